@@ -1,0 +1,5 @@
+// Placeholder: the 'lint' command is being built; see the issue that owns it.
+export async function run(_argv: string[]): Promise<number> {
+  process.stderr.write("corsgate lint: not available yet\n");
+  return 2;
+}

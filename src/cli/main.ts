@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * The `corsgate` command line. Each subcommand lives in its own module under src/cli/
+ * and is loaded only when used, so `corsgate lint` never pays for the gateway's database driver.
+ * A command module exports `run(argv): Promise<number>` and returns the process exit code.
+ */
+import { pathToFileURL } from 'node:url';
+
+interface CommandModule {
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  serve: { summary: 'run the gateway (reverse proxy, admin API and console)', load: () => import('./serve.js') },
+  lint: { summary: 'check a policy file and print every error and warning', load: () => import('./lint.js') },
+  explain: { summary: 'explain what a browser does with a cross-origin request', load: () => import('./explain.js') },
+  scan: { summary: 'probe live URLs for CORS misconfigurations and weak security headers', load: () => import('./scan.js') },
+  headers: { summary: 'generate CORS response headers and adapter configuration for a policy', load: () => import('./headers.js') },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: corsgate <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'corsgate <command> --help' for a command's options.\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    const { createRequire } = await import('node:module');
+    const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`corsgate: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await command.load();
+  return mod.run(rest);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`corsgate: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,5 @@
+// Placeholder: the 'scan' command is being built; see the issue that owns it.
+export async function run(_argv: string[]): Promise<number> {
+  process.stderr.write("corsgate scan: not available yet\n");
+  return 2;
+}
