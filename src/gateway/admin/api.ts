@@ -1,0 +1,296 @@
+/**
+ * The admin REST API under /api. Each route names the permission it needs; bodies are checked
+ * against the schemas in schema.ts (the same ones /api/openapi.json publishes) before any handler
+ * runs, and origin patterns are checked by the policy engine itself.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
+import { checkOriginPattern, type Engine } from '../engine.js';
+import { cspModule } from '../modules.js';
+import type { Snapshot } from '../snapshot.js';
+import { authenticate, effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
+import { ApiError, readJson, sendError, sendJson, sendNoContent } from './http.js';
+import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
+import { buildOpenApi } from './openapi.js';
+import { SCHEMAS, validate, type SchemaName } from './schema.js';
+
+export interface ApiContext {
+  store: Store;
+  engine: Engine;
+  snapshot: () => Snapshot;
+  info: { proxyUrl: string; adminUrl: string; upstream: string; policyFile: string | null };
+  /** Resolves once the live snapshot includes every committed change (so a 2xx means "in force"). */
+  sync(): Promise<void>;
+}
+
+async function reply(c: ApiContext, res: ServerResponse, status: number, pending: Promise<unknown>): Promise<void> {
+  const value = await pending;
+  await c.sync();
+  sendJson(res, status, value);
+}
+
+type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, who: Principal, params: string[]) => Promise<void>;
+
+interface RouteDef {
+  method: string;
+  path: string;
+  pattern: RegExp;
+  permission: Permission;
+  write: boolean;
+  handler: Handler;
+}
+
+function actorOf(who: Principal): string {
+  return `token:${who.name}`;
+}
+
+async function body<T>(req: IncomingMessage, schema: SchemaName): Promise<T> {
+  const value = await readJson(req);
+  const problems = validate(SCHEMAS[schema], value);
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    throw new ApiError(400, first.code, first.message, first.field, problems.length > 1 ? { problems } : undefined);
+  }
+  return value as T;
+}
+
+function listQuery(url: URL, sorts: readonly string[]) {
+  const limitRaw = url.searchParams.get('limit');
+  let limit = 100;
+  if (limitRaw !== null) {
+    if (!/^\d+$/.test(limitRaw) || Number(limitRaw) < 1) throw new ApiError(400, 'query-invalid', '?limit must be a whole number from 1 to 1000', 'limit');
+    limit = Math.min(Number(limitRaw), 1000);
+  }
+  const sort = url.searchParams.get('sort') ?? undefined;
+  if (sort !== undefined && !sorts.includes(sort)) throw new ApiError(400, 'query-invalid', `?sort must be one of: ${sorts.join(', ')}`, 'sort');
+  const order = url.searchParams.get('order') ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') throw new ApiError(400, 'query-invalid', '?order must be asc or desc', 'order');
+  return { limit, cursor: url.searchParams.get('cursor') ?? undefined, q: url.searchParams.get('q') ?? undefined, sort, order: order as 'asc' | 'desc' };
+}
+
+function checkPattern(ctx: ApiContext, pattern: string, field = 'urlPattern'): void {
+  const problem = checkOriginPattern(ctx.engine, pattern);
+  if (problem) throw new ApiError(400, problem.code, problem.message, field, problem.hint ? { hint: problem.hint } : undefined);
+}
+
+/** Fills Salesforce's defaults and runs Salesforce's validation (via the CSP module). */
+export async function normaliseTrustedSite(input: Partial<TrustedSiteFields>): Promise<{ site: TrustedSiteFields; problems: { code: string; field: string; message: string }[] }> {
+  const site: TrustedSiteFields = {
+    name: input.name ?? '',
+    endpointUrl: input.endpointUrl ?? '',
+    context: input.context ?? 'All',
+    isActive: input.isActive ?? true,
+    description: input.description ?? '',
+    isApplicableToConnectSrc: input.isApplicableToConnectSrc ?? false,
+    isApplicableToFontSrc: input.isApplicableToFontSrc ?? false,
+    isApplicableToFrameSrc: input.isApplicableToFrameSrc ?? false,
+    isApplicableToImgSrc: input.isApplicableToImgSrc ?? false,
+    isApplicableToMediaSrc: input.isApplicableToMediaSrc ?? false,
+    isApplicableToStyleSrc: input.isApplicableToStyleSrc ?? false,
+  };
+  const mod = await cspModule();
+  const problems = mod ? mod.validateTrustedSite(site).filter((p) => (p as { severity?: string }).severity !== 'warning') : [];
+  // Fallback when the CSP module is absent: Salesforce's documented shape (https://, wss:// or *.domain, optional port).
+  if (!mod && !/^(?:(?:https|wss):\/\/)?(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d{1,5})?\/?$/i.test(site.endpointUrl))
+    problems.push({ code: 'trusted-site-url-invalid', field: 'endpointUrl', message: 'endpointUrl must be https://host, wss://host or *.domain, with an optional port' });
+  const anyDirective = site.isApplicableToConnectSrc || site.isApplicableToFontSrc || site.isApplicableToFrameSrc || site.isApplicableToImgSrc || site.isApplicableToMediaSrc || site.isApplicableToStyleSrc;
+  // Salesforce (API 59+): at least one directive must be set.
+  if (!anyDirective && !problems.some((p) => p.code.includes('directive')))
+    problems.push({ code: 'trusted-site-no-directive', field: 'isApplicableToConnectSrc', message: 'set at least one isApplicableTo…Src directive to true' });
+  return { site, problems };
+}
+
+async function trustedSiteBody(req: IncomingMessage): Promise<TrustedSiteFields> {
+  const input = await body<Partial<TrustedSiteFields>>(req, 'TrustedSiteInput');
+  const { site, problems } = await normaliseTrustedSite(input);
+  if (problems.length) {
+    const p = problems[0]!;
+    throw new ApiError(400, p.code, p.message, p.field, problems.length > 1 ? { problems } : undefined);
+  }
+  return site;
+}
+
+async function routeBody(req: IncomingMessage): Promise<RouteFields> {
+  const input = await body<Partial<RouteFields>>(req, 'RouteInput');
+  if (input.kind === 'opt-in' && !input.setting) throw new ApiError(400, 'route-setting-missing', "an 'opt-in' route needs 'setting': the boolean setting that turns it on", 'setting');
+  if (input.setting !== undefined && input.kind !== 'opt-in') throw new ApiError(400, 'route-setting-unexpected', "'setting' only applies to 'opt-in' routes", 'setting');
+  return { kind: input.kind!, paths: input.paths!, priority: input.priority ?? 0, ...(input.hosts ? { hosts: input.hosts } : {}), ...(input.setting ? { setting: input.setting } : {}), ...(input.csp !== undefined ? { csp: input.csp } : {}), ...(input.description ? { description: input.description } : {}) };
+}
+
+function notFound(what: string, id: string): ApiError {
+  return new ApiError(404, 'not-found', `no ${what} with id '${id}'`);
+}
+
+const ID = '([^/]+)';
+const r = (method: string, path: string, permission: Permission, handler: Handler): RouteDef => ({
+  method,
+  path,
+  pattern: new RegExp(`^${path.replace('{id}', ID)}$`),
+  permission,
+  write: method !== 'GET',
+  handler,
+});
+
+const ROUTES: RouteDef[] = [
+  r('GET', '/api/me', 'view-setup', async (_c, _q, res, who) => sendJson(res, 200, { name: who.name, permissions: who.permissions })),
+  r('GET', '/api/status', 'view-setup', async (c, _q, res) => {
+    const s = c.snapshot();
+    sendJson(res, 200, { version: s.version, allowlistEntries: s.allowlistSize, cspBytes: s.cspBytes, csp: s.csp, warnings: s.warnings, readOnly: c.store.readOnly, store: c.store.description, ...c.info });
+  }),
+  // allowlist (Salesforce: Modify All Data)
+  r('GET', '/api/allowlist', 'view-setup', async (c, req, res) => await reply(c, res, 200, c.store.listAllowlist(listQuery(new URL(req.url!, 'http://x'), ['urlPattern', 'createdAt'])))),
+  r('POST', '/api/allowlist', 'modify-all-data', async (c, req, res, who) => {
+    const input = await body<{ urlPattern: string; description?: string }>(req, 'AllowlistInput');
+    checkPattern(c, input.urlPattern);
+    await reply(c, res, 201, c.store.createAllowlist(input, actorOf(who)));
+  }),
+  r('POST', '/api/allowlist/bulk', 'modify-all-data', async (c, req, res, who) => {
+    const input = await body<{ items: { urlPattern: string; description?: string }[] }>(req, 'AllowlistBulkInput');
+    // Valid lines are created together in one transaction; invalid and duplicate lines are reported by index.
+    const results: Record<string, unknown>[] = input.items.map((item, index) => {
+      const problem = checkOriginPattern(c.engine, item.urlPattern);
+      return problem ? { index, urlPattern: item.urlPattern, status: 'invalid', error: { code: problem.code, message: problem.message, field: 'urlPattern' } } : { index, urlPattern: item.urlPattern, status: 'pending' };
+    });
+    const seen = new Set<string>();
+    const toCreate: { index: number; item: { urlPattern: string; description?: string } }[] = [];
+    for (const res of results) {
+      if (res.status !== 'pending') continue;
+      const i = res.index as number;
+      const item = input.items[i]!;
+      if (seen.has(item.urlPattern)) Object.assign(res, { status: 'duplicate', error: { code: 'duplicate', message: `'${item.urlPattern}' appears earlier in this request`, field: 'urlPattern' } });
+      else {
+        seen.add(item.urlPattern);
+        toCreate.push({ index: i, item });
+      }
+    }
+    const created = toCreate.length ? await c.store.createAllowlistMany(toCreate.map((t) => t.item), actorOf(who)) : [];
+    created.forEach((out, k) => {
+      const res = results[toCreate[k]!.index]!;
+      if ('entry' in out) Object.assign(res, { status: 'created', entry: out.entry });
+      else Object.assign(res, { status: 'duplicate', error: { code: 'duplicate', message: `'${res.urlPattern as string}' is already in the allowlist`, field: 'urlPattern' } });
+    });
+    const count = (s: string) => results.filter((x) => x.status === s).length;
+    await c.sync();
+    sendJson(res, 200, { created: count('created'), invalid: count('invalid'), duplicates: count('duplicate'), results });
+  }),
+  r('GET', '/api/allowlist/{id}', 'view-setup', async (c, _q, res, _w, [id]) => {
+    const e = await c.store.getAllowlist(id!);
+    if (!e) throw notFound('allowlist entry', id!);
+    sendJson(res, 200, e);
+  }),
+  r('PUT', '/api/allowlist/{id}', 'modify-all-data', async (c, req, res, who, [id]) => {
+    const input = await body<{ urlPattern: string; description?: string }>(req, 'AllowlistInput');
+    checkPattern(c, input.urlPattern);
+    await reply(c, res, 200, c.store.updateAllowlist(id!, input, actorOf(who)));
+  }),
+  r('DELETE', '/api/allowlist/{id}', 'modify-all-data', async (c, _q, res, who, [id]) => {
+    await c.store.deleteAllowlist(id!, actorOf(who));
+    await c.sync();
+    sendNoContent(res);
+  }),
+  // trusted sites (Salesforce: Customize Application)
+  r('GET', '/api/trusted-sites', 'view-setup', async (c, req, res) => await reply(c, res, 200, c.store.listTrustedSites(listQuery(new URL(req.url!, 'http://x'), ['name', 'createdAt'])))),
+  r('POST', '/api/trusted-sites', 'customize-application', async (c, req, res, who) => await reply(c, res, 201, c.store.createTrustedSite(await trustedSiteBody(req), actorOf(who)))),
+  r('GET', '/api/trusted-sites/{id}', 'view-setup', async (c, _q, res, _w, [id]) => {
+    const s = await c.store.getTrustedSite(id!);
+    if (!s) throw notFound('trusted site', id!);
+    sendJson(res, 200, s);
+  }),
+  r('PUT', '/api/trusted-sites/{id}', 'customize-application', async (c, req, res, who, [id]) => await reply(c, res, 200, c.store.updateTrustedSite(id!, await trustedSiteBody(req), actorOf(who)))),
+  r('DELETE', '/api/trusted-sites/{id}', 'customize-application', async (c, _q, res, who, [id]) => {
+    await c.store.deleteTrustedSite(id!, actorOf(who));
+    await c.sync();
+    sendNoContent(res);
+  }),
+  // settings
+  r('GET', '/api/settings', 'view-setup', async (c, _q, res) => await reply(c, res, 200, c.store.getSettings())),
+  r('PUT', '/api/settings', 'customize-application', async (c, req, res, who) => {
+    // Fields left out keep their current values.
+    const input = await body<Partial<Settings>>(req, 'SettingsInput');
+    const next = { ...(await c.store.getSettings()), ...input };
+    await reply(c, res, 200, c.store.putSettings(next, actorOf(who)));
+  }),
+  // routes
+  r('GET', '/api/routes', 'view-setup', async (c, _q, res) => {
+    const s = c.snapshot();
+    const builtIn = s.settings.oauthPreset ? (await import('../routes.js')).oauthPresetRoutes(s.settings).map((x) => ({ ...x, builtIn: true })) : [];
+    sendJson(res, 200, { items: await c.store.listRoutes(), builtIn });
+  }),
+  r('POST', '/api/routes', 'customize-application', async (c, req, res, who) => await reply(c, res, 201, c.store.createRoute(await routeBody(req), actorOf(who)))),
+  r('GET', '/api/routes/{id}', 'view-setup', async (c, _q, res, _w, [id]) => {
+    const x = await c.store.getRoute(id!);
+    if (!x) throw notFound('route', id!);
+    sendJson(res, 200, x);
+  }),
+  r('PUT', '/api/routes/{id}', 'customize-application', async (c, req, res, who, [id]) => await reply(c, res, 200, c.store.updateRoute(id!, await routeBody(req), actorOf(who)))),
+  r('DELETE', '/api/routes/{id}', 'customize-application', async (c, _q, res, who, [id]) => {
+    await c.store.deleteRoute(id!, actorOf(who));
+    await c.sync();
+    sendNoContent(res);
+  }),
+  // tokens
+  r('GET', '/api/tokens', 'modify-all-data', async (c, _q, res) => sendJson(res, 200, { items: await c.store.listTokens() })),
+  r('POST', '/api/tokens', 'modify-all-data', async (c, req, res, who) => {
+    const input = await body<{ name: string; permissions: Permission[] }>(req, 'TokenInput');
+    const token = generateToken();
+    const rec = await c.store.createToken({ name: input.name, permissions: [...new Set(input.permissions)], hash: hashToken(token) }, actorOf(who));
+    sendJson(res, 201, { token, id: rec.id, name: rec.name, permissions: effectivePermissions(rec.permissions), createdAt: rec.createdAt });
+  }),
+  r('DELETE', '/api/tokens/{id}', 'modify-all-data', async (c, _q, res, who, [id]) => {
+    await c.store.deleteToken(id!, actorOf(who));
+    await c.sync();
+    sendNoContent(res);
+  }),
+  // audit, import, export
+  r('GET', '/api/audit', 'view-setup', async (c, req, res) => {
+    const url = new URL(req.url!, 'http://x');
+    const q = listQuery(url, []);
+    await reply(c, res, 200, c.store.listAudit({ limit: q.limit, cursor: q.cursor, entity: url.searchParams.get('entity') ?? undefined }));
+  }),
+  r('POST', '/api/import', 'modify-all-data', async (c, req, res, who) => importMetadataHandler(c, req, res, actorOf(who))),
+  r('GET', '/api/export', 'view-setup', async (c, req, res) => exportMetadataHandler(c, req, res)),
+];
+
+export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0]!;
+  try {
+    if (path === '/api/openapi.json' && req.method === 'GET') return sendJson(res, 200, buildOpenApi(API_ROUTES));
+    let params: string[] | null = null;
+    let allowedMethods: string[] = [];
+    let def: RouteDef | undefined;
+    for (const d of ROUTES) {
+      const m = d.pattern.exec(path);
+      if (!m) continue;
+      allowedMethods.push(d.method);
+      if (d.method === req.method) {
+        def = d;
+        params = m.slice(1).map(decodeURIComponent);
+        break;
+      }
+    }
+    if (!def) {
+      if (allowedMethods.length) {
+        res.setHeader('allow', allowedMethods.join(', '));
+        throw new ApiError(405, 'method-not-allowed', `${req.method} is not allowed on ${path} (allowed: ${allowedMethods.join(', ')})`);
+      }
+      throw new ApiError(404, 'not-found', `no API endpoint ${path}`);
+    }
+    const who = await authenticate(req, ctx.store);
+    if (!who) throw new ApiError(401, 'unauthenticated', 'send an admin token: Authorization: Bearer <token>');
+    if (!who.permissions.includes(def.permission)) throw new ApiError(403, 'forbidden', `this token lacks the '${def.permission}' permission`);
+    if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens'))
+      throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
+    await def.handler(ctx, req, res, who, params ?? []);
+  } catch (err) {
+    req.resume();
+    if (err instanceof ApiError) return sendError(res, err);
+    if (err instanceof StoreError) {
+      const status = err.code === 'not-found' ? 404 : err.code === 'duplicate' || err.code === 'read-only' ? 409 : 400;
+      return sendError(res, new ApiError(status, err.code === 'conflict' ? 'query-invalid' : err.code, err.message, err.field));
+    }
+    process.stderr.write(`corsgate admin: ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}\n`);
+    sendError(res, new ApiError(500, 'internal-error', 'the gateway failed to handle this request; see its log'));
+  }
+}
+
+export const API_ROUTES = ROUTES.map((d) => ({ method: d.method, path: d.path, permission: d.permission }));

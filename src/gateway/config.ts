@@ -1,0 +1,141 @@
+/**
+ * `corsgate serve` configuration: flags, then CORSGATE_* environment variables, then a config file
+ * (`--config FILE`, JSON or YAML), then defaults. Each problem is reported with where it came from.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+
+export interface GatewayConfig {
+  upstream: string | null;
+  host: string;
+  port: number;
+  adminHost: string;
+  adminPort: number;
+  store: string;
+  policy: string | null;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  consoleDir: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+interface Option {
+  key: keyof GatewayConfig;
+  flag: string;
+  env: string;
+  file: string;
+  type: 'string' | 'port' | 'ms' | 'url';
+  help: string;
+}
+
+export const OPTIONS: readonly Option[] = [
+  { key: 'upstream', flag: '--upstream', env: 'CORSGATE_UPSTREAM', file: 'upstream', type: 'url', help: 'URL of the API to protect (default: the built-in demo API)' },
+  { key: 'host', flag: '--host', env: 'CORSGATE_HOST', file: 'host', type: 'string', help: 'proxy listen address (default 127.0.0.1)' },
+  { key: 'port', flag: '--port', env: 'CORSGATE_PORT', file: 'port', type: 'port', help: 'proxy port (default 8080; 0 = any free port)' },
+  { key: 'adminHost', flag: '--admin-host', env: 'CORSGATE_ADMIN_HOST', file: 'adminHost', type: 'string', help: 'admin listen address (default 127.0.0.1)' },
+  { key: 'adminPort', flag: '--admin-port', env: 'CORSGATE_ADMIN_PORT', file: 'adminPort', type: 'port', help: 'admin port: console, /api, /metrics, /healthz (default 8081)' },
+  { key: 'store', flag: '--store', env: 'CORSGATE_STORE', file: 'store', type: 'string', help: 'store URL (default sqlite:./corsgate.db)' },
+  { key: 'policy', flag: '--policy', env: 'CORSGATE_POLICY', file: 'policy', type: 'string', help: 'policy file (JSON/YAML): read-only config-as-code mode, no admin writes' },
+  { key: 'timeoutMs', flag: '--timeout', env: 'CORSGATE_TIMEOUT_MS', file: 'timeoutMs', type: 'ms', help: 'upstream response timeout in ms, answered 504 (default 30000)' },
+  { key: 'connectTimeoutMs', flag: '--connect-timeout', env: 'CORSGATE_CONNECT_TIMEOUT_MS', file: 'connectTimeoutMs', type: 'ms', help: 'upstream connect timeout in ms (default 5000)' },
+  { key: 'consoleDir', flag: '--console-dir', env: 'CORSGATE_CONSOLE_DIR', file: 'consoleDir', type: 'string', help: 'folder of the built console (default console/dist of this package)' },
+];
+
+export const DEFAULTS: GatewayConfig = {
+  upstream: null,
+  host: '127.0.0.1',
+  port: 8080,
+  adminHost: '127.0.0.1',
+  adminPort: 8081,
+  store: 'sqlite:./corsgate.db',
+  policy: null,
+  timeoutMs: 30_000,
+  connectTimeoutMs: 5_000,
+  consoleDir: null,
+};
+
+export function usage(): string {
+  const w = Math.max(...OPTIONS.map((o) => `${o.flag} VALUE`.length));
+  const lines = OPTIONS.map((o) => `  ${`${o.flag} VALUE`.padEnd(w)}  ${o.help} [env ${o.env}]`);
+  return (
+    'Usage: corsgate serve [options]\n\n' +
+    'Runs the gateway: a CORS/CSP reverse proxy plus the admin listener (console, REST API under /api,\n' +
+    '/metrics, /healthz).\n\nOptions:\n' +
+    lines.join('\n') +
+    `\n  ${'--config FILE'.padEnd(w)}  JSON or YAML file with any of the keys: ${OPTIONS.map((o) => o.file).join(', ')} [env CORSGATE_CONFIG]\n` +
+    `  ${'--help'.padEnd(w)}  show this help\n\n` +
+    'CORSGATE_ADMIN_TOKEN sets the bootstrap admin token (stored only as a hash); otherwise one is\n' +
+    'generated on first start and printed once.\n'
+  );
+}
+
+function convert(o: Option, raw: unknown, source: string): unknown {
+  if (o.type === 'port' || o.type === 'ms') {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+    const max = o.type === 'port' ? 65535 : 3_600_000;
+    if (!Number.isInteger(n) || n < 0 || n > max || (o.type === 'ms' && n === 0))
+      throw new ConfigError('config-invalid-number', `${source}: '${String(raw)}' is not a valid ${o.type === 'port' ? 'port (0-65535)' : 'duration in ms'}`);
+    return n;
+  }
+  if (typeof raw !== 'string' || raw === '') throw new ConfigError('config-invalid-value', `${source}: expected a non-empty string`);
+  if (o.type === 'url') {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError('config-invalid-url', `${source}: '${raw}' is not a URL (e.g. http://127.0.0.1:3000)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('config-invalid-url', `${source}: the upstream must be http:// or https://`);
+  }
+  return raw;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError('config-file-unreadable', `--config ${path}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError('config-file-invalid', `--config ${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError('config-file-invalid', `--config ${path}: expected an object of settings`);
+  const known = new Set(OPTIONS.map((o) => o.file));
+  for (const k of Object.keys(data)) if (!known.has(k)) throw new ConfigError('config-unknown-key', `--config ${path}: unknown key '${k}' (known: ${[...known].join(', ')})`);
+  return data as Record<string, unknown>;
+}
+
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): GatewayConfig | 'help' {
+  const flags = new Map<string, string>();
+  let configPath = env.CORSGATE_CONFIG || null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return 'help';
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const known = name === '--config' || OPTIONS.some((o) => o.flag === name);
+    if (!known) throw new ConfigError('config-unknown-flag', `unknown option '${name}' (see corsgate serve --help)`);
+    let value: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new ConfigError('config-missing-value', `option '${name}' needs a value`);
+    if (name === '--config') configPath = value;
+    else flags.set(name, value);
+  }
+  const file = configPath ? readConfigFile(configPath) : {};
+  const config: Record<string, unknown> = { ...DEFAULTS };
+  for (const o of OPTIONS) {
+    if (flags.has(o.flag)) config[o.key] = convert(o, flags.get(o.flag), `option ${o.flag}`);
+    else if (env[o.env] !== undefined && env[o.env] !== '') config[o.key] = convert(o, env[o.env], `environment ${o.env}`);
+    else if (file[o.file] !== undefined) config[o.key] = convert(o, file[o.file], `config file key '${o.file}'`);
+  }
+  return config as unknown as GatewayConfig;
+}

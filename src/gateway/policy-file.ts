@@ -1,0 +1,99 @@
+/**
+ * `--policy FILE`: config-as-code. The file (JSON or YAML) is loaded into an in-memory store that
+ * then refuses every admin write. Accepted keys: `origins` (the policy-file form `corsgate lint`
+ * checks; strings become allowlist entries), `allowlist` (strings or { urlPattern, description }),
+ * `trustedSites`, `settings`, `routes`. Any problem stops the start with every problem listed.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { SqliteStore } from '../store/sqlite.js';
+import { DEFAULT_SETTINGS, type RouteFields, type Settings, type TrustedSiteFields } from '../store/types.js';
+import { normaliseTrustedSite } from './admin/api.js';
+import { SCHEMAS, validate } from './admin/schema.js';
+import { checkOriginPattern, type Engine } from './engine.js';
+
+const POLICY_OPTION_KEYS = new Set(['methods', 'requestHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork', 'preflightStatus', 'onDisallowed', 'allowInsecureOrigins', '$schema']);
+
+export class PolicyFileError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the policy file has ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+    this.name = 'PolicyFileError';
+  }
+}
+
+export async function loadPolicyFile(path: string, engine: Engine): Promise<SqliteStore> {
+  let data: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    data = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new PolicyFileError([`${path}: ${(err as Error).message}`]);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new PolicyFileError([`${path}: expected an object`]);
+  const doc = data as Record<string, unknown>;
+  const problems: string[] = [];
+  const allowlist: { urlPattern: string; description: string }[] = [];
+  const addPattern = (p: unknown, where: string, description = '') => {
+    if (typeof p !== 'string') return problems.push(`${where}: expected a string origin pattern`);
+    const problem = checkOriginPattern(engine, p);
+    if (problem) problems.push(`${where}: ${problem.code}: ${problem.message}`);
+    else if (!allowlist.some((a) => a.urlPattern === p)) allowlist.push({ urlPattern: p, description });
+  };
+  for (const key of Object.keys(doc)) {
+    if (!['origins', 'allowlist', 'trustedSites', 'settings', 'routes'].includes(key) && !POLICY_OPTION_KEYS.has(key)) problems.push(`${key}: unknown key`);
+  }
+  if (doc.origins !== undefined) {
+    if (!Array.isArray(doc.origins)) problems.push("origins: expected a list of origin patterns (the gateway's allowlist)");
+    else doc.origins.forEach((p, i) => addPattern(p, `origins[${i}]`));
+  }
+  if (doc.allowlist !== undefined) {
+    if (!Array.isArray(doc.allowlist)) problems.push('allowlist: expected a list');
+    else
+      doc.allowlist.forEach((e, i) => {
+        if (typeof e === 'string') addPattern(e, `allowlist[${i}]`);
+        else {
+          const bad = validate(SCHEMAS.AllowlistInput, e, `allowlist[${i}]`);
+          if (bad.length) bad.forEach((b) => problems.push(`${b.field}: ${b.message}`));
+          else addPattern((e as { urlPattern: string }).urlPattern, `allowlist[${i}].urlPattern`, (e as { description?: string }).description ?? '');
+        }
+      });
+  }
+  const sites: TrustedSiteFields[] = [];
+  if (doc.trustedSites !== undefined) {
+    if (!Array.isArray(doc.trustedSites)) problems.push('trustedSites: expected a list');
+    else
+      for (const [i, s] of doc.trustedSites.entries()) {
+        const bad = validate(SCHEMAS.TrustedSiteInput, s, `trustedSites[${i}]`);
+        if (bad.length) {
+          bad.forEach((b) => problems.push(`${b.field}: ${b.message}`));
+          continue;
+        }
+        const { site, problems: sp } = await normaliseTrustedSite(s as Partial<TrustedSiteFields>);
+        sp.forEach((p) => problems.push(`trustedSites[${i}].${p.field}: ${p.message}`));
+        if (!sp.length) sites.push(site);
+      }
+  }
+  let settings: Settings = { ...DEFAULT_SETTINGS };
+  if (doc.settings !== undefined) {
+    const bad = validate(SCHEMAS.SettingsInput, doc.settings, 'settings');
+    bad.forEach((b) => problems.push(`${b.field}: ${b.message}`));
+    if (!bad.length) settings = { ...settings, ...(doc.settings as Partial<Settings>) };
+  }
+  const routes: RouteFields[] = [];
+  if (doc.routes !== undefined) {
+    if (!Array.isArray(doc.routes)) problems.push('routes: expected a list');
+    else
+      doc.routes.forEach((r, i) => {
+        const bad = validate(SCHEMAS.RouteInput, r, `routes[${i}]`);
+        bad.forEach((b) => problems.push(`${b.field}: ${b.message}`));
+        if (!bad.length) routes.push({ ...(r as RouteFields), priority: (r as RouteFields).priority ?? 0 });
+      });
+  }
+  if (problems.length) throw new PolicyFileError(problems);
+  const store = new SqliteStore(':memory:');
+  const actor = `policy-file:${path}`;
+  await store.applyImport({ allowlist, trustedSites: sites, settings }, actor);
+  for (const r of routes) await store.createRoute(r, actor);
+  store.lock();
+  return store;
+}

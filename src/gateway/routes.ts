@@ -1,0 +1,131 @@
+/**
+ * Route matching: which CORS regime (public, allowlist, opt-in, closed) applies to a host and path.
+ * Routes are compiled once per snapshot into sorted matchers; matching a request allocates nothing.
+ */
+import type { RouteFields, RouteKind, Settings } from '../store/types.js';
+
+export interface CompiledRoute {
+  id: string;
+  kind: RouteKind;
+  setting: string | null;
+  csp: boolean;
+  priority: number;
+  /** null: any host */
+  hostExact: ReadonlySet<string> | null;
+  hostSuffixes: readonly string[];
+  pathExact: ReadonlySet<string>;
+  pathPrefixes: readonly string[];
+  builtIn: boolean;
+}
+
+/**
+ * Salesforce's OAuth endpoint layout (Help, "Enable CORS for OAuth Endpoints"):
+ * discovery endpoints always open, userinfo through the allowlist, the token family behind the
+ * "Enable CORS for OAuth endpoints" setting on My Domain / Experience Cloud hosts only, headless
+ * identity endpoints on Experience Cloud hosts only, every other OAuth endpoint closed
+ * (e.g. /services/oauth2/singleaccess has no CORS at all).
+ */
+export function oauthPresetRoutes(settings: Settings): (RouteFields & { id: string })[] {
+  const myDomainOrSite = [...settings.myDomainHosts, ...settings.experienceCloudHosts];
+  return [
+    {
+      id: 'preset:oauth-discovery',
+      kind: 'public',
+      paths: ['/.well-known/openid-configuration', '/.well-known/auth-configuration', '/services/oauth2/id/keys'],
+      priority: 1_000_003,
+    },
+    { id: 'preset:oauth-userinfo', kind: 'allowlist', paths: ['/services/oauth2/userinfo'], priority: 1_000_002 },
+    {
+      id: 'preset:oauth-endpoints',
+      kind: 'opt-in',
+      setting: 'corsForOAuthEndpoints',
+      hosts: myDomainOrSite,
+      paths: ['/services/oauth2/token', '/services/oauth2/revoke', '/services/oauth2/introspect', '/services/oauth2/authorize', '/services/oauth2/pkce/generator'],
+      priority: 1_000_001,
+    },
+    {
+      id: 'preset:headless-identity',
+      kind: 'opt-in',
+      setting: 'corsForOAuthEndpoints',
+      hosts: settings.experienceCloudHosts,
+      paths: ['/services/auth/headless/init/registration', '/services/auth/headless/init/passwordless/login', '/services/auth/headless/forgot_password'],
+      priority: 1_000_001,
+    },
+    { id: 'preset:oauth-closed', kind: 'closed', paths: ['/services/oauth2/*', '/services/auth/*'], priority: 1_000_000 },
+  ];
+}
+
+function compileOne(route: RouteFields & { id: string }, builtIn: boolean): CompiledRoute {
+  const hosts = route.hosts ?? [];
+  // An opt-in route with an empty host list matches no host (it is enabled nowhere).
+  const anyHost = route.kind === 'opt-in' ? hosts.includes('*') : hosts.length === 0 || hosts.includes('*');
+  const hostExact = new Set<string>();
+  const hostSuffixes: string[] = [];
+  for (const h of hosts) {
+    const lower = h.toLowerCase();
+    if (lower.startsWith('*.')) hostSuffixes.push(lower.slice(1));
+    else if (lower !== '*') hostExact.add(lower);
+  }
+  const pathExact = new Set<string>();
+  const pathPrefixes: string[] = [];
+  for (const p of route.paths) {
+    if (p === '*' || p === '/*') pathPrefixes.push('/');
+    else if (p.endsWith('/*')) {
+      pathPrefixes.push(p.slice(0, -1));
+      pathExact.add(p.slice(0, -2));
+    } else pathExact.add(p);
+  }
+  return {
+    id: route.id,
+    kind: route.kind,
+    setting: route.setting ?? null,
+    csp: route.csp === true,
+    priority: route.priority,
+    hostExact: anyHost ? null : hostExact,
+    hostSuffixes: anyHost ? [] : hostSuffixes,
+    pathExact,
+    pathPrefixes,
+    builtIn,
+  };
+}
+
+/** Compiles user routes plus (when enabled) the OAuth preset; highest priority first, then creation order. */
+export function compileRoutes(userRoutes: readonly (RouteFields & { id: string })[], settings: Settings): CompiledRoute[] {
+  const compiled = userRoutes.map((r) => compileOne(r, false));
+  if (settings.oauthPreset) compiled.push(...oauthPresetRoutes(settings).map((r) => compileOne(r, true)));
+  return compiled
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => b.r.priority - a.r.priority || a.i - b.i)
+    .map(({ r }) => r);
+}
+
+function hostMatches(route: CompiledRoute, host: string): boolean {
+  if (route.hostExact === null) return true;
+  if (route.hostExact.has(host)) return true;
+  for (const s of route.hostSuffixes) if (host.length > s.length && host.endsWith(s)) return true;
+  return false;
+}
+
+function pathMatches(route: CompiledRoute, path: string): boolean {
+  if (route.pathExact.has(path)) return true;
+  for (const p of route.pathPrefixes) if (path.startsWith(p)) return true;
+  return false;
+}
+
+/** `host` lower-case without port; `path` without query. */
+export function matchRoute(routes: readonly CompiledRoute[], host: string, path: string): CompiledRoute | null {
+  for (const r of routes) if (pathMatches(r, path) && hostMatches(r, host)) return r;
+  return null;
+}
+
+/** The Host header's name part, lower-case, without the port (IPv6 literals keep their brackets). */
+export function hostName(hostHeader: string | undefined): string {
+  if (!hostHeader) return '';
+  const h = hostHeader.toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end === -1 ? h : h.slice(0, end + 1);
+  }
+  const colon = h.indexOf(':');
+  return colon === -1 ? h : h.slice(0, colon);
+}

@@ -1,0 +1,191 @@
+/**
+ * The compiled origin matcher. Exact origins live in a hash set keyed by their serialization;
+ * `scheme://host:*` patterns in a second set keyed by `scheme://host`; subdomain wildcards in a
+ * trie keyed by host labels from the right (`com` → `example` → …). A lookup costs one or two hash
+ * probes plus one step per label of the request's host: it does not grow with the number of
+ * patterns. Request-time origins are matched byte-exact; anything that is not a serialized origin
+ * is refused without being normalised.
+ */
+import { DEFAULT_PORTS, MAX_ORIGIN_LENGTH, parseOrigin } from './parse.js';
+import type { OriginPattern } from './pattern.js';
+
+/** One wildcard rule hung on a trie node: scheme and port ('' = default port, '*' = any). */
+interface WildRule {
+  scheme: string;
+  port: string;
+}
+
+class TrieNode {
+  children: Map<string, TrieNode> | null = null;
+  rules: WildRule[] | null = null;
+}
+
+export interface OriginMatcher {
+  /** Whether the request-time `Origin` value is allowed. Never throws. */
+  allows(origin: string): boolean;
+  /** Number of distinct patterns compiled (for diagnostics). */
+  readonly size: number;
+}
+
+// Character classes as lookup tables (no regex on the request path).
+const LABEL_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[a-z0-9_-]/.test(ch)) LABEL_CHAR[c] = 1;
+}
+
+/**
+ * Validates that `origin[start, end)` is a lower-case host made of non-empty LDH/underscore labels.
+ * Bounded by MAX_ORIGIN_LENGTH, checked before.
+ */
+function isPlainDomain(origin: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  let labelLength = 0;
+  for (let i = start; i < end; i++) {
+    const c = origin.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (labelLength === 0) return false;
+      labelLength = 0;
+    } else if (c < 128 && LABEL_CHAR[c] === 1) {
+      if (++labelLength > 63) return false;
+    } else return false;
+  }
+  return labelLength > 0;
+}
+
+/**
+ * Checks `origin[from, to)` as the port part (after `:`). Returns the port text ('' when absent),
+ * or null if it is not a canonical non-default port.
+ */
+function portOf(origin: string, colon: number, scheme: string): string | null {
+  if (colon < 0) return '';
+  const len = origin.length - colon - 1;
+  if (len < 1 || len > 5) return null;
+  let n = 0;
+  for (let i = colon + 1; i < origin.length; i++) {
+    const c = origin.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+    if (i === colon + 1 && c === 48) return null; // leading zero, or port 0
+    n = n * 10 + (c - 48);
+  }
+  if (n > 65535 || n === DEFAULT_PORTS[scheme]) return null;
+  return origin.slice(colon + 1);
+}
+
+/**
+ * Whether `value` is exactly a serialized origin (`null` included), checked without allocating
+ * for the common shapes. Equivalent to `parseOrigin(value) !== null`; used to tell a malformed
+ * Origin from one that is merely not allowed.
+ */
+export function isSerializedOrigin(value: string): boolean {
+  if (typeof value !== 'string' || value.length > MAX_ORIGIN_LENGTH) return false;
+  if (value === 'null') return true;
+  const sep = value.indexOf('://');
+  if (sep <= 0 || sep > 64) return false;
+  for (let i = 0; i < sep; i++) {
+    const c = value.charCodeAt(i);
+    const ok = (c >= 97 && c <= 122) || (i > 0 && ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46));
+    if (!ok) return false;
+  }
+  const hostStart = sep + 3;
+  if (value.charCodeAt(hostStart) === 91 /* [ */) return parseOrigin(value) !== null; // IPv6: rare, full check
+  const colon = value.indexOf(':', hostStart);
+  const hostEnd = colon < 0 ? value.length : colon;
+  if (!isPlainDomain(value, hostStart, hostEnd)) return false;
+  if (value.includes('xn--', hostStart)) return parseOrigin(value) !== null; // punycode must decode
+  if (portOf(value, colon, value.slice(0, sep)) === null) return false;
+  // A numeric last label makes the host an IPv4 address, which must be a canonical dotted quad.
+  const c = value.charCodeAt(hostEnd - 1);
+  if (c >= 48 && c <= 57) return parseOrigin(value) !== null;
+  return true;
+}
+
+export function compileOriginMatcher(patterns: readonly OriginPattern[]): OriginMatcher {
+  const exact = new Set<string>();
+  const anyPort = new Set<string>();
+  const root = new TrieNode();
+  let wildcards = 0;
+  let any = false;
+  for (const p of patterns) {
+    if (p.kind === 'any') {
+      any = true;
+      continue;
+    }
+    const hostPart = `${p.scheme}://${p.host}`;
+    if (p.kind === 'exact') {
+      if (p.port === '*') anyPort.add(hostPart);
+      else exact.add(p.port === null ? hostPart : `${hostPart}:${p.port}`);
+      continue;
+    }
+    // Subdomain wildcard: walk/create the reversed-label path of the base domain.
+    let node = root;
+    const labels = p.host.split('.');
+    for (let i = labels.length - 1; i >= 0; i--) {
+      const label = labels[i]!;
+      node.children ??= new Map();
+      let next = node.children.get(label);
+      if (next === undefined) {
+        next = new TrieNode();
+        node.children.set(label, next);
+      }
+      node = next;
+    }
+    const port = p.port === null ? '' : String(p.port);
+    node.rules ??= [];
+    if (!node.rules.some((r) => r.scheme === p.scheme && r.port === port)) {
+      node.rules.push({ scheme: p.scheme, port });
+      wildcards++;
+    }
+  }
+  const size = (any ? 1 : 0) + exact.size + anyPort.size + wildcards;
+  if (any) return { allows: () => true, size };
+  const hasAnyPort = anyPort.size > 0;
+  const hasWild = wildcards > 0;
+
+  function allows(origin: string): boolean {
+    if (typeof origin !== 'string' || origin.length > MAX_ORIGIN_LENGTH) return false;
+    if (exact.has(origin)) return true;
+    if (!hasAnyPort && !hasWild) return false;
+    // Split `scheme://host[:port]` without allocating beyond a few short slices.
+    const sep = origin.indexOf('://');
+    if (sep <= 0) return false;
+    const hostStart = sep + 3;
+    let hostEnd: number;
+    let colon: number;
+    if (origin.charCodeAt(hostStart) === 91 /* [ */) {
+      const close = origin.indexOf(']', hostStart);
+      if (close < 0) return false;
+      hostEnd = close + 1;
+      if (hostEnd === origin.length) colon = -1;
+      else if (origin.charCodeAt(hostEnd) === 58) colon = hostEnd;
+      else return false;
+    } else {
+      colon = origin.indexOf(':', hostStart);
+      hostEnd = colon < 0 ? origin.length : colon;
+    }
+    const scheme = origin.slice(0, sep);
+    const port = portOf(origin, colon, scheme);
+    if (port === null) return false;
+    // `scheme://host:*`: the origin without its port must be a listed exact host (the implicit port included).
+    if (hasAnyPort && anyPort.has(colon < 0 ? origin : origin.slice(0, colon))) return true;
+    if (!hasWild || !isPlainDomain(origin, hostStart, hostEnd)) return false;
+    if (origin.includes('xn--', hostStart) && parseOrigin(origin) === null) return false; // punycode must decode
+    // Walk the trie from the last label; a rule on a node applies when at least one label is left over.
+    let node: TrieNode | undefined = root;
+    let labelEnd = hostEnd;
+    while (node !== undefined && node.children !== null) {
+      const dot = origin.lastIndexOf('.', labelEnd - 1);
+      const labelStart = dot < hostStart ? hostStart : dot + 1;
+      node = node.children.get(origin.slice(labelStart, labelEnd));
+      if (node === undefined || labelStart === hostStart) return false;
+      if (node.rules !== null) {
+        for (const rule of node.rules) {
+          if (rule.scheme === scheme && (rule.port === '*' || rule.port === port)) return true;
+        }
+      }
+      labelEnd = dot;
+    }
+    return false;
+  }
+  return { allows, size };
+}

@@ -1,0 +1,204 @@
+/**
+ * The compiled policy: everything that does not depend on the request (header values, refusal
+ * decisions, the origin matcher) is built once; `evaluate` only reads a few request headers, probes
+ * the matcher and assembles the answer. Rules follow the Fetch Standard's `#cors-check` and
+ * `#cors-preflight-fetch`, so every 2xx preflight answer passes the browser's checks.
+ */
+import { compileOriginMatcher, isSerializedOrigin, type OriginMatcher } from '../origin/matcher.js';
+import type { OriginPattern } from '../origin/pattern.js';
+import { isForbiddenMethod, isSafelistedMethod, isToken, parseRequestHeaderNames } from './names.js';
+import type { Decision, DecisionReason, PolicyOptions, RequestHeadersLike, RequestKind, RequestLike } from './types.js';
+
+const ACAO = 'Access-Control-Allow-Origin';
+const ACAC = 'Access-Control-Allow-Credentials';
+const ACAM = 'Access-Control-Allow-Methods';
+const ACAH = 'Access-Control-Allow-Headers';
+const ACMA = 'Access-Control-Max-Age';
+const ACEH = 'Access-Control-Expose-Headers';
+const ACAPN = 'Access-Control-Allow-Private-Network';
+const VARY_ACRM = 'Access-Control-Request-Method';
+const VARY_ACRH = 'Access-Control-Request-Headers';
+
+/** Reads one request header from any of the accepted shapes; arrays are combined with `, ` (Fetch "get"). */
+export function readHeader(headers: RequestHeadersLike, lowerName: string, canonicalName: string): string | null {
+  if (headers === null || typeof headers !== 'object') return null;
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    try {
+      const v = (headers as { get(name: string): unknown }).get(lowerName);
+      return typeof v === 'string' ? v : null;
+    } catch {
+      return null;
+    }
+  }
+  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
+  let v = record[lowerName];
+  if (v === undefined) v = record[canonicalName];
+  if (v === undefined) {
+    // Any other spelling of the name (plain records with arbitrary case).
+    for (const key in record) {
+      if (key.length === lowerName.length && key.toLowerCase() === lowerName) {
+        v = record[key];
+        break;
+      }
+    }
+  }
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.every((x) => typeof x === 'string') ? v.join(', ') : null;
+  return null;
+}
+
+const MESSAGES: Record<DecisionReason, string> = {
+  allowed: 'The request is allowed by the CORS policy.',
+  'no-origin': 'The request has no Origin header, so it is not a CORS request.',
+  'origin-not-allowed': 'The origin is not in the CORS allowlist.',
+  'origin-malformed': 'The Origin header is not a serialized origin (scheme://host[:port] in lower case, or null).',
+  'method-not-allowed': 'The preflight asks for a method the CORS policy does not allow.',
+  'method-malformed': 'The preflight\'s Access-Control-Request-Method is not a method name.',
+  'headers-not-allowed': 'The preflight asks for request headers the CORS policy does not allow.',
+  'headers-malformed': 'The preflight\'s Access-Control-Request-Headers is not a valid, reasonably sized list of header names.',
+  'private-network-not-allowed': 'The preflight asks for private-network access, which the CORS policy does not grant.',
+};
+
+function decision(kind: RequestKind, allowed: boolean, reason: DecisionReason, status: number | null, headers: Record<string, string>, origin: string | null, message?: string): Decision {
+  return { kind, preflight: kind === 'preflight', allowed, reason, message: message ?? MESSAGES[reason], status, headers, vary: headers.Vary ?? null, origin };
+}
+
+function frozen(d: Decision): Decision {
+  Object.freeze(d.headers);
+  return Object.freeze(d);
+}
+
+export interface CompiledPolicy {
+  evaluate(request: RequestLike): Decision;
+  allowsOrigin(origin: string): boolean;
+  matcher: OriginMatcher;
+}
+
+function hasOws(s: string): boolean {
+  if (s.length === 0) return false;
+  const a = s.charCodeAt(0);
+  const b = s.charCodeAt(s.length - 1);
+  return a === 32 || a === 9 || b === 32 || b === 9;
+}
+
+function isOptions(method: string): boolean {
+  return method === 'OPTIONS' || (method.length === 7 && method.toUpperCase() === 'OPTIONS');
+}
+
+export function compilePolicy(options: PolicyOptions, patterns: readonly OriginPattern[]): CompiledPolicy {
+  const anyOrigin = options.origins === '*';
+  const matcher = compileOriginMatcher(patterns);
+  const credentials = options.credentials === true;
+  const methodSet = options.methods === '*' ? null : new Set(options.methods ?? ['GET', 'HEAD', 'POST']);
+  const headerSet = options.requestHeaders === '*' ? null : new Set(options.requestHeaders ?? []);
+  const exposed = options.exposeHeaders === '*' ? '*' : (options.exposeHeaders ?? []).join(',');
+  const maxAge = options.maxAge === undefined ? null : String(options.maxAge);
+  const privateNetwork = options.privateNetwork === true;
+  const preflightStatus = options.preflightStatus ?? 204;
+  const reject = options.onDisallowed === 'reject';
+
+  // The answer depends on Origin unless every origin gets `*`.
+  const varyOrigin = anyOrigin ? null : 'Origin';
+  // Vary of an allowed preflight, indexed by (method echoed ? 1 : 0) + (headers echoed ? 2 : 0).
+  const preflightVary = [0, 1, 2, 3].map((k) =>
+    [varyOrigin, k & 1 ? VARY_ACRM : null, k & 2 ? VARY_ACRH : null].filter((t) => t !== null).join(', '));
+  const varyOnly: Record<string, string> = varyOrigin ? { Vary: varyOrigin } : {};
+  const allowsOrigin = (origin: string) => matcher.allows(origin);
+
+  // Fixed answers, built once and frozen (callers must never be able to alter a later answer).
+  const refusedPreflight = new Map<DecisionReason, Decision>();
+  const refusePreflight = (reason: DecisionReason, origin: string): Decision => {
+    let d = refusedPreflight.get(reason);
+    if (d === undefined) {
+      d = frozen(decision('preflight', false, reason, 403, { ...varyOnly }, null));
+      refusedPreflight.set(reason, d);
+    }
+    return decision('preflight', false, reason, 403, d.headers as Record<string, string>, origin);
+  };
+  const refusedActual = (reason: DecisionReason) => frozen(decision('actual', false, reason, reject ? 403 : null, { ...varyOnly }, null));
+  const refusedActualNotAllowed = refusedActual('origin-not-allowed');
+  const refusedActualMalformed = refusedActual('origin-malformed');
+
+  // Non-CORS requests: for '*' policies answer `*` anyway (cacheable by anyone, whatwg/fetch#1601).
+  const anyHeaders: Record<string, string> = { [ACAO]: '*' };
+  if (exposed !== '') anyHeaders[ACEH] = exposed;
+  const noOrigin = anyOrigin
+    ? frozen(decision('none', true, 'no-origin', null, { ...anyHeaders }, null, 'The request has no Origin header; the policy answers * for any origin.'))
+    : frozen(decision('none', false, 'no-origin', null, { ...varyOnly }, null));
+
+  function actualHeaders(origin: string): Record<string, string> {
+    if (anyOrigin) return { ...anyHeaders };
+    const h: Record<string, string> = { [ACAO]: origin };
+    if (credentials) h[ACAC] = 'true';
+    if (exposed !== '') h[ACEH] = exposed;
+    h.Vary = 'Origin';
+    return h;
+  }
+
+  function refuseActual(reason: DecisionReason, origin: string): Decision {
+    const d = reason === 'origin-malformed' ? refusedActualMalformed : refusedActualNotAllowed;
+    return decision('actual', false, reason, d.status, d.headers as Record<string, string>, origin);
+  }
+
+  function evaluatePreflight(headers: RequestHeadersLike, origin: string, acrm: string): Decision {
+    // 1. Origin (#cors-check runs on the preflight response with the actual request's credentials mode).
+    if (!anyOrigin && !matcher.allows(origin)) {
+      return refusePreflight(!isSerializedOrigin(origin) ? 'origin-malformed' : 'origin-not-allowed', origin);
+    }
+    // 2. Method: safelisted methods pass the browser's check whatever ACAM says, so they need no header.
+    const method = hasOws(acrm) ? acrm.trim() : acrm;
+    let echoMethod = false;
+    if (!isSafelistedMethod(method)) {
+      if (methodSet !== null) {
+        // Configured methods are validated tokens, never forbidden ones: membership settles it.
+        if (!methodSet.has(method)) return refusePreflight(isToken(method) ? 'method-not-allowed' : 'method-malformed', origin);
+      } else {
+        if (!isToken(method)) return refusePreflight('method-malformed', origin);
+        if (isForbiddenMethod(method)) return refusePreflight('method-not-allowed', origin);
+      }
+      echoMethod = true;
+    }
+    // 3. Headers: each requested name must be allowed; the validated names are echoed, so `*` is never
+    //    relied on (it would not cover Authorization, nor anything for credentialed requests).
+    let echoHeaders: string | null = null;
+    const acrh = readHeader(headers, 'access-control-request-headers', VARY_ACRH);
+    if (acrh !== null) {
+      const parsed = parseRequestHeaderNames(acrh);
+      if (!parsed.ok) return refusePreflight('headers-malformed', origin);
+      if (headerSet !== null) {
+        for (const name of parsed.names) if (!headerSet.has(name)) return refusePreflight('headers-not-allowed', origin);
+      }
+      if (parsed.names.length > 0) echoHeaders = parsed.joined;
+    }
+    // 4. Private Network Access (Chromium): only when granted.
+    const pna = readHeader(headers, 'access-control-request-private-network', 'Access-Control-Request-Private-Network');
+    const askPrivateNetwork = pna !== null && pna.trim().toLowerCase() === 'true';
+    if (askPrivateNetwork && !privateNetwork) return refusePreflight('private-network-not-allowed', origin);
+
+    const h: Record<string, string> = { [ACAO]: anyOrigin ? '*' : origin };
+    if (credentials) h[ACAC] = 'true';
+    if (echoMethod) h[ACAM] = method;
+    if (echoHeaders !== null) h[ACAH] = echoHeaders;
+    if (maxAge !== null) h[ACMA] = maxAge;
+    if (askPrivateNetwork) h[ACAPN] = 'true';
+    const vary = preflightVary[(echoMethod ? 1 : 0) + (echoHeaders !== null ? 2 : 0)]!;
+    if (vary !== '') h.Vary = vary;
+    return decision('preflight', true, 'allowed', preflightStatus, h, origin);
+  }
+
+  function evaluate(request: RequestLike): Decision {
+    const headers = request?.headers;
+    const origin = headers ? readHeader(headers, 'origin', 'Origin') : null;
+    if (origin === null) return noOrigin;
+    const method = typeof request.method === 'string' ? request.method : '';
+    if (isOptions(method)) {
+      const acrm = readHeader(headers, 'access-control-request-method', VARY_ACRM);
+      if (acrm !== null) return evaluatePreflight(headers, origin, acrm);
+    }
+    if (anyOrigin || matcher.allows(origin)) return decision('actual', true, 'allowed', null, actualHeaders(origin), origin);
+    return refuseActual(!isSerializedOrigin(origin) ? 'origin-malformed' : 'origin-not-allowed', origin);
+  }
+
+  return { evaluate, allowsOrigin, matcher };
+}

@@ -1,0 +1,60 @@
+/**
+ * `createPolicy(options)`: validates everything at once (throwing a PolicyError listing every
+ * problem) and returns an immutable compiled policy whose `evaluate` decides each request.
+ */
+import { checkOriginPattern, insecureProblem, type OriginPattern } from '../origin/pattern.js';
+import { PolicyError } from './errors.js';
+import { compilePolicy } from './evaluate.js';
+import { analysePolicy } from './validate.js';
+import type { Policy, PolicyOptions, PolicyProblem } from './types.js';
+
+export { PolicyError } from './errors.js';
+export { validatePolicy, OPTION_NAMES, MAX_AGE_LIMIT } from './validate.js';
+export type { ValidationResult } from './validate.js';
+export { readHeader } from './evaluate.js';
+export { parseRequestHeaderNames, MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_ACRH_EMPTY } from './names.js';
+export type * from './types.js';
+
+export function createPolicy(options: PolicyOptions): Policy {
+  const analysis = analysePolicy(options);
+  if (analysis.errors.length > 0 || analysis.normalized === null) {
+    throw new PolicyError([...analysis.errors, ...analysis.warnings]);
+  }
+  const normalized = deepFreeze(analysis.normalized);
+  const compiled = compilePolicy(normalized, analysis.patterns);
+  const warnings = Object.freeze(analysis.warnings.map((w) => Object.freeze(w)));
+  return Object.freeze({
+    options: normalized,
+    warnings,
+    evaluate: compiled.evaluate,
+    allowsOrigin: compiled.allowsOrigin,
+  });
+}
+
+export interface ParseOriginPatternOptions {
+  /** Accept `http:` on non-loopback hosts (as the policy option of the same name). */
+  allowInsecureOrigins?: boolean;
+}
+
+/**
+ * Parses one origin pattern. Throws a PolicyError whose `code` is the pattern's problem code
+ * (e.g. `origin-insecure`, `origin-trailing-slash`), with a plain-words message and a fix hint.
+ */
+export function parseOriginPattern(pattern: string, options: ParseOriginPatternOptions = {}): OriginPattern {
+  const { pattern: parsed, problem } = checkOriginPattern(pattern);
+  let p: PolicyProblem | null = problem ? { severity: 'error', code: problem.code, path: '', message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) } : null;
+  if (!p && parsed && parsed.kind !== 'any' && parsed.insecure && options.allowInsecureOrigins !== true) {
+    const ip = insecureProblem(parsed, parsed.kind);
+    p = { severity: 'error', code: ip.code, path: '', message: ip.message, ...(ip.hint ? { hint: ip.hint } : {}) };
+  }
+  if (p) throw new PolicyError([p], p.code, p.hint ? `${p.message}: ${p.hint}` : p.message);
+  return parsed!;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,121 @@
+/**
+ * Method and header-name rules from the Fetch Standard and RFC 9110, and the bounded parser for
+ * `Access-Control-Request-Headers`.
+ */
+
+/** RFC 9110 §5.6.2 `tchar` as a lookup table. */
+const TCHAR = new Uint8Array(128);
+for (const ch of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[ch.charCodeAt(0)] = 1;
+
+export function isToken(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || TCHAR[c] !== 1) return false;
+  }
+  return true;
+}
+
+/** Fetch `#forbidden-method`, compared byte-case-insensitively. */
+export function isForbiddenMethod(method: string): boolean {
+  const m = method.toUpperCase();
+  return m === 'CONNECT' || m === 'TRACE' || m === 'TRACK';
+}
+
+const NORMALISED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
+/** Fetch `#concept-method-normalize`: the six standard methods are upper-cased, others keep their case. */
+export function normalizeMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return NORMALISED_METHODS.includes(upper) ? upper : method;
+}
+
+/** Fetch `#cors-safelisted-method`. */
+export function isSafelistedMethod(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'POST';
+}
+
+/** Fetch `#forbidden-request-header` names (lower-case), plus the `proxy-` and `sec-` prefixes. */
+const FORBIDDEN_REQUEST_HEADERS = new Set([
+  'accept-charset', 'accept-encoding', 'access-control-request-headers', 'access-control-request-method',
+  'connection', 'content-length', 'cookie', 'cookie2', 'date', 'dnt', 'expect', 'host', 'keep-alive', 'origin',
+  'referer', 'set-cookie', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via',
+]);
+export function isForbiddenRequestHeader(lowerName: string): boolean {
+  return FORBIDDEN_REQUEST_HEADERS.has(lowerName) || lowerName.startsWith('proxy-') || lowerName.startsWith('sec-');
+}
+
+/** Fetch `#forbidden-response-header-name`: never exposed to script. */
+export function isForbiddenResponseHeader(lowerName: string): boolean {
+  return lowerName === 'set-cookie' || lowerName === 'set-cookie2';
+}
+
+/** Fetch `#cors-safelisted-response-header-name`: always readable, listing them is redundant. */
+const SAFELISTED_RESPONSE_HEADERS = new Set([
+  'cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma',
+]);
+export function isSafelistedResponseHeader(lowerName: string): boolean {
+  return SAFELISTED_RESPONSE_HEADERS.has(lowerName);
+}
+
+/** Response headers the CORS protocol itself sets; allowing or exposing them makes no sense. */
+export function isCorsProtocolHeader(lowerName: string): boolean {
+  return lowerName.startsWith('access-control-');
+}
+
+/** Upper bound on the `Access-Control-Request-Headers` value we look at (browsers send far less). */
+export const MAX_ACRH_LENGTH = 4096;
+/** Upper bound on the number of names in one `Access-Control-Request-Headers` value. */
+export const MAX_ACRH_NAMES = 64;
+/** Empty elements tolerated (`a,,b`), as jub0bs/cors does; more is refused as malformed. */
+export const MAX_ACRH_EMPTY = 16;
+
+export type AcrhResult = { ok: true; names: string[]; joined: string } | { ok: false; malformed: true };
+
+/**
+ * Parses `Access-Control-Request-Headers` (`1#field-name`) with bounded work: values longer than
+ * MAX_ACRH_LENGTH, with more than MAX_ACRH_NAMES names or MAX_ACRH_EMPTY empty elements, or with an
+ * element that is not a token are malformed. Names come back lower-cased, de-duplicated, in order.
+ * The length check comes first, so a 1 MiB value is refused without being scanned.
+ */
+export function parseRequestHeaderNames(value: string): AcrhResult {
+  if (value.length > MAX_ACRH_LENGTH) return { ok: false, malformed: true };
+  const names: string[] = [];
+  let empty = 0;
+  let clean = true; // already lower-case, no OWS, no empty element, no duplicate: echo as is
+  let i = 0;
+  const n = value.length;
+  while (i <= n) {
+    // Skip OWS (SP / HTAB).
+    while (i < n && (value.charCodeAt(i) === 32 || value.charCodeAt(i) === 9)) {
+      i++;
+      clean = false;
+    }
+    const start = i;
+    while (i < n) {
+      const c = value.charCodeAt(i);
+      if (c === 44 /* , */ || c === 32 || c === 9) break;
+      if (c >= 128 || TCHAR[c] !== 1) return { ok: false, malformed: true };
+      if (c >= 65 && c <= 90) clean = false;
+      i++;
+    }
+    const end = i;
+    while (i < n && (value.charCodeAt(i) === 32 || value.charCodeAt(i) === 9)) {
+      i++;
+      clean = false;
+    }
+    if (i < n && value.charCodeAt(i) !== 44) return { ok: false, malformed: true }; // `a b`
+    if (end === start) {
+      clean = false;
+      if (++empty > MAX_ACRH_EMPTY) return { ok: false, malformed: true };
+    } else {
+      const slice = value.slice(start, end);
+      const name = clean ? slice : slice.toLowerCase();
+      if (!names.includes(name)) {
+        if (names.length >= MAX_ACRH_NAMES) return { ok: false, malformed: true };
+        names.push(name);
+      } else clean = false;
+    }
+    i++; // past the comma (or past the end)
+  }
+  return { ok: true, names, joined: clean ? value : names.join(',') };
+}

@@ -1,0 +1,22 @@
+/** Opens a store from its URL. Today: `sqlite:PATH` (or `sqlite::memory:`); PostgreSQL follows. */
+import { SqliteStore } from './sqlite.js';
+import type { Store } from './types.js';
+
+export * from './types.js';
+export { SqliteStore } from './sqlite.js';
+
+export class StoreUrlError extends Error {
+  readonly code = 'store-url-invalid';
+}
+
+export function openStore(url: string): Store & { lock(): void } {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '') throw new StoreUrlError(`--store '${url}': give a file path after 'sqlite:', e.g. sqlite:./corsgate.db`);
+    return new SqliteStore(path);
+  }
+  if (url.startsWith('postgres:') || url.startsWith('postgresql:')) {
+    throw new StoreUrlError(`--store '${url}': PostgreSQL is not supported yet; use sqlite:PATH`);
+  }
+  throw new StoreUrlError(`--store '${url}': unknown store; use sqlite:PATH (e.g. sqlite:./corsgate.db)`);
+}

@@ -1,0 +1,49 @@
+/** Row mapping and cursor encoding for the SQLite store. */
+import { StoreError, type AllowlistEntry, type Permission, type Route, type RouteFields, type TokenRecord, type TrustedSite, type TrustedSiteFields } from './types.js';
+
+export type Row = Record<string, unknown>;
+
+export function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new StoreError('conflict', 'the cursor is not one this API returned', 'cursor');
+  }
+}
+
+export function rowToAllowlist(r: Row): AllowlistEntry {
+  return {
+    id: r.id as string,
+    urlPattern: r.url_pattern as string,
+    description: r.description as string,
+    createdAt: r.created_at as string,
+    createdBy: r.created_by as string,
+  };
+}
+
+export function rowToSite(r: Row): TrustedSite {
+  return { id: r.id as string, ...(JSON.parse(r.data as string) as TrustedSiteFields), createdAt: r.created_at as string, createdBy: r.created_by as string };
+}
+
+export function rowToRoute(r: Row): Route {
+  return { id: r.id as string, ...(JSON.parse(r.data as string) as RouteFields), createdAt: r.created_at as string, createdBy: r.created_by as string };
+}
+
+export function rowToToken(r: Row): TokenRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    permissions: JSON.parse(r.permissions as string) as Permission[],
+    createdAt: r.created_at as string,
+    createdBy: r.created_by as string,
+  };
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+

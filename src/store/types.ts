@@ -1,0 +1,208 @@
+/**
+ * The gateway's persistent state behind one interface, so that the embedded SQLite store can be
+ * joined later by PostgreSQL (whose LISTEN/NOTIFY maps onto `onChange`). Every method is async for
+ * that reason even though better-sqlite3 is synchronous.
+ *
+ * Contract every implementation keeps:
+ * - each mutating call is one transaction that also appends its audit row and bumps the change
+ *   counter; when the returned promise resolves, the change is durable (fsynced);
+ * - `onChange` fires for changes made by this process immediately, and for changes made by other
+ *   processes sharing the store within about a second (SQLite: polling; PostgreSQL: NOTIFY).
+ */
+
+export type RouteKind = 'public' | 'allowlist' | 'opt-in' | 'closed';
+
+export const PERMISSIONS = ['view-setup', 'customize-application', 'modify-all-data'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export interface AllowlistEntry {
+  id: string;
+  urlPattern: string;
+  description: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** Salesforce's CspTrustedSite fields, exactly, plus our bookkeeping (id, createdAt, createdBy). */
+export interface TrustedSiteFields {
+  name: string;
+  endpointUrl: string;
+  context: string;
+  isActive: boolean;
+  description: string;
+  isApplicableToConnectSrc: boolean;
+  isApplicableToFontSrc: boolean;
+  isApplicableToFrameSrc: boolean;
+  isApplicableToImgSrc: boolean;
+  isApplicableToMediaSrc: boolean;
+  isApplicableToStyleSrc: boolean;
+}
+
+export interface TrustedSite extends TrustedSiteFields {
+  id: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface RouteFields {
+  kind: RouteKind;
+  /** Host names this route applies to (`*.example.com` wildcards); absent or empty: any host. */
+  hosts?: string[];
+  /** Path patterns: exact (`/a/b`) or prefix (`/a/*`). */
+  paths: string[];
+  /** For `opt-in`: the boolean setting that turns CORS on. */
+  setting?: string;
+  /** Add the trusted-sites Content-Security-Policy to HTML responses of this route. */
+  csp?: boolean;
+  /** Higher wins; ties: the order of creation. */
+  priority: number;
+  description?: string;
+}
+
+export interface Route extends RouteFields {
+  id: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface Settings {
+  /** Salesforce's "Enable CORS for OAuth endpoints" (SecuritySettings.sessionSettings.enableOauthCorsPolicy). */
+  corsForOAuthEndpoints: boolean;
+  /** Status for a refused origin (403 by default, as Salesforce's REST pages document). */
+  refusedStatus: number;
+  /** Apply Salesforce's OAuth endpoint layout as built-in routes. */
+  oauthPreset: boolean;
+  /** Hosts treated as "My Domain" hosts by the OAuth preset (`*` = any host). */
+  myDomainHosts: string[];
+  /** Hosts treated as Experience Cloud site hosts by the OAuth preset. */
+  experienceCloudHosts: string[];
+  /** Add the trusted-sites CSP to HTML responses of requests no route matches. */
+  cspOnDefaultRoute: boolean;
+}
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  corsForOAuthEndpoints: false,
+  refusedStatus: 403,
+  oauthPreset: true,
+  myDomainHosts: ['*'],
+  experienceCloudHosts: [],
+  cspOnDefaultRoute: false,
+});
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  permissions: Permission[];
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface ListQuery {
+  limit: number;
+  cursor?: string;
+  q?: string;
+  sort?: string;
+  order?: 'asc' | 'desc';
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Everything the gateway compiles into one snapshot. */
+export interface StoreState {
+  version: number;
+  allowlist: string[];
+  trustedSites: TrustedSite[];
+  routes: Route[];
+  settings: Settings;
+}
+
+export interface ImportPlan {
+  allowlist: { urlPattern: string; description: string }[];
+  trustedSites: TrustedSiteFields[];
+  settings?: Partial<Settings>;
+}
+
+export interface ImportResult {
+  allowlistCreated: number;
+  allowlistUnchanged: number;
+  trustedSitesCreated: number;
+  trustedSitesUpdated: number;
+  settingsChanged: boolean;
+}
+
+/** Thrown by stores for expected failures; the admin API maps `code` to a status. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'not-found' | 'duplicate' | 'read-only' | 'conflict',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export interface Store {
+  /** e.g. `sqlite:./corsgate.db` */
+  readonly description: string;
+  readonly readOnly: boolean;
+  /** Current change counter (bumped by every change). */
+  version(): Promise<number>;
+  /** Subscribe to changes; returns an unsubscribe function. */
+  onChange(listener: (version: number) => void): () => void;
+  loadState(): Promise<StoreState>;
+
+  listAllowlist(query: ListQuery): Promise<Page<AllowlistEntry>>;
+  getAllowlist(id: string): Promise<AllowlistEntry | null>;
+  createAllowlist(input: { urlPattern: string; description?: string }, actor: string): Promise<AllowlistEntry>;
+  /** Creates every item in one transaction; an item whose pattern already exists is reported, not created. */
+  createAllowlistMany(
+    items: { urlPattern: string; description?: string }[],
+    actor: string,
+  ): Promise<({ entry: AllowlistEntry } | { duplicate: true })[]>;
+  updateAllowlist(id: string, input: { urlPattern: string; description?: string }, actor: string): Promise<AllowlistEntry>;
+  deleteAllowlist(id: string, actor: string): Promise<void>;
+
+  listTrustedSites(query: ListQuery): Promise<Page<TrustedSite>>;
+  getTrustedSite(id: string): Promise<TrustedSite | null>;
+  createTrustedSite(input: TrustedSiteFields, actor: string): Promise<TrustedSite>;
+  updateTrustedSite(id: string, input: TrustedSiteFields, actor: string): Promise<TrustedSite>;
+  deleteTrustedSite(id: string, actor: string): Promise<void>;
+
+  listRoutes(): Promise<Route[]>;
+  getRoute(id: string): Promise<Route | null>;
+  createRoute(input: RouteFields, actor: string): Promise<Route>;
+  updateRoute(id: string, input: RouteFields, actor: string): Promise<Route>;
+  deleteRoute(id: string, actor: string): Promise<void>;
+
+  getSettings(): Promise<Settings>;
+  putSettings(settings: Settings, actor: string): Promise<Settings>;
+
+  /** Applies a validated import in one transaction (all or nothing). */
+  applyImport(plan: ImportPlan, actor: string): Promise<ImportResult>;
+
+  /** Tokens are stored as SHA-256 hashes only. */
+  findTokenByHash(hash: string): Promise<TokenRecord | null>;
+  countTokens(): Promise<number>;
+  listTokens(): Promise<TokenRecord[]>;
+  createToken(input: { name: string; permissions: Permission[]; hash: string }, actor: string): Promise<TokenRecord>;
+  deleteToken(id: string, actor: string): Promise<void>;
+
+  listAudit(query: { limit: number; cursor?: string; entity?: string }): Promise<Page<AuditEntry>>;
+
+  close(): Promise<void>;
+}

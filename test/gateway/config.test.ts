@@ -1,0 +1,55 @@
+// `corsgate serve` configuration: flags over environment over config file over defaults.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { ConfigError, DEFAULTS, parseConfig } from '../../src/gateway/config.js';
+import { CLI, tempDir } from './helpers.js';
+
+test('defaults: proxy 127.0.0.1:8080, admin 127.0.0.1:8081, sqlite:./corsgate.db, demo upstream', () => {
+  const c = parseConfig([], {});
+  assert.deepEqual(c, DEFAULTS);
+  assert.equal(DEFAULTS.port, 8080);
+  assert.equal(DEFAULTS.adminPort, 8081);
+  assert.equal(DEFAULTS.host, '127.0.0.1');
+  assert.equal(DEFAULTS.adminHost, '127.0.0.1');
+  assert.equal(DEFAULTS.store, 'sqlite:./corsgate.db');
+  assert.equal(DEFAULTS.upstream, null);
+});
+
+test('flags beat environment, environment beats the config file', () => {
+  const tmp = tempDir();
+  try {
+    const yaml = `${tmp.dir}/gw.yaml`;
+    writeFileSync(yaml, 'port: 9001\nadminPort: 9002\nupstream: http://127.0.0.1:7000\nstore: sqlite:/tmp/x.db\n');
+    const c = parseConfig(['--config', yaml, '--port=9100'], { CORSGATE_ADMIN_PORT: '9200' });
+    assert.ok(c !== 'help');
+    assert.equal(c.port, 9100);
+    assert.equal(c.adminPort, 9200);
+    assert.equal(c.upstream, 'http://127.0.0.1:7000');
+    assert.equal(c.store, 'sqlite:/tmp/x.db');
+    const json = `${tmp.dir}/gw.json`;
+    writeFileSync(json, JSON.stringify({ host: '0.0.0.0', colour: 'red' }));
+    assert.throws(() => parseConfig(['--config', json], {}), (e: unknown) => e instanceof ConfigError && e.code === 'config-unknown-key' && /colour/.test(e.message));
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test('bad values are refused with a message naming the source', () => {
+  assert.throws(() => parseConfig(['--port', '70000'], {}), /option --port/);
+  assert.throws(() => parseConfig([], { CORSGATE_PORT: 'abc' }), /environment CORSGATE_PORT/);
+  assert.throws(() => parseConfig(['--upstream', 'ftp://x'], {}), /http/);
+  assert.throws(() => parseConfig(['--nope'], {}), (e: unknown) => e instanceof ConfigError && e.code === 'config-unknown-flag');
+  assert.throws(() => parseConfig(['--port'], {}), /needs a value/);
+});
+
+test('the CLI exits 2 with a clear message on bad configuration, and prints help', () => {
+  const bad = spawnSync(process.execPath, [CLI, 'serve', '--store', 'mysql://x'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown store/);
+  const help = spawnSync(process.execPath, [CLI, 'serve', '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--upstream/);
+  assert.match(help.stdout, /CORSGATE_ADMIN_TOKEN/);
+});

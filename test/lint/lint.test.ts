@@ -1,0 +1,89 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Run the real command line: compiled JS under dist/, or the TypeScript source through tsx.
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+const root = repoRoot();
+const fromSource = import.meta.url.endsWith('.ts');
+const cli = fromSource ? ['--import', 'tsx', join(root, 'src/cli/main.ts')] : [join(root, 'dist/src/cli/main.js')];
+
+function lint(...args: string[]) {
+  const r = spawnSync(process.execPath, [...cli, 'lint', ...args], { cwd: root, encoding: 'utf8', timeout: 30000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'corsgate-lint-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+const write = (name: string, text: string) => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+
+test('a clean policy exits 0', () => {
+  const file = write('ok.json', JSON.stringify({ origins: ['https://app.example.com', 'https://*.example.org'], credentials: true, maxAge: 600 }));
+  const r = lint(file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /ok, no problems/);
+});
+
+test('warnings alone exit 0 and are printed with path and hint', () => {
+  const file = write('warn.yaml', 'origins:\n  - https://app.example.com\n  - https://app.example.com\n');
+  const r = lint(file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /warning +origins\[1\] .*\[origin-duplicate\]/);
+  assert.match(r.stdout, /fix: remove one of them/);
+});
+
+test('errors exit 1, each with its path, code and fix', () => {
+  const file = write('bad.yml', "origins:\n  - http://app.example.com\n  - https://*.github.io\n  - https://x.example.com/\ncredentials: true\nexposeHeaders: '*'\nmaxAge: 100000\n");
+  const r = lint(file);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /5 errors/);
+  assert.match(r.stdout, /origins\[0\] .*\[origin-insecure\]\n +fix: did you mean https:\/\/app\.example\.com\?/);
+  assert.match(r.stdout, /origins\[1\] .*\[origin-wildcard-public-suffix\]/);
+  assert.match(r.stdout, /origins\[2\] .*\[origin-trailing-slash\]\n +fix: did you mean https:\/\/x\.example\.com\?/);
+  assert.match(r.stdout, /exposeHeaders .*\[expose-wildcard-with-credentials\]/);
+  assert.match(r.stdout, /maxAge .*\[max-age-out-of-range\]/);
+});
+
+test('--json gives a machine-readable report', () => {
+  const file = write('bad.json', JSON.stringify({ origins: '*', credentials: true, orgins: [] }));
+  const r = lint(file, '--json');
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.ok, false);
+  assert.deepEqual(report.errors.map((e: { code: string; path: string }) => `${e.path}:${e.code}`).sort(), ['credentials:credentials-with-any-origin', 'orgins:option-unknown']);
+  assert.equal(report.errors.find((e: { code: string }) => e.code === 'option-unknown').hint, 'did you mean "origins"?');
+  assert.deepEqual(report.warnings, []);
+});
+
+test('unusable input exits 2', () => {
+  assert.equal(lint(join(dir, 'missing.json')).code, 2);
+  assert.equal(lint(write('broken.json', '{ "origins": [')).code, 2);
+  const yaml = lint(write('broken.yaml', 'origins: [a\n  b: : :'));
+  assert.equal(yaml.code, 2);
+  assert.match(yaml.stderr, /not valid YAML/);
+  assert.equal(lint().code, 2);
+  const j = lint(join(dir, 'missing.json'), '--json');
+  assert.equal(j.code, 2);
+  assert.equal(JSON.parse(j.stdout).fatal.code, 'file-unreadable');
+});
+
+test('a file that is not an object is an error, not a crash', () => {
+  const r = lint(write('list.json', '[1, 2]'));
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /\[options-not-object\]/);
+});
