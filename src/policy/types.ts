@@ -46,7 +46,8 @@ export type RequestHeadersLike =
   | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 export interface RequestLike {
-  method: string;
+  /** Node's IncomingMessage types it as optional; a missing method is treated as a non-OPTIONS request. */
+  method?: string | undefined;
   headers: RequestHeadersLike;
 }
 

@@ -1,0 +1,25 @@
+/**
+ * corsgate for Hono 4: `app.use('*', cors(options))`, or per route `app.use('/api/*', cors(options))`.
+ * Works on Web-standard Request/Response only, so it runs on Node, Bun, Deno and Workers alike.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { answerResponse, withDecisionHeaders } from './web.js';
+import { attachHandle, PolicyHolder, type PolicyInput, type Reconfigurable } from './shared.js';
+
+export type { PolicyInput, Reconfigurable } from './shared.js';
+
+export type HonoCorsMiddleware = MiddlewareHandler & Reconfigurable;
+
+export function cors(input: PolicyInput): HonoCorsMiddleware {
+  const holder = new PolicyHolder(input);
+  const middleware: MiddlewareHandler = async (c, next) => {
+    const decision = holder.policy.evaluate(c.req.raw);
+    if (decision.status !== null) return answerResponse(decision);
+    await next();
+    // After next(), c.res is whatever the app answered, including Hono's 404 and onError responses.
+    c.res = withDecisionHeaders(c.res, decision);
+  };
+  return attachHandle(middleware, holder);
+}
+
+export default cors;

@@ -1,0 +1,153 @@
+/**
+ * Every adapter, in its real framework over real HTTP on loopback, against the same table of cases.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FRAMEWORKS, type AppServer } from './servers.js';
+import { send, varyTokens } from './client.js';
+import type { PolicyOptions } from '../../src/policy/types.js';
+
+const ALLOWED = 'https://allowed.test';
+const OTHER = 'https://other.test';
+
+const API_POLICY: PolicyOptions = {
+  origins: [ALLOWED, 'http://localhost:*'],
+  credentials: true,
+  methods: ['GET', 'PUT'],
+  requestHeaders: ['x-custom', 'content-type'],
+  exposeHeaders: ['X-Total'],
+  maxAge: 600,
+};
+const PUBLIC_POLICY: PolicyOptions = { origins: '*' };
+
+for (const [name, start] of Object.entries(FRAMEWORKS)) {
+  describe(`${name} adapter`, () => {
+    let app: AppServer;
+    before(async () => {
+      app = await start({ api: API_POLICY, public: PUBLIC_POLICY });
+    });
+    after(() => app.close());
+
+    test('allowed simple request: origin echoed with credentials, exposed header, Vary appended once', async () => {
+      const res = await send(`${app.url}/api/data`, 'GET', { Origin: ALLOWED });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['access-control-allow-origin'], ALLOWED);
+      assert.equal(res.headers['access-control-allow-credentials'], 'true');
+      assert.equal(res.headers['access-control-expose-headers'], 'x-total');
+      assert.equal(res.headers['x-total'], '1', 'the handler\'s own headers are kept');
+      const vary = varyTokens(res);
+      assert.ok(vary.includes('origin') && vary.includes('accept-encoding'), `Vary: ${res.headers.vary}`);
+      assert.equal(new Set(vary).size, vary.length, `no duplicated Vary token: ${res.headers.vary}`);
+    });
+
+    test('refused simple request: no CORS grant, Vary: Origin, handler still runs (onDisallowed omit)', async () => {
+      const before = app.hits.count;
+      const res = await send(`${app.url}/api/data`, 'GET', { Origin: OTHER });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['access-control-allow-origin'], undefined);
+      assert.equal(res.headers['access-control-allow-credentials'], undefined);
+      assert.ok(varyTokens(res).includes('origin'));
+      assert.equal(app.hits.count, before + 1);
+    });
+
+    test('request without Origin still gets Vary: Origin and no grant', async () => {
+      const res = await send(`${app.url}/api/data`, 'GET');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['access-control-allow-origin'], undefined);
+      assert.ok(varyTokens(res).includes('origin'));
+    });
+
+    test('allowed preflight: 204, empty, no Content-Length, method and headers granted, handler not called', async () => {
+      const before = app.hits.count;
+      const res = await send(`${app.url}/api/data`, 'OPTIONS', {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'PUT',
+        'Access-Control-Request-Headers': 'content-type,x-custom',
+      });
+      assert.equal(res.status, 204);
+      assert.equal(res.body, '');
+      assert.equal(res.headers['content-length'], undefined);
+      assert.equal(res.headers['access-control-allow-origin'], ALLOWED);
+      assert.equal(res.headers['access-control-allow-credentials'], 'true');
+      assert.equal(res.headers['access-control-allow-methods'], 'PUT');
+      assert.equal(res.headers['access-control-allow-headers'], 'content-type,x-custom');
+      assert.equal(res.headers['access-control-max-age'], '600');
+      assert.equal(app.hits.count, before);
+    });
+
+    test('preflight for a method the policy does not allow: 403 with no grant', async () => {
+      const res = await send(`${app.url}/api/data`, 'OPTIONS', { Origin: ALLOWED, 'Access-Control-Request-Method': 'DELETE' });
+      assert.equal(res.status, 403);
+      assert.equal(res.headers['access-control-allow-origin'], undefined);
+      assert.equal(res.headers['access-control-allow-methods'], undefined);
+    });
+
+    test('preflight for a header the policy does not allow: 403 with no grant', async () => {
+      const res = await send(`${app.url}/api/data`, 'OPTIONS', {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'PUT',
+        'Access-Control-Request-Headers': 'x-secret',
+      });
+      assert.equal(res.status, 403);
+      assert.equal(res.headers['access-control-allow-origin'], undefined);
+      assert.equal(res.headers['access-control-allow-headers'], undefined);
+    });
+
+    test('preflight from a refused origin: 403, handler not called', async () => {
+      const before = app.hits.count;
+      const res = await send(`${app.url}/api/data`, 'OPTIONS', { Origin: OTHER, 'Access-Control-Request-Method': 'PUT' });
+      assert.equal(res.status, 403);
+      assert.equal(res.headers['access-control-allow-origin'], undefined);
+      assert.equal(app.hits.count, before);
+    });
+
+    test('framework 404 and 500 responses carry the CORS headers', async () => {
+      const missing = await send(`${app.url}/api/missing`, 'GET', { Origin: ALLOWED });
+      assert.equal(missing.status, 404);
+      assert.equal(missing.headers['access-control-allow-origin'], ALLOWED);
+      const boom = await send(`${app.url}/api/boom`, 'GET', { Origin: ALLOWED });
+      assert.equal(boom.status, 500);
+      assert.equal(boom.headers['access-control-allow-origin'], ALLOWED);
+      assert.equal(boom.headers['access-control-allow-credentials'], 'true');
+    });
+
+    test('per-route policy: /public answers * to anyone, without Vary: Origin', async () => {
+      const res = await send(`${app.url}/public/info`, 'GET', { Origin: OTHER });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['access-control-allow-origin'], '*');
+      assert.equal(res.headers['access-control-allow-credentials'], undefined);
+      assert.ok(!varyTokens(res).includes('origin'));
+      const api = await send(`${app.url}/api/data`, 'GET', { Origin: OTHER });
+      assert.equal(api.headers['access-control-allow-origin'], undefined, 'the /public policy does not leak into /api');
+    });
+
+    test('live reconfiguration: update() swaps the policy; reject mode never calls the handler', async () => {
+      assert.throws(() => app.update({ origins: ['https://*.com'] }), /public suffix|PolicyError|origins/i);
+      const still = await send(`${app.url}/api/data`, 'GET', { Origin: ALLOWED });
+      assert.equal(still.headers['access-control-allow-origin'], ALLOWED, 'a refused update keeps the old policy');
+
+      app.update({ ...API_POLICY, origins: [OTHER], onDisallowed: 'reject', preflightStatus: 200 });
+      const now = await send(`${app.url}/api/data`, 'GET', { Origin: OTHER });
+      assert.equal(now.headers['access-control-allow-origin'], OTHER);
+
+      const before = app.hits.count;
+      const refused = await send(`${app.url}/api/data`, 'GET', { Origin: ALLOWED });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers['access-control-allow-origin'], undefined);
+      assert.equal(JSON.parse(refused.body).error.code, 'origin-not-allowed');
+      assert.equal(app.hits.count, before, 'a refused origin never reaches the handler under reject');
+
+      const preflight = await send(`${app.url}/api/data`, 'OPTIONS', { Origin: OTHER, 'Access-Control-Request-Method': 'PUT' });
+      assert.equal(preflight.status, 200);
+      assert.equal(preflight.headers['content-length'], '0');
+      assert.equal(preflight.body, '');
+      app.update(API_POLICY);
+    });
+
+    test('an OPTIONS request that is not a preflight reaches the application as usual', async () => {
+      const res = await send(`${app.url}/api/data`, 'OPTIONS', { Origin: ALLOWED });
+      assert.notEqual(res.status, 204);
+      assert.notEqual(res.status, 403);
+    });
+  });
+}
