@@ -17,7 +17,11 @@ export function cors(input: PolicyInput): HonoCorsMiddleware {
     if (decision.status !== null) return answerResponse(decision);
     await next();
     // After next(), c.res is whatever the app answered, including Hono's 404 and onError responses.
-    c.res = withDecisionHeaders(c.res, decision);
+    // Its headers are extended in place; c.res is only reassigned (which makes Hono merge headers)
+    // when the response had immutable headers and had to be copied.
+    const res = c.res;
+    const out = withDecisionHeaders(res, decision);
+    if (out !== res) c.res = out;
   };
   return attachHandle(middleware, holder);
 }

@@ -1,0 +1,105 @@
+/**
+ * Does the page's Content-Security-Policy let it connect to a URL? (CSP Level 3: the effective
+ * directive for fetch() is `connect-src`, falling back to `default-src`; §6.7.2 "Does url match
+ * source list", with its scheme upgrades). A header may carry several policies joined by commas;
+ * every one of them must allow the request.
+ */
+
+export interface CspViolation {
+  /** The directive as written, e.g. `connect-src 'self'`. */
+  directiveText: string;
+  /** True when `default-src` was used because `connect-src` was absent. */
+  fallback: boolean;
+}
+
+interface Directive {
+  name: string;
+  text: string;
+  sources: string[];
+}
+
+function parsePolicy(policy: string): Map<string, Directive> {
+  const out = new Map<string, Directive>();
+  for (const raw of policy.split(';')) {
+    const tokens = raw.trim().split(/[\t\n\f\r ]+/).filter(Boolean);
+    if (tokens.length === 0) continue;
+    const name = tokens[0]!.toLowerCase();
+    if (out.has(name)) continue; // the first occurrence wins (CSP3 §2.2.1)
+    out.set(name, { name, text: tokens.join(' '), sources: tokens.slice(1) });
+  }
+  return out;
+}
+
+const DEFAULT_PORT: Record<string, string> = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443', 'ftp:': '21' };
+
+function schemeMatches(expression: string, url: string): boolean {
+  // §6.7.2.7 scheme-part match, with the secure upgrades.
+  if (expression === url) return true;
+  return (expression === 'http:' && url === 'https:') || (expression === 'ws:' && (url === 'wss:' || url === 'http:' || url === 'https:')) || (expression === 'wss:' && url === 'https:');
+}
+
+function hostMatches(pattern: string, host: string): boolean {
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
+  return pattern === host;
+}
+
+function portMatches(pattern: string | null, url: URL): boolean {
+  const urlPort = url.port || DEFAULT_PORT[url.protocol] || '';
+  if (pattern === '*') return true;
+  if (pattern === null) return urlPort === DEFAULT_PORT[url.protocol];
+  if (pattern === urlPort) return true;
+  return pattern === '80' && urlPort === '443' && (url.protocol === 'https:' || url.protocol === 'wss:');
+}
+
+function matchesExpression(expression: string, url: URL, self: URL): boolean {
+  const e = expression.toLowerCase();
+  if (e === '*') return ['http:', 'https:', 'ws:', 'wss:', 'ftp:'].includes(url.protocol) || url.protocol === self.protocol;
+  if (e === "'self'") {
+    if (url.origin === self.origin) return true;
+    // Secure upgrades of the page's own host and port.
+    if (url.hostname !== self.hostname) return false;
+    const samePort = (url.port || DEFAULT_PORT[url.protocol]) === (self.port || DEFAULT_PORT[self.protocol]);
+    const upgrade = (self.protocol === 'http:' && (url.protocol === 'https:' || url.protocol === 'wss:' || url.protocol === 'ws:')) || (self.protocol === 'https:' && url.protocol === 'wss:');
+    return upgrade && (samePort || (url.protocol === 'https:' || url.protocol === 'wss:'));
+  }
+  if (e.startsWith("'")) return false; // nonces, hashes, 'none', 'unsafe-*': no URL matches them
+  if (/^[a-z][a-z0-9+.-]*:$/.test(e)) return schemeMatches(e, url.protocol);
+  const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*|\*\.[^/:]+|[^/:*]+)(?::(\*|\d+))?(\/.*)?$/.exec(e);
+  if (!m) return false;
+  const [, scheme, host, port, path] = m;
+  if (scheme !== undefined) {
+    if (!schemeMatches(`${scheme}:`, url.protocol)) return false;
+  } else if (!schemeMatches(self.protocol, url.protocol)) {
+    return false;
+  }
+  if (host !== '*' && !hostMatches(host!, url.hostname)) return false;
+  if (!portMatches(port ?? null, url)) return false;
+  if (path !== undefined && path !== '') {
+    const urlPath = decodeURIComponent(url.pathname);
+    if (path.endsWith('/') ? !urlPath.startsWith(path) : urlPath !== path) return false;
+  }
+  return true;
+}
+
+/** Returns every policy's violation for connecting to `url` from a page at `pageOrigin` (none: allowed). */
+export function connectViolations(csp: string | readonly string[] | undefined, url: URL, pageOrigin: string): CspViolation[] {
+  if (csp === undefined) return [];
+  const policies = (Array.isArray(csp) ? csp : [csp]).flatMap((h: string) => h.split(','));
+  let self: URL;
+  try {
+    self = new URL(pageOrigin);
+  } catch {
+    return [];
+  }
+  const violations: CspViolation[] = [];
+  for (const policy of policies) {
+    const directives = parsePolicy(policy);
+    const connect = directives.get('connect-src');
+    const directive = connect ?? directives.get('default-src');
+    if (!directive) continue;
+    const sources = directive.sources;
+    const allowed = sources.some((s) => matchesExpression(s, url, self));
+    if (!allowed) violations.push({ directiveText: directive.text, fallback: connect === undefined });
+  }
+  return violations;
+}

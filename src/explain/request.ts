@@ -1,0 +1,111 @@
+/**
+ * What the browser does to a request before anything is sent: method normalisation, forbidden
+ * headers dropped, and the CORS-unsafe request-header names that decide a preflight
+ * (Fetch #concept-method-normalize, #forbidden-request-header, #cors-safelisted-request-header,
+ * #cors-unsafe-request-header-names).
+ */
+import { byteLength, hasCorsUnsafeByte, mimeEssence, parseSingleRange, type HeaderList } from '../http/headers.js';
+
+const NORMALIZED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+/** #concept-method-normalize: only the six standard methods are upper-cased (so `patch` stays `patch`). */
+export function normalizeMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return NORMALIZED.has(upper) ? upper : method;
+}
+
+export function isSafelistedMethod(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'POST';
+}
+
+export function isForbiddenMethod(method: string): boolean {
+  const u = method.toUpperCase();
+  return u === 'CONNECT' || u === 'TRACE' || u === 'TRACK';
+}
+
+const FORBIDDEN_NAMES = new Set([
+  'accept-charset', 'accept-encoding', 'access-control-request-headers', 'access-control-request-method',
+  'connection', 'content-length', 'cookie', 'cookie2', 'date', 'dnt', 'expect', 'host', 'keep-alive', 'origin',
+  'referer', 'set-cookie', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via',
+]);
+const METHOD_OVERRIDE = new Set(['x-http-method', 'x-http-method-override', 'x-method-override']);
+
+/** #forbidden-request-header: script cannot set these; the Headers guard drops them silently. */
+export function isForbiddenRequestHeader(name: string, value: string): boolean {
+  const n = name.toLowerCase();
+  if (FORBIDDEN_NAMES.has(n) || n.startsWith('proxy-') || n.startsWith('sec-')) return true;
+  if (METHOD_OVERRIDE.has(n)) return value.split(',').some((m) => isForbiddenMethod(m.trim()));
+  return false;
+}
+
+const LANGUAGE_VALUE = /^[0-9A-Za-z *,\-.;=]*$/;
+const SAFE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+
+/** Chromium's extra safelisted names (client hints), each with its value rule (services/network cors.cc). */
+const CHROMIUM_EXTRA: Record<string, (v: string) => boolean> = {
+  dpr: (v) => /^\d+(\.\d+)?$/.test(v),
+  'device-memory': (v) => /^\d+(\.\d+)?$/.test(v),
+  width: (v) => /^\d+$/.test(v),
+  'viewport-width': (v) => /^\d+$/.test(v),
+  rtt: (v) => /^\d+$/.test(v),
+  downlink: (v) => /^\d+(\.\d+)?$/.test(v),
+  ect: (v) => ['slow-2g', '2g', '3g', '4g'].includes(v),
+  'save-data': (v) => v === 'on',
+  intervention: () => true,
+};
+
+/** #cors-safelisted-request-header, plus Chromium's client-hint names unless `spec` is set. */
+export function isCorsSafelistedRequestHeader(name: string, value: string, spec: boolean): boolean {
+  if (byteLength(value) > 128) return false;
+  const n = name.toLowerCase();
+  switch (n) {
+    case 'accept':
+      return !hasCorsUnsafeByte(value);
+    case 'accept-language':
+    case 'content-language':
+      return LANGUAGE_VALUE.test(value);
+    case 'content-type': {
+      if (hasCorsUnsafeByte(value)) return false;
+      const essence = mimeEssence(value);
+      return essence !== null && SAFE_CONTENT_TYPES.has(essence);
+    }
+    case 'range': {
+      const r = parseSingleRange(value);
+      return r !== null && r.start !== null;
+    }
+    default: {
+      if (spec) return false;
+      const rule = CHROMIUM_EXTRA[n];
+      return rule !== undefined && value !== '' && rule(value);
+    }
+  }
+}
+
+/** The no-CORS-safelisted request headers (what survives in a `no-cors` request). */
+export function isNoCorsSafelistedRequestHeader(name: string, value: string): boolean {
+  const n = name.toLowerCase();
+  if (n !== 'accept' && n !== 'accept-language' && n !== 'content-language' && n !== 'content-type') return false;
+  return isCorsSafelistedRequestHeader(n, value, true);
+}
+
+/**
+ * #cors-unsafe-request-header-names. Returns the unsafe names lower-cased in request order (the
+ * order Chromium checks them in) and as the sorted, de-duplicated set the preflight sends.
+ */
+export function corsUnsafeRequestHeaderNames(headers: HeaderList, spec: boolean): { inOrder: string[]; sorted: string[] } {
+  const unsafe: string[] = [];
+  const potentially: string[] = [];
+  let safelistValueSize = 0;
+  for (const [name, value] of headers) {
+    const n = name.toLowerCase();
+    if (!isCorsSafelistedRequestHeader(n, value, spec)) unsafe.push(n);
+    else {
+      potentially.push(n);
+      safelistValueSize += byteLength(value);
+    }
+  }
+  if (safelistValueSize > 1024) unsafe.push(...potentially);
+  const inOrder = [...new Set(unsafe)];
+  const sorted = [...inOrder].sort();
+  return { inOrder, sorted };
+}

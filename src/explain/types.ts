@@ -1,0 +1,68 @@
+import type { HeadersInput } from '../http/headers.js';
+import type { PolicyOptions } from '../policy/types.js';
+
+export interface ExplainInput {
+  page: { origin: string; csp?: string | string[] };
+  request: {
+    url: string;
+    method?: string;
+    headers?: HeadersInput;
+    credentials?: 'omit' | 'same-origin' | 'include';
+    mode?: 'cors' | 'no-cors' | 'same-origin';
+    body?: unknown;
+    /** `fetch` (default) or `xhr`: only the console wording differs. */
+    initiator?: 'fetch' | 'xhr';
+  };
+  preflightResponse?: { status: number; headers?: HeadersInput };
+  /** statusText: the reason phrase of the status line, when known (Chromium quotes it in its console). */
+  response?: { status: number; statusText?: string; headers?: HeadersInput };
+}
+
+export interface ExplainOptions {
+  /** Follow the Fetch Standard where Chromium differs (see docs/explain.md). */
+  spec?: boolean;
+}
+
+export type StepOutcome = 'pass' | 'fail' | 'skipped' | 'info';
+
+export interface Step {
+  id: string;
+  title: string;
+  outcome: StepOutcome;
+  detail: string;
+  /** Fetch Standard (or CSP) section that decides this step. */
+  spec?: string;
+}
+
+export interface Fix {
+  summary: string;
+  /** Where the change goes: the server's preflight answer, its actual answer, or the page. */
+  where: 'preflight response' | 'response' | 'page' | 'request';
+  /** Headers to send (name → value) on that response, when the fix is a header. */
+  headers?: Record<string, string>;
+  /** A corsgate policy that produces the right answers. */
+  policy?: PolicyOptions;
+}
+
+export interface Explanation {
+  preflight: boolean;
+  actualRequestSent: boolean;
+  allowed: boolean;
+  responseType: 'cors' | 'opaque' | 'error' | 'basic';
+  exposedHeaders: string[] | null;
+  console: string[];
+  explanation: string;
+  fix: Fix | null;
+  /** One line: what happened. */
+  verdict: string;
+  steps: Step[];
+  /** The preflight the browser sends, when it sends one. */
+  preflightRequest?: { method: 'OPTIONS'; headers: Record<string, string> };
+}
+
+export class ExplainInputError extends Error {
+  override name = 'ExplainInputError';
+  constructor(readonly code: string, readonly path: string, message: string) {
+    super(message);
+  }
+}
