@@ -1,0 +1,73 @@
+/**
+ * The console's only way to the server: the same admin REST API everyone uses. The token travels in
+ * the Authorization header (never a cookie, never a URL) and lives in sessionStorage for the tab.
+ */
+export type Permission = 'view-setup' | 'customize-application' | 'modify-all-data';
+
+export interface Me {
+  name: string;
+  permissions: Permission[];
+}
+
+export class ApiFailure extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string, readonly body?: unknown) {
+    super(message);
+  }
+}
+
+const KEY = 'corsgate.token';
+
+export const session = {
+  get token(): string | null {
+    return sessionStorage.getItem(KEY);
+  },
+  set token(value: string | null) {
+    if (value === null) sessionStorage.removeItem(KEY);
+    else sessionStorage.setItem(KEY, value);
+  },
+};
+
+export async function api<T>(method: string, path: string, body?: unknown, raw?: { data: Blob | ArrayBuffer; contentType: string }): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (session.token) headers.Authorization = `Bearer ${session.token}`;
+  let payload: BodyInit | undefined;
+  if (raw) {
+    headers['Content-Type'] = raw.contentType;
+    payload = raw.data;
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const res = await fetch(path, { method, headers, body: payload });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
+  if (!res.ok) {
+    const e = (json as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
+    throw new ApiFailure(res.status, e?.code ?? `http-${res.status}`, e?.message ?? (text || res.statusText), e?.field, json);
+  }
+  return json as T;
+}
+
+export async function download(path: string, filename: string): Promise<void> {
+  const res = await fetch(path, { headers: session.token ? { Authorization: `Bearer ${session.token}` } : {} });
+  if (!res.ok) throw new ApiFailure(res.status, `http-${res.status}`, await res.text());
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+export function can(me: Me | null, permission: Permission): boolean {
+  if (!me) return false;
+  if (me.permissions.includes('modify-all-data')) return true;
+  if (permission === 'view-setup') return me.permissions.length > 0;
+  return me.permissions.includes(permission);
+}
