@@ -1,5 +1,109 @@
-// Placeholder: the 'scan' command is being built; see the issue that owns it.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write("corsgate scan: not available yet\n");
+/**
+ * `corsgate scan <url>...`: CORS misconfigurations and security headers of live URLs, with a CI
+ * contract: exit 0 when nothing reaches --fail-on, 1 when something does, 2 on usage or network errors.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { analyseSaved, scan, SEVERITIES, UsageError, type ScanResult, type Severity } from '../scan/index.js';
+import { toHuman, toJson, toSarif } from '../scan/output.js';
+
+const HELP = `Usage: corsgate scan <url>... [options]     (also --file urls.txt, or - to read URLs from stdin)
+
+Output:   --json | --sarif (default: a human report)
+CI:       --fail-on <critical|high|medium|low|info> (default high): exit 1 when a finding is at or above it
+Probing:  --origin <legitimate origin> (repeatable)   --header 'Name: value' (repeatable)   --cookie 'a=b'
+          --resolve host:port:address (repeatable)    --insecure (accept self-signed TLS)   --proxy URL
+Limits:   --timeout ms (10000)  --retries n (1)  --concurrency n per host (2)  --rate n req/s per host (10, 0 = none)
+Offline:  --headers FILE  grade saved response headers (raw HTTP, HAR or JSON) without any request
+          --no-progress
+Exit: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or network errors.
+`;
+
+function fail(message: string): number {
+  process.stderr.write(`corsgate scan: ${message}\n\n${HELP}`);
   return 2;
+}
+
+async function readStdin(): Promise<string> {
+  let data = '';
+  process.stdin.setEncoding('utf8');
+  for await (const chunk of process.stdin) data += chunk;
+  return data;
+}
+
+function urlsFrom(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+function int(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${name} takes a whole number`);
+  return Number(value);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' }, sarif: { type: 'boolean' }, 'fail-on': { type: 'string' },
+        file: { type: 'string' }, origin: { type: 'string', multiple: true }, header: { type: 'string', short: 'H', multiple: true },
+        cookie: { type: 'string' }, resolve: { type: 'string', multiple: true }, insecure: { type: 'boolean', short: 'k' },
+        proxy: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' }, concurrency: { type: 'string' },
+        rate: { type: 'string' }, headers: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  const o = parsed.values;
+  if (o.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const failOn = (o['fail-on'] ?? 'high') as Severity;
+  if (!SEVERITIES.includes(failOn)) return fail(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
+  if (o.json && o.sarif) return fail('choose --json or --sarif, not both');
+
+  let results: ScanResult[];
+  try {
+    if (o.headers !== undefined) {
+      const text = o.headers === '-' ? await readStdin() : await readFile(o.headers, 'utf8');
+      results = analyseSaved(text, parsed.positionals[0]);
+    } else {
+      let urls = parsed.positionals.filter((p) => p !== '-');
+      if (parsed.positionals.includes('-')) urls.push(...urlsFrom(await readStdin()));
+      if (o.file) urls.push(...urlsFrom(await readFile(o.file, 'utf8')));
+      urls = [...new Set(urls)];
+      if (urls.length === 0) return fail('give at least one URL (or --file, or - for stdin)');
+      const headers = Object.fromEntries((o.header ?? []).map((h) => {
+        const i = h.indexOf(':');
+        if (i <= 0) throw new UsageError(`--header '${h}' must be 'Name: value'`);
+        return [h.slice(0, i).trim().toLowerCase(), h.slice(i + 1).trim()];
+      }));
+      const progress = process.stderr.isTTY && !o['no-progress'] && urls.length > 1;
+      ({ results } = await scan(urls, {
+        origins: o.origin ?? [], headers, ...(o.cookie ? { cookie: o.cookie } : {}), resolve: o.resolve ?? [], insecure: o.insecure === true,
+        ...(o.proxy ? { proxy: o.proxy } : {}), timeout: int(o.timeout, '--timeout', 10_000), retries: int(o.retries, '--retries', 1),
+        concurrency: int(o.concurrency, '--concurrency', 2), rate: int(o.rate, '--rate', 10),
+        ...(progress ? { onProgress: (done: number, total: number) => {
+          const width = 30;
+          const filled = Math.round((done / total) * width);
+          process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+        } } : {}),
+      }));
+    }
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    process.stderr.write(`corsgate scan: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
+    return 2;
+  }
+  const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+  process.stdout.write(o.json ? toJson(results) : o.sarif ? toSarif(results, version) : toHuman(results));
+  if (results.some((r) => r.error)) return 2;
+  const threshold = SEVERITIES.indexOf(failOn);
+  return results.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold)) ? 1 : 0;
 }
