@@ -126,6 +126,30 @@ describe('admin console', () => {
     await page.getByText("must not be the wildcard '*'").first().waitFor();
   });
 
+  test('scan a URL from the console: findings and grade', async () => {
+    const { createServer } = await import('node:http');
+    const reflecting = createServer((req, res) => {
+      if (req.headers.origin) {
+        res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
+        res.setHeader('Access-Control-Allow-Credentials', 'true');
+      }
+      res.end('{}');
+    });
+    await new Promise<void>((r) => reflecting.listen(0, '127.0.0.1', () => r()));
+    try {
+      const address = reflecting.address() as { port: number };
+      await page.goto(`${gw.admin}/#/scan`);
+      await page.getByLabel('URL').fill(`http://127.0.0.1:${address.port}/api`);
+      await page.getByRole('button', { name: 'Scan' }).click();
+      await page.getByText('Status: done').waitFor({ timeout: 30_000 });
+      await page.getByRole('cell', { name: 'origin-reflected' }).waitFor();
+      await page.getByText(/grade [A-F]/).first().waitFor();
+    } finally {
+      reflecting.closeAllConnections();
+      reflecting.close();
+    }
+  });
+
   test('the audit log shows who changed what', async () => {
     await page.goto(`${gw.admin}/#/audit`);
     await page.getByRole('cell', { name: /allowlist/ }).first().waitFor();

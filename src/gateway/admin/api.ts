@@ -11,6 +11,7 @@ import type { Snapshot } from '../snapshot.js';
 import { authenticate, effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
 import { ApiError, readJson, sendError, sendJson, sendNoContent } from './http.js';
 import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
+import { getScan, startScan } from './scans.js';
 import { buildOpenApi } from './openapi.js';
 import { SCHEMAS, validate, type SchemaName } from './schema.js';
 
@@ -249,6 +250,9 @@ const ROUTES: RouteDef[] = [
   }),
   r('POST', '/api/import', 'modify-all-data', async (c, req, res, who) => importMetadataHandler(c, req, res, actorOf(who))),
   r('GET', '/api/export', 'view-setup', async (c, req, res) => exportMetadataHandler(c, req, res)),
+  // scans (outbound requests on an admin's behalf: Customize Application)
+  r('POST', '/api/scans', 'customize-application', async (_c, req, res, who) => sendJson(res, 202, await startScan((await body<{ url: string }>(req, 'ScanInput')).url, actorOf(who)))),
+  r('GET', '/api/scans/{id}', 'view-setup', async (_c, _q, res, _w, [id]) => sendJson(res, 200, getScan(id!))),
 ];
 
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -278,7 +282,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     const who = await authenticate(req, ctx.store);
     if (!who) throw new ApiError(401, 'unauthenticated', 'send an admin token: Authorization: Bearer <token>');
     if (!who.permissions.includes(def.permission)) throw new ApiError(403, 'forbidden', `this token lacks the '${def.permission}' permission`);
-    if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens'))
+    if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens') && !path.startsWith('/api/scans'))
       throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
     await def.handler(ctx, req, res, who, params ?? []);
   } catch (err) {
