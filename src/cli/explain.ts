@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { readStdin } from './io.js';
 import { request } from 'undici';
 import { explain, explainHar, ExplainInputError, type ExplainInput, type Explanation } from '../explain/index.js';
 import { corsUnsafeRequestHeaderNames, isForbiddenRequestHeader, isSafelistedMethod, normalizeMethod } from '../explain/request.js';
@@ -25,15 +26,6 @@ Options:
 Exit: 0 when an explanation was produced (whatever the verdict), 2 on unusable input.
 `;
 
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (c) => (data += c));
-    process.stdin.on('end', () => resolve(data));
-    process.stdin.on('error', reject);
-  });
-}
 
 /** What --json prints: the contract's fields first. */
 function toJson(e: Explanation): object {

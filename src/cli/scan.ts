@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { readStdin } from './io.js';
 import { analyseSaved, scan, SEVERITIES, UsageError, type ScanResult, type Severity } from '../scan/index.js';
 import { toHuman, toJson, toSarif } from '../scan/output.js';
 
@@ -25,12 +26,6 @@ function fail(message: string): number {
   return 2;
 }
 
-async function readStdin(): Promise<string> {
-  let data = '';
-  process.stdin.setEncoding('utf8');
-  for await (const chunk of process.stdin) data += chunk;
-  return data;
-}
 
 function urlsFrom(text: string): string[] {
   return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));

@@ -10,6 +10,7 @@
  *   processes sharing the store within about a second (SQLite: polling; PostgreSQL: NOTIFY).
  */
 
+import type { TrustedSite as CspTrustedSite } from '../csp/index.js';
 export type RouteKind = 'public' | 'allowlist' | 'opt-in' | 'closed';
 
 export const PERMISSIONS = ['view-setup', 'customize-application', 'modify-all-data'] as const;
@@ -24,18 +25,9 @@ export interface AllowlistEntry {
 }
 
 /** Salesforce's CspTrustedSite fields, exactly, plus our bookkeeping (id, createdAt, createdBy). */
-export interface TrustedSiteFields {
-  name: string;
-  endpointUrl: string;
-  context: string;
-  isActive: boolean;
+/** Salesforce's CspTrustedSite fields (src/csp), with the description always present in the store. */
+export interface TrustedSiteFields extends CspTrustedSite {
   description: string;
-  isApplicableToConnectSrc: boolean;
-  isApplicableToFontSrc: boolean;
-  isApplicableToFrameSrc: boolean;
-  isApplicableToImgSrc: boolean;
-  isApplicableToMediaSrc: boolean;
-  isApplicableToStyleSrc: boolean;
 }
 
 export interface TrustedSite extends TrustedSiteFields {

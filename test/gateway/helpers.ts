@@ -3,24 +3,14 @@
  * with a temp store and port 0, read the URLs it prints, and run a counting upstream on loopback.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CLI, repoRoot } from '../support/cli.js';
 
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the test file');
-    dir = up;
-  }
-  return dir;
-}
-
-export const CLI = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+export { CLI, repoRoot } from '../support/cli.js';
 export const TOKEN = 'test-admin-token-0123456789';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
