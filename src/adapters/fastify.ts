@@ -33,16 +33,22 @@ function setHeaders(reply: FastifyReply, decision: Decision): void {
 }
 
 function install(instance: FastifyInstance, holder: PolicyHolder): void {
-  instance.addHook('onRequest', async (request, reply) => {
+  // A callback-style hook, not an async one: no promise per request on the hot path.
+  instance.addHook('onRequest', (request, reply, done) => {
     const decision = holder.policy.evaluate(request.raw);
     setHeaders(reply, decision);
-    if (decision.status === null) return;
+    if (decision.status === null) {
+      done();
+      return;
+    }
+    // Answered here: not calling done() ends the request before routing, so no handler runs.
     reply.code(decision.status);
     if (answersWithBody(decision)) {
-      return reply.type('application/json; charset=utf-8').send(refusalBody(decision));
+      reply.type('application/json; charset=utf-8').send(refusalBody(decision));
+      return;
     }
     if (decision.status !== 204) reply.header('Content-Length', '0');
-    return reply.send();
+    reply.send();
   });
   // At the root, unmatched requests (preflights without an OPTIONS route, 404s) run the root's
   // hooks, so the hook above already sees them. Inside a prefixed scope they would fall to the

@@ -29,8 +29,8 @@ export function cors(input: PolicyInput): KoaCorsMiddleware {
         ctx.type = 'application/json';
         ctx.body = refusalBody(decision);
       } else if (decision.status !== 204) {
-        ctx.body = '';
-        ctx.set('Content-Length', '0');
+        ctx.body = ''; // an empty string body makes Koa send Content-Length: 0 (and a text type we drop)
+        ctx.remove('Content-Type');
       }
       return;
     }

@@ -5,16 +5,20 @@
 import type { Decision } from '../policy/types.js';
 import { answersWithBody, mergeVary, refusalBody } from './shared.js';
 
-/** The Response for a preflight or a refusal, straight from the decision. */
+/**
+ * The Response for a preflight or a refusal, straight from the decision. Headers go in as a plain
+ * object (the decision's own when nothing is added): runtimes copy them, and Node servers such as
+ * @hono/node-server write a plain object without building a Headers instance.
+ */
 export function answerResponse(decision: Decision): Response {
-  const headers = new Headers(decision.headers as Record<string, string>);
+  const status = decision.status!;
   if (answersWithBody(decision)) {
-    headers.set('Content-Type', 'application/json; charset=utf-8');
-    return new Response(refusalBody(decision), { status: decision.status!, headers });
+    const headers = { ...decision.headers, 'Content-Type': 'application/json; charset=utf-8' };
+    return new Response(refusalBody(decision), { status, headers });
   }
   // new Response(null) sends no Content-Length; a 200 preflight says explicitly that it is empty.
-  if (decision.status !== 204) headers.set('Content-Length', '0');
-  return new Response(null, { status: decision.status!, headers });
+  const headers = status === 204 ? decision.headers : { ...decision.headers, 'Content-Length': '0' };
+  return new Response(null, { status, headers: headers as Record<string, string> });
 }
 
 /** Adds the decision's headers to `headers` in place, appending to an existing Vary. */
