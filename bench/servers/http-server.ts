@@ -1,10 +1,13 @@
 /**
  * One benchmark server per process: `node dist/bench/servers/http-server.js <server> <allowlist size>`.
- * Prints `READY <port>` once listening. Every server answers GET /data with the same small body;
- * the allowlist is `https://o0.example.com` … and the allowed origin used by the load is the last one.
+ * Prints `READY <port>` once listening; each line `cpu` on stdin is answered with `CPU <µs>` (this
+ * process's user + system CPU time so far), so the harness can charge CPU time to each load run.
+ * Every server answers GET /data with the same small body. The allowlist is described in
+ * bench/allowlist.ts; corsgate gets it as origin patterns, the peers as strings plus RegExps.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import express from 'express';
 import expressCors from 'cors';
 import Fastify from 'fastify';
@@ -20,18 +23,18 @@ import { cors as corsgateFastify } from '../../src/adapters/fastify.js';
 import { cors as corsgateHono } from '../../src/adapters/hono.js';
 import { cors as corsgateKoa } from '../../src/adapters/koa.js';
 import type { PolicyOptions } from '../../src/policy/types.js';
-
-export function allowlist(size: number): string[] {
-  return Array.from({ length: size }, (_, i) => `https://o${i}.example.com`);
-}
+import { allowlist, ALLOWED_METHODS, ALLOWED_HEADERS } from './allowlist.js';
 
 const BODY = 'hello';
 const [, , name = 'bare', sizeArg = '1'] = process.argv;
-const origins = allowlist(Number(sizeArg));
-const policy: PolicyOptions = { origins, methods: ['GET', 'PUT'], requestHeaders: ['x-custom'] };
-const peerMethods = ['GET', 'PUT'];
+const list = allowlist(Number(sizeArg));
+const policy: PolicyOptions = { origins: list.patterns, methods: ALLOWED_METHODS, requestHeaders: ALLOWED_HEADERS };
+// What a user of each peer writes: the exact origins and the wildcards as RegExps, in one array.
+const peerOrigins: Array<string | RegExp> = [...list.exact, ...list.regexps];
+// For the packages that take a function (hono with RegExps, @koa/cors): the usual includes + some.
+const peerAllows = (origin: string): boolean => list.exact.includes(origin) || list.regexps.some((r) => r.test(origin));
 
-function plain(req: http.IncomingMessage, res: http.ServerResponse): void {
+function plain(_req: http.IncomingMessage, res: http.ServerResponse): void {
   res.setHeader('Content-Type', 'text/plain');
   res.end(BODY);
 }
@@ -41,21 +44,25 @@ async function build(): Promise<http.Server> {
     case 'bare':
       return http.createServer(plain);
     case 'handwritten': {
-      // The practical limit: one exact origin compared by hand, nothing else.
-      const allowed = origins[origins.length - 1];
+      // The practical limit: one Set lookup (the load's allowed origin counts as one more exact entry).
+      const allowed = new Set([...list.exact, list.allowedOrigin]);
+      const acam = ALLOWED_METHODS.join(',');
+      const acah = ALLOWED_HEADERS.join(',');
       return http.createServer((req, res) => {
         const origin = req.headers.origin;
+        const ok = origin !== undefined && allowed.has(origin);
         res.setHeader('Vary', 'Origin');
-        if (origin === allowed) res.setHeader('Access-Control-Allow-Origin', origin);
-        if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-          if (origin === allowed) {
-            res.setHeader('Access-Control-Allow-Methods', 'PUT');
-            res.setHeader('Access-Control-Allow-Headers', 'x-custom');
+        if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+          if (ok) {
+            res.setHeader('Access-Control-Allow-Origin', origin);
+            res.setHeader('Access-Control-Allow-Methods', acam);
+            res.setHeader('Access-Control-Allow-Headers', acah);
           }
-          res.statusCode = origin === allowed ? 204 : 403;
+          res.statusCode = ok ? 204 : 403;
           res.end();
           return;
         }
+        if (ok) res.setHeader('Access-Control-Allow-Origin', origin);
         plain(req, res);
       });
     }
@@ -69,7 +76,8 @@ async function build(): Promise<http.Server> {
     case 'express-corsgate': {
       const app = express();
       app.disable('x-powered-by');
-      app.use(name === 'express-cors' ? expressCors({ origin: origins, methods: peerMethods, allowedHeaders: ['x-custom'] }) : corsgateExpress(policy));
+      app.disable('etag');
+      app.use(name === 'express-cors' ? expressCors({ origin: peerOrigins, methods: ALLOWED_METHODS, allowedHeaders: ALLOWED_HEADERS }) : corsgateExpress(policy));
       app.get('/data', (_req, res) => void res.type('text/plain').send(BODY));
       return http.createServer(app);
     }
@@ -77,7 +85,7 @@ async function build(): Promise<http.Server> {
     case 'fastify-corsgate': {
       let server: http.Server | undefined;
       const app = Fastify({ serverFactory: (handler) => (server = http.createServer(handler)) });
-      if (name === 'fastify-cors') await app.register(fastifyCors, { origin: origins, methods: peerMethods, allowedHeaders: ['x-custom'] });
+      if (name === 'fastify-cors') await app.register(fastifyCors, { origin: peerOrigins, methods: ALLOWED_METHODS, allowedHeaders: ALLOWED_HEADERS });
       else await app.register(corsgateFastify, policy);
       app.get('/data', async (_req, reply) => reply.type('text/plain').send(BODY));
       await app.ready();
@@ -86,7 +94,9 @@ async function build(): Promise<http.Server> {
     case 'hono-cors':
     case 'hono-corsgate': {
       const app = new Hono();
-      app.use('*', name === 'hono-cors' ? honoCors({ origin: origins, allowMethods: peerMethods, allowHeaders: ['x-custom'] }) : corsgateHono(policy));
+      // hono/cors takes a string array (matched with includes) or a function; RegExps need the function.
+      const origin = list.regexps.length === 0 ? list.exact : (o: string) => (peerAllows(o) ? o : null);
+      app.use('*', name === 'hono-cors' ? honoCors({ origin, allowMethods: ALLOWED_METHODS, allowHeaders: ALLOWED_HEADERS }) : corsgateHono(policy));
       app.get('/data', (c) => c.text(BODY));
       return http.createServer(getRequestListener(app.fetch));
     }
@@ -94,8 +104,8 @@ async function build(): Promise<http.Server> {
     case 'koa-corsgate': {
       const app = new Koa();
       if (name === 'koa-cors') {
-        // @koa/cors takes one origin or a function: the function scans the same list.
-        app.use(koaCors({ origin: (ctx) => (origins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowMethods: peerMethods, allowHeaders: ['x-custom'] }));
+        // @koa/cors takes one origin or a function: the function checks the same list.
+        app.use(koaCors({ origin: (ctx) => (peerAllows(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowMethods: ALLOWED_METHODS, allowHeaders: ALLOWED_HEADERS }));
       } else {
         app.use(corsgateKoa(policy));
       }
@@ -115,3 +125,9 @@ server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`);
 });
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() !== 'cpu') return;
+  const { user, system } = process.cpuUsage();
+  process.stdout.write(`CPU ${user + system}\n`);
+});
+process.stdin.on('end', () => process.exit(0));
