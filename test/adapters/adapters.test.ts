@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { FRAMEWORKS, type AppServer } from './servers.js';
 import { send, varyTokens } from './client.js';
 import type { PolicyOptions } from '../../src/policy/types.js';
+import { PolicyError } from '../../src/policy/index.js';
 
 const ALLOWED = 'https://allowed.test';
 const OTHER = 'https://other.test';
@@ -38,6 +39,23 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
       const vary = varyTokens(res);
       assert.ok(vary.includes('origin') && vary.includes('accept-encoding'), `Vary: ${res.headers.vary}`);
       assert.equal(new Set(vary).size, vary.length, `no duplicated Vary token: ${res.headers.vary}`);
+    });
+
+    test('a Vary set before the adapter runs is kept and extended, never duplicated', async () => {
+      const res = await send(`${app.url}/api/data`, 'GET', { Origin: ALLOWED, 'X-Test-Vary': 'Accept-Language, origin' });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['access-control-allow-origin'], ALLOWED);
+      const vary = varyTokens(res);
+      assert.deepEqual([...vary].sort(), ['accept-encoding', 'accept-language', 'origin'], `Vary: ${res.headers.vary}`);
+      const preflight = await send(`${app.url}/api/data`, 'OPTIONS', {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'PUT',
+        'X-Test-Vary': 'Accept-Language',
+      });
+      assert.equal(preflight.status, 204);
+      // The fetch wrapper is outermost: nothing runs before it, so its preflight answers have no earlier Vary.
+      const earlier = name === 'fetch' ? [] : ['accept-language'];
+      assert.deepEqual(varyTokens(preflight), [...earlier, 'origin', 'access-control-request-method']);
     });
 
     test('refused simple request: no CORS grant, Vary: Origin, handler still runs (onDisallowed omit)', async () => {
@@ -122,11 +140,14 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
     });
 
     test('live reconfiguration: update() swaps the policy; reject mode never calls the handler', async () => {
-      assert.throws(() => app.update({ origins: ['https://*.com'] }), /public suffix|PolicyError|origins/i);
+      const inForce = app.policy();
+      assert.throws(() => app.update({ origins: ['https://*.com'] }), (err: unknown) => err instanceof PolicyError && err.code === 'policy-invalid');
+      assert.equal(app.policy(), inForce, 'the policy in force is still the same object');
       const still = await send(`${app.url}/api/data`, 'GET', { Origin: ALLOWED });
       assert.equal(still.headers['access-control-allow-origin'], ALLOWED, 'a refused update keeps the old policy');
 
-      app.update({ ...API_POLICY, origins: [OTHER], onDisallowed: 'reject', preflightStatus: 200 });
+      const next = app.update({ ...API_POLICY, origins: [OTHER], onDisallowed: 'reject', preflightStatus: 200 });
+      assert.equal(app.policy(), next, 'update() returns the policy now in force');
       const now = await send(`${app.url}/api/data`, 'GET', { Origin: OTHER });
       assert.equal(now.headers['access-control-allow-origin'], OTHER);
 

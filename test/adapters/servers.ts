@@ -5,6 +5,8 @@
  *   GET /api/missing   → no route (the framework answers 404)
  *   GET /public/info   → a second, per-route policy
  * `hits` counts handler calls, so tests can prove a request never reached the application.
+ * A request carrying `X-Test-Vary` gets that value as `Vary` from a middleware that runs BEFORE the
+ * adapter, so tests can check that the adapter appends to an existing Vary without duplicating it.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +28,8 @@ export interface AppServer {
   url: string;
   hits: { count: number };
   update(api: PolicyInput): Policy;
+  /** The /api policy in force now. */
+  policy(): Policy;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,10 @@ export interface Policies {
 }
 
 const DATA = JSON.stringify({ ok: true });
+
+function preVary(header: string | string[] | null | undefined): string | undefined {
+  return typeof header === 'string' && header !== '' ? header : undefined;
+}
 
 function listen(server: http.Server, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve) => server.listen(0, host, () => resolve(`http://${host === '127.0.0.1' ? '127.0.0.1' : host}:${(server.address() as AddressInfo).port}`)));
@@ -52,6 +60,8 @@ async function nodeApp(p: Policies, host?: string): Promise<AppServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const cors = path.startsWith('/public/') ? pub : api;
+    const pre = preVary(req.headers['x-test-vary']);
+    if (pre) res.setHeader('Vary', pre);
     if (cors(req, res)) return;
     if (path === '/api/data' && (req.method === 'GET' || req.method === 'PUT')) {
       hits.count++;
@@ -72,13 +82,18 @@ async function nodeApp(p: Policies, host?: string): Promise<AppServer> {
     }
   });
   const url = await listen(server, host);
-  return { url, hits, update: (x) => api.update(x), close: () => closeServer(server) };
+  return { url, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => closeServer(server) };
 }
 
 async function expressApp(p: Policies, host?: string): Promise<AppServer> {
   const hits = { count: 0 };
   const api = expressCors(p.api);
   const app = express();
+  app.use((req, res, next) => {
+    const pre = preVary(req.headers['x-test-vary']);
+    if (pre) res.setHeader('Vary', pre);
+    next();
+  });
   app.use('/public', expressCors(p.public));
   app.use('/api', api);
   const data = (_req: express.Request, res: express.Response) => {
@@ -97,13 +112,17 @@ async function expressApp(p: Policies, host?: string): Promise<AppServer> {
   });
   const server = http.createServer(app);
   const url = await listen(server, host);
-  return { url, hits, update: (x) => api.update(x), close: () => closeServer(server) };
+  return { url, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => closeServer(server) };
 }
 
 async function fastifyApp(p: Policies, host?: string): Promise<AppServer> {
   const hits = { count: 0 };
   const api = fastifyCors(p.api);
   const app = Fastify();
+  app.addHook('onRequest', async (request, reply) => {
+    const pre = preVary(request.headers['x-test-vary']);
+    if (pre) reply.header('Vary', pre);
+  });
   await app.register(async (scope) => {
     await scope.register(api);
     const data = async (_req: unknown, reply: import('fastify').FastifyReply) => {
@@ -128,7 +147,7 @@ async function fastifyApp(p: Policies, host?: string): Promise<AppServer> {
   }, { prefix: '/public' });
   await app.listen({ port: 0, host: host ?? '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
-  return { url: `http://${host ?? '127.0.0.1'}:${port}`, hits, update: (x) => api.update(x), close: () => app.close() };
+  return { url: `http://${host ?? '127.0.0.1'}:${port}`, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => app.close() };
 }
 
 function honoRoutes(app: Hono, hits: { count: number }): void {
@@ -154,13 +173,18 @@ async function honoApp(p: Policies, host?: string): Promise<AppServer> {
   const hits = { count: 0 };
   const api = honoCors(p.api);
   const app = new Hono();
+  app.use('*', async (c, next) => {
+    const pre = preVary(c.req.header('x-test-vary'));
+    if (pre) c.header('Vary', pre);
+    await next();
+  });
   app.use('/api/*', api);
   app.use('/public/*', honoCors(p.public));
   honoRoutes(app, hits);
   app.onError((_err, c) => c.text('Internal Server Error', 500));
   const server = http.createServer(getRequestListener(app.fetch));
   const url = await listen(server, host);
-  return { url, hits, update: (x) => api.update(x), close: () => closeServer(server) };
+  return { url, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => closeServer(server) };
 }
 
 async function koaApp(p: Policies, host?: string): Promise<AppServer> {
@@ -169,6 +193,11 @@ async function koaApp(p: Policies, host?: string): Promise<AppServer> {
   const pub = koaCors(p.public);
   const app = new Koa();
   app.silent = true;
+  app.use((ctx, next) => {
+    const pre = preVary(ctx.get('X-Test-Vary'));
+    if (pre) ctx.set('Vary', pre);
+    return next();
+  });
   app.use((ctx, next) => (ctx.path.startsWith('/public/') ? pub(ctx, next) : api(ctx, next)));
   app.use(async (ctx) => {
     if (ctx.path === '/api/data' && (ctx.method === 'GET' || ctx.method === 'PUT')) {
@@ -187,7 +216,7 @@ async function koaApp(p: Policies, host?: string): Promise<AppServer> {
   });
   const server = http.createServer(app.callback());
   const url = await listen(server, host);
-  return { url, hits, update: (x) => api.update(x), close: () => closeServer(server) };
+  return { url, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => closeServer(server) };
 }
 
 async function fetchApp(p: Policies, host?: string): Promise<AppServer> {
@@ -198,7 +227,9 @@ async function fetchApp(p: Policies, host?: string): Promise<AppServer> {
     const path = new URL(request.url).pathname;
     if (path === '/api/data' && (request.method === 'GET' || request.method === 'PUT')) {
       hits.count++;
-      return new Response(DATA, { headers: { 'Content-Type': 'application/json', 'X-Total': '1', Vary: 'Accept-Encoding' } });
+      const pre = preVary(request.headers.get('x-test-vary'));
+      const vary = pre ? `${pre}, Accept-Encoding` : 'Accept-Encoding';
+      return new Response(DATA, { headers: { 'Content-Type': 'application/json', 'X-Total': '1', Vary: vary } });
     }
     if (path === '/api/boom') {
       hits.count++;
@@ -213,7 +244,7 @@ async function fetchApp(p: Policies, host?: string): Promise<AppServer> {
   const handler = (request: Request) => (new URL(request.url).pathname.startsWith('/public/') ? publicHandler(request) : apiHandler(request));
   const server = http.createServer(getRequestListener(handler));
   const url = await listen(server, host);
-  return { url, hits, update: (x) => api.update(x), close: () => closeServer(server) };
+  return { url, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => closeServer(server) };
 }
 
 export const FRAMEWORKS: Record<string, (p: Policies, host?: string) => Promise<AppServer>> = {
