@@ -83,6 +83,13 @@ describe('adapters in Chromium', () => {
         assert.equal(put.total, '1', 'the exposed header is readable');
         assert.equal(put.hidden, null, 'a header that is neither safelisted nor exposed is hidden');
 
+        // The framework's own error answers stay readable, so the page sees the real error, not a CORS failure.
+        for (const [path, status] of [['/api/missing', 404], ['/api/boom', 500]] as const) {
+          const err = await call(allowedPage, `${api.replace('/api/data', path)}`, { method: 'GET' });
+          assert.equal(err.ok, true, `${path} is readable by the page: ${err.error}`);
+          assert.equal(err.status, status);
+        }
+
         const hitsBefore = app.hits.count;
         const badHeader = await call(allowedPage, api, { method: 'PUT', headers: { 'X-Secret': 'no' } });
         assert.equal(badHeader.ok, false, 'a request header the policy does not allow fails');
@@ -90,6 +97,8 @@ describe('adapters in Chromium', () => {
 
         const refused = await call(refusedPage, api, { method: 'GET' });
         assert.equal(refused.ok, false, 'a refused origin cannot read the API');
+        const refusedPut = await call(refusedPage, api, { method: 'PUT', headers: { 'X-Custom': 'yes' } });
+        assert.equal(refusedPut.ok, false, 'nor send it a preflighted request');
         assert.equal(app.hits.count, hitsBefore, 'under reject, the refused origin never reaches the handler');
       } finally {
         await app.close();
