@@ -1,28 +1,22 @@
 /**
- * corsgate for Koa 3 (and @koa/router): `app.use(cors(options))`, or per route
- * `router.use('/api', cors(options))`.
+ * corsgate for Koa 3: `app.use(cors(options))`, ahead of any router. Per-route policies choose by
+ * path on the app; @koa/router's `router.use()` would only run for requests that match a route, so
+ * preflights without an OPTIONS route and 404s would miss the CORS headers.
  */
 import type { Context, Middleware, Next } from 'koa';
-import type { Decision } from '../policy/types.js';
-import { answersWithBody, attachHandle, mergeVary, PolicyHolder, refusalBody, type PolicyInput, type Reconfigurable } from './shared.js';
+import { setDecisionHeaders } from './node.js';
+import { answersWithBody, attachHandle, PolicyHolder, refusalBody, type PolicyInput, type Reconfigurable } from './shared.js';
 
 export type { PolicyInput, Reconfigurable } from './shared.js';
 
 export type KoaCorsMiddleware = Middleware & Reconfigurable;
 
-function setHeaders(ctx: Context, decision: Decision): void {
-  const h = decision.headers;
-  for (const name in h) {
-    if (name === 'Vary') ctx.set('Vary', mergeVary(ctx.response.get('Vary') || undefined, h.Vary!));
-    else ctx.set(name, h[name]!);
-  }
-}
-
 export function cors(input: PolicyInput): KoaCorsMiddleware {
   const holder = new PolicyHolder(input);
   const middleware = async (ctx: Context, next: Next): Promise<void> => {
     const decision = holder.policy.evaluate(ctx.req);
-    setHeaders(ctx, decision);
+    // Straight onto Node's response, as Koa's ctx.set would, without its per-call argument handling.
+    setDecisionHeaders(ctx.res, decision);
     if (decision.status !== null) {
       ctx.status = decision.status;
       if (answersWithBody(decision)) {
