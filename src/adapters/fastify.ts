@@ -76,8 +76,10 @@ function isFastifyInstance(x: unknown): x is FastifyInstance {
  * Either the plugin itself (`app.register(cors, options)`), or a factory (`cors(options)`) that
  * returns a plugin with `update()`.
  */
-export function cors(instance: FastifyInstance, options: PolicyInput): Promise<void>;
+// The plugin signature comes last: TypeScript infers `app.register(cors, options)`'s option type
+// from the last overload, so literal options (onDisallowed: 'reject') are checked as PolicyOptions.
 export function cors(options: PolicyInput): FastifyCorsPlugin;
+export function cors(instance: FastifyInstance, options: PolicyInput): Promise<void>;
 export function cors(first: FastifyInstance | PolicyInput, second?: PolicyInput): Promise<void> | FastifyCorsPlugin {
   if (isFastifyInstance(first)) {
     const input = second ?? ({} as PolicyInput);
