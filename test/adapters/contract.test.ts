@@ -137,7 +137,7 @@ describe('corsgate/fastify: app.register(cors, options) and encapsulation', () =
     const { default: cors } = await import('../../src/adapters/fastify.js');
     const app = Fastify();
     await app.register(async (api) => {
-      await api.register(cors, OPTIONS);
+      await api.register(cors, createPolicy(OPTIONS)); // a compiled policy works as register options too
       api.get('/data', async () => ({ api: true }));
     }, { prefix: '/api' });
     await app.register(async (other) => {
