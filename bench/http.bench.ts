@@ -61,8 +61,14 @@ interface Sample {
 }
 
 class BenchServer {
-  private pendingCpu: Array<(us: number) => void> = [];
-  private constructor(readonly name: string, readonly port: number, private child: ChildProcess) {}
+  private pendingCpu: Array<{ resolve: (us: number) => void; reject: (err: Error) => void }> = [];
+  private exited = false;
+  private constructor(readonly name: string, readonly port: number, private child: ChildProcess) {
+    child.on('exit', (code) => {
+      this.exited = true;
+      for (const p of this.pendingCpu.splice(0)) p.reject(new Error(`benchmark server ${name} exited with ${code}`));
+    });
+  }
 
   static start(name: string, size: number): Promise<BenchServer> {
     const script = join(dirname(fileURLToPath(import.meta.url)), 'servers', 'http-server.js');
@@ -74,7 +80,7 @@ class BenchServer {
         const ready = /^READY (\d+)$/.exec(line);
         if (ready && !server) resolve((server = new BenchServer(name, Number(ready[1]), child)));
         const cpu = /^CPU (\d+)$/.exec(line);
-        if (cpu && server) server.pendingCpu.shift()?.(Number(cpu[1]));
+        if (cpu && server) server.pendingCpu.shift()?.resolve(Number(cpu[1]));
       });
       child.on('exit', (code) => {
         if (!server) reject(new Error(`benchmark server ${name} exited with ${code}`));
@@ -83,13 +89,15 @@ class BenchServer {
   }
 
   cpu(): Promise<number> {
-    return new Promise((resolve) => {
-      this.pendingCpu.push(resolve);
+    if (this.exited) return Promise.reject(new Error(`benchmark server ${this.name} is not running`));
+    return new Promise((resolve, reject) => {
+      this.pendingCpu.push({ resolve, reject });
       this.child.stdin!.write('cpu\n');
     });
   }
 
   stop(): void {
+    this.exited = true;
     this.child.stdin!.end();
     this.child.kill();
   }
