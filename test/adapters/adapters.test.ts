@@ -165,6 +165,30 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
       app.update(API_POLICY);
     });
 
+    test('update() under load: every response comes whole from one policy or the other', async () => {
+      const a: PolicyOptions = { origins: [ALLOWED], credentials: true, exposeHeaders: ['X-Total'], methods: ['GET', 'PUT'] };
+      const b: PolicyOptions = { origins: [ALLOWED], methods: ['GET', 'PUT'] };
+      const responses: Promise<Awaited<ReturnType<typeof send>>>[] = [];
+      // Waves: swap the policy, fire ten requests, and swap again as soon as one of them is answered,
+      // so the others are in flight across the swap.
+      for (let wave = 0; wave < 6; wave++) {
+        app.update(wave % 2 === 0 ? a : b);
+        const batch = Array.from({ length: 10 }, () => send(`${app.url}/api/data`, 'GET', { Origin: ALLOWED }));
+        responses.push(...batch);
+        await Promise.race(batch);
+      }
+      const seen = new Set<string>();
+      for (const res of await Promise.all(responses)) {
+        assert.equal(res.headers['access-control-allow-origin'], ALLOWED);
+        const fromA = res.headers['access-control-allow-credentials'] === 'true' && res.headers['access-control-expose-headers'] === 'x-total';
+        const fromB = res.headers['access-control-allow-credentials'] === undefined && res.headers['access-control-expose-headers'] === undefined;
+        assert.ok(fromA || fromB, `half of each policy: ${JSON.stringify(res.headers)}`);
+        seen.add(fromA ? 'a' : 'b');
+      }
+      assert.equal(seen.size, 2, 'both policies answered some of the requests');
+      app.update(API_POLICY);
+    });
+
     test('an OPTIONS request that is not a preflight reaches the application as usual', async () => {
       const res = await send(`${app.url}/api/data`, 'OPTIONS', { Origin: ALLOWED });
       assert.notEqual(res.status, 204);
