@@ -17,10 +17,11 @@ export function cors(input: PolicyInput): HonoCorsMiddleware {
     if (decision.status !== null) {
       // Answered through the context, so headers earlier middleware prepared with c.header() are kept
       // (and an earlier Vary is extended, not replaced).
-      const answer = answersWithBody(decision) ? c.body(refusalBody(decision), decision.status as 403) : c.body(null, decision.status as 204);
+      const withBody = answersWithBody(decision);
+      const answer = withBody ? c.body(refusalBody(decision), decision.status as 403) : c.body(null, decision.status as 204);
       const headers = answer.headers;
       addDecisionHeaders(headers, decision);
-      if (answersWithBody(decision)) headers.set('Content-Type', 'application/json; charset=utf-8');
+      if (withBody) headers.set('Content-Type', 'application/json; charset=utf-8');
       else if (decision.status !== 204) headers.set('Content-Length', '0');
       return answer;
     }
