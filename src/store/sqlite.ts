@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { MIGRATIONS } from './migrations.js';
-import { decodeCursor, encodeCursor, isUniqueViolation, rowToAllowlist, rowToRoute, rowToSite, rowToToken, type Row } from './sqlite-rows.js';
+import { decodeCursor, decodeKeyCursor, encodeCursor, isUniqueViolation, rowToAllowlist, rowToRoute, rowToSite, rowToToken, type Row } from './sqlite-rows.js';
 import {
   DEFAULT_SETTINGS,
   StoreError,
@@ -145,10 +145,8 @@ export class SqliteStore implements Store {
       params.push(query.q.toLowerCase(), query.q.toLowerCase());
     }
     if (query.cursor) {
-      const c = decodeCursor(query.cursor);
-      if (!Array.isArray(c) || c[0] !== sortColumn) throw new StoreError('conflict', 'the cursor belongs to another sort order', 'cursor');
       where.push(`${sortColumn} ${desc ? '<' : '>'} ?`);
-      params.push(c[1]);
+      params.push(decodeKeyCursor(query.cursor, sortColumn));
     }
     const sql = `SELECT * FROM allowlist ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${sortColumn} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.limit + 1) as Row[];
@@ -236,10 +234,8 @@ export class SqliteStore implements Store {
       params.push(query.q.toLowerCase());
     }
     if (query.cursor) {
-      const c = decodeCursor(query.cursor);
-      if (!Array.isArray(c) || c[0] !== sortColumn) throw new StoreError('conflict', 'the cursor belongs to another sort order', 'cursor');
       where.push(`${sortColumn} ${desc ? '<' : '>'} ?`);
-      params.push(c[1]);
+      params.push(decodeKeyCursor(query.cursor, sortColumn));
     }
     const sql = `SELECT * FROM trusted_sites ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${sortColumn} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.limit + 1) as Row[];
@@ -457,7 +453,7 @@ export class SqliteStore implements Store {
     }
     if (query.cursor) {
       const c = decodeCursor(query.cursor);
-      if (typeof c !== 'number') throw new StoreError('conflict', 'the cursor is not one this API returned', 'cursor');
+      if (!Number.isSafeInteger(c)) throw new StoreError('conflict', 'the cursor is not one this API returned', 'cursor');
       where.push('id < ?');
       params.push(c);
     }

@@ -118,6 +118,15 @@ async function routeBody(req: IncomingMessage): Promise<RouteFields> {
   return { kind: input.kind!, paths: input.paths!, priority: input.priority ?? 0, ...(input.hosts ? { hosts: input.hosts } : {}), ...(input.setting ? { setting: input.setting } : {}), ...(input.csp !== undefined ? { csp: input.csp } : {}), ...(input.description ? { description: input.description } : {}) };
 }
 
+/** A path parameter, percent-decoded; a malformed escape is the client's error, not ours. */
+function decodeId(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ApiError(400, 'path-invalid', `'${raw}' is not a valid percent-encoded id`, 'id');
+  }
+}
+
 function notFound(what: string, id: string): ApiError {
   return new ApiError(404, 'not-found', `no ${what} with id '${id}'`);
 }
@@ -268,7 +277,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       allowedMethods.push(d.method);
       if (d.method === req.method) {
         def = d;
-        params = m.slice(1).map(decodeURIComponent);
+        params = m.slice(1);
         break;
       }
     }
@@ -284,7 +293,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (!who.permissions.includes(def.permission)) throw new ApiError(403, 'forbidden', `this token lacks the '${def.permission}' permission`);
     if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens') && !path.startsWith('/api/scans'))
       throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
-    await def.handler(ctx, req, res, who, params ?? []);
+    await def.handler(ctx, req, res, who, (params ?? []).map(decodeId));
   } catch (err) {
     req.resume();
     if (err instanceof ApiError) return sendError(res, err);
