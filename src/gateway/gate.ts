@@ -46,6 +46,16 @@ function isHtml(headers: ResponseHeaders): boolean {
   return v !== undefined && v.toLowerCase().startsWith('text/html');
 }
 
+/**
+ * Adds the trusted-sites CSP to an HTML response. An upstream's own policy is kept next to it (CSP
+ * Level 3: a browser enforces every policy it receives), so the gateway can never weaken it.
+ */
+function addCsp(headers: ResponseHeaders, csp: string | null): void {
+  if (!csp || !isHtml(headers)) return;
+  const own = headers['content-security-policy'];
+  headers['content-security-policy'] = own === undefined ? csp : [...(Array.isArray(own) ? own : [own]), csp];
+}
+
 export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, metrics: Metrics) {
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const snap = getSnapshot(); // one snapshot for the whole request
@@ -86,7 +96,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, me
       metrics.request('passthrough', 'no-origin', routeId);
       void forwarder.forward(req, res, (h) => {
         if (decision?.vary) appendVary(h, decision.vary);
-        if (csp && snap.csp && isHtml(h)) h['content-security-policy'] = snap.csp;
+        if (csp) addCsp(h, snap.csp);
       });
       return;
     }
@@ -112,7 +122,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, me
         if (name === 'Vary') appendVary(h, value);
         else h[name.toLowerCase()] = value;
       }
-      if (csp && snap.csp && isHtml(h)) h['content-security-policy'] = snap.csp;
+      if (csp) addCsp(h, snap.csp);
     });
   };
 }
