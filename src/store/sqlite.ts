@@ -400,9 +400,9 @@ export class SqliteStore implements Store {
 
   // ---- tokens ------------------------------------------------------------------------------
 
-  async findTokenByHash(hash: string): Promise<TokenRecord | null> {
+  async findTokenByHash(hash: string): Promise<(TokenRecord & { hash: string }) | null> {
     const r = this.db.prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
-    return r ? rowToToken(r) : null;
+    return r ? { ...rowToToken(r), hash: r.hash as string } : null;
   }
 
   async countTokens(): Promise<number> {

@@ -239,7 +239,8 @@ const ROUTES: RouteDef[] = [
     sendNoContent(res);
   }),
   // tokens
-  r('GET', '/api/tokens', 'modify-all-data', async (c, _q, res) => sendJson(res, 200, { items: await c.store.listTokens() })),
+  // Listing shows names and permissions only (no secret): readable with view-setup, like everything else.
+  r('GET', '/api/tokens', 'view-setup', async (c, _q, res) => sendJson(res, 200, { items: await c.store.listTokens() })),
   r('POST', '/api/tokens', 'modify-all-data', async (c, req, res, who) => {
     const input = await body<{ name: string; permissions: Permission[] }>(req, 'TokenInput');
     const token = generateToken();

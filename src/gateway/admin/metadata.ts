@@ -40,12 +40,13 @@ export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessag
   const plan: ImportPlan = { allowlist: [], trustedSites: [] };
   parsed.bundle.corsOrigins.forEach((o, i) => {
     const problem = checkOriginPattern(ctx.engine, o.urlPattern);
-    if (problem) problems.push({ code: problem.code, message: `${o.urlPattern}: ${problem.message}`, field: 'urlPattern', path: `corsOrigins[${i}]` });
+    const file = (o as { fullName?: string }).fullName;
+    if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, path: `corsOrigins[${i}]` });
     else plan.allowlist.push({ urlPattern: o.urlPattern, description: o.description ?? '' });
   });
   for (const [i, s] of parsed.bundle.trustedSites.entries()) {
     const { site, problems: siteProblems } = await normaliseTrustedSite(s);
-    for (const p of siteProblems) problems.push({ ...p, message: `${site.name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
+    for (const p of siteProblems) problems.push({ severity: 'error', ...p, file: site.name, message: `${site.name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
     if (!siteProblems.length) plan.trustedSites.push(site);
   }
   if (typeof parsed.bundle.settings?.corsForOAuthEndpoints === 'boolean') plan.settings = { corsForOAuthEndpoints: parsed.bundle.settings.corsForOAuthEndpoints };
