@@ -66,6 +66,8 @@ export class SqliteStore implements Store {
 
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length)
+      throw new StoreError('conflict', `${this.description} has schema version ${current}, newer than this corsgate knows (${MIGRATIONS.length}): upgrade corsgate rather than risk the data`);
     for (let v = current; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[v]!);
