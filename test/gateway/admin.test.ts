@@ -97,6 +97,9 @@ describe('corsgate serve: admin API', () => {
     assert.equal(openapi.openapi, '3.1.0');
     assert.equal(openapi.components.schemas.AllowlistInput.additionalProperties, false);
     assert.ok(openapi.paths['/api/allowlist'].post.requestBody);
+    assert.deepEqual(openapi.paths['/api/allowlist'].get.parameters.map((p: { name: string }) => p.name).slice(0, 3), ['limit', 'cursor', 'q']);
+    assert.equal(openapi.paths['/api/allowlist'].post.responses['201'].content['application/json'].schema.$ref, '#/components/schemas/AllowlistEntry');
+    assert.deepEqual(openapi.components.schemas.AllowlistEntry.required, ['id', 'urlPattern', 'description', 'createdAt', 'createdBy']);
   });
 
   test('odd requests get a 4xx with a JSON error, never a 500: malformed ids, forged cursors, bad queries, huge and odd bodies', async () => {
