@@ -100,7 +100,7 @@ describe('corsgate serve: proxy', () => {
     });
     assert.equal(pre.status, 204);
     assert.equal(pre.headers.get('access-control-allow-origin'), ALLOWED);
-    assert.match(pre.headers.get('access-control-allow-methods')!, /PATCH/);
+    assert.equal(pre.headers.get('access-control-allow-methods'), 'GET, HEAD, POST, PUT, PATCH, DELETE');
     assert.match(pre.headers.get('access-control-allow-headers')!, /authorization/);
     assert.match(pre.headers.get('access-control-allow-headers')!, /x-requested-with/);
     assert.equal(pre.headers.get('access-control-max-age'), '600');
