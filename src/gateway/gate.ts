@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision, RequestLike } from '../policy/types.js';
 import type { Metrics } from './metrics.js';
 import type { Forwarder, ResponseHeaders } from './proxy.js';
-import { hostName, matchRoute, type CompiledRoute } from './routes.js';
+import { hostName, matchRoute, routingPath, type CompiledRoute } from './routes.js';
 import type { Snapshot } from './snapshot.js';
 
 const DEFAULT_ROUTE_ID = 'default';
@@ -63,7 +63,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, me
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const host = hostName(req.headers.host);
-    const route: CompiledRoute | null = matchRoute(snap.routes, host, path);
+    const route: CompiledRoute | null = matchRoute(snap.routes, host, routingPath(path));
     const kind = route?.kind ?? 'allowlist';
     const routeId = route?.id ?? DEFAULT_ROUTE_ID;
     const csp = route ? route.csp : snap.settings.cspOnDefaultRoute;

@@ -173,6 +173,20 @@ describe('corsgate serve: proxy', () => {
     assert.equal(closed.status, 201);
     assert.equal((await fetch(`${gw.proxy}/internal/a`, { headers: { origin: ALLOWED } })).status, 403);
     assert.equal((await fetch(`${gw.proxy}/internal/a`)).status, 200, 'no Origin still passes');
+    // The same path spelled differently is still the closed route (raw paths, as a client may send them).
+    const hits = upstream.hits;
+    for (const path of ['/%69nternal/a', '//internal/a', '/x/../internal/a', '/./internal/a', '/%2e%2e/internal/a']) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const r = request(`${gw.proxy}${path}`, { headers: { origin: ALLOWED } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        r.on('error', reject);
+        r.end();
+      });
+      assert.equal(status, 403, path);
+    }
+    assert.equal(upstream.hits, hits);
     const site = await call('POST', '/api/trusted-sites', { name: 'Fonts', endpointUrl: 'https://fonts.example.com', isApplicableToFontSrc: true });
     assert.equal(site.status, 201);
     const csp = await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/page'], csp: true, priority: 5 });
