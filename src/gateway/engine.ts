@@ -80,3 +80,17 @@ export function checkOriginPattern(engine: Engine, pattern: string, overrides: A
     return { code: p.code, message: p.message, ...(p.hint ? { hint: p.hint } : {}) };
   }
 }
+
+/**
+ * The engine's advice may end with "(or set allowInsecureOrigins: true)", an option of policy files;
+ * the admin API and imports have no such option, so that part is dropped there.
+ */
+export function withoutPolicyOptionAdvice(text: string): string {
+  return text.replace(/ \(or set allowInsecureOrigins: true\)/g, '');
+}
+
+/** `checkOriginPattern` for the admin API and imports (no policy options to suggest). */
+export function checkAdminPattern(engine: Engine, pattern: string): PatternProblem | null {
+  const p = checkOriginPattern(engine, pattern);
+  return p && { code: p.code, message: withoutPolicyOptionAdvice(p.message), ...(p.hint ? { hint: withoutPolicyOptionAdvice(p.hint) } : {}) };
+}

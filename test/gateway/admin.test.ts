@@ -60,6 +60,7 @@ describe('corsgate serve: admin API', () => {
     assert.equal(bad.json.error.field, 'urlPattern');
     assert.equal(typeof bad.json.error.code, 'string');
     assert.match(bad.json.error.message, /http/);
+    assert.equal(bad.json.error.hint, 'did you mean https://crud.example.com?', 'no advice about options the admin API does not have');
     assert.equal((await admin('POST', '/api/allowlist', { urlPattern: 'https://*.crud.example.com' })).status, 409);
     assert.equal((await admin('GET', '/api/allowlist/does-not-exist')).status, 404);
     assert.equal((await admin('PUT', '/api/allowlist/does-not-exist', { urlPattern: 'https://a.example.com' })).status, 404);

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
-import { checkOriginPattern, type Engine } from '../engine.js';
+import { checkAdminPattern, type Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
 import type { Snapshot } from '../snapshot.js';
 import { authenticate, effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
@@ -70,7 +70,7 @@ function listQuery(url: URL, sorts: readonly string[]) {
 }
 
 function checkPattern(ctx: ApiContext, pattern: string, field = 'urlPattern'): void {
-  const problem = checkOriginPattern(ctx.engine, pattern);
+  const problem = checkAdminPattern(ctx.engine, pattern);
   if (problem) throw new ApiError(400, problem.code, problem.message, field, problem.hint ? { hint: problem.hint } : undefined);
 }
 
@@ -158,7 +158,7 @@ const ROUTES: RouteDef[] = [
     const input = await body<{ items: { urlPattern: string; description?: string }[] }>(req, 'AllowlistBulkInput');
     // Valid lines are created together in one transaction; invalid and duplicate lines are reported by index.
     const results: Record<string, unknown>[] = input.items.map((item, index) => {
-      const problem = checkOriginPattern(c.engine, item.urlPattern);
+      const problem = checkAdminPattern(c.engine, item.urlPattern);
       return problem ? { index, urlPattern: item.urlPattern, status: 'invalid', error: { code: problem.code, message: problem.message, field: 'urlPattern' } } : { index, urlPattern: item.urlPattern, status: 'pending' };
     });
     const seen = new Set<string>();

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AllowlistEntry, ImportPlan } from '../../store/types.js';
-import { checkOriginPattern } from '../engine.js';
+import { checkAdminPattern, withoutPolicyOptionAdvice } from '../engine.js';
 import { salesforceModule, type MetadataBundle, type MetadataProblem } from '../modules.js';
 import type { ApiContext } from './api.js';
 import { normaliseTrustedSite } from './api.js';
@@ -36,10 +36,12 @@ export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessag
   } catch (err) {
     throw new ApiError(400, 'import-invalid', `the upload could not be read: ${(err as Error).message}`, undefined, { problems: [{ code: 'import-unreadable', message: (err as Error).message }] });
   }
-  const problems: MetadataProblem[] = [...parsed.problems.filter((p) => (p as { severity?: string }).severity !== 'warning')];
+  const problems: MetadataProblem[] = parsed.problems
+    .filter((p) => (p as { severity?: string }).severity !== 'warning')
+    .map((p) => ({ ...p, message: withoutPolicyOptionAdvice(p.message) }));
   const plan: ImportPlan = { allowlist: [], trustedSites: [] };
   parsed.bundle.corsOrigins.forEach((o, i) => {
-    const problem = checkOriginPattern(ctx.engine, o.urlPattern);
+    const problem = checkAdminPattern(ctx.engine, o.urlPattern);
     const file = (o as { fullName?: string }).fullName;
     if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, path: `corsOrigins[${i}]` });
     else plan.allowlist.push({ urlPattern: o.urlPattern, description: o.description ?? '' });
