@@ -102,6 +102,12 @@ test('import is all or nothing and reports every problem', async () => {
     const one = await upload(g.admin, cors('https://single.example.com'), 'Single.corsWhitelistOrigin', 'application/xml');
     assert.equal(one.status, 200, JSON.stringify(one.json));
     assert.equal((await admin('GET', '/api/allowlist')).json.items[0].urlPattern, 'https://single.example.com');
+    // A multipart upload (curl -F file=@…) works too; the part's file name tells the type.
+    const form = new FormData();
+    form.append('file', new Blob([cors('https://multipart.example.com')]), 'Multi.corsWhitelistOrigin');
+    const multi = await fetch(`${g.admin}/api/import`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: form });
+    assert.equal(multi.status, 200, await multi.clone().text());
+    assert.equal(((await multi.json()) as { allowlistCreated: number }).allowlistCreated, 1);
     // Import needs modify-all-data.
     const viewer = await admin('POST', '/api/tokens', { name: 'v', permissions: ['customize-application'] });
     const denied = await fetch(`${g.admin}/api/import`, { method: 'POST', headers: { authorization: `Bearer ${viewer.json.token}` }, body: cors('https://x.example.com') });

@@ -22,14 +22,43 @@ function filenameOf(req: IncomingMessage, url: URL): string | undefined {
   return m ? decodeURIComponent(m[1]!) : undefined;
 }
 
+/**
+ * The first file of a multipart/form-data upload (`curl -F file=@metadata.zip`), with its file name;
+ * null when the body is not multipart. RFC 7578: parts are separated by `--boundary` lines.
+ */
+function multipartFile(raw: Buffer, contentType: string | undefined): { data: Buffer; filename?: string } | null {
+  const m = contentType ? /^multipart\/form-data;.*\bboundary=(?:"([^"]+)"|([^\s;]+))/i.exec(contentType) : null;
+  if (!m) return null;
+  const delimiter = Buffer.from(`--${m[1] ?? m[2]}`);
+  let start = raw.indexOf(delimiter);
+  while (start !== -1) {
+    const headersStart = start + delimiter.length + 2; // CRLF after the delimiter
+    const headersEnd = raw.indexOf('\r\n\r\n', headersStart);
+    if (headersEnd === -1) break;
+    const next = raw.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headersEnd + 4);
+    if (next === -1) break;
+    const headers = raw.subarray(headersStart, headersEnd).toString('utf8');
+    const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+    if (filename !== undefined) return { data: raw.subarray(headersEnd + 4, next), ...(filename ? { filename } : {}) };
+    start = next + 2;
+  }
+  throw new ApiError(400, 'import-multipart-invalid', 'the multipart upload holds no file part (send it as: curl -F file=@metadata.zip …)');
+}
+
 export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, actor: string): Promise<void> {
   const mod = await salesforceModule();
   if (!mod) throw new ApiError(501, 'import-unavailable', 'this build has no Salesforce metadata module');
   const url = new URL(req.url ?? '/', 'http://x');
-  const raw = await readRaw(req, 50_000_000);
+  let raw = await readRaw(req, 50_000_000);
+  let contentType = req.headers['content-type'];
+  let filename = filenameOf(req, url);
+  const part = multipartFile(raw, contentType);
+  if (part) {
+    raw = part.data;
+    filename ??= part.filename;
+    contentType = undefined;
+  }
   if (raw.length === 0) throw new ApiError(400, 'import-empty', 'send the metadata file (XML or zip) as the request body');
-  const filename = filenameOf(req, url);
-  const contentType = req.headers['content-type'];
   let parsed: { bundle: MetadataBundle; problems: MetadataProblem[] };
   try {
     parsed = await mod.importMetadata(new Uint8Array(raw), { ...(filename ? { filename } : {}), ...(contentType ? { contentType } : {}) });

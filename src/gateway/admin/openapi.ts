@@ -82,7 +82,7 @@ export function buildOpenApi(routes: readonly { method: string; path: string; pe
       },
     };
     if (BODY[key]) op.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${BODY[key]}` } } } };
-    if (r.path === '/api/import') op.requestBody = { required: true, content: { 'application/zip': {}, 'application/xml': {}, 'text/xml': {} } };
+    if (r.path === '/api/import') op.requestBody = { required: true, content: { 'application/zip': {}, 'application/xml': {}, 'text/xml': {}, 'multipart/form-data': {} } };
     (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
   }
   cached = {
