@@ -26,12 +26,13 @@ describe('corsgate serve: proxy', () => {
         setTimeout(() => {
           res.writeHead(200);
           res.end('late');
-        }, 3000).unref();
+        }, 6000).unref();
         return true;
       }
       return false;
     });
-    gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/gw.db`, '--timeout', '500']);
+    // --timeout: short enough for the 504 test, long enough for a 2 MB stream on a loaded machine.
+    gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/gw.db`, '--timeout', '2000']);
     call = api(gw.admin);
     const created = await call('POST', '/api/allowlist', { urlPattern: ALLOWED, description: 'the app' });
     assert.equal(created.status, 201);
