@@ -5,7 +5,7 @@
 import { ConfigError, parseConfig, usage } from '../gateway/config.js';
 import { PolicyFileError } from '../gateway/policy-file.js';
 import { startGateway } from '../gateway/server.js';
-import { StoreUrlError } from '../store/index.js';
+import { StoreError, StoreUrlError } from '../store/index.js';
 
 export async function run(argv: string[]): Promise<number> {
   let config;
@@ -28,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     gateway = await startGateway(config, log);
   } catch (err) {
-    if (err instanceof StoreUrlError || err instanceof PolicyFileError) {
+    if (err instanceof StoreUrlError || err instanceof PolicyFileError || err instanceof StoreError) {
       process.stderr.write(`corsgate serve: ${err.message}\n`);
       return 2;
     }
@@ -56,6 +56,8 @@ export async function run(argv: string[]): Promise<number> {
   } else if (process.env.CORSGATE_ADMIN_TOKEN) out.push('  admin token: from CORSGATE_ADMIN_TOKEN');
   else out.push('  admin token: created on first start (set CORSGATE_ADMIN_TOKEN to add a known one)');
   process.stdout.write(out.join('\n') + '\n');
+  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(config.adminHost))
+    log(`warning: the admin listener (--admin-host ${config.adminHost}) is not on loopback: anyone who can reach it can try tokens; keep it behind a firewall or TLS proxy`);
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {

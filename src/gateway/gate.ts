@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision, RequestLike } from '../policy/types.js';
 import type { Metrics } from './metrics.js';
 import type { Forwarder, ResponseHeaders } from './proxy.js';
-import { hostName, matchRoute, type CompiledRoute } from './routes.js';
+import { hostName, matchRoute, routingPath, type CompiledRoute } from './routes.js';
 import type { Snapshot } from './snapshot.js';
 
 const DEFAULT_ROUTE_ID = 'default';
@@ -46,6 +46,16 @@ function isHtml(headers: ResponseHeaders): boolean {
   return v !== undefined && v.toLowerCase().startsWith('text/html');
 }
 
+/**
+ * Adds the trusted-sites CSP to an HTML response. An upstream's own policy is kept next to it (CSP
+ * Level 3: a browser enforces every policy it receives), so the gateway can never weaken it.
+ */
+function addCsp(headers: ResponseHeaders, csp: string | null): void {
+  if (!csp || !isHtml(headers)) return;
+  const own = headers['content-security-policy'];
+  headers['content-security-policy'] = own === undefined ? csp : [...(Array.isArray(own) ? own : [own]), csp];
+}
+
 export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, metrics: Metrics) {
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const snap = getSnapshot(); // one snapshot for the whole request
@@ -53,7 +63,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, me
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const host = hostName(req.headers.host);
-    const route: CompiledRoute | null = matchRoute(snap.routes, host, path);
+    const route: CompiledRoute | null = matchRoute(snap.routes, host, routingPath(path));
     const kind = route?.kind ?? 'allowlist';
     const routeId = route?.id ?? DEFAULT_ROUTE_ID;
     const csp = route ? route.csp : snap.settings.cspOnDefaultRoute;
@@ -86,7 +96,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, me
       metrics.request('passthrough', 'no-origin', routeId);
       void forwarder.forward(req, res, (h) => {
         if (decision?.vary) appendVary(h, decision.vary);
-        if (csp && snap.csp && isHtml(h)) h['content-security-policy'] = snap.csp;
+        if (csp) addCsp(h, snap.csp);
       });
       return;
     }
@@ -102,6 +112,10 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, me
     if (decision.status !== null) {
       // An allowed preflight is answered here; it never reaches the upstream.
       const headers: Record<string, string | number> = { ...decision.headers, 'content-length': 0 };
+      // The allowlist regime lists every method it allows, as Salesforce's REST APIs answer
+      // (HEAD, GET, POST, PUT, PATCH, DELETE), rather than echoing only the one requested.
+      const methods = snap.allowlist.options.methods;
+      if (kind !== 'public' && Array.isArray(methods)) headers['Access-Control-Allow-Methods'] = methods.join(', ');
       res.writeHead(decision.status, headers);
       res.end();
       req.resume();
@@ -112,7 +126,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, me
         if (name === 'Vary') appendVary(h, value);
         else h[name.toLowerCase()] = value;
       }
-      if (csp && snap.csp && isHtml(h)) h['content-security-policy'] = snap.csp;
+      if (csp) addCsp(h, snap.csp);
     });
   };
 }

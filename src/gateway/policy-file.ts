@@ -2,7 +2,9 @@
  * `--policy FILE`: config-as-code. The file (JSON or YAML) is loaded into an in-memory store that
  * then refuses every admin write. Accepted keys: `origins` (the policy-file form `corsgate lint`
  * checks; strings become allowlist entries), `allowlist` (strings or { urlPattern, description }),
- * `trustedSites`, `settings`, `routes`. Any problem stops the start with every problem listed.
+ * `trustedSites`, `settings`, `routes`; the other policy options (`methods`, `requestHeaders`,
+ * `credentials`, `maxAge`, …) replace the allowlist regime's Salesforce defaults. Any problem stops
+ * the start with every problem listed.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -10,9 +12,16 @@ import { SqliteStore } from '../store/sqlite.js';
 import { DEFAULT_SETTINGS, type RouteFields, type Settings, type TrustedSiteFields } from '../store/types.js';
 import { normaliseTrustedSite } from './admin/api.js';
 import { SCHEMAS, validate } from './admin/schema.js';
-import { checkOriginPattern, type Engine } from './engine.js';
+import { allowlistOptions, checkOriginPattern, problemsOf, type AllowlistOverrides, type Engine } from './engine.js';
 
-const POLICY_OPTION_KEYS = new Set(['methods', 'requestHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork', 'preflightStatus', 'onDisallowed', 'allowInsecureOrigins', '$schema']);
+/** The engine options a policy file may hold besides `origins`; they replace the allowlist regime's defaults. */
+const POLICY_OPTION_KEYS = ['methods', 'requestHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork', 'preflightStatus', 'onDisallowed', 'allowInsecureOrigins'] as const;
+const IGNORED_KEYS = new Set(['$schema']);
+
+export interface LoadedPolicyFile {
+  store: SqliteStore;
+  allowlistOptions: AllowlistOverrides;
+}
 
 export class PolicyFileError extends Error {
   constructor(readonly problems: string[]) {
@@ -21,7 +30,7 @@ export class PolicyFileError extends Error {
   }
 }
 
-export async function loadPolicyFile(path: string, engine: Engine): Promise<SqliteStore> {
+export async function loadPolicyFile(path: string, engine: Engine): Promise<LoadedPolicyFile> {
   let data: unknown;
   try {
     const text = readFileSync(path, 'utf8');
@@ -32,15 +41,22 @@ export async function loadPolicyFile(path: string, engine: Engine): Promise<Sqli
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new PolicyFileError([`${path}: expected an object`]);
   const doc = data as Record<string, unknown>;
   const problems: string[] = [];
+  // The policy options `corsgate lint` checks apply to the allowlist regime instead of its defaults.
+  const overrides: Record<string, unknown> = {};
+  for (const key of POLICY_OPTION_KEYS) if (doc[key] !== undefined) overrides[key] = doc[key];
+  if (overrides.onDisallowed !== undefined && overrides.onDisallowed !== 'reject')
+    problems.push(`onDisallowed: corsgate serve always refuses origins outside the allowlist with 403 (and never forwards them); use 'reject' or leave it out`);
+  delete overrides.onDisallowed;
   const allowlist: { urlPattern: string; description: string }[] = [];
   const addPattern = (p: unknown, where: string, description = '') => {
     if (typeof p !== 'string') return problems.push(`${where}: expected a string origin pattern`);
-    const problem = checkOriginPattern(engine, p);
+    const problem = checkOriginPattern(engine, p, overrides as AllowlistOverrides);
     if (problem) problems.push(`${where}: ${problem.code}: ${problem.message}`);
     else if (!allowlist.some((a) => a.urlPattern === p)) allowlist.push({ urlPattern: p, description });
   };
   for (const key of Object.keys(doc)) {
-    if (!['origins', 'allowlist', 'trustedSites', 'settings', 'routes'].includes(key) && !POLICY_OPTION_KEYS.has(key)) problems.push(`${key}: unknown key`);
+    if (!['origins', 'allowlist', 'trustedSites', 'settings', 'routes'].includes(key) && !(POLICY_OPTION_KEYS as readonly string[]).includes(key) && !IGNORED_KEYS.has(key))
+      problems.push(`${key}: unknown key`);
   }
   if (doc.origins !== undefined) {
     if (!Array.isArray(doc.origins)) problems.push("origins: expected a list of origin patterns (the gateway's allowlist)");
@@ -89,11 +105,18 @@ export async function loadPolicyFile(path: string, engine: Engine): Promise<Sqli
         if (!bad.length) routes.push({ ...(r as RouteFields), priority: (r as RouteFields).priority ?? 0 });
       });
   }
+  // The options as a whole, in the engine's words (e.g. exposeHeaders '*' with credentials); the
+  // patterns given are only the valid ones, so no pattern problem is reported twice.
+  try {
+    engine.createPolicy(allowlistOptions(allowlist.map((a) => a.urlPattern), overrides as AllowlistOverrides));
+  } catch (err) {
+    for (const p of problemsOf(err)) problems.push(`${p.path ? `${p.path}: ` : ''}${p.code}: ${p.message}`);
+  }
   if (problems.length) throw new PolicyFileError(problems);
   const store = new SqliteStore(':memory:');
   const actor = `policy-file:${path}`;
   await store.applyImport({ allowlist, trustedSites: sites, settings }, actor);
   for (const r of routes) await store.createRoute(r, actor);
   store.lock();
-  return store;
+  return { store, allowlistOptions: overrides as AllowlistOverrides };
 }

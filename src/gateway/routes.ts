@@ -118,6 +118,32 @@ export function matchRoute(routes: readonly CompiledRoute[], host: string, path:
   return null;
 }
 
+/**
+ * The request path as an upstream will most likely route it, so that a route cannot be sidestepped
+ * by spelling the same path differently (`/%69nternal/a`, `//internal/a`, `/x/../internal/a`):
+ * percent-escapes decoded (except `%2F`, which is not a separator to most servers), repeated slashes
+ * collapsed and dot segments resolved (RFC 3986 §5.2.4). Case is kept: paths are case-sensitive.
+ * Matching must be on this form; the upstream still receives the request's own path.
+ */
+export function routingPath(rawPath: string): string {
+  const segments: string[] = [];
+  for (const raw of rawPath.split('/')) {
+    let seg = raw;
+    if (seg.includes('%')) {
+      try {
+        seg = decodeURIComponent(seg.replace(/%2f/gi, '%252F'));
+      } catch {
+        // A malformed escape is left as it is (and so matches only a route spelled that way).
+      }
+    }
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') segments.pop();
+    else segments.push(seg);
+  }
+  const trailing = rawPath.length > 1 && /\/(?:\.{1,2})?$/.test(rawPath) && segments.length > 0 ? '/' : '';
+  return `/${segments.join('/')}${trailing}`;
+}
+
 /** The Host header's name part, lower-case, without the port (IPv6 literals keep their brackets). */
 export function hostName(hostHeader: string | undefined): string {
   if (!hostHeader) return '';

@@ -68,13 +68,15 @@ function closeServer(server: Server): Promise<void> {
 
 export async function startGateway(config: GatewayConfig, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<Gateway> {
   const engine = await loadEngine();
-  const store = config.policy ? await loadPolicyFile(config.policy, engine) : openStore(config.store);
+  const fromFile = config.policy ? await loadPolicyFile(config.policy, engine) : null;
+  const store: Store = fromFile ? fromFile.store : openStore(config.store);
+  const overrides = fromFile?.allowlistOptions ?? {};
   const metrics = new Metrics();
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   try {
     const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined);
 
-    let current = await compileSnapshot(engine, await store.loadState());
+    let current = await compileSnapshot(engine, await store.loadState(), overrides);
     const publish = (s: Snapshot) => {
       current = s;
       metrics.snapshotVersion = s.version;
@@ -96,7 +98,7 @@ export async function startGateway(config: GatewayConfig, log: (line: string) =>
         do {
           again = false;
           const state = await store.loadState();
-          if (state.version !== current.version) publish(await compileSnapshot(engine, state));
+          if (state.version !== current.version) publish(await compileSnapshot(engine, state, overrides));
         } while (again);
       } catch (err) {
         log(`error: the policy could not be recompiled; the previous one stays in force: ${(err as Error).message}`);

@@ -3,15 +3,11 @@
  * the routes and the CSP header. The proxy reads one snapshot reference per request, so a request
  * never sees half of a change; a new snapshot replaces the old one in a single assignment.
  */
-import type { Policy, PolicyOptions } from '../policy/types.js';
+import type { Policy } from '../policy/types.js';
 import type { Settings, StoreState, TrustedSite } from '../store/types.js';
-import { checkOriginPattern, type Engine } from './engine.js';
+import { ALLOWLIST_MAX_AGE, allowlistOptions, checkOriginPattern, type AllowlistOverrides, type Engine } from './engine.js';
 import { compileRoutes, type CompiledRoute } from './routes.js';
 import { buildCsp } from './modules.js';
-
-/** Salesforce's REST API CORS answer (the only public capture: jsforce issue #189), with Max-Age 600. */
-export const ALLOWLIST_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-export const ALLOWLIST_MAX_AGE = 600;
 
 export interface Snapshot {
   readonly version: number;
@@ -26,32 +22,20 @@ export interface Snapshot {
   readonly allowlistSize: number;
 }
 
-function allowlistOptions(origins: string[]): PolicyOptions {
-  return {
-    origins,
-    methods: [...ALLOWLIST_METHODS],
-    // Any header a preflight asks for is validated by the engine, then echoed (credentials mode).
-    requestHeaders: '*',
-    credentials: true,
-    maxAge: ALLOWLIST_MAX_AGE,
-    onDisallowed: 'reject',
-  };
-}
-
-export async function compileSnapshot(engine: Engine, state: StoreState): Promise<Snapshot> {
+export async function compileSnapshot(engine: Engine, state: StoreState, overrides: AllowlistOverrides = {}): Promise<Snapshot> {
   const warnings: string[] = [];
   let allowlist: Policy;
   let origins = state.allowlist;
   try {
-    allowlist = engine.createPolicy(allowlistOptions(origins));
+    allowlist = engine.createPolicy(allowlistOptions(origins, overrides));
   } catch {
     // Deny by default: drop entries the engine refuses (e.g. stored by an older version) and say so.
     origins = state.allowlist.filter((p) => {
-      const problem = checkOriginPattern(engine, p);
+      const problem = checkOriginPattern(engine, p, overrides);
       if (problem) warnings.push(`allowlist entry '${p}' ignored: ${problem.message}`);
       return problem === null;
     });
-    allowlist = engine.createPolicy(allowlistOptions(origins));
+    allowlist = engine.createPolicy(allowlistOptions(origins, overrides));
   }
   const publicPolicy = engine.createPolicy({
     origins: '*',

@@ -13,7 +13,12 @@ export function openStore(url: string): Store & { lock(): void } {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path === '') throw new StoreUrlError(`--store '${url}': give a file path after 'sqlite:', e.g. sqlite:./corsgate.db`);
-    return new SqliteStore(path);
+    try {
+      return new SqliteStore(path);
+    } catch (err) {
+      // A missing folder, a file that is not a database, a newer schema: say so without a stack trace.
+      throw new StoreUrlError(`--store '${url}': cannot open the SQLite database: ${(err as Error).message}`);
+    }
   }
   if (url.startsWith('postgres:') || url.startsWith('postgresql:')) {
     throw new StoreUrlError(`--store '${url}': PostgreSQL is not supported yet; use sqlite:PATH`);

@@ -15,6 +15,19 @@ export function decodeCursor(cursor: string): unknown {
   }
 }
 
+/**
+ * Decodes a keyset cursor `[column, lastValue]` of a listing sorted by `column`; anything else (another
+ * sort order, a forged value of the wrong type) is refused, since the value is bound into the query.
+ */
+export function decodeKeyCursor(cursor: string, column: string): number | string {
+  const c = decodeCursor(cursor);
+  if (!Array.isArray(c) || c.length !== 2 || c[0] !== column) throw new StoreError('conflict', 'the cursor belongs to another sort order or is not one this API returned', 'cursor');
+  const value: unknown = c[1];
+  const ok = column === 'seq' ? Number.isSafeInteger(value) : typeof value === 'string';
+  if (!ok) throw new StoreError('conflict', 'the cursor is not one this API returned', 'cursor');
+  return value as number | string;
+}
+
 export function rowToAllowlist(r: Row): AllowlistEntry {
   return {
     id: r.id as string,

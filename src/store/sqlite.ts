@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { MIGRATIONS } from './migrations.js';
-import { decodeCursor, encodeCursor, isUniqueViolation, rowToAllowlist, rowToRoute, rowToSite, rowToToken, type Row } from './sqlite-rows.js';
+import { decodeCursor, decodeKeyCursor, encodeCursor, isUniqueViolation, rowToAllowlist, rowToRoute, rowToSite, rowToToken, type Row } from './sqlite-rows.js';
 import {
   DEFAULT_SETTINGS,
   StoreError,
@@ -66,6 +66,8 @@ export class SqliteStore implements Store {
 
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length)
+      throw new StoreError('conflict', `${this.description} has schema version ${current}, newer than this corsgate knows (${MIGRATIONS.length}): upgrade corsgate rather than risk the data`);
     for (let v = current; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[v]!);
@@ -145,10 +147,8 @@ export class SqliteStore implements Store {
       params.push(query.q.toLowerCase(), query.q.toLowerCase());
     }
     if (query.cursor) {
-      const c = decodeCursor(query.cursor);
-      if (!Array.isArray(c) || c[0] !== sortColumn) throw new StoreError('conflict', 'the cursor belongs to another sort order', 'cursor');
       where.push(`${sortColumn} ${desc ? '<' : '>'} ?`);
-      params.push(c[1]);
+      params.push(decodeKeyCursor(query.cursor, sortColumn));
     }
     const sql = `SELECT * FROM allowlist ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${sortColumn} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.limit + 1) as Row[];
@@ -236,10 +236,8 @@ export class SqliteStore implements Store {
       params.push(query.q.toLowerCase());
     }
     if (query.cursor) {
-      const c = decodeCursor(query.cursor);
-      if (!Array.isArray(c) || c[0] !== sortColumn) throw new StoreError('conflict', 'the cursor belongs to another sort order', 'cursor');
       where.push(`${sortColumn} ${desc ? '<' : '>'} ?`);
-      params.push(c[1]);
+      params.push(decodeKeyCursor(query.cursor, sortColumn));
     }
     const sql = `SELECT * FROM trusted_sites ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${sortColumn} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.limit + 1) as Row[];
@@ -404,9 +402,9 @@ export class SqliteStore implements Store {
 
   // ---- tokens ------------------------------------------------------------------------------
 
-  async findTokenByHash(hash: string): Promise<TokenRecord | null> {
+  async findTokenByHash(hash: string): Promise<(TokenRecord & { hash: string }) | null> {
     const r = this.db.prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
-    return r ? rowToToken(r) : null;
+    return r ? { ...rowToToken(r), hash: r.hash as string } : null;
   }
 
   async countTokens(): Promise<number> {
@@ -457,7 +455,7 @@ export class SqliteStore implements Store {
     }
     if (query.cursor) {
       const c = decodeCursor(query.cursor);
-      if (typeof c !== 'number') throw new StoreError('conflict', 'the cursor is not one this API returned', 'cursor');
+      if (!Number.isSafeInteger(c)) throw new StoreError('conflict', 'the cursor is not one this API returned', 'cursor');
       where.push('id < ?');
       params.push(c);
     }

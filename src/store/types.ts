@@ -187,8 +187,8 @@ export interface Store {
   /** Applies a validated import in one transaction (all or nothing). */
   applyImport(plan: ImportPlan, actor: string): Promise<ImportResult>;
 
-  /** Tokens are stored as SHA-256 hashes only. */
-  findTokenByHash(hash: string): Promise<TokenRecord | null>;
+  /** Tokens are stored as SHA-256 hashes only; the stored hash comes back for a constant-time check. */
+  findTokenByHash(hash: string): Promise<(TokenRecord & { hash: string }) | null>;
   countTokens(): Promise<number>;
   listTokens(): Promise<TokenRecord[]>;
   createToken(input: { name: string; permissions: Permission[]; hash: string }, actor: string): Promise<TokenRecord>;

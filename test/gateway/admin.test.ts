@@ -60,6 +60,7 @@ describe('corsgate serve: admin API', () => {
     assert.equal(bad.json.error.field, 'urlPattern');
     assert.equal(typeof bad.json.error.code, 'string');
     assert.match(bad.json.error.message, /http/);
+    assert.equal(bad.json.error.hint, 'did you mean https://crud.example.com?', 'no advice about options the admin API does not have');
     assert.equal((await admin('POST', '/api/allowlist', { urlPattern: 'https://*.crud.example.com' })).status, 409);
     assert.equal((await admin('GET', '/api/allowlist/does-not-exist')).status, 404);
     assert.equal((await admin('PUT', '/api/allowlist/does-not-exist', { urlPattern: 'https://a.example.com' })).status, 404);
@@ -97,6 +98,65 @@ describe('corsgate serve: admin API', () => {
     assert.equal(openapi.openapi, '3.1.0');
     assert.equal(openapi.components.schemas.AllowlistInput.additionalProperties, false);
     assert.ok(openapi.paths['/api/allowlist'].post.requestBody);
+    assert.deepEqual(openapi.paths['/api/allowlist'].get.parameters.map((p: { name: string }) => p.name).slice(0, 3), ['limit', 'cursor', 'q']);
+    assert.equal(openapi.paths['/api/allowlist'].post.responses['201'].content['application/json'].schema.$ref, '#/components/schemas/AllowlistEntry');
+    assert.deepEqual(openapi.components.schemas.AllowlistEntry.required, ['id', 'urlPattern', 'description', 'createdAt', 'createdBy']);
+  });
+
+  test('odd requests get a 4xx with a JSON error, never a 500: malformed ids, forged cursors, bad queries, huge and odd bodies', async () => {
+    const cursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const cases: [string, string, unknown, number][] = [
+      ['GET', '/api/allowlist/%E0%A4%A', undefined, 400],
+      ['DELETE', '/api/trusted-sites/%', undefined, 400],
+      ['PUT', '/api/routes/%zz', { kind: 'closed', paths: ['/a'] }, 400],
+      ['GET', `/api/allowlist?cursor=${cursor(['seq', {}])}`, undefined, 400],
+      ['GET', `/api/allowlist?cursor=${cursor(['seq', [1, 2]])}`, undefined, 400],
+      ['GET', `/api/trusted-sites?cursor=${cursor(['seq', [1, 2, 3]])}`, undefined, 400],
+      ['GET', `/api/allowlist?sort=urlPattern&cursor=${cursor(['url_pattern', 5])}`, undefined, 400],
+      ['GET', `/api/audit?cursor=${cursor(1.5)}`, undefined, 400],
+      ['GET', '/api/allowlist?cursor=not-a-cursor', undefined, 400],
+      ['GET', '/api/allowlist?limit=1.5', undefined, 400],
+      ['GET', '/api/allowlist?order=sideways', undefined, 400],
+      ['GET', '/api/export?format=pdf', undefined, 400],
+      ['POST', '/api/allowlist', 'null', 400],
+      ['POST', '/api/allowlist', '[', 400],
+      ['POST', '/api/allowlist', '['.repeat(100_000), 400],
+      ['POST', '/api/allowlist', '{"__proto__":{"urlPattern":"https://x.example.com"}}', 400],
+      ['POST', '/api/allowlist', { urlPattern: 'https://x.example.com', description: 5 }, 400],
+      ['POST', '/api/allowlist/bulk', { items: [null] }, 400],
+      ['PUT', '/api/settings', { refusedStatus: 1.5 }, 400],
+      ['PUT', '/api/settings', { refusedStatus: '403' }, 400],
+      ['POST', '/api/routes', { kind: 'opt-in', paths: ['/x'] }, 400],
+      ['POST', '/api/routes', { kind: 'public', paths: [] }, 400],
+      ['POST', '/api/tokens', { name: 'x', permissions: 'view-setup' }, 400],
+      ['PUT', '/api/allowlist', { urlPattern: 'https://x.example.com' }, 405],
+    ];
+    for (const [method, path, body, status] of cases) {
+      const res = await admin(method, path, body);
+      assert.equal(res.status, status, `${method} ${path} ${String(JSON.stringify(body)).slice(0, 60)}: ${res.text.slice(0, 200)}`);
+      assert.equal(typeof res.json?.error?.code, 'string', `${method} ${path}: a JSON error`);
+    }
+    // A JSON body sent with another content type is still read as JSON (curl -d sends form encoding).
+    const form = await admin('POST', '/api/allowlist', JSON.stringify({ urlPattern: 'https://form.example.com' }), { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(form.status, 201);
+    // A body over the limit: 413, and the gateway keeps serving.
+    const huge = await admin('POST', '/api/allowlist', 'x'.repeat(6_000_000), { 'content-type': 'application/json' });
+    assert.equal(huge.status, 413);
+    assert.equal(huge.json.error.code, 'body-too-large');
+    assert.equal((await admin('GET', '/api/me')).status, 200);
+  });
+
+  test("'*' is not an allowlist pattern: 400 in the engine's words, and nothing stored", async () => {
+    for (const body of [{ urlPattern: '*' }]) {
+      const res = await admin('POST', '/api/allowlist', body);
+      assert.equal(res.status, 400);
+      assert.equal(res.json.error.field, 'urlPattern');
+      assert.match(res.json.error.message, /any origin/);
+    }
+    const bulk = await admin('POST', '/api/allowlist/bulk', { items: [{ urlPattern: '*' }] });
+    assert.equal(bulk.json.invalid, 1);
+    const list = await admin('GET', '/api/allowlist?q=*&limit=1000');
+    assert.ok(!list.json.items.some((e: { urlPattern: string }) => e.urlPattern === '*'));
   });
 
   test('trusted sites: at least one directive, Salesforce URL rules, 409 on a duplicate name', async () => {
@@ -190,5 +250,22 @@ describe('corsgate serve: admin API', () => {
     }
     writeFileSync(file, 'origins:\n  - http://insecure.example.com\n');
     await assert.rejects(startCli(['--policy', file]), /insecure\.example\.com/);
+    // Options given in the file replace the allowlist regime's Salesforce defaults; every problem is listed.
+    writeFileSync(file, 'origins: [https://code.example.com]\nmethods: [GET, PUT]\ncredentials: false\nmaxAge: 60\n');
+    const h = await startCli(['--policy', file]);
+    try {
+      const get = await fetch(`${h.proxy}/api/hello`, { headers: { origin: 'https://code.example.com' } });
+      assert.equal(get.headers.get('access-control-allow-origin'), 'https://code.example.com');
+      assert.equal(get.headers.get('access-control-allow-credentials'), null, 'credentials: false is honoured');
+      const put = await fetch(`${h.proxy}/api/hello`, { method: 'OPTIONS', headers: { origin: 'https://code.example.com', 'access-control-request-method': 'PUT' } });
+      assert.equal(put.status, 204);
+      assert.equal(put.headers.get('access-control-max-age'), '60');
+      const del = await fetch(`${h.proxy}/api/hello`, { method: 'OPTIONS', headers: { origin: 'https://code.example.com', 'access-control-request-method': 'DELETE' } });
+      assert.equal(del.status, 403, 'DELETE is not in the methods of the file');
+    } finally {
+      await h.stop();
+    }
+    writeFileSync(file, 'origins: [https://code.example.com]\nexposeHeaders: "*"\nonDisallowed: omit\n');
+    await assert.rejects(startCli(['--policy', file]), (err: Error) => /onDisallowed/.test(err.message) && /expose-wildcard-with-credentials/.test(err.message));
   });
 });

@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { ConfigError, DEFAULTS, parseConfig } from '../../src/gateway/config.js';
-import { CLI, tempDir } from './helpers.js';
+import { existsSync } from 'node:fs';
+import { CLI, startCli, startUpstream, tempDir } from './helpers.js';
 
 test('defaults: proxy 127.0.0.1:8080, admin 127.0.0.1:8081, sqlite:./corsgate.db, demo upstream', () => {
   const c = parseConfig([], {});
@@ -52,4 +54,50 @@ test('the CLI exits 2 with a clear message on bad configuration, and prints help
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--upstream/);
   assert.match(help.stdout, /CORSGATE_ADMIN_TOKEN/);
+});
+
+test('a store that cannot be used stops the start with exit 2 and a message, not a stack trace', () => {
+  const tmp = tempDir();
+  try {
+    const newer = `${tmp.dir}/newer.db`;
+    const db = new Database(newer);
+    db.pragma('user_version = 99');
+    db.close();
+    writeFileSync(`${tmp.dir}/not.db`, 'not a database, just text');
+    for (const [store, message] of [
+      [`sqlite:${newer}`, /schema version 99, newer than this corsgate knows/],
+      [`sqlite:${tmp.dir}/not.db`, /cannot open the SQLite database: file is not a database/],
+      [`sqlite:${tmp.dir}/no/such/dir/x.db`, /cannot open the SQLite database/],
+    ] as const) {
+      const run = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', store], { encoding: 'utf8', env: { ...process.env, CORSGATE_ADMIN_TOKEN: 'x-token' } });
+      assert.equal(run.status, 2, run.stderr);
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    }
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test('a real start configured from the environment and a config file', async () => {
+  const tmp = tempDir();
+  const upstream = await startUpstream();
+  try {
+    const file = `${tmp.dir}/gateway.yaml`;
+    writeFileSync(file, `store: sqlite:${tmp.dir}/from-file.db\nadminHost: localhost\ntimeoutMs: 2000\n`);
+    const g = await startCli([], { CORSGATE_CONFIG: file, CORSGATE_UPSTREAM: upstream.url, CORSGATE_HOST: '127.0.0.1' });
+    try {
+      assert.match(g.admin, /^http:\/\/localhost:\d+$/);
+      assert.match(g.stdout, new RegExp(`store:\\s+sqlite:${tmp.dir}/from-file\\.db`));
+      assert.ok(existsSync(`${tmp.dir}/from-file.db`));
+      const res = await fetch(`${g.proxy}/via-env`);
+      assert.equal(res.status, 200);
+      assert.equal(upstream.last?.url, '/via-env');
+    } finally {
+      await g.stop();
+    }
+  } finally {
+    await upstream.close();
+    tmp.cleanup();
+  }
 });

@@ -83,3 +83,27 @@ test('kill -9 in the middle of a burst of writes loses no acknowledged write', a
     tmp.cleanup();
   }
 });
+
+test('a changed CORSGATE_ADMIN_TOKEN replaces the previous one across a restart; tokens are listed without secrets', async () => {
+  const tmp = tempDir();
+  try {
+    const store = `sqlite:${tmp.dir}/rotate.db`;
+    const first = await startCli(['--store', store], { CORSGATE_ADMIN_TOKEN: 'first-secret-token' });
+    const viewer = await api(first.admin, 'first-secret-token')('POST', '/api/tokens', { name: 'viewer', permissions: ['view-setup'] });
+    assert.equal(viewer.status, 201);
+    await first.stop();
+    const second = await startCli(['--store', store], { CORSGATE_ADMIN_TOKEN: 'second-secret-token' });
+    try {
+      assert.equal((await api(second.admin, 'first-secret-token')('GET', '/api/me')).status, 401, 'the old bootstrap token is revoked');
+      assert.equal((await api(second.admin, 'second-secret-token')('GET', '/api/me')).status, 200);
+      const list = await api(second.admin, viewer.json.token)('GET', '/api/tokens');
+      assert.equal(list.status, 200, 'view-setup reads the token list');
+      assert.deepEqual(list.json.items.map((t: { name: string }) => t.name).sort(), ['admin (CORSGATE_ADMIN_TOKEN)', 'viewer']);
+      assert.doesNotMatch(list.text, /hash|secret-token|cgt_/);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    tmp.cleanup();
+  }
+});

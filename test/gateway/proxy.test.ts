@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SqliteStore } from '../../src/store/sqlite.js';
 import { api, eventually, startCli, startUpstream, tempDir, type RunningGateway, type Upstream } from './helpers.js';
 
 const ALLOWED = 'https://app.example.com';
@@ -16,16 +17,22 @@ describe('corsgate serve: proxy', () => {
   before(async () => {
     tmp = tempDir();
     upstream = await startUpstream((req, res) => {
+      if (req.url === '/own-csp') {
+        res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': "script-src 'none'" });
+        res.end('<!doctype html><title>own</title>');
+        return true;
+      }
       if (req.url === '/slow') {
         setTimeout(() => {
           res.writeHead(200);
           res.end('late');
-        }, 3000).unref();
+        }, 6000).unref();
         return true;
       }
       return false;
     });
-    gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/gw.db`, '--timeout', '500']);
+    // --timeout: short enough for the 504 test, long enough for a 2 MB stream on a loaded machine.
+    gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/gw.db`, '--timeout', '2000']);
     call = api(gw.admin);
     const created = await call('POST', '/api/allowlist', { urlPattern: ALLOWED, description: 'the app' });
     assert.equal(created.status, 201);
@@ -94,7 +101,7 @@ describe('corsgate serve: proxy', () => {
     });
     assert.equal(pre.status, 204);
     assert.equal(pre.headers.get('access-control-allow-origin'), ALLOWED);
-    assert.match(pre.headers.get('access-control-allow-methods')!, /PATCH/);
+    assert.equal(pre.headers.get('access-control-allow-methods'), 'GET, HEAD, POST, PUT, PATCH, DELETE');
     assert.match(pre.headers.get('access-control-allow-headers')!, /authorization/);
     assert.match(pre.headers.get('access-control-allow-headers')!, /x-requested-with/);
     assert.equal(pre.headers.get('access-control-max-age'), '600');
@@ -167,6 +174,20 @@ describe('corsgate serve: proxy', () => {
     assert.equal(closed.status, 201);
     assert.equal((await fetch(`${gw.proxy}/internal/a`, { headers: { origin: ALLOWED } })).status, 403);
     assert.equal((await fetch(`${gw.proxy}/internal/a`)).status, 200, 'no Origin still passes');
+    // The same path spelled differently is still the closed route (raw paths, as a client may send them).
+    const hits = upstream.hits;
+    for (const path of ['/%69nternal/a', '//internal/a', '/x/../internal/a', '/./internal/a', '/%2e%2e/internal/a']) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const r = request(`${gw.proxy}${path}`, { headers: { origin: ALLOWED } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        r.on('error', reject);
+        r.end();
+      });
+      assert.equal(status, 403, path);
+    }
+    assert.equal(upstream.hits, hits);
     const site = await call('POST', '/api/trusted-sites', { name: 'Fonts', endpointUrl: 'https://fonts.example.com', isApplicableToFontSrc: true });
     assert.equal(site.status, 201);
     const csp = await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/page'], csp: true, priority: 5 });
@@ -177,6 +198,11 @@ describe('corsgate serve: proxy', () => {
     assert.match(header!, /font-src[^;]*'self'[^;]*https:\/\/fonts\.example\.com/);
     const json = await fetch(`${gw.proxy}/not-html`);
     assert.equal(json.headers.get('content-security-policy'), null);
+    // An upstream's own CSP is kept next to the trusted-sites one, never replaced (that could weaken it).
+    assert.equal((await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/own-csp'], csp: true, priority: 5 })).status, 201);
+    const own = (await fetch(`${gw.proxy}/own-csp`)).headers.get('content-security-policy')!;
+    assert.match(own, /script-src 'none'/);
+    assert.match(own, /font-src 'self' https:\/\/fonts\.example\.com/);
   });
 
   test('an upstream that does not answer in time gets 504', async () => {
@@ -211,5 +237,28 @@ describe('corsgate serve: proxy', () => {
     assert.match(text, /corsgate_upstream_duration_seconds_count \d+/);
     const h = await fetch(`${gw.admin}/healthz`);
     assert.equal(h.status, 200);
+  });
+
+  test('an invalid entry already in the store is ignored with a warning and does not block later live changes', async () => {
+    const t = tempDir();
+    try {
+      // Written past the API (as an older version could have): '*' can never be in the credentialed allowlist.
+      const store = new SqliteStore(`${t.dir}/old.db`);
+      await store.createAllowlist({ urlPattern: '*' }, 'test');
+      await store.close();
+      const g = await startCli(['--upstream', upstream.url, '--store', `sqlite:${t.dir}/old.db`]);
+      try {
+        const a = api(g.admin);
+        assert.match(JSON.stringify((await a('GET', '/api/status')).json.warnings), /'\*' ignored/);
+        assert.equal((await fetch(`${g.proxy}/x`, { headers: { origin: 'https://evil.example' } })).status, 403);
+        assert.equal((await a('POST', '/api/allowlist', { urlPattern: 'https://later.example.com' })).status, 201);
+        const res = await fetch(`${g.proxy}/x`, { headers: { origin: 'https://later.example.com' } });
+        assert.equal(res.headers.get('access-control-allow-origin'), 'https://later.example.com');
+      } finally {
+        await g.stop();
+      }
+    } finally {
+      t.cleanup();
+    }
   });
 });

@@ -102,10 +102,46 @@ test('import is all or nothing and reports every problem', async () => {
     const one = await upload(g.admin, cors('https://single.example.com'), 'Single.corsWhitelistOrigin', 'application/xml');
     assert.equal(one.status, 200, JSON.stringify(one.json));
     assert.equal((await admin('GET', '/api/allowlist')).json.items[0].urlPattern, 'https://single.example.com');
+    // A multipart upload (curl -F file=@…) works too; the part's file name tells the type.
+    const form = new FormData();
+    form.append('file', new Blob([cors('https://multipart.example.com')]), 'Multi.corsWhitelistOrigin');
+    const multi = await fetch(`${g.admin}/api/import`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: form });
+    assert.equal(multi.status, 200, await multi.clone().text());
+    assert.equal(((await multi.json()) as { allowlistCreated: number }).allowlistCreated, 1);
     // Import needs modify-all-data.
     const viewer = await admin('POST', '/api/tokens', { name: 'v', permissions: ['customize-application'] });
     const denied = await fetch(`${g.admin}/api/import`, { method: 'POST', headers: { authorization: `Bearer ${viewer.json.token}` }, body: cors('https://x.example.com') });
     assert.equal(denied.status, 403);
+  } finally {
+    await g.stop();
+    tmp.cleanup();
+  }
+});
+
+test('trusted sites become one CSP header on HTML responses of CSP routes; past 12 KB the gateway warns', async () => {
+  const tmp = tempDir();
+  const g = await startCli(['--store', `sqlite:${tmp.dir}/csp.db`]);
+  try {
+    const admin = api(g.admin);
+    assert.equal((await admin('POST', '/api/routes', { kind: 'allowlist', paths: ['/'], csp: true, priority: 1 })).status, 201);
+    const flags = ['ConnectSrc', 'FontSrc', 'FrameSrc', 'ImgSrc', 'MediaSrc', 'StyleSrc'].map((d) => `    <isApplicableTo${d}>true</isApplicableTo${d}>`).join('\n');
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 70; i++) {
+      const xml = `<CspTrustedSite xmlns="${NS}">\n    <context>All</context>\n    <endpointUrl>https://cdn-${String(i).padStart(3, '0')}.assets-example.com</endpointUrl>\n    <isActive>true</isActive>\n${flags}\n</CspTrustedSite>\n`;
+      files[`metadata/cspTrustedSites/Cdn_${i}.cspTrustedSite`] = strToU8(xml);
+    }
+    const imported = await upload(g.admin, zipSync(files), 'sites.zip', 'application/zip');
+    assert.equal(imported.status, 200, JSON.stringify(imported.json));
+    assert.equal(imported.json.trustedSitesCreated, 70);
+    const page = await fetch(`${g.proxy}/`);
+    const header = page.headers.get('content-security-policy')!;
+    assert.match(header, /^connect-src 'self' https:\/\/cdn-000\.assets-example\.com /);
+    assert.ok(Buffer.byteLength(header) > 12 * 1024);
+    const status = await admin('GET', '/api/status');
+    assert.equal(status.json.cspBytes, Buffer.byteLength(header));
+    assert.match(JSON.stringify(status.json.warnings), /12 KB/);
+    // JSON responses never get the header.
+    assert.equal((await fetch(`${g.proxy}/api/hello`)).headers.get('content-security-policy'), null);
   } finally {
     await g.stop();
     tmp.cleanup();

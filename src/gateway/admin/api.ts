@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
-import { checkOriginPattern, type Engine } from '../engine.js';
+import { checkAdminPattern, type Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
 import type { Snapshot } from '../snapshot.js';
 import { authenticate, effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
@@ -70,7 +70,7 @@ function listQuery(url: URL, sorts: readonly string[]) {
 }
 
 function checkPattern(ctx: ApiContext, pattern: string, field = 'urlPattern'): void {
-  const problem = checkOriginPattern(ctx.engine, pattern);
+  const problem = checkAdminPattern(ctx.engine, pattern);
   if (problem) throw new ApiError(400, problem.code, problem.message, field, problem.hint ? { hint: problem.hint } : undefined);
 }
 
@@ -118,6 +118,15 @@ async function routeBody(req: IncomingMessage): Promise<RouteFields> {
   return { kind: input.kind!, paths: input.paths!, priority: input.priority ?? 0, ...(input.hosts ? { hosts: input.hosts } : {}), ...(input.setting ? { setting: input.setting } : {}), ...(input.csp !== undefined ? { csp: input.csp } : {}), ...(input.description ? { description: input.description } : {}) };
 }
 
+/** A path parameter, percent-decoded; a malformed escape is the client's error, not ours. */
+function decodeId(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ApiError(400, 'path-invalid', `'${raw}' is not a valid percent-encoded id`, 'id');
+  }
+}
+
 function notFound(what: string, id: string): ApiError {
   return new ApiError(404, 'not-found', `no ${what} with id '${id}'`);
 }
@@ -149,7 +158,7 @@ const ROUTES: RouteDef[] = [
     const input = await body<{ items: { urlPattern: string; description?: string }[] }>(req, 'AllowlistBulkInput');
     // Valid lines are created together in one transaction; invalid and duplicate lines are reported by index.
     const results: Record<string, unknown>[] = input.items.map((item, index) => {
-      const problem = checkOriginPattern(c.engine, item.urlPattern);
+      const problem = checkAdminPattern(c.engine, item.urlPattern);
       return problem ? { index, urlPattern: item.urlPattern, status: 'invalid', error: { code: problem.code, message: problem.message, field: 'urlPattern' } } : { index, urlPattern: item.urlPattern, status: 'pending' };
     });
     const seen = new Set<string>();
@@ -230,7 +239,8 @@ const ROUTES: RouteDef[] = [
     sendNoContent(res);
   }),
   // tokens
-  r('GET', '/api/tokens', 'modify-all-data', async (c, _q, res) => sendJson(res, 200, { items: await c.store.listTokens() })),
+  // Listing shows names and permissions only (no secret): readable with view-setup, like everything else.
+  r('GET', '/api/tokens', 'view-setup', async (c, _q, res) => sendJson(res, 200, { items: await c.store.listTokens() })),
   r('POST', '/api/tokens', 'modify-all-data', async (c, req, res, who) => {
     const input = await body<{ name: string; permissions: Permission[] }>(req, 'TokenInput');
     const token = generateToken();
@@ -268,7 +278,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       allowedMethods.push(d.method);
       if (d.method === req.method) {
         def = d;
-        params = m.slice(1).map(decodeURIComponent);
+        params = m.slice(1);
         break;
       }
     }
@@ -284,7 +294,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (!who.permissions.includes(def.permission)) throw new ApiError(403, 'forbidden', `this token lacks the '${def.permission}' permission`);
     if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens') && !path.startsWith('/api/scans'))
       throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
-    await def.handler(ctx, req, res, who, params ?? []);
+    await def.handler(ctx, req, res, who, (params ?? []).map(decodeId));
   } catch (err) {
     req.resume();
     if (err instanceof ApiError) return sendError(res, err);

@@ -1,12 +1,12 @@
 /**
- * Admin tokens and permissions. Tokens are random, stored only as SHA-256 hashes, and the hash
- * found is compared again in constant time. Permissions follow Salesforce's names:
+ * Admin tokens and permissions. Tokens are random (256 bits), stored only as SHA-256 hashes, and
+ * the stored hash is compared with the presented one in constant time. Permissions follow Salesforce's names:
  * view-setup (read everything) < customize-application (trusted sites, settings, routes)
  * < modify-all-data (everything, including the allowlist, import and tokens).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Permission, Store, TokenRecord } from '../../store/types.js';
+import type { Permission, Store } from '../../store/types.js';
 
 export function generateToken(): string {
   return `cgt_${randomBytes(32).toString('base64url')}`;
@@ -38,23 +38,26 @@ export async function authenticate(req: IncomingMessage, store: Store): Promise<
   if (!header) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) return null;
-  const hash = hashToken(m[1]!);
-  const rec: TokenRecord | null = await store.findTokenByHash(hash);
+  // Looked up by the SHA-256 of the presented token: an attacker cannot steer those bytes, so the
+  // index lookup leaks nothing about a stored token; the stored hash is then compared in constant time.
+  const hash = Buffer.from(hashToken(m[1]!), 'hex');
+  const rec = await store.findTokenByHash(hash.toString('hex'));
   if (!rec) return null;
-  // The row was found by its hash; compare again in constant time so no code path depends on a
-  // byte-by-byte comparison of secret material.
-  const expected = Buffer.from(hashToken(m[1]!), 'hex');
-  const actual = Buffer.from(hash, 'hex');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+  const stored = Buffer.from(rec.hash, 'hex');
+  if (stored.length !== hash.length || !timingSafeEqual(stored, hash)) return null;
   return { name: rec.name, tokenId: rec.id, permissions: effectivePermissions(rec.permissions) };
 }
+
+const ENV_TOKEN_NAME = 'admin (CORSGATE_ADMIN_TOKEN)';
 
 /** Creates the bootstrap token when the store has none. Returns the clear-text token if it was generated here. */
 export async function ensureBootstrapToken(store: Store, fromEnv: string | undefined): Promise<{ generated: string | null; created: boolean }> {
   if (fromEnv) {
     const hash = hashToken(fromEnv);
     if (!(await store.findTokenByHash(hash))) {
-      await store.createToken({ name: 'admin (CORSGATE_ADMIN_TOKEN)', permissions: ['modify-all-data'], hash }, 'system');
+      // A changed CORSGATE_ADMIN_TOKEN replaces the previous one: rotating it must revoke the old value.
+      if (!store.readOnly) for (const t of await store.listTokens()) if (t.name === ENV_TOKEN_NAME && t.createdBy === 'system') await store.deleteToken(t.id, 'system');
+      await store.createToken({ name: ENV_TOKEN_NAME, permissions: ['modify-all-data'], hash }, 'system');
       return { generated: null, created: true };
     }
     return { generated: null, created: false };

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     message: string,
     readonly field?: string,
     readonly extra?: Record<string, unknown>,
+    /** Close the connection after the answer (the request body was not read to its end). */
+    readonly closeConnection = false,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -28,6 +30,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendError(res: ServerResponse, err: ApiError): void {
+  if (err.closeConnection) res.setHeader('connection', 'close');
   sendJson(res, err.status, {
     error: { code: err.code, message: err.message, ...(err.field !== undefined ? { field: err.field } : {}), ...(err.extra ?? {}) },
   });
@@ -43,15 +46,27 @@ export function sendBytes(res: ServerResponse, status: number, contentType: stri
   res.end(body);
 }
 
-export async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new ApiError(413, 'body-too-large', `the request body is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Reads the whole body up to `limit` bytes. Past the limit the rest is drained and discarded (not
+ * destroyed, so the 413 answer still reaches the client) and the connection is closed after it.
+ */
+export function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.resume();
+      reject(new ApiError(413, 'body-too-large', `the request body is larger than ${limit} bytes`, undefined, undefined, true));
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
 }
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {

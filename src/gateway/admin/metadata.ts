@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AllowlistEntry, ImportPlan } from '../../store/types.js';
-import { checkOriginPattern } from '../engine.js';
+import { checkAdminPattern, withoutPolicyOptionAdvice } from '../engine.js';
 import { salesforceModule, type MetadataBundle, type MetadataProblem } from '../modules.js';
 import type { ApiContext } from './api.js';
 import { normaliseTrustedSite } from './api.js';
@@ -22,30 +22,62 @@ function filenameOf(req: IncomingMessage, url: URL): string | undefined {
   return m ? decodeURIComponent(m[1]!) : undefined;
 }
 
+/**
+ * The first file of a multipart/form-data upload (`curl -F file=@metadata.zip`), with its file name;
+ * null when the body is not multipart. RFC 7578: parts are separated by `--boundary` lines.
+ */
+function multipartFile(raw: Buffer, contentType: string | undefined): { data: Buffer; filename?: string } | null {
+  const m = contentType ? /^multipart\/form-data;.*\bboundary=(?:"([^"]+)"|([^\s;]+))/i.exec(contentType) : null;
+  if (!m) return null;
+  const delimiter = Buffer.from(`--${m[1] ?? m[2]}`);
+  let start = raw.indexOf(delimiter);
+  while (start !== -1) {
+    const headersStart = start + delimiter.length + 2; // CRLF after the delimiter
+    const headersEnd = raw.indexOf('\r\n\r\n', headersStart);
+    if (headersEnd === -1) break;
+    const next = raw.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headersEnd + 4);
+    if (next === -1) break;
+    const headers = raw.subarray(headersStart, headersEnd).toString('utf8');
+    const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+    if (filename !== undefined) return { data: raw.subarray(headersEnd + 4, next), ...(filename ? { filename } : {}) };
+    start = next + 2;
+  }
+  throw new ApiError(400, 'import-multipart-invalid', 'the multipart upload holds no file part (send it as: curl -F file=@metadata.zip …)');
+}
+
 export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, actor: string): Promise<void> {
   const mod = await salesforceModule();
   if (!mod) throw new ApiError(501, 'import-unavailable', 'this build has no Salesforce metadata module');
   const url = new URL(req.url ?? '/', 'http://x');
-  const raw = await readRaw(req, 50_000_000);
+  let raw = await readRaw(req, 50_000_000);
+  let contentType = req.headers['content-type'];
+  let filename = filenameOf(req, url);
+  const part = multipartFile(raw, contentType);
+  if (part) {
+    raw = part.data;
+    filename ??= part.filename;
+    contentType = undefined;
+  }
   if (raw.length === 0) throw new ApiError(400, 'import-empty', 'send the metadata file (XML or zip) as the request body');
-  const filename = filenameOf(req, url);
-  const contentType = req.headers['content-type'];
   let parsed: { bundle: MetadataBundle; problems: MetadataProblem[] };
   try {
     parsed = await mod.importMetadata(new Uint8Array(raw), { ...(filename ? { filename } : {}), ...(contentType ? { contentType } : {}) });
   } catch (err) {
     throw new ApiError(400, 'import-invalid', `the upload could not be read: ${(err as Error).message}`, undefined, { problems: [{ code: 'import-unreadable', message: (err as Error).message }] });
   }
-  const problems: MetadataProblem[] = [...parsed.problems.filter((p) => (p as { severity?: string }).severity !== 'warning')];
+  const problems: MetadataProblem[] = parsed.problems
+    .filter((p) => (p as { severity?: string }).severity !== 'warning')
+    .map((p) => ({ ...p, message: withoutPolicyOptionAdvice(p.message) }));
   const plan: ImportPlan = { allowlist: [], trustedSites: [] };
   parsed.bundle.corsOrigins.forEach((o, i) => {
-    const problem = checkOriginPattern(ctx.engine, o.urlPattern);
-    if (problem) problems.push({ code: problem.code, message: `${o.urlPattern}: ${problem.message}`, field: 'urlPattern', path: `corsOrigins[${i}]` });
+    const problem = checkAdminPattern(ctx.engine, o.urlPattern);
+    const file = (o as { fullName?: string }).fullName;
+    if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, path: `corsOrigins[${i}]` });
     else plan.allowlist.push({ urlPattern: o.urlPattern, description: o.description ?? '' });
   });
   for (const [i, s] of parsed.bundle.trustedSites.entries()) {
     const { site, problems: siteProblems } = await normaliseTrustedSite(s);
-    for (const p of siteProblems) problems.push({ ...p, message: `${site.name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
+    for (const p of siteProblems) problems.push({ severity: 'error', ...p, file: site.name, message: `${site.name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
     if (!siteProblems.length) plan.trustedSites.push(site);
   }
   if (typeof parsed.bundle.settings?.corsForOAuthEndpoints === 'boolean') plan.settings = { corsForOAuthEndpoints: parsed.bundle.settings.corsForOAuthEndpoints };

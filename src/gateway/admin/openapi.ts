@@ -13,6 +13,51 @@ const BODY: Record<string, string> = {
   'POST /api/tokens': 'TokenInput',
 };
 
+const LIST_PARAMS = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, description: 'page size (values above 1000 are capped)' },
+  { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'the nextCursor of the previous page' },
+];
+const SEARCH_PARAMS = [
+  ...LIST_PARAMS,
+  { name: 'q', in: 'query', schema: { type: 'string' }, description: 'case-insensitive substring search' },
+  { name: 'order', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'] } },
+];
+
+const QUERY: Record<string, unknown[]> = {
+  'GET /api/allowlist': [...SEARCH_PARAMS, { name: 'sort', in: 'query', schema: { type: 'string', enum: ['createdAt', 'urlPattern'] } }],
+  'GET /api/trusted-sites': [...SEARCH_PARAMS, { name: 'sort', in: 'query', schema: { type: 'string', enum: ['createdAt', 'name'] } }],
+  'GET /api/audit': [...LIST_PARAMS, { name: 'entity', in: 'query', schema: { type: 'string', enum: ['allowlist', 'trusted-site', 'route', 'settings', 'token'] } }],
+  'GET /api/export': [{ name: 'format', in: 'query', schema: { type: 'string', enum: ['zip', 'json'], default: 'zip' } }],
+  'POST /api/import': [{ name: 'filename', in: 'query', schema: { type: 'string' }, description: 'name of the uploaded file (helps detect its type)' }],
+};
+
+const STAMP = { id: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, createdBy: { type: 'string' } } as const;
+const page = (item: string) => ({ type: 'object', properties: { items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] });
+const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+
+/** Success answers: status and schema name. */
+const SUCCESS: Record<string, [string, string | null]> = {
+  'GET /api/allowlist': ['200', 'AllowlistPage'],
+  'POST /api/allowlist': ['201', 'AllowlistEntry'],
+  'GET /api/allowlist/{id}': ['200', 'AllowlistEntry'],
+  'PUT /api/allowlist/{id}': ['200', 'AllowlistEntry'],
+  'DELETE /api/allowlist/{id}': ['204', null],
+  'GET /api/trusted-sites': ['200', 'TrustedSitePage'],
+  'POST /api/trusted-sites': ['201', 'TrustedSite'],
+  'GET /api/trusted-sites/{id}': ['200', 'TrustedSite'],
+  'PUT /api/trusted-sites/{id}': ['200', 'TrustedSite'],
+  'DELETE /api/trusted-sites/{id}': ['204', null],
+  'GET /api/settings': ['200', 'Settings'],
+  'PUT /api/settings': ['200', 'Settings'],
+  'POST /api/routes': ['201', 'Route'],
+  'GET /api/routes/{id}': ['200', 'Route'],
+  'PUT /api/routes/{id}': ['200', 'Route'],
+  'DELETE /api/routes/{id}': ['204', null],
+  'POST /api/tokens': ['201', 'CreatedToken'],
+  'DELETE /api/tokens/{id}': ['204', null],
+  'GET /api/audit': ['200', 'AuditPage'],
+};
+
 let cached: unknown = null;
 
 export function buildOpenApi(routes: readonly { method: string; path: string; permission: string }[]): unknown {
@@ -24,16 +69,20 @@ export function buildOpenApi(routes: readonly { method: string; path: string; pe
       summary: key,
       description: `Needs the '${r.permission}' permission.`,
       security: [{ bearer: [] }],
-      ...(r.path.includes('{id}') ? { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] } : {}),
+      parameters: [...(r.path.includes('{id}') ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] : []), ...(QUERY[key] ?? [])],
       responses: {
-        '2XX': { description: 'success' },
+        ...(SUCCESS[key]
+          ? { [SUCCESS[key]![0]]: { description: 'success', ...(SUCCESS[key]![1] ? json(SUCCESS[key]![1]!) : {}) } }
+          : { '2XX': { description: 'success' } }),
         '400': { $ref: '#/components/responses/Error' },
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },
+        ...(r.path.includes('{id}') ? { '404': { $ref: '#/components/responses/Error' } } : {}),
+        ...(r.method === 'POST' || r.method === 'PUT' ? { '409': { $ref: '#/components/responses/Error' } } : {}),
       },
     };
     if (BODY[key]) op.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${BODY[key]}` } } } };
-    if (r.path === '/api/import') op.requestBody = { required: true, content: { 'application/zip': {}, 'application/xml': {}, 'text/xml': {} } };
+    if (r.path === '/api/import') op.requestBody = { required: true, content: { 'application/zip': {}, 'application/xml': {}, 'text/xml': {}, 'multipart/form-data': {} } };
     (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
   }
   cached = {
@@ -44,6 +93,19 @@ export function buildOpenApi(routes: readonly { method: string; path: string; pe
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
         ...SCHEMAS,
+        AllowlistEntry: { type: 'object', properties: { ...STAMP, urlPattern: { type: 'string' }, description: { type: 'string' } }, required: ['id', 'urlPattern', 'description', 'createdAt', 'createdBy'] },
+        AllowlistPage: page('AllowlistEntry'),
+        TrustedSite: { type: 'object', properties: { ...STAMP, ...SCHEMAS.TrustedSiteInput.properties }, required: ['id', 'name', 'endpointUrl', 'context', 'isActive', 'createdAt', 'createdBy'] },
+        TrustedSitePage: page('TrustedSite'),
+        Settings: { type: 'object', properties: SCHEMAS.SettingsInput.properties },
+        Route: { type: 'object', properties: { ...STAMP, ...SCHEMAS.RouteInput.properties }, required: ['id', 'kind', 'paths', 'priority'] },
+        CreatedToken: { type: 'object', properties: { token: { type: 'string', description: 'shown once' }, id: { type: 'string' }, name: { type: 'string' }, permissions: SCHEMAS.TokenInput.properties.permissions, createdAt: { type: 'string' } }, required: ['token'] },
+        AuditEntry: {
+          type: 'object',
+          properties: { id: { type: 'integer' }, at: { type: 'string', format: 'date-time' }, actor: { type: 'string' }, action: { type: 'string' }, entity: { type: 'string' }, entityId: { type: ['string', 'null'] }, before: {}, after: {} },
+          required: ['id', 'at', 'actor', 'action', 'entity', 'before', 'after'],
+        },
+        AuditPage: page('AuditEntry'),
         Error: {
           type: 'object',
           properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' }, problems: { type: 'array' } }, required: ['code', 'message'] } },
