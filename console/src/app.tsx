@@ -1,6 +1,6 @@
 /** The console shell: sign-in state, navigation and hash routing (no server routes needed). */
 import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, session, type Me } from './api.js';
 import { SignIn } from './pages/signin.js';
 
@@ -65,10 +65,14 @@ export function App() {
   const page = PAGES.find((p) => p.path === path);
   const needsSignIn = !me && (path === 'signin' || !page || page.needsToken);
 
+  const firstView = useRef(true);
   useEffect(() => {
     document.title = `${needsSignIn ? 'Sign in' : page?.title ?? 'Not found'} · corsgate admin`;
-    // Move focus to the new page so keyboard and screen-reader users start at its heading.
-    if (checked) document.getElementById('main')?.focus({ preventScroll: true });
+    if (!checked) return;
+    // After in-app navigation, move focus to the new page so keyboard and screen-reader users start
+    // there; on the first view the browser's own order (skip link, navigation) applies.
+    if (firstView.current) firstView.current = false;
+    else document.getElementById('main')?.focus({ preventScroll: true });
   }, [path, needsSignIn, checked]);
 
   if (!checked) return null;

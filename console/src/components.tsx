@@ -1,6 +1,6 @@
 /** Small shared pieces: read-only notices, error messages, copyable code. */
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure } from './api.js';
 
 export function ReadOnly({ what, needs }: { what: string; needs: string }) {
@@ -24,6 +24,7 @@ export function ErrorText({ error }: { error: unknown }) {
 
 export function Copyable({ label, text }: { label: string; text: string }) {
   const [copied, setCopied] = useState(false);
+  useEffect(() => setCopied(false), [text]);
   return (
     <figure class="code">
       <figcaption>
@@ -31,6 +32,7 @@ export function Copyable({ label, text }: { label: string; text: string }) {
         <button type="button" onClick={() => navigator.clipboard.writeText(text).then(() => setCopied(true), () => setCopied(false))}>
           {copied ? 'Copied' : 'Copy'}
         </button>
+        <span class="sr-only" role="status">{copied ? `${label} copied to the clipboard` : ''}</span>
       </figcaption>
       <pre><code>{text}</code></pre>
     </figure>

@@ -33,10 +33,15 @@ export function RoutesPage({ me }: { me: Me }) {
 
   const saveSettings = (patch: Partial<Settings>) => {
     setError(null);
+    // Show the new value at once; a refused save reloads the stored one.
+    if (settings) setSettings({ ...settings, ...patch });
     return busyWith(async () => {
       setSettings(await api<Settings>('PUT', '/api/settings', patch));
       refresh();
-    }, setError);
+    }, (err) => {
+      setError(err);
+      refresh();
+    });
   };
   const remove = (r: Route) => {
     if (!confirm(`Delete the ${r.kind} route for ${r.paths.join(', ')}?`)) return;
