@@ -98,7 +98,7 @@ export function App() {
         </nav>
         {me ? (
           <span class="who">
-            Signed in as <strong>{me.name}</strong> <span class="perm">({me.permissions.join(', ')})</span>
+            <span class="wide-only">Signed in as </span><strong>{me.name}</strong> <span class="perm">({me.permissions.join(', ')})</span>
             <button type="button" class="link" onClick={signOut}>Sign out</button>
           </span>
         ) : (

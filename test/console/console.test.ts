@@ -264,6 +264,18 @@ describe('admin console', () => {
     await page.getByLabel(/^Case/).fill('{ not json');
     await page.getByRole('button', { name: 'Explain' }).click();
     await page.getByRole('alert').waitFor();
+    // A HAR file: the cross-origin request without Access-Control-Allow-Origin is explained.
+    const har = { log: { entries: [
+      { request: { method: 'GET', url: 'https://app.example.com/', headers: [] }, response: { status: 200, headers: [] } },
+      { request: { method: 'GET', url: 'https://api.example.net/me', headers: [{ name: 'Origin', value: 'https://app.example.com' }] }, response: { status: 200, headers: [{ name: 'Content-Type', value: 'application/json' }] } },
+    ] } };
+    const file = join(shots, 'session.har');
+    writeFileSync(file, JSON.stringify(har));
+    await page.getByLabel('Or load a HAR file').setInputFiles(file);
+    await page.waitForFunction(() => (document.getElementById('explain-input') as HTMLTextAreaElement).value.includes('api.example.net/me'));
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.getByText('GET https://api.example.net/me', { exact: true }).waitFor();
+    await page.getByText(/No 'Access-Control-Allow-Origin' header is present/).first().waitFor();
   });
 
   test('scan a URL from the console: progress, findings and grade', async () => {

@@ -99,10 +99,10 @@ export function Audit() {
         <tbody>
           {shown.map((e) => (
             <tr key={e.id}>
-              <td><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time></td>
-              <td>{e.actor}</td>
-              <td>{e.action} {e.entity}{e.entityId ? <> <code class="muted">{e.entityId}</code></> : ''}</td>
-              <td><Diff before={e.before} after={e.after} /></td>
+              <td data-label="When"><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time></td>
+              <td data-label="Who">{e.actor}</td>
+              <td data-label="What">{e.action} {e.entity}{e.entityId ? <> <code class="muted">{e.entityId}</code></> : ''}</td>
+              <td data-label="Change"><Diff before={e.before} after={e.after} /></td>
             </tr>
           ))}
         </tbody>

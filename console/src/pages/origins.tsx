@@ -231,8 +231,8 @@ function Row({ entry, writable, onChanged }: { entry: Entry; writable: boolean; 
   return (
     <tr>
       <td><code>{entry.urlPattern}</code><ErrorText error={error} /></td>
-      <td>{entry.description}</td>
-      <td><time dateTime={entry.createdAt}>{new Date(entry.createdAt).toLocaleString()}</time> <span class="muted">by {entry.createdBy}</span></td>
+      <td data-label={entry.description ? 'Description' : undefined}>{entry.description}</td>
+      <td data-label="Created"><time dateTime={entry.createdAt}>{new Date(entry.createdAt).toLocaleString()}</time> <span class="muted">by {entry.createdBy}</span></td>
       <td class="actions">
         <button type="button" class="secondary" disabled={!writable} onClick={() => setEditing(true)} aria-label={`Edit ${entry.urlPattern}`}>Edit</button>
         <button type="button" class="danger" disabled={!writable || busy} onClick={remove} aria-label={`Delete ${entry.urlPattern}`}>Delete</button><Busy busy={busy} what="Deleting" />

@@ -74,17 +74,17 @@ export function RoutesPage({ me }: { me: Me }) {
           <tbody>
             {all.map((r) => (
               <tr key={r.id}>
-                <td>{r.priority}</td>
-                <td><code>{r.kind}</code></td>
-                <td>{hostsText(r.hosts, r.kind)}</td>
-                <td>{r.paths.map((p) => <code key={p} class="chip">{p}</code>)}</td>
-                <td>{r.setting ? <>{r.setting} <span class="muted">({settings && (settings as unknown as Record<string, unknown>)[r.setting] === true ? 'on' : 'off'})</span></> : ''}</td>
-                <td>{r.csp ? 'yes' : ''}</td>
-                <td>{r.builtIn ? 'OAuth preset' : r.description || 'custom'}</td>
+                <td data-label="Priority">{r.priority}</td>
+                <td data-label="Kind"><code>{r.kind}</code></td>
+                <td data-label="Hosts">{hostsText(r.hosts, r.kind)}</td>
+                <td data-label="Paths">{r.paths.map((p) => <code key={p} class="chip">{p}</code>)}</td>
+                <td data-label={r.setting ? 'Needs setting' : undefined}>{r.setting ? <>{r.setting} <span class="muted">({settings && (settings as unknown as Record<string, unknown>)[r.setting] === true ? 'on' : 'off'})</span></> : ''}</td>
+                <td data-label={r.csp ? 'CSP' : undefined}>{r.csp ? 'yes' : ''}</td>
+                <td data-label="From">{r.builtIn ? 'OAuth preset' : r.description || 'custom'}</td>
                 <td class="actions">{!r.builtIn && <button type="button" class="danger" disabled={!writable || busy} onClick={() => remove(r)} aria-label={`Delete route ${r.paths.join(', ')}`}>Delete</button>}</td>
               </tr>
             ))}
-            <tr><td>—</td><td><code>allowlist</code></td><td>any host</td><td>everything else</td><td /><td>{settings?.cspOnDefaultRoute ? 'yes' : ''}</td><td>default</td><td /></tr>
+            <tr><td data-label="Priority">—</td><td data-label="Kind"><code>allowlist</code></td><td data-label="Hosts">any host</td><td data-label="Paths">everything else</td><td /><td data-label={settings?.cspOnDefaultRoute ? 'CSP' : undefined}>{settings?.cspOnDefaultRoute ? 'yes' : ''}</td><td data-label="From">default</td><td /></tr>
           </tbody>
         </table>
       </section>

@@ -32,10 +32,10 @@ function Result({ r }: { r: ScanResult }) {
           <tbody>
             {findings.map((f, i) => (
               <tr key={i}>
-                <td><span class={`sev sev-${f.severity}`}>{f.severity}</span></td>
-                <td>{f.title} <code class="muted">{f.id}</code></td>
-                <td><code>{f.probe.headers.Origin ?? f.probe.headers.origin ?? ''}</code> → {f.evidence.headers['access-control-allow-origin'] ? <code>Access-Control-Allow-Origin: {f.evidence.headers['access-control-allow-origin']}</code> : `HTTP ${f.evidence.status}`}{f.credentials ? ' (with credentials)' : ''}</td>
-                <td>{f.fix.text}</td>
+                <td data-label="Severity"><span class={`sev sev-${f.severity}`}>{f.severity}</span></td>
+                <td data-label="Finding">{f.title} <code class="muted">{f.id}</code></td>
+                <td data-label="Evidence"><code>{f.probe.headers.Origin ?? f.probe.headers.origin ?? ''}</code> → {f.evidence.headers['access-control-allow-origin'] ? <code>Access-Control-Allow-Origin: {f.evidence.headers['access-control-allow-origin']}</code> : `HTTP ${f.evidence.status}`}{f.credentials ? ' (with credentials)' : ''}</td>
+                <td data-label="Fix">{f.fix.text}</td>
               </tr>
             ))}
           </tbody>

@@ -115,9 +115,9 @@ export function TrustedSites({ me }: { me: Me }) {
         <tbody>
           {sites.map((s) => (
             <tr key={s.id}>
-              <td>{s.name}</td><td><code>{s.endpointUrl}</code></td><td>{s.context}</td>
-              <td>{DIRECTIVES.filter(([k]) => s[k]).map(([, l]) => l.split(' ')[0]).join(', ')}</td>
-              <td>{s.isActive ? 'yes' : 'no'}</td>
+              <td data-label="Name">{s.name}</td><td data-label="URL"><code>{s.endpointUrl}</code></td><td data-label="Context">{s.context}</td>
+              <td data-label="Directives">{DIRECTIVES.filter(([k]) => s[k]).map(([, l]) => l.split(' ')[0]).join(', ')}</td>
+              <td data-label="Active">{s.isActive ? 'yes' : 'no'}</td>
               <td class="actions">
                 <button type="button" class="secondary" disabled={!writable} onClick={() => { setDraft(s); nameInput.current?.focus(); }} aria-label={`Edit ${s.name}`}>Edit</button>
                 <button type="button" class="danger" disabled={!writable || busy} onClick={() => remove(s)} aria-label={`Delete ${s.name}`}>Delete</button>
