@@ -103,6 +103,13 @@ describe('admin console', () => {
     await page.getByText('http is only allowed for loopback hosts').first().waitFor();
     await page.getByText('Fix: did you mean https://app.example.com?').first().waitFor();
     assert.equal(await page.getByRole('button', { name: 'Add origin' }).isDisabled(), true);
+    // '*' compiles as a policy but is no origin: the console refuses it, alone or in a bulk paste.
+    await page.getByLabel('Origin URL pattern').fill('*');
+    await page.getByText("'*' is not an origin").first().waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Add origin' }).isDisabled(), true);
+    await page.getByLabel(/One origin per line/).fill('https://ok.example.com\n*');
+    await page.getByRole('button', { name: /^Add all/ }).click();
+    await page.getByText(/Line 2: '\*' is not an origin.*Nothing was added\./).waitFor();
     await page.getByLabel('Origin URL pattern').fill('https://*.com');
     await page.getByText('public suffix').first().waitFor();
     await page.getByLabel('Origin URL pattern').fill(APP);

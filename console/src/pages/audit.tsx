@@ -74,22 +74,30 @@ export function Audit() {
       <h1>Audit log</h1>
       <p>Every change, who made it and when, with the values before (struck through) and after. The log is append-only, newest first.</p>
       <div class="toolbar">
-        <label for="audit-entity">Show</label>
-        <select id="audit-entity" value={entity} onChange={(e) => { setCursor(null); setEntity(e.currentTarget.value); }}>
-          {ENTITIES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
-        </select>
-        <label for="audit-actor">Who</label>
-        <select id="audit-actor" value={actor} onChange={(e) => setActor(e.currentTarget.value)}>
-          <option value="">anyone</option>
-          {actors.map((a) => <option key={a} value={a}>{a}</option>)}
-        </select>
-        <label for="audit-action">Action</label>
-        <select id="audit-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
-          <option value="">any</option>
-          {actions.map((a) => <option key={a} value={a}>{a}</option>)}
-        </select>
-        <label for="audit-text">Containing</label>
-        <input id="audit-text" type="search" value={text} placeholder="e.g. app.example.com" onInput={(e) => setText(e.currentTarget.value)} />
+        <span class="field">
+          <label for="audit-entity">Show</label>
+          <select id="audit-entity" value={entity} onChange={(e) => { setCursor(null); setEntity(e.currentTarget.value); }}>
+            {ENTITIES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+          </select>
+        </span>
+        <span class="field">
+          <label for="audit-actor">Who</label>
+          <select id="audit-actor" value={actor} onChange={(e) => setActor(e.currentTarget.value)}>
+            <option value="">anyone</option>
+            {actors.map((a) => <option key={a} value={a}>{a}</option>)}
+          </select>
+        </span>
+        <span class="field">
+          <label for="audit-action">Action</label>
+          <select id="audit-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
+            <option value="">any</option>
+            {actions.map((a) => <option key={a} value={a}>{a}</option>)}
+          </select>
+        </span>
+        <span class="field">
+          <label for="audit-text">Containing</label>
+          <input id="audit-text" type="search" value={text} placeholder="e.g. app.example.com" onInput={(e) => setText(e.currentTarget.value)} />
+        </span>
       </div>
       <ErrorText error={error} />
       <p class="muted" role="status">{loading ? 'Loading the audit log…' : `Showing ${shown.length} of the ${items.length} latest entries${next ? ' loaded (load more to look further back)' : ''}.`}</p>

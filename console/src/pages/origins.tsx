@@ -114,15 +114,19 @@ export function Origins({ me }: { me: Me }) {
       <section aria-labelledby="list-title">
         <h2 id="list-title">The allowlist{total !== null ? ` (${total.toLocaleString('en')} ${total === 1 ? 'origin' : 'origins'})` : ''}</h2>
         <div class="toolbar">
-          <label for="search">Search</label>
-          <input id="search" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="part of a pattern or description" />
-          <label for="sort">Sort</label>
-          <select id="sort" value={sort} onChange={(e) => { setSort(e.currentTarget.value); setCursors([null]); }}>
+          <span class="field">
+            <label for="search">Search</label>
+            <input id="search" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="part of a pattern or description" />
+          </span>
+          <span class="field">
+            <label for="sort">Sort</label>
+            <select id="sort" value={sort} onChange={(e) => { setSort(e.currentTarget.value); setCursors([null]); }}>
             <option value="urlPattern:asc">Pattern A–Z</option>
             <option value="urlPattern:desc">Pattern Z–A</option>
             <option value="createdAt:desc">Newest first</option>
             <option value="createdAt:asc">Oldest first</option>
-          </select>
+            </select>
+          </span>
         </div>
         <ErrorText error={error} />
         <table class="list" aria-busy={loading ? 'true' : 'false'}>
@@ -254,6 +258,13 @@ function BulkPaste({ disabled, onDone }: { disabled: boolean; onDone: () => void
       const [urlPattern, ...rest] = l.split(/\s+/);
       return { urlPattern: urlPattern!, ...(rest.length ? { description: rest.join(' ') } : {}) };
     });
+    // '*' passes the engine's pattern check but is no origin (see checkPattern): refuse it before sending.
+    const star = items.findIndex((i) => i.urlPattern === '*');
+    if (star >= 0) {
+      setResults(null);
+      setError(new Error(`Line ${star + 1}: ${checkPattern('*')!.message}. Fix: ${checkPattern('*')!.hint}. Nothing was added.`));
+      return;
+    }
     return busyWith(async () => {
       const out = await api<{ results: BulkResult[] }>('POST', '/api/allowlist/bulk', { items });
       setResults(out.results);

@@ -104,7 +104,7 @@ export function TrustedSites({ me }: { me: Me }) {
       </form>
       <section class="card" aria-labelledby="preview-title">
         <h2 id="preview-title">Content-Security-Policy preview</h2>
-        <p>The header the gateway will send once you save{draft.endpointUrl && problems.length === 0 ? ', including the site in the form' : ''}: <strong>{preview.bytes.toLocaleString('en')} bytes</strong>{preview.bytes > 12288 ? ' (above 12 KB browsers and proxies start to fail)' : ''}.</p>
+        <p>{draft.endpointUrl && problems.length === 0 ? 'The header the gateway will send once you save this site' : 'The header the gateway sends now'}: <strong>{preview.bytes.toLocaleString('en')} bytes</strong>{preview.bytes > 12288 ? ' (above 12 KB browsers and proxies start to fail)' : ''}.</p>
         <pre class="headers" data-testid="csp-preview"><code>Content-Security-Policy: {preview.header}</code></pre>
         {preview.warnings.map((w) => <p key={w.code} class="error">{w.message}</p>)}
       </section>
