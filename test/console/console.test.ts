@@ -384,7 +384,9 @@ describe('admin console', () => {
         // Wait for the page's data (lists, previews) rather than an arbitrary delay.
         await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]') && !document.querySelector('main [role="status"]')?.textContent?.startsWith('Loading'));
         await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-        await page.screenshot({ path: join(shots, `${p}-${label}.png`), fullPage: false });
+        // The top of the page down to a fixed depth, so results below the form are in the picture.
+        const height = Math.min(await page.evaluate(() => document.documentElement.scrollHeight), label === 'desktop' ? 1400 : 1700);
+        await page.screenshot({ path: join(shots, `${p}-${label}.png`), fullPage: true, clip: { x: 0, y: 0, width: viewport.width, height } });
       }
     }
     if (process.env.CORSGATE_UPDATE_SCREENSHOTS === '1') {
