@@ -26,6 +26,7 @@ describe('admin console', () => {
   let context: BrowserContext;
   let page: Page;
   let cleanup: () => void;
+  const pageProblems: string[] = [];
   const apiRequests: { url: string; authorization: string | undefined; cookie: string | undefined }[] = [];
   const shots = mkdtempSync(join(tmpdir(), 'corsgate-shots-'));
 
@@ -38,6 +39,10 @@ describe('admin console', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gw.admin });
     page = await context.newPage();
     page.on('dialog', (d) => void d.accept());
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) pageProblems.push(m.text());
+    });
+    page.on('pageerror', (e) => pageProblems.push(e.message));
     page.on('request', (r) => {
       if (new URL(r.url()).pathname.startsWith('/api/')) apiRequests.push({ url: r.url(), authorization: r.headers().authorization, cookie: r.headers().cookie });
     });
@@ -389,6 +394,7 @@ describe('admin console', () => {
         await page.screenshot({ path: join(shots, `${p}-${label}.png`), fullPage: true, clip: { x: 0, y: 0, width: viewport.width, height } });
       }
     }
+    assert.deepEqual(pageProblems, [], 'no script error and no CSP violation on any page');
     if (process.env.CORSGATE_UPDATE_SCREENSHOTS === '1') {
       const dest = join(repoRoot(), 'docs', 'screenshots');
       mkdirSync(dest, { recursive: true });
