@@ -380,12 +380,25 @@ describe('admin console', () => {
 
   test('screenshots of every page at desktop and phone widths', async () => {
     const pages = ['origins', 'routes', 'sites', 'generator', 'explain', 'scan', 'audit'];
+    // The scan page is shown with the results of a scan of a (deliberately misconfigured) local server.
+    const { createServer } = await import('node:http');
+    const target = createServer((req, res) => {
+      if (req.headers.origin) res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
+      res.end('{}');
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()));
+    const targetUrl = `http://127.0.0.1:${(target.address() as { port: number }).port}/api`;
     for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {
       await page.setViewportSize(viewport);
       for (const p of pages) {
         await page.goto(`${gw.admin}/#/${p}`);
         await page.locator('main h1').waitFor();
         if (p === 'explain') await page.getByRole('button', { name: 'Explain' }).click();
+        if (p === 'scan') {
+          await page.getByLabel('URL').fill(targetUrl);
+          await page.getByRole('button', { name: 'Scan' }).click();
+          await page.getByText('Status: done').waitFor({ timeout: 30_000 });
+        }
         // Wait for the page's data (lists, previews) rather than an arbitrary delay.
         await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]') && !document.querySelector('main [role="status"]')?.textContent?.startsWith('Loading'));
         await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
@@ -394,6 +407,8 @@ describe('admin console', () => {
         await page.screenshot({ path: join(shots, `${p}-${label}.png`), fullPage: true, clip: { x: 0, y: 0, width: viewport.width, height } });
       }
     }
+    target.closeAllConnections();
+    target.close();
     assert.deepEqual(pageProblems, [], 'no script error and no CSP violation on any page');
     if (process.env.CORSGATE_UPDATE_SCREENSHOTS === '1') {
       const dest = join(repoRoot(), 'docs', 'screenshots');
