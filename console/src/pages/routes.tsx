@@ -14,7 +14,8 @@ const KINDS: Record<RouteFields['kind'], string> = {
   closed: 'Never CORS: any cross-origin request gets 403, so other sites can never read it.',
 };
 
-const hostsText = (hosts: string[] | undefined, kind: string) => (hosts && hosts.length ? hosts.join(', ') : kind === 'opt-in' ? 'no host (enabled nowhere)' : 'any host');
+const hostsText = (hosts: string[] | undefined, kind: string) =>
+  hosts?.includes('*') ? 'any host' : hosts && hosts.length ? hosts.join(', ') : kind === 'opt-in' ? 'no host (enabled nowhere)' : 'any host';
 const splitList = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
 
 export function RoutesPage({ me }: { me: Me }) {
