@@ -9,9 +9,24 @@ export interface Me {
   permissions: Permission[];
 }
 
+export interface ApiProblem {
+  code: string;
+  message: string;
+  field?: string;
+  path?: string;
+}
+
 export class ApiFailure extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly field?: string, readonly body?: unknown) {
     super(message);
+  }
+  /** The API's fix hint, when it gives one (e.g. "did you mean https://…?"). */
+  get hint(): string | undefined {
+    return (this.body as { error?: { hint?: string } } | null)?.error?.hint;
+  }
+  /** Every problem when the API found more than one (bulk checks, imports). */
+  get problems(): ApiProblem[] {
+    return (this.body as { error?: { problems?: ApiProblem[] } } | null)?.error?.problems ?? [];
   }
 }
 

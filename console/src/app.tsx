@@ -1,27 +1,47 @@
 /** The console shell: sign-in state, navigation and hash routing (no server routes needed). */
-import { useEffect, useState } from 'preact/hooks';
+import type { ComponentType } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, session, type Me } from './api.js';
 import { SignIn } from './pages/signin.js';
-import { Origins } from './pages/origins.js';
-import { TrustedSites } from './pages/sites.js';
-import { RoutesPage } from './pages/routes.js';
-import { Generator } from './pages/generator.js';
-import { ExplainPage } from './pages/explain.js';
-import { ScanPage } from './pages/scan.js';
-import { Audit } from './pages/audit.js';
 
+interface PageProps {
+  me: Me | null;
+}
+
+// Each page is its own chunk: the shell and the sign-in form load without the policy engine.
 const PAGES = [
-  { path: 'origins', title: 'Allowed origins', needsToken: true },
-  { path: 'routes', title: 'Routes & endpoint rules', needsToken: true },
-  { path: 'sites', title: 'Trusted sites (CSP)', needsToken: true },
-  { path: 'generator', title: 'Header generator', needsToken: false },
-  { path: 'explain', title: 'Explain', needsToken: false },
-  { path: 'scan', title: 'Scan', needsToken: true },
-  { path: 'audit', title: 'Audit log', needsToken: true },
+  { path: 'origins', title: 'Allowed origins', needsToken: true, load: () => import('./pages/origins.js').then((m) => m.Origins) },
+  { path: 'routes', title: 'Routes & endpoint rules', needsToken: true, load: () => import('./pages/routes.js').then((m) => m.RoutesPage) },
+  { path: 'sites', title: 'Trusted sites (CSP)', needsToken: true, load: () => import('./pages/sites.js').then((m) => m.TrustedSites) },
+  { path: 'generator', title: 'Header generator', needsToken: false, load: () => import('./pages/generator.js').then((m) => m.Generator) },
+  { path: 'explain', title: 'Explain', needsToken: false, load: () => import('./pages/explain.js').then((m) => m.ExplainPage) },
+  { path: 'scan', title: 'Scan', needsToken: true, load: () => import('./pages/scan.js').then((m) => m.ScanPage) },
+  { path: 'audit', title: 'Audit log', needsToken: true, load: () => import('./pages/audit.js').then((m) => m.Audit) },
 ] as const;
+
+type PageDef = (typeof PAGES)[number];
 
 function currentPath(): string {
   return location.hash.replace(/^#\/?/, '') || 'origins';
+}
+
+function LazyPage({ page, me }: { page: PageDef; me: Me | null }) {
+  const [loaded, setLoaded] = useState<{ path: string; Component: ComponentType<PageProps> } | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setFailed(null);
+    page.load().then(
+      (Component) => live && setLoaded({ path: page.path, Component: Component as ComponentType<PageProps> }),
+      (err: Error) => live && setFailed(err.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [page]);
+  if (failed) return <p class="error" role="alert">This page failed to load ({failed}). Reload to try again.</p>;
+  if (!loaded || loaded.path !== page.path) return <p class="muted" role="status">Loading {page.title}…</p>;
+  return <loaded.Component me={me} />;
 }
 
 export function App() {
@@ -42,24 +62,29 @@ export function App() {
       .finally(() => setChecked(true));
   }, []);
 
+  const page = PAGES.find((p) => p.path === path);
+  const needsSignIn = !me && (path === 'signin' || !page || page.needsToken);
+
+  const firstView = useRef(true);
   useEffect(() => {
-    const page = PAGES.find((p) => p.path === path);
-    document.title = `${page?.title ?? 'Sign in'} · corsgate admin`;
-    document.getElementById('main')?.focus();
-  }, [path]);
+    document.title = `${needsSignIn ? 'Sign in' : page?.title ?? 'Not found'} · corsgate admin`;
+    if (!checked) return;
+    // After in-app navigation, move focus to the new page so keyboard and screen-reader users start
+    // there; on the first view the browser's own order (skip link, navigation) applies.
+    if (firstView.current) firstView.current = false;
+    else document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path, needsSignIn, checked]);
 
   if (!checked) return null;
-  const page = PAGES.find((p) => p.path === path);
   const signOut = () => {
     session.token = null;
     setMe(null);
     location.hash = '#/signin';
   };
-  const needsSignIn = !me && (path === 'signin' || !page || page.needsToken);
 
   return (
     <div class="shell">
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
       <header class="top">
         <span class="brand">corsgate</span>
         <nav aria-label="Console pages">
@@ -73,24 +98,18 @@ export function App() {
         </nav>
         {me ? (
           <span class="who">
-            {me.name} <span class="perm">({me.permissions.join(', ')})</span>
+            <span class="wide-only">Signed in as </span><strong>{me.name}</strong> <span class="perm">({me.permissions.join(', ')})</span>
             <button type="button" class="link" onClick={signOut}>Sign out</button>
           </span>
         ) : (
-          <a class="who" href="#/signin">Sign in</a>
+          <a class="who" href="#/signin" aria-current={needsSignIn ? 'page' : undefined}>Sign in</a>
         )}
       </header>
       <main id="main" tabIndex={-1}>
         {needsSignIn ? (
           <SignIn onSignedIn={(m) => { setMe(m); location.hash = `#/${page && page.needsToken ? page.path : 'origins'}`; }} />
-        ) : path === 'origins' ? <Origins me={me!} />
-          : path === 'sites' ? <TrustedSites me={me!} />
-          : path === 'routes' ? <RoutesPage me={me!} />
-          : path === 'generator' ? <Generator />
-          : path === 'explain' ? <ExplainPage />
-          : path === 'scan' ? <ScanPage me={me!} />
-          : path === 'audit' ? <Audit />
-          : <p>Unknown page.</p>}
+        ) : page ? <LazyPage page={page} me={me} />
+          : <p>Unknown page. <a href="#/origins">Go to Allowed origins</a>.</p>}
       </main>
     </div>
   );

@@ -1,20 +1,30 @@
 /** Small shared pieces: read-only notices, error messages, copyable code. */
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure } from './api.js';
 
-export function ReadOnly({ what }: { what: string }) {
-  return <p class="notice" role="note">Your token can view {what} but not change it: the controls are shown read-only.</p>;
+export function ReadOnly({ what, needs }: { what: string; needs: string }) {
+  return <p class="notice" role="note">Read-only: your token can view {what} but changing it needs the <code>{needs}</code> permission, so the controls below are disabled.</p>;
 }
 
 export function ErrorText({ error }: { error: unknown }) {
   if (!error) return null;
-  const text = error instanceof ApiFailure ? `${error.message} [${error.code}]` : error instanceof Error ? error.message : String(error);
-  return <p class="error" role="alert">{text}</p>;
+  if (error instanceof ApiFailure) {
+    const more = error.problems.filter((p) => p.message !== error.message);
+    return (
+      <div class="error" role="alert">
+        <p>{error.status === 403 ? 'Not allowed: ' : ''}{error.message} <span class="muted">[{error.code}]</span></p>
+        {error.hint && <p>Fix: {error.hint}</p>}
+        {more.length > 0 && <ul>{more.map((p, i) => <li key={i}>{p.path ? `${p.path}: ` : ''}{p.message}</li>)}</ul>}
+      </div>
+    );
+  }
+  return <p class="error" role="alert">{error instanceof Error ? error.message : String(error)}</p>;
 }
 
 export function Copyable({ label, text }: { label: string; text: string }) {
   const [copied, setCopied] = useState(false);
+  useEffect(() => setCopied(false), [text]);
   return (
     <figure class="code">
       <figcaption>
@@ -22,6 +32,7 @@ export function Copyable({ label, text }: { label: string; text: string }) {
         <button type="button" onClick={() => navigator.clipboard.writeText(text).then(() => setCopied(true), () => setCopied(false))}>
           {copied ? 'Copied' : 'Copy'}
         </button>
+        <span class="sr-only" role="status">{copied ? `${label} copied to the clipboard` : ''}</span>
       </figcaption>
       <pre><code>{text}</code></pre>
     </figure>
@@ -43,4 +54,28 @@ export function HeaderTable({ headers }: { headers: Record<string, string> }) {
   return (
     <pre class="headers"><code>{entries.map(([n, v]) => `${n}: ${v}`).join('\n')}</code></pre>
   );
+}
+
+/**
+ * Runs one write at a time and says so: a write answers only once it is in force at the gateway,
+ * which can take a moment on a large store.
+ */
+export function useBusy(): [boolean, (work: () => Promise<void>, onError: (err: unknown) => void) => Promise<void>] {
+  const [busy, setBusy] = useState(false);
+  const run = async (work: () => Promise<void>, onError: (err: unknown) => void): Promise<void> => {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await work();
+    } catch (err) {
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return [busy, run];
+}
+
+export function Busy({ busy, what = 'Saving' }: { busy: boolean; what?: string }) {
+  return busy ? <span class="muted" role="status"> {what}… (applying at the gateway)</span> : null;
 }

@@ -28,9 +28,9 @@ describe('generate', () => {
     assert.throws(() => generate({ origins: '*', credentials: true }), (e: unknown) => e instanceof PolicyError && e.problems.some((p) => p.code === 'credentials-with-any-origin'));
     assert.ok(generate({ origins: '*', privateApi: true }).warnings.some((w) => w.code === 'any-origin-private-api' && w.severity === 'error'));
   });
-  test('configs follow the adapters\' documented usage', async () => {
+  test('configs follow the adapters\' documented usage', () => {
     const { configs } = generate({ origins: ['https://app.example.com', 'https://*.example.org'], credentials: true });
-    assert.match(configs.express, /import \{ cors \} from 'corsgate\/express';\n[\s\S]*app\.use\(cors\(\{/);
+    assert.match(configs.express, /import \{ cors \} from 'corsgate\/express';\n[\s\S]*app\.use\(cors\(\{\n  origins: \['https:\/\/app\.example\.com', 'https:\/\/\*\.example\.org'\],\n  credentials: true,\n\}\)\);/);
     assert.match(configs.fastify, /await app\.register\(cors, \{/);
     assert.match(configs.hono, /app\.use\('\*', cors\(\{/);
     assert.match(configs.node, /if \(corsMiddleware\(req, res\)\) return;/);
@@ -38,11 +38,7 @@ describe('generate', () => {
     assert.deepEqual(JSON.parse(configs.policyFile), { origins: ['https://app.example.com', 'https://*.example.org'], credentials: true });
     assert.match(configs.nginx, /"~\^https:\/\/\(\[a-z0-9-\]\+\\\.\)\+example\\\.org\$" \$http_origin;/);
     assert.match(configs.nginx, /add_header Vary Origin always;/);
-    // The generated Express config runs as is.
-    const body = configs.express.replace("import express from 'express';\nimport { cors } from 'corsgate/express';\n", '');
-    const { cors } = await import('../../src/adapters/express.js');
-    const express = (await import('express')).default;
-    new Function('express', 'cors', body)(express, cors);
+    // snippets.test.ts runs every one of them.
   });
 });
 

@@ -4,12 +4,14 @@ import { api } from '../api.js';
 import { ErrorText } from '../components.js';
 import type { AuditEntry } from '../../../src/store/types.js';
 
+const NOISE = new Set(['id', 'createdAt', 'createdBy']);
 
 /** The fields that differ between two values, for a compact diff. */
 function changedKeys(before: unknown, after: unknown): string[] {
   const b = (before ?? {}) as Record<string, unknown>;
   const a = (after ?? {}) as Record<string, unknown>;
-  return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+  // id and creation stamps are shown by the row itself.
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !NOISE.has(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
 }
 
 function Diff({ before, after }: { before: unknown; after: unknown }) {
@@ -29,51 +31,91 @@ function Diff({ before, after }: { before: unknown; after: unknown }) {
   );
 }
 
+const ENTITIES = [
+  ['', 'everything'],
+  ['allowlist', 'allowed origins'],
+  ['trusted-site', 'trusted sites'],
+  ['settings', 'settings'],
+  ['route', 'routes'],
+  ['token', 'tokens'],
+] as const;
+
+function matches(e: AuditEntry, text: string): boolean {
+  if (!text) return true;
+  const t = text.toLowerCase();
+  return [e.actor, e.action, e.entity, e.entityId ?? '', JSON.stringify(e.before ?? ''), JSON.stringify(e.after ?? '')].some((x) => x.toLowerCase().includes(t));
+}
+
 export function Audit() {
   const [entity, setEntity] = useState('');
+  const [actor, setActor] = useState('');
+  const [action, setAction] = useState('');
+  const [text, setText] = useState('');
   const [items, setItems] = useState<AuditEntry[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
   useEffect(() => {
-    const params = new URLSearchParams({ limit: '50' });
+    setLoading(true);
+    const params = new URLSearchParams({ limit: '100' });
     if (entity) params.set('entity', entity);
     if (cursor) params.set('cursor', cursor);
     api<{ items: AuditEntry[]; nextCursor: string | null }>('GET', `/api/audit?${params}`).then((p) => {
       setItems(cursor ? (prev) => [...prev, ...p.items] : p.items);
       setNext(p.nextCursor);
-    }, setError);
+    }, setError).finally(() => setLoading(false));
   }, [entity, cursor]);
+  const actors = [...new Set(items.map((e) => e.actor))].sort();
+  const actions = [...new Set(items.map((e) => e.action))].sort();
+  const shown = items.filter((e) => (!actor || e.actor === actor) && (!action || e.action === action) && matches(e, text.trim()));
   return (
     <div>
       <h1>Audit log</h1>
-      <p>Every change, who made it and when, with the values before and after. The log is append-only.</p>
+      <p>Every change, who made it and when, with the values before (struck through) and after. The log is append-only, newest first.</p>
       <div class="toolbar">
-        <label for="audit-entity">Show</label>
-        <select id="audit-entity" value={entity} onChange={(e) => { setCursor(null); setEntity(e.currentTarget.value); }}>
-          <option value="">everything</option>
-          <option value="allowlist">allowlist</option>
-          <option value="trusted-site">trusted sites</option>
-          <option value="settings">settings</option>
-          <option value="route">routes</option>
-          <option value="token">tokens</option>
-        </select>
+        <span class="field">
+          <label for="audit-entity">Show</label>
+          <select id="audit-entity" value={entity} onChange={(e) => { setCursor(null); setEntity(e.currentTarget.value); }}>
+            {ENTITIES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+          </select>
+        </span>
+        <span class="field">
+          <label for="audit-actor">Who</label>
+          <select id="audit-actor" value={actor} onChange={(e) => setActor(e.currentTarget.value)}>
+            <option value="">anyone</option>
+            {actors.map((a) => <option key={a} value={a}>{a}</option>)}
+          </select>
+        </span>
+        <span class="field">
+          <label for="audit-action">Action</label>
+          <select id="audit-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
+            <option value="">any</option>
+            {actions.map((a) => <option key={a} value={a}>{a}</option>)}
+          </select>
+        </span>
+        <span class="field">
+          <label for="audit-text">Containing</label>
+          <input id="audit-text" type="search" value={text} placeholder="e.g. app.example.com" onInput={(e) => setText(e.currentTarget.value)} />
+        </span>
       </div>
       <ErrorText error={error} />
-      <table class="list">
+      <p class="muted" role="status">{loading ? 'Loading the audit log…' : `Showing ${shown.length} of the ${items.length} latest entries${next ? ' loaded (load more to look further back)' : ''}.`}</p>
+      <table class="list" aria-busy={loading ? 'true' : 'false'}>
+        <caption class="sr-only">Audit log entries</caption>
         <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Change</th></tr></thead>
         <tbody>
-          {items.map((e) => (
+          {shown.map((e) => (
             <tr key={e.id}>
-              <td><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time></td>
-              <td>{e.actor}</td>
-              <td>{e.action} {e.entity}{e.entityId ? ` ${e.entityId}` : ''}</td>
-              <td><Diff before={e.before} after={e.after} /></td>
+              <td data-label="When"><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time></td>
+              <td data-label="Who">{e.actor}</td>
+              <td data-label="What">{e.action} {e.entity}{e.entityId ? <> <code class="muted">{e.entityId}</code></> : ''}</td>
+              <td data-label="Change"><Diff before={e.before} after={e.after} /></td>
             </tr>
           ))}
         </tbody>
       </table>
-      {next && <button type="button" onClick={() => setCursor(next)}>Load more</button>}
+      {next && <button type="button" class="secondary" disabled={loading} onClick={() => setCursor(next)}>Load more</button>}
     </div>
   );
 }

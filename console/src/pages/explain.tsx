@@ -34,7 +34,9 @@ export function ExplainPage() {
     try {
       const input = JSON.parse(text) as { log?: unknown };
       if (input.log) {
-        setResults(explainHar(input, origin).flatMap((r) => (r.result ? [{ title: `${r.method} ${r.url}`, e: r.result }] : [])));
+        const found = explainHar(input, origin).flatMap((r) => (r.result ? [{ title: `${r.method} ${r.url}`, e: r.result }] : []));
+        if (found.length === 0) throw new Error(`no cross-origin request from ${origin} in this HAR file: check the page origin`);
+        setResults(found);
       } else setResults([{ e: explain(input as never) }]);
     } catch (err) {
       setResults([]);
@@ -59,7 +61,9 @@ export function ExplainPage() {
         <button type="submit">Explain</button>
         <ErrorText error={error} />
       </form>
-      {results.map((r, i) => <Result key={i} e={r.e} title={r.title} />)}
+      <div aria-live="polite">
+        {results.map((r, i) => <Result key={i} e={r.e} title={r.title} />)}
+      </div>
     </div>
   );
 }

@@ -1,8 +1,8 @@
 /** Allowed origins: server-side search, sorting and cursor paging (fast at 100,000 entries). */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { parseOriginPattern, PolicyError } from '../../../src/index.js';
+import { createPolicy, PolicyError } from '../../../src/index.js';
 import { api, can, download, type Me } from '../api.js';
-import { ErrorText, ReadOnly } from '../components.js';
+import { Busy, ErrorText, ReadOnly, useBusy } from '../components.js';
 
 interface Entry {
   id: string;
@@ -22,17 +22,41 @@ interface BulkResult {
   error?: { message: string; code: string };
 }
 
-/** The engine's own words for a pattern, as you type. */
-export function checkPattern(value: string): string | null {
-  if (value.trim() === '') return null;
+export interface PatternProblem {
+  message: string;
+  hint?: string;
+}
+
+/**
+ * The engine's own words for a pattern, as you type: the same check the admin API runs
+ * (a policy with this one origin), so the console never disagrees with the server.
+ */
+export function checkPattern(value: string): PatternProblem | null {
+  const pattern = value.trim();
+  if (pattern === '') return null;
+  // '*' compiles as a policy but is not an origin: the gateway would never match it.
+  if (pattern === '*') return { message: "'*' is not an origin: the allowlist lists origins such as https://app.example.com", hint: 'to let any site read some endpoints without credentials, add a public route under Routes & endpoint rules' };
   try {
-    parseOriginPattern(value);
+    createPolicy({ origins: [pattern] });
     return null;
   } catch (err) {
-    if (err instanceof PolicyError) return err.message;
-    return String(err);
+    if (err instanceof PolicyError) {
+      const p = err.problems.find((x) => x.severity === 'error') ?? err.problems[0];
+      if (p) return { message: p.message, ...(p.hint ? { hint: p.hint } : {}) };
+    }
+    return { message: err instanceof Error ? err.message : String(err) };
   }
 }
+
+function ProblemText({ id, problem, idle }: { id: string; problem: PatternProblem | null; idle?: string }) {
+  return (
+    <div id={id} class={problem ? 'error' : 'muted'} aria-live="polite">
+      {problem ? <><p>{problem.message}</p>{problem.hint && <p>Fix: {problem.hint}</p>}</> : idle && <p>{idle}</p>}
+    </div>
+  );
+}
+
+const PAGE_SIZE = 50;
 
 export function Origins({ me }: { me: Me }) {
   const writable = can(me, 'modify-all-data');
@@ -41,12 +65,15 @@ export function Origins({ me }: { me: Me }) {
   const [sort, setSort] = useState('urlPattern:asc');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [page, setPage] = useState<Page | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
+  const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [reload, setReload] = useState(0);
 
+  // Search runs on the server after a short pause in typing, so 100,000 entries stay quick.
   useEffect(() => {
     const t = setTimeout(() => {
-      setQuery(q);
+      setQuery(q.trim());
       setCursors([null]);
     }, 250);
     return () => clearTimeout(t);
@@ -54,47 +81,68 @@ export function Origins({ me }: { me: Me }) {
 
   const cursor = cursors[cursors.length - 1];
   useEffect(() => {
+    let live = true;
     const [by, order] = sort.split(':');
-    const params = new URLSearchParams({ limit: '50', sort: by!, order: order! });
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE), sort: by!, order: order! });
     if (query) params.set('q', query);
     if (cursor) params.set('cursor', cursor);
-    api<Page>('GET', `/api/allowlist?${params}`).then(setPage, setError);
+    setLoading(true);
+    api<Page>('GET', `/api/allowlist?${params}`)
+      .then((p) => live && (setPage(p), setError(null)), (e) => live && setError(e))
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
   }, [query, sort, cursor, reload]);
+  useEffect(() => {
+    api<{ allowlistEntries: number }>('GET', '/api/status').then((s) => setTotal(s.allowlistEntries), () => setTotal(null));
+  }, [reload]);
 
   const refresh = () => setReload((n) => n + 1);
+  const first = (cursors.length - 1) * PAGE_SIZE;
+  const shown = page?.items.length ?? 0;
   return (
     <div>
       <h1>Allowed origins</h1>
-      <p>Origins listed here may call the API through the gateway with credentials. Others get 403 and never reach the API.</p>
-      {!writable && <ReadOnly what="the allowlist" />}
+      <p>Web pages from these origins may call the API through the gateway, with cookies and credentials. Any other origin gets 403 and never reaches the API.</p>
+      {!writable && <ReadOnly what="the allowlist" needs="modify-all-data" />}
       <AddOrigin disabled={!writable} onAdded={refresh} />
-      <div class="toolbar">
-        <label for="search">Search</label>
-        <input id="search" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="part of a pattern" />
-        <label for="sort">Sort</label>
-        <select id="sort" value={sort} onChange={(e) => { setSort(e.currentTarget.value); setCursors([null]); }}>
-          <option value="urlPattern:asc">Pattern A–Z</option>
-          <option value="urlPattern:desc">Pattern Z–A</option>
-          <option value="createdAt:desc">Newest first</option>
-          <option value="createdAt:asc">Oldest first</option>
-        </select>
+      <div class="row two">
+        <BulkPaste disabled={!writable} onDone={refresh} />
+        <ImportExport disabled={!writable} onImported={refresh} />
       </div>
-      <ErrorText error={error} />
-      <table class="list">
-        <caption class="sr-only">Allowed origins</caption>
-        <thead><tr><th scope="col">Origin URL pattern</th><th scope="col">Description</th><th scope="col">Created</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-        <tbody>
-          {page?.items.map((e) => <Row key={e.id} entry={e} writable={writable} onChanged={refresh} />)}
-          {page && page.items.length === 0 && <tr><td colSpan={4} class="muted">No origins{query ? ` match “${query}”` : ' yet'}.</td></tr>}
-        </tbody>
-      </table>
-      <div class="pager">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
-        <span>Page {cursors.length}</span>
-        <button type="button" disabled={!page?.nextCursor} onClick={() => setCursors([...cursors, page!.nextCursor])}>Next</button>
-      </div>
-      <BulkPaste disabled={!writable} onDone={refresh} />
-      <ImportExport disabled={!writable} onImported={refresh} />
+      <section aria-labelledby="list-title">
+        <h2 id="list-title">The allowlist{total !== null ? ` (${total.toLocaleString('en')} ${total === 1 ? 'origin' : 'origins'})` : ''}</h2>
+        <div class="toolbar">
+          <span class="field">
+            <label for="search">Search</label>
+            <input id="search" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="part of a pattern or description" />
+          </span>
+          <span class="field">
+            <label for="sort">Sort</label>
+            <select id="sort" value={sort} onChange={(e) => { setSort(e.currentTarget.value); setCursors([null]); }}>
+            <option value="urlPattern:asc">Pattern A–Z</option>
+            <option value="urlPattern:desc">Pattern Z–A</option>
+            <option value="createdAt:desc">Newest first</option>
+            <option value="createdAt:asc">Oldest first</option>
+            </select>
+          </span>
+        </div>
+        <ErrorText error={error} />
+        <table class="list" aria-busy={loading ? 'true' : 'false'}>
+          <caption class="sr-only">Allowed origins{query ? ` matching ${query}` : ''}</caption>
+          <thead><tr><th scope="col">Origin URL pattern</th><th scope="col">Description</th><th scope="col">Created</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {page?.items.map((e) => <Row key={e.id} entry={e} writable={writable} onChanged={refresh} />)}
+            {page && page.items.length === 0 && <tr><td colSpan={4} class="muted">No origins{query ? ` match “${query}”` : ' yet: add the first one above'}.</td></tr>}
+          </tbody>
+        </table>
+        <nav class="pager" aria-label="Allowlist pages">
+          <button type="button" class="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
+          <span role="status">Page {cursors.length}{shown ? `: ${(first + 1).toLocaleString('en')}–${(first + shown).toLocaleString('en')}` : ''}{query ? ` of the matches for “${query}”` : total !== null ? ` of ${total.toLocaleString('en')}` : ''}</span>
+          <button type="button" class="secondary" disabled={!page?.nextCursor} onClick={() => setCursors([...cursors, page!.nextCursor])}>Next</button>
+        </nav>
+      </section>
     </div>
   );
 }
@@ -103,18 +151,20 @@ function AddOrigin({ disabled, onAdded }: { disabled: boolean; onAdded: () => vo
   const [pattern, setPattern] = useState('');
   const [description, setDescription] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const [added, setAdded] = useState<string | null>(null);
+  const [busy, busyWith] = useBusy();
   const problem = useMemo(() => checkPattern(pattern), [pattern]);
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     setError(null);
-    try {
+    setAdded(null);
+    return busyWith(async () => {
       await api('POST', '/api/allowlist', { urlPattern: pattern.trim(), ...(description ? { description } : {}) });
+      setAdded(pattern.trim());
       setPattern('');
       setDescription('');
       onAdded();
-    } catch (err) {
-      setError(err);
-    }
+    }, setError);
   };
   return (
     <form class="card" onSubmit={submit} aria-labelledby="add-title">
@@ -122,15 +172,16 @@ function AddOrigin({ disabled, onAdded }: { disabled: boolean; onAdded: () => vo
       <div class="row">
         <div>
           <label for="pattern">Origin URL pattern</label>
-          <input id="pattern" name="urlPattern" required disabled={disabled} value={pattern} aria-invalid={problem ? 'true' : 'false'} aria-describedby="pattern-help" placeholder="https://app.example.com" onInput={(e) => setPattern(e.currentTarget.value)} />
-          <p id="pattern-help" class={problem ? 'error' : 'muted'} aria-live="polite">{problem ?? 'https://host[:port], https://*.example.com for every subdomain, http only for localhost.'}</p>
+          <input id="pattern" name="urlPattern" required disabled={disabled} value={pattern} aria-invalid={problem ? 'true' : 'false'} aria-describedby="pattern-help" placeholder="https://app.example.com" autoComplete="off" spellcheck={false} onInput={(e) => { setPattern(e.currentTarget.value); setAdded(null); }} />
+          <ProblemText id="pattern-help" problem={problem} idle="https://host or https://host:port; https://*.example.com for every subdomain; http:// only for localhost and 127.0.0.1." />
         </div>
         <div>
           <label for="description">Description</label>
-          <input id="description" name="description" disabled={disabled} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+          <input id="description" name="description" disabled={disabled} value={description} maxLength={255} onInput={(e) => setDescription(e.currentTarget.value)} />
         </div>
       </div>
-      <button type="submit" disabled={disabled || !!problem || pattern.trim() === ''}>Add origin</button>
+      <button type="submit" disabled={disabled || busy || !!problem || pattern.trim() === ''}>Add origin</button><Busy busy={busy} what="Adding" />
+      {added && <p role="status" class="ok">Added {added}: it is in force at the gateway now.</p>}
       <ErrorText error={error} />
     </form>
   );
@@ -141,48 +192,54 @@ function Row({ entry, writable, onChanged }: { entry: Entry; writable: boolean; 
   const [pattern, setPattern] = useState(entry.urlPattern);
   const [description, setDescription] = useState(entry.description ?? '');
   const [error, setError] = useState<unknown>(null);
-  const problem = checkPattern(pattern);
-  const save = async () => {
-    try {
+  const problem = editing ? checkPattern(pattern) : null;
+  const [busy, busyWith] = useBusy();
+  const save = (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    return busyWith(async () => {
       await api('PUT', `/api/allowlist/${encodeURIComponent(entry.id)}`, { urlPattern: pattern.trim(), description });
       setEditing(false);
       onChanged();
-    } catch (err) {
-      setError(err);
-    }
+    }, setError);
   };
-  const remove = async () => {
+  const remove = () => {
     if (!confirm(`Delete ${entry.urlPattern}? Requests from it will be refused at once.`)) return;
-    try {
+    return busyWith(async () => {
       await api('DELETE', `/api/allowlist/${encodeURIComponent(entry.id)}`);
       onChanged();
-    } catch (err) {
-      setError(err);
-    }
+    }, setError);
   };
   if (editing) {
     return (
       <tr>
-        <td>
-          <label class="sr-only" for={`p-${entry.id}`}>Origin URL pattern</label>
-          <input id={`p-${entry.id}`} value={pattern} aria-invalid={problem ? 'true' : 'false'} onInput={(e) => setPattern(e.currentTarget.value)} />
-          {problem && <p class="error">{problem}</p>}
-          <ErrorText error={error} />
+        <td colSpan={4}>
+          <form class="edit" onSubmit={save} aria-label={`Edit ${entry.urlPattern}`}>
+            <div class="row">
+              <div>
+                <label for={`p-${entry.id}`}>Origin URL pattern</label>
+                <input id={`p-${entry.id}`} value={pattern} aria-invalid={problem ? 'true' : 'false'} aria-describedby={`ph-${entry.id}`} spellcheck={false} onInput={(e) => setPattern(e.currentTarget.value)} />
+                <ProblemText id={`ph-${entry.id}`} problem={problem} />
+              </div>
+              <div><label for={`d-${entry.id}`}>Description</label><input id={`d-${entry.id}`} value={description} maxLength={255} onInput={(e) => setDescription(e.currentTarget.value)} /></div>
+            </div>
+            <button type="submit" disabled={busy || !!problem || pattern.trim() === ''}>Save</button>
+            <button type="button" class="secondary" onClick={() => { setEditing(false); setPattern(entry.urlPattern); setDescription(entry.description ?? ''); setError(null); }}>Cancel</button>
+            <Busy busy={busy} />
+            <ErrorText error={error} />
+          </form>
         </td>
-        <td><label class="sr-only" for={`d-${entry.id}`}>Description</label><input id={`d-${entry.id}`} value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></td>
-        <td>{new Date(entry.createdAt).toLocaleString()}</td>
-        <td class="actions"><button type="button" disabled={!!problem} onClick={save}>Save</button><button type="button" class="secondary" onClick={() => setEditing(false)}>Cancel</button></td>
       </tr>
     );
   }
   return (
     <tr>
       <td><code>{entry.urlPattern}</code><ErrorText error={error} /></td>
-      <td>{entry.description}</td>
-      <td><time dateTime={entry.createdAt}>{new Date(entry.createdAt).toLocaleString()}</time> <span class="muted">by {entry.createdBy}</span></td>
+      <td data-label={entry.description ? 'Description' : undefined}>{entry.description}</td>
+      <td data-label="Created"><time dateTime={entry.createdAt}>{new Date(entry.createdAt).toLocaleString()}</time> <span class="muted">by {entry.createdBy}</span></td>
       <td class="actions">
         <button type="button" class="secondary" disabled={!writable} onClick={() => setEditing(true)} aria-label={`Edit ${entry.urlPattern}`}>Edit</button>
-        <button type="button" class="danger" disabled={!writable} onClick={remove} aria-label={`Delete ${entry.urlPattern}`}>Delete</button>
+        <button type="button" class="danger" disabled={!writable || busy} onClick={remove} aria-label={`Delete ${entry.urlPattern}`}>Delete</button><Busy busy={busy} what="Deleting" />
       </td>
     </tr>
   );
@@ -192,67 +249,98 @@ function BulkPaste({ disabled, onDone }: { disabled: boolean; onDone: () => void
   const [text, setText] = useState('');
   const [results, setResults] = useState<BulkResult[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const submit = async (e: Event) => {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const [busy, busyWith] = useBusy();
+  const submit = (e: Event) => {
     e.preventDefault();
     setError(null);
-    const items = text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+    const items = lines.map((l) => {
       const [urlPattern, ...rest] = l.split(/\s+/);
       return { urlPattern: urlPattern!, ...(rest.length ? { description: rest.join(' ') } : {}) };
     });
-    try {
+    // '*' passes the engine's pattern check but is no origin (see checkPattern): refuse it before sending.
+    const star = items.findIndex((i) => i.urlPattern === '*');
+    if (star >= 0) {
+      setResults(null);
+      setError(new Error(`Line ${star + 1}: ${checkPattern('*')!.message}. Fix: ${checkPattern('*')!.hint}. Nothing was added.`));
+      return;
+    }
+    return busyWith(async () => {
       const out = await api<{ results: BulkResult[] }>('POST', '/api/allowlist/bulk', { items });
       setResults(out.results);
       onDone();
-    } catch (err) {
-      setError(err);
-    }
+    }, setError);
   };
+  const count = (s: BulkResult['status']) => results?.filter((r) => r.status === s).length ?? 0;
   return (
     <form class="card" onSubmit={submit} aria-labelledby="bulk-title">
       <h2 id="bulk-title">Bulk paste</h2>
       <label for="bulk">One origin per line (optionally followed by a description)</label>
-      <textarea id="bulk" rows={5} disabled={disabled} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-      <button type="submit" disabled={disabled || text.trim() === ''}>Add all</button>
+      <textarea id="bulk" rows={5} disabled={disabled} value={text} spellcheck={false} placeholder={'https://app.example.com web app\nhttps://*.example.org'} onInput={(e) => setText(e.currentTarget.value)} />
+      <button type="submit" disabled={disabled || busy || lines.length === 0}>Add all{lines.length > 1 ? ` ${lines.length}` : ''}</button><Busy busy={busy} what="Adding" />
       <ErrorText error={error} />
       {results && (
-        <table class="list" aria-label="Bulk paste results">
-          <thead><tr><th scope="col">Line</th><th scope="col">Pattern</th><th scope="col">Result</th></tr></thead>
-          <tbody>
-            {results.map((r) => (
-              <tr key={r.index} class={r.status === 'created' ? 'ok' : 'bad'}>
-                <td>{r.index + 1}</td><td><code>{r.urlPattern}</code></td><td>{r.status === 'created' ? 'added' : `${r.status}: ${r.error?.message ?? ''}`}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <>
+          <p role="status">{count('created')} added, {count('invalid')} invalid, {count('duplicate')} duplicate.</p>
+          <table class="list results" aria-label="Bulk paste results">
+            <thead><tr><th scope="col">Line</th><th scope="col">Pattern</th><th scope="col">Result</th></tr></thead>
+            <tbody>
+              {results.map((r) => (
+                <tr key={r.index} class={r.status === 'created' ? 'ok' : 'bad'}>
+                  <td>{r.index + 1}</td><td><code>{r.urlPattern}</code></td>
+                  <td>{r.status === 'created' ? 'added' : <>{r.status}: {r.error?.message ?? ''}{hintFor(r)}</>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
     </form>
   );
+}
+
+/** The fix hint for an invalid bulk line (the bulk API reports the message only; the engine knows the hint). */
+function hintFor(r: BulkResult): string {
+  if (r.status !== 'invalid') return '';
+  const hint = checkPattern(r.urlPattern)?.hint;
+  return hint ? ` Fix: ${hint}` : '';
+}
+
+interface ImportOutcome {
+  allowlistCreated: number;
+  allowlistUnchanged: number;
+  trustedSitesCreated: number;
+  trustedSitesUpdated: number;
+  settingsChanged: boolean;
 }
 
 function ImportExport({ disabled, onImported }: { disabled: boolean; onImported: () => void }) {
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const onFile = async (e: Event) => {
-    const file = (e.currentTarget as HTMLInputElement).files?.[0];
+    const input = e.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
     if (!file) return;
     setError(null);
+    setMessage(null);
     try {
-      const out = await api<Record<string, unknown>>('POST', `/api/import?filename=${encodeURIComponent(file.name)}`, undefined, { data: await file.arrayBuffer(), contentType: file.name.endsWith('.zip') ? 'application/zip' : 'application/xml' });
-      setMessage(`Imported: ${JSON.stringify(out)}`);
+      const out = await api<ImportOutcome>('POST', `/api/import?filename=${encodeURIComponent(file.name)}`, undefined, { data: await file.arrayBuffer(), contentType: file.name.endsWith('.zip') ? 'application/zip' : 'application/xml' });
+      setMessage(`Imported ${file.name}: ${out.allowlistCreated} origins added (${out.allowlistUnchanged} already there), ${out.trustedSitesCreated} trusted sites added and ${out.trustedSitesUpdated} updated${out.settingsChanged ? ', settings changed' : ''}.`);
       onImported();
     } catch (err) {
       setError(err);
+    } finally {
+      input.value = '';
     }
   };
   return (
     <section class="card" aria-labelledby="io-title">
       <h2 id="io-title">Salesforce metadata</h2>
       <p>Import <code>CorsWhitelistOrigin</code> and <code>CspTrustedSite</code> files, <code>Security.settings</code>, or a zip of a metadata folder. Everything is checked first; nothing is written unless all of it is valid.</p>
-      <label for="import">Import a file</label>
+      <label for="import">Import a file (.xml, .zip, .corsWhitelistOrigin, .cspTrustedSite, .settings)</label>
       <input id="import" type="file" accept=".xml,.zip,.corsWhitelistOrigin,.cspTrustedSite,.settings" disabled={disabled} onChange={onFile} />
-      <button type="button" class="secondary" onClick={() => download('/api/export', 'corsgate-metadata.zip').catch(setError)}>Export as a metadata zip</button>
-      {message && <p role="status">{message}</p>}
+      <button type="button" class="secondary" onClick={() => { setError(null); download('/api/export', 'corsgate-metadata.zip').catch(setError); }}>Export as a metadata zip</button>
+      {message && <p role="status" class="ok">{message}</p>}
       <ErrorText error={error} />
     </section>
   );
