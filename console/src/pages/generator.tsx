@@ -11,7 +11,7 @@ const CONFIGS = [
   ['koa', 'Koa', 'A complete Koa 3 app: npm install koa corsgate.'],
   ['node', 'node:http', 'Plain node:http, no framework: the middleware answers preflights and refusals and returns true.'],
   ['fetch', 'fetch', 'For runtimes that serve a default-exported fetch handler (Cloudflare Workers, Bun, Deno).'],
-  ['policyFile', 'Policy file', "For corsgate lint and corsgate serve --policy. The gateway takes origins as its allowlist and applies its own allowlist rule to them (credentials, GET to DELETE, requested headers echoed, Max-Age 600); the other fields are used by lint and the adapters."],
+  ['policyFile', 'Policy file', "For corsgate lint and corsgate serve --policy. The gateway takes origins as its allowlist; the other options replace its Salesforce defaults (credentials, GET to DELETE, requested headers echoed, Max-Age 600)."],
   ['nginx', 'nginx', 'For an nginx reverse proxy in front of your API: echoes only the listed origins through a map, adds Vary: Origin, answers preflights with 204.'],
 ] as const;
 type ConfigKey = (typeof CONFIGS)[number][0];
