@@ -14,7 +14,7 @@ import { sendJson } from './admin/http.js';
 import { serveConsole } from './admin/static.js';
 import type { GatewayConfig } from './config.js';
 import { startDemoApi, type DemoApi } from './demo.js';
-import { loadEngine } from './engine.js';
+import { engine } from './engine.js';
 import { createGate } from './gate.js';
 import { Metrics } from './metrics.js';
 import { loadPolicyFile } from './policy-file.js';
@@ -67,7 +67,6 @@ function closeServer(server: Server): Promise<void> {
 }
 
 export async function startGateway(config: GatewayConfig, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<Gateway> {
-  const engine = await loadEngine();
   const fromFile = config.policy ? await loadPolicyFile(config.policy, engine) : null;
   const store: Store = fromFile ? fromFile.store : openStore(config.store);
   const overrides = fromFile?.allowlistOptions ?? {};
