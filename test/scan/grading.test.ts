@@ -86,7 +86,7 @@ describe('offline mode (--headers)', () => {
     const raw = await runCli(['scan', '--headers', join(dir, 'raw.txt'), '--json']);
     assert.equal(raw.code, 0, raw.stderr);
     const res = JSON.parse(raw.stdout).results[0];
-    assert.deepEqual(res.findings.map((f: { id: string }) => f.id), ['invalid-acao']);
+    assert.deepEqual(res.findings.map((f: { id: string; severity: string }) => `${f.id} ${f.severity}`), ['invalid-acao low', 'wildcard-origin info']);
     assert.equal(res.grade, 'D');
     writeFileSync(join(dir, 'page.har'), JSON.stringify({ log: { entries: [{ request: { url: 'https://a.example/' }, response: { status: 200, headers: [{ name: 'Access-Control-Allow-Origin', value: '*' }] } }] } }));
     const har = JSON.parse((await runCli(['scan', '--headers', join(dir, 'page.har'), '--json'])).stdout);

@@ -1,0 +1,141 @@
+/**
+ * The second zoo (zoo-variants.ts) scanned as an outside team would: several --resolve flags,
+ * --insecure, no --origin. Each planted class is found with the right id and severity, the only
+ * other findings at low or above are ones that are also true of that server, and the correctly
+ * configured endpoints yield nothing at low or above.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPolicy } from '../../src/index.js';
+import { runCli } from '../support/cli.js';
+import { startVariantZoo, type VariantZoo } from './zoo-variants.js';
+
+interface JsonFinding {
+  id: string;
+  severity: string;
+  credentials: boolean;
+  title: string;
+  probe: { method: string; url: string; headers: Record<string, string> };
+  evidence: { status: number; headers: Record<string, string> };
+  fix: { text: string; policy?: Parameters<typeof createPolicy>[0] };
+}
+interface JsonResult { url: string; status: number; finalUrl: string; redirects: { status: number; location: string }[]; grade: string; score: number; findings: JsonFinding[] }
+
+const AT_LEAST_LOW = new Set(['critical', 'high', 'medium', 'low']);
+
+/** path → [planted id, its severity, other ids that may also be reported at low or above (true of that server too)]. */
+const PLANTED: Array<[string, string, string, string[]]> = [
+  ['/reflect-nocred', 'origin-reflected', 'high', ['null-origin-trusted', 'insecure-origin-trusted', 'origin-header-injection']],
+  ['/endswith', 'suffix-match', 'high', ['any-subdomain-trusted', 'unescaped-dot']],
+  ['/startswith', 'prefix-match', 'high', ['special-char-bypass']],
+  ['/includes', 'substring-match', 'high', ['prefix-match', 'suffix-match', 'any-subdomain-trusted', 'unescaped-dot', 'special-char-bypass', 'insecure-origin-trusted']],
+  ['/dot-first', 'unescaped-dot', 'high', []],
+  ['/dot-inner', 'unescaped-dot', 'high', []],
+  ['/list-includes', 'substring-match', 'high', []],
+  ['/underscore', 'special-char-bypass', 'high', []],
+  ['/backtick', 'special-char-bypass', 'medium', []],
+  ['/subdomains', 'any-subdomain-trusted', 'medium', []],
+  ['/http-legit', 'insecure-origin-trusted', 'medium', []],
+  ['/thirdparty', 'third-party-origin-trusted', 'high', []],
+  ['/localhost', 'localhost-prefix-trusted', 'high', []],
+  ['/null', 'null-origin-trusted', 'high', []],
+  ['/star-cred', 'invalid-acao', 'low', []],
+  ['/multi', 'invalid-acao', 'low', []],
+  ['/two-headers', 'invalid-acao', 'info', []],
+  ['/malformed', 'invalid-acao', 'low', []],
+  ['/trailing-slash', 'invalid-acao', 'low', []],
+  ['/novary', 'missing-vary-origin', 'medium', []],
+  ['/tab-strip', 'origin-header-injection', 'info', []],
+  ['/preflight-star', 'permissive-preflight', 'medium', []],
+  ['/preflight-reflect-methods', 'permissive-preflight', 'medium', []],
+  ['/missing', 'origin-reflected', 'critical', ['null-origin-trusted', 'insecure-origin-trusted', 'origin-header-injection']],
+];
+const CORRECT = ['/exact', '/public', '/none', '/static', '/normalizing', '/old'];
+
+describe('corsgate scan against an independently built zoo', () => {
+  let zoo: VariantZoo;
+  let results: JsonResult[];
+  let byUrl: Map<string, JsonResult>;
+  let urls: string[];
+
+  before(async () => {
+    zoo = await startVariantZoo();
+    urls = [...[...PLANTED.map((p) => p[0]), ...CORRECT].map((p) => `${zoo.api}${p}`), `${zoo.svc}/v1/items`, `${zoo.data}/dot`, `${zoo.data}/reflect`, `${zoo.data}/good`];
+    const r = await runCli(['scan', ...urls, ...zoo.resolve.flatMap((x) => ['--resolve', x]), '--insecure', '--json', '--rate', '0', '--concurrency', '8']);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 1, 'findings at or above high');
+    results = (JSON.parse(r.stdout) as { results: JsonResult[] }).results;
+    byUrl = new Map(results.map((x) => [x.url, x]));
+  });
+  after(() => zoo.close());
+
+  test('results come in input order, one per URL', () => {
+    assert.deepEqual(results.map((x) => x.url), urls);
+  });
+
+  for (const [path, id, severity, alsoTrue] of PLANTED) {
+    test(`${path}: ${id} (${severity}), nothing unrelated`, () => {
+      const r = byUrl.get(`${zoo.api}${path}`)!;
+      const f = r.findings.find((x) => x.id === id);
+      assert.ok(f, `${id} not found on ${path}: ${JSON.stringify(r.findings.map((x) => x.id))}`);
+      assert.equal(f.severity, severity, `${path} ${id}`);
+      const unrelated = r.findings.filter((x) => AT_LEAST_LOW.has(x.severity) && x.id !== id && !alsoTrue.includes(x.id));
+      assert.deepEqual(unrelated.map((x) => `${x.id} ${x.severity} ${JSON.stringify(x.probe.headers.Origin)}`), [], path);
+    });
+  }
+
+  test('correctly configured endpoints: no finding at low or above', () => {
+    for (const path of CORRECT) {
+      const bad = byUrl.get(`${zoo.api}${path}`)!.findings.filter((f) => AT_LEAST_LOW.has(f.severity));
+      assert.deepEqual(bad.map((f) => `${f.id} ${JSON.stringify(f.probe.headers)}`), [], path);
+    }
+    assert.deepEqual(byUrl.get(`${zoo.data}/good`)!.findings, []);
+    assert.deepEqual(byUrl.get(`${zoo.api}/public`)!.findings.map((f) => `${f.id} ${f.severity}`), ['wildcard-origin info']);
+  });
+
+  test('CORS answered only on preflights is still found, with the preflight as the probe', () => {
+    const f = byUrl.get(`${zoo.svc}/v1/items`)!.findings.find((x) => x.id === 'origin-reflected');
+    assert.ok(f);
+    assert.equal(f.severity, 'critical');
+    assert.equal(f.probe.method, 'OPTIONS');
+  });
+
+  test('a plain-http API whose checks think in https origins', () => {
+    assert.ok(byUrl.get(`${zoo.data}/dot`)!.findings.some((f) => f.id === 'unescaped-dot' && f.severity === 'high'));
+    const reflect = byUrl.get(`${zoo.data}/reflect`)!.findings.map((f) => f.id);
+    assert.ok(reflect.includes('origin-reflected'));
+    assert.ok(!reflect.includes('insecure-origin-trusted'), 'http origins are the norm for an http target');
+  });
+
+  test('status, redirects and final URL are recorded', () => {
+    assert.equal(byUrl.get(`${zoo.api}/missing`)!.status, 404);
+    const old = byUrl.get(`${zoo.api}/old`)!;
+    assert.equal(old.status, 200);
+    assert.equal(old.finalUrl, `${zoo.api}/exact`);
+    assert.deepEqual(old.redirects, [{ status: 301, location: `${zoo.api}/exact` }]);
+  });
+
+  test('every finding carries its probe, evidence, credentials and a valid corsgate policy as the fix', () => {
+    for (const r of results) {
+      for (const f of r.findings) {
+        assert.ok(f.probe.method === 'GET' || f.probe.method === 'OPTIONS');
+        assert.equal(typeof f.probe.headers.Origin, 'string');
+        assert.equal(f.probe.url, r.finalUrl);
+        assert.equal(typeof f.evidence.status, 'number');
+        assert.equal(typeof f.credentials, 'boolean');
+        assert.equal(f.credentials, f.evidence.headers['access-control-allow-credentials'] === 'true' && f.id !== 'wildcard-origin');
+        assert.ok(f.fix.text.length > 20 && f.fix.policy, `${f.id} has a fix`);
+        assert.doesNotThrow(() => createPolicy(f.fix.policy!), `${f.id}: ${JSON.stringify(f.fix.policy)}`);
+      }
+      const order = ['critical', 'high', 'medium', 'low', 'info'];
+      const ranks = r.findings.map((f) => order.indexOf(f.severity));
+      assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), 'worst first');
+    }
+  });
+
+  test('without credentials a finding drops one level instead of disappearing', () => {
+    const f = byUrl.get(`${zoo.api}/reflect-nocred`)!.findings.find((x) => x.id === 'origin-reflected')!;
+    assert.equal(f.credentials, false);
+    assert.equal(f.severity, 'high');
+  });
+});
