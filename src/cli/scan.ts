@@ -100,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
-  process.stdout.write(o.json ? toJson(results) : o.sarif ? toSarif(results, version) : toHuman(results));
+  process.stdout.write(o.json ? toJson(results) : o.sarif ? toSarif(results, version) : toHuman(results, failOn));
   if (results.some((r) => r.error)) return 2;
   const threshold = SEVERITIES.indexOf(failOn);
   return results.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold)) ? 1 : 0;

@@ -49,14 +49,14 @@ export class Resolver {
       if (isIP(address) === 0) throw new UsageError(`--resolve '${raw}': '${address}' is not an IP address`);
       const host = m[1]!.toLowerCase().replace(/^\[|\]$/g, '');
       this.exact.set(`${host}:${Number(m[2])}`, address);
-      if (!this.anyPort.has(host)) this.anyPort.set(host, address);
+      if (host !== '*' && !this.anyPort.has(host)) this.anyPort.set(host, address);
     }
   }
 
   /** The pinned address for hostname:port, if any. */
   lookup(hostname: string, port: number): string | undefined {
     const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return this.exact.get(`${h}:${port}`) ?? this.exact.get(`*:${port}`) ?? this.anyPort.get(h) ?? this.anyPort.get('*');
+    return this.exact.get(`${h}:${port}`) ?? this.exact.get(`*:${port}`) ?? this.anyPort.get(h);
   }
 }
 

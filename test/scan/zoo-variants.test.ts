@@ -6,6 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { createPolicy } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
 import { startVariantZoo, type VariantZoo } from './zoo-variants.js';
@@ -137,5 +139,51 @@ describe('corsgate scan against an independently built zoo', () => {
     const f = byUrl.get(`${zoo.api}/reflect-nocred`)!.findings.find((x) => x.id === 'origin-reflected')!;
     assert.equal(f.credentials, false);
     assert.equal(f.severity, 'high');
+  });
+
+  test('--proxy: every request goes through the proxy (CONNECT), which resolves the host itself', async () => {
+    const seen: string[] = [];
+    const port = Number(new URL(zoo.data).port);
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+      seen.push(req.url ?? '');
+      const upstream = net.connect(port, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const r = await runCli(['scan', `${zoo.data}/reflect`, '--proxy', `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, '--json', '--rate', '0']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(JSON.parse(r.stdout).results[0].findings.some((f: JsonFinding) => f.id === 'origin-reflected'));
+      assert.ok(seen.length > 0 && seen.every((u) => u === `${new URL(zoo.data).host}`), JSON.stringify(seen.slice(0, 3)));
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
+  });
+
+  test('--cookie and --header reach an authenticated endpoint; URLs on stdin; valid SARIF', async () => {
+    const flags = [...zoo.resolve.flatMap((x) => ['--resolve', x]), '--insecure', '--rate', '0'];
+    const anonymous = await runCli(['scan', `${zoo.api}/auth`, ...flags, '--json']);
+    assert.equal(anonymous.code, 0, anonymous.stderr);
+    const signedIn = await runCli(['scan', '-', ...flags, '--cookie', 'session=abc', '--header', 'Authorization: Bearer t0ken', '--sarif'], `${zoo.api}/auth\n`);
+    assert.equal(signedIn.code, 1, signedIn.stderr);
+    const sarif = JSON.parse(signedIn.stdout);
+    assert.equal(sarif.version, '2.1.0');
+    const run = sarif.runs[0];
+    assert.equal(run.tool.driver.name, 'corsgate');
+    assert.equal(run.invocations[0].executionSuccessful, true);
+    const result = run.results.find((r: { ruleId: string }) => r.ruleId === 'origin-reflected');
+    assert.ok(result);
+    assert.equal(result.level, 'error');
+    assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'origin-reflected');
+    assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, `${zoo.api}/auth`);
+    for (const rule of run.tool.driver.rules) assert.match(rule.properties['security-severity'], /^\d+(\.\d)?$/);
   });
 });

@@ -74,6 +74,10 @@ function api(req: Req, res: Res): void {
     return end(path === '/missing' ? 404 : undefined);
   }
   switch (path) {
+    case '/auth': // CORS only for a signed-in caller
+      res.setHeader('Vary', 'Origin, Cookie, Authorization');
+      if (origin !== undefined && /(^|; )session=abc(;|$)/.test(req.headers.cookie ?? '') && req.headers.authorization === 'Bearer t0ken') allow(res, origin);
+      break;
     case '/reflect-nocred':
       res.setHeader('Vary', 'Origin');
       if (origin !== undefined) allow(res, origin, false);
