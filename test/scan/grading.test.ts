@@ -49,7 +49,26 @@ describe('Observatory v6 grading', () => {
   });
   test('CSP: a repeated directive is invalid; comma-joined policies intersect', () => {
     assert.equal(g('https://x.example/', { 'content-security-policy': "script-src 'self'; script-src 'none'" }).tests['content-security-policy']!.result, 'csp-header-invalid');
-    assert.equal(g('https://x.example/', { 'content-security-policy': "default-src *, default-src 'self'" }).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe');
+    // A source survives only if every policy has it: nothing is common to * and 'self', so default-src is 'none' (+10).
+    assert.equal(g('https://x.example/', { 'content-security-policy': "default-src *, default-src 'self'" }).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe-default-src-none');
+    assert.equal(g('https://x.example/', { 'content-security-policy': "default-src 'self' https://cdn.example, default-src 'self'" }).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe');
+    assert.equal(g('https://x.example/', { 'content-security-policy': "script-src 'unsafe-inline' 'self'; object-src 'none'; style-src 'self', script-src 'self'" }).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe');
+    assert.equal(g('https://x.example/', { 'content-security-policy': "default-src 'self'," }).tests['content-security-policy']!.result, 'csp-header-invalid', 'an empty policy after a comma');
+    assert.equal(g('https://x.example/', { 'content-security-policy': "default-src 'self'; report-uri /a; report-uri /b" }).tests['content-security-policy']!.result, 'csp-implemented-but-duplicate-directives');
+  });
+  test('CSP: strict-dynamic with a nonce drops schemes but not data:; every non-passive directive counts as active content', () => {
+    const csp = (v: string) => g('https://x.example/', { 'content-security-policy': v }).tests['content-security-policy']!.result;
+    assert.equal(csp("script-src 'strict-dynamic' 'nonce-abc123' https: 'unsafe-inline'; object-src 'none'; style-src 'self'"), 'csp-implemented-with-no-unsafe');
+    assert.equal(csp("script-src 'strict-dynamic' 'nonce-abc123' data:; object-src 'none'"), 'csp-implemented-with-unsafe-inline');
+    assert.equal(csp("script-src 'strict-dynamic'; object-src 'none'"), 'csp-header-invalid');
+    assert.equal(csp("default-src 'self'; form-action http://forms.example"), 'csp-implemented-with-insecure-scheme');
+    assert.equal(csp("default-src 'self'; img-src http://img.example"), 'csp-implemented-with-insecure-scheme-in-passive-content-only');
+  });
+  test('CSP and Referrer-Policy from <meta http-equiv> in HTML count; frame-ancestors there does not make the CSP', () => {
+    const html = (body: string) => grade({ response: { url: 'https://x.example/', status: 200, headers: { 'content-type': 'text/html' }, body } });
+    assert.equal(html(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'">`).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe-default-src-none');
+    assert.equal(html(`<meta http-equiv="Content-Security-Policy" content="frame-ancestors 'none'">`).tests['content-security-policy']!.result, 'csp-not-implemented');
+    assert.equal(html(`<meta http-equiv="referrer-policy" content="no-referrer">`).tests['referrer-policy']!.result, 'referrer-policy-private');
   });
   test('CORS: reflection with credentials is universal access (−50)', () => {
     const r = grade({ response: { url: 'https://x.example/', status: 200, headers: {} }, corsPreflight: { url: 'https://x.example/', status: 204, headers: { 'access-control-allow-origin': 'https://http-observatory.security.mozilla.org', 'access-control-allow-credentials': 'true' } } });
