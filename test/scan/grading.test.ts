@@ -92,6 +92,10 @@ describe('CSP Evaluator checks', () => {
     assert.ok(types("script-src 'self' object-src 'none'").includes('SYNTAX MISSING_SEMICOLON script-src'));
     assert.ok(types("default-src 'self'; foo-src x").includes('SYNTAX UNKNOWN_DIRECTIVE foo-src'));
   });
+  test('object-src allowlists and nonce charset', () => {
+    assert.ok(types("script-src 'none'; object-src 'self'").includes('MEDIUM_MAYBE OBJECT_ALLOWLIST_BYPASS object-src'));
+    assert.ok(types("script-src 'nonce-abc!defgh'; object-src 'none'; base-uri 'none'").includes('INFO NONCE_CHARSET script-src'));
+  });
   test('comma-joined policies are evaluated one by one', () => {
     const f = evaluateCsp("default-src 'self', script-src 'unsafe-inline'");
     assert.ok(f.some((x) => x.policy === 1 && x.type === 'SCRIPT_UNSAFE_INLINE'));
