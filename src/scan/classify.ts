@@ -177,13 +177,18 @@ export function classify(target: Target, results: ProbeResult[], legitOrigins: s
     const unvaried = gets.find((r) => acaoOf(r) !== undefined && acaoOf(r)!.trim() !== '*' && !varyHasOrigin(r.headers));
     if (unvaried) add('missing-vary-origin', unvaried, credOf(unvaried));
   }
-  // Preflights that grant whatever is asked (or `*`), with credentials.
-  for (const r of ok.filter((x) => x.probe.class === 'permissive-preflight' && credOf(x))) {
+  // Preflights that grant whatever is asked (or `*`), with credentials, to the origin that asked. Methods
+  // reflected: any verb from that origin (medium). `*`: browsers read it literally with credentials, so only
+  // intent (low). Request headers reflected alone: the default of common middleware, which the origin check
+  // still bounds (info).
+  for (const r of ok.filter((x) => x.probe.class === 'permissive-preflight' && credOf(x) && (acaoOf(x) === x.probe.origin || acaoOf(x)?.trim() === '*'))) {
     const method = r.probe.headers['Access-Control-Request-Method']!;
     const header = r.probe.headers['Access-Control-Request-Headers']!;
     const acam = (r.headers['access-control-allow-methods'] ?? '').split(',').map((t) => t.trim());
     const acah = (r.headers['access-control-allow-headers'] ?? '').split(',').map((t) => t.trim().toLowerCase());
-    if (acam.includes(method) || acam.includes('*') || acah.includes(header.toLowerCase()) || acah.includes('*')) add('permissive-preflight', r, true);
+    if (acam.includes(method)) add('permissive-preflight', r, true, 'medium');
+    else if (acam.includes('*') || acah.includes('*')) add('permissive-preflight', r, true, 'low');
+    else if (acah.includes(header.toLowerCase())) add('permissive-preflight', r, true, 'info');
   }
   const order = Object.keys(BASE);
   return [...found.values()].map((x) => x.finding).sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || order.indexOf(a.id) - order.indexOf(b.id));

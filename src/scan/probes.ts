@@ -202,6 +202,14 @@ export function probesFor(target: Target, options: ProbeOptions = {}): Probe[] {
     add('any-subdomain-trusted', `${sc}://${label}.${domain}`, `an arbitrary subdomain of ${domain} (one XSS or takeover there is enough)`);
     if (domain !== host) add('any-subdomain-trusted', `${sc}://${label}.${host}`, `an arbitrary subdomain of ${host}`);
   }
+  // Checks written against host:port (the allowlist holding the target's own origin): the same look-alikes with the port.
+  if (target.url.port !== '') {
+    const port = `:${target.url.port}`;
+    const dots = [...host.matchAll(/\./g)].map((m) => m.index!);
+    for (const i of dots.slice(0, 6)) add('unescaped-dot', `${s}://${host.slice(0, i)}x${host.slice(i + 1)}${port}`, `a dot of ${host} replaced by a letter, with the target's port`);
+    add('suffix-match', `${s}://${label}${domain}${port}`, `an attacker's domain ending in ${domain}, with the target's port`);
+    add('any-subdomain-trusted', `${s}://${label}.${domain}${port}`, `an arbitrary subdomain of ${domain}, with the target's port`);
+  }
   if (s === 'https') {
     add('insecure-origin-trusted', `http://${target.hostPort}`, 'the same host over plain http (a network attacker can inject into it)');
     add('insecure-origin-trusted', `http://${host}`, 'the same host over plain http, default port');

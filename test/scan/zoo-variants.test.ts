@@ -48,11 +48,13 @@ const PLANTED: Array<[string, string, string, string[]]> = [
   ['/trailing-slash', 'invalid-acao', 'low', []],
   ['/novary', 'missing-vary-origin', 'medium', []],
   ['/tab-strip', 'origin-header-injection', 'info', []],
-  ['/preflight-star', 'permissive-preflight', 'medium', []],
+  ['/preflight-star', 'permissive-preflight', 'low', []],
+  ['/preflight-headers', 'permissive-preflight', 'info', []],
+  ['/port-regex', 'unescaped-dot', 'high', []],
   ['/preflight-reflect-methods', 'permissive-preflight', 'medium', []],
   ['/missing', 'origin-reflected', 'critical', ['null-origin-trusted', 'insecure-origin-trusted', 'origin-header-injection']],
 ];
-const CORRECT = ['/exact', '/public', '/none', '/static', '/normalizing', '/old'];
+const CORRECT = ['/exact', '/public', '/none', '/static', '/normalizing', '/middleware-defaults', '/old'];
 
 describe('corsgate scan against an independently built zoo', () => {
   let zoo: VariantZoo;

@@ -73,7 +73,32 @@ function api(req: Req, res: Res): void {
     if (origin !== undefined && ECHOING[path]!(origin)) allow(res, origin);
     return end(path === '/missing' ? 404 : undefined);
   }
+  if (path === '/port-regex') {
+    // The API's own origin, port included, in a regex whose dots were never escaped.
+    res.setHeader('Vary', 'Origin');
+    if (origin !== undefined && new RegExp(`^https://api.zoo-two.co.uk:${req.socket.localPort}$`).test(origin)) allow(res, origin);
+    return end();
+  }
   switch (path) {
+    case '/preflight-headers':
+      res.setHeader('Vary', 'Origin');
+      if (origin === APP) {
+        allow(res, origin);
+        if (preflight) {
+          res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+          res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? '');
+        }
+      }
+      break;
+    case '/middleware-defaults': // what the popular `cors` middleware sends with { origin: [...], credentials: true }
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      if (origin === APP || origin === WWW) res.setHeader('Access-Control-Allow-Origin', origin);
+      if (preflight) {
+        res.setHeader('Access-Control-Allow-Methods', 'GET,HEAD,PUT,PATCH,POST,DELETE');
+        if (req.headers['access-control-request-headers']) res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers']);
+      }
+      break;
     case '/auth': // CORS only for a signed-in caller
       res.setHeader('Vary', 'Origin, Cookie, Authorization');
       if (origin !== undefined && /(^|; )session=abc(;|$)/.test(req.headers.cookie ?? '') && req.headers.authorization === 'Bearer t0ken') allow(res, origin);
