@@ -45,7 +45,8 @@ async function scanOne(prober: Prober, url: string, options: ScanOptions, label:
   const result: ScanResult = { url, status: null, finalUrl: null, redirects: [], grade: null, score: null, findings: [], observatory: null, csp: [] };
   let target: URL;
   try {
-    target = new URL(url);
+    // A bare host (api.example.com/v1, localhost:8080) means https, as a browser's address bar would.
+    target = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`);
     if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('only http and https URLs can be scanned');
   } catch (err) {
     result.error = { code: 'url-invalid', message: `${url}: ${(err as Error).message}` };
@@ -92,7 +93,8 @@ async function scanOne(prober: Prober, url: string, options: ScanOptions, label:
   } catch (err) {
     const e = err as { code?: string; message: string };
     // One stable code for every failure to get an answer; the system's own code goes in the message.
-    result.error = { code: 'network-error', message: `${url}: ${e.message}${e.code ? ` (${e.code})` : ''}` };
+    const tlsHint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/i.test(e.code ?? '') ? ' (use --insecure to accept a self-signed or otherwise untrusted certificate)' : '';
+    result.error = { code: 'network-error', message: `${url}: ${e.message}${e.code ? ` (${e.code})` : ''}${tlsHint}` };
   }
   return result;
 }
