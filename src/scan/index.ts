@@ -2,7 +2,7 @@
  * `corsgate/scan`: probes URLs for CORS misconfigurations and grades their security headers.
  * `scan(urls, options)` is what `corsgate scan` and the gateway's scan API call.
  */
-import { classify, SEVERITIES, type Finding, type ProbeResult, type Severity } from './classify.js';
+import { classify, type Finding, type ProbeResult } from './classify.js';
 import { evaluateCsp, type CspFinding } from './csp-evaluator.js';
 import { Prober, type HttpOptions } from './http.js';
 import { grade, OBSERVATORY_ORIGIN, type Grade, type GradedResponse } from './observatory.js';
