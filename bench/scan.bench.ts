@@ -1,6 +1,6 @@
 /**
  * Scanner throughput against a loopback server, in URLs per minute: with the default politeness
- * (20 requests/s and 4 in flight per host) and with it lifted. The server answers like a correctly
+ * (30 requests/s and 4 in flight per host) and with it lifted. The server answers like a correctly
  * configured API (an exact allowlist with Vary), so each URL costs the full first round plus the
  * follow-ups for the one trusted origin; the requests per URL are counted, not assumed.
  */

@@ -35,7 +35,7 @@ export interface ScanResult {
   error?: { code: string; message: string };
 }
 
-export const DEFAULTS: HttpOptions = { timeout: 10_000, retries: 1, insecure: false, resolve: [], headers: {}, concurrency: 4, rate: 20 };
+export const DEFAULTS: HttpOptions = { timeout: 10_000, retries: 1, insecure: false, resolve: [], headers: {}, concurrency: 4, rate: 30 };
 
 function gradedFrom(url: string, a: { status: number; headers: Record<string, string>; setCookies?: string[]; body?: string }): GradedResponse {
   return { url, status: a.status, headers: a.headers, setCookies: a.setCookies ?? [], ...(a.body !== undefined ? { body: a.body } : {}) };
