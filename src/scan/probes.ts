@@ -115,10 +115,11 @@ export function isThirdPartyHost(host: string): boolean {
 export const SPECIAL_CHARS = ['_', '`', '-', '!', '$', '&', "'", '(', ')', '*', '+', ',', ';', '=', '~', '{', '}', '|', '^', '"'];
 const WIDELY_ACCEPTED = new Set(['_', '-']);
 
+/** A random attacker label: letters only, so that a check such as `[a-z]+\.example\.com` treats it as any label would be. */
 export function randomLabel(): string {
-  const bytes = new Uint8Array(5);
+  const bytes = new Uint8Array(8);
   globalThis.crypto.getRandomValues(bytes);
-  return `cg${Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 8)}`;
+  return `cg${Array.from(bytes, (b) => String.fromCharCode(97 + (b % 26))).join('')}`;
 }
 
 export interface ProbeOptions {

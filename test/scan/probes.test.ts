@@ -35,6 +35,7 @@ describe('probes', () => {
     const a = probesFor(target).find((p) => p.class === 'origin-reflected')!.origin;
     const b = probesFor(target).find((p) => p.class === 'origin-reflected')!.origin;
     assert.notEqual(a, b);
+    assert.match(a, /^https:\/\/cg[a-z]{8}-attacker\.com$/, 'letters only, so [a-z]+ label checks treat it as any label');
   });
   test('simple requests and preflights are both sent', () => {
     const probes = probesFor(target, { label: 'cgtest' });
