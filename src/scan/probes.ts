@@ -164,6 +164,8 @@ function lookAlikes(add: (cls: ProbeClass, origin: string, note: string, extra?:
     if (h.length > 3) add('substring-match', `${s}://${h.slice(0, -1)}`, `${h} cut short (the Origin looked up as a substring of an allowlist string)`);
   }
   for (const c of chars) {
+    // The common characters in every scheme probed; the Safari-only ones over https.
+    if (c === '_' || c === '`') for (const s of schemes.filter((x) => x !== 'https')) add('special-char-bypass', `${s}://${h}${c}.${attacker}`, `${h} then '${c}' then an attacker's domain`, c === '_' ? {} : { severity: 'medium' });
     add('special-char-bypass', `https://${h}${c}.${attacker}`, `${h} then '${c}' then an attacker's domain (parser confusion; ${WIDELY_ACCEPTED.has(c) ? 'Chrome and Firefox allow' : 'Safari allows'} '${c}' in host names)`, WIDELY_ACCEPTED.has(c) ? {} : { severity: 'medium' });
   }
 }

@@ -64,7 +64,7 @@ describe('corsgate scan against an independently built zoo', () => {
 
   before(async () => {
     zoo = await startVariantZoo();
-    urls = [...[...PLANTED.map((p) => p[0]), ...CORRECT].map((p) => `${zoo.api}${p}`), `${zoo.svc}/v1/items`, `${zoo.data}/dot`, `${zoo.data}/reflect`, `${zoo.data}/good`];
+    urls = [...[...PLANTED.map((p) => p[0]), ...CORRECT].map((p) => `${zoo.api}${p}`), `${zoo.svc}/v1/items`, `${zoo.data}/dot`, `${zoo.data}/underscore`, `${zoo.data}/reflect`, `${zoo.data}/good`];
     const r = await runCli(['scan', ...urls, ...zoo.resolve.flatMap((x) => ['--resolve', x]), '--insecure', '--json', '--rate', '0', '--concurrency', '8']);
     assert.equal(r.stderr, '');
     assert.equal(r.code, 1, 'findings at or above high');
@@ -106,6 +106,7 @@ describe('corsgate scan against an independently built zoo', () => {
 
   test('a plain-http API whose checks think in https origins', () => {
     assert.ok(byUrl.get(`${zoo.data}/dot`)!.findings.some((f) => f.id === 'unescaped-dot' && f.severity === 'high'));
+    assert.deepEqual(byUrl.get(`${zoo.data}/underscore`)!.findings.map((f) => `${f.id} ${f.severity}`), ['special-char-bypass high'], 'an http-only host extraction');
     const reflect = byUrl.get(`${zoo.data}/reflect`)!.findings.map((f) => f.id);
     assert.ok(reflect.includes('origin-reflected'));
     assert.ok(!reflect.includes('insecure-origin-trusted'), 'http origins are the norm for an http target');

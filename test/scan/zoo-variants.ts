@@ -45,7 +45,7 @@ const ECHOING: Record<string, (o: string) => boolean> = {
   '/list-includes': (o) => `${APP} ${WWW}`.includes(o),
   '/underscore': (o) => /^https:\/\/([a-z0-9.-]+)/.exec(o)?.[1] === 'app.zoo-two.co.uk',
   '/backtick': (o) => o.split('`')[0] === APP,
-  '/subdomains': (o) => /^https:\/\/([a-z0-9-]+\.)+zoo-two\.co\.uk$/.test(o),
+  '/subdomains': (o) => /^https:\/\/[a-z]+\.zoo-two\.co\.uk$/.test(o),
   '/http-legit': (o) => [APP, 'http://app.zoo-two.co.uk'].includes(o),
   '/thirdparty': (o) => o === APP || (hostnameOf(o)?.endsWith('.github.io') ?? false) || o === 'https://jsfiddle.net',
   '/localhost': (o) => o === APP || /^https?:\/\/localhost/.test(o),
@@ -191,6 +191,7 @@ function data(req: Req, res: Res): void {
   const origin = req.headers.origin ?? '';
   res.setHeader('Vary', 'Origin');
   if (path === '/dot' && /^https:\/\/data.zoo-two\.com\.au$/.test(origin)) allow(res, origin);
+  if (path === '/underscore' && /^http:\/\/([a-z0-9.-]+)/.exec(origin)?.[1] === 'data.zoo-two.com.au') allow(res, origin);
   if (path === '/reflect' && origin !== '') allow(res, origin);
   if (path === '/good' && origin === 'https://app.zoo-two.com.au') allow(res, origin);
   res.end('{}');
