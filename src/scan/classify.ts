@@ -110,7 +110,8 @@ export function classify(target: Target, results: ProbeResult[], legitOrigins: s
   const ok = results.filter((r) => r.error === undefined);
   // The fix lists the legitimate origins the server did trust (or the ones the user named).
   const trustedLegit = ok.filter((r) => (r.probe.class === 'own-origin' || r.probe.class === 'legit-origin') && acaoOf(r) === r.probe.origin).map((r) => r.probe.origin);
-  const fixOrigins = [...new Set([...legitOrigins, ...trustedLegit])];
+  // User-named origins first; never a platform where anyone publishes, even if the server named it.
+  const fixOrigins = [...new Set([...legitOrigins, ...trustedLegit.filter((o) => !isThirdPartyHost(hostOfOrigin(o) ?? ''))])];
   const add = (id: string, r: ProbeResult, credentials: boolean, base: Severity = BASE[id]!.severity) => {
     const severity = credentials ? base : drop(base);
     // Keep the worst instance of each class; with equal severity, the first (simple requests first).

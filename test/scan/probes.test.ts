@@ -74,6 +74,9 @@ describe('decision rules', () => {
   test('a fixed allowed origin on a platform where anyone publishes is third-party trust', () => {
     const ids = classify(target, respond(() => ({ 'access-control-allow-origin': 'https://team.github.io', 'access-control-allow-credentials': 'true' }))).map((f) => `${f.id} ${f.severity}`);
     assert.deepEqual(ids, ['third-party-origin-trusted high']);
+    const named = probes.map((p) => answer({ ...p, class: 'legit-origin', origin: 'https://team.github.io' }, { 'access-control-allow-origin': 'https://team.github.io' }));
+    const fix = classify(target, [...named, ...respond(() => ({ 'access-control-allow-origin': 'https://team.github.io' }))])[0]!.fix.policy!;
+    assert.deepEqual(fix.origins, ['https://app.example.co.uk'], 'the fix never keeps the platform origin');
   });
   test('follow-up probes start from the origins the server trusts', () => {
     const first = respond((p) => (p.origin === 'https://app.example.co.uk' ? { 'access-control-allow-origin': p.origin, vary: 'Origin' } : { vary: 'Origin' }));
