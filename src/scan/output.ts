@@ -8,6 +8,12 @@ export function toJson(results: ScanResult[]): string {
   return `${JSON.stringify({ results }, null, 2)}\n`;
 }
 
+/** Control characters shown escaped, as the JSON string would show them, so the terminal shows what came back. */
+function visible(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x1f\x7f]/.test(value) ? JSON.stringify(value) : value;
+}
+
 export function toHuman(results: ScanResult[], failOn: Severity = 'high'): string {
   const out: string[] = [];
   const threshold = SEVERITIES.indexOf(failOn);
@@ -18,13 +24,13 @@ export function toHuman(results: ScanResult[], failOn: Severity = 'high'): strin
     }
     const worst = r.findings[0]?.severity;
     const verdict = worst ? `${r.findings.length} CORS finding${r.findings.length === 1 ? '' : 's'}, worst ${worst}` : 'no CORS misconfiguration found';
-    const mark = worst === undefined ? '✔' : SEVERITIES.indexOf(worst) <= threshold ? '✖' : '!';
+    const mark = worst === undefined || (worst === 'info' && threshold < SEVERITIES.indexOf('info')) ? '✔' : SEVERITIES.indexOf(worst) <= threshold ? '✖' : '!';
     out.push(`${mark} ${r.url}: ${verdict}; status ${r.status}; security headers grade ${r.grade} (${r.score})`);
     if (r.finalUrl && r.finalUrl !== r.url) out.push(`  final URL ${r.finalUrl} after ${r.redirects.map((x) => x.status).join(' → ')}`);
     else if (r.redirects.length) out.push(`  redirected off-host to ${r.redirects[r.redirects.length - 1]!.location} (${r.redirects.map((x) => x.status).join(' → ')}); probed ${r.finalUrl}`);
     for (const f of r.findings) {
       out.push(`  ${MARK[f.severity]} ${f.severity.toUpperCase()} ${f.id}: ${f.title}${f.credentials ? ' (with credentials)' : ''}`);
-      out.push(`      sent Origin: ${JSON.stringify(f.probe.headers.Origin ?? '')} (${f.probe.method}); got ${f.evidence.status} ${Object.entries(f.evidence.headers).map(([n, v]) => `${n}: ${v}`).join('; ')}`);
+      out.push(`      sent Origin: ${JSON.stringify(f.probe.headers.Origin ?? '')} (${f.probe.method}); got ${f.evidence.status} ${Object.entries(f.evidence.headers).map(([n, v]) => `${n}: ${visible(v)}`).join('; ')}`);
       out.push(`      fix: ${f.fix.text}`);
     }
     const failed = Object.values(r.observatory?.tests ?? {}).filter((t) => t.scoreModifier < 0);
