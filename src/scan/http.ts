@@ -130,8 +130,18 @@ export class Prober {
           const res = await request(url, { method: method as Dispatcher.HttpMethod, headers: all, dispatcher: this.dispatcher, headersTimeout: this.options.timeout, bodyTimeout: this.options.timeout });
           let body: string | undefined;
           if (readBody) {
-            const text = await res.body.text();
-            body = text.slice(0, 1 << 20);
+            // At most 1 MiB of the page (for SRI and <meta http-equiv>); a streaming endpoint must not hold the scan.
+            const chunks: Buffer[] = [];
+            let size = 0;
+            for await (const chunk of res.body) {
+              chunks.push(chunk as Buffer);
+              size += (chunk as Buffer).length;
+              if (size >= 1 << 20) {
+                res.body.destroy();
+                break;
+              }
+            }
+            body = Buffer.concat(chunks).subarray(0, 1 << 20).toString('utf8');
           } else await res.body.dump();
           const out: Record<string, string> = {};
           let setCookies: string[] = [];
