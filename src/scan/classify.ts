@@ -157,7 +157,7 @@ export function classify(target: Target, results: ProbeResult[], legitOrigins: s
   for (const r of ok.filter((x) => x.probe.class === 'origin-header-injection')) {
     const acao = acaoOf(r) ?? '';
     // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x1f\x7f]/.test(acao) || r.headers['x-injected'] !== undefined) add('origin-header-injection', r, credOf(r), r.probe.severity);
+    if (/[\x00-\x1f\x7f]/.test(acao)) add('origin-header-injection', r, credOf(r), r.probe.severity);
   }
   // `*`, and values browsers reject. An echo of the probe's own odd Origin is the probe's, not the server's.
   for (const r of ok) {
