@@ -189,4 +189,17 @@ describe('corsgate scan against an independently built zoo', () => {
     assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, `${zoo.api}/auth`);
     for (const rule of run.tool.driver.rules) assert.match(rule.properties['security-severity'], /^\d+(\.\d)?$/);
   });
+
+  test('--fail-on sets the exit threshold; the human report gives a verdict and the fix', async () => {
+    const flags = [...zoo.resolve.flatMap((x) => ['--resolve', x]), '--insecure', '--rate', '0'];
+    const byDefault = await runCli(['scan', `${zoo.api}/novary`, ...flags]);
+    assert.equal(byDefault.code, 0, 'a medium finding is below the default threshold (high)');
+    assert.match(byDefault.stdout, /! https:\/\/api\.zoo-two\.co\.uk:\d+\/novary: 1 CORS finding, worst medium/);
+    assert.match(byDefault.stdout, /MEDIUM missing-vary-origin/);
+    assert.match(byDefault.stdout, /fix: Add Vary: Origin .* corsgate policy: \{"origins":\[/);
+    assert.match(byDefault.stdout, /1 URL scanned: 0 with findings at or above high\./);
+    assert.equal((await runCli(['scan', `${zoo.api}/novary`, ...flags, '--fail-on', 'medium', '--json'])).code, 1);
+    assert.equal((await runCli(['scan', `${zoo.api}/public`, ...flags, '--fail-on', 'low', '--json'])).code, 0, 'wildcard-origin is info');
+    assert.equal((await runCli(['scan', `${zoo.api}/public`, ...flags, '--fail-on', 'info', '--json'])).code, 1);
+  });
 });
