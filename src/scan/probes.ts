@@ -98,10 +98,23 @@ export const THIRD_PARTY_ORIGINS = (label: string): string[] => [
   'https://s3.amazonaws.com',
   'https://storage.googleapis.com',
   'https://raw.githack.com',
+  'https://replit.com',
+  'https://plnkr.co',
+  'https://run.plnkr.co',
+  `https://${label}.bitbucket.io`,
+  `https://${label}.appspot.com`,
+  `https://${label}.azurewebsites.net`,
+  `https://${label}.ngrok.io`,
+  `https://${label}.ngrok-free.app`,
+  `https://${label}.workers.dev`,
+  `https://${label}.onrender.com`,
+  `https://${label}.fly.dev`,
+  `https://${label}.blogspot.com`,
+  `https://${label}.neocities.org`,
 ];
 
 /** Host suffixes of those platforms, to recognise them in a fixed Access-Control-Allow-Origin. */
-const THIRD_PARTY_HOSTS = ['github.io', 'gitlab.io', 'codepen.io', 'cdpn.io', 'jsfiddle.net', 'jshell.net', 'jsbin.com', 'webdevout.net', 'repl.it', 'repl.co', 'replit.com', 'replit.dev', 'codesandbox.io', 'csb.app', 'stackblitz.com', 'stackblitz.io', 'herokuapp.com', 'netlify.app', 'vercel.app', 'pages.dev', 'web.app', 'firebaseapp.com', 'glitch.me', 'surge.sh', 's3.amazonaws.com', 'storage.googleapis.com', 'githack.com', 'blogspot.com', 'neocities.org'];
+const THIRD_PARTY_HOSTS = ['github.io', 'gitlab.io', 'codepen.io', 'cdpn.io', 'jsfiddle.net', 'jshell.net', 'jsbin.com', 'webdevout.net', 'repl.it', 'repl.co', 'replit.com', 'replit.dev', 'codesandbox.io', 'csb.app', 'stackblitz.com', 'stackblitz.io', 'herokuapp.com', 'netlify.app', 'vercel.app', 'pages.dev', 'web.app', 'firebaseapp.com', 'glitch.me', 'surge.sh', 's3.amazonaws.com', 'storage.googleapis.com', 'githack.com', 'blogspot.com', 'neocities.org', 'plnkr.co', 'bitbucket.io', 'appspot.com', 'azurewebsites.net', 'ngrok.io', 'ngrok-free.app', 'ngrok.app', 'workers.dev', 'onrender.com', 'fly.dev'];
 
 export function isThirdPartyHost(host: string): boolean {
   const h = host.toLowerCase();
@@ -219,6 +232,8 @@ export function probesFor(target: Target, options: ProbeOptions = {}): Probe[] {
     add('insecure-origin-trusted', `http://${host}`, 'the same host over plain http, default port');
     if (!isIpOrSingleLabel(domain)) {
       add('insecure-origin-trusted', `http://${domain}`, 'the site over plain http');
+      add('insecure-origin-trusted', `http://www.${domain}`, 'the site over plain http');
+      add('insecure-origin-trusted', `http://app.${domain}`, 'the front end over plain http');
       add('insecure-origin-trusted', `http://${label}.${domain}`, 'a subdomain over plain http');
     }
   }
