@@ -82,9 +82,16 @@ export async function run(argv: string[]): Promise<number> {
         if (i <= 0) throw new UsageError(`--header '${h}' must be 'Name: value'`);
         return [h.slice(0, i).trim().toLowerCase(), h.slice(i + 1).trim()];
       }));
+      if (o.proxy !== undefined && !URL.canParse(o.proxy)) throw new UsageError(`--proxy '${o.proxy}' is not a URL (for example http://proxy.internal:3128)`);
+      // Origins as browsers send them: scheme://host[:port], nothing else.
+      const origins = (o.origin ?? []).map((v) => {
+        const u = URL.canParse(v) ? new URL(v) : null;
+        if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) throw new UsageError(`--origin '${v}' must be an origin such as https://app.example.com`);
+        return u.origin;
+      });
       const progress = process.stderr.isTTY && !o['no-progress'] && urls.length > 1;
       ({ results } = await scan(urls, {
-        origins: o.origin ?? [], headers, ...(o.cookie ? { cookie: o.cookie } : {}), resolve: o.resolve ?? [], insecure: o.insecure === true,
+        origins, headers, ...(o.cookie ? { cookie: o.cookie } : {}), resolve: o.resolve ?? [], insecure: o.insecure === true,
         ...(o.proxy ? { proxy: o.proxy } : {}), timeout: int(o.timeout, '--timeout', DEFAULTS.timeout), retries: int(o.retries, '--retries', DEFAULTS.retries),
         concurrency: int(o.concurrency, '--concurrency', DEFAULTS.concurrency), rate: int(o.rate, '--rate', DEFAULTS.rate),
         ...(progress ? { onProgress: (done: number, total: number) => {
