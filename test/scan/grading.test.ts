@@ -121,3 +121,23 @@ describe('offline mode (--headers)', () => {
     assert.equal((await runCli(['scan', '--headers', join(dir, 'bad.txt')])).code, 2);
   });
 });
+
+describe('usage errors exit 2 with a message naming the flag', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['scan'], /give at least one URL/],
+    [['scan', 'https://x.example/', '--origin', 'app.example.com'], /--origin 'app\.example\.com' must be an origin/],
+    [['scan', 'https://x.example/', '--resolve', 'x.example:443'], /--resolve 'x\.example:443' must be host:port:address/],
+    [['scan', 'https://x.example/', '--proxy', 'nope'], /--proxy 'nope' is not a URL/],
+    [['scan', 'https://x.example/', '--json', '--sarif'], /choose --json or --sarif/],
+    [['scan', 'https://x.example/', '--fail-on', 'severe'], /--fail-on must be one of critical, high, medium, low, info/],
+    [['scan', 'https://x.example/', '--rate', 'fast'], /--rate takes a whole number/],
+    [['scan', '--bogus'], /Unknown option '--bogus'/],
+  ];
+  for (const [args, message] of cases) {
+    test(args.slice(1).join(' ') || '(no URL)', async () => {
+      const r = await runCli(args);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, message);
+    });
+  }
+});
