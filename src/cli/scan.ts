@@ -2,20 +2,21 @@
  * `corsgate scan <url>...`: CORS misconfigurations and security headers of live URLs, with a CI
  * contract: exit 0 when nothing reaches --fail-on, 1 when something does, 2 on usage or network errors.
  */
+import { fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { readStdin } from './io.js';
-import { analyseSaved, scan, SEVERITIES, UsageError, type ScanResult, type Severity } from '../scan/index.js';
+import { analyseSaved, DEFAULTS, scan, SEVERITIES, UsageError, type ScanResult, type Severity } from '../scan/index.js';
 import { toHuman, toJson, toSarif } from '../scan/output.js';
 
-const HELP = `Usage: corsgate scan <url>... [options]     (also --file urls.txt, or - to read URLs from stdin)
+const HELP = `Usage: corsgate scan <url>... [options]     (also --file urls.txt, or URLs on stdin: - or a pipe)
 
 Output:   --json | --sarif (default: a human report)
 CI:       --fail-on <critical|high|medium|low|info> (default high): exit 1 when a finding is at or above it
 Probing:  --origin <legitimate origin> (repeatable)   --header 'Name: value' (repeatable)   --cookie 'a=b'
           --resolve host:port:address (repeatable)    --insecure (accept self-signed TLS)   --proxy URL
-Limits:   --timeout ms (10000)  --retries n (1)  --concurrency n per host (2)  --rate n req/s per host (10, 0 = none)
+Limits:   --timeout ms (${DEFAULTS.timeout})  --retries n (${DEFAULTS.retries})  --concurrency n per host (${DEFAULTS.concurrency})  --rate n req/s per host (${DEFAULTS.rate}, 0 = none)
 Offline:  --headers FILE  grade saved response headers (raw HTTP, HAR or JSON) without any request
           --no-progress
 Exit: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or network errors.
@@ -70,8 +71,10 @@ export async function run(argv: string[]): Promise<number> {
       results = analyseSaved(text, parsed.positionals[0]);
     } else {
       let urls = parsed.positionals.filter((p) => p !== '-');
-      if (parsed.positionals.includes('-')) urls.push(...urlsFrom(await readStdin()));
-      if (o.file) urls.push(...urlsFrom(await readFile(o.file, 'utf8')));
+      // Standard input: '-', '--file -', or piped/redirected input when no URL is given.
+      const stdinPiped = () => { try { const st = fstatSync(0); return st.isFIFO() || st.isFile(); } catch { return false; } };
+      if (parsed.positionals.includes('-') || o.file === '-' || (urls.length === 0 && o.file === undefined && stdinPiped())) urls.push(...urlsFrom(await readStdin()));
+      if (o.file !== undefined && o.file !== '-') urls.push(...urlsFrom(await readFile(o.file, 'utf8')));
       urls = [...new Set(urls)];
       if (urls.length === 0) return fail('give at least one URL (or --file, or - for stdin)');
       const headers = Object.fromEntries((o.header ?? []).map((h) => {
@@ -79,11 +82,18 @@ export async function run(argv: string[]): Promise<number> {
         if (i <= 0) throw new UsageError(`--header '${h}' must be 'Name: value'`);
         return [h.slice(0, i).trim().toLowerCase(), h.slice(i + 1).trim()];
       }));
+      if (o.proxy !== undefined && !URL.canParse(o.proxy)) throw new UsageError(`--proxy '${o.proxy}' is not a URL (for example http://proxy.internal:3128)`);
+      // Origins as browsers send them: scheme://host[:port], nothing else.
+      const origins = (o.origin ?? []).map((v) => {
+        const u = URL.canParse(v) ? new URL(v) : null;
+        if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) throw new UsageError(`--origin '${v}' must be an origin such as https://app.example.com`);
+        return u.origin;
+      });
       const progress = process.stderr.isTTY && !o['no-progress'] && urls.length > 1;
       ({ results } = await scan(urls, {
-        origins: o.origin ?? [], headers, ...(o.cookie ? { cookie: o.cookie } : {}), resolve: o.resolve ?? [], insecure: o.insecure === true,
-        ...(o.proxy ? { proxy: o.proxy } : {}), timeout: int(o.timeout, '--timeout', 10_000), retries: int(o.retries, '--retries', 1),
-        concurrency: int(o.concurrency, '--concurrency', 2), rate: int(o.rate, '--rate', 10),
+        origins, headers, ...(o.cookie ? { cookie: o.cookie } : {}), resolve: o.resolve ?? [], insecure: o.insecure === true,
+        ...(o.proxy ? { proxy: o.proxy } : {}), timeout: int(o.timeout, '--timeout', DEFAULTS.timeout), retries: int(o.retries, '--retries', DEFAULTS.retries),
+        concurrency: int(o.concurrency, '--concurrency', DEFAULTS.concurrency), rate: int(o.rate, '--rate', DEFAULTS.rate),
         ...(progress ? { onProgress: (done: number, total: number) => {
           const width = 30;
           const filled = Math.round((done / total) * width);
@@ -97,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
-  process.stdout.write(o.json ? toJson(results) : o.sarif ? toSarif(results, version) : toHuman(results));
+  process.stdout.write(o.json ? toJson(results) : o.sarif ? toSarif(results, version) : toHuman(results, failOn));
   if (results.some((r) => r.error)) return 2;
   const threshold = SEVERITIES.indexOf(failOn);
   return results.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold)) ? 1 : 0;

@@ -47,6 +47,7 @@ export function evaluateCsp(header: string): CspFinding[] {
         if (/^(https?:\/\/)?(\d{1,3}\.){3}\d{1,3}(:\d+)?(\/|$)/.test(lv)) add('IP_SOURCE', 'INFO', name, lv.includes('127.0.0.1') ? 'Directive allows localhost as source.' : 'Directives with IP addresses as sources are ignored by browsers.', v);
         const nonce = /^'nonce-(.*)'$/.exec(v);
         if (nonce && nonce[1]!.length < 8) add('NONCE_LENGTH', 'MEDIUM', name, 'Nonces should be at least 8 characters long.', v);
+        if (nonce && !/^[A-Za-z0-9+/_-]+={0,2}$/.test(nonce[1]!)) add('NONCE_CHARSET', 'INFO', name, 'Nonces should only use the base64 charset.', v);
       }
     }
     const hasNonceOrHash = (vals: string[]) => vals.some((v) => /^'(nonce|sha256|sha384|sha512)-/i.test(v));
@@ -71,6 +72,13 @@ export function evaluateCsp(header: string): CspFinding[] {
       for (const v of (vals ?? []).map((x) => x.toLowerCase())) {
         if (v === 'data:' || v === 'http:' || v === 'https:') add('PLAIN_URL_SCHEMES', 'HIGH', d, `${v} URI in ${d} allows the execution of unsafe scripts.`, v);
         else if (v === '*') add('PLAIN_WILDCARD', 'HIGH', d, `${d} should not allow '*' as source`, v);
+      }
+    }
+    // Plugins: anything but 'none' in the effective object-src (no Flash bypass list is shipped).
+    if (!(policy.directives.get('plugin-types')?.length && !policy.directives.get('plugin-types')!.some((v) => v.toLowerCase() === 'application/x-shockwave-flash'))) {
+      for (const v of (effective(policy, 'object-src') ?? []).map((x) => x.toLowerCase())) {
+        if (v === "'none'" || v === '*' || v === 'data:' || v === 'http:' || v === 'https:') continue;
+        add('OBJECT_ALLOWLIST_BYPASS', 'MEDIUM_MAYBE', 'object-src', "Can you restrict object-src to 'none' only?", v);
       }
     }
     const hasDefault = policy.directives.has('default-src');

@@ -2,8 +2,8 @@
  * The scanner's HTTP client: undici with per-host concurrency and rate limits, timeouts and
  * retries, curl-style `--resolve`, `--insecure` for self-signed TLS, and an optional proxy.
  */
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
-import type { LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
+import { Agent, buildConnector, ProxyAgent, request, type Dispatcher } from 'undici';
 
 export interface HttpOptions {
   timeout: number;
@@ -30,16 +30,34 @@ export interface HttpAnswer {
 
 export class UsageError extends Error {}
 
-/** Parses `host:port:address` (IPv6 addresses may be bracketed). */
-export function parseResolve(entries: string[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const e of entries) {
-    const m = /^([^:]+):(\d+):\[?([^\]]+)\]?$/.exec(e);
-    if (!m) throw new UsageError(`--resolve '${e}' must be host:port:address`);
-    map.set(`${m[1]!.toLowerCase()}:${m[2]}`, m[3]!);
-    map.set(m[1]!.toLowerCase(), m[3]!);
+/**
+ * `--resolve` entries, curl's syntax: `[+]host:port:address[,address...]`, `host` may be `*`,
+ * IPv6 addresses may be bracketed; the first address is used. An entry applies to its port, and
+ * (unlike curl, so that a scan never leaks to public DNS for a host the user pinned) to the host's
+ * other ports when no entry names them.
+ */
+export class Resolver {
+  private readonly exact = new Map<string, string>();
+  private readonly anyPort = new Map<string, string>();
+
+  constructor(entries: string[]) {
+    for (const raw of entries) {
+      const e = raw.trim().replace(/^\+/, '');
+      const m = /^([^:\s]+):(\d{1,5}):(.+)$/.exec(e);
+      if (!m || Number(m[2]) > 65535) throw new UsageError(`--resolve '${raw}' must be host:port:address (as curl's --resolve)`);
+      const address = m[3]!.split(',')[0]!.trim().replace(/^\[|\]$/g, '');
+      if (isIP(address) === 0) throw new UsageError(`--resolve '${raw}': '${address}' is not an IP address`);
+      const host = m[1]!.toLowerCase().replace(/^\[|\]$/g, '');
+      this.exact.set(`${host}:${Number(m[2])}`, address);
+      if (host !== '*' && !this.anyPort.has(host)) this.anyPort.set(host, address);
+    }
   }
-  return map;
+
+  /** The pinned address for hostname:port, if any. */
+  lookup(hostname: string, port: number): string | undefined {
+    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    return this.exact.get(`${h}:${port}`) ?? this.exact.get(`*:${port}`) ?? this.anyPort.get(h);
+  }
 }
 
 class HostLimiter {
@@ -79,18 +97,14 @@ export class Prober {
   private readonly limiters = new Map<string, HostLimiter>();
 
   constructor(private readonly options: HttpOptions) {
-    const resolve = parseResolve(options.resolve);
-    const lookup: LookupFunction = (hostname, opts, callback) => {
-      const address = resolve.get(hostname.toLowerCase());
-      if (address === undefined) {
-        import('node:dns').then((dns) => dns.lookup(hostname, opts, callback as never), (err) => callback(err as never, '', 4));
-        return;
-      }
-      const family = address.includes(':') ? 6 : 4;
-      if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
-      else callback(null, address, family);
+    const resolver = new Resolver(options.resolve);
+    const base = buildConnector({ rejectUnauthorized: !options.insecure, timeout: options.timeout });
+    // The TLS server name and certificate check stay on the URL's host; only the socket goes to the pinned address.
+    const connect: buildConnector.connector = (opts, callback) => {
+      const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
+      const address = resolver.lookup(opts.hostname, port);
+      return base(address === undefined ? opts : { ...opts, hostname: address }, callback);
     };
-    const connect = { rejectUnauthorized: !options.insecure, lookup, timeout: options.timeout };
     this.dispatcher = options.proxy
       ? new ProxyAgent({ uri: options.proxy, requestTls: { rejectUnauthorized: !options.insecure } })
       : new Agent({ connect, headersTimeout: options.timeout, bodyTimeout: options.timeout });
@@ -116,8 +130,18 @@ export class Prober {
           const res = await request(url, { method: method as Dispatcher.HttpMethod, headers: all, dispatcher: this.dispatcher, headersTimeout: this.options.timeout, bodyTimeout: this.options.timeout });
           let body: string | undefined;
           if (readBody) {
-            const text = await res.body.text();
-            body = text.slice(0, 1 << 20);
+            // At most 1 MiB of the page (for SRI and <meta http-equiv>); a streaming endpoint must not hold the scan.
+            const chunks: Buffer[] = [];
+            let size = 0;
+            for await (const chunk of res.body) {
+              chunks.push(chunk as Buffer);
+              size += (chunk as Buffer).length;
+              if (size >= 1 << 20) {
+                res.body.destroy();
+                break;
+              }
+            }
+            body = Buffer.concat(chunks).subarray(0, 1 << 20).toString('utf8');
           } else await res.body.dump();
           const out: Record<string, string> = {};
           let setCookies: string[] = [];

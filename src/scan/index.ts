@@ -2,16 +2,16 @@
  * `corsgate/scan`: probes URLs for CORS misconfigurations and grades their security headers.
  * `scan(urls, options)` is what `corsgate scan` and the gateway's scan API call.
  */
-import { classify, SEVERITIES, type Finding, type ProbeResult, type Severity } from './classify.js';
+import { classify, type Finding, type ProbeResult } from './classify.js';
 import { evaluateCsp, type CspFinding } from './csp-evaluator.js';
 import { Prober, type HttpOptions } from './http.js';
 import { grade, OBSERVATORY_ORIGIN, type Grade, type GradedResponse } from './observatory.js';
-import { probesFor, randomLabel, targetOf } from './probes.js';
+import { followUpProbes, probesFor, randomLabel, targetOf, type Probe } from './probes.js';
 
-export { classify, SEVERITIES, type Finding, type Severity } from './classify.js';
+export { classify, FINDING_IDS, SEVERITIES, type Finding, type Severity } from './classify.js';
 export { evaluateCsp, type CspFinding } from './csp-evaluator.js';
 export { grade, gradeOf, type Grade } from './observatory.js';
-export { probesFor, targetOf } from './probes.js';
+export { followUpProbes, probesFor, targetOf } from './probes.js';
 export { UsageError } from './http.js';
 
 export interface ScanOptions extends Partial<HttpOptions> {
@@ -35,7 +35,7 @@ export interface ScanResult {
   error?: { code: string; message: string };
 }
 
-export const DEFAULTS: HttpOptions = { timeout: 10_000, retries: 1, insecure: false, resolve: [], headers: {}, concurrency: 2, rate: 10 };
+export const DEFAULTS: HttpOptions = { timeout: 10_000, retries: 1, insecure: false, resolve: [], headers: {}, concurrency: 4, rate: 30 };
 
 function gradedFrom(url: string, a: { status: number; headers: Record<string, string>; setCookies?: string[]; body?: string }): GradedResponse {
   return { url, status: a.status, headers: a.headers, setCookies: a.setCookies ?? [], ...(a.body !== undefined ? { body: a.body } : {}) };
@@ -45,7 +45,8 @@ async function scanOne(prober: Prober, url: string, options: ScanOptions, label:
   const result: ScanResult = { url, status: null, finalUrl: null, redirects: [], grade: null, score: null, findings: [], observatory: null, csp: [] };
   let target: URL;
   try {
-    target = new URL(url);
+    // A bare host (api.example.com/v1, localhost:8080) means https, as a browser's address bar would.
+    target = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`);
     if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('only http and https URLs can be scanned');
   } catch (err) {
     result.error = { code: 'url-invalid', message: `${url}: ${(err as Error).message}` };
@@ -65,8 +66,8 @@ async function scanOne(prober: Prober, url: string, options: ScanOptions, label:
     result.status = answer.status;
     result.finalUrl = current.href;
     const t = targetOf(current);
-    const probes = probesFor(t, { legitOrigins: options.origins ?? [], label });
-    const answers: ProbeResult[] = await Promise.all(probes.map(async (probe) => {
+    const legit = options.origins ?? [];
+    const ask = (probes: Probe[]) => Promise.all(probes.map(async (probe): Promise<ProbeResult> => {
       try {
         const a = await prober.send(current.href, probe.method, probe.headers);
         return { probe, url: current.href, status: a.status, headers: a.headers };
@@ -74,8 +75,10 @@ async function scanOne(prober: Prober, url: string, options: ScanOptions, label:
         return { probe, url: current.href, status: 0, headers: {}, error: (err as Error).message };
       }
     }));
-    if (answers.every((a) => a.error !== undefined)) throw new Error(answers[0]?.error ?? 'no probe answered');
-    result.findings = classify(t, answers, options.origins ?? []);
+    const first = await ask(probesFor(t, { legitOrigins: legit, label }));
+    if (first.every((a) => a.error !== undefined)) throw new Error(first[0]?.error ?? 'no probe answered');
+    const second = await ask(followUpProbes(t, first, { legitOrigins: legit, label }));
+    result.findings = classify(t, [...first, ...second], legit);
     const cors = await prober.send(current.href, 'OPTIONS', { Origin: OBSERVATORY_ORIGIN, 'Access-Control-Request-Method': 'GET' }).catch(() => null);
     let httpRedirects: { status: number; location: string | null }[] | undefined;
     if (current.protocol === 'https:' && current.port === '') {
@@ -90,7 +93,8 @@ async function scanOne(prober: Prober, url: string, options: ScanOptions, label:
   } catch (err) {
     const e = err as { code?: string; message: string };
     // One stable code for every failure to get an answer; the system's own code goes in the message.
-    result.error = { code: 'network-error', message: `${url}: ${e.message}${e.code ? ` (${e.code})` : ''}` };
+    const tlsHint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/i.test(e.code ?? '') ? ' (use --insecure to accept a self-signed or otherwise untrusted certificate)' : '';
+    result.error = { code: 'network-error', message: `${url}: ${e.message}${e.code ? ` (${e.code})` : ''}${tlsHint}` };
   }
   return result;
 }

@@ -3,7 +3,6 @@
  * (mdn/mdn-http-observatory): the same tests, results, modifiers, extra-credit rule and grade bands,
  * so grades can be cross-checked. Pure: it grades responses it is given.
  */
-import { effective, parseCsp, type ParsedPolicy } from './csp-parse.js';
 
 export interface GradedResponse {
   url: string;
@@ -46,45 +45,139 @@ function t(name: string, result: string, scoreModifier: number, pass: boolean): 
   return { name, result, pass, scoreModifier };
 }
 
-/** Intersection of one directive's effective sources across every policy (unrestricted: ['*']). */
-function merged(policies: ParsedPolicy[], directive: string): string[] {
-  const lists = policies.map((p) => effective(p, directive)).filter((l): l is string[] => l !== null).map((l) => l.map((v) => v.toLowerCase()));
-  if (lists.length === 0) return ['*'];
-  return lists.reduce((a, b) => a.filter((v) => b.includes(v)));
+const UNSAFE_INLINE = new Set(["'unsafe-inline'", 'data:']);
+const BROAD_OR_UNSAFE_INLINE = new Set([...BROAD, ...UNSAFE_INLINE]);
+const NONCES_HASHES = ["'sha256-", "'sha384-", "'sha512-", "'nonce-"];
+const DUPLICATES_ALLOWED = new Set(['report-uri', 'report-to']);
+const NOT_IN_META = ['frame-ancestors', 'report-uri', 'sandbox'];
+/** Observatory sorts sources with an English collator; adjacency after sorting decides what survives a merge. */
+const COLLATE = new Intl.Collator('en').compare;
+
+/** Observatory's reading of a list of policies: a directive → its sources, or null when a policy is invalid. */
+interface ObservatoryCsp {
+  directives: Map<string, Set<string>>;
+  duplicateReports: boolean;
+}
+
+/** Whether source path `a` covers `b` (Observatory's path-part match, used to intersect policies). */
+function pathPartMatch(a: string, b: string): boolean {
+  if (a.length === 0) return true;
+  if (a === '/' && b.length === 0) return true;
+  const exact = !a.endsWith('/');
+  const pa = a.split('/');
+  const pb = b.split('/');
+  if (pa.length > pb.length || (exact && pa.length !== pb.length)) return false;
+  if (!exact) pa.pop();
+  const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
+  return pa.every((piece, i) => decode(piece) === decode(pb[i]!));
+}
+
+/**
+ * Policies merged as Observatory v6 merges them: each policy at least 6 characters, a repeated
+ * directive invalid (report-uri/report-to only noted), sources lower-cased, an empty *-src 'none',
+ * and across policies a source kept only when every policy that sets the directive has it.
+ */
+function observatoryCsp(policies: string[]): ObservatoryCsp | null {
+  const clean = policies.map((p) => p.replace(/[\r\n]/g, '').trim());
+  if (clean.some((p) => p.length < 6)) return null;
+  type Source = { source: string; index: number; keep: boolean };
+  const csp = new Map<string, Source[]>();
+  let duplicateReports = false;
+  for (const [index, policy] of clean.entries()) {
+    const seen = new Set<string>();
+    for (const [rawName, ...rawValues] of policy.split(';').map((e) => e.trim().split(/\s+/))) {
+      if (!rawName) continue;
+      const name = rawName.toLowerCase();
+      if (seen.has(name)) {
+        if (!DUPLICATES_ALLOWED.has(name)) return null;
+        duplicateReports = true;
+      } else seen.add(name);
+      const keep = index === 0;
+      const values: Source[] = rawValues.length
+        ? rawValues.map((v) => ({ source: v.trim().toLowerCase(), index, keep }))
+        : name.endsWith('-src') ? [{ source: "'none'", index, keep }] : [];
+      const combined = index === 0 ? [...values] : [...(csp.get(name) ?? []), ...values];
+      combined.sort((a, b) => COLLATE(a.source, b.source));
+      for (let i = 1; i < combined.length; i++) {
+        const cur = combined[i]!;
+        const prev = combined[i - 1]!;
+        if (cur.index === prev.index && cur.source.startsWith(prev.source)) cur.keep = false;
+        if (cur.index !== prev.index && pathPartMatch(prev.source, cur.source)) cur.keep = true;
+      }
+      csp.set(name, combined.filter((x) => x.keep));
+      if (index === 0 && clean.length > 1) for (const x of csp.get(name) ?? []) x.keep = false;
+    }
+  }
+  const directives = new Map([...csp].map(([name, list]) => [name, new Set(list.length ? list.map((x) => x.source) : ["'none'"])]));
+  return { directives, duplicateReports };
+}
+
+/** `<meta http-equiv=... content=...>` values of an HTML body, for one header name. */
+function metaValues(r: GradedResponse, header: string): string[] {
+  if (r.body === undefined || !/html/i.test(r.headers['content-type'] ?? '')) return [];
+  const out: string[] = [];
+  for (const m of r.body.matchAll(/<meta\b[^>]*>/gi)) {
+    const tag = m[0];
+    const equiv = /http-equiv\s*=\s*["']?([^"'\s>]+)/i.exec(tag)?.[1];
+    const content = /content\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
+    if (equiv?.toLowerCase() === header && content) out.push(content[1] ?? content[2] ?? content[3] ?? '');
+  }
+  return out;
+}
+
+const split = (values: string[]) => values.flatMap((v) => v.split(',').map((x) => x.trim()));
+
+/** The merged CSP Observatory judges (header and meta), or null when absent, or 'invalid'. */
+function cspOf(r: GradedResponse): { csp: ObservatoryCsp; headerOnly: Map<string, Set<string>> } | 'absent' | 'invalid' {
+  const header = r.headers['content-security-policy'] === undefined ? [] : split([r.headers['content-security-policy']]);
+  const meta = split(metaValues(r, 'content-security-policy'));
+  const all = observatoryCsp([...header, ...meta]);
+  if (all === null) return 'invalid';
+  const headerOnly = observatoryCsp(header)?.directives ?? new Map<string, Set<string>>();
+  const metaOnly = observatoryCsp(meta)?.directives ?? new Map<string, Set<string>>();
+  for (const d of NOT_IN_META) metaOnly.delete(d);
+  if (headerOnly.size + metaOnly.size === 0) return 'absent';
+  return { csp: all, headerOnly };
 }
 
 function cspTest(r: GradedResponse): TestResult {
   const name = 'content-security-policy';
-  const header = r.headers['content-security-policy'];
-  if (header === undefined) {
+  const parsed = cspOf(r);
+  if (parsed === 'invalid') return t(name, 'csp-header-invalid', -25, false);
+  if (parsed === 'absent') {
     return r.headers['content-security-policy-report-only'] !== undefined
       ? t(name, 'csp-not-implemented-but-reporting-enabled', -25, false)
       : t(name, 'csp-not-implemented', -25, false);
   }
-  const policies = parseCsp(header);
-  const badDuplicate = policies.some((p) => p.duplicates.some((d) => d !== 'report-uri' && d !== 'report-to'));
-  if (policies.length === 0 || header.trim().length < 6 || badDuplicate) return t(name, 'csp-header-invalid', -25, false);
-  let script = merged(policies, 'script-src');
-  let style = merged(policies, 'style-src');
-  const nonceOrHash = (l: string[]) => l.some((v) => /^'(nonce|sha256|sha384|sha512)-/.test(v));
-  if (script.includes("'strict-dynamic'") && !nonceOrHash(script)) return t(name, 'csp-header-invalid', -25, false);
-  if (nonceOrHash(script)) script = script.filter((v) => v !== "'unsafe-inline'");
-  if (nonceOrHash(style)) style = style.filter((v) => v !== "'unsafe-inline'");
-  if (script.includes("'strict-dynamic'")) script = script.filter((v) => v.startsWith("'") && v !== "'self'" && v !== "'unsafe-inline'");
-  const object = merged(policies, 'object-src');
-  const unsafeInline = (l: string[]) => l.includes("'unsafe-inline'") || l.includes('data:');
-  const broad = (l: string[]) => l.some((v) => BROAD.has(v));
-  if (broad(script) || unsafeInline(script) || broad(object)) return t(name, 'csp-implemented-with-unsafe-inline', -20, false);
+  const csp = parsed.csp.directives;
+  const get = (d: string) => csp.get(d);
+  const object = new Set(get('object-src') ?? get('default-src') ?? ['*']);
+  const script = new Set(get('script-src') ?? get('default-src') ?? ['*']);
+  const style = new Set(get('style-src') ?? get('default-src') ?? ['*']);
+  const nonceOrHash = (l: Set<string>) => [...l].some((v) => NONCES_HASHES.some((p) => v.startsWith(p)));
+  for (const list of [script, style]) if (nonceOrHash(list)) list.delete("'unsafe-inline'");
+  let result: [string, number] | null = null;
+  const first = (res: string, modifier: number) => { if (result === null) result = [res, modifier]; };
+  if (nonceOrHash(script) && script.has("'strict-dynamic'")) {
+    for (const v of [...script]) if ([...BROAD].some((b) => v.startsWith(b)) || v === "'self'" || v === "'unsafe-inline'") script.delete(v);
+  } else if (script.has("'strict-dynamic'")) first('csp-header-invalid', -25);
+  const active = [...[...csp].filter(([d]) => d !== 'img-src' && d !== 'media-src' && d !== 'script-src').flatMap(([, l]) => [...l]), ...script];
+  const passive = ['img-src', 'media-src'].flatMap((d) => [...(get(d) ?? get('default-src') ?? [])]);
   const https = r.url.startsWith('https:');
-  const active = [script, object, style, merged(policies, 'connect-src'), merged(policies, 'frame-src'), merged(policies, 'font-src')];
-  if (https && active.some((l) => l.some((v) => v.startsWith('http:') || v.startsWith('ftp:')))) return t(name, 'csp-implemented-with-insecure-scheme', -20, false);
-  if (script.includes("'unsafe-eval'") || style.includes("'unsafe-eval'")) return t(name, 'csp-implemented-with-unsafe-eval', -10, false);
-  const passive = [merged(policies, 'img-src'), merged(policies, 'media-src')];
-  if (https && passive.some((l) => l.some((v) => v.startsWith('http:') || v.startsWith('ftp:')))) return t(name, 'csp-implemented-with-insecure-scheme-in-passive-content-only', -10, true);
-  if (broad(style) || unsafeInline(style)) return t(name, 'csp-implemented-with-unsafe-inline-in-style-src-only', 0, true);
-  const defaultSrc = policies.map((p) => p.directives.get('default-src')?.map((v) => v.toLowerCase()));
-  if (defaultSrc.some((d) => d !== undefined && d.length === 1 && d[0] === "'none'")) return t(name, 'csp-implemented-with-no-unsafe-default-src-none', 10, true);
-  return t(name, 'csp-implemented-with-no-unsafe', 5, true);
+  const insecure = (v: string) => v.startsWith('http:') || v.startsWith('ftp:');
+  if ([...script].some((v) => BROAD_OR_UNSAFE_INLINE.has(v)) || [...object].some((v) => BROAD.has(v))) first('csp-implemented-with-unsafe-inline', -20);
+  if (https && active.some(insecure)) first('csp-implemented-with-insecure-scheme', -20);
+  if (script.has("'unsafe-eval'") || style.has("'unsafe-eval'")) first('csp-implemented-with-unsafe-eval', -10);
+  if (https && passive.some(insecure)) first('csp-implemented-with-insecure-scheme-in-passive-content-only', -10);
+  if ([...style].some((v) => BROAD_OR_UNSAFE_INLINE.has(v))) first('csp-implemented-with-unsafe-inline-in-style-src-only', 0);
+  const defaultSrc = get('default-src');
+  if (defaultSrc?.has("'none'") && defaultSrc.size === 1) first('csp-implemented-with-no-unsafe-default-src-none', 10);
+  else first('csp-implemented-with-no-unsafe', 5);
+  const [res, modifier] = result!;
+  const pass = ['csp-implemented-with-no-unsafe', 'csp-implemented-with-no-unsafe-default-src-none', 'csp-implemented-with-unsafe-inline-in-style-src-only', 'csp-implemented-with-insecure-scheme-in-passive-content-only'].includes(res);
+  // A passing policy with repeated report-uri/report-to is reported as such, scored 0.
+  if (pass && parsed.csp.duplicateReports) return t(name, 'csp-implemented-but-duplicate-directives', 0, true);
+  return t(name, res, modifier, pass);
 }
 
 function hstsMaxAge(r: GradedResponse): number | null | 'invalid' {
@@ -152,8 +245,10 @@ function redirectionTest(input: ObservatoryInput): TestResult | null {
 
 function referrerTest(r: GradedResponse): TestResult {
   const name = 'referrer-policy';
-  const h = r.headers['referrer-policy'];
-  if (h === undefined) return t(name, 'referrer-policy-not-implemented', 0, true);
+  // Header and <meta http-equiv> values together; the meta comes last, so it wins.
+  const values = [...(r.headers['referrer-policy'] === undefined ? [] : [r.headers['referrer-policy']]), ...metaValues(r, 'referrer-policy')];
+  if (values.length === 0) return t(name, 'referrer-policy-not-implemented', 0, true);
+  const h = values.join(', ');
   const valid = ['no-referrer', 'same-origin', 'strict-origin', 'strict-origin-when-cross-origin', 'origin', 'origin-when-cross-origin', 'unsafe-url', 'no-referrer-when-downgrade'];
   const last = h.split(',').map((v) => v.trim().toLowerCase()).filter((v) => valid.includes(v)).pop();
   if (last === undefined) return t(name, 'referrer-policy-header-invalid', -5, false);
@@ -198,13 +293,15 @@ function xctoTest(r: GradedResponse): TestResult {
 
 function xfoTest(r: GradedResponse): TestResult {
   const name = 'x-frame-options';
-  const csp = r.headers['content-security-policy'];
-  if (csp && parseCsp(csp).some((p) => p.directives.has('frame-ancestors'))) return t(name, 'x-frame-options-implemented-via-csp', 5, true);
+  const parsed = cspOf(r);
+  // As Observatory: frame-ancestors anywhere in a policy the CSP test could read (meta included).
+  if (typeof parsed === 'object' && parsed.csp.directives.has('frame-ancestors')) return t(name, 'x-frame-options-implemented-via-csp', 5, true);
   const h = r.headers['x-frame-options'];
   if (h === undefined) return t(name, 'x-frame-options-not-implemented', -20, false);
-  const v = h.trim().toLowerCase();
+  // Observatory reads the first header only (repeated headers arrive joined with ", ").
+  const v = h.split(',')[0]!.slice(0, 1024).trim().toLowerCase();
   if (v === 'deny' || v === 'sameorigin') return t(name, 'x-frame-options-sameorigin-or-deny', 5, true);
-  if (v.startsWith('allow-from ')) return t(name, 'x-frame-options-allow-from-origin', 0, true);
+  if (v.startsWith('allow-from')) return t(name, 'x-frame-options-allow-from-origin', 0, true);
   return t(name, 'x-frame-options-header-invalid', -20, false);
 }
 

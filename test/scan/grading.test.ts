@@ -49,7 +49,26 @@ describe('Observatory v6 grading', () => {
   });
   test('CSP: a repeated directive is invalid; comma-joined policies intersect', () => {
     assert.equal(g('https://x.example/', { 'content-security-policy': "script-src 'self'; script-src 'none'" }).tests['content-security-policy']!.result, 'csp-header-invalid');
-    assert.equal(g('https://x.example/', { 'content-security-policy': "default-src *, default-src 'self'" }).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe');
+    // A source survives only if every policy has it: nothing is common to * and 'self', so default-src is 'none' (+10).
+    assert.equal(g('https://x.example/', { 'content-security-policy': "default-src *, default-src 'self'" }).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe-default-src-none');
+    assert.equal(g('https://x.example/', { 'content-security-policy': "default-src 'self' https://cdn.example, default-src 'self'" }).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe');
+    assert.equal(g('https://x.example/', { 'content-security-policy': "script-src 'unsafe-inline' 'self'; object-src 'none'; style-src 'self', script-src 'self'" }).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe');
+    assert.equal(g('https://x.example/', { 'content-security-policy': "default-src 'self'," }).tests['content-security-policy']!.result, 'csp-header-invalid', 'an empty policy after a comma');
+    assert.equal(g('https://x.example/', { 'content-security-policy': "default-src 'self'; report-uri /a; report-uri /b" }).tests['content-security-policy']!.result, 'csp-implemented-but-duplicate-directives');
+  });
+  test('CSP: strict-dynamic with a nonce drops schemes but not data:; every non-passive directive counts as active content', () => {
+    const csp = (v: string) => g('https://x.example/', { 'content-security-policy': v }).tests['content-security-policy']!.result;
+    assert.equal(csp("script-src 'strict-dynamic' 'nonce-abc123' https: 'unsafe-inline'; object-src 'none'; style-src 'self'"), 'csp-implemented-with-no-unsafe');
+    assert.equal(csp("script-src 'strict-dynamic' 'nonce-abc123' data:; object-src 'none'"), 'csp-implemented-with-unsafe-inline');
+    assert.equal(csp("script-src 'strict-dynamic'; object-src 'none'"), 'csp-header-invalid');
+    assert.equal(csp("default-src 'self'; form-action http://forms.example"), 'csp-implemented-with-insecure-scheme');
+    assert.equal(csp("default-src 'self'; img-src http://img.example"), 'csp-implemented-with-insecure-scheme-in-passive-content-only');
+  });
+  test('CSP and Referrer-Policy from <meta http-equiv> in HTML count; frame-ancestors there does not make the CSP', () => {
+    const html = (body: string) => grade({ response: { url: 'https://x.example/', status: 200, headers: { 'content-type': 'text/html' }, body } });
+    assert.equal(html(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'">`).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe-default-src-none');
+    assert.equal(html(`<meta http-equiv="Content-Security-Policy" content="frame-ancestors 'none'">`).tests['content-security-policy']!.result, 'csp-not-implemented');
+    assert.equal(html(`<meta http-equiv="referrer-policy" content="no-referrer">`).tests['referrer-policy']!.result, 'referrer-policy-private');
   });
   test('CORS: reflection with credentials is universal access (−50)', () => {
     const r = grade({ response: { url: 'https://x.example/', status: 200, headers: {} }, corsPreflight: { url: 'https://x.example/', status: 204, headers: { 'access-control-allow-origin': 'https://http-observatory.security.mozilla.org', 'access-control-allow-credentials': 'true' } } });
@@ -73,6 +92,10 @@ describe('CSP Evaluator checks', () => {
     assert.ok(types("script-src 'self' object-src 'none'").includes('SYNTAX MISSING_SEMICOLON script-src'));
     assert.ok(types("default-src 'self'; foo-src x").includes('SYNTAX UNKNOWN_DIRECTIVE foo-src'));
   });
+  test('object-src allowlists and nonce charset', () => {
+    assert.ok(types("script-src 'none'; object-src 'self'").includes('MEDIUM_MAYBE OBJECT_ALLOWLIST_BYPASS object-src'));
+    assert.ok(types("script-src 'nonce-abc!defgh'; object-src 'none'; base-uri 'none'").includes('INFO NONCE_CHARSET script-src'));
+  });
   test('comma-joined policies are evaluated one by one', () => {
     const f = evaluateCsp("default-src 'self', script-src 'unsafe-inline'");
     assert.ok(f.some((x) => x.policy === 1 && x.type === 'SCRIPT_UNSAFE_INLINE'));
@@ -86,7 +109,7 @@ describe('offline mode (--headers)', () => {
     const raw = await runCli(['scan', '--headers', join(dir, 'raw.txt'), '--json']);
     assert.equal(raw.code, 0, raw.stderr);
     const res = JSON.parse(raw.stdout).results[0];
-    assert.deepEqual(res.findings.map((f: { id: string }) => f.id), ['invalid-acao']);
+    assert.deepEqual(res.findings.map((f: { id: string; severity: string }) => `${f.id} ${f.severity}`), ['invalid-acao low', 'wildcard-origin info']);
     assert.equal(res.grade, 'D');
     writeFileSync(join(dir, 'page.har'), JSON.stringify({ log: { entries: [{ request: { url: 'https://a.example/' }, response: { status: 200, headers: [{ name: 'Access-Control-Allow-Origin', value: '*' }] } }] } }));
     const har = JSON.parse((await runCli(['scan', '--headers', join(dir, 'page.har'), '--json'])).stdout);
@@ -97,4 +120,24 @@ describe('offline mode (--headers)', () => {
     writeFileSync(join(dir, 'bad.txt'), 'garbage');
     assert.equal((await runCli(['scan', '--headers', join(dir, 'bad.txt')])).code, 2);
   });
+});
+
+describe('usage errors exit 2 with a message naming the flag', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['scan'], /give at least one URL/],
+    [['scan', 'https://x.example/', '--origin', 'app.example.com'], /--origin 'app\.example\.com' must be an origin/],
+    [['scan', 'https://x.example/', '--resolve', 'x.example:443'], /--resolve 'x\.example:443' must be host:port:address/],
+    [['scan', 'https://x.example/', '--proxy', 'nope'], /--proxy 'nope' is not a URL/],
+    [['scan', 'https://x.example/', '--json', '--sarif'], /choose --json or --sarif/],
+    [['scan', 'https://x.example/', '--fail-on', 'severe'], /--fail-on must be one of critical, high, medium, low, info/],
+    [['scan', 'https://x.example/', '--rate', 'fast'], /--rate takes a whole number/],
+    [['scan', '--bogus'], /Unknown option '--bogus'/],
+  ];
+  for (const [args, message] of cases) {
+    test(args.slice(1).join(' ') || '(no URL)', async () => {
+      const r = await runCli(args);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, message);
+    });
+  }
 });
