@@ -3,7 +3,7 @@
  * cors/cors.cc) and the preflight result checks (#cors-preflight-fetch, cors/preflight_result.cc).
  * Each returns null when the check passes, or the CORS error with its hint.
  */
-import { extractTokenList, getHeader, type HeaderList } from '../http/headers.js';
+import { extractTokenList, getHeader, headerValueBytes, type HeaderList } from '../http/headers.js';
 import type { CorsError } from './messages.js';
 import { isSafelistedMethod } from './request.js';
 
@@ -14,9 +14,12 @@ export interface CheckFailure {
   why: string;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Chromium's GURL(value).is_valid(): the header's bytes must be UTF-8 and parse as a URL. */
 function isValidUrl(value: string): boolean {
   try {
-    new URL(value);
+    new URL(UTF8.decode(new Uint8Array(headerValueBytes(value))));
     return true;
   } catch {
     return false;
