@@ -36,9 +36,9 @@ export function checkAccess(headers: HeaderList, origin: string, include: boolea
   if (acao === null) return { error: 'MissingAllowOriginHeader', hint: '', why: 'the response has no Access-Control-Allow-Origin header' };
   if (acao !== origin) {
     if (acao.includes(' ') || acao.includes(',')) return { error: 'MultipleAllowOriginValues', hint: acao, why: `Access-Control-Allow-Origin holds several values ('${acao}'); exactly one is allowed` };
-    if (acao === 'null') return { error: 'AllowOriginMismatch', hint: 'null', why: `Access-Control-Allow-Origin is 'null', not the page's origin ${origin}` };
+    if (acao === 'null') return { error: 'AllowOriginMismatch', hint: 'null', why: `Access-Control-Allow-Origin is 'null', not the request's origin ${origin}` };
     if (!isValidUrl(acao)) return { error: 'InvalidAllowOriginValue', hint: acao, why: `Access-Control-Allow-Origin holds '${acao}', which is not an origin` };
-    return { error: 'AllowOriginMismatch', hint: acao, why: `Access-Control-Allow-Origin is '${acao}', which is not byte for byte the page's origin ${origin}` };
+    return { error: 'AllowOriginMismatch', hint: acao, why: `Access-Control-Allow-Origin is '${acao}', which is not byte for byte the request's origin ${origin}` };
   }
   if (!include) return null;
   const acac = getHeader(headers, 'Access-Control-Allow-Credentials');

@@ -2,4 +2,4 @@
 export { explain } from './simulate.js';
 export { ExplainInputError } from './types.js';
 export type { ExplainInput, ExplainOptions, Explanation, Fix, ResponseInput, SentRequest, Step, StepOutcome } from './types.js';
-export { explainHar } from './har.js';
+export { explainHar, harPageOrigin, type HarExplanation, type HarOptions } from './har.js';

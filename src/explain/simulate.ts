@@ -45,6 +45,7 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
   const initialUrl = req.url.href;
   let preflightSent = false;
   let preflightRequest: Explanation['preflightRequest'];
+  let pending: Explanation['awaiting'];
   const result = (r: Omit<Explanation, 'steps' | 'console' | 'preflight' | 'actualRequestSent' | 'requests' | 'preflightRequest'>): Explanation => ({
     preflight: preflightSent,
     actualRequestSent: requests.length > 0,
@@ -53,6 +54,7 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
     steps,
     requests,
     ...(preflightRequest ? { preflightRequest } : {}),
+    ...(pending ? { awaiting: pending } : {}),
   });
   /** fetch() throws before anything is sent (and Chromium logs nothing for a caught TypeError). */
   const typeError = (message: string, detail: string, specId: string, fix: string) => {
@@ -89,7 +91,9 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
   /** #concept-request-tainted-origin: once a redirect crossed origins away from the page, Origin is null. */
   let tainted = false;
   for (let hop = 0; ; hop++) {
-    const answers = req.hops[hop]!;
+    /** Past the last hop given, the redirect target's answers are unknown (not a network error). */
+    const beyondInput = hop >= req.hops.length;
+    const answers = req.hops[hop] ?? { preflightResponse: null, response: null };
     const urlText = url.href;
     const serializedOrigin = tainted ? 'null' : req.pageOrigin;
     const facts = { pageOrigin: serializedOrigin, url, method, credentials: req.credentials };
@@ -97,7 +101,11 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
       consoleLines.push(corsConsoleMessage({ url: urlText, initialUrl, pageOrigin: req.pageOrigin, initiator: req.initiator, error: failure.error, hint: failure.hint, duringPreflight }));
       consoleLines.push(NET_ERR_FAILED);
     };
-    const noAnswer = (what: string) => {
+    const noAnswer = (what: string, awaiting: NonNullable<Explanation['awaiting']>) => {
+      pending = awaiting;
+      if (beyondInput) {
+        return result({ allowed: false, responseType: 'error', exposedHeaders: null, explanation: `The browser follows the redirect to ${urlText}${awaiting.kind === 'preflight' ? ', first with a preflight' : ''}${tainting === 'cors' ? `, sending Origin: ${serializedOrigin}` : ''}; whether the page can read the final answer depends on that answer, which was not given (add it under "redirects").`, fix: null, verdict: 'Redirected: give the next answer to explain it' });
+      }
       steps.push({ id: 'network', title: `Wait for the ${what}`, outcome: 'fail', detail: `No ${what} was given: treated as a network error (the server closed the connection without answering).`, spec: '#concept-network-error' });
       consoleLines.push(netErrorMessage('ERR_EMPTY_RESPONSE'));
       return result({ allowed: false, responseType: 'error', exposedHeaders: null, explanation: `The ${what} never came (a network error), so the page gets "TypeError: Failed to fetch". Give the server's answer to explain what the browser does with it.`, fix: null, verdict: `Failed: no ${what}` });
@@ -130,11 +138,11 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
       preflightSent = true;
       steps.push({ id: 'preflight-needed', title: 'Decide on a preflight', outcome: 'info', detail: `A preflight (OPTIONS ${urlText}, Origin: ${serializedOrigin}) is needed: ${why}.`, spec: '#cors-safelisted-request-header' });
       const pf = answers.preflightResponse;
-      if (!pf) return noAnswer('preflight response');
+      if (!pf) return noAnswer('preflight response', { kind: 'preflight', hop, url: urlText, method: 'OPTIONS', headers: [['Accept', '*/*'], ...Object.entries(sentHeaders)] });
       const failPreflight = (failure: CheckFailure, title: string, specId: string) => {
         steps.push({ id: 'preflight', title, outcome: 'fail', detail: `The preflight fails: ${failure.why}.`, spec: specId });
         blocked(failure, true);
-        return result({ allowed: false, responseType: 'error', exposedHeaders: null, explanation: `The browser sent a preflight (OPTIONS) and refused the answer: ${failure.why}. The actual request was ${requests.length ? 'not sent again' : 'never sent'}; script sees "TypeError: Failed to fetch".`, fix: suggestFix({ kind: 'preflight', req: facts, failure, unsafe: unsafe.sorted, include }), verdict: 'Blocked: the preflight failed' });
+        return result({ allowed: false, responseType: 'error', exposedHeaders: null, explanation: `The browser sent a preflight (OPTIONS) and refused the answer: ${failure.why}. The actual request was ${requests.length ? 'not sent again' : 'never sent'}; script sees "TypeError: Failed to fetch".`, fix: suggestFix({ kind: 'preflight', req: facts, failure, unsafe: unsafe.sorted, include, tainted }), verdict: 'Blocked: the preflight failed' });
       };
       // cors/preflight_controller.cc: any redirect answer fails before its headers are looked at.
       if (REDIRECT_STATUSES.has(pf.status) && getHeader(pf.headers, 'Location') !== null) {
@@ -156,9 +164,10 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
     }
 
     // The request itself (#append-a-request-origin-header: CORS requests and non-GET/HEAD ones carry Origin).
-    requests.push({ url: urlText, method, origin: tainting === 'cors' || (method !== 'GET' && method !== 'HEAD') ? serializedOrigin : null });
+    const sent: SentRequest = { url: urlText, method, origin: tainting === 'cors' || (method !== 'GET' && method !== 'HEAD') ? serializedOrigin : null };
+    requests.push(sent);
     const res: Answer | null = answers.response;
-    if (!res) return noAnswer('response');
+    if (!res) return noAnswer('response', { kind: 'response', hop, url: urlText, method, headers: [...headers.map(([n, v]): [string, string] => [n, v]), ...(sent.origin !== null ? [['Origin', sent.origin] as [string, string]] : [])] });
 
     // #http-fetch: the CORS check runs on every response, redirects included.
     if (tainting === 'cors') {
@@ -166,7 +175,7 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
       if (access) {
         steps.push({ id: 'cors-check', title: 'CORS check of the response', outcome: 'fail', detail: `The response${hop ? ` at ${urlText}` : ''} fails the CORS check: ${access.why}.`, spec: '#cors-check' });
         blocked(access, false);
-        return result({ allowed: false, responseType: 'error', exposedHeaders: null, explanation: `The request reached the server (status ${res.status}), but the browser hides the response from the page: ${access.why}. Script sees "TypeError: Failed to fetch".`, fix: suggestFix({ kind: 'response', req: facts, failure: access, unsafe: unsafe.sorted, include }), verdict: 'Blocked: the response fails the CORS check' });
+        return result({ allowed: false, responseType: 'error', exposedHeaders: null, explanation: `The request reached the server (status ${res.status}), but the browser hides the response from the page: ${access.why}. Script sees "TypeError: Failed to fetch".`, fix: suggestFix({ kind: 'response', req: facts, failure: access, unsafe: unsafe.sorted, include, tainted }), verdict: 'Blocked: the response fails the CORS check' });
       }
     }
 
@@ -216,9 +225,6 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
       if (next.origin !== url.origin && req.pageOrigin !== url.origin) tainted = true;
       const nextOrigin = tainting === 'basic' && next.origin === req.pageOrigin ? null : tainted ? 'null' : req.pageOrigin;
       steps.push({ id: 'redirect', title: `Redirect (${res.status})`, outcome: 'info', detail: `The browser follows the redirect to ${next.href}${before !== method ? ` as ${method}` : ''}${nextOrigin !== null ? `, sending Origin: ${nextOrigin}${tainted ? ' (the redirect left the API\'s origin for another, so the origin is now opaque)' : ''}` : ''}; that answer is checked again.`, spec: '#http-redirect-fetch' });
-      if (!req.hops[hop + 1]) {
-        return result({ allowed: false, responseType: 'error', exposedHeaders: null, explanation: `The response is a redirect to ${next.href}. The browser follows it${nextOrigin !== null ? ` with Origin: ${nextOrigin}` : ''}; whether the page can read the final answer depends on that answer, which was not given (add it under "redirects").`, fix: null, verdict: 'Redirected: give the next answer to explain it' });
-      }
       url = next;
       continue;
     }

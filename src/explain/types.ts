@@ -75,6 +75,11 @@ export interface Explanation {
   steps: Step[];
   /** The actual request, and its follow-ups at each redirect target, as sent. */
   requests: SentRequest[];
+  /**
+   * When an answer the browser waits for was not given (and so was taken as a network error): the
+   * request it would have sent. Live mode sends exactly this and explains again.
+   */
+  awaiting?: { kind: 'preflight' | 'response'; hop: number; url: string; method: string; headers: [string, string][] };
   /** The (first) preflight the browser sends, when it sends one. */
   preflightRequest?: { method: 'OPTIONS'; headers: Record<string, string> };
 }

@@ -121,8 +121,15 @@ describe('#cors-preflight-fetch', () => {
     const r = explain(base({ method: 'PUT' }, undefined, { status: 204, headers: { 'Access-Control-Allow-Origin': PAGE, 'Access-Control-Allow-Methods': 'bad method' } }));
     assert.match(r.console[0]!, /: Cannot parse Access-Control-Allow-Methods response header field in preflight response\.$/);
   });
-  test('a missing preflight answer is an input error with a path', () => {
-    assert.throws(() => explain({ page: { origin: PAGE }, request: { url: API, method: 'PUT' }, response: { status: 200 } }), (e: unknown) => e instanceof ExplainInputError && e.code === 'preflight-response-missing' && e.path === 'preflightResponse');
+  test('a missing preflight answer is a network error: preflight sent, nothing else', () => {
+    const r = explain({ page: { origin: PAGE }, request: { url: API, method: 'PUT' }, response: { status: 200 } });
+    assert.equal(r.preflight, true);
+    assert.equal(r.actualRequestSent, false);
+    assert.equal(r.allowed, false);
+    assert.equal(r.responseType, 'error');
+    assert.deepEqual(r.console, ['Failed to load resource: net::ERR_EMPTY_RESPONSE']);
+    assert.equal(r.awaiting?.kind, 'preflight');
+    assert.deepEqual(r.awaiting?.headers, [['Accept', '*/*'], ['Origin', PAGE], ['Access-Control-Request-Method', 'PUT']]);
   });
 });
 
