@@ -58,7 +58,9 @@ export function readHeaders(value: unknown, path: string): HeaderList {
 function readAnswer(value: unknown, path: string): Answer | null {
   if (value === undefined || value === null) return null;
   const o = requireObject(value, path);
-  const status = typeof o.status === 'string' && /^\d+$/.test(o.status.trim()) ? Number(o.status) : o.status;
+  if (Object.keys(o).length === 0) return null;
+  // A missing status with headers given means a plain 200; a numeric string is read as a number.
+  const status = o.status === undefined || o.status === null ? 200 : typeof o.status === 'string' && /^\d+$/.test(o.status.trim()) ? Number(o.status) : o.status;
   if (status === 0) return null;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) throw new ExplainInputError('status-invalid', `${path}.status`, `${path}.status must be an HTTP status code (100–599)`);
   return { status, statusText: typeof o.statusText === 'string' ? o.statusText : undefined, headers: readHeaders(o.headers, `${path}.headers`) };

@@ -75,6 +75,8 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
   if (req.hasBody && (method === 'GET' || method === 'HEAD')) return typeError('Request with GET/HEAD method cannot have body.', `a ${method} request cannot have a body.`, '#dom-request', `Send the body with POST (or another method), or drop it from the ${method}.`);
   const dropped = req.headers.filter(([n, v]) => isForbiddenRequestHeader(n, v) || (req.mode === 'no-cors' && !isNoCorsSafelistedRequestHeader(n, v))).map(([n]) => n.toLowerCase());
   let headers: HeaderList = req.headers.filter(([n, v]) => !isForbiddenRequestHeader(n, v) && (req.mode !== 'no-cors' || isNoCorsSafelistedRequestHeader(n, v)));
+  // #dom-request "extract a body": a text body brings its own Content-Type unless the script set one.
+  if (req.hasBody && !headers.some(([n]) => n.toLowerCase() === 'content-type')) headers = [...headers, ['Content-Type', 'text/plain;charset=UTF-8']];
   steps.push({ id: 'request', title: 'Build the request', outcome: 'pass', detail: `${method} ${initialUrl}${method !== req.rawMethod ? ` (fetch() normalised '${req.rawMethod}')` : ''}${dropped.length ? `; the browser silently drops the header(s) ${dropped.join(', ')}` : ''}.`, spec: '#concept-method-normalize' });
 
   // The page's CSP decides before anything leaves (CSP3 connect-src, falling back to default-src).

@@ -186,6 +186,9 @@ const HEADER_PROBES: Array<[string, H]> = [
   ['method override PUT kept', [['X-HTTP-Method-Override', 'PUT']]],
   ['origin dropped', [['Origin', 'http://evil.example']]],
   ['safelisted total 1024+', [['Accept', 'a'.repeat(128)], ['Accept-Language', 'b'.repeat(128)], ['Content-Language', 'c'.repeat(128)], ['Content-Type', `text/plain;a=${'d'.repeat(115)}`], ['Range', 'bytes=0-100'], ['Intervention', 'e'.repeat(128)], ['DPR', '2'.repeat(128)], ['Device-Memory', '4'.repeat(128)], ['Downlink', '1'.repeat(128)]]],
+  ['safelisted total 1024 exactly', [['Accept', 'a'.repeat(128)], ['Accept-Language', 'b'.repeat(128)], ['Content-Language', 'c'.repeat(128)], ['Content-Type', `text/plain;a=${'d'.repeat(115)}`], ['Range', 'bytes=0-100'], ['Intervention', 'e'.repeat(128)], ['DPR', '2'.repeat(128)], ['Device-Memory', '4'.repeat(128)], ['Downlink', '1'.repeat(117)]]],
+  ['safelisted total 1025', [['Accept', 'a'.repeat(128)], ['Accept-Language', 'b'.repeat(128)], ['Content-Language', 'c'.repeat(128)], ['Content-Type', `text/plain;a=${'d'.repeat(115)}`], ['Range', 'bytes=0-100'], ['Intervention', 'e'.repeat(128)], ['DPR', '2'.repeat(128)], ['Device-Memory', '4'.repeat(128)], ['Downlink', '1'.repeat(118)]]],
+  ['safelisted 1000 plus text body', [['Accept', 'a'.repeat(128)], ['Accept-Language', 'b'.repeat(128)], ['Content-Language', 'c'.repeat(128)], ['Intervention', 'e'.repeat(128)], ['DPR', '2'.repeat(128)], ['Device-Memory', '4'.repeat(128)], ['Downlink', '1'.repeat(128)], ['Range', 'bytes=0-1'], ['Width', '1'.repeat(96)]]],
   ['safelisted total under 1024', [['Accept', 'a'.repeat(128)], ['Accept-Language', 'b'.repeat(128)], ['Content-Language', 'c'.repeat(128)], ['Content-Type', `text/plain;a=${'d'.repeat(115)}`], ['Range', 'bytes=0-100']]],
 ];
 
@@ -375,6 +378,17 @@ export function generateCases(): DiffCase[] {
   cases.push({ name: 'no-cors redirect to other', request: { method: 'GET', mode: 'no-cors' }, response: ok([['Location', '{next}']], 302), redirects: [{ at: 'other', response: ok([]) }] });
   cases.push({ name: 'two redirects, back to same', request: { method: 'GET' }, response: ok([...ACAO, ['Location', '{next}']], 302), redirects: [{ at: 'other', response: ok([...STAR, ['Location', '{next}']], 302) }, { at: 'same', response: ok(ACAO) }] });
   cases.push({ name: 'two redirects, null at the end', request: { method: 'GET' }, response: ok([...ACAO, ['Location', '{next}']], 302), redirects: [{ at: 'other', response: ok([...STAR, ['Location', '{next}']], 302) }, { at: 'same', response: ok([['Access-Control-Allow-Origin', 'null']]) }] });
+
+  // XMLHttpRequest: the same algorithm, its own console wording.
+  for (const [vn, headers] of ORIGIN_VARIANTS) {
+    cases.push({ name: `xhr GET / ${vn}`, request: { method: 'GET', initiator: 'xhr' }, response: ok(headers) });
+    cases.push({ name: `xhr GET withCredentials / ${vn}`, request: { method: 'GET', credentials: 'include', initiator: 'xhr' }, response: ok(headers) });
+  }
+  for (const [vn, answer] of PREFLIGHT_VARIANTS.slice(0, 20)) {
+    cases.push({ name: `xhr PUT x-custom / preflight ${vn}`, request: { method: 'PUT', headers: { 'X-Custom': '1' }, initiator: 'xhr' }, preflightResponse: answer, response: ok([...CRED, ['X-Test', '1'], ['Access-Control-Expose-Headers', 'x-test']]) });
+  }
+  for (const csp of CSPS.slice(0, 4)) cases.push({ name: `xhr csp ${csp}`, csp, request: { method: 'GET', initiator: 'xhr' }, response: ok(ACAO) });
+  cases.push(...[301, 307].map((status): DiffCase => ({ name: `xhr redirect ${status} to other`, request: { method: 'GET', initiator: 'xhr' }, response: ok([...ACAO, ['Location', '{next}']], status), redirects: [{ at: 'other', response: ok(ACAO) }] })));
 
   // Answers that never come: the server closes the connection.
   cases.push({ name: 'preflight dropped', request: { method: 'PUT' }, preflightResponse: 'drop', response: ok(ACAO) });

@@ -85,9 +85,22 @@ test('the simulator agrees with Chromium on every generated case', async () => {
     for (let start = 0; start < indexes.length; start += CHUNK) {
       const batch = indexes.slice(start, start + CHUNK).map((i) => {
         const r = cases[i]!.request;
-        return { i, url: servers.caseUrl(i, 0, 'same'), init: { method: r.method, headers: r.headers, credentials: r.credentials, mode: r.mode, body: r.body } };
+        return { i, xhr: r.initiator === 'xhr', url: servers.caseUrl(i, 0, 'same'), init: { method: r.method, headers: r.headers, credentials: r.credentials, mode: r.mode, body: r.body } };
       });
-      const results = await page.evaluate(async (batch) => Promise.all(batch.map(async ({ i, url, init }) => {
+      const results: Array<{ i: number; outcome: Outcome }> = await page.evaluate(async (batch) => Promise.all(batch.map(async ({ i, url, init, xhr }) => {
+        if (xhr) {
+          // XMLHttpRequest: credentials through withCredentials, headers through setRequestHeader.
+          return new Promise<{ i: number; outcome: Outcome }>((resolve) => {
+            const x = new XMLHttpRequest();
+            x.open(init.method ?? 'GET', url);
+            x.withCredentials = init.credentials === 'include';
+            const headers = (Array.isArray(init.headers) ? init.headers : Object.entries(init.headers ?? {})) as [string, string][];
+            for (const [n, v] of headers) x.setRequestHeader(n, v);
+            x.onload = () => resolve({ i, outcome: { resolved: true, type: 'cors', status: x.status, headers: [...new Set(x.getAllResponseHeaders().trim().split(/\r?\n/).filter(Boolean).map((l) => l.slice(0, l.indexOf(':')).toLowerCase()))].sort() } });
+            x.onerror = () => resolve({ i, outcome: { resolved: false, error: 'error event' } });
+            x.send((init.body as string | undefined) ?? null);
+          });
+        }
         try {
           const res = await fetch(url, init as RequestInit);
           await res.text();
