@@ -161,6 +161,9 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
       const headerFailure = checkHeaders(grant, unsafe.inOrder, include, spec);
       if (headerFailure) return failPreflight(headerFailure, 'Preflight: headers', '#cors-preflight-fetch');
       steps.push({ id: 'preflight', title: 'Preflight', outcome: 'pass', detail: 'The preflight answer allows this origin, method and headers.', spec: '#cors-preflight-fetch' });
+      if (unsafe.inOrder.includes('authorization') && !(grant.headerNames ?? []).includes('authorization')) {
+        steps.push({ id: 'authorization-wildcard', title: 'Authorization covered by *', outcome: 'info', detail: "Chromium lets '*' in Access-Control-Allow-Headers cover Authorization (deprecated); the Fetch Standard does not (#cors-non-wildcard-request-header-name). List authorization by name to be safe (--spec shows the Standard's verdict).", spec: '#cors-non-wildcard-request-header-name' });
+      }
     } else if (tainting === 'cors') {
       steps.push({ id: 'preflight-needed', title: 'Decide on a preflight', outcome: 'info', detail: 'No preflight: the method and headers are CORS-safelisted.', spec: '#cors-safelisted-request-header' });
     }
