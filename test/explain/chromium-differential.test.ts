@@ -71,7 +71,9 @@ function caseOf(m: ConsoleMessage): number | null {
 test('the simulator agrees with Chromium on every generated case', async () => {
   const consoleByCase = new Map<number, string[]>();
   const stray: string[] = [];
+  let lastConsoleAt = Date.now();
   page.on('console', (m) => {
+    lastConsoleAt = Date.now();
     const i = caseOf(m);
     if (i === null) stray.push(m.text());
     else consoleByCase.set(i, [...(consoleByCase.get(i) ?? []), m.text()]);
@@ -110,7 +112,9 @@ test('the simulator agrees with Chromium on every generated case', async () => {
         }
       })), batch);
       for (const { i, outcome } of results) outcomes.set(i, outcome);
-      await new Promise((r) => setTimeout(r, 250)); // console events trail the promises slightly
+      // Console events trail the promises: wait until none has come for a while (a busy machine is slower).
+      await new Promise((r) => setTimeout(r, 200));
+      for (const started = Date.now(); Date.now() - lastConsoleAt < 300 && Date.now() - started < 5000; ) await new Promise((r) => setTimeout(r, 50));
     }
   }
 

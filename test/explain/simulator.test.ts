@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { explain, ExplainInputError, type ExplainInput } from '../../src/explain/index.js';
 import { corsUnsafeRequestHeaderNames, isCorsSafelistedRequestHeader, normalizeMethod } from '../../src/explain/request.js';
 import { connectViolations } from '../../src/explain/csp.js';
+import { createPolicy } from '../../src/index.js';
+import { generateCases, type Reply } from './cases.js';
 
 const PAGE = 'https://app.example.com';
 const API = 'https://api.example.net/v1/items';
@@ -293,5 +295,33 @@ describe('input, read liberally', () => {
   test('what cannot be understood is an error with a code and a path', () => {
     assert.throws(() => explain({ page: { origin: PAGE }, request: { url: API, credentials: 'sometimes' as never } }), (e: unknown) => e instanceof ExplainInputError && e.code === 'credentials-invalid' && e.path === 'request.credentials');
     assert.throws(() => explain({ ...base(), redirects: [{ response: { status: 999 } }] }), (e: unknown) => e instanceof ExplainInputError && e.path === 'redirects[0].response.status');
+  });
+});
+
+describe('the fix: the corsgate policy it points at produces answers the browser accepts', () => {
+  test('for every generated case the server can fix, the suggested policy makes the simulator allow it', () => {
+    const page = 'http://127.0.0.1:5173';
+    const url = 'http://localhost:9/case';
+    const fill = (r: Reply | undefined) => (r === undefined || r === 'drop' ? undefined : { ...r, headers: r.headers.map(([n, v]): [string, string] => [n, v.replaceAll('{origin}', page)]) });
+    let checked = 0;
+    for (const c of generateCases()) {
+      if (c.redirects || c.csp || c.request.mode === 'no-cors') continue;
+      const request = { ...c.request, url };
+      const before = explain({ page: { origin: page }, request, preflightResponse: fill(c.preflightResponse), response: fill(c.response) });
+      const policyOptions = before.fix?.policy;
+      if (before.allowed || !policyOptions || before.fix?.where === 'request') continue;
+      const policy = createPolicy(policyOptions);
+      const answer = (method: string, headers: Record<string, string>) => {
+        const d = policy.evaluate({ method, headers: Object.fromEntries(Object.entries(headers).map(([n, v]) => [n.toLowerCase(), v])) });
+        return { status: d.status ?? 200, headers: Object.entries(d.headers) as [string, string][] };
+      };
+      const sent = explain({ page: { origin: page }, request, response: { status: 200 } });
+      const preflightResponse = sent.preflightRequest ? answer('OPTIONS', sent.preflightRequest.headers) : undefined;
+      const response = answer(sent.requests[0]?.method ?? 'GET', { Origin: page });
+      const after = explain({ page: { origin: page }, request, ...(preflightResponse ? { preflightResponse } : {}), response });
+      assert.equal(after.allowed, true, `${c.name}: ${JSON.stringify(policyOptions)} → ${after.verdict} ${after.console[0] ?? ''}`);
+      checked++;
+    }
+    assert.ok(checked > 200, `only ${checked} cases checked`);
   });
 });
