@@ -218,7 +218,20 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (text.trim() === '') throw new ExplainInputError('input-missing', 'stdin', 'give a JSON case on stdin, a URL with --origin, or --har');
-    const result = explain(JSON.parse(text) as ExplainInput, options);
+    const parsed = JSON.parse(text) as unknown;
+    if (Array.isArray(parsed)) {
+      // A JSON array of cases: an array of answers, in order (errors in place).
+      const answers = parsed.map((c, i) => {
+        try {
+          return o.json ? toJson(explain(c as ExplainInput, options)) : formatHuman(explain(c as ExplainInput, options), `case ${i + 1}`);
+        } catch (err) {
+          return o.json ? { ...errorJson(err), index: i } : `! case ${i + 1}: ${(err as Error).message}\n`;
+        }
+      });
+      process.stdout.write(o.json ? `${JSON.stringify(answers, null, 2)}\n` : answers.join('\n'));
+      return 0;
+    }
+    const result = explain(parsed as ExplainInput, options);
     process.stdout.write(o.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatHuman(result));
     return 0;
   } catch (err) {
