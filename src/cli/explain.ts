@@ -211,6 +211,11 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(o.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatHuman(result, `${o.request ?? 'GET'} ${url} from ${o.origin}`));
       return 0;
     }
+    if (process.stdin.isTTY) {
+      // Nothing piped in: a user at a terminal needs the usage, not a silent wait.
+      process.stderr.write(HELP);
+      return 2;
+    }
     const text = (await readStdin()).replace(/^\uFEFF/, '');
     // JSON Lines: with --batch, or when stdin is several JSON values one per line.
     if (o.batch || (!isSingleJson(text) && text.trim() !== '')) {
