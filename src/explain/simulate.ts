@@ -4,6 +4,8 @@
  * Chromium 156 ships it) and reports what happens, the console messages, and the fix. Pure: no I/O.
  */
 import { getHeader, isToken, type HeaderList } from '../http/headers.js';
+import { getDomain } from 'tldts';
+import { isLoopbackHost } from '../origin/parse.js';
 import { checkAccess, checkHeaders, checkMethod, parsePreflight, readableHeaderNames, type CheckFailure } from './checks.js';
 import { connectViolations } from './csp.js';
 import { suggestFix } from './fix.js';
@@ -18,10 +20,22 @@ const CORS_SCHEMES = 'chrome, chrome-extension, chrome-untrusted, data, http, ht
 const MAX_REDIRECTS = 20;
 const REQUEST_BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type']);
 
-/** A host's site: the host itself for IP addresses and single labels, else its last two labels (no public suffix list). */
+/** Chromium's IP address space of a URL host, from the host alone (names other than localhost are unknown). */
+function addressSpaceOf(host: string): 'loopback' | 'local' | 'public' | 'unknown' {
+  if (isLoopbackHost(host)) return 'loopback';
+  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(host);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127) ? 'local' : 'public';
+  }
+  if (host.startsWith('[')) return /^\[f[cd]|^\[fe[89ab]/i.test(host) ? 'local' : 'public';
+  if (host.endsWith('.local')) return 'local';
+  return 'unknown';
+}
+
+/** A host's site (HTML "obtain a site", schemeless): its registrable domain, or the host itself. */
 function siteOf(host: string): string {
-  if (/^[\d.]+$/.test(host) || host.startsWith('[') || !host.includes('.')) return host;
-  return host.split('.').slice(-2).join('.');
+  return getDomain(host, { allowPrivateDomains: true }) ?? host;
 }
 
 /** #cross-origin-resource-policy-internal-check: the policy that blocks, or null. */
@@ -87,6 +101,15 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
     return result({ allowed: false, responseType: 'error', exposedHeaders: null, explanation: "The page's own Content-Security-Policy blocks the request before it leaves the browser, so the server never sees it. CORS headers on the server cannot help.", fix: suggestFix({ kind: 'csp', req: { ...req, method }, violations }), verdict: "Blocked by the page's Content-Security-Policy" });
   }
   if (req.csp !== undefined) steps.push({ id: 'csp', title: "Check the page's Content-Security-Policy", outcome: 'pass', detail: 'connect-src (or default-src) allows this URL.' });
+
+  // Local Network Access (Chromium 142+): a public page reaching a loopback or private address needs
+  // the user's permission. Shown, not decided: the input cannot say whether the user grants it.
+  const lna = addressSpaceOf(req.url.hostname);
+  const pageHostSpace = req.pageOrigin === 'null' ? 'public' : addressSpaceOf(new URL(req.pageOrigin).hostname);
+  const pageSpace = pageHostSpace === 'unknown' ? 'public' : pageHostSpace; // a page served under a domain name is public
+  if (lna !== 'public' && lna !== 'unknown' && (pageSpace === 'public' || (pageSpace === 'local' && lna === 'loopback'))) {
+    steps.push({ id: 'local-network-access', title: 'Local Network Access', outcome: 'info', detail: `The page (${pageSpace === 'public' ? 'a public address' : 'a private address'}) reaches a ${lna} address: Chromium asks the user for permission first (only from a secure context). If it is denied the request never leaves and the console says "… has been blocked by CORS policy: Permission was denied for this request to access the \`${lna}\` address space." No response header can change that.` });
+  }
 
   let url = req.url;
   let tainting: 'basic' | 'cors' | 'opaque' = 'basic';

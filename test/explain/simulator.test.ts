@@ -325,3 +325,13 @@ describe('the fix: the corsgate policy it points at produces answers the browser
     assert.ok(checked > 200, `only ${checked} cases checked`);
   });
 });
+
+describe('Local Network Access (Chromium)', () => {
+  test('a public page reaching loopback gets an information step; the verdict is left to the answers', () => {
+    const r = explain({ page: { origin: PAGE }, request: { url: 'http://127.0.0.1:8080/x' }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } });
+    assert.equal(r.allowed, true);
+    assert.match(r.steps.find((s) => s.id === 'local-network-access')!.detail, /`loopback` address space/);
+    const loopbackPage = explain({ page: { origin: 'http://127.0.0.1:3000' }, request: { url: 'http://localhost:8080/x' }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } });
+    assert.equal(loopbackPage.steps.some((s) => s.id === 'local-network-access'), false);
+  });
+});
