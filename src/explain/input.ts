@@ -42,6 +42,17 @@ function requireObject(value: unknown, path: string): Record<string, unknown> {
 /** Headers as an object, [name, value] pairs, or {name, value} objects (HAR). */
 export function readHeaders(value: unknown, path: string): HeaderList {
   if (value === undefined || value === null) return [];
+  if (typeof value === 'string') {
+    // A raw header block ("Name: value" lines), as copied from DevTools or curl -i.
+    const pairs: [string, string][] = [];
+    for (const line of value.split(/\r?\n/)) {
+      if (line.trim() === '' || /^HTTP\//i.test(line)) continue;
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw new ExplainInputError('headers-invalid', path, `${path}: '${line}' is not a 'Name: value' line`);
+      pairs.push([line.slice(0, colon).trim(), line.slice(colon + 1)]);
+    }
+    return toHeaderList(pairs);
+  }
   if (typeof value !== 'object') throw new ExplainInputError('headers-invalid', path, `${path} must be an object or a list of [name, value] pairs`);
   if (Array.isArray(value)) {
     const pairs: [string, string][] = [];

@@ -18,6 +18,8 @@ export type Reply = Answer | 'drop';
 
 export interface DiffCase {
   name: string;
+  /** Appended to the request's URL (a query or a fragment). */
+  urlSuffix?: string;
   csp?: string;
   request: Omit<ExplainInput['request'], 'url'>;
   preflightResponse?: Reply;
@@ -389,6 +391,11 @@ export function generateCases(): DiffCase[] {
   }
   for (const csp of CSPS.slice(0, 4)) cases.push({ name: `xhr csp ${csp}`, csp, request: { method: 'GET', initiator: 'xhr' }, response: ok(ACAO) });
   cases.push(...[301, 307].map((status): DiffCase => ({ name: `xhr redirect ${status} to other`, request: { method: 'GET', initiator: 'xhr' }, response: ok([...ACAO, ['Location', '{next}']], status), redirects: [{ at: 'other', response: ok(ACAO) }] })));
+
+  // The URL as Chromium quotes it.
+  cases.push({ name: 'url with query and fragment', urlSuffix: '?a=1&b=%20c#frag', request: { method: 'GET' }, response: ok([]) });
+  cases.push({ name: 'url with fragment, preflighted', urlSuffix: '#frag', request: { method: 'PUT' }, preflightResponse: ok([], 204), response: ok([]) });
+  cases.push({ name: 'url with unicode path', urlSuffix: '?q=é', request: { method: 'GET' }, response: ok([]) });
 
   // Answers that never come: the server closes the connection.
   cases.push({ name: 'preflight dropped', request: { method: 'PUT' }, preflightResponse: 'drop', response: ok(ACAO) });

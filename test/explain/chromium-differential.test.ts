@@ -56,7 +56,7 @@ function simulatedInput(c: DiffCase, index: number): ExplainInput {
   };
   return {
     page: { origin: servers.pageOrigin, ...(c.csp ? { csp: c.csp } : {}) },
-    request: { ...c.request, url: servers.caseUrl(index, 0, 'same') },
+    request: { ...c.request, url: servers.caseUrl(index, 0, 'same') + (c.urlSuffix ?? '') },
     ...hopAnswers(0, c),
     ...(c.redirects ? { redirects: c.redirects.map((r, i) => hopAnswers(i + 1, r)) } : {}),
   };
@@ -87,7 +87,7 @@ test('the simulator agrees with Chromium on every generated case', async () => {
     for (let start = 0; start < indexes.length; start += CHUNK) {
       const batch = indexes.slice(start, start + CHUNK).map((i) => {
         const r = cases[i]!.request;
-        return { i, xhr: r.initiator === 'xhr', url: servers.caseUrl(i, 0, 'same'), init: { method: r.method, headers: r.headers, credentials: r.credentials, mode: r.mode, body: r.body } };
+        return { i, xhr: r.initiator === 'xhr', url: servers.caseUrl(i, 0, 'same') + (cases[i]!.urlSuffix ?? ''), init: { method: r.method, headers: r.headers, credentials: r.credentials, mode: r.mode, body: r.body } };
       });
       const results: Array<{ i: number; outcome: Outcome }> = await page.evaluate(async (batch) => Promise.all(batch.map(async ({ i, url, init, xhr }) => {
         if (xhr) {

@@ -287,6 +287,10 @@ describe('input, read liberally', () => {
       assert.equal(explain(base({}, { status: 200, headers: headers as never })).allowed, true);
     }
   });
+  test('headers as a raw header block, as copied from DevTools or curl -i', () => {
+    const r = explain(base({}, { status: 200, headers: 'HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.example.com\r\nX-A: 1\r\nAccess-Control-Expose-Headers: x-a\r\n' as never }));
+    assert.deepEqual(r.exposedHeaders, ['x-a']);
+  });
   test('a page URL stands for its origin; a missing method is GET; status 0 is a network error', () => {
     const r = explain({ page: { origin: `${PAGE}/index.html` }, request: { url: API }, response: { status: 0 } });
     assert.deepEqual(r.requests, [{ url: API, method: 'GET', origin: PAGE }]);
