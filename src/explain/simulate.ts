@@ -4,12 +4,11 @@
  * Chromium 156 ships it) and reports what happens, the console messages, and the fix. Pure: no I/O.
  */
 import { getHeader, isToken, type HeaderList } from '../http/headers.js';
-import { getDomain } from 'tldts';
-import { isLoopbackHost } from '../origin/parse.js';
 import { checkAccess, checkHeaders, checkMethod, parsePreflight, readableHeaderNames, type CheckFailure } from './checks.js';
 import { connectViolations } from './csp.js';
 import { suggestFix } from './fix.js';
 import { normalize, type Answer } from './input.js';
+import { addressSpaceOf, corpBlocks } from './sites.js';
 import { corsConsoleMessage, cspConsoleMessages, httpErrorMessage, netErrorMessage, NET_ERR_FAILED } from './messages.js';
 import { corsUnsafeRequestHeaderNames, isForbiddenMethod, isForbiddenRequestHeader, isNoCorsSafelistedRequestHeader, isSafelistedMethod, normalizeMethod } from './request.js';
 import type { ExplainInput, ExplainOptions, Explanation, SentRequest, Step } from './types.js';
@@ -19,34 +18,6 @@ const CORS_SCHEMES = 'chrome, chrome-extension, chrome-untrusted, data, http, ht
 /** #http-redirect-fetch: "If request's redirect count is 20, return a network error." */
 const MAX_REDIRECTS = 20;
 const REQUEST_BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type']);
-
-/** Chromium's IP address space of a URL host, from the host alone (names other than localhost are unknown). */
-function addressSpaceOf(host: string): 'loopback' | 'local' | 'public' | 'unknown' {
-  if (isLoopbackHost(host)) return 'loopback';
-  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(host);
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127) ? 'local' : 'public';
-  }
-  if (host.startsWith('[')) return /^\[f[cd]|^\[fe[89ab]/i.test(host) ? 'local' : 'public';
-  if (host.endsWith('.local')) return 'local';
-  return 'unknown';
-}
-
-/** A host's site (HTML "obtain a site", schemeless): its registrable domain, or the host itself. */
-function siteOf(host: string): string {
-  return getDomain(host, { allowPrivateDomains: true }) ?? host;
-}
-
-/** #cross-origin-resource-policy-internal-check: the policy that blocks, or null. */
-function corpBlocks(policy: string | null, url: URL, pageOrigin: string): 'same-origin' | 'same-site' | null {
-  if (policy !== 'same-origin' && policy !== 'same-site') return null;
-  if (pageOrigin !== 'null' && url.origin === pageOrigin) return null;
-  if (policy === 'same-origin' || pageOrigin === 'null') return policy;
-  const page = new URL(pageOrigin);
-  const sameSite = siteOf(page.hostname) === siteOf(url.hostname) && page.protocol === url.protocol;
-  return sameSite ? null : policy;
-}
 
 /** Runs the simulation. Throws ExplainInputError (code, path) on unusable input. */
 export function explain(input: ExplainInput, options: ExplainOptions = {}): Explanation {
