@@ -106,7 +106,8 @@ export function normalize(input: ExplainInput): Normalized {
     throw new ExplainInputError('url-invalid', 'request.url', `request.url '${request.url}' is not a URL`);
   }
   if (request.method !== undefined && request.method !== null && typeof request.method !== 'string') throw new ExplainInputError('method-invalid', 'request.method', 'request.method must be a string');
-  const rawMethod = typeof request.method === 'string' && request.method !== '' ? request.method : 'GET';
+  // Absent means GET; an empty string is what fetch() refuses ('' is not a valid HTTP method).
+  const rawMethod = typeof request.method === 'string' ? request.method : 'GET';
   const credentials = oneOf(request.credentials === true ? 'include' : request.credentials, ['omit', 'same-origin', 'include'] as const, 'same-origin', 'credentials-invalid', 'request.credentials');
   const mode = oneOf(request.mode, ['cors', 'no-cors', 'same-origin'] as const, 'cors', 'mode-invalid', 'request.mode');
   const initiator = request.initiator === 'xhr' ? 'xhr' : 'fetch';

@@ -341,6 +341,10 @@ export function generateCases(): DiffCase[] {
   cases.push({ name: 'TRACE', request: { method: 'TRACE' }, response: ok(ACAO) });
   cases.push({ name: 'connect lowercase', request: { method: 'connect' }, response: ok(ACAO) });
   cases.push({ name: 'GET with body', request: { method: 'GET', body: 'x' }, response: ok(ACAO) });
+  cases.push({ name: 'GET with empty body', request: { method: 'GET', body: '' }, response: ok(ACAO) });
+  cases.push({ name: 'HEAD with body', request: { method: 'HEAD', body: 'x' }, response: ok(ACAO) });
+  cases.push({ name: 'POST with empty body', request: { method: 'POST', body: '' }, response: ok(ACAO) });
+  cases.push({ name: 'empty method', request: { method: '' }, response: ok(ACAO) });
   cases.push({ name: 'invalid method token', request: { method: 'GE T' }, response: ok(ACAO) });
 
   // Redirects (#http-redirect-fetch): each hop gets its own CORS check; a second cross origin taints the origin.
