@@ -44,7 +44,8 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
   /** fetch() throws before anything is sent (and Chromium logs nothing for a caught TypeError). */
   const typeError = (message: string, detail: string, specId: string, fix: string) => {
     steps.push({ id: 'request', title: 'Build the request', outcome: 'fail', detail, spec: specId });
-    return result({ allowed: false, responseType: 'error', exposedHeaders: null, explanation: `fetch() throws "TypeError: Failed to execute 'fetch' on 'Window': ${message}" and sends nothing.`, fix: { summary: fix, where: 'request' }, verdict: 'Blocked: fetch() refuses the request' });
+    const thrower = req.initiator === 'xhr' ? `XMLHttpRequest throws "SyntaxError: Failed to execute 'open' on 'XMLHttpRequest'` : `fetch() throws "TypeError: Failed to execute 'fetch' on 'Window'`;
+    return result({ allowed: false, responseType: 'error', exposedHeaders: null, explanation: `${thrower}: ${message}" and sends nothing.`, fix: { summary: fix, where: 'request' }, verdict: 'Blocked: fetch() refuses the request' });
   };
 
   // Request construction (#dom-request): the method must be a token and not forbidden; it is normalised.
@@ -57,11 +58,13 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
     if ([...value].some((ch) => ch.codePointAt(0)! > 0xff)) return typeError("Failed to read the 'headers' property from 'RequestInit': String contains non ISO-8859-1 code point.", `the value of ${name} holds a character above U+00FF; header values are byte strings.`, '#concept-header-value', 'Encode the value (for example percent-encode it) so that it is ISO-8859-1.');
   }
   if (req.mode === 'no-cors' && !isSafelistedMethod(method)) return typeError(`'${method}' is unsupported in no-cors mode.`, `no-cors requests may only use GET, HEAD or POST, not ${method}.`, '#dom-request', "Use mode 'cors' and have the server allow the page's origin, method and headers.");
-  if (req.hasBody && (method === 'GET' || method === 'HEAD')) return typeError('Request with GET/HEAD method cannot have body.', `a ${method} request cannot have a body.`, '#dom-request', `Send the body with POST (or another method), or drop it from the ${method}.`);
+  // XMLHttpRequest's send() ignores a body on GET and HEAD; fetch() refuses it.
+  const hasBody = req.hasBody && !(req.initiator === 'xhr' && (method === 'GET' || method === 'HEAD'));
+  if (hasBody && (method === 'GET' || method === 'HEAD')) return typeError('Request with GET/HEAD method cannot have body.', `a ${method} request cannot have a body.`, '#dom-request', `Send the body with POST (or another method), or drop it from the ${method}.`);
   const dropped = req.headers.filter(([n, v]) => isForbiddenRequestHeader(n, v) || (req.mode === 'no-cors' && !isNoCorsSafelistedRequestHeader(n, v))).map(([n]) => n.toLowerCase());
   let headers: HeaderList = req.headers.filter(([n, v]) => !isForbiddenRequestHeader(n, v) && (req.mode !== 'no-cors' || isNoCorsSafelistedRequestHeader(n, v)));
   // #dom-request "extract a body": a text body brings its own Content-Type unless the script set one.
-  if (req.hasBody && !headers.some(([n]) => n.toLowerCase() === 'content-type')) headers = [...headers, ['Content-Type', 'text/plain;charset=UTF-8']];
+  if (hasBody && !headers.some(([n]) => n.toLowerCase() === 'content-type')) headers = [...headers, ['Content-Type', 'text/plain;charset=UTF-8']];
   steps.push({ id: 'request', title: 'Build the request', outcome: 'pass', detail: `${method} ${initialUrl}${method !== req.rawMethod ? ` (fetch() normalised '${req.rawMethod}')` : ''}${dropped.length ? `; the browser silently drops the header(s) ${dropped.join(', ')}` : ''}.`, spec: '#concept-method-normalize' });
 
   // The page's CSP decides before anything leaves (CSP3 connect-src, falling back to default-src).

@@ -393,6 +393,8 @@ export function generateCases(): DiffCase[] {
   for (const [vn, answer] of PREFLIGHT_VARIANTS.slice(0, 20)) {
     cases.push({ name: `xhr PUT x-custom / preflight ${vn}`, request: { method: 'PUT', headers: { 'X-Custom': '1' }, initiator: 'xhr' }, preflightResponse: answer, response: ok([...CRED, ['X-Test', '1'], ['Access-Control-Expose-Headers', 'x-test']]) });
   }
+  cases.push({ name: 'xhr GET with body', request: { method: 'GET', body: 'x', initiator: 'xhr' }, response: ok(ACAO) });
+  cases.push({ name: 'xhr POST text body', request: { method: 'POST', body: 'x', initiator: 'xhr' }, response: ok(ACAO) });
   for (const csp of CSPS.slice(0, 4)) cases.push({ name: `xhr csp ${csp}`, csp, request: { method: 'GET', initiator: 'xhr' }, response: ok(ACAO) });
   cases.push(...[301, 307].map((status): DiffCase => ({ name: `xhr redirect ${status} to other`, request: { method: 'GET', initiator: 'xhr' }, response: ok([...ACAO, ['Location', '{next}']], status), redirects: [{ at: 'other', response: ok(ACAO) }] })));
 
