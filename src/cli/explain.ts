@@ -8,16 +8,16 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readStdin } from './io.js';
 import { request } from 'undici';
-import { explain, explainHar, ExplainInputError, type ExplainInput, type Explanation } from '../explain/index.js';
-import { corsUnsafeRequestHeaderNames, isForbiddenRequestHeader, isSafelistedMethod, normalizeMethod } from '../explain/request.js';
+import { explain, explainHar, ExplainInputError, harPageOrigin, type ExplainInput, type Explanation, type HarOptions } from '../explain/index.js';
 
 const HELP = `Usage:
   corsgate explain --json [--batch] [--spec]     read a JSON case (or JSON Lines with --batch) on stdin
   corsgate explain <url> --origin <page origin> [-X METHOD] [-H 'Name: value']... [--credentials include]
-  corsgate explain --har <file.har> --origin <page origin>
+  corsgate explain --har <file.har> [--origin <page origin>] [--credentials include]
 
-Input JSON: { page: { origin, csp? }, request: { url, method?, headers?, credentials?, mode? },
-              preflightResponse?: { status, headers }, response?: { status, headers } }
+Input JSON: { page: { origin, csp? }, request: { url, method?, headers?, credentials?, mode?, body? },
+              preflightResponse?: { status, headers }, response?: { status, headers },
+              redirects?: [ { preflightResponse?, response } ] }   (see docs/explain.md)
 Options:
   --json         print JSON instead of the human report
   --batch        JSON Lines in, one JSON line out per input line, in order
@@ -37,6 +37,37 @@ function errorJson(err: unknown): object {
   if (err instanceof ExplainInputError) return { error: { code: err.code, path: err.path, message: err.message } };
   if (err instanceof SyntaxError) return { error: { code: 'json-invalid', path: '', message: `not valid JSON: ${err.message}` } };
   return { error: { code: 'internal', path: '', message: String(err) } };
+}
+
+function isSingleJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * --batch: one answer line per input line, in order (a trailing newline ends the last line; it does
+ * not start another). A line that cannot be explained gets its error object, and the batch goes on.
+ */
+export function runBatch(text: string, options: { spec: boolean }): string {
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1]!.trim() === '') lines.pop();
+  let out = '';
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.replace(/\r$/, '');
+    let answer: object;
+    try {
+      if (line.trim() === '') throw new ExplainInputError('input-missing', 'line', 'empty line: expected one JSON case');
+      answer = toJson(explain(JSON.parse(line) as ExplainInput, options));
+    } catch (err) {
+      answer = { ...errorJson(err), line: index + 1 };
+    }
+    out += `${JSON.stringify(answer)}\n`;
+  }
+  return out;
 }
 
 const MARK: Record<string, string> = { pass: '✔', fail: '✖', info: '•', skipped: '-' };
@@ -69,35 +100,55 @@ function headerPairs(list: string[]): [string, string][] {
   });
 }
 
-async function send(url: string, method: string, headers: Record<string, string>, timeout: number): Promise<{ status: number; headers: [string, string][] }> {
-  const res = await request(url, { method: method as never, headers, headersTimeout: timeout, bodyTimeout: timeout, maxRedirections: 0 } as never);
+async function send(url: string, method: string, headers: [string, string][], timeout: number): Promise<{ status: number; headers: [string, string][] }> {
+  const res = await request(url, { method: method as never, headers: headers.flat(), headersTimeout: timeout, bodyTimeout: timeout, maxRedirections: 0 } as never);
   await res.body.dump();
   const out: [string, string][] = [];
   for (const [n, v] of Object.entries(res.headers)) {
     if (Array.isArray(v)) for (const x of v) out.push([n, x]);
     else if (v !== undefined) out.push([n, String(v)]);
   }
+  // undici does not give the reason phrase; the standard one is assumed for the console line.
   return { status: res.statusCode, headers: out };
 }
 
-/** Live mode: sends the preflight (when one is needed) and the request, then explains the answers. */
-async function live(url: string, origin: string, method: string, rawHeaders: [string, string][], credentials: ExplainInput['request']['credentials'], timeout: number): Promise<Explanation> {
-  const m = normalizeMethod(method);
-  const headers = rawHeaders.filter(([n, v]) => !isForbiddenRequestHeader(n, v));
-  const unsafe = corsUnsafeRequestHeaderNames(headers, false).sorted;
-  const input: ExplainInput = { page: { origin }, request: { url, method: m, headers, credentials } };
-  if (!isSafelistedMethod(m) || unsafe.length > 0) {
-    const pf = await send(url, 'OPTIONS', { Origin: origin, 'Access-Control-Request-Method': m, ...(unsafe.length ? { 'Access-Control-Request-Headers': unsafe.join(',') } : {}) }, timeout);
-    input.preflightResponse = pf;
+/** Chromium's net error for a request that got no answer. */
+function netError(err: unknown): string {
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'ECONNREFUSED') return 'ERR_CONNECTION_REFUSED';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'ERR_NAME_NOT_RESOLVED';
+  if (code === 'ECONNRESET') return 'ERR_CONNECTION_RESET';
+  if (code.includes('TIMEOUT')) return 'ERR_TIMED_OUT';
+  return 'ERR_EMPTY_RESPONSE';
+}
+
+/**
+ * Live mode: asks the simulator what the browser sends next (a preflight, the request, a request to a
+ * redirect target), sends exactly that, and explains again, until the browser would be done.
+ */
+async function live(url: string, origin: string, method: string, headers: [string, string][], credentials: ExplainInput['request']['credentials'], timeout: number, spec: boolean): Promise<Explanation> {
+  type Hop = { preflightResponse?: ExplainInput['response']; response?: ExplainInput['response'] };
+  const hops: Hop[] = [{}];
+  const input = (): ExplainInput => ({ page: { origin }, request: { url, method, headers, credentials }, ...hops[0], redirects: hops.slice(1) });
+  for (;;) {
+    const e = explain(input(), { spec });
+    const next = e.awaiting;
+    if (!next) return e;
+    let answer;
     try {
-      return explain(input); // the preflight failed: the browser stops here
+      answer = await send(next.url, next.method, next.headers, timeout);
     } catch (err) {
-      // 'response-missing': the preflight passed, so the browser goes on to the actual request.
-      if (!(err instanceof ExplainInputError && err.code === 'response-missing')) throw err;
+      // The server did not answer: the browser's network error, with the reason.
+      const step = e.steps[e.steps.length - 1]!;
+      step.detail = `${next.method} ${next.url} got no answer: ${(err as Error).message}.`;
+      e.console.splice(e.console.length - 1, 1, `Failed to load resource: net::${netError(err)}`);
+      delete e.awaiting;
+      return e;
     }
+    const hop = (hops[next.hop] ??= {});
+    if (next.kind === 'preflight') hop.preflightResponse = answer;
+    else hop.response = answer;
   }
-  input.response = await send(url, m, { ...Object.fromEntries(headers), Origin: origin }, timeout);
-  return explain(input);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -131,12 +182,20 @@ export async function run(argv: string[]): Promise<number> {
   const options = { spec: o.spec === true };
   try {
     if (o.har !== undefined) {
-      if (!o.origin) throw new ExplainInputError('origin-missing', '--origin', '--har needs --origin <page origin>');
-      const har = JSON.parse(await readFile(o.har, 'utf8')) as unknown;
-      const results = explainHar(har, o.origin, options);
+      let har: unknown;
+      try {
+        har = JSON.parse(await readFile(o.har, 'utf8')) as unknown;
+      } catch (err) {
+        throw new ExplainInputError('har-unreadable', o.har, `cannot read ${o.har}: ${(err as Error).message}`);
+      }
+      const origin = o.origin ?? harPageOrigin(har);
+      if (!origin) throw new ExplainInputError('origin-missing', '--origin', '--har needs --origin <page origin> (the HAR names no page document)');
+      const credentials = o.credentials as HarOptions['credentials'];
+      if (credentials !== undefined && !['omit', 'same-origin', 'include'].includes(credentials)) throw new ExplainInputError('credentials-invalid', '--credentials', "--credentials must be 'omit', 'same-origin' or 'include'");
+      const results = explainHar(har, origin, { ...options, ...(credentials ? { credentials } : {}) });
       if (o.json) process.stdout.write(`${JSON.stringify({ results: results.map((r) => ({ ...r, result: r.result ? toJson(r.result) : undefined })) }, null, 2)}\n`);
       else {
-        if (results.length === 0) process.stdout.write(`No cross-origin requests from ${o.origin} in ${o.har}.\n`);
+        if (results.length === 0) process.stdout.write(`No cross-origin requests from ${origin} in ${o.har}.\n`);
         for (const r of results) {
           process.stdout.write(r.result ? formatHuman(r.result, `${r.method} ${r.url}`) : `! ${r.method} ${r.url}: ${r.error?.message}\n`);
           process.stdout.write('\n');
@@ -148,26 +207,36 @@ export async function run(argv: string[]): Promise<number> {
       const url = args.positionals[0]!;
       if (!o.origin) throw new ExplainInputError('origin-missing', '--origin', 'live mode needs --origin <page origin>');
       const credentials = (o.credentials ?? 'same-origin') as ExplainInput['request']['credentials'];
-      const result = await live(url, o.origin, o.request ?? 'GET', headerPairs(o.header ?? []), credentials, Number(o.timeout ?? 10000));
+      const result = await live(url, o.origin, o.request ?? 'GET', headerPairs(o.header ?? []), credentials, Number(o.timeout ?? 10000), options.spec);
       process.stdout.write(o.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatHuman(result, `${o.request ?? 'GET'} ${url} from ${o.origin}`));
       return 0;
     }
-    const text = await readStdin();
-    if (o.batch) {
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        let out: object;
-        try {
-          out = toJson(explain(JSON.parse(line) as ExplainInput, options));
-        } catch (err) {
-          out = errorJson(err);
-        }
-        process.stdout.write(`${JSON.stringify(out)}\n`);
-      }
+    if (process.stdin.isTTY) {
+      // Nothing piped in: a user at a terminal needs the usage, not a silent wait.
+      process.stderr.write(HELP);
+      return 2;
+    }
+    const text = (await readStdin()).replace(/^\uFEFF/, '');
+    // JSON Lines: with --batch, or when stdin is several JSON values one per line.
+    if (o.batch || (!isSingleJson(text) && text.trim() !== '')) {
+      process.stdout.write(runBatch(text, options));
       return 0;
     }
     if (text.trim() === '') throw new ExplainInputError('input-missing', 'stdin', 'give a JSON case on stdin, a URL with --origin, or --har');
-    const result = explain(JSON.parse(text) as ExplainInput, options);
+    const parsed = JSON.parse(text) as unknown;
+    if (Array.isArray(parsed)) {
+      // A JSON array of cases: an array of answers, in order (errors in place).
+      const answers = parsed.map((c, i) => {
+        try {
+          return o.json ? toJson(explain(c as ExplainInput, options)) : formatHuman(explain(c as ExplainInput, options), `case ${i + 1}`);
+        } catch (err) {
+          return o.json ? { ...errorJson(err), index: i } : `! case ${i + 1}: ${(err as Error).message}\n`;
+        }
+      });
+      process.stdout.write(o.json ? `${JSON.stringify(answers, null, 2)}\n` : answers.join('\n'));
+      return 0;
+    }
+    const result = explain(parsed as ExplainInput, options);
     process.stdout.write(o.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatHuman(result));
     return 0;
   } catch (err) {

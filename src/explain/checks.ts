@@ -3,7 +3,7 @@
  * cors/cors.cc) and the preflight result checks (#cors-preflight-fetch, cors/preflight_result.cc).
  * Each returns null when the check passes, or the CORS error with its hint.
  */
-import { extractTokenList, getHeader, type HeaderList } from '../http/headers.js';
+import { extractTokenList, getHeader, headerValueBytes, type HeaderList } from '../http/headers.js';
 import type { CorsError } from './messages.js';
 import { isSafelistedMethod } from './request.js';
 
@@ -14,9 +14,12 @@ export interface CheckFailure {
   why: string;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Chromium's GURL(value).is_valid(): the header's bytes must be UTF-8 and parse as a URL. */
 function isValidUrl(value: string): boolean {
   try {
-    new URL(value);
+    new URL(UTF8.decode(new Uint8Array(headerValueBytes(value))));
     return true;
   } catch {
     return false;
@@ -33,9 +36,9 @@ export function checkAccess(headers: HeaderList, origin: string, include: boolea
   if (acao === null) return { error: 'MissingAllowOriginHeader', hint: '', why: 'the response has no Access-Control-Allow-Origin header' };
   if (acao !== origin) {
     if (acao.includes(' ') || acao.includes(',')) return { error: 'MultipleAllowOriginValues', hint: acao, why: `Access-Control-Allow-Origin holds several values ('${acao}'); exactly one is allowed` };
-    if (acao === 'null') return { error: 'AllowOriginMismatch', hint: 'null', why: `Access-Control-Allow-Origin is 'null', not the page's origin ${origin}` };
+    if (acao === 'null') return { error: 'AllowOriginMismatch', hint: 'null', why: `Access-Control-Allow-Origin is 'null', not the request's origin ${origin}` };
     if (!isValidUrl(acao)) return { error: 'InvalidAllowOriginValue', hint: acao, why: `Access-Control-Allow-Origin holds '${acao}', which is not an origin` };
-    return { error: 'AllowOriginMismatch', hint: acao, why: `Access-Control-Allow-Origin is '${acao}', which is not byte for byte the page's origin ${origin}` };
+    return { error: 'AllowOriginMismatch', hint: acao, why: `Access-Control-Allow-Origin is '${acao}', which is not byte for byte the request's origin ${origin}` };
   }
   if (!include) return null;
   const acac = getHeader(headers, 'Access-Control-Allow-Credentials');

@@ -21,11 +21,14 @@ interface Directive {
 function parsePolicy(policy: string): Map<string, Directive> {
   const out = new Map<string, Directive>();
   for (const raw of policy.split(';')) {
-    const tokens = raw.trim().split(/[\t\n\f\r ]+/).filter(Boolean);
-    if (tokens.length === 0) continue;
-    const name = tokens[0]!.toLowerCase();
+    const trimmed = raw.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '');
+    if (trimmed === '') continue;
+    const [rawName = '', ...sources] = trimmed.split(/[\t\n\f\r ]+/);
+    const name = rawName.toLowerCase();
     if (out.has(name)) continue; // the first occurrence wins (CSP3 §2.2.1)
-    out.set(name, { name, text: tokens.join(' '), sources: tokens.slice(1) });
+    // Chromium quotes the directive as `<name lower-cased> <value as written>` (a space even when empty).
+    const value = trimmed.slice(rawName.length).replace(/^[\t\n\f\r ]+/, '');
+    out.set(name, { name, text: `${name} ${value}`, sources });
   }
   return out;
 }

@@ -18,7 +18,7 @@ interface RequestFacts {
 type FixContext =
   | { kind: 'csp'; req: RequestFacts; violations: CspViolation[] }
   | { kind: 'opaque'; req: RequestFacts }
-  | { kind: 'preflight' | 'response'; req: RequestFacts; failure: CheckFailure; unsafe: string[]; include: boolean };
+  | { kind: 'preflight' | 'response'; req: RequestFacts; failure: CheckFailure; unsafe: string[]; include: boolean; tainted?: boolean };
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '[::1]';
@@ -46,6 +46,15 @@ export function suggestFix(ctx: FixContext): Fix {
     return { summary: "Fetch with mode 'cors' and have the server allow the page's origin.", where: 'request', ...(policyFor(req, []) ? { policy: policyFor(req, []) } : {}) };
   }
   const where = ctx.kind === 'preflight' ? 'preflight response' : 'response';
+  if (ctx.tainted && ['MissingAllowOriginHeader', 'AllowOriginMismatch', 'InvalidAllowOriginValue', 'MultipleAllowOriginValues', 'WildcardOriginNotAllowed'].includes(ctx.failure.error)) {
+    // #concept-request-tainted-origin: after a redirect to a second origin the request's origin is
+    // opaque. Allowing `null` would also let sandboxed pages in, so that is not the advice.
+    return {
+      summary: `A redirect to another origin made the request's origin opaque (Origin: null), so no page origin can match. Have the page call ${req.url.href} directly${ctx.include ? '' : `, or answer it with Access-Control-Allow-Origin: * (public data only)`}; do not allow the origin 'null'.`,
+      where,
+      ...(ctx.include ? {} : { headers: { 'Access-Control-Allow-Origin': '*' } }),
+    };
+  }
   const policy = policyFor(req, ctx.unsafe);
   const origin = req.pageOrigin;
   const withPolicy = (f: Fix): Fix => (policy ? { ...f, policy } : f);

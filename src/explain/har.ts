@@ -1,17 +1,21 @@
 /**
- * Explains every cross-origin request in a HAR file (as DevTools exports it). Preflights appear in
- * HAR as their own OPTIONS entries; each one is paired with the request it preceded.
+ * Explains every cross-origin request in a HAR file as DevTools exports it. DevTools records a
+ * preflight as its own OPTIONS entry (`_resourceType: "preflight"`), each redirect hop as its own
+ * entry, and headers the browser added itself beside the script's own; this file puts them back
+ * together: the page's CSP from its document entry, each request with its preflight and its hops.
  */
+import { isForbiddenRequestHeader } from './request.js';
 import { explain } from './simulate.js';
-import { ExplainInputError, type ExplainInput, type ExplainOptions, type Explanation } from './types.js';
+import { ExplainInputError, type ExplainInput, type ExplainOptions, type Explanation, type ResponseInput } from './types.js';
 
 interface HarHeader {
   name: string;
   value: string;
 }
 interface HarEntry {
-  request?: { method?: string; url?: string; headers?: HarHeader[] };
-  response?: { status?: number; headers?: HarHeader[] };
+  _resourceType?: string;
+  request?: { method?: string; url?: string; headers?: HarHeader[]; postData?: { text?: string } };
+  response?: { status?: number; statusText?: string; headers?: HarHeader[]; redirectURL?: string; content?: { mimeType?: string } };
 }
 
 export interface HarExplanation {
@@ -22,7 +26,15 @@ export interface HarExplanation {
   error?: { code: string; message: string; path: string };
 }
 
-/** Headers the browser itself adds (HAR records them beside the script's own); not script-set. */
+export interface HarOptions extends ExplainOptions {
+  /** Overrides the credentials mode, which a HAR does not record (default: include when cookies were sent). */
+  credentials?: 'omit' | 'same-origin' | 'include';
+}
+
+/**
+ * Request headers the browser adds itself (HAR records them beside the script's own), beyond the
+ * forbidden ones the simulator drops anyway: they are not the script's and must not decide a preflight.
+ */
 const UA_ADDED = new Set(['user-agent', 'pragma', 'cache-control', 'priority', 'upgrade-insecure-requests']);
 
 function pairs(headers: HarHeader[] | undefined, dropUaAdded = false): [string, string][] {
@@ -32,46 +44,102 @@ function pairs(headers: HarHeader[] | undefined, dropUaAdded = false): [string, 
 }
 
 function headerOf(headers: HarHeader[] | undefined, name: string): string | undefined {
-  return headers?.find((h) => h.name.toLowerCase() === name)?.value;
+  return headers?.find((h) => h?.name?.toLowerCase() === name)?.value;
 }
 
-function originOf(url: string): string | null {
+function originOf(url: string | undefined): string | null {
   try {
-    return new URL(url).origin;
+    return url ? new URL(url).origin : null;
   } catch {
     return null;
   }
 }
 
-export function explainHar(har: unknown, pageOrigin: string, options: ExplainOptions = {}): HarExplanation[] {
+function isPreflight(e: HarEntry): boolean {
+  return e._resourceType === 'preflight' || (e.request?.method === 'OPTIONS' && headerOf(e.request?.headers, 'access-control-request-method') !== undefined);
+}
+
+function answer(e: HarEntry): ResponseInput {
+  const r = e.response ?? {};
+  return { status: r.status ?? 0, ...(r.statusText ? { statusText: r.statusText } : {}), headers: pairs(r.headers) };
+}
+
+function redirectTarget(e: HarEntry): string | null {
+  const status = e.response?.status ?? 0;
+  if (![301, 302, 303, 307, 308].includes(status)) return null;
+  const location = e.response?.redirectURL || headerOf(e.response?.headers, 'location');
+  if (!location) return null;
+  try {
+    return new URL(location, e.request?.url).href;
+  } catch {
+    return null;
+  }
+}
+
+/** The page's origin as DevTools names it: the first document entry (or the page's title, a URL). */
+export function harPageOrigin(har: unknown): string | null {
+  const log = (har as { log?: { pages?: Array<{ title?: string }>; entries?: HarEntry[] } })?.log;
+  const doc = log?.entries?.find((e) => e._resourceType === 'document');
+  return originOf(doc?.request?.url) ?? originOf(log?.pages?.[0]?.title);
+}
+
+export function explainHar(har: unknown, pageOrigin: string, options: HarOptions = {}): HarExplanation[] {
   const entries = (har as { log?: { entries?: HarEntry[] } })?.log?.entries;
   if (!Array.isArray(entries)) throw new ExplainInputError('har-invalid', 'log.entries', 'not a HAR file: log.entries is missing');
+  // The page's Content-Security-Policy, from its own document entry.
+  const doc = entries.find((e) => originOf(e.request?.url) === pageOrigin && (e._resourceType === 'document' || (e.response?.content?.mimeType ?? '').startsWith('text/html')));
+  const csp = (doc?.response?.headers ?? []).filter((h) => h.name.toLowerCase() === 'content-security-policy').map((h) => h.value);
+  const used = new Set<number>();
+  /** The preflight for a request at `url`: the nearest unused preflight entry for that URL and method. */
+  const preflightFor = (index: number, url: string, method: string): HarEntry | undefined => {
+    let best = -1;
+    entries.forEach((e, i) => {
+      if (used.has(i) || !isPreflight(e) || e.request?.url !== url) return;
+      const acrm = headerOf(e.request?.headers, 'access-control-request-method');
+      if (acrm !== undefined && acrm !== method) return;
+      if (best === -1 || Math.abs(i - index) < Math.abs(best - index)) best = i;
+    });
+    if (best === -1) return undefined;
+    used.add(best);
+    return entries[best];
+  };
+
   const out: HarExplanation[] = [];
   entries.forEach((entry, index) => {
+    if (used.has(index) || isPreflight(entry)) return;
     const method = entry.request?.method ?? 'GET';
     const url = entry.request?.url ?? '';
-    const isPreflight = method === 'OPTIONS' && headerOf(entry.request?.headers, 'access-control-request-method') !== undefined;
-    if (isPreflight || originOf(url) === null || originOf(url) === pageOrigin) return;
-    // The preflight for this request: the closest earlier OPTIONS entry for the same URL.
-    let preflight: HarEntry | undefined;
-    for (let i = index - 1; i >= 0; i--) {
-      const e = entries[i]!;
-      if (e.request?.url === url && e.request?.method === 'OPTIONS' && headerOf(e.request?.headers, 'access-control-request-method') === method) {
-        preflight = e;
-        break;
-      }
+    if (originOf(url) === null || originOf(url) === pageOrigin) return;
+    used.add(index);
+    const allHeaders = pairs(entry.request?.headers, true);
+    const withCookies = allHeaders.some(([n]) => n.toLowerCase() === 'cookie');
+    // The forbidden ones (Origin, Referer, Sec-Fetch-*, Cookie…) are the browser's own, not the script's.
+    const requestHeaders = allHeaders.filter(([n, v]) => !isForbiddenRequestHeader(n, v));
+    const pf = preflightFor(index, url, method);
+    // Follow the redirect chain: each hop is a later entry for the Location's URL.
+    const redirects: NonNullable<ExplainInput['redirects']> = [];
+    let hop: HarEntry = entry;
+    for (let target = redirectTarget(hop); target !== null; target = redirectTarget(hop)) {
+      const at = entries.findIndex((e, i) => i > index && !used.has(i) && !isPreflight(e) && e.request?.url === target);
+      if (at === -1) break;
+      used.add(at);
+      hop = entries[at]!;
+      const hopPreflight = preflightFor(at, target, hop.request?.method ?? method);
+      redirects.push({ ...(hopPreflight ? { preflightResponse: answer(hopPreflight) } : {}), response: answer(hop) });
     }
-    const requestHeaders = pairs(entry.request?.headers, true);
+    const postData = entry.request?.postData?.text;
     const input: ExplainInput = {
-      page: { origin: pageOrigin },
+      page: { origin: pageOrigin, ...(csp.length ? { csp } : {}) },
       request: {
         url,
         method,
         headers: requestHeaders,
-        credentials: requestHeaders.some(([n]) => n.toLowerCase() === 'cookie') ? 'include' : 'same-origin',
+        credentials: options.credentials ?? (withCookies ? 'include' : 'same-origin'),
+        ...(postData !== undefined && method !== 'GET' && method !== 'HEAD' ? { body: postData } : {}),
       },
-      response: { status: entry.response?.status || 200, headers: pairs(entry.response?.headers) },
-      ...(preflight ? { preflightResponse: { status: preflight.response?.status || 200, headers: pairs(preflight.response?.headers) } } : {}),
+      response: answer(entry),
+      ...(pf ? { preflightResponse: answer(pf) } : {}),
+      ...(redirects.length ? { redirects } : {}),
     };
     try {
       out.push({ index, method, url, result: explain(input, options) });

@@ -1,5 +1,5 @@
 /** `corsgate/explain`: what a browser does with a cross-origin request, and why. Pure, browser-safe. */
 export { explain } from './simulate.js';
 export { ExplainInputError } from './types.js';
-export type { ExplainInput, ExplainOptions, Explanation, Fix, Step, StepOutcome } from './types.js';
-export { explainHar } from './har.js';
+export type { ExplainInput, ExplainOptions, Explanation, Fix, ResponseInput, SentRequest, Step, StepOutcome } from './types.js';
+export { explainHar, harPageOrigin, type HarExplanation, type HarOptions } from './har.js';

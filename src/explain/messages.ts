@@ -3,6 +3,8 @@
  * cors_error_string.cc and services/network/public/mojom/cors.mojom, as Chromium 156 prints them).
  */
 
+import { headerValueBytes } from '../http/headers.js';
+
 export type CorsError =
   | 'WildcardOriginNotAllowed'
   | 'MissingAllowOriginHeader'
@@ -24,13 +26,10 @@ export type Initiator = 'fetch' | 'xhr';
 const WITH_CREDENTIALS = ' The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.';
 const VALID_VALUE = ' Have the server send the header with a valid value.';
 
-/** EncodeHint: printable ASCII is kept, anything else becomes \uXXXX. */
+/** EncodeHint: the header's bytes, printable ASCII kept and every other byte written as \u00XX. */
 function encodeHint(hint: string): string {
   let out = '';
-  for (const ch of hint) {
-    const c = ch.codePointAt(0)!;
-    out += c >= 0x20 && c < 0x7f ? ch : `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`;
-  }
+  for (const b of headerValueBytes(hint)) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\u${b.toString(16).toUpperCase().padStart(4, '0')}`;
   return out;
 }
 
@@ -84,6 +83,11 @@ export function corsConsoleMessage(opts: { url: string; initialUrl?: string; pag
 
 /** Chromium logs every failed load once more, from the network layer. */
 export const NET_ERR_FAILED = 'Failed to load resource: net::ERR_FAILED';
+
+/** The network layer's line for a load that failed with a net error other than a CORS one. */
+export function netErrorMessage(code: string): string {
+  return `Failed to load resource: net::${code}`;
+}
 
 export function cspConsoleMessages(url: string, violations: { directiveText: string; fallback: boolean }[], initiator: Initiator): string[] {
   const out = violations.map((v) =>

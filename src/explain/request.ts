@@ -91,12 +91,14 @@ export function isNoCorsSafelistedRequestHeader(name: string, value: string): bo
 /**
  * #cors-unsafe-request-header-names. Returns the unsafe names lower-cased in request order (the
  * order Chromium checks them in) and as the sorted, de-duplicated set the preflight sends.
+ * Chromium judges a repeated header on its combined value (`a, b`), as the network request carries
+ * it; the Standard judges each entry of the header list on its own (`spec`).
  */
 export function corsUnsafeRequestHeaderNames(headers: HeaderList, spec: boolean): { inOrder: string[]; sorted: string[] } {
   const unsafe: string[] = [];
   const potentially: string[] = [];
   let safelistValueSize = 0;
-  for (const [name, value] of headers) {
+  for (const [name, value] of spec ? headers : combine(headers)) {
     const n = name.toLowerCase();
     if (!isCorsSafelistedRequestHeader(n, value, spec)) unsafe.push(n);
     else {
@@ -108,4 +110,15 @@ export function corsUnsafeRequestHeaderNames(headers: HeaderList, spec: boolean)
   const inOrder = [...new Set(unsafe)];
   const sorted = [...inOrder].sort();
   return { inOrder, sorted };
+}
+
+/** One entry per name (case-insensitive), its values joined with ", ", in first-seen order. */
+function combine(headers: HeaderList): [string, string][] {
+  const byName = new Map<string, [string, string]>();
+  for (const [name, value] of headers) {
+    const entry = byName.get(name.toLowerCase());
+    if (entry) entry[1] = `${entry[1]}, ${value}`;
+    else byName.set(name.toLowerCase(), [name, value]);
+  }
+  return [...byName.values()];
 }

@@ -13,9 +13,26 @@ export interface ExplainInput {
     /** `fetch` (default) or `xhr`: only the console wording differs. */
     initiator?: 'fetch' | 'xhr';
   };
-  preflightResponse?: { status: number; headers?: HeadersInput };
+  preflightResponse?: ResponseInput;
   /** statusText: the reason phrase of the status line, when known (Chromium quotes it in its console). */
-  response?: { status: number; statusText?: string; headers?: HeadersInput };
+  response?: ResponseInput;
+  /** When `response` is a redirect: the answers at each redirect target, in order. */
+  redirects?: Array<{ preflightResponse?: ResponseInput; response?: ResponseInput }>;
+}
+
+/** A server's answer. Headers as an object, [name, value] pairs, or {name, value} objects (HAR). */
+export interface ResponseInput {
+  status: number;
+  statusText?: string;
+  headers?: HeadersInput | ReadonlyArray<{ name: string; value: string }>;
+}
+
+/** A request the browser put on the network (the preflights aside). */
+export interface SentRequest {
+  url: string;
+  method: string;
+  /** The Origin header it carried; null when none. */
+  origin: string | null;
 }
 
 export interface ExplainOptions {
@@ -56,7 +73,14 @@ export interface Explanation {
   /** One line: what happened. */
   verdict: string;
   steps: Step[];
-  /** The preflight the browser sends, when it sends one. */
+  /** The actual request, and its follow-ups at each redirect target, as sent. */
+  requests: SentRequest[];
+  /**
+   * When an answer the browser waits for was not given (and so was taken as a network error): the
+   * request it would have sent. Live mode sends exactly this and explains again.
+   */
+  awaiting?: { kind: 'preflight' | 'response'; hop: number; url: string; method: string; headers: [string, string][] };
+  /** The (first) preflight the browser sends, when it sends one. */
   preflightRequest?: { method: 'OPTIONS'; headers: Record<string, string> };
 }
 

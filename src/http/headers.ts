@@ -90,12 +90,16 @@ export function hasCorsUnsafeByte(value: string): boolean {
   return false;
 }
 
-/** Byte length of a header value as sent (UTF-8; header values are byte sequences). */
+/**
+ * Byte length of a header value as sent. Header values are byte strings: fetch() takes each code unit
+ * up to U+00FF as one byte (isomorphic encoding) and refuses anything above; a value that does hold
+ * such characters (a server's header written as UTF-8) is counted in UTF-8.
+ */
 export function byteLength(value: string): number {
   let n = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c < 0x80) n += 1;
+    if (c <= 0xff) n += 1;
     else if (c < 0x800) n += 2;
     else if (c >= 0xd800 && c <= 0xdbff) {
       n += 4;
@@ -103,6 +107,19 @@ export function byteLength(value: string): number {
     } else n += 3;
   }
   return n;
+}
+
+const UTF8 = new TextEncoder();
+
+/** The bytes of a header value: code units up to U+00FF as themselves, anything above as UTF-8. */
+export function headerValueBytes(value: string): number[] {
+  const out: number[] = [];
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (c <= 0xff) out.push(c);
+    else out.push(...UTF8.encode(ch));
+  }
+  return out;
 }
 
 /**

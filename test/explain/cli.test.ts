@@ -2,11 +2,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { runCli } from '../support/cli.js';
+import { repoRoot, runCli } from '../support/cli.js';
 
 const PAGE = 'http://127.0.0.1:3000';
 
@@ -16,7 +14,11 @@ describe('corsgate explain', () => {
   const hits: string[] = [];
   before(async () => {
     server = http.createServer((req, res) => {
-      hits.push(`${req.method} ${req.url}`);
+      hits.push(`${req.method} ${req.url}${req.headers.origin === 'null' ? ' (Origin: null)' : ''}`);
+      if (req.url === '/moved') {
+        res.writeHead(302, { Location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/open`, 'Access-Control-Allow-Origin': '*' }).end();
+        return;
+      }
       if (req.url === '/open') {
         res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
         res.setHeader('Access-Control-Allow-Methods', 'PUT');
@@ -74,18 +76,45 @@ describe('corsgate explain', () => {
     assert.deepEqual(hits, ['OPTIONS /closed'], 'the actual request is not sent after a failed preflight');
   });
 
-  test('--har explains every cross-origin request', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'corsgate-har-'));
-    const har = { log: { entries: [
-      { request: { method: 'GET', url: `${PAGE}/index.html`, headers: [] }, response: { status: 200, headers: [] } },
-      { request: { method: 'GET', url: 'https://api.example.net/a', headers: [{ name: 'User-Agent', value: 'x' }] }, response: { status: 200, headers: [{ name: 'Access-Control-Allow-Origin', value: PAGE }] } },
-      { request: { method: 'GET', url: 'https://api.example.net/b', headers: [] }, response: { status: 0, headers: [] } },
-    ] } };
-    const file = join(dir, 'page.har');
-    writeFileSync(file, JSON.stringify(har));
-    const r = await runCli(['explain', '--har', file, '--origin', PAGE, '--json']);
+  test('live mode follows a redirect as the browser does, with Origin: null at a second origin', async () => {
+    hits.length = 0;
+    const r = await runCli(['explain', `${base}/moved`, '--origin', PAGE, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).allowed, true);
+    assert.deepEqual(hits, ['GET /moved', 'GET /open (Origin: null)']);
+  });
+
+  test('live mode: a server that does not answer is a network error, not a crash', async () => {
+    const r = await runCli(['explain', 'http://127.0.0.1:1/x', '--origin', PAGE, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual([out.allowed, out.responseType, out.console], [false, 'error', ['Failed to load resource: net::ERR_CONNECTION_REFUSED']]);
+  });
+
+  test('--batch keeps one answer per input line: blank and CRLF lines included', async () => {
+    const ok = JSON.stringify({ page: { origin: PAGE }, request: { url: 'http://localhost:9/x' }, response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] } });
+    const r = await runCli(['explain', '--json', '--batch'], `${ok}\r\n\n${ok}\n`);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.allowed ?? l.error.code), [true, 'input-missing', true]);
+    assert.equal(lines[1].line, 2);
+  });
+
+  test('--har explains every cross-origin request of a DevTools export (preflights and redirect hops paired)', async () => {
+    const file = join(repoRoot(), 'test', 'explain', 'fixtures', 'devtools.har');
+    const r = await runCli(['explain', '--har', file, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const { results } = JSON.parse(r.stdout);
-    assert.deepEqual(results.map((x: { url: string; result: { allowed: boolean } }) => [x.url, x.result.allowed]), [['https://api.example.net/a', true], ['https://api.example.net/b', false]]);
+    assert.deepEqual(results.map((x: { method: string; url: string; result: { allowed: boolean; verdict: string } }) => [x.method, x.url, x.result.allowed, x.result.verdict]), [
+      ['GET', 'https://api.example.net/items', true, 'Allowed'],
+      ['PUT', 'https://api.example.net/items/1', false, 'Blocked: the preflight failed'],
+      ['GET', 'https://api.example.net/me', false, 'Blocked: the response fails the CORS check'],
+      ['POST', 'https://analytics.example.org/collect', false, "Blocked by the page's Content-Security-Policy"],
+      ['GET', 'https://api.example.net/old-report', false, 'Blocked: the response fails the CORS check'],
+    ]);
+    assert.match(results[1].result.console[0], /Method PUT is not allowed by Access-Control-Allow-Methods in preflight response\.$/);
+    assert.match(results[4].result.console[0], /^Access to fetch at 'https:\/\/cdn\.example\.org\/report\.json' \(redirected from 'https:\/\/api\.example\.net\/old-report'\)/);
+    const human = await runCli(['explain', '--har', file, '--origin', 'http://127.0.0.1:5173']);
+    assert.match(human.stdout, /^✔ Allowed\n  GET https:\/\/api\.example\.net\/items\n/);
+    assert.match(human.stdout, /✖ Preflight: method: .*← fails here/);
   });
 });

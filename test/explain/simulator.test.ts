@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { explain, ExplainInputError, type ExplainInput } from '../../src/explain/index.js';
 import { corsUnsafeRequestHeaderNames, isCorsSafelistedRequestHeader, normalizeMethod } from '../../src/explain/request.js';
 import { connectViolations } from '../../src/explain/csp.js';
+import { createPolicy } from '../../src/index.js';
+import { generateCases, type Reply } from './cases.js';
 
 const PAGE = 'https://app.example.com';
 const API = 'https://api.example.net/v1/items';
@@ -20,6 +22,12 @@ describe('#concept-method-normalize', () => {
     assert.equal(normalizeMethod('delete'), 'DELETE');
     assert.equal(normalizeMethod('patch'), 'patch');
     assert.equal(normalizeMethod('Foo'), 'Foo');
+    assert.equal(normalizeMethod('options'), 'OPTIONS');
+  });
+  test('a normalised OPTIONS is still not safelisted: it is preflighted as OPTIONS', () => {
+    const r = explain(base({ method: 'options' }, undefined, { status: 204, headers: { 'Access-Control-Allow-Origin': PAGE, 'Access-Control-Allow-Methods': 'OPTIONS' } }));
+    assert.equal(r.preflightRequest?.headers['Access-Control-Request-Method'], 'OPTIONS');
+    assert.equal(r.allowed, true);
   });
   test('a lower-case patch is only matched by a lower-case grant', () => {
     const r = explain(base({ method: 'patch' }, undefined, { status: 204, headers: { 'Access-Control-Allow-Origin': PAGE, 'Access-Control-Allow-Methods': 'PATCH' } }));
@@ -40,6 +48,25 @@ describe('#cors-safelisted-request-header', () => {
     assert.equal(isCorsSafelistedRequestHeader('range', 'bytes=-500', true), false);
     assert.equal(isCorsSafelistedRequestHeader('dpr', '2', false), true, 'Chromium safelists client hints');
     assert.equal(isCorsSafelistedRequestHeader('dpr', '2', true), false, 'the Standard does not');
+  });
+  test('#cors-unsafe-request-header-byte: the listed bytes and controls other than HT', () => {
+    for (const b of ['"', '(', ')', ':', '<', '>', '?', '@', '[', '\\', ']', '{', '}', '\x7f', '\x01', '\x1f']) {
+      assert.equal(isCorsSafelistedRequestHeader('accept', `a${b}b`, true), false, JSON.stringify(b));
+    }
+    for (const b of ['\t', ' ', ',', '/', ';', '=', '*', 'é']) assert.equal(isCorsSafelistedRequestHeader('accept', `a${b}b`, true), true, JSON.stringify(b));
+  });
+  test('the 128-byte limit counts bytes: a Latin-1 character is one byte', () => {
+    assert.equal(isCorsSafelistedRequestHeader('accept', 'é'.repeat(128), true), true);
+    assert.equal(isCorsSafelistedRequestHeader('accept', 'é'.repeat(129), true), false);
+  });
+  test('range: parse a single range header value, start required, no whitespace, exact `bytes`', () => {
+    for (const v of ['bytes=0-100', 'bytes=100-', 'bytes=0-0', 'bytes=01-2']) assert.equal(isCorsSafelistedRequestHeader('range', v, true), true, v);
+    for (const v of ['bytes=-500', 'bytes=0-1,2-3', 'Bytes=0-1', 'bytes= 0-1', 'bytes=5-1', 'items=0-1', 'bytes=-']) assert.equal(isCorsSafelistedRequestHeader('range', v, true), false, v);
+  });
+  test('a repeated header: Chromium judges the combined value, the Standard each entry', () => {
+    const twice: [string, string][] = [['Accept', 'a'.repeat(100)], ['Accept', 'b'.repeat(30)]];
+    assert.deepEqual(corsUnsafeRequestHeaderNames(twice, false).sorted, ['accept']);
+    assert.deepEqual(corsUnsafeRequestHeaderNames(twice, true).sorted, []);
   });
   test('#cors-unsafe-request-header-names: sorted, lower-case, and the 1024-byte total', () => {
     assert.deepEqual(corsUnsafeRequestHeaderNames([['X-B', '1'], ['x-a', '1'], ['Content-Type', 'application/json']], true).sorted, ['content-type', 'x-a', 'x-b']);
@@ -73,6 +100,12 @@ describe('#cors-check', () => {
     const r = explain(base({}, { status: 200, headers: [['Access-Control-Allow-Origin', PAGE], ['Access-Control-Allow-Origin', PAGE]] }));
     assert.match(r.console[0]!, /contains multiple values 'https:\/\/app\.example\.com, https:\/\/app\.example\.com', but only one is allowed\. Have the server send the header with a valid value\.$/);
     assert.deepEqual(r.console.slice(1), ['Failed to load resource: net::ERR_FAILED']);
+  });
+  test("a hint is the header's bytes, non-printable ones as \\u00XX", () => {
+    const r = explain(base({}, { status: 200, headers: { 'Access-Control-Allow-Origin': 'https://exämple.com' } }));
+    assert.match(r.console[0]!, /contains the invalid value 'https:\/\/ex\\u00E4mple\.com'/, 'a Latin-1 byte is not UTF-8: not a URL');
+    const utf8 = explain(base({}, { status: 200, headers: { 'Access-Control-Allow-Origin': 'https://ex€mple.com' } }));
+    assert.match(utf8.console[0]!, /has a value 'https:\/\/ex\\u00E2\\u0082\\u00ACmple\.com' that is not equal/);
   });
   test('the exact Chromium sentence for a missing ACAO', () => {
     const r = explain(base({}, { status: 200, headers: {} }));
@@ -121,8 +154,15 @@ describe('#cors-preflight-fetch', () => {
     const r = explain(base({ method: 'PUT' }, undefined, { status: 204, headers: { 'Access-Control-Allow-Origin': PAGE, 'Access-Control-Allow-Methods': 'bad method' } }));
     assert.match(r.console[0]!, /: Cannot parse Access-Control-Allow-Methods response header field in preflight response\.$/);
   });
-  test('a missing preflight answer is an input error with a path', () => {
-    assert.throws(() => explain({ page: { origin: PAGE }, request: { url: API, method: 'PUT' }, response: { status: 200 } }), (e: unknown) => e instanceof ExplainInputError && e.code === 'preflight-response-missing' && e.path === 'preflightResponse');
+  test('a missing preflight answer is a network error: preflight sent, nothing else', () => {
+    const r = explain({ page: { origin: PAGE }, request: { url: API, method: 'PUT' }, response: { status: 200 } });
+    assert.equal(r.preflight, true);
+    assert.equal(r.actualRequestSent, false);
+    assert.equal(r.allowed, false);
+    assert.equal(r.responseType, 'error');
+    assert.deepEqual(r.console, ['Failed to load resource: net::ERR_EMPTY_RESPONSE']);
+    assert.equal(r.awaiting?.kind, 'preflight');
+    assert.deepEqual(r.awaiting?.headers, [['Accept', '*/*'], ['Origin', PAGE], ['Access-Control-Request-Method', 'PUT']]);
   });
 });
 
@@ -146,6 +186,10 @@ describe('CSP connect-src', () => {
       `Fetch API cannot load ${API}. Refused to connect because it violates the document's Content Security Policy.`,
     ]);
     assert.equal(r.fix?.where, 'page');
+  });
+  test('the directive is quoted with its name lower-cased and its value as written', () => {
+    const r = explain({ ...base(), page: { origin: PAGE, csp: "CONNECT-SRC   'SELF'\thttps://x.example" } });
+    assert.match(r.console[0]!, /directive: "connect-src 'SELF'\thttps:\/\/x\.example"\. The action/);
   });
   test('source expressions', () => {
     const url = new URL(API);
@@ -171,9 +215,127 @@ describe('no-cors', () => {
   });
 });
 
-describe('redirects (#http-redirect-fetch)', () => {
-  test('a redirect to a second cross origin carries Origin: null onward', () => {
-    const r = explain(base({}, { status: 302, headers: { 'Access-Control-Allow-Origin': PAGE, Location: 'https://cdn.example.org/x' } }));
-    assert.match(r.explanation, /Origin: null/);
+describe('#http-redirect-fetch', () => {
+  const CDN = 'https://cdn.example.org/x';
+  test('a redirect to a second cross origin carries Origin: null onward, and the next answer must allow null or *', () => {
+    const first = { status: 302, headers: { 'Access-Control-Allow-Origin': PAGE, Location: CDN } };
+    const blocked = explain({ ...base({}, first), redirects: [{ response: { status: 200, headers: { 'Access-Control-Allow-Origin': PAGE } } }] });
+    assert.deepEqual(blocked.requests, [{ url: API, method: 'GET', origin: PAGE }, { url: CDN, method: 'GET', origin: 'null' }]);
+    assert.equal(blocked.allowed, false);
+    assert.equal(blocked.console[0], `Access to fetch at '${CDN}' (redirected from '${API}') from origin '${PAGE}' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value '${PAGE}' that is not equal to the supplied origin. Have the server send the header with a valid value.`);
+    assert.match(blocked.fix!.summary, /do not allow the origin 'null'/);
+    const allowed = explain({ ...base({}, first), redirects: [{ response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } }] });
+    assert.equal(allowed.allowed, true);
+  });
+  test('every hop is CORS-checked: a redirect without ACAO fails at the first URL', () => {
+    const r = explain({ ...base({}, { status: 302, headers: { Location: CDN } }), redirects: [{ response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } }] });
+    assert.deepEqual(r.requests.map((x) => x.url), [API]);
+    assert.match(r.console[0]!, new RegExp(`^Access to fetch at '${API}' from origin`));
+  });
+  test('303 turns a PUT into a GET without its body headers; the next hop needs no preflight', () => {
+    const grant = { status: 204, headers: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'PUT', 'Access-Control-Allow-Headers': 'content-type' } };
+    const r = explain({ ...base({ method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{}' }, { status: 303, headers: { 'Access-Control-Allow-Origin': '*', Location: '/v1/done' } }, grant), redirects: [{ response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } }] });
+    assert.deepEqual(r.requests.map((x) => x.method), ['PUT', 'GET']);
+    assert.equal(r.allowed, true);
+  });
+  test('a preflighted request is preflighted again at the redirect target', () => {
+    const r = explain({ ...base({ method: 'PUT' }, { status: 307, headers: { 'Access-Control-Allow-Origin': '*', Location: CDN } }, { status: 204, headers: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'PUT' } }), redirects: [{ preflightResponse: { status: 204, headers: {} }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } }] });
+    assert.equal(r.allowed, false);
+    assert.match(r.console[0]!, /\(redirected from '.*'\) from origin '.*' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin'/);
+  });
+  test('a redirect to a URL with credentials is refused, reported at the redirecting URL', () => {
+    const r = explain(base({}, { status: 302, headers: { 'Access-Control-Allow-Origin': '*', Location: 'https://user:pass@api.example.net/y' } }));
+    assert.equal(r.console[0], `Access to fetch at '${API}' from origin '${PAGE}' has been blocked by CORS policy: Redirect location '' contains a username and password, which is disallowed for cross-origin requests.`);
+  });
+  test('without the next answer the verdict says so, and tells what the browser sends next', () => {
+    const r = explain(base({}, { status: 302, headers: { 'Access-Control-Allow-Origin': '*', Location: CDN } }));
+    assert.equal(r.verdict, 'Redirected: give the next answer to explain it');
+    assert.deepEqual(r.awaiting, { kind: 'response', hop: 1, url: CDN, method: 'GET', headers: [['Origin', 'null']] });
+    assert.deepEqual(r.console, []);
+  });
+});
+
+describe('#dom-request: what fetch() refuses before sending anything', () => {
+  for (const [name, request, message] of [
+    ['a GET with a body', { method: 'GET', body: 'x' }, /Request with GET\/HEAD method cannot have body/],
+    ['a method that is not a token', { method: 'GE T' }, /'GE T' is not a valid HTTP method/],
+    ['a forbidden method (#forbidden-method)', { method: 'trace' }, /'trace' HTTP method is unsupported/],
+    ['a header value above U+00FF', { headers: { 'X-A': '€' } }, /non ISO-8859-1 code point/],
+  ] as const) {
+    test(name, () => {
+      const r = explain(base(request as never));
+      assert.deepEqual([r.preflight, r.actualRequestSent, r.allowed, r.responseType, r.console], [false, false, false, 'error', []]);
+      assert.match(r.explanation, message);
+    });
+  }
+});
+
+describe('#cross-origin-resource-policy-check', () => {
+  test('CORP same-origin withholds even the opaque no-cors response', () => {
+    const r = explain(base({ mode: 'no-cors' }, { status: 200, headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } }));
+    assert.deepEqual([r.responseType, r.actualRequestSent], ['error', true]);
+    assert.deepEqual(r.console, ['Failed to load resource: net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin']);
+  });
+  test('CORS responses are not subject to it', () => {
+    assert.equal(explain(base({}, { status: 200, headers: { 'Access-Control-Allow-Origin': PAGE, 'Cross-Origin-Resource-Policy': 'same-origin' } })).allowed, true);
+  });
+});
+
+describe('input, read liberally', () => {
+  test('headers as an object, [name, value] pairs or {name, value} objects', () => {
+    for (const headers of [{ 'Access-Control-Allow-Origin': PAGE }, [['Access-Control-Allow-Origin', PAGE]], [{ name: 'Access-Control-Allow-Origin', value: PAGE }]]) {
+      assert.equal(explain(base({}, { status: 200, headers: headers as never })).allowed, true);
+    }
+  });
+  test('headers as a raw header block, as copied from DevTools or curl -i', () => {
+    const r = explain(base({}, { status: 200, headers: 'HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.example.com\r\nX-A: 1\r\nAccess-Control-Expose-Headers: x-a\r\n' as never }));
+    assert.deepEqual(r.exposedHeaders, ['x-a']);
+  });
+  test('a page URL stands for its origin; a missing method is GET; status 0 is a network error', () => {
+    const r = explain({ page: { origin: `${PAGE}/index.html` }, request: { url: API }, response: { status: 0 } });
+    assert.deepEqual(r.requests, [{ url: API, method: 'GET', origin: PAGE }]);
+    assert.deepEqual(r.console, ['Failed to load resource: net::ERR_EMPTY_RESPONSE']);
+  });
+  test('what cannot be understood is an error with a code and a path', () => {
+    assert.throws(() => explain({ page: { origin: PAGE }, request: { url: API, credentials: 'sometimes' as never } }), (e: unknown) => e instanceof ExplainInputError && e.code === 'credentials-invalid' && e.path === 'request.credentials');
+    assert.throws(() => explain({ ...base(), redirects: [{ response: { status: 999 } }] }), (e: unknown) => e instanceof ExplainInputError && e.path === 'redirects[0].response.status');
+  });
+});
+
+describe('the fix: the corsgate policy it points at produces answers the browser accepts', () => {
+  test('for every generated case the server can fix, the suggested policy makes the simulator allow it', () => {
+    const page = 'http://127.0.0.1:5173';
+    const url = 'http://localhost:9/case';
+    const fill = (r: Reply | undefined) => (r === undefined || r === 'drop' ? undefined : { ...r, headers: r.headers.map(([n, v]): [string, string] => [n, v.replaceAll('{origin}', page)]) });
+    let checked = 0;
+    for (const c of generateCases()) {
+      if (c.redirects || c.csp || c.request.mode === 'no-cors') continue;
+      const request = { ...c.request, url };
+      const before = explain({ page: { origin: page }, request, preflightResponse: fill(c.preflightResponse), response: fill(c.response) });
+      const policyOptions = before.fix?.policy;
+      if (before.allowed || !policyOptions || before.fix?.where === 'request') continue;
+      const policy = createPolicy(policyOptions);
+      const answer = (method: string, headers: Record<string, string>) => {
+        const d = policy.evaluate({ method, headers: Object.fromEntries(Object.entries(headers).map(([n, v]) => [n.toLowerCase(), v])) });
+        return { status: d.status ?? 200, headers: Object.entries(d.headers) as [string, string][] };
+      };
+      const sent = explain({ page: { origin: page }, request, response: { status: 200 } });
+      const preflightResponse = sent.preflightRequest ? answer('OPTIONS', sent.preflightRequest.headers) : undefined;
+      const response = answer(sent.requests[0]?.method ?? 'GET', { Origin: page });
+      const after = explain({ page: { origin: page }, request, ...(preflightResponse ? { preflightResponse } : {}), response });
+      assert.equal(after.allowed, true, `${c.name}: ${JSON.stringify(policyOptions)} → ${after.verdict} ${after.console[0] ?? ''}`);
+      checked++;
+    }
+    assert.ok(checked > 200, `only ${checked} cases checked`);
+  });
+});
+
+describe('Local Network Access (Chromium)', () => {
+  test('a public page reaching loopback gets an information step; the verdict is left to the answers', () => {
+    const r = explain({ page: { origin: PAGE }, request: { url: 'http://127.0.0.1:8080/x' }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } });
+    assert.equal(r.allowed, true);
+    assert.match(r.steps.find((s) => s.id === 'local-network-access')!.detail, /`loopback` address space/);
+    const loopbackPage = explain({ page: { origin: 'http://127.0.0.1:3000' }, request: { url: 'http://localhost:8080/x' }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } });
+    assert.equal(loopbackPage.steps.some((s) => s.id === 'local-network-access'), false);
   });
 });

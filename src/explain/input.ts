@@ -1,0 +1,136 @@
+/**
+ * Reads an explain input liberally (headers as an object, [name, value] pairs or HAR-style
+ * {name, value} objects; a status given as a string; a missing method meaning GET) and rejects
+ * what cannot be understood with an ExplainInputError naming the field.
+ */
+import { toHeaderList, type HeaderList } from '../http/headers.js';
+import type { Initiator } from './messages.js';
+import { ExplainInputError, type ExplainInput } from './types.js';
+
+/** A server answer; null when none was given or status 0 (a network error, as HAR records it). */
+export interface Answer {
+  status: number;
+  statusText: string | undefined;
+  headers: HeaderList;
+}
+
+export interface Hop {
+  preflightResponse: Answer | null;
+  response: Answer | null;
+}
+
+export interface Normalized {
+  pageOrigin: string;
+  csp: string | string[] | undefined;
+  url: URL;
+  /** The method as given (fetch() normalises it; see request.ts). */
+  rawMethod: string;
+  headers: HeaderList;
+  credentials: 'omit' | 'same-origin' | 'include';
+  mode: 'cors' | 'no-cors' | 'same-origin';
+  initiator: Initiator;
+  hasBody: boolean;
+  /** hops[0]: the answers at the request's URL; hops[n]: at the n-th redirect target. */
+  hops: Hop[];
+}
+
+function requireObject(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ExplainInputError('input-invalid', path, `${path} must be an object`);
+  return value as Record<string, unknown>;
+}
+
+/** Headers as an object, [name, value] pairs, or {name, value} objects (HAR). */
+export function readHeaders(value: unknown, path: string): HeaderList {
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') {
+    // A raw header block ("Name: value" lines), as copied from DevTools or curl -i.
+    const pairs: [string, string][] = [];
+    for (const line of value.split(/\r?\n/)) {
+      if (line.trim() === '' || /^HTTP\//i.test(line)) continue;
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw new ExplainInputError('headers-invalid', path, `${path}: '${line}' is not a 'Name: value' line`);
+      pairs.push([line.slice(0, colon).trim(), line.slice(colon + 1)]);
+    }
+    return toHeaderList(pairs);
+  }
+  if (typeof value !== 'object') throw new ExplainInputError('headers-invalid', path, `${path} must be an object or a list of [name, value] pairs`);
+  if (Array.isArray(value)) {
+    const pairs: [string, string][] = [];
+    value.forEach((item: unknown, i) => {
+      if (Array.isArray(item) && item.length === 2 && typeof item[0] === 'string') pairs.push([item[0], String(item[1])]);
+      else if (typeof item === 'object' && item !== null && typeof (item as { name?: unknown }).name === 'string') pairs.push([(item as { name: string }).name, String((item as { value?: unknown }).value ?? '')]);
+      else throw new ExplainInputError('headers-invalid', `${path}[${i}]`, `${path}[${i}] must be a [name, value] pair or a {name, value} object`);
+    });
+    return toHeaderList(pairs);
+  }
+  return toHeaderList(value as Record<string, string>);
+}
+
+function readAnswer(value: unknown, path: string): Answer | null {
+  if (value === undefined || value === null) return null;
+  const o = requireObject(value, path);
+  if (Object.keys(o).length === 0) return null;
+  // A missing status with headers given means a plain 200; a numeric string is read as a number.
+  const status = o.status === undefined || o.status === null ? 200 : typeof o.status === 'string' && /^\d+$/.test(o.status.trim()) ? Number(o.status) : o.status;
+  if (status === 0) return null;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) throw new ExplainInputError('status-invalid', `${path}.status`, `${path}.status must be an HTTP status code (100–599)`);
+  return { status, statusText: typeof o.statusText === 'string' ? o.statusText : undefined, headers: readHeaders(o.headers, `${path}.headers`) };
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, code: string, path: string): T {
+  if (value === undefined || value === null || value === '') return fallback;
+  const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+  throw new ExplainInputError(code, path, `${path} must be ${allowed.map((a) => `'${a}'`).join(', ')}`);
+}
+
+export function normalize(input: ExplainInput): Normalized {
+  const root = requireObject(input, 'input');
+  const page = typeof root.page === 'string' ? { origin: root.page } : requireObject(root.page, 'page');
+  const request = requireObject(root.request, 'request');
+  if (typeof page.origin !== 'string' || page.origin === '') throw new ExplainInputError('origin-missing', 'page.origin', 'page.origin must be the page\'s origin, e.g. "https://app.example.com"');
+  let pageOrigin = page.origin.trim();
+  if (pageOrigin !== 'null') {
+    try {
+      pageOrigin = new URL(pageOrigin).origin;
+    } catch {
+      throw new ExplainInputError('origin-invalid', 'page.origin', `page.origin '${pageOrigin}' is not an origin (scheme://host[:port])`);
+    }
+    if (pageOrigin === 'null') throw new ExplainInputError('origin-invalid', 'page.origin', `page.origin '${page.origin}' has no origin of its own; give 'null' for an opaque origin`);
+  }
+  if (typeof request.url !== 'string' || request.url === '') throw new ExplainInputError('url-missing', 'request.url', 'request.url must be the URL the page fetches');
+  let url: URL;
+  try {
+    url = pageOrigin === 'null' ? new URL(request.url) : new URL(request.url, pageOrigin);
+  } catch {
+    throw new ExplainInputError('url-invalid', 'request.url', `request.url '${request.url}' is not a URL`);
+  }
+  if (request.method !== undefined && request.method !== null && typeof request.method !== 'string') throw new ExplainInputError('method-invalid', 'request.method', 'request.method must be a string');
+  // Absent means GET; an empty string is what fetch() refuses ('' is not a valid HTTP method).
+  const rawMethod = typeof request.method === 'string' ? request.method : 'GET';
+  const credentials = oneOf(request.credentials === true ? 'include' : request.credentials, ['omit', 'same-origin', 'include'] as const, 'same-origin', 'credentials-invalid', 'request.credentials');
+  const mode = oneOf(request.mode, ['cors', 'no-cors', 'same-origin'] as const, 'cors', 'mode-invalid', 'request.mode');
+  const initiator = request.initiator === 'xhr' ? 'xhr' : 'fetch';
+  const csp = page.csp === undefined || page.csp === null || page.csp === '' ? undefined : (page.csp as string | string[]);
+  if (csp !== undefined && typeof csp !== 'string' && !(Array.isArray(csp) && csp.every((c) => typeof c === 'string'))) throw new ExplainInputError('csp-invalid', 'page.csp', 'page.csp must be the Content-Security-Policy header value (or a list of them)');
+  const hops: Hop[] = [{ preflightResponse: readAnswer(root.preflightResponse, 'preflightResponse'), response: readAnswer(root.response, 'response') }];
+  if (root.redirects !== undefined && root.redirects !== null) {
+    if (!Array.isArray(root.redirects)) throw new ExplainInputError('redirects-invalid', 'redirects', 'redirects must be a list of { preflightResponse?, response } for each redirect target, in order');
+    root.redirects.forEach((r: unknown, i) => {
+      const o = requireObject(r, `redirects[${i}]`);
+      hops.push({ preflightResponse: readAnswer(o.preflightResponse, `redirects[${i}].preflightResponse`), response: readAnswer(o.response, `redirects[${i}].response`) });
+    });
+  }
+  return {
+    pageOrigin,
+    csp,
+    url,
+    rawMethod,
+    headers: readHeaders(request.headers, 'request.headers'),
+    credentials,
+    mode,
+    initiator,
+    hasBody: request.body !== undefined && request.body !== null,
+    hops,
+  };
+}
