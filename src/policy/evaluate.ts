@@ -4,8 +4,7 @@
  * the matcher and assembles the answer. Rules follow the Fetch Standard's `#cors-check` and
  * `#cors-preflight-fetch`, so every 2xx preflight answer passes the browser's checks.
  */
-import { compileOriginMatcher, isSerializedOrigin, type OriginMatcher } from '../origin/matcher.js';
-import type { OriginPattern } from '../origin/pattern.js';
+import { isSerializedOrigin, type OriginMatcher } from '../origin/matcher.js';
 import { isForbiddenMethod, isSafelistedMethod, isToken, parseRequestHeaderNames } from './names.js';
 import type { Decision, DecisionReason, PolicyOptions, RequestHeadersLike, RequestKind, RequestLike } from './types.js';
 
@@ -86,9 +85,8 @@ function isOptions(method: string): boolean {
   return method === 'OPTIONS' || (method.length === 7 && method.toUpperCase() === 'OPTIONS');
 }
 
-export function compilePolicy(options: PolicyOptions, patterns: readonly OriginPattern[]): CompiledPolicy {
+export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): CompiledPolicy {
   const anyOrigin = options.origins === '*';
-  const matcher = compileOriginMatcher(patterns);
   const credentials = options.credentials === true;
   const methodSet = options.methods === '*' ? null : new Set(options.methods ?? ['GET', 'HEAD', 'POST']);
   const headerSet = options.requestHeaders === '*' ? null : new Set(options.requestHeaders ?? []);

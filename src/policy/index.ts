@@ -17,11 +17,11 @@ export type * from './types.js';
 
 export function createPolicy(options: PolicyOptions): Policy {
   const analysis = analysePolicy(options);
-  if (analysis.errors.length > 0 || analysis.normalized === null) {
+  if (analysis.errors.length > 0 || analysis.normalized === null || analysis.matcher === null) {
     throw new PolicyError([...analysis.errors, ...analysis.warnings]);
   }
   const normalized = deepFreeze(analysis.normalized);
-  const compiled = compilePolicy(normalized, analysis.patterns);
+  const compiled = compilePolicy(normalized, analysis.matcher);
   const warnings = Object.freeze(analysis.warnings.map((w) => Object.freeze(w)));
   return Object.freeze({
     options: normalized,
