@@ -138,6 +138,11 @@ export function checkOriginPattern(value: unknown): PatternCheck {
   if (rawScheme !== scheme) {
     return fail('origin-not-canonical', `${show(value)} is not in canonical form: the scheme must be lower-case`, `did you mean ${suggestOrigin(scheme, authority)}?`);
   }
+  if (!authority.startsWith('[') && authority.includes('[')) {
+    return authority.startsWith('*.[')
+      ? fail('origin-wildcard-misplaced', `${show(value)} puts a wildcard in front of an IP address; subdomain wildcards need a domain name`)
+      : fail('origin-host-invalid', `${show(value)} has a "[" that does not open an IPv6 address`);
+  }
   // Split host and port.
   let host: string;
   let portText: string | null = null;
