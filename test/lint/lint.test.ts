@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,4 +129,13 @@ test('every error of a YAML file is reported with its path and a fix, in text an
   assert.equal(t.code, 1);
   assert.match(t.stdout, /11 errors/);
   assert.match(t.stdout, /origins\[0\] .*\[origin-not-canonical\]\n +fix: did you mean https:\/\/app\.example\.com\?/);
+});
+
+test('the command runs through a symlink, as npm installs bin entries (node_modules/.bin/corsgate)', () => {
+  const link = join(dir, 'corsgate');
+  symlinkSync(join(root, 'dist/src/cli/main.js'), link);
+  const file = write('via-link.json', JSON.stringify({ origins: ['http://app.example.com'] }));
+  const r = spawnSync(process.execPath, [link, 'lint', file], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /\[origin-insecure\]/);
 });
