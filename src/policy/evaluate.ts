@@ -5,7 +5,7 @@
  * `#cors-preflight-fetch`, so every 2xx preflight answer passes the browser's checks.
  */
 import { isSerializedOrigin, type OriginMatcher } from '../origin/matcher.js';
-import { isForbiddenMethod, isSafelistedMethod, isToken, parseRequestHeaderNames } from './names.js';
+import { isForbiddenMethod, isSafelistedMethod, isToken, MAX_ACRM_LENGTH, parseRequestHeaderNames } from './names.js';
 import type { Decision, DecisionReason, PolicyOptions, RequestHeadersLike, RequestKind, RequestLike } from './types.js';
 
 const ACAO = 'Access-Control-Allow-Origin';
@@ -145,6 +145,8 @@ export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): C
       return refusePreflight(!isSerializedOrigin(origin) ? 'origin-malformed' : 'origin-not-allowed', origin);
     }
     // 2. Method: safelisted methods pass the browser's check whatever ACAM says, so they need no header.
+    // Bounded: a huge value is refused before it is trimmed, hashed or scanned.
+    if (acrm.length > MAX_ACRM_LENGTH) return refusePreflight('method-malformed', origin);
     const method = hasOws(acrm) ? acrm.trim() : acrm;
     let echoMethod = false;
     if (!isSafelistedMethod(method)) {
@@ -171,7 +173,7 @@ export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): C
     }
     // 4. Private Network Access (Chromium): only when granted.
     const pna = readHeader(headers, 'access-control-request-private-network', 'Access-Control-Request-Private-Network');
-    const askPrivateNetwork = pna !== null && pna.trim().toLowerCase() === 'true';
+    const askPrivateNetwork = pna !== null && pna.length <= 16 && pna.trim().toLowerCase() === 'true';
     if (askPrivateNetwork && !privateNetwork) return refusePreflight('private-network-not-allowed', origin);
 
     const h: Record<string, string> = { [ACAO]: anyOrigin ? '*' : origin };

@@ -12,7 +12,7 @@ export { PolicyError } from './errors.js';
 export { validatePolicy, OPTION_NAMES, MAX_AGE_LIMIT } from './validate.js';
 export type { ValidationResult } from './validate.js';
 export { readHeader } from './evaluate.js';
-export { parseRequestHeaderNames, MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_ACRH_EMPTY } from './names.js';
+export { parseRequestHeaderNames, MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_ACRH_EMPTY, MAX_ACRM_LENGTH } from './names.js';
 export type * from './types.js';
 
 export function createPolicy(options: PolicyOptions): Policy {

@@ -122,7 +122,8 @@ export function analysePolicy(options: unknown): Analysis {
     anyOrigin = true;
     matcher.add({ kind: 'any', source: '*' });
   } else if (!Array.isArray(o.origins)) {
-    error('origins-invalid', 'origins', `"origins" must be a list of origin patterns or '*', not ${describe(o.origins)}`);
+    const hint = typeof o.origins === 'string' ? `write a list: origins: [${JSON.stringify(o.origins)}]` : undefined;
+    error('origins-invalid', 'origins', `"origins" must be a list of origin patterns or '*', not ${describe(o.origins)}`, hint);
   } else {
     const list: readonly unknown[] = o.origins;
     const accepted: string[] = [];

@@ -153,6 +153,14 @@ test('hostile inputs are refused, not crashed on', () => {
     assert.equal(d.reason, 'headers-malformed');
     assert.equal(d.status, 403);
   }
+  for (const acrm of [' '.repeat(mib), `${' '.repeat(mib)}PUT`, 'P'.repeat(mib)]) {
+    const d = p.evaluate(preflight(A, acrm));
+    assert.equal(d.reason, 'method-malformed');
+    assert.equal(d.status, 403);
+  }
+  const pna = p.evaluate(preflight(A, 'PUT', undefined, { 'access-control-request-private-network': ` ${' '.repeat(mib)}true` }));
+  assert.equal(pna.allowed, true, 'a huge private-network value is not a request for it');
+  assert.equal(pna.headers['Access-Control-Allow-Private-Network'], undefined);
   for (const origin of ['h'.repeat(mib), `https://${'a.'.repeat(mib / 2)}example.org`, 'http://*@:;', 'invalid_origin', 'https://example.com]', '', 'https://[::1']) {
     const d = p.evaluate(actual(origin));
     assert.equal(d.allowed, false, origin.slice(0, 40));

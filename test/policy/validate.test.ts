@@ -55,6 +55,7 @@ test('types and ranges', () => {
   assert.deepEqual(errorsOf([]), [':options-not-object']);
   assert.deepEqual(errorsOf({}), ['origins:origins-missing']);
   assert.deepEqual(errorsOf({ origins: 'https://a.example.com' }), ['origins:origins-invalid']);
+  assert.equal(validatePolicy({ origins: 'https://a.example.com' }).errors[0]?.hint, 'write a list: origins: ["https://a.example.com"]');
   assert.deepEqual(errorsOf({ origins: [42] }), ['origins[0]:origin-not-string']);
   assert.deepEqual(errorsOf({ origins: [null] }), ['origins[0]:origin-null']); // YAML reads an unquoted null as null
   assert.deepEqual(errorsOf({ origins: [], credentials: 'yes' }), ['credentials:credentials-invalid']);
