@@ -74,6 +74,11 @@ export interface CompiledPolicy {
   matcher: OriginMatcher;
 }
 
+const ACRH_MEMO_SIZE = 256;
+const ACRH_MEMO_MAX_LENGTH = 256;
+const REFUSED_MALFORMED = Object.freeze({ refused: 'headers-malformed' as DecisionReason });
+const REFUSED_NOT_ALLOWED = Object.freeze({ refused: 'headers-not-allowed' as DecisionReason });
+
 function hasOws(s: string): boolean {
   if (s.length === 0) return false;
   const a = s.charCodeAt(0);
@@ -139,6 +144,27 @@ export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): C
     return decision('actual', false, reason, d.status, d.headers as Record<string, string>, origin);
   }
 
+  /**
+   * The verdict on an `Access-Control-Request-Headers` value: the names to echo ('' for none), or why
+   * it is refused. A browser sends the same few values (a page's sorted, lower-cased header names)
+   * over and over, so the verdicts for short values are remembered; the memo is bounded and is
+   * emptied when full, so hostile values cost no more than parsing them.
+   */
+  const acrhMemo = new Map<string, string | { refused: DecisionReason }>();
+  function headersVerdict(acrh: string): string | { refused: DecisionReason } {
+    let verdict = acrhMemo.get(acrh);
+    if (verdict !== undefined) return verdict;
+    const parsed = parseRequestHeaderNames(acrh);
+    if (!parsed.ok) verdict = REFUSED_MALFORMED;
+    else if (headerSet !== null && !parsed.names.every((name) => headerSet.has(name))) verdict = REFUSED_NOT_ALLOWED;
+    else verdict = parsed.names.length > 0 ? parsed.joined : '';
+    if (acrh.length <= ACRH_MEMO_MAX_LENGTH) {
+      if (acrhMemo.size >= ACRH_MEMO_SIZE) acrhMemo.clear();
+      acrhMemo.set(acrh, verdict);
+    }
+    return verdict;
+  }
+
   function evaluatePreflight(headers: RequestHeadersLike, origin: string, acrm: string): Decision {
     // 1. Origin (#cors-check runs on the preflight response with the actual request's credentials mode).
     if (!anyOrigin && !matcher.allows(origin)) {
@@ -164,12 +190,9 @@ export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): C
     let echoHeaders: string | null = null;
     const acrh = readHeader(headers, 'access-control-request-headers', VARY_ACRH);
     if (acrh !== null) {
-      const parsed = parseRequestHeaderNames(acrh);
-      if (!parsed.ok) return refusePreflight('headers-malformed', origin);
-      if (headerSet !== null) {
-        for (const name of parsed.names) if (!headerSet.has(name)) return refusePreflight('headers-not-allowed', origin);
-      }
-      if (parsed.names.length > 0) echoHeaders = parsed.joined;
+      const verdict = headersVerdict(acrh);
+      if (typeof verdict !== 'string') return refusePreflight(verdict.refused, origin);
+      if (verdict !== '') echoHeaders = verdict;
     }
     // 4. Private Network Access (Chromium): only when granted.
     const pna = readHeader(headers, 'access-control-request-private-network', 'Access-Control-Request-Private-Network');

@@ -199,3 +199,24 @@ test('wildcards: any depth, never the apex, same scheme and port', () => {
   for (const o of allowed) assert.equal(p.allowsOrigin(o), true, o);
   for (const o of refused) assert.equal(p.allowsOrigin(o), false, o);
 });
+
+test('remembered Access-Control-Request-Headers verdicts give the same answers, also after the memo is refilled', () => {
+  const p = createPolicy({ origins: [A], requestHeaders: ['x-a', 'x-b'] });
+  const ask = (acrh: string) => {
+    const d = p.evaluate(preflight(A, 'GET', acrh));
+    return `${d.reason} ${d.headers['Access-Control-Allow-Headers'] ?? '-'}`;
+  };
+  const expected: Array<[string, string]> = [
+    ['x-a,x-b', 'allowed x-a,x-b'],
+    ['X-B, x-a', 'allowed x-b,x-a'],
+    ['x-a,x-c', 'headers-not-allowed -'],
+    ['x-a, bad value', 'headers-malformed -'],
+    ['', 'allowed -'],
+    [`x-a,${'x-b,'.repeat(100)}x-a`, 'allowed x-a,x-b'], // longer than the memo keeps
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const [acrh, answer] of expected) assert.equal(ask(acrh), answer, `round ${round}: ${acrh.slice(0, 30)}`);
+    // Push many distinct values through, so the memo fills up and is emptied.
+    for (let i = 0; i < 300; i++) assert.equal(ask(`x-a,x-${i}`), 'headers-not-allowed -');
+  }
+});
