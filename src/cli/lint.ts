@@ -73,6 +73,13 @@ export function formatReport(report: LintReport): string {
   return [head, ...report.errors.map(formatProblem), ...report.warnings.map(formatProblem)].join('\n') + '\n';
 }
 
+/** A policy file may name its JSON Schema (`"$schema": ".../policy.schema.json"`) for editors; it is not an option. */
+function withoutSchemaKey(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !('$schema' in value)) return value;
+  const { $schema, ...rest } = value as Record<string, unknown>;
+  return typeof $schema === 'string' ? rest : value;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let json = false;
   const files: string[] = [];
@@ -97,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     else process.stderr.write(`corsgate lint: ${loaded.message}\n`);
     return 2;
   }
-  const { errors, warnings } = validatePolicy(loaded.value);
+  const { errors, warnings } = validatePolicy(withoutSchemaKey(loaded.value));
   const report: LintReport = { file, ok: errors.length === 0, errors, warnings };
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return errors.length > 0 ? 1 : 0;

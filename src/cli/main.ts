@@ -4,7 +4,8 @@
  * and is loaded only when used, so `corsgate lint` never pays for the gateway's database driver.
  * A command module exports `run(argv): Promise<number>` and returns the process exit code.
  */
-import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 interface CommandModule {
   run(argv: string[]): Promise<number>;
@@ -45,7 +46,21 @@ export async function main(argv: string[]): Promise<number> {
   return mod.run(rest);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/**
+ * Whether this module is the program node was started with. npm installs the `corsgate` bin as a
+ * symlink (node_modules/.bin/corsgate → …/dist/src/cli/main.js), so compare real paths, not URLs.
+ */
+function startedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (startedDirectly()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

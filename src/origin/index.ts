@@ -2,5 +2,5 @@ export { parseOrigin, serializeOrigin, isLoopbackHost, DEFAULT_PORTS, MAX_ORIGIN
 export type { Origin, TupleOrigin, OpaqueOrigin, HostKind } from './parse.js';
 export { checkOriginPattern, MAX_PATTERN_LENGTH, SUPPORTED_SCHEMES } from './pattern.js';
 export type { OriginPattern, PatternProblem, PatternCheck } from './pattern.js';
-export { compileOriginMatcher, isSerializedOrigin } from './matcher.js';
+export { compileOriginMatcher, isSerializedOrigin, OriginMatcherBuilder } from './matcher.js';
 export type { OriginMatcher } from './matcher.js';

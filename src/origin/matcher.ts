@@ -100,25 +100,34 @@ export function isSerializedOrigin(value: string): boolean {
   return true;
 }
 
-export function compileOriginMatcher(patterns: readonly OriginPattern[]): OriginMatcher {
-  const exact = new Set<string>();
-  const anyPort = new Set<string>();
-  const root = new TrieNode();
-  let wildcards = 0;
-  let any = false;
-  for (const p of patterns) {
+/**
+ * Builds a matcher one pattern at a time, so a policy's validation can add each pattern as it checks
+ * it (and learn about duplicates) without keeping a million pattern objects alive.
+ */
+export class OriginMatcherBuilder {
+  private readonly exact = new Set<string>();
+  private readonly anyPort = new Set<string>();
+  private readonly root = new TrieNode();
+  private wildcards = 0;
+  private any = false;
+
+  /** Adds a checked pattern; returns false when the same pattern was added before. */
+  add(p: OriginPattern): boolean {
     if (p.kind === 'any') {
-      any = true;
-      continue;
+      if (this.any) return false;
+      return (this.any = true);
     }
-    const hostPart = `${p.scheme}://${p.host}`;
     if (p.kind === 'exact') {
-      if (p.port === '*') anyPort.add(hostPart);
-      else exact.add(p.port === null ? hostPart : `${hostPart}:${p.port}`);
-      continue;
+      // checkOriginPattern accepts only canonical spellings, so an exact pattern's source is the
+      // serialized origin itself (with `:*` for any port): no string is built per pattern.
+      const set = p.port === '*' ? this.anyPort : this.exact;
+      const key = p.port === '*' ? p.source.slice(0, -2) : p.source;
+      const before = set.size;
+      set.add(key);
+      return set.size !== before;
     }
     // Subdomain wildcard: walk/create the reversed-label path of the base domain.
-    let node = root;
+    let node = this.root;
     const labels = p.host.split('.');
     for (let i = labels.length - 1; i >= 0; i--) {
       const label = labels[i]!;
@@ -132,11 +141,24 @@ export function compileOriginMatcher(patterns: readonly OriginPattern[]): Origin
     }
     const port = p.port === null ? '' : String(p.port);
     node.rules ??= [];
-    if (!node.rules.some((r) => r.scheme === p.scheme && r.port === port)) {
-      node.rules.push({ scheme: p.scheme, port });
-      wildcards++;
-    }
+    if (node.rules.some((r) => r.scheme === p.scheme && r.port === port)) return false;
+    node.rules.push({ scheme: p.scheme, port });
+    this.wildcards++;
+    return true;
   }
+
+  build(): OriginMatcher {
+    return buildMatcher(this.exact, this.anyPort, this.root, this.wildcards, this.any);
+  }
+}
+
+export function compileOriginMatcher(patterns: Iterable<OriginPattern>): OriginMatcher {
+  const builder = new OriginMatcherBuilder();
+  for (const p of patterns) builder.add(p);
+  return builder.build();
+}
+
+function buildMatcher(exact: ReadonlySet<string>, anyPort: ReadonlySet<string>, root: TrieNode, wildcards: number, any: boolean): OriginMatcher {
   const size = (any ? 1 : 0) + exact.size + anyPort.size + wildcards;
   if (any) return { allows: () => true, size };
   const hasAnyPort = anyPort.size > 0;

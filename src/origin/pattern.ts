@@ -64,8 +64,16 @@ function suggestOrigin(scheme: string, authority: string): string {
   const m = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority);
   if (!m) return `${scheme}://${authority}`;
   const host = m[1]!.includes('*') ? m[1]!.toLowerCase() : canonicalHost(m[1]!) ?? m[1]!.toLowerCase();
-  const port = m[2] === undefined || m[2] === '' || Number(m[2]) === DEFAULT_PORTS[scheme] ? '' : `:${m[2]}`;
+  const port = m[2] === undefined || m[2] === '' || Number(m[2]) === DEFAULT_PORTS[scheme] ? '' : /^\d+$/.test(m[2]) ? `:${Number(m[2])}` : `:${m[2]}`;
   return `${scheme}://${host}${port}`;
+}
+
+function nullOriginProblem(): PatternCheck {
+  return fail(
+    'origin-null',
+    'the opaque origin "null" cannot be allowed by a pattern: sandboxed iframes, data: and file: documents and redirected requests all send it, so allowing it allows anyone',
+    "use origins: '*' (without credentials) if such pages must read the response",
+  );
 }
 
 /**
@@ -76,6 +84,8 @@ function suggestOrigin(scheme: string, authority: string): string {
 export function checkOriginPattern(value: unknown): PatternCheck {
   const fast = typeof value === 'string' ? fastPath(value) : null;
   if (fast !== null) return { pattern: fast, problem: null };
+  // YAML reads an unquoted `null` as null: it is the same mistake as the string "null".
+  if (value === null) return nullOriginProblem();
   if (typeof value !== 'string') return fail('origin-not-string', `an origin pattern must be a string, not ${value === null ? 'null' : typeof value}`);
   if (value === '') return fail('origin-empty', 'the origin pattern is empty', 'write an origin such as https://app.example.com');
   if (value.length > MAX_PATTERN_LENGTH) {
@@ -86,20 +96,19 @@ export function checkOriginPattern(value: unknown): PatternCheck {
     return fail('origin-whitespace', `${show(value)} contains whitespace`, `did you mean ${trimmed}?`);
   }
   if (value === '*') return { pattern: { kind: 'any', source: value }, problem: null };
-  if (value.toLowerCase() === 'null') {
-    return fail(
-      'origin-null',
-      'the opaque origin "null" cannot be allowed by a pattern: sandboxed iframes, data: and file: documents and redirected requests all send it, so allowing it allows anyone',
-      "use origins: '*' (without credentials) if such pages must read the response",
-    );
-  }
+  if (value.toLowerCase() === 'null') return nullOriginProblem();
   const sep = value.indexOf('://');
   if (sep <= 0) {
-    return fail('origin-scheme-missing', `${show(value)} has no scheme`, `did you mean https://${value.replace(/^[:/]+/, '')}?`);
+    // `example.com`, `//example.com`, `https:/example.com`, `https:example.com`: suggest the https origin.
+    const rest = value.replace(/^[a-z][a-z0-9+.-]*:(?=\/|[^/]*\.)/i, '').replace(/^[:/]+/, '');
+    return fail('origin-scheme-missing', `${show(value)} does not start with a scheme and "://"`, `did you mean https://${rest}?`);
   }
   const rawScheme = value.slice(0, sep);
   const scheme = rawScheme.toLowerCase();
   const afterScheme = value.slice(sep + 3);
+  if (rawScheme.includes('*')) {
+    return fail('origin-wildcard-misplaced', `the wildcard in ${show(value)} is not allowed in the scheme: list each scheme (https, or http for loopback hosts)`);
+  }
   if (scheme === 'file') {
     return fail('origin-scheme-file', 'file: pages have the opaque origin "null" and cannot be allowed by a pattern');
   }
@@ -126,6 +135,14 @@ export function checkOriginPattern(value: unknown): PatternCheck {
     const stripped = suggestOrigin(scheme, authority.slice(authority.lastIndexOf('@') + 1));
     return fail('origin-userinfo', `${show(value)} contains a user name or password`, `did you mean ${stripped}?`);
   }
+  if (rawScheme !== scheme) {
+    return fail('origin-not-canonical', `${show(value)} is not in canonical form: the scheme must be lower-case`, `did you mean ${suggestOrigin(scheme, authority)}?`);
+  }
+  if (!authority.startsWith('[') && authority.includes('[')) {
+    return authority.startsWith('*.[')
+      ? fail('origin-wildcard-misplaced', `${show(value)} puts a wildcard in front of an IP address; subdomain wildcards need a domain name`)
+      : fail('origin-host-invalid', `${show(value)} has a "[" that does not open an IPv6 address`);
+  }
   // Split host and port.
   let host: string;
   let portText: string | null = null;
@@ -150,13 +167,15 @@ export function checkOriginPattern(value: unknown): PatternCheck {
   const defaultPort = DEFAULT_PORTS[scheme];
   if (portText !== null) {
     if (portText === '*') port = '*';
-    else if (!/^\d+$/.test(portText)) {
+    else if (portText.includes('*')) {
+      return fail('origin-wildcard-misplaced', `the wildcard in ${show(value)} is not allowed inside a port: use :* for any port`, `did you mean ${scheme}://${host.toLowerCase()}:*?`);
+    } else if (!/^\d+$/.test(portText)) {
       return fail('origin-port-invalid', `${show(value)} has an invalid port ${show(portText)}`, 'a port is a number from 1 to 65535, or * for any port');
     } else {
       const n = Number(portText);
       if (n === 0 || n > 65535) return fail('origin-port-out-of-range', `the port ${portText} in ${show(value)} is outside 1–65535`);
       if (portText[0] === '0') {
-        return fail('origin-not-canonical', `the port in ${show(value)} has leading zeros`, `did you mean ${scheme}://${host}:${n}?`);
+        return fail('origin-not-canonical', `the port in ${show(value)} has leading zeros`, `did you mean ${suggestOrigin(scheme, authority)}?`);
       }
       if (n === defaultPort) {
         return fail(
@@ -173,7 +192,6 @@ export function checkOriginPattern(value: unknown): PatternCheck {
   // Browser-extension origins: a fixed id, no port, no wildcard.
   const idRule = EXTENSION_ID[scheme];
   if (idRule) {
-    if (rawScheme !== scheme) return fail('origin-not-canonical', `the scheme in ${show(value)} must be lower-case`, `did you mean ${scheme}://${host}?`);
     if (!idRule.test(host) || portText !== null) {
       return fail(
         'origin-extension-id-invalid',
@@ -218,8 +236,8 @@ export function checkOriginPattern(value: unknown): PatternCheck {
     }
     const canonical = canonicalHost(base);
     if (canonical === null) return fail('origin-host-invalid', `${show(value)} has an invalid host name`);
-    if (canonical !== base || rawScheme !== scheme) {
-      const what = /[^\x00-\x7f]/.test(base) ? 'an internationalised host name must be written in punycode' : 'scheme and host must be lower-case';
+    if (canonical !== base) {
+      const what = /[^\x00-\x7f]/.test(base) ? 'an internationalised host name must be written in punycode' : 'the host must be lower-case';
       return fail('origin-not-canonical', `${show(value)} is not in canonical form: ${what}`, canonicalSuggestion(canonical));
     }
     if (!isCanonicalDomain(base)) return fail('origin-host-invalid', `${show(value)} has an invalid host name (labels are letters, digits, - and _)`);

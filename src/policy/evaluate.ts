@@ -4,9 +4,8 @@
  * the matcher and assembles the answer. Rules follow the Fetch Standard's `#cors-check` and
  * `#cors-preflight-fetch`, so every 2xx preflight answer passes the browser's checks.
  */
-import { compileOriginMatcher, isSerializedOrigin, type OriginMatcher } from '../origin/matcher.js';
-import type { OriginPattern } from '../origin/pattern.js';
-import { isForbiddenMethod, isSafelistedMethod, isToken, parseRequestHeaderNames } from './names.js';
+import { isSerializedOrigin, type OriginMatcher } from '../origin/matcher.js';
+import { isForbiddenMethod, isSafelistedMethod, isToken, MAX_ACRM_LENGTH, parseRequestHeaderNames } from './names.js';
 import type { Decision, DecisionReason, PolicyOptions, RequestHeadersLike, RequestKind, RequestLike } from './types.js';
 
 const ACAO = 'Access-Control-Allow-Origin';
@@ -75,6 +74,11 @@ export interface CompiledPolicy {
   matcher: OriginMatcher;
 }
 
+const ACRH_MEMO_SIZE = 256;
+const ACRH_MEMO_MAX_LENGTH = 256;
+const REFUSED_MALFORMED = Object.freeze({ refused: 'headers-malformed' as DecisionReason });
+const REFUSED_NOT_ALLOWED = Object.freeze({ refused: 'headers-not-allowed' as DecisionReason });
+
 function hasOws(s: string): boolean {
   if (s.length === 0) return false;
   const a = s.charCodeAt(0);
@@ -86,9 +90,8 @@ function isOptions(method: string): boolean {
   return method === 'OPTIONS' || (method.length === 7 && method.toUpperCase() === 'OPTIONS');
 }
 
-export function compilePolicy(options: PolicyOptions, patterns: readonly OriginPattern[]): CompiledPolicy {
+export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): CompiledPolicy {
   const anyOrigin = options.origins === '*';
-  const matcher = compileOriginMatcher(patterns);
   const credentials = options.credentials === true;
   const methodSet = options.methods === '*' ? null : new Set(options.methods ?? ['GET', 'HEAD', 'POST']);
   const headerSet = options.requestHeaders === '*' ? null : new Set(options.requestHeaders ?? []);
@@ -141,12 +144,35 @@ export function compilePolicy(options: PolicyOptions, patterns: readonly OriginP
     return decision('actual', false, reason, d.status, d.headers as Record<string, string>, origin);
   }
 
+  /**
+   * The verdict on an `Access-Control-Request-Headers` value: the names to echo ('' for none), or why
+   * it is refused. A browser sends the same few values (a page's sorted, lower-cased header names)
+   * over and over, so the verdicts for short values are remembered; the memo is bounded and is
+   * emptied when full, so hostile values cost no more than parsing them.
+   */
+  const acrhMemo = new Map<string, string | { refused: DecisionReason }>();
+  function headersVerdict(acrh: string): string | { refused: DecisionReason } {
+    let verdict = acrhMemo.get(acrh);
+    if (verdict !== undefined) return verdict;
+    const parsed = parseRequestHeaderNames(acrh);
+    if (!parsed.ok) verdict = REFUSED_MALFORMED;
+    else if (headerSet !== null && !parsed.names.every((name) => headerSet.has(name))) verdict = REFUSED_NOT_ALLOWED;
+    else verdict = parsed.names.length > 0 ? parsed.joined : '';
+    if (acrh.length <= ACRH_MEMO_MAX_LENGTH) {
+      if (acrhMemo.size >= ACRH_MEMO_SIZE) acrhMemo.clear();
+      acrhMemo.set(acrh, verdict);
+    }
+    return verdict;
+  }
+
   function evaluatePreflight(headers: RequestHeadersLike, origin: string, acrm: string): Decision {
     // 1. Origin (#cors-check runs on the preflight response with the actual request's credentials mode).
     if (!anyOrigin && !matcher.allows(origin)) {
       return refusePreflight(!isSerializedOrigin(origin) ? 'origin-malformed' : 'origin-not-allowed', origin);
     }
     // 2. Method: safelisted methods pass the browser's check whatever ACAM says, so they need no header.
+    // Bounded: a huge value is refused before it is trimmed, hashed or scanned.
+    if (acrm.length > MAX_ACRM_LENGTH) return refusePreflight('method-malformed', origin);
     const method = hasOws(acrm) ? acrm.trim() : acrm;
     let echoMethod = false;
     if (!isSafelistedMethod(method)) {
@@ -164,16 +190,13 @@ export function compilePolicy(options: PolicyOptions, patterns: readonly OriginP
     let echoHeaders: string | null = null;
     const acrh = readHeader(headers, 'access-control-request-headers', VARY_ACRH);
     if (acrh !== null) {
-      const parsed = parseRequestHeaderNames(acrh);
-      if (!parsed.ok) return refusePreflight('headers-malformed', origin);
-      if (headerSet !== null) {
-        for (const name of parsed.names) if (!headerSet.has(name)) return refusePreflight('headers-not-allowed', origin);
-      }
-      if (parsed.names.length > 0) echoHeaders = parsed.joined;
+      const verdict = headersVerdict(acrh);
+      if (typeof verdict !== 'string') return refusePreflight(verdict.refused, origin);
+      if (verdict !== '') echoHeaders = verdict;
     }
     // 4. Private Network Access (Chromium): only when granted.
     const pna = readHeader(headers, 'access-control-request-private-network', 'Access-Control-Request-Private-Network');
-    const askPrivateNetwork = pna !== null && pna.trim().toLowerCase() === 'true';
+    const askPrivateNetwork = pna !== null && pna.length <= 16 && pna.trim().toLowerCase() === 'true';
     if (askPrivateNetwork && !privateNetwork) return refusePreflight('private-network-not-allowed', origin);
 
     const h: Record<string, string> = { [ACAO]: anyOrigin ? '*' : origin };

@@ -12,16 +12,16 @@ export { PolicyError } from './errors.js';
 export { validatePolicy, OPTION_NAMES, MAX_AGE_LIMIT } from './validate.js';
 export type { ValidationResult } from './validate.js';
 export { readHeader } from './evaluate.js';
-export { parseRequestHeaderNames, MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_ACRH_EMPTY } from './names.js';
+export { parseRequestHeaderNames, MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_ACRH_EMPTY, MAX_ACRM_LENGTH } from './names.js';
 export type * from './types.js';
 
 export function createPolicy(options: PolicyOptions): Policy {
   const analysis = analysePolicy(options);
-  if (analysis.errors.length > 0 || analysis.normalized === null) {
+  if (analysis.errors.length > 0 || analysis.normalized === null || analysis.matcher === null) {
     throw new PolicyError([...analysis.errors, ...analysis.warnings]);
   }
   const normalized = deepFreeze(analysis.normalized);
-  const compiled = compilePolicy(normalized, analysis.patterns);
+  const compiled = compilePolicy(normalized, analysis.matcher);
   const warnings = Object.freeze(analysis.warnings.map((w) => Object.freeze(w)));
   return Object.freeze({
     options: normalized,

@@ -68,6 +68,8 @@ export const MAX_ACRH_LENGTH = 4096;
 export const MAX_ACRH_NAMES = 64;
 /** Empty elements tolerated (`a,,b`), as jub0bs/cors does; more is refused as malformed. */
 export const MAX_ACRH_EMPTY = 16;
+/** Upper bound on an `Access-Control-Request-Method` value worth comparing (methods are short tokens). */
+export const MAX_ACRM_LENGTH = 256;
 
 export type AcrhResult = { ok: true; names: string[]; joined: string } | { ok: false; malformed: true };
 

@@ -20,7 +20,7 @@ export interface PolicyOptions {
   maxAge?: number;
   /** Answer `Access-Control-Request-Private-Network: true` preflights with `Access-Control-Allow-Private-Network: true`. */
   privateNetwork?: boolean;
-  /** Status for a successful preflight: 200 or 204 (default 204). */
+  /** Status for a successful preflight: a 2xx status (default 204); browsers fail a preflight with any other. */
   preflightStatus?: number;
   /** What to do with a refused origin: `'omit'` CORS headers (default) or `'reject'` with 403 (Salesforce). */
   onDisallowed?: 'omit' | 'reject';

@@ -3,7 +3,8 @@
  * options (`origins[3]`), a sentence and, where one exists, a concrete fix. Never throws, whatever
  * the input (it also checks policy files parsed from JSON/YAML).
  */
-import { checkOriginPattern, insecureProblem, type OriginPattern } from '../origin/pattern.js';
+import { OriginMatcherBuilder, type OriginMatcher } from '../origin/matcher.js';
+import { checkOriginPattern, insecureProblem } from '../origin/pattern.js';
 import {
   isCorsProtocolHeader, isForbiddenMethod, isForbiddenRequestHeader, isForbiddenResponseHeader,
   isSafelistedResponseHeader, isToken, normalizeMethod,
@@ -36,7 +37,8 @@ export interface ValidationResult {
 /** The outcome of validation plus, when there are no errors, what the compiler needs. */
 export interface Analysis extends ValidationResult {
   normalized: PolicyOptions | null;
-  patterns: OriginPattern[];
+  /** The compiled origin matcher (null when there are errors). */
+  matcher: OriginMatcher | null;
 }
 
 function editDistance(a: string, b: string): number {
@@ -86,7 +88,7 @@ export function analysePolicy(options: unknown): Analysis {
 
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     error('options-not-object', '', `the policy must be an object with at least an "origins" list, not ${describe(options)}`, "e.g. { origins: ['https://app.example.com'] }");
-    return { errors, warnings, normalized: null, patterns: [] };
+    return { errors, warnings, normalized: null, matcher: null };
   }
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
@@ -110,38 +112,54 @@ export function analysePolicy(options: unknown): Analysis {
   const allowInsecureOrigins = bool('allowInsecureOrigins');
 
   // Origins.
-  const patterns: OriginPattern[] = [];
+  const matcher = new OriginMatcherBuilder();
   let anyOrigin = false;
+  let anyInsecure = false;
   let normalizedOrigins: string[] | '*' = [];
   if (!('origins' in o) || o.origins === undefined) {
     error('origins-missing', 'origins', 'the policy has no "origins"', "list the allowed origins, e.g. origins: ['https://app.example.com'], or use origins: '*'");
   } else if (o.origins === '*') {
     anyOrigin = true;
-    patterns.push({ kind: 'any', source: '*' });
+    matcher.add({ kind: 'any', source: '*' });
   } else if (!Array.isArray(o.origins)) {
-    error('origins-invalid', 'origins', `"origins" must be a list of origin patterns or '*', not ${describe(o.origins)}`);
+    const hint = typeof o.origins === 'string' ? `write a list: origins: [${JSON.stringify(o.origins)}]` : undefined;
+    error('origins-invalid', 'origins', `"origins" must be a list of origin patterns or '*', not ${describe(o.origins)}`, hint);
   } else {
-    const seen = new Map<string, number>();
-    o.origins.forEach((entry: unknown, i: number) => {
+    const list: readonly unknown[] = o.origins;
+    const accepted: string[] = [];
+    const duplicates: number[] = [];
+    list.forEach((entry: unknown, i: number) => {
       const path = `origins[${i}]`;
       const { pattern, problem } = checkOriginPattern(entry);
       if (problem) return error(problem.code, path, problem.message, problem.hint);
       const p = pattern!;
-      const first = seen.get(p.source);
-      if (first !== undefined) return warn('origin-duplicate', path, `"${p.source}" is listed twice (also origins[${first}])`, 'remove one of them');
-      seen.set(p.source, i);
+      // The builder's sets double as the duplicate check (one hash probe per pattern).
+      if (!matcher.add(p)) return void duplicates.push(i);
       if (p.kind === 'any') {
         anyOrigin = true;
       } else if (p.insecure) {
+        anyInsecure = true;
         const problem = insecureProblem(p, p.kind);
         if (allowInsecureOrigins) warn('origin-insecure-allowed', path, `${problem.message}; allowed because allowInsecureOrigins is true — any network attacker can forge this origin`, problem.hint!.replace(/ \(or set .*\)$/, ''));
         else error(problem.code, path, problem.message, problem.hint);
       }
-      patterns.push(p);
+      accepted.push(p.source);
     });
+    if (duplicates.length > 0) {
+      // Rare: find where each duplicated entry first appeared, in one pass.
+      const wanted = new Set(duplicates.map((i) => list[i] as string));
+      const first = new Map<string, number>();
+      list.forEach((entry: unknown, i: number) => {
+        if (typeof entry === 'string' && wanted.has(entry) && !first.has(entry)) first.set(entry, i);
+      });
+      for (const i of duplicates) {
+        const source = list[i] as string;
+        warn('origin-duplicate', `origins[${i}]`, `"${source}" is listed twice (also origins[${first.get(source)}])`, 'remove one of them');
+      }
+    }
     if (o.origins.length === 0) warn('origins-empty', 'origins', 'the origin list is empty: no cross-origin request will be allowed');
     if (anyOrigin && o.origins.length > 1) warn('origin-redundant', 'origins', "'*' is in the list, so the other entries change nothing", "use origins: '*' alone");
-    normalizedOrigins = anyOrigin ? '*' : patterns.map((p) => p.source);
+    normalizedOrigins = anyOrigin ? '*' : accepted;
   }
   if (anyOrigin) normalizedOrigins = '*';
   if (anyOrigin && credentials) {
@@ -150,7 +168,7 @@ export function analysePolicy(options: unknown): Analysis {
   if (anyOrigin && privateNetwork) {
     error('private-network-with-any-origin', 'privateNetwork', "private-network access cannot be granted to any origin ('*')", 'list the trusted origins instead');
   }
-  if (allowInsecureOrigins && !patterns.some((p) => p.kind !== 'any' && p.insecure)) {
+  if (allowInsecureOrigins && !anyInsecure) {
     warn('allow-insecure-origins-unused', 'allowInsecureOrigins', 'allowInsecureOrigins is true but no origin needs it', 'remove it');
   }
 
@@ -231,8 +249,11 @@ export function analysePolicy(options: unknown): Analysis {
   }
   let preflightStatus = 204;
   if (o.preflightStatus !== undefined) {
-    if (o.preflightStatus !== 200 && o.preflightStatus !== 204) error('preflight-status-invalid', 'preflightStatus', `"preflightStatus" must be 200 or 204, not ${JSON.stringify(o.preflightStatus) ?? describe(o.preflightStatus)}`, 'use 204 (the default) or 200');
-    else preflightStatus = o.preflightStatus;
+    // The browser accepts a preflight answer only with an ok status (Fetch `#ok-status`: 200–299).
+    const status = o.preflightStatus;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 299) {
+      error('preflight-status-invalid', 'preflightStatus', `"preflightStatus" must be a 2xx status (browsers fail a preflight with any other), not ${JSON.stringify(status) ?? describe(status)}`, 'use 204 (the default) or 200');
+    } else preflightStatus = status;
   }
   let onDisallowed: 'omit' | 'reject' = 'omit';
   if (o.onDisallowed !== undefined) {
@@ -240,7 +261,7 @@ export function analysePolicy(options: unknown): Analysis {
     else onDisallowed = o.onDisallowed;
   }
 
-  if (errors.length > 0) return { errors, warnings, normalized: null, patterns };
+  if (errors.length > 0) return { errors, warnings, normalized: null, matcher: null };
   const normalized: PolicyOptions = {
     origins: normalizedOrigins,
     methods,
@@ -253,7 +274,7 @@ export function analysePolicy(options: unknown): Analysis {
     onDisallowed,
     allowInsecureOrigins,
   };
-  return { errors, warnings, normalized, patterns };
+  return { errors, warnings, normalized, matcher: matcher.build() };
 }
 
 function kebab(name: string): string {

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,4 +86,56 @@ test('a file that is not an object is an error, not a crash', () => {
   const r = lint(write('list.json', '[1, 2]'));
   assert.equal(r.code, 1);
   assert.match(r.stdout, /\[options-not-object\]/);
+});
+
+test('a "$schema" key naming the published schema is accepted, as in an editor-validated file', () => {
+  const file = write('schema.json', JSON.stringify({ $schema: './node_modules/corsgate/schema/policy.schema.json', origins: ['https://app.example.com'] }));
+  const r = lint(file, '--json');
+  assert.equal(r.code, 0, r.stdout);
+  assert.deepEqual(JSON.parse(r.stdout).errors, []);
+});
+
+test('every error of a YAML file is reported with its path and a fix, in text and JSON', () => {
+  const text = [
+    'origins:',
+    '  - https://App.example.com',
+    '  - https://ex*ample.com',
+    '  - null',
+    '  - https://*.co.uk',
+    '  - https://example.com:443',
+    'methods: [GET, CONNECT]',
+    'requestHeaders: [Cookie]',
+    'exposeHeaders: [Set-Cookie]',
+    'maxAge: -5',
+    'onDisallowed: block',
+    'credentals: true',
+  ].join('\n');
+  const file = write('many.yaml', text);
+  const r = lint(file, '--json');
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.stdout);
+  const got = report.errors.map((e: { path: string; code: string }) => `${e.path}:${e.code}`).sort();
+  assert.deepEqual(got, [
+    'credentals:option-unknown', 'exposeHeaders[0]:expose-forbidden', 'maxAge:max-age-out-of-range', 'methods[1]:method-forbidden',
+    'onDisallowed:on-disallowed-invalid', 'origins[0]:origin-not-canonical', 'origins[1]:origin-wildcard-misplaced', 'origins[2]:origin-null',
+    'origins[3]:origin-wildcard-public-suffix', 'origins[4]:origin-default-port', 'requestHeaders[0]:header-forbidden',
+  ]);
+  for (const e of report.errors) assert.ok(typeof e.message === 'string' && e.message.length > 0, e.code);
+  const hint = (code: string) => report.errors.find((e: { code: string }) => e.code === code).hint;
+  assert.equal(hint('origin-not-canonical'), 'did you mean https://app.example.com?');
+  assert.equal(hint('origin-default-port'), 'did you mean https://example.com?');
+  assert.equal(hint('option-unknown'), 'did you mean "credentials"?');
+  const t = lint(file);
+  assert.equal(t.code, 1);
+  assert.match(t.stdout, /11 errors/);
+  assert.match(t.stdout, /origins\[0\] .*\[origin-not-canonical\]\n +fix: did you mean https:\/\/app\.example\.com\?/);
+});
+
+test('the command runs through a symlink, as npm installs bin entries (node_modules/.bin/corsgate)', () => {
+  const link = join(dir, 'corsgate');
+  symlinkSync(join(root, 'dist/src/cli/main.js'), link);
+  const file = write('via-link.json', JSON.stringify({ origins: ['http://app.example.com'] }));
+  const r = spawnSync(process.execPath, [link, 'lint', file], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /\[origin-insecure\]/);
 });

@@ -7,14 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkOriginPattern, compileOriginMatcher, isSerializedOrigin, parseOrigin, type OriginPattern } from '../../src/origin/index.js';
+import { checkOriginPattern, compileOriginMatcher, isSerializedOrigin, parseOrigin, serializeOrigin, type OriginPattern } from '../../src/origin/index.js';
 
 type Concrete = Exclude<OriginPattern, { kind: 'any' }>;
 
 /** The obviously correct reference: is `origin` a serialized origin that one of `patterns` describes? */
 function referenceAllows(patterns: readonly OriginPattern[], origin: string): boolean {
   if (patterns.some((p) => p.kind === 'any')) return true;
-  if (patterns.some((p) => p.source === origin && p.kind === 'exact' && p.port !== '*')) return true;
+  // Extension origins have no URL-Standard tuple origin (URL#origin is "null"): compare them as text.
+  if (!/^https?:/.test(origin)) return patterns.some((p) => p.kind === 'exact' && p.port !== '*' && p.source === origin);
   let url: URL;
   try {
     url = new URL(origin);
@@ -28,7 +29,7 @@ function referenceAllows(patterns: readonly OriginPattern[], origin: string): bo
     if (p.scheme !== scheme) continue;
     const portOk = p.port === '*' || url.port === (p.port === null ? '' : String(p.port));
     if (!portOk) continue;
-    if (p.kind === 'exact' && p.port === '*' && host === p.host) return true;
+    if (p.kind === 'exact' && host === p.host) return true;
     if (p.kind === 'subdomains' && host.endsWith(`.${p.host}`)) {
       const sub = host.slice(0, -p.host.length - 1);
       if (sub.split('.').every((l) => l.length > 0 && l.length <= 63 && /^[a-z0-9_-]+$/.test(l))) return true;
@@ -109,4 +110,39 @@ test('with many patterns, matching still agrees (spot checks against the referen
       assert.equal(matcher.allows(o), referenceAllows(patterns, o), o);
     }
   }
+});
+
+/** Pattern strings built from pieces that are each a known trap: the checker must never throw, and must only accept canonical text. */
+const PATTERN_PIECES = ['https://', 'http://', 'HTTPS://', 'chrome-extension://', 'file://', 'ftp://', '*.', '*', '.', 'a', 'example', 'com', 'co.uk', 'github.io', 'localhost',
+  '127.0.0.1', '[::1]', '[2001:DB8::1]', 'xn--p1ai', 'xn--f', 'é', 'A', ':', ':443', ':80', ':8080', ':0', ':65536', ':08080', ':*', '/', '?', '#', '@', 'user:pw@', ' ', '\t', '%41', '_', '-', 'null'];
+
+test('checkOriginPattern never throws and accepts only canonical spellings, on generated hostile patterns', () => {
+  let accepted = 0;
+  let checked = 0;
+  fc.assert(
+    fc.property(fc.oneof(fc.constantFrom('https://', 'http://', 'https://*.', ''), fc.constantFrom(...PATTERN_PIECES)), fc.array(fc.constantFrom(...PATTERN_PIECES), { minLength: 1, maxLength: 6 }), (start, pieces) => {
+      const source = start + pieces.join('');
+      const { pattern, problem } = checkOriginPattern(source);
+      checked++;
+      if ((pattern === null) === (problem === null)) throw new Error(`${JSON.stringify(source)}: exactly one of pattern and problem expected`);
+      if (problem !== null) {
+        if (!/^origin-[a-z-]+$/.test(problem.code) || problem.message.length === 0) throw new Error(`${JSON.stringify(source)}: bad problem ${JSON.stringify(problem)}`);
+        return;
+      }
+      accepted++;
+      const p = pattern!;
+      if (p.kind === 'any') return;
+      // The source is exactly the serialization of the parts, so the matcher may key on it.
+      const port = p.port === null ? '' : `:${p.port}`;
+      const rebuilt = `${p.scheme}://${p.kind === 'subdomains' ? '*.' : ''}${p.host}${port}`;
+      if (rebuilt !== p.source) throw new Error(`${JSON.stringify(source)} accepted but its parts serialize as ${rebuilt}`);
+      // With a concrete label and port in place of the wildcards, it is a serialized origin.
+      const concrete = `${p.scheme}://${p.kind === 'subdomains' ? 'x.' : ''}${p.host}${p.port === '*' ? ':8443' : port}`;
+      const o = parseOrigin(concrete);
+      if (o === null || serializeOrigin(o) !== concrete) throw new Error(`${JSON.stringify(source)} accepted but ${concrete} is not a serialized origin`);
+    }),
+    { numRuns: 30000, seed: Number(process.env.FC_SEED ?? 20261129) },
+  );
+  process.stdout.write(`# pattern property: ${checked} patterns, ${accepted} accepted\n`);
+  assert.ok(accepted > 500, `only ${accepted} generated patterns were accepted: the generator is too hostile to test acceptance`);
 });

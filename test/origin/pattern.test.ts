@@ -18,6 +18,11 @@ const VALID: Array<[string, Record<string, unknown>]> = [
   ['http://localhost:*', { kind: 'exact', port: '*' }],
   ['https://xn--rsum-bpad.com', { kind: 'exact' }],
   ['*', { kind: 'any' }],
+  ['https://*.www.ck', { kind: 'subdomains', host: 'www.ck' }], // PSL exception rule: www.ck is registrable
+  ['http://*.localhost:*', { kind: 'subdomains', host: 'localhost', port: '*', insecure: false }],
+  ['https://example.com:1', { kind: 'exact', port: 1 }],
+  ['https://example.com:65535', { kind: 'exact', port: 65535 }],
+  [`https://${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(51)}.com`, { kind: 'exact' }], // exactly 255 characters
 ];
 
 for (const [pattern, expected] of VALID) {
@@ -47,6 +52,9 @@ const INVALID: Array<[string, string, string | null]> = [
   ['https://a.*.example.com', 'origin-wildcard-misplaced', null],
   ['https://*example.com', 'origin-wildcard-misplaced', null],
   ['https://*.127.0.0.1', 'origin-wildcard-misplaced', null],
+  ['https://*.[::1]', 'origin-wildcard-misplaced', null],
+  ['https://*.[::1]:8443', 'origin-wildcard-misplaced', null],
+  ['https://a[::1]', 'origin-host-invalid', null],
   ['https://*.com', 'origin-wildcard-public-suffix', null],
   ['https://*.co.uk', 'origin-wildcard-public-suffix', null],
   ['https://*.github.io', 'origin-wildcard-public-suffix', null],
@@ -72,9 +80,32 @@ const INVALID: Array<[string, string, string | null]> = [
   ['chrome-extension://ABDKKEGMCBIOMIJCBDAODAFLGEHFFFED', 'origin-extension-id-invalid', null],
   ['chrome-extension://abdkkegmcbiomijcbdaodaflgehfff12', 'origin-extension-id-invalid', null],
   ['moz-extension://not-a-uuid', 'origin-extension-id-invalid', null],
+  ['HTTPS://192.0.2.10', 'origin-not-canonical', 'https://192.0.2.10?'],
+  ['HTTPS://[::1]:8080', 'origin-not-canonical', 'https://[::1]:8080?'],
+  ['Chrome-Extension://abdkkegmcbiomijcbdaodaflgehfffed', 'origin-not-canonical', 'chrome-extension://abdkkegmcbiomijcbdaodaflgehfffed?'],
+  ['https://example.com:00443', 'origin-not-canonical', 'did you mean https://example.com?'],
+  ['https:/example.com', 'origin-scheme-missing', 'did you mean https://example.com?'],
+  ['https:example.com', 'origin-scheme-missing', 'did you mean https://example.com?'],
+  ['//example.com', 'origin-scheme-missing', 'did you mean https://example.com?'],
+  ['*://example.com', 'origin-wildcard-misplaced', null],
+  ['http*://example.com', 'origin-wildcard-misplaced', null],
+  ['https://*.example.com:8*', 'origin-wildcard-misplaced', 'https://*.example.com:*?'],
+  ['https://*', 'origin-wildcard-misplaced', null],
+  ['https://*.*', 'origin-wildcard-misplaced', null],
+  ['https://**.example.com', 'origin-wildcard-misplaced', null],
+  ['https://*.example.com/', 'origin-trailing-slash', 'https://*.example.com?'],
+  ['https://example.com/*', 'origin-path', 'https://example.com?'],
+  ['https://example.com\n', 'origin-whitespace', null],
+  ['https://[fe80::1%25eth0]', 'origin-host-invalid', null],
+  ['https://example.com:65536', 'origin-port-out-of-range', null],
+  ['https://example.com:99999', 'origin-port-out-of-range', null],
+  ['https://*.ck', 'origin-wildcard-public-suffix', null],
+  ['https://*.foo.ck', 'origin-wildcard-public-suffix', null],
+  ['https://*.s3.amazonaws.com', 'origin-wildcard-public-suffix', null],
   ['http://app.example.com', 'origin-insecure', 'did you mean https://app.example.com?'],
   ['http://*.example.com:8080', 'origin-insecure', 'https://*.example.com:8080'],
   [`https://${'a'.repeat(250)}.com`, 'origin-too-long', null],
+  [`https://${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(52)}.com`, 'origin-too-long', null], // 256 characters
 ];
 
 for (const [pattern, code, hint] of INVALID) {

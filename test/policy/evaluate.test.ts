@@ -153,6 +153,14 @@ test('hostile inputs are refused, not crashed on', () => {
     assert.equal(d.reason, 'headers-malformed');
     assert.equal(d.status, 403);
   }
+  for (const acrm of [' '.repeat(mib), `${' '.repeat(mib)}PUT`, 'P'.repeat(mib)]) {
+    const d = p.evaluate(preflight(A, acrm));
+    assert.equal(d.reason, 'method-malformed');
+    assert.equal(d.status, 403);
+  }
+  const pna = p.evaluate(preflight(A, 'PUT', undefined, { 'access-control-request-private-network': ` ${' '.repeat(mib)}true` }));
+  assert.equal(pna.allowed, true, 'a huge private-network value is not a request for it');
+  assert.equal(pna.headers['Access-Control-Allow-Private-Network'], undefined);
   for (const origin of ['h'.repeat(mib), `https://${'a.'.repeat(mib / 2)}example.org`, 'http://*@:;', 'invalid_origin', 'https://example.com]', '', 'https://[::1']) {
     const d = p.evaluate(actual(origin));
     assert.equal(d.allowed, false, origin.slice(0, 40));
@@ -190,4 +198,25 @@ test('wildcards: any depth, never the apex, same scheme and port', () => {
     'https://a..example.com', 'https://A.example.com', 'https://a.example.com.', 'https://aexample.com', 'http://localhost:80', 'http://localhost:0', 'http://localhost:08080', 'https://localhost:8080'];
   for (const o of allowed) assert.equal(p.allowsOrigin(o), true, o);
   for (const o of refused) assert.equal(p.allowsOrigin(o), false, o);
+});
+
+test('remembered Access-Control-Request-Headers verdicts give the same answers, also after the memo is refilled', () => {
+  const p = createPolicy({ origins: [A], requestHeaders: ['x-a', 'x-b'] });
+  const ask = (acrh: string) => {
+    const d = p.evaluate(preflight(A, 'GET', acrh));
+    return `${d.reason} ${d.headers['Access-Control-Allow-Headers'] ?? '-'}`;
+  };
+  const expected: Array<[string, string]> = [
+    ['x-a,x-b', 'allowed x-a,x-b'],
+    ['X-B, x-a', 'allowed x-b,x-a'],
+    ['x-a,x-c', 'headers-not-allowed -'],
+    ['x-a, bad value', 'headers-malformed -'],
+    ['', 'allowed -'],
+    [`x-a,${'x-b,'.repeat(100)}x-a`, 'allowed x-a,x-b'], // longer than the memo keeps
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const [acrh, answer] of expected) assert.equal(ask(acrh), answer, `round ${round}: ${acrh.slice(0, 30)}`);
+    // Push many distinct values through, so the memo fills up and is emptied.
+    for (let i = 0; i < 300; i++) assert.equal(ask(`x-a,x-${i}`), 'headers-not-allowed -');
+  }
 });

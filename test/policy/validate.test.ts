@@ -55,7 +55,9 @@ test('types and ranges', () => {
   assert.deepEqual(errorsOf([]), [':options-not-object']);
   assert.deepEqual(errorsOf({}), ['origins:origins-missing']);
   assert.deepEqual(errorsOf({ origins: 'https://a.example.com' }), ['origins:origins-invalid']);
+  assert.equal(validatePolicy({ origins: 'https://a.example.com' }).errors[0]?.hint, 'write a list: origins: ["https://a.example.com"]');
   assert.deepEqual(errorsOf({ origins: [42] }), ['origins[0]:origin-not-string']);
+  assert.deepEqual(errorsOf({ origins: [null] }), ['origins[0]:origin-null']); // YAML reads an unquoted null as null
   assert.deepEqual(errorsOf({ origins: [], credentials: 'yes' }), ['credentials:credentials-invalid']);
   assert.deepEqual(errorsOf({ origins: [], maxAge: 1.5 }), ['maxAge:max-age-invalid']);
   assert.deepEqual(errorsOf({ origins: [], maxAge: -1 }), ['maxAge:max-age-out-of-range']);
@@ -66,6 +68,8 @@ test('types and ranges', () => {
   assert.deepEqual(errorsOf({ origins: [], methods: ['trace'] }), ['methods[0]:method-forbidden']);
   assert.deepEqual(errorsOf({ origins: [], exposeHeaders: ['Access-Control-Allow-Origin', 'set-cookie2'] }), ['exposeHeaders[0]:expose-cors-header', 'exposeHeaders[1]:expose-forbidden']);
   assert.deepEqual(errorsOf({ origins: [], preflightStatus: 200 }), []);
+  assert.deepEqual(errorsOf({ origins: [], preflightStatus: 299 }), []);
+  for (const bad of [199, 300, 404, 204.5, '204', null]) assert.deepEqual(errorsOf({ origins: [], preflightStatus: bad }), ['preflightStatus:preflight-status-invalid'], String(bad));
 });
 
 test('warnings do not stop a policy', () => {
