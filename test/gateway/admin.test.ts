@@ -98,6 +98,10 @@ describe('corsgate serve: admin API', () => {
     assert.equal(openapi.openapi, '3.1.0');
     assert.equal(openapi.components.schemas.AllowlistInput.additionalProperties, false);
     assert.ok(openapi.paths['/api/allowlist'].post.requestBody);
+    // Every body the API validates is documented, from the same route table the dispatcher uses.
+    for (const [path, method, schema] of [['/api/allowlist/bulk', 'post', 'AllowlistBulkInput'], ['/api/scans', 'post', 'ScanInput'], ['/api/settings', 'put', 'SettingsInput']]) {
+      assert.equal(openapi.paths[path][method].requestBody.content['application/json'].schema.$ref, `#/components/schemas/${schema}`, `${method} ${path}`);
+    }
     assert.deepEqual(openapi.paths['/api/allowlist'].get.parameters.map((p: { name: string }) => p.name).slice(0, 3), ['limit', 'cursor', 'q']);
     assert.equal(openapi.paths['/api/allowlist'].post.responses['201'].content['application/json'].schema.$ref, '#/components/schemas/AllowlistEntry');
     assert.deepEqual(openapi.components.schemas.AllowlistEntry.required, ['id', 'urlPattern', 'description', 'createdAt', 'createdBy']);

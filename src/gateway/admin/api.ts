@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
 import { checkAdminPattern, type Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
+import { oauthPresetRoutes } from '../routes.js';
 import type { Snapshot } from '../snapshot.js';
 import { authenticate, effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
 import { ApiError, readJson, sendError, sendJson, sendNoContent } from './http.js';
@@ -30,7 +31,19 @@ async function reply(c: ApiContext, res: ServerResponse, status: number, pending
   sendJson(res, status, value);
 }
 
-type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, who: Principal, params: string[]) => Promise<void>;
+/** `input` is the request body, already validated against the route's `body` schema (undefined without one). */
+/** An allowlist entry as the API takes it. */
+type AllowlistInput = { urlPattern: string; description?: string };
+
+type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, who: Principal, params: string[], input: any) => Promise<void>;
+
+/** What the OpenAPI document says of a route besides its method, path and permission. */
+interface RouteDoc {
+  /** The schema the JSON body is validated against before the handler runs. */
+  body?: SchemaName;
+  /** The success status and the schema of its body (null: no body). */
+  success?: readonly [status: string, schema: string | null];
+}
 
 interface RouteDef {
   method: string;
@@ -39,20 +52,21 @@ interface RouteDef {
   permission: Permission;
   write: boolean;
   handler: Handler;
+  doc: RouteDoc;
 }
 
 function actorOf(who: Principal): string {
   return `token:${who.name}`;
 }
 
-async function body<T>(req: IncomingMessage, schema: SchemaName): Promise<T> {
+async function body(req: IncomingMessage, schema: SchemaName): Promise<unknown> {
   const value = await readJson(req);
   const problems = validate(SCHEMAS[schema], value);
   if (problems.length > 0) {
     const first = problems[0]!;
     throw new ApiError(400, first.code, first.message, first.field, problems.length > 1 ? { problems } : undefined);
   }
-  return value as T;
+  return value;
 }
 
 function listQuery(url: URL, sorts: readonly string[]) {
@@ -101,8 +115,7 @@ export async function normaliseTrustedSite(input: Partial<TrustedSiteFields>): P
   return { site, problems };
 }
 
-async function trustedSiteBody(req: IncomingMessage): Promise<TrustedSiteFields> {
-  const input = await body<Partial<TrustedSiteFields>>(req, 'TrustedSiteInput');
+async function trustedSiteBody(input: Partial<TrustedSiteFields>): Promise<TrustedSiteFields> {
   const { site, problems } = await normaliseTrustedSite(input);
   if (problems.length) {
     const p = problems[0]!;
@@ -111,8 +124,7 @@ async function trustedSiteBody(req: IncomingMessage): Promise<TrustedSiteFields>
   return site;
 }
 
-async function routeBody(req: IncomingMessage): Promise<RouteFields> {
-  const input = await body<Partial<RouteFields>>(req, 'RouteInput');
+function routeBody(input: Partial<RouteFields>): RouteFields {
   if (input.kind === 'opt-in' && !input.setting) throw new ApiError(400, 'route-setting-missing', "an 'opt-in' route needs 'setting': the boolean setting that turns it on", 'setting');
   if (input.setting !== undefined && input.kind !== 'opt-in') throw new ApiError(400, 'route-setting-unexpected', "'setting' only applies to 'opt-in' routes", 'setting');
   return { kind: input.kind!, paths: input.paths!, priority: input.priority ?? 0, ...(input.hosts ? { hosts: input.hosts } : {}), ...(input.setting ? { setting: input.setting } : {}), ...(input.csp !== undefined ? { csp: input.csp } : {}), ...(input.description ? { description: input.description } : {}) };
@@ -132,30 +144,29 @@ function notFound(what: string, id: string): ApiError {
 }
 
 const ID = '([^/]+)';
-const r = (method: string, path: string, permission: Permission, handler: Handler): RouteDef => ({
+const r = (method: string, path: string, permission: Permission, doc: RouteDoc, handler: Handler): RouteDef => ({
   method,
   path,
   pattern: new RegExp(`^${path.replace('{id}', ID)}$`),
   permission,
   write: method !== 'GET',
   handler,
+  doc,
 });
 
 const ROUTES: RouteDef[] = [
-  r('GET', '/api/me', 'view-setup', async (_c, _q, res, who) => sendJson(res, 200, { name: who.name, permissions: who.permissions })),
-  r('GET', '/api/status', 'view-setup', async (c, _q, res) => {
+  r('GET', '/api/me', 'view-setup', {}, async (_c, _q, res, who) => sendJson(res, 200, { name: who.name, permissions: who.permissions })),
+  r('GET', '/api/status', 'view-setup', {}, async (c, _q, res) => {
     const s = c.snapshot();
     sendJson(res, 200, { version: s.version, allowlistEntries: s.allowlistSize, cspBytes: s.cspBytes, csp: s.csp, warnings: s.warnings, readOnly: c.store.readOnly, store: c.store.description, ...c.info });
   }),
   // allowlist (Salesforce: Modify All Data)
-  r('GET', '/api/allowlist', 'view-setup', async (c, req, res) => await reply(c, res, 200, c.store.listAllowlist(listQuery(new URL(req.url!, 'http://x'), ['urlPattern', 'createdAt'])))),
-  r('POST', '/api/allowlist', 'modify-all-data', async (c, req, res, who) => {
-    const input = await body<{ urlPattern: string; description?: string }>(req, 'AllowlistInput');
+  r('GET', '/api/allowlist', 'view-setup', { success: ['200', 'AllowlistPage'] }, async (c, req, res) => await reply(c, res, 200, c.store.listAllowlist(listQuery(new URL(req.url!, 'http://x'), ['urlPattern', 'createdAt'])))),
+  r('POST', '/api/allowlist', 'modify-all-data', { body: 'AllowlistInput', success: ['201', 'AllowlistEntry'] }, async (c, _req, res, who, _p, input: AllowlistInput) => {
     checkPattern(c, input.urlPattern);
     await reply(c, res, 201, c.store.createAllowlist(input, actorOf(who)));
   }),
-  r('POST', '/api/allowlist/bulk', 'modify-all-data', async (c, req, res, who) => {
-    const input = await body<{ items: { urlPattern: string; description?: string }[] }>(req, 'AllowlistBulkInput');
+  r('POST', '/api/allowlist/bulk', 'modify-all-data', { body: 'AllowlistBulkInput' }, async (c, _req, res, who, _p, input: { items: AllowlistInput[] }) => {
     // Valid lines are created together in one transaction; invalid and duplicate lines are reported by index.
     const results: Record<string, unknown>[] = input.items.map((item, index) => {
       const problem = checkAdminPattern(c.engine, item.urlPattern);
@@ -183,86 +194,83 @@ const ROUTES: RouteDef[] = [
     await c.sync();
     sendJson(res, 200, { created: count('created'), invalid: count('invalid'), duplicates: count('duplicate'), results });
   }),
-  r('GET', '/api/allowlist/{id}', 'view-setup', async (c, _q, res, _w, [id]) => {
+  r('GET', '/api/allowlist/{id}', 'view-setup', { success: ['200', 'AllowlistEntry'] }, async (c, _q, res, _w, [id]) => {
     const e = await c.store.getAllowlist(id!);
     if (!e) throw notFound('allowlist entry', id!);
     sendJson(res, 200, e);
   }),
-  r('PUT', '/api/allowlist/{id}', 'modify-all-data', async (c, req, res, who, [id]) => {
-    const input = await body<{ urlPattern: string; description?: string }>(req, 'AllowlistInput');
+  r('PUT', '/api/allowlist/{id}', 'modify-all-data', { body: 'AllowlistInput', success: ['200', 'AllowlistEntry'] }, async (c, _req, res, who, [id], input: AllowlistInput) => {
     checkPattern(c, input.urlPattern);
     await reply(c, res, 200, c.store.updateAllowlist(id!, input, actorOf(who)));
   }),
-  r('DELETE', '/api/allowlist/{id}', 'modify-all-data', async (c, _q, res, who, [id]) => {
+  r('DELETE', '/api/allowlist/{id}', 'modify-all-data', { success: ['204', null] }, async (c, _q, res, who, [id]) => {
     await c.store.deleteAllowlist(id!, actorOf(who));
     await c.sync();
     sendNoContent(res);
   }),
   // trusted sites (Salesforce: Customize Application)
-  r('GET', '/api/trusted-sites', 'view-setup', async (c, req, res) => await reply(c, res, 200, c.store.listTrustedSites(listQuery(new URL(req.url!, 'http://x'), ['name', 'createdAt'])))),
-  r('POST', '/api/trusted-sites', 'customize-application', async (c, req, res, who) => await reply(c, res, 201, c.store.createTrustedSite(await trustedSiteBody(req), actorOf(who)))),
-  r('GET', '/api/trusted-sites/{id}', 'view-setup', async (c, _q, res, _w, [id]) => {
+  r('GET', '/api/trusted-sites', 'view-setup', { success: ['200', 'TrustedSitePage'] }, async (c, req, res) => await reply(c, res, 200, c.store.listTrustedSites(listQuery(new URL(req.url!, 'http://x'), ['name', 'createdAt'])))),
+  r('POST', '/api/trusted-sites', 'customize-application', { body: 'TrustedSiteInput', success: ['201', 'TrustedSite'] }, async (c, _req, res, who, _p, input: Partial<TrustedSiteFields>) => await reply(c, res, 201, c.store.createTrustedSite(await trustedSiteBody(input), actorOf(who)))),
+  r('GET', '/api/trusted-sites/{id}', 'view-setup', { success: ['200', 'TrustedSite'] }, async (c, _q, res, _w, [id]) => {
     const s = await c.store.getTrustedSite(id!);
     if (!s) throw notFound('trusted site', id!);
     sendJson(res, 200, s);
   }),
-  r('PUT', '/api/trusted-sites/{id}', 'customize-application', async (c, req, res, who, [id]) => await reply(c, res, 200, c.store.updateTrustedSite(id!, await trustedSiteBody(req), actorOf(who)))),
-  r('DELETE', '/api/trusted-sites/{id}', 'customize-application', async (c, _q, res, who, [id]) => {
+  r('PUT', '/api/trusted-sites/{id}', 'customize-application', { body: 'TrustedSiteInput', success: ['200', 'TrustedSite'] }, async (c, _req, res, who, [id], input: Partial<TrustedSiteFields>) => await reply(c, res, 200, c.store.updateTrustedSite(id!, await trustedSiteBody(input), actorOf(who)))),
+  r('DELETE', '/api/trusted-sites/{id}', 'customize-application', { success: ['204', null] }, async (c, _q, res, who, [id]) => {
     await c.store.deleteTrustedSite(id!, actorOf(who));
     await c.sync();
     sendNoContent(res);
   }),
   // settings
-  r('GET', '/api/settings', 'view-setup', async (c, _q, res) => await reply(c, res, 200, c.store.getSettings())),
-  r('PUT', '/api/settings', 'customize-application', async (c, req, res, who) => {
+  r('GET', '/api/settings', 'view-setup', { success: ['200', 'Settings'] }, async (c, _q, res) => await reply(c, res, 200, c.store.getSettings())),
+  r('PUT', '/api/settings', 'customize-application', { body: 'SettingsInput', success: ['200', 'Settings'] }, async (c, _req, res, who, _p, input: Partial<Settings>) => {
     // Fields left out keep their current values.
-    const input = await body<Partial<Settings>>(req, 'SettingsInput');
     const next = { ...(await c.store.getSettings()), ...input };
     await reply(c, res, 200, c.store.putSettings(next, actorOf(who)));
   }),
   // routes
-  r('GET', '/api/routes', 'view-setup', async (c, _q, res) => {
+  r('GET', '/api/routes', 'view-setup', {}, async (c, _q, res) => {
     const s = c.snapshot();
-    const builtIn = s.settings.oauthPreset ? (await import('../routes.js')).oauthPresetRoutes(s.settings).map((x) => ({ ...x, builtIn: true })) : [];
+    const builtIn = s.settings.oauthPreset ? oauthPresetRoutes(s.settings).map((x) => ({ ...x, builtIn: true })) : [];
     sendJson(res, 200, { items: await c.store.listRoutes(), builtIn });
   }),
-  r('POST', '/api/routes', 'customize-application', async (c, req, res, who) => await reply(c, res, 201, c.store.createRoute(await routeBody(req), actorOf(who)))),
-  r('GET', '/api/routes/{id}', 'view-setup', async (c, _q, res, _w, [id]) => {
+  r('POST', '/api/routes', 'customize-application', { body: 'RouteInput', success: ['201', 'Route'] }, async (c, _req, res, who, _p, input: Partial<RouteFields>) => await reply(c, res, 201, c.store.createRoute(routeBody(input), actorOf(who)))),
+  r('GET', '/api/routes/{id}', 'view-setup', { success: ['200', 'Route'] }, async (c, _q, res, _w, [id]) => {
     const x = await c.store.getRoute(id!);
     if (!x) throw notFound('route', id!);
     sendJson(res, 200, x);
   }),
-  r('PUT', '/api/routes/{id}', 'customize-application', async (c, req, res, who, [id]) => await reply(c, res, 200, c.store.updateRoute(id!, await routeBody(req), actorOf(who)))),
-  r('DELETE', '/api/routes/{id}', 'customize-application', async (c, _q, res, who, [id]) => {
+  r('PUT', '/api/routes/{id}', 'customize-application', { body: 'RouteInput', success: ['200', 'Route'] }, async (c, _req, res, who, [id], input: Partial<RouteFields>) => await reply(c, res, 200, c.store.updateRoute(id!, routeBody(input), actorOf(who)))),
+  r('DELETE', '/api/routes/{id}', 'customize-application', { success: ['204', null] }, async (c, _q, res, who, [id]) => {
     await c.store.deleteRoute(id!, actorOf(who));
     await c.sync();
     sendNoContent(res);
   }),
   // tokens
   // Listing shows names and permissions only (no secret): readable with view-setup, like everything else.
-  r('GET', '/api/tokens', 'view-setup', async (c, _q, res) => sendJson(res, 200, { items: await c.store.listTokens() })),
-  r('POST', '/api/tokens', 'modify-all-data', async (c, req, res, who) => {
-    const input = await body<{ name: string; permissions: Permission[] }>(req, 'TokenInput');
+  r('GET', '/api/tokens', 'view-setup', {}, async (c, _q, res) => sendJson(res, 200, { items: await c.store.listTokens() })),
+  r('POST', '/api/tokens', 'modify-all-data', { body: 'TokenInput', success: ['201', 'CreatedToken'] }, async (c, _req, res, who, _p, input: { name: string; permissions: Permission[] }) => {
     const token = generateToken();
     const rec = await c.store.createToken({ name: input.name, permissions: [...new Set(input.permissions)], hash: hashToken(token) }, actorOf(who));
     sendJson(res, 201, { token, id: rec.id, name: rec.name, permissions: effectivePermissions(rec.permissions), createdAt: rec.createdAt });
   }),
-  r('DELETE', '/api/tokens/{id}', 'modify-all-data', async (c, _q, res, who, [id]) => {
+  r('DELETE', '/api/tokens/{id}', 'modify-all-data', { success: ['204', null] }, async (c, _q, res, who, [id]) => {
     await c.store.deleteToken(id!, actorOf(who));
     await c.sync();
     sendNoContent(res);
   }),
   // audit, import, export
-  r('GET', '/api/audit', 'view-setup', async (c, req, res) => {
+  r('GET', '/api/audit', 'view-setup', { success: ['200', 'AuditPage'] }, async (c, req, res) => {
     const url = new URL(req.url!, 'http://x');
     const q = listQuery(url, []);
     await reply(c, res, 200, c.store.listAudit({ limit: q.limit, cursor: q.cursor, entity: url.searchParams.get('entity') ?? undefined }));
   }),
-  r('POST', '/api/import', 'modify-all-data', async (c, req, res, who) => importMetadataHandler(c, req, res, actorOf(who))),
-  r('GET', '/api/export', 'view-setup', async (c, req, res) => exportMetadataHandler(c, req, res)),
+  r('POST', '/api/import', 'modify-all-data', {}, async (c, req, res, who) => importMetadataHandler(c, req, res, actorOf(who))),
+  r('GET', '/api/export', 'view-setup', {}, async (c, req, res) => exportMetadataHandler(c, req, res)),
   // scans (outbound requests on an admin's behalf: Customize Application)
-  r('POST', '/api/scans', 'customize-application', async (_c, req, res, who) => sendJson(res, 202, await startScan((await body<{ url: string }>(req, 'ScanInput')).url, actorOf(who)))),
-  r('GET', '/api/scans/{id}', 'view-setup', async (_c, _q, res, _w, [id]) => sendJson(res, 200, getScan(id!))),
+  r('POST', '/api/scans', 'customize-application', { body: 'ScanInput' }, async (_c, _req, res, who, _p, input: { url: string }) => sendJson(res, 202, await startScan(input.url, actorOf(who)))),
+  r('GET', '/api/scans/{id}', 'view-setup', {}, async (_c, _q, res, _w, [id]) => sendJson(res, 200, getScan(id!))),
 ];
 
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -294,7 +302,9 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (!who.permissions.includes(def.permission)) throw new ApiError(403, 'forbidden', `this token lacks the '${def.permission}' permission`);
     if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens') && !path.startsWith('/api/scans'))
       throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
-    await def.handler(ctx, req, res, who, (params ?? []).map(decodeId));
+    const ids = (params ?? []).map(decodeId);
+    const input = def.doc.body ? await body(req, def.doc.body) : undefined;
+    await def.handler(ctx, req, res, who, ids, input);
   } catch (err) {
     req.resume();
     if (err instanceof ApiError) return sendError(res, err);
@@ -307,4 +317,4 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   }
 }
 
-export const API_ROUTES = ROUTES.map((d) => ({ method: d.method, path: d.path, permission: d.permission }));
+export const API_ROUTES = ROUTES.map((d) => ({ method: d.method, path: d.path, permission: d.permission, ...d.doc }));

@@ -1,18 +1,6 @@
 /** /api/openapi.json, generated from the route table and the same schemas the validator uses. */
 import { SCHEMAS } from './schema.js';
 
-const BODY: Record<string, string> = {
-  'POST /api/allowlist': 'AllowlistInput',
-  'PUT /api/allowlist/{id}': 'AllowlistInput',
-  'POST /api/allowlist/bulk': 'AllowlistBulkInput',
-  'POST /api/trusted-sites': 'TrustedSiteInput',
-  'PUT /api/trusted-sites/{id}': 'TrustedSiteInput',
-  'PUT /api/settings': 'SettingsInput',
-  'POST /api/routes': 'RouteInput',
-  'PUT /api/routes/{id}': 'RouteInput',
-  'POST /api/tokens': 'TokenInput',
-};
-
 const LIST_PARAMS = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, description: 'page size (values above 1000 are capped)' },
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'the nextCursor of the previous page' },
@@ -35,32 +23,20 @@ const STAMP = { id: { type: 'string' }, createdAt: { type: 'string', format: 'da
 const page = (item: string) => ({ type: 'object', properties: { items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] });
 const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 
-/** Success answers: status and schema name. */
-const SUCCESS: Record<string, [string, string | null]> = {
-  'GET /api/allowlist': ['200', 'AllowlistPage'],
-  'POST /api/allowlist': ['201', 'AllowlistEntry'],
-  'GET /api/allowlist/{id}': ['200', 'AllowlistEntry'],
-  'PUT /api/allowlist/{id}': ['200', 'AllowlistEntry'],
-  'DELETE /api/allowlist/{id}': ['204', null],
-  'GET /api/trusted-sites': ['200', 'TrustedSitePage'],
-  'POST /api/trusted-sites': ['201', 'TrustedSite'],
-  'GET /api/trusted-sites/{id}': ['200', 'TrustedSite'],
-  'PUT /api/trusted-sites/{id}': ['200', 'TrustedSite'],
-  'DELETE /api/trusted-sites/{id}': ['204', null],
-  'GET /api/settings': ['200', 'Settings'],
-  'PUT /api/settings': ['200', 'Settings'],
-  'POST /api/routes': ['201', 'Route'],
-  'GET /api/routes/{id}': ['200', 'Route'],
-  'PUT /api/routes/{id}': ['200', 'Route'],
-  'DELETE /api/routes/{id}': ['204', null],
-  'POST /api/tokens': ['201', 'CreatedToken'],
-  'DELETE /api/tokens/{id}': ['204', null],
-  'GET /api/audit': ['200', 'AuditPage'],
-};
 
 let cached: unknown = null;
 
-export function buildOpenApi(routes: readonly { method: string; path: string; permission: string }[]): unknown {
+export interface DocumentedRoute {
+  method: string;
+  path: string;
+  permission: string;
+  /** The request body's schema name. */
+  body?: string;
+  /** The success status and its body's schema name (null: no body). */
+  success?: readonly [string, string | null];
+}
+
+export function buildOpenApi(routes: readonly DocumentedRoute[]): unknown {
   if (cached) return cached;
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
@@ -71,8 +47,8 @@ export function buildOpenApi(routes: readonly { method: string; path: string; pe
       security: [{ bearer: [] }],
       parameters: [...(r.path.includes('{id}') ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] : []), ...(QUERY[key] ?? [])],
       responses: {
-        ...(SUCCESS[key]
-          ? { [SUCCESS[key]![0]]: { description: 'success', ...(SUCCESS[key]![1] ? json(SUCCESS[key]![1]!) : {}) } }
+        ...(r.success
+          ? { [r.success[0]]: { description: 'success', ...(r.success[1] ? json(r.success[1]) : {}) } }
           : { '2XX': { description: 'success' } }),
         '400': { $ref: '#/components/responses/Error' },
         '401': { $ref: '#/components/responses/Error' },
@@ -81,7 +57,7 @@ export function buildOpenApi(routes: readonly { method: string; path: string; pe
         ...(r.method === 'POST' || r.method === 'PUT' ? { '409': { $ref: '#/components/responses/Error' } } : {}),
       },
     };
-    if (BODY[key]) op.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${BODY[key]}` } } } };
+    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${r.body}` } } } };
     if (r.path === '/api/import') op.requestBody = { required: true, content: { 'application/zip': {}, 'application/xml': {}, 'text/xml': {}, 'multipart/form-data': {} } };
     (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
   }
