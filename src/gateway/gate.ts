@@ -112,10 +112,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, me
     if (decision.status !== null) {
       // An allowed preflight is answered here; it never reaches the upstream.
       const headers: Record<string, string | number> = { ...decision.headers, 'content-length': 0 };
-      // The allowlist regime lists every method it allows, as Salesforce's REST APIs answer
-      // (HEAD, GET, POST, PUT, PATCH, DELETE), rather than echoing only the one requested.
-      const methods = snap.allowlist.options.methods;
-      if (kind !== 'public' && Array.isArray(methods)) headers['Access-Control-Allow-Methods'] = methods.join(', ');
+      if (kind !== 'public' && snap.allowlistMethods !== null) headers['Access-Control-Allow-Methods'] = snap.allowlistMethods;
       res.writeHead(decision.status, headers);
       res.end();
       req.resume();

@@ -125,7 +125,12 @@ export function matchRoute(routes: readonly CompiledRoute[], host: string, path:
  * collapsed and dot segments resolved (RFC 3986 §5.2.4). Case is kept: paths are case-sensitive.
  * Matching must be on this form; the upstream still receives the request's own path.
  */
+/** A path that ends in a directory: `/`, `/.` or `/..`. */
+const TRAILING_SLASH = /\/(?:\.{1,2})?$/;
+
 export function routingPath(rawPath: string): string {
+  // The usual path has nothing to resolve: answer it as it is, without splitting.
+  if (rawPath.charCodeAt(0) === 47 && !rawPath.includes('%') && !rawPath.includes('//') && !rawPath.includes('/.')) return rawPath;
   const segments: string[] = [];
   for (const raw of rawPath.split('/')) {
     let seg = raw;
@@ -140,7 +145,7 @@ export function routingPath(rawPath: string): string {
     if (seg === '..') segments.pop();
     else segments.push(seg);
   }
-  const trailing = rawPath.length > 1 && /\/(?:\.{1,2})?$/.test(rawPath) && segments.length > 0 ? '/' : '';
+  const trailing = rawPath.length > 1 && TRAILING_SLASH.test(rawPath) && segments.length > 0 ? '/' : '';
   return `/${segments.join('/')}${trailing}`;
 }
 

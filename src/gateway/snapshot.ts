@@ -20,6 +20,11 @@ export interface Snapshot {
   readonly cspBytes: number;
   readonly warnings: readonly string[];
   readonly allowlistSize: number;
+  /**
+   * Access-Control-Allow-Methods for allowed preflights of the allowlist regime: every allowed method,
+   * as Salesforce's REST APIs answer, rather than only the one requested. Null when methods are `*`.
+   */
+  readonly allowlistMethods: string | null;
 }
 
 export async function compileSnapshot(engine: Engine, state: StoreState, overrides: AllowlistOverrides = {}): Promise<Snapshot> {
@@ -57,5 +62,6 @@ export async function compileSnapshot(engine: Engine, state: StoreState, overrid
     cspBytes: csp ? csp.bytes : 0,
     warnings: Object.freeze(warnings),
     allowlistSize: origins.length,
+    allowlistMethods: Array.isArray(allowlist.options.methods) ? allowlist.options.methods.join(', ') : null,
   });
 }
