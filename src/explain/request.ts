@@ -4,36 +4,17 @@
  * (Fetch #concept-method-normalize, #forbidden-request-header, #cors-safelisted-request-header,
  * #cors-unsafe-request-header-names).
  */
+import { isForbiddenMethod, isForbiddenRequestHeaderName } from '../http/names.js';
 import { byteLength, hasCorsUnsafeByte, mimeEssence, parseSingleRange, type HeaderList } from '../http/headers.js';
 
-const NORMALIZED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+export { isForbiddenMethod, isSafelistedMethod, normalizeMethod } from '../http/names.js';
 
-/** #concept-method-normalize: only the six standard methods are upper-cased (so `patch` stays `patch`). */
-export function normalizeMethod(method: string): string {
-  const upper = method.toUpperCase();
-  return NORMALIZED.has(upper) ? upper : method;
-}
-
-export function isSafelistedMethod(method: string): boolean {
-  return method === 'GET' || method === 'HEAD' || method === 'POST';
-}
-
-export function isForbiddenMethod(method: string): boolean {
-  const u = method.toUpperCase();
-  return u === 'CONNECT' || u === 'TRACE' || u === 'TRACK';
-}
-
-const FORBIDDEN_NAMES = new Set([
-  'accept-charset', 'accept-encoding', 'access-control-request-headers', 'access-control-request-method',
-  'connection', 'content-length', 'cookie', 'cookie2', 'date', 'dnt', 'expect', 'host', 'keep-alive', 'origin',
-  'referer', 'set-cookie', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via',
-]);
 const METHOD_OVERRIDE = new Set(['x-http-method', 'x-http-method-override', 'x-method-override']);
 
 /** #forbidden-request-header: script cannot set these; the Headers guard drops them silently. */
 export function isForbiddenRequestHeader(name: string, value: string): boolean {
   const n = name.toLowerCase();
-  if (FORBIDDEN_NAMES.has(n) || n.startsWith('proxy-') || n.startsWith('sec-')) return true;
+  if (isForbiddenRequestHeaderName(n)) return true;
   if (METHOD_OVERRIDE.has(n)) return value.split(',').some((m) => isForbiddenMethod(m.trim()));
   return false;
 }

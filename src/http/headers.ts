@@ -4,6 +4,10 @@
  * browser-safe: used by `explain`, and by anything else that needs Fetch's exact parsing.
  */
 
+import { isToken } from './names.js';
+
+export { isToken } from './names.js';
+
 /** An ordered header list: names keep their case, repeated names keep their order. */
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
 
@@ -51,12 +55,6 @@ export function hasHeader(list: HeaderList, name: string): boolean {
   return list.some(([n]) => n.toLowerCase() === lower);
 }
 
-const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/** RFC 9110 §5.6.2 token. */
-export function isToken(s: string): boolean {
-  return TCHAR.test(s);
-}
 
 /**
  * "Extract header list values" for the `#token` lists of CORS headers (`#method`, `#field-name`):

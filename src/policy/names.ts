@@ -1,48 +1,12 @@
 /**
- * Method and header-name rules from the Fetch Standard and RFC 9110, and the bounded parser for
- * `Access-Control-Request-Headers`.
+ * The policy engine's name rules: the shared Fetch/RFC 9110 ones (src/http/names.ts), the response-side
+ * ones, and the bounded parser for `Access-Control-Request-Headers`.
  */
 
-/** RFC 9110 §5.6.2 `tchar` as a lookup table. */
-const TCHAR = new Uint8Array(128);
-for (const ch of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[ch.charCodeAt(0)] = 1;
+import { TCHAR } from '../http/names.js';
 
-export function isToken(value: string): boolean {
-  if (value.length === 0) return false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 128 || TCHAR[c] !== 1) return false;
-  }
-  return true;
-}
-
-/** Fetch `#forbidden-method`, compared byte-case-insensitively. */
-export function isForbiddenMethod(method: string): boolean {
-  const m = method.toUpperCase();
-  return m === 'CONNECT' || m === 'TRACE' || m === 'TRACK';
-}
-
-const NORMALISED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
-/** Fetch `#concept-method-normalize`: the six standard methods are upper-cased, others keep their case. */
-export function normalizeMethod(method: string): string {
-  const upper = method.toUpperCase();
-  return NORMALISED_METHODS.includes(upper) ? upper : method;
-}
-
-/** Fetch `#cors-safelisted-method`. */
-export function isSafelistedMethod(method: string): boolean {
-  return method === 'GET' || method === 'HEAD' || method === 'POST';
-}
-
-/** Fetch `#forbidden-request-header` names (lower-case), plus the `proxy-` and `sec-` prefixes. */
-const FORBIDDEN_REQUEST_HEADERS = new Set([
-  'accept-charset', 'accept-encoding', 'access-control-request-headers', 'access-control-request-method',
-  'connection', 'content-length', 'cookie', 'cookie2', 'date', 'dnt', 'expect', 'host', 'keep-alive', 'origin',
-  'referer', 'set-cookie', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via',
-]);
-export function isForbiddenRequestHeader(lowerName: string): boolean {
-  return FORBIDDEN_REQUEST_HEADERS.has(lowerName) || lowerName.startsWith('proxy-') || lowerName.startsWith('sec-');
-}
+export { isForbiddenMethod, isSafelistedMethod, isToken, normalizeMethod } from '../http/names.js';
+export { isForbiddenRequestHeaderName as isForbiddenRequestHeader } from '../http/names.js';
 
 /** Fetch `#forbidden-response-header-name`: never exposed to script. */
 export function isForbiddenResponseHeader(lowerName: string): boolean {
