@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readStdin } from './io.js';
 import { request } from 'undici';
-import { explain, explainHar, ExplainInputError, harPageOrigin, type ExplainInput, type Explanation, type HarOptions } from '../explain/index.js';
+import { explain, explainHar, ExplainInputError, harPageOrigin, type ExplainInput, type ExplainOptions, type Explanation, type HarOptions, type NetworkErrorCode, type ResponseInput } from '../explain/index.js';
 
 const HELP = `Usage:
   corsgate explain --json [--batch] [--spec]     read a JSON case (or JSON Lines with --batch) on stdin
@@ -112,38 +112,34 @@ async function send(url: string, method: string, headers: [string, string][], ti
   return { status: res.statusCode, headers: out };
 }
 
-/** Chromium's net error for a request that got no answer. */
-function netError(err: unknown): string {
+/** Why a request got no answer, from the socket's error code. */
+function networkError(err: unknown): NetworkErrorCode {
   const code = (err as { code?: string }).code ?? '';
-  if (code === 'ECONNREFUSED') return 'ERR_CONNECTION_REFUSED';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'ERR_NAME_NOT_RESOLVED';
-  if (code === 'ECONNRESET') return 'ERR_CONNECTION_RESET';
-  if (code.includes('TIMEOUT')) return 'ERR_TIMED_OUT';
-  return 'ERR_EMPTY_RESPONSE';
+  if (code === 'ECONNREFUSED') return 'connection-refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'name-not-resolved';
+  if (code === 'ECONNRESET') return 'connection-reset';
+  if (code.includes('TIMEOUT')) return 'timed-out';
+  return 'empty-response';
 }
 
 /**
  * Live mode: asks the simulator what the browser sends next (a preflight, the request, a request to a
- * redirect target), sends exactly that, and explains again, until the browser would be done.
+ * redirect target), sends exactly that, and explains again, until the browser would be done. A request
+ * that gets no answer is given to the simulator as that network error.
  */
-async function live(url: string, origin: string, method: string, headers: [string, string][], credentials: ExplainInput['request']['credentials'], timeout: number, spec: boolean): Promise<Explanation> {
-  type Hop = { preflightResponse?: ExplainInput['response']; response?: ExplainInput['response'] };
+async function live(url: string, origin: string, method: string, headers: [string, string][], credentials: ExplainInput['request']['credentials'], timeout: number, options: ExplainOptions): Promise<Explanation> {
+  type Hop = { preflightResponse?: ResponseInput; response?: ResponseInput };
   const hops: Hop[] = [{}];
   const input = (): ExplainInput => ({ page: { origin }, request: { url, method, headers, credentials }, ...hops[0], redirects: hops.slice(1) });
   for (;;) {
-    const e = explain(input(), { spec });
+    const e = explain(input(), options);
     const next = e.awaiting;
     if (!next) return e;
-    let answer;
+    let answer: ResponseInput;
     try {
       answer = await send(next.url, next.method, next.headers, timeout);
     } catch (err) {
-      // The server did not answer: the browser's network error, with the reason.
-      const step = e.steps[e.steps.length - 1]!;
-      step.detail = `${next.method} ${next.url} got no answer: ${(err as Error).message}.`;
-      e.console.splice(e.console.length - 1, 1, `Failed to load resource: net::${netError(err)}`);
-      delete e.awaiting;
-      return e;
+      answer = { networkError: { code: networkError(err), message: (err as Error).message } };
     }
     const hop = (hops[next.hop] ??= {});
     if (next.kind === 'preflight') hop.preflightResponse = answer;
@@ -207,7 +203,7 @@ export async function run(argv: string[]): Promise<number> {
       const url = args.positionals[0]!;
       if (!o.origin) throw new ExplainInputError('origin-missing', '--origin', 'live mode needs --origin <page origin>');
       const credentials = (o.credentials ?? 'same-origin') as ExplainInput['request']['credentials'];
-      const result = await live(url, o.origin, o.request ?? 'GET', headerPairs(o.header ?? []), credentials, Number(o.timeout ?? 10000), options.spec);
+      const result = await live(url, o.origin, o.request ?? 'GET', headerPairs(o.header ?? []), credentials, Number(o.timeout ?? 10000), options);
       process.stdout.write(o.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatHuman(result, `${o.request ?? 'GET'} ${url} from ${o.origin}`));
       return 0;
     }

@@ -2,4 +2,5 @@
 export { explain } from './simulate.js';
 export { ExplainInputError } from './types.js';
 export type { ExplainInput, ExplainOptions, Explanation, Fix, ResponseInput, SentRequest, Step, StepOutcome } from './types.js';
+export type { NetworkErrorCode } from './console.js';
 export { explainHar, harPageOrigin, type HarExplanation, type HarOptions } from './har.js';

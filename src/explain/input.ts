@@ -4,19 +4,30 @@
  * what cannot be understood with an ExplainInputError naming the field.
  */
 import { toHeaderList, type HeaderList } from '../http/headers.js';
+import { NETWORK_ERROR_CODES, type NetworkErrorCode } from './console.js';
 import type { Initiator } from './messages.js';
 import { ExplainInputError, type ExplainInput } from './types.js';
 
-/** A server answer; null when none was given or status 0 (a network error, as HAR records it). */
+/** A server answer. */
 export interface Answer {
   status: number;
   statusText: string | undefined;
   headers: HeaderList;
 }
 
+/** No answer, and why. An answer not given at all, or status 0 as HAR records failures, is `empty-response`. */
+export interface NoAnswer {
+  networkError: NetworkErrorCode;
+  message: string | undefined;
+}
+
 export interface Hop {
-  preflightResponse: Answer | null;
-  response: Answer | null;
+  preflightResponse: Answer | NoAnswer | null;
+  response: Answer | NoAnswer | null;
+}
+
+export function isAnswer(reply: Answer | NoAnswer | null): reply is Answer {
+  return reply !== null && !('networkError' in reply);
 }
 
 export interface Normalized {
@@ -66,10 +77,17 @@ export function readHeaders(value: unknown, path: string): HeaderList {
   return toHeaderList(value as Record<string, string>);
 }
 
-function readAnswer(value: unknown, path: string): Answer | null {
+function readNetworkError(value: unknown, path: string): NoAnswer {
+  const o = typeof value === 'string' ? { code: value } : requireObject(value, path);
+  if (!NETWORK_ERROR_CODES.includes(o.code as NetworkErrorCode)) throw new ExplainInputError('network-error-invalid', path, `${path} must be one of ${NETWORK_ERROR_CODES.map((c) => `'${c}'`).join(', ')}`);
+  return { networkError: o.code as NetworkErrorCode, message: typeof o.message === 'string' ? o.message : undefined };
+}
+
+function readAnswer(value: unknown, path: string): Answer | NoAnswer | null {
   if (value === undefined || value === null) return null;
   const o = requireObject(value, path);
   if (Object.keys(o).length === 0) return null;
+  if (o.networkError !== undefined && o.networkError !== null) return readNetworkError(o.networkError, `${path}.networkError`);
   // A missing status with headers given means a plain 200; a numeric string is read as a number.
   const status = o.status === undefined || o.status === null ? 200 : typeof o.status === 'string' && /^\d+$/.test(o.status.trim()) ? Number(o.status) : o.status;
   if (status === 0) return null;

@@ -4,6 +4,7 @@
  */
 
 import { headerValueBytes } from '../http/headers.js';
+import type { ConsoleContext, ConsoleEvent, NetworkErrorCode } from './console.js';
 
 export type CorsError =
   | 'WildcardOriginNotAllowed'
@@ -79,6 +80,48 @@ export function corsConsoleMessage(opts: { url: string; initialUrl?: string; pag
   const redirected = opts.initialUrl && opts.initialUrl !== opts.url ? `(redirected from '${opts.initialUrl}') ` : '';
   const prefix = isPreflightPrefixed(opts.error, opts.duringPreflight) ? "Response to preflight request doesn't pass access control check: " : '';
   return `Access to ${kind} at '${opts.url}' ${redirected}from origin '${opts.pageOrigin}' has been blocked by CORS policy: ${prefix}${reasonText(opts.error, opts.hint, opts.initiator)}`;
+}
+
+/** Chromium's net error for a request that got no answer. */
+const NET_ERRORS: Record<NetworkErrorCode, string> = {
+  'connection-refused': 'ERR_CONNECTION_REFUSED',
+  'name-not-resolved': 'ERR_NAME_NOT_RESOLVED',
+  'connection-reset': 'ERR_CONNECTION_RESET',
+  'timed-out': 'ERR_TIMED_OUT',
+  'empty-response': 'ERR_EMPTY_RESPONSE',
+};
+
+const REDIRECT_ERRORS = { 'bad-location': 'ERR_INVALID_REDIRECT', 'not-http': 'ERR_UNSAFE_REDIRECT', 'too-many': 'ERR_TOO_MANY_REDIRECTS' } as const;
+
+/** Cross origin requests are only supported for these schemes (Chromium 156 headless). */
+const CORS_SCHEMES = 'chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app';
+
+/** Chromium's console lines for one event, in the order it prints them. */
+export function chromiumLines(e: ConsoleEvent, ctx: ConsoleContext): string[] {
+  const cors = (url: string, error: CorsError, hint: string, duringPreflight: boolean) => [corsConsoleMessage({ url, initialUrl: ctx.initialUrl, pageOrigin: ctx.pageOrigin, initiator: ctx.initiator, error, hint, duringPreflight }), NET_ERR_FAILED];
+  switch (e.kind) {
+    case 'csp':
+      return cspConsoleMessages(e.url, e.violations, ctx.initiator);
+    case 'mode':
+      return [`Fetch API cannot load ${e.url}. Request mode is "same-origin" but the URL's origin is not same as the request origin ${ctx.pageOrigin}.`];
+    case 'scheme':
+      return cors(e.url, 'CorsDisabledScheme', CORS_SCHEMES, false);
+    case 'cors':
+      return cors(e.url, e.failure.key, e.failure.hint, e.phase === 'preflight');
+    case 'no-answer':
+      return [netErrorMessage(NET_ERRORS[e.networkError ?? 'empty-response'])];
+    case 'http-status': {
+      const line = httpErrorMessage(e.status, e.statusText);
+      return line ? [line] : [];
+    }
+    case 'corp':
+      return [netErrorMessage(`ERR_BLOCKED_BY_RESPONSE.${e.policy === 'same-origin' ? 'NotSameOrigin' : 'NotSameSite'}`)];
+    case 'redirect':
+      return e.reason === 'credentials' ? cors(e.url, 'RedirectContainsCredentials', '', false) : [netErrorMessage(REDIRECT_ERRORS[e.reason])];
+    case 'authorization-wildcard':
+      // Chromium records it for a DevTools issue only; the console stays silent.
+      return [];
+  }
 }
 
 /** Chromium logs every failed load once more, from the network layer. */

@@ -1,5 +1,7 @@
 import type { HeadersInput } from '../http/headers.js';
 import type { PolicyOptions } from '../policy/types.js';
+import type { BrowserName } from './browsers.js';
+import type { NetworkErrorCode } from './console.js';
 
 export interface ExplainInput {
   page: { origin: string; csp?: string | string[] };
@@ -20,11 +22,16 @@ export interface ExplainInput {
   redirects?: Array<{ preflightResponse?: ResponseInput; response?: ResponseInput }>;
 }
 
-/** A server's answer. Headers as an object, [name, value] pairs, or {name, value} objects (HAR). */
+/**
+ * A server's answer. Headers as an object, [name, value] pairs, or {name, value} objects (HAR).
+ * `networkError` instead says there was no answer, and why (`connection-refused`, `name-not-resolved`,
+ * `connection-reset`, `timed-out`, `empty-response`), optionally with the error's own message.
+ */
 export interface ResponseInput {
-  status: number;
+  status?: number;
   statusText?: string;
   headers?: HeadersInput | ReadonlyArray<{ name: string; value: string }>;
+  networkError?: NetworkErrorCode | { code: NetworkErrorCode; message?: string };
 }
 
 /** A request the browser put on the network (the preflights aside). */
@@ -38,6 +45,8 @@ export interface SentRequest {
 export interface ExplainOptions {
   /** Follow the Fetch Standard where Chromium differs (see docs/explain.md). */
   spec?: boolean;
+  /** The browser to model (default chromium). */
+  browser?: BrowserName;
 }
 
 export type StepOutcome = 'pass' | 'fail' | 'skipped' | 'info';

@@ -1,0 +1,75 @@
+/**
+ * The browsers explain models, as data: where each one departs from the Fetch Standard. The
+ * algorithm functions (request.ts, preflight.ts, checks.ts, redirect.ts) read these switches instead
+ * of branching on a browser's name, and every switch is a rule a `differences` entry can name.
+ */
+
+export type BrowserName = 'chromium';
+
+/** How a browser decides which request headers need a preflight (#cors-unsafe-request-header-names). */
+export interface SafelistRules {
+  /** Chromium's client-hint names (DPR, Width, …), safelisted with their value rules. */
+  clientHints: boolean;
+  /** A repeated header judged on its combined value `a, b` (Chromium) rather than entry by entry. */
+  combineRepeated: boolean;
+  /** The 1024-byte total of safelisted values, past which all of them need a preflight. */
+  totalLimit: boolean;
+  /** Any byte ≥ 0x80 in Accept or Content-Type is CORS-unsafe (Firefox), beyond the Standard's list. */
+  nonAsciiUnsafe: boolean;
+  /** The unsafe names are de-duplicated (the Standard, Chromium); Firefox repeats a repeated name. */
+  dedupe: boolean;
+}
+
+export interface BrowserModel {
+  name: BrowserName;
+  /** The build the differential tests were run against. */
+  version: string;
+  /** Display name in prose. */
+  label: string;
+  safelist: SafelistRules;
+  /** `*` in Access-Control-Allow-Headers covers Authorization (both browsers, deprecated); the Standard says no. */
+  authorizationCoveredByWildcard: boolean;
+  /** Order in which refused request headers are looked at; the first refused one is reported. */
+  headerCheckOrder: 'request' | 'sorted';
+  /** Preflight checks: Chromium refuses a redirect before reading headers; Firefox checks the origin first. */
+  preflightRedirectFirst: boolean;
+  /** Chromium parses both grant lists before checking either; Firefox checks the method before it parses the headers. */
+  parseGrantsFirst: boolean;
+  /**
+   * Firefox preflights again at every redirect hop once the request was preflighted (with the
+   * original unsafe header names), where the Standard decides again from the request as it is.
+   */
+  repreflightAfterRedirect: boolean;
+  /** Firefox sends (and checks) a redirected request's preflight with the page's origin, not `null`. */
+  preflightOriginUntainted: boolean;
+  /** What script sees when fetch() fails on the network. */
+  fetchFailure: string;
+  /** Chromium's Local Network Access permission gate (shown as an information step). */
+  localNetworkAccess: boolean;
+}
+
+export const CHROMIUM: BrowserModel = {
+  name: 'chromium',
+  version: '156.0.8078.79',
+  label: 'Chromium',
+  safelist: { clientHints: true, combineRepeated: true, totalLimit: true, nonAsciiUnsafe: false, dedupe: true },
+  authorizationCoveredByWildcard: true,
+  headerCheckOrder: 'request',
+  preflightRedirectFirst: true,
+  parseGrantsFirst: true,
+  repreflightAfterRedirect: false,
+  preflightOriginUntainted: false,
+  fetchFailure: 'TypeError: Failed to fetch',
+  localNetworkAccess: true,
+};
+
+export const BROWSERS: Record<BrowserName, BrowserModel> = { chromium: CHROMIUM };
+
+/** The Standard's rules where a browser departs from it on the points `--spec` covers. */
+export function specVariant(model: BrowserModel): BrowserModel {
+  return {
+    ...model,
+    safelist: { clientHints: false, combineRepeated: false, totalLimit: true, nonAsciiUnsafe: false, dedupe: true },
+    authorizationCoveredByWildcard: false,
+  };
+}
