@@ -4,7 +4,7 @@
  * of branching on a browser's name, and every switch is a rule a `differences` entry can name.
  */
 
-export type BrowserName = 'chromium';
+export type BrowserName = 'chromium' | 'firefox';
 
 /** How a browser decides which request headers need a preflight (#cors-unsafe-request-header-names). */
 export interface SafelistRules {
@@ -29,6 +29,11 @@ export interface BrowserModel {
   safelist: SafelistRules;
   /** `*` in Access-Control-Allow-Headers covers Authorization (both browsers, deprecated); the Standard says no. */
   authorizationCoveredByWildcard: boolean;
+  /**
+   * How #cors-check names a failure: Chromium by the value's look (a space or comma: several values;
+   * not a URL: invalid), Firefox by counting Access-Control-Allow-Origin lines first.
+   */
+  corsCheckOrder: 'chromium' | 'firefox';
   /** Order in which refused request headers are looked at; the first refused one is reported. */
   headerCheckOrder: 'request' | 'sorted';
   /** Preflight checks: Chromium refuses a redirect before reading headers; Firefox checks the origin first. */
@@ -36,8 +41,9 @@ export interface BrowserModel {
   /** Chromium parses both grant lists before checking either; Firefox checks the method before it parses the headers. */
   parseGrantsFirst: boolean;
   /**
-   * Firefox preflights again at every redirect hop once the request was preflighted (with the
-   * original unsafe header names), where the Standard decides again from the request as it is.
+   * Firefox keeps the original request's unsafe header names for every redirect hop (less those a
+   * redirect removed), so a request preflighted for its headers is preflighted again at each hop,
+   * where the Standard decides again from the request as it is.
    */
   repreflightAfterRedirect: boolean;
   /** Firefox sends (and checks) a redirected request's preflight with the page's origin, not `null`. */
@@ -54,6 +60,7 @@ export const CHROMIUM: BrowserModel = {
   label: 'Chromium',
   safelist: { clientHints: true, combineRepeated: true, totalLimit: true, nonAsciiUnsafe: false, dedupe: true },
   authorizationCoveredByWildcard: true,
+  corsCheckOrder: 'chromium',
   headerCheckOrder: 'request',
   preflightRedirectFirst: true,
   parseGrantsFirst: true,
@@ -63,7 +70,23 @@ export const CHROMIUM: BrowserModel = {
   localNetworkAccess: true,
 };
 
-export const BROWSERS: Record<BrowserName, BrowserModel> = { chromium: CHROMIUM };
+export const FIREFOX: BrowserModel = {
+  name: 'firefox',
+  version: '153.8.0esr',
+  label: 'Firefox',
+  safelist: { clientHints: false, combineRepeated: false, totalLimit: false, nonAsciiUnsafe: true, dedupe: false },
+  authorizationCoveredByWildcard: true,
+  corsCheckOrder: 'firefox',
+  headerCheckOrder: 'sorted',
+  preflightRedirectFirst: false,
+  parseGrantsFirst: false,
+  repreflightAfterRedirect: true,
+  preflightOriginUntainted: true,
+  fetchFailure: 'TypeError: NetworkError when attempting to fetch resource.',
+  localNetworkAccess: false,
+};
+
+export const BROWSERS: Record<BrowserName, BrowserModel> = { chromium: CHROMIUM, firefox: FIREFOX };
 
 /** The Standard's rules where a browser departs from it on the points `--spec` covers. */
 export function specVariant(model: BrowserModel): BrowserModel {

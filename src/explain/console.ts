@@ -1,12 +1,14 @@
 /**
  * What happens that a browser reports in its console, as events the Fetch-algorithm functions
- * emit. Each browser turns an event into its own lines (messages.ts for Chromium), so the algorithm
+ * emit. Each browser turns an event into its own lines (messages.ts for Chromium, messages-firefox.ts
+ * for Firefox), so the algorithm
  * stays one and the wording stays in one table per browser.
  */
 import type { BrowserModel } from './browsers.js';
 import type { CheckFailure } from './checks.js';
 import type { CspViolation } from './csp.js';
 import { chromiumLines, type Initiator } from './messages.js';
+import { firefoxLines } from './messages-firefox.js';
 
 export type ConsoleEvent =
   /** The page's CSP refused the connection (one entry per violated policy). */
@@ -49,5 +51,7 @@ export function consoleLines(model: BrowserModel, event: ConsoleEvent, ctx: Cons
   switch (model.name) {
     case 'chromium':
       return chromiumLines(event, ctx);
+    case 'firefox':
+      return firefoxLines(event, ctx);
   }
 }

@@ -10,6 +10,9 @@ export interface CspViolation {
   directiveText: string;
   /** True when `default-src` was used because `connect-src` was absent. */
   fallback: boolean;
+  /** The directive's name (lower-cased) and its source expressions as written. */
+  name: string;
+  sources: string[];
 }
 
 interface Directive {
@@ -102,7 +105,7 @@ export function connectViolations(csp: string | readonly string[] | undefined, u
     if (!directive) continue;
     const sources = directive.sources;
     const allowed = sources.some((s) => matchesExpression(s, url, self));
-    if (!allowed) violations.push({ directiveText: directive.text, fallback: connect === undefined });
+    if (!allowed) violations.push({ directiveText: directive.text, fallback: connect === undefined, name: directive.name, sources });
   }
   return violations;
 }

@@ -37,6 +37,8 @@ export interface Normalized {
   /** The method as given (fetch() normalises it; see request.ts). */
   rawMethod: string;
   headers: HeaderList;
+  /** The headers were given as an object rather than a list of pairs (fetch() words some errors by the shape). */
+  headersAsRecord: boolean;
   credentials: 'omit' | 'same-origin' | 'include';
   mode: 'cors' | 'no-cors' | 'same-origin';
   initiator: Initiator;
@@ -145,6 +147,7 @@ export function normalize(input: ExplainInput): Normalized {
     url,
     rawMethod,
     headers: readHeaders(request.headers, 'request.headers'),
+    headersAsRecord: typeof request.headers === 'object' && request.headers !== null && !Array.isArray(request.headers),
     credentials,
     mode,
     initiator,

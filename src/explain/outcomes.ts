@@ -8,7 +8,8 @@ import type { CheckFailure } from './checks.js';
 import type { RedirectFailure } from './console.js';
 import type { CspViolation } from './csp.js';
 import { suggestFix, type RequestFacts } from './fix.js';
-import type { Initiator } from './messages.js';
+import { chromiumTypeError, type Initiator } from './messages.js';
+import { firefoxTypeError } from './messages-firefox.js';
 import type { Explanation, Fix } from './types.js';
 
 /** Why fetch() (or XMLHttpRequest) refuses to build the request; nothing is sent. */
@@ -17,12 +18,13 @@ export type Refusal =
   | { code: 'method-forbidden'; method: string }
   | { code: 'header-name-invalid'; name: string }
   | { code: 'header-value-invalid'; name: string; value: string }
-  | { code: 'header-value-not-latin1'; name: string; value: string }
+  /** `headersAsRecord`: the headers were given as an object (Firefox words the error by the shape). */
+  | { code: 'header-value-not-latin1'; name: string; value: string; headersAsRecord: boolean }
   | { code: 'no-cors-method'; method: string }
   | { code: 'body-with-get-or-head'; method: string };
 
 export type Outcome =
-  | { kind: 'request-refused'; refusal: Refusal; message: string; fix: string }
+  | { kind: 'request-refused'; refusal: Refusal; fix: string }
   | { kind: 'csp-blocked'; violations: CspViolation[]; facts: RequestFacts }
   | { kind: 'mode-blocked' }
   | { kind: 'scheme-blocked'; protocol: string }
@@ -52,7 +54,8 @@ const blocked = (verdict: string, explanation: string, fix: Fix | null): Wording
 
 /** The exception fetch() or XMLHttpRequest throws, as the browser words it. */
 function thrower(o: Extract<Outcome, { kind: 'request-refused' }>, ctx: WordingContext): string {
-  return ctx.initiator === 'xhr' ? `XMLHttpRequest throws "SyntaxError: Failed to execute 'open' on 'XMLHttpRequest': ${o.message}"` : `fetch() throws "TypeError: Failed to execute 'fetch' on 'Window': ${o.message}"`;
+  const api = ctx.initiator === 'xhr' ? 'XMLHttpRequest' : 'fetch()';
+  return `${api} throws "${ctx.model.name === 'firefox' ? firefoxTypeError(o.refusal, ctx.initiator) : chromiumTypeError(o.refusal, ctx.initiator)}"`;
 }
 
 const ENTRIES: { [K in Outcome['kind']]: Entry<K> } = {

@@ -76,13 +76,16 @@ export function corsPreflightFetch(ctx: FetchContext, state: HopState, unsafe: U
   };
   // A preflight never follows a redirect (HTTP-network-or-cache fetch, no redirect handling).
   const redirected = REDIRECT_STATUSES.has(pf.status) && getHeader(pf.headers, 'Location') !== null;
-  const redirectFailure: CheckFailure = { reason: 'preflight-redirect', key: 'PreflightDisallowedRedirect', hint: '', why: `it answered with a redirect (${pf.status}), which a preflight never follows` };
+  const redirectFailure: CheckFailure = { reason: 'preflight-redirect', hint: '', why: `it answered with a redirect (${pf.status}), which a preflight never follows` };
   if (redirected && ctx.model.preflightRedirectFirst) return failed(redirectFailure, 'Preflight: redirect', '#cors-preflight-fetch');
-  // Step 7: the CORS check (with the actual request's credentials mode), then the ok status.
-  const access = corsCheck(ctx.model, pf.headers, origin, ctx.include);
+  // Step 7: the CORS check (with the actual request's credentials mode), then the ok status. Firefox
+  // sends a redirected request's preflight as a new request from the page: to the page's own origin,
+  // it is same-origin and not CORS-checked.
+  const sameOrigin = ctx.model.preflightOriginUntainted && state.url.origin === ctx.req.pageOrigin;
+  const access = sameOrigin ? null : corsCheck(ctx.model, pf.headers, origin, ctx.include);
   if (access) return failed(access, 'Preflight: allowed origin', '#cors-check', redirected);
   if (redirected) return failed(redirectFailure, 'Preflight: redirect', '#cors-preflight-fetch');
-  if (pf.status < 200 || pf.status > 299) return failed({ reason: 'preflight-status', key: 'PreflightInvalidStatus', hint: '', why: `its status is ${pf.status}, and a preflight must answer with an ok status (2xx)` }, 'Preflight: status', '#cors-preflight-fetch');
+  if (pf.status < 200 || pf.status > 299) return failed({ reason: 'preflight-status', hint: '', why: `its status is ${pf.status}, and a preflight must answer with an ok status (2xx)` }, 'Preflight: status', '#cors-preflight-fetch');
   const grants = checkGrants(ctx, state, pf, unsafe);
   if ('failure' in grants) return failed(grants.failure, grants.title, '#cors-preflight-fetch');
   trace.step({ id: 'preflight', title: 'Preflight', outcome: 'pass', detail: 'The preflight answer allows this origin, method and headers.', spec: '#cors-preflight-fetch' });

@@ -34,7 +34,7 @@ export function httpRedirectFetch(ctx: FetchContext, state: HopState, res: Answe
   // Step 5: only HTTP(S) locations.
   if (next.protocol !== 'http:' && next.protocol !== 'https:') {
     step(`The redirect goes to ${next.protocol} URL: network error.`);
-    return refused(ctx, state, 'not-http', location, next.protocol);
+    return refused(ctx, state, 'not-http', next.href, next.protocol);
   }
   // Step 6: at most 20 redirects.
   if (state.hop + 1 > MAX_REDIRECTS) return refused(ctx, state, 'too-many', location);

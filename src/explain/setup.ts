@@ -16,30 +16,30 @@ export interface PreparedRequest {
   headers: HeaderList;
 }
 
-/** Chromium's TypeError text for each refusal, the step's detail, the section that decides it, and the fix. */
-function refusalText(r: Refusal): { message: string; detail: string; spec: string; fix: string } {
+/** For each refusal: the step's detail, the section that decides it, and the fix. */
+function refusalText(r: Refusal): { detail: string; spec: string; fix: string } {
   switch (r.code) {
     case 'method-invalid':
-      return { message: `'${r.method}' is not a valid HTTP method.`, detail: `'${r.method}' is not a method name (an HTTP token).`, spec: '#concept-method', fix: 'Use a method name made of token characters.' };
+      return { detail: `'${r.method}' is not a method name (an HTTP token).`, spec: '#concept-method', fix: 'Use a method name made of token characters.' };
     case 'method-forbidden':
-      return { message: `'${r.method}' HTTP method is unsupported.`, detail: `${r.method} is a forbidden method.`, spec: '#forbidden-method', fix: `Use another method; ${r.method.toUpperCase()} cannot be sent from a page.` };
+      return { detail: `${r.method} is a forbidden method.`, spec: '#forbidden-method', fix: `Use another method; ${r.method.toUpperCase()} cannot be sent from a page.` };
     case 'header-name-invalid':
-      return { message: `'${r.name}' is not a valid HTTP header field name.`, detail: `'${r.name}' is not a header name.`, spec: '#concept-header-name', fix: 'Use a header name made of token characters.' };
+      return { detail: `'${r.name}' is not a header name.`, spec: '#concept-header-name', fix: 'Use a header name made of token characters.' };
     case 'header-value-invalid':
-      return { message: `'${r.value}' is not a valid HTTP header field value.`, detail: `the value of ${r.name} holds a NUL, CR or LF.`, spec: '#concept-header-value', fix: 'Remove control characters from the header value.' };
+      return { detail: `the value of ${r.name} holds a NUL, CR or LF.`, spec: '#concept-header-value', fix: 'Remove control characters from the header value.' };
     case 'header-value-not-latin1':
-      return { message: "Failed to read the 'headers' property from 'RequestInit': String contains non ISO-8859-1 code point.", detail: `the value of ${r.name} holds a character above U+00FF; header values are byte strings.`, spec: '#concept-header-value', fix: 'Encode the value (for example percent-encode it) so that it is ISO-8859-1.' };
+      return { detail: `the value of ${r.name} holds a character above U+00FF; header values are byte strings.`, spec: '#concept-header-value', fix: 'Encode the value (for example percent-encode it) so that it is ISO-8859-1.' };
     case 'no-cors-method':
-      return { message: `'${r.method}' is unsupported in no-cors mode.`, detail: `no-cors requests may only use GET, HEAD or POST, not ${r.method}.`, spec: '#dom-request', fix: "Use mode 'cors' and have the server allow the page's origin, method and headers." };
+      return { detail: `no-cors requests may only use GET, HEAD or POST, not ${r.method}.`, spec: '#dom-request', fix: "Use mode 'cors' and have the server allow the page's origin, method and headers." };
     case 'body-with-get-or-head':
-      return { message: 'Request with GET/HEAD method cannot have body.', detail: `a ${r.method} request cannot have a body.`, spec: '#dom-request', fix: `Send the body with POST (or another method), or drop it from the ${r.method}.` };
+      return { detail: `a ${r.method} request cannot have a body.`, spec: '#dom-request', fix: `Send the body with POST (or another method), or drop it from the ${r.method}.` };
   }
 }
 
 function refuse(ctx: FetchContext, refusal: Refusal): Outcome {
   const text = refusalText(refusal);
   ctx.trace.step({ id: 'request', title: 'Build the request', outcome: 'fail', detail: text.detail, spec: text.spec });
-  return { kind: 'request-refused', refusal, message: text.message, fix: text.fix };
+  return { kind: 'request-refused', refusal, fix: text.fix };
 }
 
 /** Why the request cannot be built, checked in the order fetch() checks (method, headers, mode, body). */
@@ -52,7 +52,7 @@ function refusalOf(ctx: FetchContext): Refusal | null {
   for (const [name, value] of req.headers) {
     if (!isToken(name)) return { code: 'header-name-invalid', name };
     if (/[\0\r\n]/.test(value)) return { code: 'header-value-invalid', name, value };
-    if ([...value].some((ch) => ch.codePointAt(0)! > 0xff)) return { code: 'header-value-not-latin1', name, value };
+    if ([...value].some((ch) => ch.codePointAt(0)! > 0xff)) return { code: 'header-value-not-latin1', name, value, headersAsRecord: req.headersAsRecord };
   }
   if (req.mode === 'no-cors' && !isSafelistedMethod(method)) return { code: 'no-cors-method', method };
   if (hasBody(ctx, method) && (method === 'GET' || method === 'HEAD')) return { code: 'body-with-get-or-head', method };

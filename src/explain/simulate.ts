@@ -91,15 +91,33 @@ function unsafeNamesAt(ctx: FetchContext, headers: HeaderList): UnsafeNames {
   return corsUnsafeRequestHeaderNames(headers, ctx.model.safelist);
 }
 
+/**
+ * Whether this hop is preflighted, and why (#main-fetch's preflight condition). Firefox judges every
+ * hop by the first hop's unsafe names (less those the redirects removed), and preflights each hop of
+ * a request that had any (nsCORSListenerProxy::CheckPreflightNeeded).
+ */
+function preflightAt(ctx: FetchContext, state: HopState, first: UnsafeNames): { unsafe: UnsafeNames; why: string | null } {
+  if (!ctx.model.repreflightAfterRedirect || state.hop === 0) {
+    const unsafe = unsafeNamesAt(ctx, state.headers);
+    return { unsafe, why: state.tainting === 'cors' ? preflightReason(state.method, unsafe) : null };
+  }
+  const present = new Set(state.headers.map(([n]) => n.toLowerCase()));
+  const inOrder = first.inOrder.filter((n) => present.has(n));
+  const unsafe = { inOrder, sorted: [...inOrder].sort() };
+  if (state.tainting !== 'cors') return { unsafe, why: null };
+  const why = preflightReason(state.method, unsafe) ?? (first.sorted.length ? `${ctx.model.label} preflights every redirect hop of a request it preflighted for its headers (${first.sorted.join(', ')})` : null);
+  return { unsafe, why };
+}
+
 /** #main-fetch, hop after hop: the preflight decision, the request, its answer, the redirect. */
 function mainFetch(ctx: FetchContext, method: string, headers: HeaderList): Outcome {
   const { req, trace } = ctx;
   let state: HopState = { hop: 0, url: req.url, method, headers, tainting: 'basic', tainted: false, answers: req.hops[0]!, beyondInput: false };
+  const first = unsafeNamesAt(ctx, headers);
   for (;;) {
     const stop = decideTainting(ctx, state);
     if (stop) return stop;
-    const unsafe = unsafeNamesAt(ctx, state.headers);
-    const why = state.tainting === 'cors' ? preflightReason(state.method, unsafe) : null;
+    const { unsafe, why } = preflightAt(ctx, state, first);
     if (why !== null) {
       const failed = corsPreflightFetch(ctx, state, unsafe, why);
       if (failed) return failed;

@@ -1,7 +1,8 @@
 /**
  * Generated request/response combinations for the Chromium differential test: valid answers and
  * near misses alike. Placeholders in header values, filled in at run time: `{origin}` the page's
- * origin, `{next}` the URL of the next redirect hop (`{nextUserinfo}` the same with user:pass@).
+ * origin, `{next}` the URL of the next redirect hop (`{nextUserinfo}` the same with user:pass@),
+ * `{case}` the case's own path prefix (so that a message quoting a non-HTTP URL still names its case).
  */
 import type { ExplainInput } from '../../src/explain/index.js';
 
@@ -380,7 +381,7 @@ export function generateCases(): DiffCase[] {
   }
   cases.push({ name: 'redirect to userinfo', request: { method: 'GET' }, response: ok([...STAR, ['Location', '{nextUserinfo}']], 302), redirects: [{ at: 'same', response: ok(STAR) }] });
   cases.push({ name: 'redirect to unparsable location', request: { method: 'GET' }, response: ok([...STAR, ['Location', 'http://[bad']], 302) });
-  cases.push({ name: 'redirect to data:', request: { method: 'GET' }, response: ok([...STAR, ['Location', 'data:,x']], 302) });
+  cases.push({ name: 'redirect to data:', request: { method: 'GET' }, response: ok([...STAR, ['Location', 'data:,{case}']], 302) });
   cases.push({ name: 'no-cors redirect to other', request: { method: 'GET', mode: 'no-cors' }, response: ok([['Location', '{next}']], 302), redirects: [{ at: 'other', response: ok([]) }] });
   cases.push({ name: 'two redirects, back to same', request: { method: 'GET' }, response: ok([...ACAO, ['Location', '{next}']], 302), redirects: [{ at: 'other', response: ok([...STAR, ['Location', '{next}']], 302) }, { at: 'same', response: ok(ACAO) }] });
   cases.push({ name: 'two redirects, null at the end', request: { method: 'GET' }, response: ok([...ACAO, ['Location', '{next}']], 302), redirects: [{ at: 'other', response: ok([...STAR, ['Location', '{next}']], 302) }, { at: 'same', response: ok([['Access-Control-Allow-Origin', 'null']]) }] });
