@@ -34,8 +34,11 @@ export interface BrowserModel {
    * not a URL: invalid), Firefox by counting Access-Control-Allow-Origin lines first.
    */
   corsCheckOrder: 'chromium' | 'firefox';
-  /** Order in which refused request headers are looked at; the first refused one is reported. */
-  headerCheckOrder: 'request' | 'sorted';
+  /**
+   * Order in which the request headers are checked against the preflight's grants; the first refused
+   * one is named. Chromium: its header table's order (blink-header-order.ts); Firefox: sorted names.
+   */
+  headerCheckOrder: 'blink-header-map' | 'sorted';
   /** Preflight checks: Chromium refuses a redirect before reading headers; Firefox checks the origin first. */
   preflightRedirectFirst: boolean;
   /** Chromium parses both grant lists before checking either; Firefox checks the method before it parses the headers. */
@@ -61,7 +64,7 @@ export const CHROMIUM: BrowserModel = {
   safelist: { clientHints: true, combineRepeated: true, totalLimit: true, nonAsciiUnsafe: false, dedupe: true },
   authorizationCoveredByWildcard: true,
   corsCheckOrder: 'chromium',
-  headerCheckOrder: 'request',
+  headerCheckOrder: 'blink-header-map',
   preflightRedirectFirst: true,
   parseGrantsFirst: true,
   repreflightAfterRedirect: false,

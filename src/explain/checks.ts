@@ -137,8 +137,8 @@ export function checkMethod(methods: string[] | null, method: string, include: b
 /**
  * #cors-preflight-fetch steps 8–9: step 8 refuses an Authorization not listed by name, whatever `*`
  * says (the browsers let `*` cover it: authorizationCoveredByWildcard); step 9 refuses any other
- * unsafe name not listed and not covered by `*` (only without credentials). The browser's order
- * decides which refused name is reported.
+ * unsafe name not listed and not covered by `*` (only without credentials). The names come in the
+ * browser's check order, which decides which refused name is reported.
  */
 export function checkHeaders(model: BrowserModel, names: string[] | null, unsafeInOrder: string[], include: boolean): CheckFailure | null {
   const listed = names ?? [];
@@ -146,8 +146,7 @@ export function checkHeaders(model: BrowserModel, names: string[] | null, unsafe
   if (!model.authorizationCoveredByWildcard && unsafeInOrder.includes('authorization') && !listed.includes('authorization')) {
     return { reason: 'header-not-allowed', hint: 'authorization', why: "Authorization must be listed by name in Access-Control-Allow-Headers; '*' does not cover it" };
   }
-  const order = model.headerCheckOrder === 'sorted' ? [...unsafeInOrder].sort() : unsafeInOrder;
-  for (const name of order) {
+  for (const name of unsafeInOrder) {
     if (listed.includes(name) || star) continue;
     const why = include && listed.includes('*')
       ? `the request includes credentials, so '*' in Access-Control-Allow-Headers does not cover ${name}`

@@ -7,7 +7,8 @@
 import { getHeader, type HeaderList } from '../http/headers.js';
 import { BROWSERS, specVariant, type BrowserModel } from './browsers.js';
 import { corsCheck, readableHeaderNames } from './checks.js';
-import { isAnswer, normalize, type Answer } from './input.js';
+import { blinkHeaderOrder } from './blink-header-order.js';
+import { isAnswer, normalize, type Answer, type Normalized } from './input.js';
 import { wordingOf, type Outcome } from './outcomes.js';
 import { corsPreflightFetch, noAnswer, preflightReason, REDIRECT_STATUSES, type UnsafeNames } from './preflight.js';
 import { httpRedirectFetch } from './redirect.js';
@@ -86,9 +87,17 @@ function finalResponse(ctx: FetchContext, state: HopState, res: Answer): Outcome
   return { kind: 'allowed', status: res.status, exposed, preflighted: ctx.trace.preflightSent };
 }
 
-/** The unsafe request-header names the browser judges at this hop. */
+/** The unsafe request-header names the browser judges at this hop, in the order it checks them. */
 function unsafeNamesAt(ctx: FetchContext, headers: HeaderList): UnsafeNames {
-  return corsUnsafeRequestHeaderNames(headers, ctx.model.safelist);
+  const { inOrder, sorted } = corsUnsafeRequestHeaderNames(headers, ctx.model.safelist);
+  const rank = (n: string) => ctx.checkOrder.indexOf(n);
+  return { inOrder: [...inOrder].sort((a, b) => rank(a) - rank(b)), sorted };
+}
+
+/** The order the browser checks a request's headers in (preflight_result.cc walks Blink's header map; Firefox sorts). */
+function checkOrderOf(model: BrowserModel, req: Normalized, headers: HeaderList): string[] {
+  const names = headers.map(([n]) => n.toLowerCase());
+  return model.headerCheckOrder === 'sorted' ? [...new Set(names)].sort() : blinkHeaderOrder(names, req.initiator, req.url);
 }
 
 /**
@@ -145,10 +154,11 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
   const req = normalize(input);
   const initialUrl = req.url.href;
   const trace = new Trace(model, { pageOrigin: req.pageOrigin, initiator: req.initiator, initialUrl });
-  const ctx: FetchContext = { model, req, include: req.credentials === 'include', initialUrl, trace };
+  const ctx: FetchContext = { model, req, include: req.credentials === 'include', initialUrl, trace, checkOrder: [] };
   const run = (): Outcome => {
     const prepared = setUpRequest(ctx);
     if ('kind' in prepared) return prepared;
+    ctx.checkOrder = checkOrderOf(model, req, prepared.headers);
     const csp = checkPageCsp(ctx, prepared.method);
     if (csp) return csp;
     noteLocalNetworkAccess(ctx);

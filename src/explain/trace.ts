@@ -38,6 +38,8 @@ export interface FetchContext {
   include: boolean;
   initialUrl: string;
   trace: Trace;
+  /** The request's header names (lower-case) in the order the browser checks them against a preflight. */
+  checkOrder: string[];
 }
 
 /** One hop of main fetch: the request at its current URL, and the answers given for that URL. */

@@ -404,6 +404,25 @@ export function generateCases(): DiffCase[] {
   cases.push({ name: 'url with fragment, preflighted', urlSuffix: '#frag', request: { method: 'PUT' }, preflightResponse: ok([], 204), response: ok([]) });
   cases.push({ name: 'url with unicode path', urlSuffix: '?q=é', request: { method: 'GET' }, response: ok([]) });
 
+  // Which refused header the console names when several are refused: Chromium in the order of its
+  // header table (blink-header-order.ts), Firefox in sorted order.
+  const refusing = ok([...ACAO, ['Access-Control-Allow-Headers', 'x-other']], 204);
+  const headerSets: H[] = [
+    [['X-A', '1'], ['X-B', '1'], ['Authorization', 'Bearer x']],
+    [['x-custom', '1'], ['h2', '1'], ['qux', '1'], ['h1', '1']],
+    [['X-Requested-With', 'XMLHttpRequest'], ['X-CSRF-Token', 't'], ['X-Api-Key', 'k'], ['Content-Type', 'application/json']],
+    Array.from({ length: 12 }, (_, i): [string, string] => [`h${i + 1}`, '1']),
+  ];
+  for (const headers of headerSets) {
+    const names = headers.map(([n]) => n).join(', ');
+    cases.push({ name: `refused headers ${names}`, request: { method: 'GET', headers }, preflightResponse: refusing, response: ok(ACAO) });
+    cases.push({ name: `xhr refused headers ${names}`, request: { method: 'GET', headers, initiator: 'xhr' }, preflightResponse: refusing, response: ok(ACAO) });
+  }
+  // Where Firefox departs: a repeated unsafe name, a non-ASCII Content-Type, the method checked before the headers are parsed.
+  cases.push({ name: 'PUT x-a twice', request: { method: 'PUT', headers: [['X-A', '1'], ['X-A', '2']] }, preflightResponse: ok([...ACAO, ['Access-Control-Allow-Methods', 'PUT'], ['Access-Control-Allow-Headers', 'x-a']], 204), response: ok(ACAO) });
+  cases.push({ name: 'POST content-type non-ascii', request: { method: 'POST', headers: { 'Content-Type': 'text/plain;a=é' }, body: 'x' }, preflightResponse: REFUSING_PREFLIGHT, response: ok(STAR) });
+  cases.push({ name: 'PUT unparsable headers, method not granted', request: { method: 'PUT', headers: { 'X-A': '1' } }, preflightResponse: ok([...STAR, ['Access-Control-Allow-Headers', 'bad value']], 204), response: ok(STAR) });
+
   // Answers that never come: the server closes the connection.
   cases.push({ name: 'preflight dropped', request: { method: 'PUT' }, preflightResponse: 'drop', response: ok(ACAO) });
   cases.push({ name: 'response dropped', request: { method: 'GET' }, response: 'drop' });

@@ -42,11 +42,12 @@ before(async () => {
   await firefox.send('session.subscribe', { events: ['log.entryAdded'] });
   const tree = await firefox.send<{ contexts: Array<{ context: string }> }>('browsingContext.getTree', { maxDepth: 0 });
   context = tree.contexts[0]!.context;
-  // nsIScriptError flags: 0 error, 1 warning, 4 info (dom/bindings nsIScriptError.idl).
+  // nsIScriptError flags: 0 error, 1 warning, 4 info (js/xpconnect/idl/nsIScriptError.idl). Messages of
+  // the browser's own code (chrome context) are not the page's.
   await firefox.chrome(`(() => {
     globalThis.__corsgateSeen = [];
     Services.console.registerListener({ observe(m) {
-      if (!(m instanceof Ci.nsIScriptError)) return;
+      if (!(m instanceof Ci.nsIScriptError) || m.isFromChromeContext || m.category === 'chrome javascript') return;
       globalThis.__corsgateSeen.push({ level: m.flags & 1 ? 'warning' : m.flags & 4 ? 'info' : 'error', category: m.category, text: m.errorMessage });
     } });
     return 'true';
