@@ -21,13 +21,24 @@ export interface NoAnswer {
   message: string | undefined;
 }
 
+/**
+ * A preflight that was sent but whose answer the recording does not hold (HAR files from some tools):
+ * it passed, or (`failed`) the request was never sent after it.
+ */
+export interface NotRecorded {
+  notRecorded: true;
+  failed: boolean;
+}
+
+export type Reply = Answer | NoAnswer | NotRecorded | null;
+
 export interface Hop {
-  preflightResponse: Answer | NoAnswer | null;
+  preflightResponse: Reply;
   response: Answer | NoAnswer | null;
 }
 
-export function isAnswer(reply: Answer | NoAnswer | null): reply is Answer {
-  return reply !== null && !('networkError' in reply);
+export function isAnswer(reply: Reply): reply is Answer {
+  return reply !== null && !('networkError' in reply) && !('notRecorded' in reply);
 }
 
 export interface Normalized {
@@ -85,6 +96,12 @@ function readNetworkError(value: unknown, path: string): NoAnswer {
   return { networkError: o.code as NetworkErrorCode, message: typeof o.message === 'string' ? o.message : undefined };
 }
 
+function readPreflight(value: unknown, path: string): Reply {
+  const o = value as { notRecorded?: unknown; failed?: unknown } | null | undefined;
+  if (typeof o === 'object' && o !== null && o.notRecorded === true) return { notRecorded: true, failed: o.failed === true };
+  return readAnswer(value, path);
+}
+
 function readAnswer(value: unknown, path: string): Answer | NoAnswer | null {
   if (value === undefined || value === null) return null;
   const o = requireObject(value, path);
@@ -133,12 +150,12 @@ export function normalize(input: ExplainInput): Normalized {
   const initiator = request.initiator === 'xhr' ? 'xhr' : 'fetch';
   const csp = page.csp === undefined || page.csp === null || page.csp === '' ? undefined : (page.csp as string | string[]);
   if (csp !== undefined && typeof csp !== 'string' && !(Array.isArray(csp) && csp.every((c) => typeof c === 'string'))) throw new ExplainInputError('csp-invalid', 'page.csp', 'page.csp must be the Content-Security-Policy header value (or a list of them)');
-  const hops: Hop[] = [{ preflightResponse: readAnswer(root.preflightResponse, 'preflightResponse'), response: readAnswer(root.response, 'response') }];
+  const hops: Hop[] = [{ preflightResponse: readPreflight(root.preflightResponse, 'preflightResponse'), response: readAnswer(root.response, 'response') }];
   if (root.redirects !== undefined && root.redirects !== null) {
     if (!Array.isArray(root.redirects)) throw new ExplainInputError('redirects-invalid', 'redirects', 'redirects must be a list of { preflightResponse?, response } for each redirect target, in order');
     root.redirects.forEach((r: unknown, i) => {
       const o = requireObject(r, `redirects[${i}]`);
-      hops.push({ preflightResponse: readAnswer(o.preflightResponse, `redirects[${i}].preflightResponse`), response: readAnswer(o.response, `redirects[${i}].response`) });
+      hops.push({ preflightResponse: readPreflight(o.preflightResponse, `redirects[${i}].preflightResponse`), response: readAnswer(o.response, `redirects[${i}].response`) });
     });
   }
   return {

@@ -31,8 +31,10 @@ export type Outcome =
   /** A redirect whose target's answers the input does not give. */
   | { kind: 'redirect-pending'; url: string; preflight: boolean; origin: string | null }
   | { kind: 'no-answer'; what: 'preflight response' | 'response' }
-  | { kind: 'preflight-failed'; failure: CheckFailure; facts: RequestFacts; unsafe: string[]; tainted: boolean; sentBefore: boolean }
-  | { kind: 'response-failed'; failure: CheckFailure; status: number; facts: RequestFacts; unsafe: string[]; tainted: boolean }
+  /** The recording shows the request was never sent after a preflight it does not hold. */
+  | { kind: 'preflight-unrecorded' }
+  | { kind: 'preflight-failed'; hop: number; failure: CheckFailure; facts: RequestFacts; unsafe: string[]; tainted: boolean; sentBefore: boolean }
+  | { kind: 'response-failed'; hop: number; failure: CheckFailure; status: number; facts: RequestFacts; unsafe: string[]; tainted: boolean }
   | { kind: 'corp-blocked'; policy: 'same-origin' | 'same-site' }
   | { kind: 'redirect-failed'; reason: RedirectFailure; location: string; protocol: string }
   | { kind: 'opaque'; facts: RequestFacts }
@@ -67,6 +69,8 @@ const ENTRIES: { [K in Outcome['kind']]: Entry<K> } = {
   'redirect-pending': (o) =>
     blocked('Redirected: give the next answer to explain it', `The browser follows the redirect to ${o.url}${o.preflight ? ', first with a preflight' : ''}${o.origin !== null ? `, sending Origin: ${o.origin}` : ''}; whether the page can read the final answer depends on that answer, which was not given (add it under "redirects").`, null),
   'no-answer': (o, ctx) => blocked(`Failed: no ${o.what}`, `The ${o.what} never came (a network error), so the page gets "${ctx.model.fetchFailure}". Give the server's answer to explain what the browser does with it.`, null),
+  'preflight-unrecorded': (_o, ctx) =>
+    blocked('Blocked at the preflight, which is not recorded', `The browser preflighted this request and never sent it, so the preflight was refused or went unanswered, and script saw "${ctx.model.fetchFailure}". The recording does not hold the preflight, so which check failed cannot be told: record again with DevTools (its HAR export keeps preflights), or run corsgate explain against the server itself.`, null),
   'preflight-failed': (o, ctx) =>
     blocked('Blocked: the preflight failed', `The browser sent a preflight (OPTIONS) and refused the answer: ${o.failure.why}. The actual request was ${o.sentBefore ? 'not sent again' : 'never sent'}; script sees "${ctx.model.fetchFailure}".`, suggestFix({ kind: 'preflight', req: o.facts, failure: o.failure, unsafe: o.unsafe, include: ctx.include, tainted: o.tainted })),
   'response-failed': (o, ctx) =>
@@ -88,4 +92,21 @@ const REDIRECT_WORDING: Record<RedirectFailure, (o: Extract<Outcome, { kind: 're
 
 export function wordingOf(outcome: Outcome, ctx: WordingContext): Wording {
   return (ENTRIES[outcome.kind] as Entry<Outcome['kind']>)(outcome, ctx);
+}
+
+/** How the fetch ended, in stable terms: the outcome, and for a failure its reason, the value it is about and the hop. */
+export function summaryOf(o: Outcome): Explanation['outcome'] {
+  switch (o.kind) {
+    case 'request-refused':
+      return { kind: o.kind, reason: o.refusal.code };
+    case 'preflight-failed':
+    case 'response-failed':
+      return { kind: o.kind, reason: o.failure.reason, hint: o.failure.hint, hop: o.hop };
+    case 'redirect-failed':
+      return { kind: o.kind, reason: o.reason };
+    case 'corp-blocked':
+      return { kind: o.kind, reason: o.policy };
+    default:
+      return { kind: o.kind };
+  }
 }

@@ -61,6 +61,7 @@ function checkGrants(ctx: FetchContext, state: HopState, pf: Answer, unsafe: Uns
 export function corsPreflightFetch(ctx: FetchContext, state: HopState, unsafe: UnsafeNames, why: string): Outcome | null {
   const { trace } = ctx;
   const origin = ctx.model.preflightOriginUntainted ? ctx.req.pageOrigin : serializedOrigin(ctx, state);
+  if (origin !== serializedOrigin(ctx, state)) trace.note('preflight-origin');
   const urlText = state.url.href;
   // Step 1–2: OPTIONS, Accept */*, Access-Control-Request-Method and -Headers (names sorted, joined by ",").
   const sentHeaders = { Origin: origin, 'Access-Control-Request-Method': state.method, ...(unsafe.sorted.length ? { 'Access-Control-Request-Headers': unsafe.sorted.join(',') } : {}) };
@@ -68,11 +69,19 @@ export function corsPreflightFetch(ctx: FetchContext, state: HopState, unsafe: U
   trace.preflightSent = true;
   trace.step({ id: 'preflight-needed', title: 'Decide on a preflight', outcome: 'info', detail: `A preflight (OPTIONS ${urlText}, Origin: ${origin}) is needed: ${why}.`, spec: '#cors-safelisted-request-header' });
   const pf = state.answers.preflightResponse;
+  if (pf !== null && 'notRecorded' in pf) {
+    if (pf.failed) {
+      trace.step({ id: 'preflight', title: 'Preflight (answer not recorded)', outcome: 'fail', detail: "The request was not sent after its preflight, so the preflight failed or went unanswered; the recording does not hold it, so why cannot be told.", spec: '#cors-preflight-fetch' });
+      return { kind: 'preflight-unrecorded' };
+    }
+    trace.step({ id: 'preflight', title: 'Preflight (answer not recorded)', outcome: 'info', detail: "The preflight's answer is not in the recording; the request itself went out, so the browser accepted it (or used a cached one). Which methods and headers it allowed, and for how long, cannot be checked.", spec: '#cors-preflight-fetch' });
+    return null;
+  }
   if (!isAnswer(pf)) return noAnswer(ctx, state, pf, { kind: 'preflight', hop: state.hop, url: urlText, method: 'OPTIONS', headers: [['Accept', '*/*'], ...Object.entries(sentHeaders)] });
   const failed = (failure: CheckFailure, title: string, specId: string, redirected = false): Outcome => {
     trace.step({ id: 'preflight', title, outcome: 'fail', detail: `The preflight fails: ${failure.why}.`, spec: specId });
     trace.log({ kind: 'cors', url: urlText, failure, phase: 'preflight', status: pf.status, redirected });
-    return { kind: 'preflight-failed', failure, facts: { pageOrigin: origin, url: state.url, method: state.method, credentials: ctx.req.credentials }, unsafe: unsafe.sorted, tainted: state.tainted, sentBefore: trace.requests.length > 0 };
+    return { kind: 'preflight-failed', hop: state.hop, failure, facts: { pageOrigin: origin, url: state.url, method: state.method, credentials: ctx.req.credentials }, unsafe: unsafe.sorted, tainted: state.tainted, sentBefore: trace.requests.length > 0 };
   };
   // A preflight never follows a redirect (HTTP-network-or-cache fetch, no redirect handling).
   const redirected = REDIRECT_STATUSES.has(pf.status) && getHeader(pf.headers, 'Location') !== null;
@@ -82,6 +91,7 @@ export function corsPreflightFetch(ctx: FetchContext, state: HopState, unsafe: U
   // sends a redirected request's preflight as a new request from the page: to the page's own origin,
   // it is same-origin and not CORS-checked.
   const sameOrigin = ctx.model.preflightOriginUntainted && state.url.origin === ctx.req.pageOrigin;
+  if (sameOrigin) trace.note('preflight-same-origin');
   const access = sameOrigin ? null : corsCheck(ctx.model, pf.headers, origin, ctx.include);
   if (access) return failed(access, 'Preflight: allowed origin', '#cors-check', redirected);
   if (redirected) return failed(redirectFailure, 'Preflight: redirect', '#cors-preflight-fetch');
@@ -92,6 +102,7 @@ export function corsPreflightFetch(ctx: FetchContext, state: HopState, unsafe: U
   if (unsafe.inOrder.includes('authorization') && !grants.allowedHeaders.includes('authorization')) {
     trace.step({ id: 'authorization-wildcard', title: 'Authorization covered by *', outcome: 'info', detail: `${ctx.model.label} lets '*' in Access-Control-Allow-Headers cover Authorization (deprecated); the Fetch Standard does not (#cors-non-wildcard-request-header-name). List authorization by name to be safe (--spec shows the Standard's verdict).`, spec: '#cors-non-wildcard-request-header-name' });
     trace.log({ kind: 'authorization-wildcard', url: urlText });
+    trace.note('authorization-wildcard');
   }
   return null;
 }

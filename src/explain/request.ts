@@ -108,6 +108,25 @@ export function corsUnsafeRequestHeaderNames(headers: HeaderList, given: Safelis
   return { inOrder, sorted };
 }
 
+/**
+ * Where a browser's safelisting departs from the Standard for these headers (the ids of
+ * browsers.ts's DEPARTURES): which of its own rules made a name safe or unsafe that the Standard
+ * judges otherwise.
+ */
+export function safelistDepartures(headers: HeaderList, rules: SafelistRules): string[] {
+  const own = new Set(corsUnsafeRequestHeaderNames(headers, rules).inOrder);
+  const standard = new Set(corsUnsafeRequestHeaderNames(headers, SPEC_RULES).inOrder);
+  const out = new Set<string>();
+  for (const n of standard) {
+    if (own.has(n)) continue;
+    out.add(rules.clientHints && n in CHROMIUM_EXTRA ? 'client-hints' : rules.combineRepeated ? 'combine-repeated' : 'no-total-limit');
+  }
+  for (const n of own) if (!standard.has(n)) out.add(rules.nonAsciiUnsafe ? 'non-ascii' : 'combine-repeated');
+  const ownNames = corsUnsafeRequestHeaderNames(headers, rules).inOrder;
+  if (ownNames.length > own.size) out.add('repeated-names');
+  return [...out];
+}
+
 /** One entry per name (case-insensitive), its values joined with ", ", in first-seen order. */
 function combine(headers: HeaderList): [string, string][] {
   const byName = new Map<string, [string, string]>();

@@ -9,10 +9,10 @@ import { BROWSERS, specVariant, type BrowserModel } from './browsers.js';
 import { corsCheck, readableHeaderNames } from './checks.js';
 import { blinkHeaderOrder } from './blink-header-order.js';
 import { isAnswer, normalize, type Answer, type Normalized } from './input.js';
-import { wordingOf, type Outcome } from './outcomes.js';
+import { summaryOf, wordingOf, type Outcome } from './outcomes.js';
 import { corsPreflightFetch, noAnswer, preflightReason, REDIRECT_STATUSES, type UnsafeNames } from './preflight.js';
 import { httpRedirectFetch } from './redirect.js';
-import { corsUnsafeRequestHeaderNames } from './request.js';
+import { corsUnsafeRequestHeaderNames, safelistDepartures } from './request.js';
 import { checkPageCsp, noteLocalNetworkAccess, setUpRequest } from './setup.js';
 import { corpBlocks } from './sites.js';
 import { serializedOrigin, Trace, type FetchContext, type HopState } from './trace.js';
@@ -59,7 +59,7 @@ function checkResponse(ctx: FetchContext, state: HopState, res: Answer, unsafe: 
       const redirect = REDIRECT_STATUSES.has(res.status) && getHeader(res.headers, 'Location') !== null;
       trace.step({ id: 'cors-check', title: 'CORS check of the response', outcome: 'fail', detail: `The response${state.hop ? ` at ${state.url.href}` : ''} fails the CORS check: ${failure.why}.`, spec: '#cors-check' });
       trace.log({ kind: 'cors', url: state.url.href, failure, phase: redirect ? 'redirect' : 'response', status: res.status });
-      return { kind: 'response-failed', failure, status: res.status, facts: factsOf(ctx, state), unsafe: unsafe.sorted, tainted: state.tainted };
+      return { kind: 'response-failed', hop: state.hop, failure, status: res.status, facts: factsOf(ctx, state), unsafe: unsafe.sorted, tainted: state.tainted };
     }
   }
   // #cross-origin-resource-policy-check: only opaque (no-cors) responses are subject to it.
@@ -106,15 +106,16 @@ function checkOrderOf(model: BrowserModel, req: Normalized, headers: HeaderList)
  * a request that had any (nsCORSListenerProxy::CheckPreflightNeeded).
  */
 function preflightAt(ctx: FetchContext, state: HopState, first: UnsafeNames): { unsafe: UnsafeNames; why: string | null } {
-  if (!ctx.model.repreflightAfterRedirect || state.hop === 0) {
-    const unsafe = unsafeNamesAt(ctx, state.headers);
-    return { unsafe, why: state.tainting === 'cors' ? preflightReason(state.method, unsafe) : null };
-  }
+  if (state.tainting === 'cors') for (const d of safelistDepartures(state.headers, ctx.model.safelist)) ctx.trace.note(d);
+  const current = unsafeNamesAt(ctx, state.headers);
+  if (!ctx.model.repreflightAfterRedirect || state.hop === 0) return { unsafe: current, why: state.tainting === 'cors' ? preflightReason(state.method, current) : null };
   const present = new Set(state.headers.map(([n]) => n.toLowerCase()));
   const inOrder = first.inOrder.filter((n) => present.has(n));
   const unsafe = { inOrder, sorted: [...inOrder].sort() };
   if (state.tainting !== 'cors') return { unsafe, why: null };
   const why = preflightReason(state.method, unsafe) ?? (first.sorted.length ? `${ctx.model.label} preflights every redirect hop of a request it preflighted for its headers (${first.sorted.join(', ')})` : null);
+  // Where the request as it now is would be judged otherwise, this is Firefox's own rule.
+  if (why !== preflightReason(state.method, current) || unsafe.sorted.join() !== current.sorted.join()) ctx.trace.note('repreflight');
   return { unsafe, why };
 }
 
@@ -175,5 +176,8 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
     requests: trace.requests,
     ...(trace.preflightRequest ? { preflightRequest: trace.preflightRequest } : {}),
     ...(trace.awaiting ? { awaiting: trace.awaiting } : {}),
+    browser: { name: model.name, version: model.version },
+    outcome: summaryOf(outcome),
+    departures: [...trace.departures],
   };
 }

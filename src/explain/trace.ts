@@ -12,6 +12,8 @@ export class Trace {
   readonly steps: Step[] = [];
   readonly console: string[] = [];
   readonly requests: SentRequest[] = [];
+  /** Where this run departed from the Fetch Standard (DEPARTURES ids). */
+  readonly departures = new Set<string>();
   preflightSent = false;
   preflightRequest: Explanation['preflightRequest'];
   awaiting: Explanation['awaiting'];
@@ -23,6 +25,10 @@ export class Trace {
 
   step(step: Step): void {
     this.steps.push(step);
+  }
+
+  note(departure: string): void {
+    this.departures.add(departure);
   }
 
   log(event: ConsoleEvent): void {
