@@ -1,8 +1,7 @@
 /**
  * What happens that a browser reports in its console, as events the Fetch-algorithm functions
  * emit. Each browser turns an event into its own lines (messages.ts for Chromium, messages-firefox.ts
- * for Firefox), so the algorithm
- * stays one and the wording stays in one table per browser.
+ * for Firefox), so the algorithm stays one and the wording stays in one table per browser.
  */
 import type { BrowserModel } from './browsers.js';
 import type { CheckFailure } from './checks.js';
