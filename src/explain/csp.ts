@@ -4,6 +4,7 @@
  * source list", with its scheme upgrades). A header may carry several policies joined by commas;
  * every one of them must allow the request.
  */
+import { DEFAULT_PORTS } from '../http/url.js';
 
 export interface CspViolation {
   /** The directive as written, e.g. `connect-src 'self'`. */
@@ -33,7 +34,8 @@ function parsePolicy(policy: string): Map<string, Directive> {
   return out;
 }
 
-const DEFAULT_PORT: Record<string, string> = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443', 'ftp:': '21' };
+/** The default port of the URL's scheme, as text (undefined when the scheme has none). */
+const defaultPort = (url: URL): string | undefined => DEFAULT_PORTS[url.protocol.slice(0, -1)]?.toString();
 
 function schemeMatches(expression: string, url: string): boolean {
   // §6.7.2.7 scheme-part match, with the secure upgrades.
@@ -47,9 +49,9 @@ function hostMatches(pattern: string, host: string): boolean {
 }
 
 function portMatches(pattern: string | null, url: URL): boolean {
-  const urlPort = url.port || DEFAULT_PORT[url.protocol] || '';
+  const urlPort = url.port || defaultPort(url) || '';
   if (pattern === '*') return true;
-  if (pattern === null) return urlPort === DEFAULT_PORT[url.protocol];
+  if (pattern === null) return urlPort === defaultPort(url);
   if (pattern === urlPort) return true;
   return pattern === '80' && urlPort === '443' && (url.protocol === 'https:' || url.protocol === 'wss:');
 }
@@ -61,7 +63,7 @@ function matchesExpression(expression: string, url: URL, self: URL): boolean {
     if (url.origin === self.origin) return true;
     // Secure upgrades of the page's own host and port.
     if (url.hostname !== self.hostname) return false;
-    const samePort = (url.port || DEFAULT_PORT[url.protocol]) === (self.port || DEFAULT_PORT[self.protocol]);
+    const samePort = (url.port || defaultPort(url)) === (self.port || defaultPort(self));
     const upgrade = (self.protocol === 'http:' && (url.protocol === 'https:' || url.protocol === 'wss:' || url.protocol === 'ws:')) || (self.protocol === 'https:' && url.protocol === 'wss:');
     return upgrade && (samePort || (url.protocol === 'https:' || url.protocol === 'wss:'));
   }

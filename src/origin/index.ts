@@ -1,4 +1,4 @@
-export { parseOrigin, serializeOrigin, isLoopbackHost, DEFAULT_PORTS, MAX_ORIGIN_LENGTH } from './parse.js';
+export { parseOrigin, serializeOrigin, MAX_ORIGIN_LENGTH } from './parse.js';
 export type { Origin, TupleOrigin, OpaqueOrigin, HostKind } from './parse.js';
 export { checkOriginPattern, MAX_PATTERN_LENGTH, SUPPORTED_SCHEMES } from './pattern.js';
 export type { OriginPattern, PatternProblem, PatternCheck } from './pattern.js';

@@ -6,7 +6,8 @@
  * patterns. Request-time origins are matched byte-exact; anything that is not a serialized origin
  * is refused without being normalised.
  */
-import { DEFAULT_PORTS, MAX_ORIGIN_LENGTH, parseOrigin } from './parse.js';
+import { DEFAULT_PORTS } from '../http/url.js';
+import { MAX_ORIGIN_LENGTH, parseOrigin } from './parse.js';
 import type { OriginPattern } from './pattern.js';
 
 /** One wildcard rule hung on a trie node: scheme and port ('' = default port, '*' = any). */

@@ -8,6 +8,8 @@
  * browser always sends exactly that, so anything else is not an origin and is never normalised.
  */
 
+import { DEFAULT_PORTS, isCanonicalIPv4 } from '../http/url.js';
+
 export type HostKind = 'domain' | 'ipv4' | 'ipv6';
 
 export interface TupleOrigin {
@@ -27,15 +29,6 @@ export interface OpaqueOrigin {
 
 export type Origin = TupleOrigin | OpaqueOrigin;
 
-/** Default ports of the URL Standard's special schemes (`#special-scheme`). */
-export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({
-  http: 80,
-  https: 443,
-  ws: 80,
-  wss: 443,
-  ftp: 21,
-});
-
 /**
  * Longest request-time `Origin` worth looking at: a 64-byte scheme, `://`, a 253-byte host, `:` and
  * a 5-digit port. Longer values are refused before any other work, so a 1 MiB header costs nothing.
@@ -45,7 +38,6 @@ export const MAX_ORIGIN_LENGTH = 64 + 3 + 253 + 1 + 5;
 const SCHEME_RE = /^[a-z][a-z0-9+.-]{0,63}$/;
 // The URL Standard runs UTS 46 with CheckHyphens off, so `-a` and `a-` are valid labels too.
 const LABEL_RE = /^[a-z0-9_-]{1,63}$/;
-const IPV4_RE = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** Whether `host` is a canonical lower-case ASCII domain of LDH (and `_`) labels, without a trailing dot. */
 export function isCanonicalDomain(host: string): boolean {
@@ -62,10 +54,6 @@ export function isCanonicalDomain(host: string): boolean {
   }
   // A domain whose last label is numeric is parsed as IPv4 by the URL Standard (`#ends-in-a-number-checker`).
   return !/^(?:\d+|0x[0-9a-f]*)$/.test(labels[labels.length - 1]!);
-}
-
-export function isCanonicalIPv4(host: string): boolean {
-  return IPV4_RE.test(host);
 }
 
 /** `[…]` IPv6 host in the URL Standard's serialization (lower-case, compressed). */
@@ -132,9 +120,4 @@ export function serializeOrigin(origin: Origin): string {
   if (origin.opaque) return 'null';
   const port = origin.port === null || origin.port === DEFAULT_PORTS[origin.scheme] ? '' : `:${origin.port}`;
   return `${origin.scheme}://${origin.host}${port}`;
-}
-
-/** Loopback hosts for which Salesforce (and corsgate) accept `http:`: localhost, 127.0.0.0/8, [::1]. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || (isCanonicalIPv4(host) && host.startsWith('127.'));
 }

@@ -5,7 +5,8 @@
  * at compile time; each refusal has a stable code, says why and, where possible, how to fix it.
  */
 import { getPublicSuffix } from 'tldts';
-import { DEFAULT_PORTS, isCanonicalDomain, isCanonicalIPv4, isLoopbackHost, type HostKind } from './parse.js';
+import { DEFAULT_PORTS, isCanonicalIPv4, isLoopbackHost } from '../http/url.js';
+import { isCanonicalDomain, type HostKind } from './parse.js';
 
 /** Salesforce's `UrlPattern` field length. */
 export const MAX_PATTERN_LENGTH = 255;

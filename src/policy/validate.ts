@@ -5,10 +5,8 @@
  */
 import { OriginMatcherBuilder, type OriginMatcher } from '../origin/matcher.js';
 import { checkOriginPattern, insecureProblem } from '../origin/pattern.js';
-import {
-  isCorsProtocolHeader, isForbiddenMethod, isForbiddenRequestHeader, isForbiddenResponseHeader,
-  isSafelistedResponseHeader, isToken, normalizeMethod,
-} from './names.js';
+import { isForbiddenResponseHeader, isSafelistedResponseHeader } from '../http/responses.js';
+import { isCorsProtocolHeader, isForbiddenMethod, isForbiddenRequestHeader, isToken, normalizeMethod } from './names.js';
 import type { PolicyOptions, PolicyProblem } from './types.js';
 
 export const OPTION_NAMES = [
