@@ -1,12 +1,9 @@
 /**
- * The policy engine's name rules: the shared Fetch/RFC 9110 ones (src/http/names.ts), the CORS
- * protocol's own header names, and the bounded parser for `Access-Control-Request-Headers`.
+ * The policy engine's own name rules (the shared Fetch/RFC 9110 ones are in src/http/names.ts): the
+ * CORS protocol's header names, and the bounded parser for `Access-Control-Request-Headers`.
  */
 
 import { TCHAR } from '../http/names.js';
-
-export { isForbiddenMethod, isSafelistedMethod, isToken, normalizeMethod } from '../http/names.js';
-export { isForbiddenRequestHeaderName as isForbiddenRequestHeader } from '../http/names.js';
 
 /** Response headers the CORS protocol itself sets; allowing or exposing them makes no sense. */
 export function isCorsProtocolHeader(lowerName: string): boolean {
