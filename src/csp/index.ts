@@ -119,3 +119,5 @@ export function buildContentSecurityPolicy(sites: readonly TrustedSite[], option
   if (skipped.length) warnings.push({ code: 'csp-site-malformed', message: `${skipped.length} active trusted site(s) with a malformed URL are left out: ${skipped.map((s) => s.name).join(', ')}` });
   return { header, bytes, warnings };
 }
+
+export { parsePolicy, parsePolicyList, governingDirective, normalizeSource, hostOfSource, type CspPolicy, type CspDirective } from './parse.js';
