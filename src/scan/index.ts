@@ -5,12 +5,12 @@
 import { classify, type Finding, type ProbeResult } from './classify.js';
 import { evaluateCsp, type CspFinding } from './csp-evaluator.js';
 import { Prober, type HttpOptions } from './http.js';
-import { grade, OBSERVATORY_ORIGIN, type Grade, type GradedResponse } from './observatory.js';
+import { grade, OBSERVATORY_ORIGIN, type Grade, type GradedResponse } from './observatory/index.js';
 import { followUpProbes, probesFor, randomLabel, targetOf, type Probe } from './probes.js';
 
 export { classify, FINDING_IDS, SEVERITIES, type Finding, type Severity } from './classify.js';
 export { evaluateCsp, type CspFinding } from './csp-evaluator.js';
-export { grade, gradeOf, type Grade } from './observatory.js';
+export { grade, gradeOf, type Grade } from './observatory/index.js';
 export { followUpProbes, probesFor, targetOf } from './probes.js';
 export { UsageError } from './http.js';
 

@@ -5,7 +5,7 @@
 import { classify, type ProbeResult } from './classify.js';
 import { evaluateCsp } from './csp-evaluator.js';
 import type { ScanResult } from './index.js';
-import { grade } from './observatory.js';
+import { grade } from './observatory/index.js';
 import { targetOf } from './probes.js';
 
 export class SavedHeadersError extends Error {
