@@ -60,7 +60,7 @@ export function checkEndpointUrl(value: unknown): FieldProblem | null {
   if (typeof value !== 'string' || value.trim() === '') return { code: 'trusted-site-url-missing', field, message: 'the URL is required, e.g. https://cdn.example.com' };
   if (value !== value.trim() || /\s/.test(value)) return { code: 'trusted-site-url-whitespace', field, message: `'${value}' contains white space` };
   if (value.length > 255) return { code: 'trusted-site-url-too-long', field, message: 'the URL is longer than 255 characters (Salesforce\'s limit)' };
-  const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):\/\/)?([^/:?#]*)(?::([^/?#]*))?(\/[^?#]*)?([?#].*)?$/.exec(value);
+  const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]*\]|[^/:?#]*)(?::([^/?#]*))?(\/[^?#]*)?([?#].*)?$/.exec(value);
   if (!m) return { code: 'trusted-site-url-malformed', field, message: `'${value}' is not a URL` };
   const [, scheme, host = '', port, path, rest] = m;
   if (scheme === undefined && !host.startsWith('*.')) return { code: 'trusted-site-url-scheme-missing', field, message: `'${value}' needs https:// (or wss:// for WebSockets): did you mean https://${value}?` };
