@@ -89,9 +89,10 @@ const SCHEME_SOURCE = /^[a-z][a-z0-9+.-]*:$/i;
 
 /** A source expression with its case-insensitive parts lower-cased: keywords and bare schemes. */
 export function normalizeSource(value: string): string {
-  if (KEYWORD.test(value) || SCHEME_SOURCE.test(value)) return value.toLowerCase();
+  // A nonce's or hash's value is case-sensitive; only its prefix is not.
   const nonceOrHash = /^'(nonce|sha256|sha384|sha512)-/i.exec(value);
-  return nonceOrHash ? `'${nonceOrHash[1]!.toLowerCase()}-${value.slice(nonceOrHash[0].length)}` : value;
+  if (nonceOrHash) return `'${nonceOrHash[1]!.toLowerCase()}-${value.slice(nonceOrHash[0].length)}`;
+  return KEYWORD.test(value) || SCHEME_SOURCE.test(value) ? value.toLowerCase() : value;
 }
 
 /** CSP3 §2.3.1 nonce-source and hash-source: base64 or base64url values, at most two `=`. */
