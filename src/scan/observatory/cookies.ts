@@ -4,7 +4,7 @@
  * in the peer's order.
  */
 import { hstsTest } from './headers.js';
-import { outcome, type ResultOf, type TestResult } from './scores.js';
+import { outcome, worseOf, type ResultOf, type TestResult } from './scores.js';
 import type { GradedResponse } from './types.js';
 
 type Result = ResultOf<'cookies'>;
@@ -48,9 +48,7 @@ export function cookiesTest(r: GradedResponse): TestResult {
   if (cookies.length === 0) return outcome(name, 'cookies-not-found', true);
   const hsts = hstsTest(r).pass;
   let worst: Result | null = null;
-  const found = (res: Result) => {
-    if (worst === null || WORSE.indexOf(res) > WORSE.indexOf(worst)) worst = res;
-  };
+  const found = (res: Result) => (worst = worseOf(WORSE, worst, res));
   for (const c of cookies) {
     const key = c.name.toLowerCase();
     const session = key.includes('login') || key.includes('sess');

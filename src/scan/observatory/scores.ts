@@ -118,6 +118,11 @@ export function outcome<T extends TestName>(name: T, result: ResultOf<T>, pass: 
   return { name, result, pass, scoreModifier: (SCORES[name] as Record<string, number>)[result]! };
 }
 
+/** The worse of two results by a test's own best-to-worst order (the peer's onlyIfWorse). */
+export function worseOf<R>(order: readonly R[], current: R | null, next: R): R {
+  return current === null || order.indexOf(next) > order.indexOf(current) ? next : current;
+}
+
 /** Grade bands by score key (the score rounded down to a multiple of 5, capped at 100). */
 const GRADES: ReadonlyArray<readonly [number, string]> = [[100, 'A+'], [90, 'A'], [85, 'A-'], [80, 'B+'], [70, 'B'], [65, 'B-'], [60, 'C+'], [50, 'C'], [45, 'C-'], [40, 'D+'], [30, 'D'], [25, 'D-'], [0, 'F']];
 

@@ -6,7 +6,7 @@
  */
 import { getDomain } from 'tldts';
 import { isHtml, scripts } from './html.js';
-import { outcome, type ResultOf, type TestResult } from './scores.js';
+import { outcome, worseOf, type ResultOf, type TestResult } from './scores.js';
 import type { GradedResponse } from './types.js';
 
 type Result = ResultOf<'subresource-integrity'>;
@@ -30,9 +30,7 @@ export function sriTest(r: GradedResponse): TestResult {
   const all = scripts(r.body);
   if (all.length === 0) return outcome(name, 'sri-not-implemented-but-no-scripts-loaded', true);
   let result: Result | null = null;
-  const worse = (res: Result) => {
-    if (result === null || WORSE.indexOf(res) > WORSE.indexOf(result)) result = res;
-  };
+  const worse = (res: Result) => (result = worseOf(WORSE, result, res));
   let foreign = false;
   for (const { src, integrity } of all) {
     if (src === null || src === '') continue;
