@@ -14,6 +14,8 @@
  * order on 164 recorded header sets of 2 to 12 names.
  */
 
+import { isLoopbackHost } from '../http/url.js';
+
 const MASK64 = (1n << 64n) - 1n;
 const SECRET = [0x2d358dccaa6c78a5n, 0x8bb84b93962eacc9n, 0x4b33a62ed433d4a3n] as const;
 const SEED = 0xbdd89aa982704029n;
@@ -117,11 +119,9 @@ class BlinkHeaderMap {
   }
 }
 
-/** A URL Chromium sends its low-entropy client hints to (a potentially trustworthy one). */
+/** A URL Chromium sends its low-entropy client hints to: a potentially trustworthy one (W3C Secure Contexts). */
 function isPotentiallyTrustworthy(url: URL): boolean {
-  if (url.protocol === 'https:' || url.protocol === 'wss:') return true;
-  const host = url.hostname;
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+  return url.protocol === 'https:' || url.protocol === 'wss:' || isLoopbackHost(url.hostname);
 }
 
 /**

@@ -5,6 +5,7 @@
  * (#concept-filtered-response-cors). Each check returns null when it passes, or the failure.
  */
 import { extractTokenList, getHeader, headerValueBytes, isToken, trimOws, type HeaderList } from '../http/headers.js';
+import { isForbiddenResponseHeader, isSafelistedResponseHeader } from '../http/responses.js';
 import type { BrowserModel } from './browsers.js';
 import { isSafelistedMethod } from './request.js';
 
@@ -156,13 +157,11 @@ export function checkHeaders(model: BrowserModel, names: string[] | null, unsafe
   return null;
 }
 
-const SAFELISTED_RESPONSE = new Set(['cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma']);
-
 /** #concept-filtered-response-cors: the names of the response's own headers that script can read. */
 export function readableHeaderNames(headers: HeaderList, include: boolean): string[] {
-  const present = [...new Set(headers.map(([n]) => n.toLowerCase()))].filter((n) => n !== 'set-cookie' && n !== 'set-cookie2');
+  const present = [...new Set(headers.map(([n]) => n.toLowerCase()))].filter((n) => !isForbiddenResponseHeader(n));
   const listed = extractTokenList(headers, 'Access-Control-Expose-Headers');
   const exposed = new Set(listed === null || listed === 'failure' ? [] : listed.map((n) => n.toLowerCase()));
   const all = !include && exposed.has('*');
-  return present.filter((n) => all || SAFELISTED_RESPONSE.has(n) || exposed.has(n)).sort();
+  return present.filter((n) => all || isSafelistedResponseHeader(n) || exposed.has(n)).sort();
 }

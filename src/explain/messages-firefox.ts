@@ -4,6 +4,7 @@
  * Firefox's own, which its console also uses as each message's category), and the order in which
  * netwerk/protocol/http/nsCORSListenerProxy.cpp logs them.
  */
+import { HASH_SOURCE, isSchemeSource, NONCE_SOURCE, normalizeSource } from '../csp/parse.js';
 import { headerValueBytes } from '../http/headers.js';
 import type { CheckFailure, FailureReason } from './checks.js';
 import type { ConsoleContext, ConsoleEvent } from './console.js';
@@ -88,14 +89,15 @@ function didNotSucceed(url: string): string {
 
 const KEYWORDS = new Set(["'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'", "'strict-dynamic'", "'unsafe-hashes'", "'report-sample'", "'wasm-unsafe-eval'", "'unsafe-allow-redirects'", "'inline-speculation-rules'"]);
 
-/** A source expression as Firefox's CSP parser keeps and prints it (nsCSPUtils toString), or null when it drops it. */
+/**
+ * A source expression as Firefox's CSP parser keeps and prints it (nsCSPUtils toString): keywords
+ * and schemes lower-cased, a host-source's scheme and host too (its path as written); null when it
+ * drops the token (an unknown keyword, something that is not a source).
+ */
 function firefoxSource(token: string): string | null {
-  const lower = token.toLowerCase();
-  if (KEYWORDS.has(lower)) return lower;
-  const nonceOrHash = /^'(nonce|sha256|sha384|sha512)-(.+)'$/i.exec(token);
-  if (nonceOrHash) return `'${nonceOrHash[1]!.toLowerCase()}-${nonceOrHash[2]}'`;
-  if (token.startsWith("'")) return null;
-  if (lower === '*' || /^[a-z][a-z0-9+.-]*:$/.test(lower)) return lower;
+  const source = normalizeSource(token);
+  if (source.startsWith("'")) return KEYWORDS.has(source) || NONCE_SOURCE.test(source) || HASH_SOURCE.test(source) ? source : null;
+  if (source === '*' || isSchemeSource(source)) return source;
   const host = /^((?:[a-z][a-z0-9+.-]*:\/\/)?)(\*|\*\.[^/:]+|[^/:*]+)((?::(?:\*|\d+))?)(\/.*)?$/i.exec(token);
   return host ? `${host[1]!.toLowerCase()}${host[2]!.toLowerCase()}${host[3]}${host[4] ?? ''}` : null;
 }

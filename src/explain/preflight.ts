@@ -3,14 +3,13 @@
  * CORS-safelisted, and the checks its answer must pass, in the browser's order.
  */
 import { getHeader } from '../http/headers.js';
+import { isRedirectStatus } from '../http/responses.js';
 import { checkHeaders, checkMethod, corsCheck, parseHeaderNames, parseMethods, type CheckFailure } from './checks.js';
 import { isAnswer, type Answer, type NoAnswer } from './input.js';
 import type { Outcome } from './outcomes.js';
 import { isSafelistedMethod } from './request.js';
 import { serializedOrigin, type FetchContext, type HopState } from './trace.js';
 import type { Explanation } from './types.js';
-
-export const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** The unsafe request-header names of a hop: in check order, and sorted as Access-Control-Request-Headers sends them. */
 export interface UnsafeNames {
@@ -84,7 +83,7 @@ export function corsPreflightFetch(ctx: FetchContext, state: HopState, unsafe: U
     return { kind: 'preflight-failed', hop: state.hop, failure, facts: { pageOrigin: origin, url: state.url, method: state.method, credentials: ctx.req.credentials }, unsafe: unsafe.sorted, tainted: state.tainted, sentBefore: trace.requests.length > 0 };
   };
   // A preflight never follows a redirect (HTTP-network-or-cache fetch, no redirect handling).
-  const redirected = REDIRECT_STATUSES.has(pf.status) && getHeader(pf.headers, 'Location') !== null;
+  const redirected = isRedirectStatus(pf.status) && getHeader(pf.headers, 'Location') !== null;
   const redirectFailure: CheckFailure = { reason: 'preflight-redirect', hint: '', why: `it answered with a redirect (${pf.status}), which a preflight never follows` };
   if (redirected && ctx.model.preflightRedirectFirst) return failed(redirectFailure, 'Preflight: redirect', '#cors-preflight-fetch');
   // Step 7: the CORS check (with the actual request's credentials mode), then the ok status. Firefox

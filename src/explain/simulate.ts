@@ -5,12 +5,13 @@
  * Pure: no I/O. One function per algorithm, each returning how the fetch ends (outcomes.ts).
  */
 import { getHeader, type HeaderList } from '../http/headers.js';
+import { isForbiddenResponseHeader, isRedirectStatus } from '../http/responses.js';
 import { BROWSERS, specVariant, type BrowserModel } from './browsers.js';
 import { corsCheck, readableHeaderNames } from './checks.js';
 import { blinkHeaderOrder } from './blink-header-order.js';
 import { isAnswer, normalize, type Answer, type Normalized } from './input.js';
 import { summaryOf, wordingOf, type Outcome } from './outcomes.js';
-import { corsPreflightFetch, noAnswer, preflightReason, REDIRECT_STATUSES, type UnsafeNames } from './preflight.js';
+import { corsPreflightFetch, noAnswer, preflightReason, type UnsafeNames } from './preflight.js';
 import { httpRedirectFetch } from './redirect.js';
 import { corsUnsafeRequestHeaderNames, safelistDepartures } from './request.js';
 import { checkPageCsp, noteLocalNetworkAccess, setUpRequest } from './setup.js';
@@ -56,7 +57,7 @@ function checkResponse(ctx: FetchContext, state: HopState, res: Answer, unsafe: 
   if (state.tainting === 'cors') {
     const failure = corsCheck(ctx.model, res.headers, serializedOrigin(ctx, state), ctx.include);
     if (failure) {
-      const redirect = REDIRECT_STATUSES.has(res.status) && getHeader(res.headers, 'Location') !== null;
+      const redirect = isRedirectStatus(res.status) && getHeader(res.headers, 'Location') !== null;
       trace.step({ id: 'cors-check', title: 'CORS check of the response', outcome: 'fail', detail: `The response${state.hop ? ` at ${state.url.href}` : ''} fails the CORS check: ${failure.why}.`, spec: '#cors-check' });
       trace.log({ kind: 'cors', url: state.url.href, failure, phase: redirect ? 'redirect' : 'response', status: res.status });
       return { kind: 'response-failed', hop: state.hop, failure, status: res.status, facts: factsOf(ctx, state), unsafe: unsafe.sorted, tainted: state.tainted };
@@ -79,7 +80,7 @@ function finalResponse(ctx: FetchContext, state: HopState, res: Answer): Outcome
   ctx.trace.log({ kind: 'http-status', status: res.status, statusText: res.statusText });
   if (state.tainting === 'opaque') return { kind: 'opaque', facts: factsOf(ctx, state) };
   if (state.tainting === 'basic') {
-    const names = [...new Set(res.headers.map(([n]) => n.toLowerCase()))].filter((n) => n !== 'set-cookie' && n !== 'set-cookie2').sort();
+    const names = [...new Set(res.headers.map(([n]) => n.toLowerCase()))].filter((n) => !isForbiddenResponseHeader(n)).sort();
     return { kind: 'same-origin', exposed: names };
   }
   const exposed = readableHeaderNames(res.headers, ctx.include);
@@ -142,7 +143,7 @@ function mainFetch(ctx: FetchContext, method: string, headers: HeaderList): Outc
     const failed = checkResponse(ctx, state, res, unsafe);
     if (failed) return failed;
     const location = getHeader(res.headers, 'Location');
-    if (!REDIRECT_STATUSES.has(res.status) || location === null) return finalResponse(ctx, state, res);
+    if (!isRedirectStatus(res.status) || location === null) return finalResponse(ctx, state, res);
     const next = httpRedirectFetch(ctx, state, res, location);
     if ('kind' in next) return next;
     state = next;
