@@ -2,7 +2,7 @@
  * How `corsgate explain` prints an answer: the JSON contract (--json) and the human report, for one
  * browser or for both side by side with their differences.
  */
-import { BROWSERS, type BothExplanation, type Explanation } from '../explain/index.js';
+import { BROWSERS, groupedByWhy, type BothExplanation, type Explanation } from '../explain/index.js';
 
 export type Answer = Explanation | BothExplanation;
 
@@ -52,9 +52,9 @@ export function formatBoth(b: BothExplanation, title?: string): string {
   if (b.differences.length === 0) parts.push('── Differences: none; both browsers decide and behave alike (their console wording aside).\n');
   else {
     const lines = ['── Differences:'];
-    for (const d of b.differences) {
-      lines.push(`  • ${d.field}: Chromium ${shown(d.chromium)}; Firefox ${shown(d.firefox)}`);
-      for (const w of d.why) lines.push(`      ${w}`);
+    for (const group of groupedByWhy(b.differences)) {
+      for (const d of group.differences) lines.push(`  • ${d.field}: Chromium ${shown(d.chromium)}; Firefox ${shown(d.firefox)}`);
+      for (const w of group.why) lines.push(`      ${w}`);
     }
     parts.push(`${lines.join('\n')}\n`);
   }

@@ -72,6 +72,18 @@ export function differencesOf(c: Explanation, f: Explanation): Difference[] {
   return out;
 }
 
+/** The differences grouped by the rules behind them, in first-seen order: for reports that say each reason once. */
+export function groupedByWhy(differences: readonly Difference[]): Array<{ why: string[]; differences: Difference[] }> {
+  const groups = new Map<string, { why: string[]; differences: Difference[] }>();
+  for (const d of differences) {
+    const key = d.why.join('\n');
+    const group = groups.get(key) ?? { why: d.why, differences: [] };
+    group.differences.push(d);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
 /** Explains the request for both browsers and lists where they disagree. */
 export function explainBoth(input: ExplainInput, options: Omit<ExplainOptions, 'browser'> = {}): BothExplanation {
   const chromium = explain(input, { ...options, browser: 'chromium' });

@@ -1,6 +1,6 @@
 /** Explain (public): paste a case or a HAR file and see what Chromium, Firefox, or both do with it. */
 import { useState } from 'preact/hooks';
-import { BROWSERS, differencesOf, explain, explainBoth, explainHar, type BrowserName, type Difference, type Explanation } from '../../../src/explain/index.js';
+import { BROWSERS, differencesOf, explain, explainBoth, explainHar, groupedByWhy, type BrowserName, type Difference, type Explanation } from '../../../src/explain/index.js';
 import { ErrorText } from '../components.js';
 
 const SAMPLE = JSON.stringify({
@@ -41,7 +41,12 @@ function Differences({ list }: { list: Difference[] }) {
     <article class="card">
       <h2>Where Chromium and Firefox differ</h2>
       {list.length === 0 ? <p>Nowhere: both decide and behave alike (their console wording aside).</p> : (
-        <ul>{list.map((d) => <li key={d.field}><strong>{d.field}</strong>: Chromium <code>{shown(d.chromium)}</code>, Firefox <code>{shown(d.firefox)}</code>{d.why.map((w) => <p key={w}>{w}</p>)}</li>)}</ul>
+        groupedByWhy(list).map((g) => (
+          <div key={g.why.join()}>
+            <ul>{g.differences.map((d) => <li key={d.field}><strong>{d.field}</strong>: Chromium <code>{shown(d.chromium)}</code>, Firefox <code>{shown(d.firefox)}</code></li>)}</ul>
+            {g.why.map((w) => <p key={w}>{w}</p>)}
+          </div>
+        ))
       )}
     </article>
   );
