@@ -59,7 +59,7 @@ export interface BrowserModel {
 
 export const CHROMIUM: BrowserModel = {
   name: 'chromium',
-  version: '156.0.8078.79',
+  version: '156.0.8078.114',
   label: 'Chromium',
   safelist: { clientHints: true, combineRepeated: true, totalLimit: true, nonAsciiUnsafe: false, dedupe: true },
   authorizationCoveredByWildcard: true,

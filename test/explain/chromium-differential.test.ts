@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { explain } from '../../src/explain/index.js';
+import { CHROMIUM } from '../../src/explain/browsers.js';
 import { generateCases } from './cases.js';
 import { batchOf, runBatchInPage, simulatedInput, verdictProblems, type Outcome } from './differential.js';
 import { startDiffServers, type DiffServers } from './diff-server.js';
@@ -87,6 +88,8 @@ test('the simulator agrees with Chromium on every generated case', async () => {
   const ratio = consoleMatches / cases.length;
   if (process.env.CORSGATE_DIFF_VERBOSE) console.log([...consoleDiffs, ...stray.map((s) => `stray: ${s}`)].join('\n'));
   console.log(`differential: ${cases.length} cases, verdicts agree on ${cases.length - disagreements.length}/${cases.length}, console messages identical on ${consoleMatches}/${cases.length} (${(ratio * 100).toFixed(1)}%)`);
+  const version = browser.version();
+  assert.equal(version.split('.')[0], CHROMIUM.version.split('.')[0], `explain models Chromium ${CHROMIUM.version}; this is Chromium ${version}`);
   assert.deepEqual(disagreements, [], 'the simulator and Chromium disagree');
   assert.ok(ratio >= 0.95, `console messages match on only ${(ratio * 100).toFixed(1)}% of cases:\n${consoleDiffs.slice(0, 20).join('\n')}`);
 });

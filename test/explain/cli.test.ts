@@ -130,7 +130,7 @@ describe('corsgate explain', () => {
       'Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:9/x. (Reason: CORS request did not succeed). Status code: (null).',
     ]);
     const chromium = JSON.parse((await runCli(['explain', '--json'], JSON.stringify(input))).stdout);
-    assert.deepEqual(chromium.browser, { name: 'chromium', version: '156.0.8078.79' });
+    assert.deepEqual(chromium.browser, { name: 'chromium', version: '156.0.8078.114' });
   });
 
   test('--browser both --batch: one line per input line, each with chromium, firefox and the differences', async () => {
@@ -151,7 +151,7 @@ describe('corsgate explain', () => {
     const input = { page: { origin: PAGE }, request: { url: 'http://localhost:9/x', headers: { Authorization: 'Bearer x' } }, preflightResponse: { status: 204, headers: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' } }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } };
     const r = await runCli(['explain', '--browser', 'both'], JSON.stringify(input));
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^── Chromium 156\.0\.8078\.79\n✔ Allowed/);
+    assert.match(r.stdout, /^── Chromium 156\.0\.8078\.114\n✔ Allowed/);
     assert.match(r.stdout, /── Firefox 153\.8\.0esr\n✔ Allowed/);
     assert.match(r.stdout, /Console \(as Firefox prints it\):\n  Cross-Origin Request Warning/);
     assert.match(r.stdout, /── Differences:\n  • warnings: Chromium \[\]; Firefox/);
