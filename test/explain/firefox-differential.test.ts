@@ -18,6 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { launchFirefox, type Firefox } from '../support/firefox.js';
 import { explain } from '../../src/explain/index.js';
 import { FIREFOX } from '../../src/explain/browsers.js';
+import { FIREFOX_MESSAGES, type FirefoxKey } from '../../src/explain/messages-firefox.js';
 import { generateCases } from './cases.js';
 import { batchOf, runBatchInPage, simulatedInput, verdictProblems, type Outcome } from './differential.js';
 import { startDiffServers, type DiffServers } from './diff-server.js';
@@ -146,10 +147,22 @@ test('the simulator agrees with Firefox on every generated case', async () => {
   });
   if (process.env.CORSGATE_FIREFOX_RECORD) writeFileSync(process.env.CORSGATE_FIREFOX_RECORD, JSON.stringify({ version: firefox.version, pageOrigin: servers.pageOrigin, bases: servers.bases, cases: record, stray }, null, 1));
   if (process.env.CORSGATE_DIFF_VERBOSE) console.log([...consoleDiffs, ...channelDiffs, ...stray.map((s) => `stray: ${JSON.stringify(s)}`)].join('\n'));
+  // Each message Firefox logged under one of explain's keys reads as that key's template says.
+  const templateMisses: string[] = [];
+  const asPattern = (template: string) => new RegExp(`^${template.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%\d\\\$S/g, '.*')}$`, 's');
+  for (const seen of seenByCase.values()) {
+    for (const m of seen) {
+      const key = m.category.replace(/^CSP_/, '');
+      if (key in FIREFOX_MESSAGES && !asPattern(FIREFOX_MESSAGES[key as FirefoxKey]).test(m.text)) templateMisses.push(`${m.category}: ${m.text}`);
+    }
+  }
+  const keysSeen = new Set([...seenByCase.values()].flatMap((l) => l.map((m) => m.category.replace(/^CSP_/, ''))));
   const exceptions = FIREFOX_CONSOLE_EXCEPTIONS.map((x) => `${used.get(x) ?? 0} case(s): ${x.reason}`);
   console.log(`firefox differential (Firefox ${firefox.version}): ${cases.length} cases, verdicts agree on ${cases.length - disagreements.length}/${cases.length}, console lines identical on ${exactMatches}/${cases.length}, and on ${consoleMatches - exactMatches} more under the documented exceptions:\n  ${exceptions.join('\n  ')}`);
   assert.equal(firefox.version.split('.')[0], FIREFOX.version.split('.')[0], `explain models Firefox ${FIREFOX.version}; this is Firefox ${firefox.version}`);
   assert.deepEqual(channelDiffs, [], 'the parent-process listener and log.entryAdded saw different errors');
+  assert.deepEqual(templateMisses, [], "messages that do not read as their key's template");
+  assert.ok(keysSeen.has('CORSMissingAllowOrigin2') && keysSeen.has('CORSAllowHeaderFromPreflightDeprecation') && keysSeen.has('CSPGenericViolation'), `keys seen: ${[...keysSeen].join(', ')}`);
   assert.deepEqual(stray.filter((m) => !FIREFOX_PAGE_CATEGORIES.has(m.category)), [], 'messages that name no case and are not page-level');
   for (const x of FIREFOX_CONSOLE_EXCEPTIONS) assert.ok(used.has(x), `a documented exception applies to no case any more: ${x.reason}`);
   assert.deepEqual(disagreements, [], 'the simulator and Firefox disagree');
