@@ -1,6 +1,6 @@
 /**
  * `corsgate explain`: the browser's verdict on a cross-origin request, its console message and the fix.
- *   corsgate explain --json [--batch] [--spec]              < input.json | input.jsonl
+ *   corsgate explain --json [--batch] [--spec] [--browser chromium|firefox|both]   < input.json | input.jsonl
  *   corsgate explain <url> --origin <page origin> [-X METHOD] [-H 'Name: value'] [--credentials include]
  *   corsgate explain --har file.har --origin <page origin>
  */
@@ -8,7 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readStdin } from './io.js';
 import { request } from 'undici';
-import { explain, explainHar, ExplainInputError, harPageOrigin, type ExplainInput, type Explanation, type HarOptions } from '../explain/index.js';
+import { differencesOf, explain, explainBoth, explainHar, ExplainInputError, harPageOrigin, type BrowserName, type ExplainInput, type Explanation, type HarExplanation, type HarOptions, type NetworkErrorCode, type ResponseInput } from '../explain/index.js';
+import { humanOf, jsonOf, type Answer } from './explain-report.js';
+
+export { formatHuman } from './explain-report.js';
 
 const HELP = `Usage:
   corsgate explain --json [--batch] [--spec]     read a JSON case (or JSON Lines with --batch) on stdin
@@ -19,18 +22,24 @@ Input JSON: { page: { origin, csp? }, request: { url, method?, headers?, credent
               preflightResponse?: { status, headers }, response?: { status, headers },
               redirects?: [ { preflightResponse?, response } ] }   (see docs/explain.md)
 Options:
+  --browser B    chromium (default), firefox, or both (each browser's answer and where they differ)
   --json         print JSON instead of the human report
   --batch        JSON Lines in, one JSON line out per input line, in order
-  --spec         follow the Fetch Standard where Chromium differs
+  --spec         follow the Fetch Standard where the browser differs
   --timeout MS   live mode: timeout per request (default 10000)
 Exit: 0 when an explanation was produced (whatever the verdict), 2 on unusable input.
 `;
 
+export type BrowserChoice = BrowserName | 'both';
 
-/** What --json prints: the contract's fields first. */
-function toJson(e: Explanation): object {
-  const { preflight, actualRequestSent, allowed, responseType, exposedHeaders, console, explanation, fix, verdict, steps } = e;
-  return { preflight, actualRequestSent, allowed, responseType, exposedHeaders, console, explanation, fix, verdict, steps };
+export interface RunOptions {
+  spec: boolean;
+  browser: BrowserChoice;
+}
+
+/** One case explained for the chosen browser, or for both. */
+function answer(input: ExplainInput, o: RunOptions): Answer {
+  return o.browser === 'both' ? explainBoth(input, { spec: o.spec }) : explain(input, { spec: o.spec, browser: o.browser });
 }
 
 function errorJson(err: unknown): object {
@@ -52,44 +61,23 @@ function isSingleJson(text: string): boolean {
  * --batch: one answer line per input line, in order (a trailing newline ends the last line; it does
  * not start another). A line that cannot be explained gets its error object, and the batch goes on.
  */
-export function runBatch(text: string, options: { spec: boolean }): string {
+export function runBatch(text: string, options: { spec: boolean; browser?: BrowserChoice }): string {
+  const o: RunOptions = { spec: options.spec, browser: options.browser ?? 'chromium' };
   const lines = text.split('\n');
   if (lines.length > 1 && lines[lines.length - 1]!.trim() === '') lines.pop();
   let out = '';
   for (const [index, raw] of lines.entries()) {
     const line = raw.replace(/\r$/, '');
-    let answer: object;
+    let result: object;
     try {
       if (line.trim() === '') throw new ExplainInputError('input-missing', 'line', 'empty line: expected one JSON case');
-      answer = toJson(explain(JSON.parse(line) as ExplainInput, options));
+      result = jsonOf(answer(JSON.parse(line) as ExplainInput, o));
     } catch (err) {
-      answer = { ...errorJson(err), line: index + 1 };
+      result = { ...errorJson(err), line: index + 1 };
     }
-    out += `${JSON.stringify(answer)}\n`;
+    out += `${JSON.stringify(result)}\n`;
   }
   return out;
-}
-
-const MARK: Record<string, string> = { pass: '✔', fail: '✖', info: '•', skipped: '-' };
-
-export function formatHuman(e: Explanation, title?: string): string {
-  const lines: string[] = [];
-  lines.push(`${e.allowed ? '✔' : '✖'} ${e.verdict}`);
-  if (title) lines.push(`  ${title}`);
-  lines.push('', 'Steps:');
-  for (const s of e.steps) lines.push(`  ${MARK[s.outcome]} ${s.title}: ${s.detail}${s.spec ? ` [${s.spec}]` : ''}${s.outcome === 'fail' ? '   ← fails here' : ''}`);
-  if (e.console.length) {
-    lines.push('', 'Console (as Chromium prints it):');
-    for (const c of e.console) lines.push(`  ${c}`);
-  }
-  lines.push('', `Why: ${e.explanation}`);
-  if (e.exposedHeaders) lines.push(`Readable response headers: ${e.exposedHeaders.join(', ') || '(none)'}`);
-  if (e.fix) {
-    lines.push('', `Fix (${e.fix.where}): ${e.fix.summary}`);
-    for (const [n, v] of Object.entries(e.fix.headers ?? {})) lines.push(`  ${n}: ${v}`);
-    if (e.fix.policy) lines.push(`  corsgate policy: ${JSON.stringify(e.fix.policy)}`);
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 function headerPairs(list: string[]): [string, string][] {
@@ -112,133 +100,180 @@ async function send(url: string, method: string, headers: [string, string][], ti
   return { status: res.statusCode, headers: out };
 }
 
-/** Chromium's net error for a request that got no answer. */
-function netError(err: unknown): string {
+/** Why a request got no answer, from the socket's error code. */
+function networkError(err: unknown): NetworkErrorCode {
   const code = (err as { code?: string }).code ?? '';
-  if (code === 'ECONNREFUSED') return 'ERR_CONNECTION_REFUSED';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'ERR_NAME_NOT_RESOLVED';
-  if (code === 'ECONNRESET') return 'ERR_CONNECTION_RESET';
-  if (code.includes('TIMEOUT')) return 'ERR_TIMED_OUT';
-  return 'ERR_EMPTY_RESPONSE';
+  if (code === 'ECONNREFUSED') return 'connection-refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'name-not-resolved';
+  if (code === 'ECONNRESET') return 'connection-reset';
+  if (code.includes('TIMEOUT')) return 'timed-out';
+  return 'empty-response';
+}
+
+interface LiveRequest {
+  url: string;
+  origin: string;
+  method: string;
+  headers: [string, string][];
+  credentials: ExplainInput['request']['credentials'];
+  timeout: number;
 }
 
 /**
  * Live mode: asks the simulator what the browser sends next (a preflight, the request, a request to a
- * redirect target), sends exactly that, and explains again, until the browser would be done.
+ * redirect target), sends exactly that, and explains again, until the browser would be done. A request
+ * that gets no answer is given to the simulator as that network error.
  */
-async function live(url: string, origin: string, method: string, headers: [string, string][], credentials: ExplainInput['request']['credentials'], timeout: number, spec: boolean): Promise<Explanation> {
-  type Hop = { preflightResponse?: ExplainInput['response']; response?: ExplainInput['response'] };
+async function live(r: LiveRequest, spec: boolean, browser: BrowserName): Promise<Explanation> {
+  type Hop = { preflightResponse?: ResponseInput; response?: ResponseInput };
   const hops: Hop[] = [{}];
-  const input = (): ExplainInput => ({ page: { origin }, request: { url, method, headers, credentials }, ...hops[0], redirects: hops.slice(1) });
+  const input = (): ExplainInput => ({ page: { origin: r.origin }, request: { url: r.url, method: r.method, headers: r.headers, credentials: r.credentials }, ...hops[0], redirects: hops.slice(1) });
   for (;;) {
-    const e = explain(input(), { spec });
+    const e = explain(input(), { spec, browser });
     const next = e.awaiting;
     if (!next) return e;
-    let answer;
+    let reply: ResponseInput;
     try {
-      answer = await send(next.url, next.method, next.headers, timeout);
+      reply = await send(next.url, next.method, next.headers, r.timeout);
     } catch (err) {
-      // The server did not answer: the browser's network error, with the reason.
-      const step = e.steps[e.steps.length - 1]!;
-      step.detail = `${next.method} ${next.url} got no answer: ${(err as Error).message}.`;
-      e.console.splice(e.console.length - 1, 1, `Failed to load resource: net::${netError(err)}`);
-      delete e.awaiting;
-      return e;
+      reply = { networkError: { code: networkError(err), message: (err as Error).message } };
     }
     const hop = (hops[next.hop] ??= {});
-    if (next.kind === 'preflight') hop.preflightResponse = answer;
-    else hop.response = answer;
+    if (next.kind === 'preflight') hop.preflightResponse = reply;
+    else hop.response = reply;
   }
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let args;
+/** Live mode for the chosen browser; for both, each browser's own conversation with the server. */
+async function liveAnswer(r: LiveRequest, o: RunOptions): Promise<Answer> {
+  if (o.browser !== 'both') return live(r, o.spec, o.browser);
+  const chromium = await live(r, o.spec, 'chromium');
+  const firefox = await live(r, o.spec, 'firefox');
+  return { chromium, firefox, differences: differencesOf(chromium, firefox) };
+}
+
+type HarAnswer = Omit<HarExplanation, 'result'> & { result?: Answer };
+
+/** Every cross-origin request of a HAR file, for the chosen browser or both. */
+function harAnswers(har: unknown, origin: string, options: HarOptions, o: RunOptions): HarAnswer[] {
+  if (o.browser !== 'both') return explainHar(har, origin, { ...options, browser: o.browser });
+  const firefox = explainHar(har, origin, { ...options, browser: 'firefox' });
+  return explainHar(har, origin, { ...options, browser: 'chromium' }).map((c, i) => {
+    const f = firefox[i]!;
+    return c.result && f.result ? { ...c, result: { chromium: c.result, firefox: f.result, differences: differencesOf(c.result, f.result) } } : c;
+  });
+}
+
+async function runHar(file: string, o: ReturnType<typeof parseOptions>, ro: RunOptions): Promise<void> {
+  let har: unknown;
   try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        batch: { type: 'boolean' },
-        spec: { type: 'boolean' },
-        har: { type: 'string' },
-        origin: { type: 'string' },
-        request: { type: 'string', short: 'X' },
-        header: { type: 'string', short: 'H', multiple: true },
-        credentials: { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    har = JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (err) {
+    throw new ExplainInputError('har-unreadable', file, `cannot read ${file}: ${(err as Error).message}`);
+  }
+  const origin = o.origin ?? harPageOrigin(har);
+  if (!origin) throw new ExplainInputError('origin-missing', '--origin', '--har needs --origin <page origin> (the HAR names no page document)');
+  const credentials = o.credentials as HarOptions['credentials'];
+  if (credentials !== undefined && !['omit', 'same-origin', 'include'].includes(credentials)) throw new ExplainInputError('credentials-invalid', '--credentials', "--credentials must be 'omit', 'same-origin' or 'include'");
+  const results = harAnswers(har, origin, { spec: ro.spec, ...(credentials ? { credentials } : {}) }, ro);
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ results: results.map((r) => ({ ...r, result: r.result ? jsonOf(r.result) : undefined })) }, null, 2)}\n`);
+    return;
+  }
+  if (results.length === 0) process.stdout.write(`No cross-origin requests from ${origin} in ${file}.\n`);
+  for (const r of results) {
+    for (const w of r.warnings ?? []) process.stdout.write(`! ${r.method} ${r.url}: ${w}\n`);
+    process.stdout.write(r.result ? humanOf(r.result, `${r.method} ${r.url}`) : `! ${r.method} ${r.url}: ${r.error?.message}\n`);
+    process.stdout.write('\n');
+  }
+}
+
+async function runStdin(o: ReturnType<typeof parseOptions>, ro: RunOptions): Promise<number> {
+  if (process.stdin.isTTY) {
+    // Nothing piped in: a user at a terminal needs the usage, not a silent wait.
+    process.stderr.write(HELP);
+    return 2;
+  }
+  const text = (await readStdin()).replace(/^\uFEFF/, '');
+  // JSON Lines: with --batch, or when stdin is several JSON values one per line.
+  if (o.batch || (!isSingleJson(text) && text.trim() !== '')) {
+    process.stdout.write(runBatch(text, ro));
+    return 0;
+  }
+  if (text.trim() === '') throw new ExplainInputError('input-missing', 'stdin', 'give a JSON case on stdin, a URL with --origin, or --har');
+  const parsed = JSON.parse(text) as unknown;
+  if (Array.isArray(parsed)) {
+    // A JSON array of cases: an array of answers, in order (errors in place).
+    const answers = parsed.map((c, i) => {
+      try {
+        const a = answer(c as ExplainInput, ro);
+        return o.json ? jsonOf(a) : humanOf(a, `case ${i + 1}`);
+      } catch (err) {
+        return o.json ? { ...errorJson(err), index: i } : `! case ${i + 1}: ${(err as Error).message}\n`;
+      }
     });
+    process.stdout.write(o.json ? `${JSON.stringify(answers, null, 2)}\n` : answers.join('\n'));
+    return 0;
+  }
+  const result = answer(parsed as ExplainInput, ro);
+  process.stdout.write(o.json ? `${JSON.stringify(jsonOf(result), null, 2)}\n` : humanOf(result));
+  return 0;
+}
+
+function parseOptions(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      batch: { type: 'boolean' },
+      spec: { type: 'boolean' },
+      browser: { type: 'string' },
+      har: { type: 'string' },
+      origin: { type: 'string' },
+      request: { type: 'string', short: 'X' },
+      header: { type: 'string', short: 'H', multiple: true },
+      credentials: { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  return { ...values, positionals };
+}
+
+function browserChoice(value: string | undefined): BrowserChoice {
+  const v = (value ?? 'chromium').toLowerCase();
+  if (v === 'chromium' || v === 'firefox' || v === 'both') return v;
+  throw new ExplainInputError('browser-invalid', '--browser', `--browser must be 'chromium', 'firefox' or 'both', not '${value}'`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let o: ReturnType<typeof parseOptions>;
+  try {
+    o = parseOptions(argv);
   } catch (err) {
     process.stderr.write(`corsgate explain: ${(err as Error).message}\n\n${HELP}`);
     return 2;
   }
-  const o = args.values;
   if (o.help) {
     process.stdout.write(HELP);
     return 0;
   }
-  const options = { spec: o.spec === true };
   try {
+    const ro: RunOptions = { spec: o.spec === true, browser: browserChoice(o.browser) };
     if (o.har !== undefined) {
-      let har: unknown;
-      try {
-        har = JSON.parse(await readFile(o.har, 'utf8')) as unknown;
-      } catch (err) {
-        throw new ExplainInputError('har-unreadable', o.har, `cannot read ${o.har}: ${(err as Error).message}`);
-      }
-      const origin = o.origin ?? harPageOrigin(har);
-      if (!origin) throw new ExplainInputError('origin-missing', '--origin', '--har needs --origin <page origin> (the HAR names no page document)');
-      const credentials = o.credentials as HarOptions['credentials'];
-      if (credentials !== undefined && !['omit', 'same-origin', 'include'].includes(credentials)) throw new ExplainInputError('credentials-invalid', '--credentials', "--credentials must be 'omit', 'same-origin' or 'include'");
-      const results = explainHar(har, origin, { ...options, ...(credentials ? { credentials } : {}) });
-      if (o.json) process.stdout.write(`${JSON.stringify({ results: results.map((r) => ({ ...r, result: r.result ? toJson(r.result) : undefined })) }, null, 2)}\n`);
-      else {
-        if (results.length === 0) process.stdout.write(`No cross-origin requests from ${origin} in ${o.har}.\n`);
-        for (const r of results) {
-          process.stdout.write(r.result ? formatHuman(r.result, `${r.method} ${r.url}`) : `! ${r.method} ${r.url}: ${r.error?.message}\n`);
-          process.stdout.write('\n');
-        }
-      }
+      await runHar(o.har, o, ro);
       return 0;
     }
-    if (args.positionals.length > 0) {
-      const url = args.positionals[0]!;
+    if (o.positionals.length > 0) {
+      const url = o.positionals[0]!;
       if (!o.origin) throw new ExplainInputError('origin-missing', '--origin', 'live mode needs --origin <page origin>');
       const credentials = (o.credentials ?? 'same-origin') as ExplainInput['request']['credentials'];
-      const result = await live(url, o.origin, o.request ?? 'GET', headerPairs(o.header ?? []), credentials, Number(o.timeout ?? 10000), options.spec);
-      process.stdout.write(o.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatHuman(result, `${o.request ?? 'GET'} ${url} from ${o.origin}`));
+      const result = await liveAnswer({ url, origin: o.origin, method: o.request ?? 'GET', headers: headerPairs(o.header ?? []), credentials, timeout: Number(o.timeout ?? 10000) }, ro);
+      process.stdout.write(o.json ? `${JSON.stringify(jsonOf(result), null, 2)}\n` : humanOf(result, `${o.request ?? 'GET'} ${url} from ${o.origin}`));
       return 0;
     }
-    if (process.stdin.isTTY) {
-      // Nothing piped in: a user at a terminal needs the usage, not a silent wait.
-      process.stderr.write(HELP);
-      return 2;
-    }
-    const text = (await readStdin()).replace(/^\uFEFF/, '');
-    // JSON Lines: with --batch, or when stdin is several JSON values one per line.
-    if (o.batch || (!isSingleJson(text) && text.trim() !== '')) {
-      process.stdout.write(runBatch(text, options));
-      return 0;
-    }
-    if (text.trim() === '') throw new ExplainInputError('input-missing', 'stdin', 'give a JSON case on stdin, a URL with --origin, or --har');
-    const parsed = JSON.parse(text) as unknown;
-    if (Array.isArray(parsed)) {
-      // A JSON array of cases: an array of answers, in order (errors in place).
-      const answers = parsed.map((c, i) => {
-        try {
-          return o.json ? toJson(explain(c as ExplainInput, options)) : formatHuman(explain(c as ExplainInput, options), `case ${i + 1}`);
-        } catch (err) {
-          return o.json ? { ...errorJson(err), index: i } : `! case ${i + 1}: ${(err as Error).message}\n`;
-        }
-      });
-      process.stdout.write(o.json ? `${JSON.stringify(answers, null, 2)}\n` : answers.join('\n'));
-      return 0;
-    }
-    const result = explain(parsed as ExplainInput, options);
-    process.stdout.write(o.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatHuman(result));
-    return 0;
+    return await runStdin(o, ro);
   } catch (err) {
     if (o.json) process.stdout.write(`${JSON.stringify(errorJson(err))}\n`);
     const message = err instanceof ExplainInputError ? `${err.message} [${err.code}]` : err instanceof SyntaxError ? `not valid JSON: ${err.message}` : (err as Error).message;

@@ -12,6 +12,9 @@ export interface CspViolation {
   directiveText: string;
   /** True when `default-src` was used because `connect-src` was absent. */
   fallback: boolean;
+  /** The directive's name (lower-cased) and its source expressions as written. */
+  name: string;
+  sources: string[];
 }
 
 /** The default port of the URL's scheme, as text (undefined when the scheme has none). */
@@ -83,7 +86,7 @@ export function connectViolations(csp: string | readonly string[] | undefined, u
     if (!directive) continue;
     const allowed = directive.values.some((s) => matchesExpression(s, url, self));
     // Chromium quotes the directive as `<name lower-cased> <value as written>` (a space even when empty).
-    if (!allowed) violations.push({ directiveText: `${directive.name} ${directive.text}`, fallback: connect === undefined });
+    if (!allowed) violations.push({ directiveText: `${directive.name} ${directive.text}`, fallback: connect === undefined, name: directive.name, sources: [...directive.values] });
   }
   return violations;
 }

@@ -9,7 +9,7 @@ import type { CspViolation } from './csp.js';
 import { isSafelistedMethod } from './request.js';
 import type { Fix } from './types.js';
 
-interface RequestFacts {
+export interface RequestFacts {
   pageOrigin: string;
   url: URL;
   method: string;
@@ -43,7 +43,7 @@ export function suggestFix(ctx: FixContext): Fix {
     return { summary: "Fetch with mode 'cors' and have the server allow the page's origin.", where: 'request', ...(policyFor(req, []) ? { policy: policyFor(req, []) } : {}) };
   }
   const where = ctx.kind === 'preflight' ? 'preflight response' : 'response';
-  if (ctx.tainted && ['MissingAllowOriginHeader', 'AllowOriginMismatch', 'InvalidAllowOriginValue', 'MultipleAllowOriginValues', 'WildcardOriginNotAllowed'].includes(ctx.failure.error)) {
+  if (ctx.tainted && ctx.failure.reason.startsWith('origin-')) {
     // #concept-request-tainted-origin: after a redirect to a second origin the request's origin is
     // opaque. Allowing `null` would also let sandboxed pages in, so that is not the advice.
     return {
@@ -55,30 +55,30 @@ export function suggestFix(ctx: FixContext): Fix {
   const policy = policyFor(req, ctx.unsafe);
   const origin = req.pageOrigin;
   const withPolicy = (f: Fix): Fix => (policy ? { ...f, policy } : f);
-  switch (ctx.failure.error) {
-    case 'MissingAllowOriginHeader':
-    case 'AllowOriginMismatch':
-    case 'InvalidAllowOriginValue':
-    case 'MultipleAllowOriginValues': {
+  switch (ctx.failure.reason) {
+    case 'origin-missing':
+    case 'origin-mismatch':
+    case 'origin-invalid':
+    case 'origin-multiple': {
       const headers: Record<string, string> = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
       if (ctx.include) headers['Access-Control-Allow-Credentials'] = 'true';
       return withPolicy({ summary: `Answer the ${where} with exactly one Access-Control-Allow-Origin: ${origin} (the page's origin, byte for byte), and Vary: Origin.`, where, headers });
     }
-    case 'WildcardOriginNotAllowed':
+    case 'origin-wildcard-with-credentials':
       return withPolicy({ summary: `With credentials, '*' is refused: echo the page's origin (${origin}) with Access-Control-Allow-Credentials: true and Vary: Origin on the ${where}.`, where, headers: { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' } });
-    case 'InvalidAllowCredentials':
+    case 'credentials-not-true':
       return withPolicy({ summary: `Send Access-Control-Allow-Credentials: true (exactly, lower case) on the ${where}, or fetch without credentials: 'include'.`, where, headers: { 'Access-Control-Allow-Credentials': 'true' } });
-    case 'PreflightInvalidStatus':
+    case 'preflight-status':
       return withPolicy({ summary: 'Answer the OPTIONS preflight with 204 (or 200) before any authentication or routing: browsers never send credentials on a preflight.', where });
-    case 'PreflightDisallowedRedirect':
+    case 'preflight-redirect':
       return withPolicy({ summary: 'Answer the OPTIONS preflight directly (204), without redirecting; or have the page call the final URL.', where });
-    case 'InvalidAllowMethodsPreflightResponse':
+    case 'methods-unparsable':
       return withPolicy({ summary: 'Make Access-Control-Allow-Methods a comma-separated list of method names.', where, headers: { 'Access-Control-Allow-Methods': req.method } });
-    case 'InvalidAllowHeadersPreflightResponse':
+    case 'headers-unparsable':
       return withPolicy({ summary: 'Make Access-Control-Allow-Headers a comma-separated list of header names.', where, headers: { 'Access-Control-Allow-Headers': ctx.unsafe.join(', ') } });
-    case 'MethodDisallowedByPreflightResponse':
+    case 'method-not-allowed':
       return withPolicy({ summary: `List ${req.method} in Access-Control-Allow-Methods on the preflight response (methods compare case-sensitively${ctx.include ? "; with credentials '*' does not count" : ''}).`, where, headers: { 'Access-Control-Allow-Methods': req.method } });
-    case 'HeaderDisallowedByPreflightResponse':
+    case 'header-not-allowed':
       return withPolicy({ summary: `List ${ctx.failure.hint} in Access-Control-Allow-Headers on the preflight response${ctx.include ? " (with credentials '*' does not count)" : ''}.`, where, headers: { 'Access-Control-Allow-Headers': ctx.unsafe.join(', ') } });
     default:
       return withPolicy({ summary: ctx.failure.why, where });

@@ -24,6 +24,8 @@ export interface HarExplanation {
   method: string;
   url: string;
   result?: Explanation;
+  /** What the recording leaves unknown (a preflight it does not hold). */
+  warnings?: string[];
   error?: { code: string; message: string; path: string };
 }
 
@@ -62,7 +64,8 @@ function isPreflight(e: HarEntry): boolean {
 
 function answer(e: HarEntry): ResponseInput {
   const r = e.response ?? {};
-  return { status: r.status ?? 0, ...(r.statusText ? { statusText: r.statusText } : {}), headers: pairs(r.headers) };
+  // A request that got no answer: HAR says status 0 (Playwright -1).
+  return { status: r.status !== undefined && r.status > 0 ? r.status : 0, ...(r.statusText ? { statusText: r.statusText } : {}), headers: pairs(r.headers) };
 }
 
 function redirectTarget(e: HarEntry): string | null {
@@ -84,6 +87,42 @@ export function harPageOrigin(har: unknown): string | null {
   return originOf(doc?.request?.url) ?? originOf(log?.pages?.[0]?.title);
 }
 
+/** The recorded answer at a hop: 0 is the request itself, n the n-th redirect target. */
+function recordedResponse(input: ExplainInput, hop: number): ResponseInput | undefined {
+  return hop === 0 ? input.response : input.redirects?.[hop - 1]?.response;
+}
+
+function withUnrecordedPreflight(input: ExplainInput, hop: number, failed: boolean): ExplainInput {
+  const preflightResponse = { notRecorded: true as const, failed };
+  if (hop === 0) return { ...input, preflightResponse };
+  const redirects = [...(input.redirects ?? [])];
+  redirects[hop - 1] = { ...redirects[hop - 1], preflightResponse };
+  return { ...input, redirects };
+}
+
+/**
+ * Explains a recorded request. Where the browser would have preflighted but the HAR holds no
+ * preflight (Playwright's HARs hold none), the request having gone out means the preflight passed:
+ * it is taken as passed, and the warning says what cannot be known. A request that failed without a
+ * recorded preflight stays a failure whose reason the file cannot tell.
+ */
+function explainRecorded(input: ExplainInput, options: HarOptions, harHasPreflights: boolean): { result: Explanation; warnings: string[] } {
+  const warnings: string[] = [];
+  const none = harHasPreflights ? '' : ' (the file holds none at all: the tool that recorded it, Playwright for one, leaves preflights out)';
+  for (let current = input; ; ) {
+    const result = explain(current, options);
+    const pending = result.awaiting;
+    const recorded = pending?.kind === 'preflight' ? recordedResponse(current, pending.hop) : undefined;
+    if (!pending || recorded === undefined) return { result, warnings };
+    const where = pending.hop ? ` at ${pending.url}` : '';
+    const failed = !recorded.status;
+    warnings.push(failed
+      ? `The HAR holds no preflight (OPTIONS)${where} for this request${none}, and the request failed: the preflight may have been refused or gone unanswered, and which, and why, cannot be known from this file.`
+      : `The HAR holds no preflight (OPTIONS)${where} for this request${none}. The request itself went out, so the browser's preflight passed (or a cached one was used); what it allowed (methods, headers, Max-Age) cannot be checked from this file.`);
+    current = withUnrecordedPreflight(current, pending.hop, failed);
+  }
+}
+
 export function explainHar(har: unknown, pageOrigin: string, options: HarOptions = {}): HarExplanation[] {
   const entries = (har as { log?: { entries?: HarEntry[] } })?.log?.entries;
   if (!Array.isArray(entries)) throw new ExplainInputError('har-invalid', 'log.entries', 'not a HAR file: log.entries is missing');
@@ -91,6 +130,7 @@ export function explainHar(har: unknown, pageOrigin: string, options: HarOptions
   const doc = entries.find((e) => originOf(e.request?.url) === pageOrigin && (e._resourceType === 'document' || (e.response?.content?.mimeType ?? '').startsWith('text/html')));
   const csp = (doc?.response?.headers ?? []).filter((h) => h.name.toLowerCase() === 'content-security-policy').map((h) => h.value);
   const used = new Set<number>();
+  const harHasPreflights = entries.some(isPreflight);
   /** The preflight for a request at `url`: the nearest unused preflight entry for that URL and method. */
   const preflightFor = (index: number, url: string, method: string): HarEntry | undefined => {
     let best = -1;
@@ -143,7 +183,8 @@ export function explainHar(har: unknown, pageOrigin: string, options: HarOptions
       ...(redirects.length ? { redirects } : {}),
     };
     try {
-      out.push({ index, method, url, result: explain(input, options) });
+      const { result, warnings } = explainRecorded(input, options, harHasPreflights);
+      out.push({ index, method, url, result, ...(warnings.length ? { warnings } : {}) });
     } catch (err) {
       if (!(err instanceof ExplainInputError)) throw err;
       out.push({ index, method, url, error: { code: err.code, message: err.message, path: err.path } });

@@ -4,19 +4,41 @@
  * what cannot be understood with an ExplainInputError naming the field.
  */
 import { toHeaderList, type HeaderList } from '../http/headers.js';
+import { NETWORK_ERROR_CODES, type NetworkErrorCode } from './console.js';
 import type { Initiator } from './messages.js';
 import { ExplainInputError, type ExplainInput } from './types.js';
 
-/** A server answer; null when none was given or status 0 (a network error, as HAR records it). */
+/** A server answer. */
 export interface Answer {
   status: number;
   statusText: string | undefined;
   headers: HeaderList;
 }
 
+/** No answer, and why. An answer not given at all, or status 0 as HAR records failures, is `empty-response`. */
+export interface NoAnswer {
+  networkError: NetworkErrorCode;
+  message: string | undefined;
+}
+
+/**
+ * A preflight that was sent but whose answer the recording does not hold (HAR files from some tools):
+ * it passed, or (`failed`) the request was never sent after it.
+ */
+export interface NotRecorded {
+  notRecorded: true;
+  failed: boolean;
+}
+
+export type Reply = Answer | NoAnswer | NotRecorded | null;
+
 export interface Hop {
-  preflightResponse: Answer | null;
-  response: Answer | null;
+  preflightResponse: Reply;
+  response: Answer | NoAnswer | null;
+}
+
+export function isAnswer(reply: Reply): reply is Answer {
+  return reply !== null && !('networkError' in reply) && !('notRecorded' in reply);
 }
 
 export interface Normalized {
@@ -26,6 +48,8 @@ export interface Normalized {
   /** The method as given (fetch() normalises it; see request.ts). */
   rawMethod: string;
   headers: HeaderList;
+  /** The headers were given as an object rather than a list of pairs (fetch() words some errors by the shape). */
+  headersAsRecord: boolean;
   credentials: 'omit' | 'same-origin' | 'include';
   mode: 'cors' | 'no-cors' | 'same-origin';
   initiator: Initiator;
@@ -66,10 +90,23 @@ export function readHeaders(value: unknown, path: string): HeaderList {
   return toHeaderList(value as Record<string, string>);
 }
 
-function readAnswer(value: unknown, path: string): Answer | null {
+function readNetworkError(value: unknown, path: string): NoAnswer {
+  const o = typeof value === 'string' ? { code: value } : requireObject(value, path);
+  if (!NETWORK_ERROR_CODES.includes(o.code as NetworkErrorCode)) throw new ExplainInputError('network-error-invalid', path, `${path} must be one of ${NETWORK_ERROR_CODES.map((c) => `'${c}'`).join(', ')}`);
+  return { networkError: o.code as NetworkErrorCode, message: typeof o.message === 'string' ? o.message : undefined };
+}
+
+function readPreflight(value: unknown, path: string): Reply {
+  const o = value as { notRecorded?: unknown; failed?: unknown } | null | undefined;
+  if (typeof o === 'object' && o !== null && o.notRecorded === true) return { notRecorded: true, failed: o.failed === true };
+  return readAnswer(value, path);
+}
+
+function readAnswer(value: unknown, path: string): Answer | NoAnswer | null {
   if (value === undefined || value === null) return null;
   const o = requireObject(value, path);
   if (Object.keys(o).length === 0) return null;
+  if (o.networkError !== undefined && o.networkError !== null) return readNetworkError(o.networkError, `${path}.networkError`);
   // A missing status with headers given means a plain 200; a numeric string is read as a number.
   const status = o.status === undefined || o.status === null ? 200 : typeof o.status === 'string' && /^\d+$/.test(o.status.trim()) ? Number(o.status) : o.status;
   if (status === 0) return null;
@@ -113,12 +150,12 @@ export function normalize(input: ExplainInput): Normalized {
   const initiator = request.initiator === 'xhr' ? 'xhr' : 'fetch';
   const csp = page.csp === undefined || page.csp === null || page.csp === '' ? undefined : (page.csp as string | string[]);
   if (csp !== undefined && typeof csp !== 'string' && !(Array.isArray(csp) && csp.every((c) => typeof c === 'string'))) throw new ExplainInputError('csp-invalid', 'page.csp', 'page.csp must be the Content-Security-Policy header value (or a list of them)');
-  const hops: Hop[] = [{ preflightResponse: readAnswer(root.preflightResponse, 'preflightResponse'), response: readAnswer(root.response, 'response') }];
+  const hops: Hop[] = [{ preflightResponse: readPreflight(root.preflightResponse, 'preflightResponse'), response: readAnswer(root.response, 'response') }];
   if (root.redirects !== undefined && root.redirects !== null) {
     if (!Array.isArray(root.redirects)) throw new ExplainInputError('redirects-invalid', 'redirects', 'redirects must be a list of { preflightResponse?, response } for each redirect target, in order');
     root.redirects.forEach((r: unknown, i) => {
       const o = requireObject(r, `redirects[${i}]`);
-      hops.push({ preflightResponse: readAnswer(o.preflightResponse, `redirects[${i}].preflightResponse`), response: readAnswer(o.response, `redirects[${i}].response`) });
+      hops.push({ preflightResponse: readPreflight(o.preflightResponse, `redirects[${i}].preflightResponse`), response: readAnswer(o.response, `redirects[${i}].response`) });
     });
   }
   return {
@@ -127,6 +164,7 @@ export function normalize(input: ExplainInput): Normalized {
     url,
     rawMethod,
     headers: readHeaders(request.headers, 'request.headers'),
+    headersAsRecord: typeof request.headers === 'object' && request.headers !== null && !Array.isArray(request.headers),
     credentials,
     mode,
     initiator,

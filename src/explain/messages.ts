@@ -4,6 +4,9 @@
  */
 
 import { headerValueBytes } from '../http/headers.js';
+import type { CheckFailure, FailureReason } from './checks.js';
+import type { ConsoleContext, ConsoleEvent, NetworkErrorCode } from './console.js';
+import type { Refusal } from './outcomes.js';
 
 export type CorsError =
   | 'WildcardOriginNotAllowed'
@@ -80,6 +83,85 @@ export function corsConsoleMessage(opts: { url: string; initialUrl?: string; pag
   const prefix = isPreflightPrefixed(opts.error, opts.duringPreflight) ? "Response to preflight request doesn't pass access control check: " : '';
   return `Access to ${kind} at '${opts.url}' ${redirected}from origin '${opts.pageOrigin}' has been blocked by CORS policy: ${prefix}${reasonText(opts.error, opts.hint, opts.initiator)}`;
 }
+
+/** Chromium's net error for a request that got no answer. */
+const NET_ERRORS: Record<NetworkErrorCode, string> = {
+  'connection-refused': 'ERR_CONNECTION_REFUSED',
+  'name-not-resolved': 'ERR_NAME_NOT_RESOLVED',
+  'connection-reset': 'ERR_CONNECTION_RESET',
+  'timed-out': 'ERR_TIMED_OUT',
+  'empty-response': 'ERR_EMPTY_RESPONSE',
+};
+
+const REDIRECT_ERRORS = { 'bad-location': 'ERR_INVALID_REDIRECT', 'not-http': 'ERR_UNSAFE_REDIRECT', 'too-many': 'ERR_TOO_MANY_REDIRECTS' } as const;
+
+/** Cross origin requests are only supported for these schemes (Chromium 156 headless). */
+const CORS_SCHEMES = 'chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app';
+
+/** Chromium's CorsError for each failure (services/network/public/mojom/cors.mojom). */
+const CORS_ERRORS: Record<FailureReason, CorsError> = {
+  'origin-wildcard-with-credentials': 'WildcardOriginNotAllowed',
+  'origin-missing': 'MissingAllowOriginHeader',
+  'origin-multiple': 'MultipleAllowOriginValues',
+  'origin-invalid': 'InvalidAllowOriginValue',
+  'origin-mismatch': 'AllowOriginMismatch',
+  'credentials-not-true': 'InvalidAllowCredentials',
+  'preflight-status': 'PreflightInvalidStatus',
+  'preflight-redirect': 'PreflightDisallowedRedirect',
+  'methods-unparsable': 'InvalidAllowMethodsPreflightResponse',
+  'headers-unparsable': 'InvalidAllowHeadersPreflightResponse',
+  'method-not-allowed': 'MethodDisallowedByPreflightResponse',
+  'header-not-allowed': 'HeaderDisallowedByPreflightResponse',
+};
+
+/** The failed parameter Chromium quotes: none for the unparsable lists and the status. */
+function chromiumHint(failure: CheckFailure): string {
+  return failure.reason === 'methods-unparsable' || failure.reason === 'headers-unparsable' ? '' : failure.hint;
+}
+
+/** Chromium's console lines for one event, in the order it prints them. */
+export function chromiumLines(e: ConsoleEvent, ctx: ConsoleContext): string[] {
+  const cors = (url: string, error: CorsError, hint: string, duringPreflight: boolean) => [corsConsoleMessage({ url, initialUrl: ctx.initialUrl, pageOrigin: ctx.pageOrigin, initiator: ctx.initiator, error, hint, duringPreflight }), NET_ERR_FAILED];
+  switch (e.kind) {
+    case 'csp':
+      return cspConsoleMessages(e.url, e.violations, ctx.initiator);
+    case 'mode':
+      return [`Fetch API cannot load ${e.url}. Request mode is "same-origin" but the URL's origin is not same as the request origin ${ctx.pageOrigin}.`];
+    case 'scheme':
+      return cors(e.url, 'CorsDisabledScheme', CORS_SCHEMES, false);
+    case 'cors':
+      return cors(e.url, CORS_ERRORS[e.failure.reason], chromiumHint(e.failure), e.phase === 'preflight');
+    case 'no-answer':
+      return [netErrorMessage(NET_ERRORS[e.networkError ?? 'empty-response'])];
+    case 'http-status': {
+      const line = httpErrorMessage(e.status, e.statusText);
+      return line ? [line] : [];
+    }
+    case 'corp':
+      return [netErrorMessage(`ERR_BLOCKED_BY_RESPONSE.${e.policy === 'same-origin' ? 'NotSameOrigin' : 'NotSameSite'}`)];
+    case 'redirect':
+      return e.reason === 'credentials' ? cors(e.url, 'RedirectContainsCredentials', '', false) : [netErrorMessage(REDIRECT_ERRORS[e.reason])];
+    case 'authorization-wildcard':
+      // Chromium records it for a DevTools issue only; the console stays silent.
+      return [];
+  }
+}
+
+/** The exception Chromium throws for a request it refuses to build (the explanation quotes it). */
+export function chromiumTypeError(r: Refusal, initiator: Initiator): string {
+  const prefix = initiator === 'xhr' ? "SyntaxError: Failed to execute 'open' on 'XMLHttpRequest'" : "TypeError: Failed to execute 'fetch' on 'Window'";
+  return `${prefix}: ${REFUSALS[r.code](r as never)}`;
+}
+
+const REFUSALS: { [K in Refusal['code']]: (r: Extract<Refusal, { code: K }>) => string } = {
+  'method-invalid': (r) => `'${r.method}' is not a valid HTTP method.`,
+  'method-forbidden': (r) => `'${r.method}' HTTP method is unsupported.`,
+  'header-name-invalid': (r) => `'${r.name}' is not a valid HTTP header field name.`,
+  'header-value-invalid': (r) => `'${r.value}' is not a valid HTTP header field value.`,
+  'header-value-not-latin1': () => "Failed to read the 'headers' property from 'RequestInit': String contains non ISO-8859-1 code point.",
+  'no-cors-method': (r) => `'${r.method}' is unsupported in no-cors mode.`,
+  'body-with-get-or-head': () => 'Request with GET/HEAD method cannot have body.',
+};
 
 /** Chromium logs every failed load once more, from the network layer. */
 export const NET_ERR_FAILED = 'Failed to load resource: net::ERR_FAILED';

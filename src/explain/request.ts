@@ -6,6 +6,7 @@
  */
 import { isForbiddenMethod, isForbiddenRequestHeaderName } from '../http/names.js';
 import { byteLength, hasCorsUnsafeByte, mimeEssence, parseSingleRange, type HeaderList } from '../http/headers.js';
+import { CHROMIUM, specVariant, type SafelistRules } from './browsers.js';
 
 export { isForbiddenMethod, isSafelistedMethod, normalizeMethod } from '../http/names.js';
 
@@ -35,18 +36,31 @@ const CHROMIUM_EXTRA: Record<string, (v: string) => boolean> = {
   intervention: () => true,
 };
 
-/** #cors-safelisted-request-header, plus Chromium's client-hint names unless `spec` is set. */
-export function isCorsSafelistedRequestHeader(name: string, value: string, spec: boolean): boolean {
+const SPEC_RULES = specVariant(CHROMIUM).safelist;
+
+/** `true` stands for the Standard's rules, `false` for Chromium's. */
+function rulesOf(rules: SafelistRules | boolean): SafelistRules {
+  return typeof rules === 'boolean' ? (rules ? SPEC_RULES : CHROMIUM.safelist) : rules;
+}
+
+/** #cors-unsafe-request-header-byte, and any byte from 0x80 where the browser refuses those too. */
+function hasUnsafeByte(value: string, rules: SafelistRules): boolean {
+  return hasCorsUnsafeByte(value) || (rules.nonAsciiUnsafe && /[^\x00-\x7f]/.test(value));
+}
+
+/** #cors-safelisted-request-header, with the browser's own additions (Chromium's client hints). */
+export function isCorsSafelistedRequestHeader(name: string, value: string, given: SafelistRules | boolean): boolean {
+  const rules = rulesOf(given);
   if (byteLength(value) > 128) return false;
   const n = name.toLowerCase();
   switch (n) {
     case 'accept':
-      return !hasCorsUnsafeByte(value);
+      return !hasUnsafeByte(value, rules);
     case 'accept-language':
     case 'content-language':
       return LANGUAGE_VALUE.test(value);
     case 'content-type': {
-      if (hasCorsUnsafeByte(value)) return false;
+      if (hasUnsafeByte(value, rules)) return false;
       const essence = mimeEssence(value);
       return essence !== null && SAFE_CONTENT_TYPES.has(essence);
     }
@@ -55,7 +69,7 @@ export function isCorsSafelistedRequestHeader(name: string, value: string, spec:
       return r !== null && r.start !== null;
     }
     default: {
-      if (spec) return false;
+      if (!rules.clientHints) return false;
       const rule = CHROMIUM_EXTRA[n];
       return rule !== undefined && value !== '' && rule(value);
     }
@@ -66,31 +80,51 @@ export function isCorsSafelistedRequestHeader(name: string, value: string, spec:
 export function isNoCorsSafelistedRequestHeader(name: string, value: string): boolean {
   const n = name.toLowerCase();
   if (n !== 'accept' && n !== 'accept-language' && n !== 'content-language' && n !== 'content-type') return false;
-  return isCorsSafelistedRequestHeader(n, value, true);
+  return isCorsSafelistedRequestHeader(n, value, SPEC_RULES);
 }
 
 /**
  * #cors-unsafe-request-header-names. Returns the unsafe names lower-cased in request order (the
- * order Chromium checks them in) and as the sorted, de-duplicated set the preflight sends.
+ * order Chromium checks them in) and as the sorted set the preflight sends.
  * Chromium judges a repeated header on its combined value (`a, b`), as the network request carries
- * it; the Standard judges each entry of the header list on its own (`spec`).
+ * it; the Standard judges each entry of the header list on its own.
  */
-export function corsUnsafeRequestHeaderNames(headers: HeaderList, spec: boolean): { inOrder: string[]; sorted: string[] } {
+export function corsUnsafeRequestHeaderNames(headers: HeaderList, given: SafelistRules | boolean): { inOrder: string[]; sorted: string[] } {
+  const rules = rulesOf(given);
   const unsafe: string[] = [];
   const potentially: string[] = [];
   let safelistValueSize = 0;
-  for (const [name, value] of spec ? headers : combine(headers)) {
+  for (const [name, value] of rules.combineRepeated ? combine(headers) : headers) {
     const n = name.toLowerCase();
-    if (!isCorsSafelistedRequestHeader(n, value, spec)) unsafe.push(n);
+    if (!isCorsSafelistedRequestHeader(n, value, rules)) unsafe.push(n);
     else {
       potentially.push(n);
       safelistValueSize += byteLength(value);
     }
   }
-  if (safelistValueSize > 1024) unsafe.push(...potentially);
-  const inOrder = [...new Set(unsafe)];
+  if (rules.totalLimit && safelistValueSize > 1024) unsafe.push(...potentially);
+  const inOrder = rules.dedupe ? [...new Set(unsafe)] : unsafe;
   const sorted = [...inOrder].sort();
   return { inOrder, sorted };
+}
+
+/**
+ * Where a browser's safelisting departs from the Standard for these headers (the ids of
+ * browsers.ts's DEPARTURES): which of its own rules made a name safe or unsafe that the Standard
+ * judges otherwise.
+ */
+export function safelistDepartures(headers: HeaderList, rules: SafelistRules): string[] {
+  const own = new Set(corsUnsafeRequestHeaderNames(headers, rules).inOrder);
+  const standard = new Set(corsUnsafeRequestHeaderNames(headers, SPEC_RULES).inOrder);
+  const out = new Set<string>();
+  for (const n of standard) {
+    if (own.has(n)) continue;
+    out.add(rules.clientHints && n in CHROMIUM_EXTRA ? 'client-hints' : rules.combineRepeated ? 'combine-repeated' : 'no-total-limit');
+  }
+  for (const n of own) if (!standard.has(n)) out.add(rules.nonAsciiUnsafe ? 'non-ascii' : 'combine-repeated');
+  const ownNames = corsUnsafeRequestHeaderNames(headers, rules).inOrder;
+  if (ownNames.length > own.size) out.add('repeated-names');
+  return [...out];
 }
 
 /** One entry per name (case-insensitive), its values joined with ", ", in first-seen order. */

@@ -1,5 +1,7 @@
 import type { HeadersInput } from '../http/headers.js';
 import type { PolicyOptions } from '../policy/types.js';
+import type { BrowserName } from './browsers.js';
+import type { NetworkErrorCode } from './console.js';
 
 export interface ExplainInput {
   page: { origin: string; csp?: string | string[] };
@@ -13,18 +15,27 @@ export interface ExplainInput {
     /** `fetch` (default) or `xhr`: only the console wording differs. */
     initiator?: 'fetch' | 'xhr';
   };
-  preflightResponse?: ResponseInput;
+  /**
+   * `{ notRecorded: true }`: the preflight was sent and passed, but its answer is not known (a HAR
+   * without preflights); with `failed: true`, the request was never sent after it.
+   */
+  preflightResponse?: ResponseInput | { notRecorded: true; failed?: boolean };
   /** statusText: the reason phrase of the status line, when known (Chromium quotes it in its console). */
   response?: ResponseInput;
   /** When `response` is a redirect: the answers at each redirect target, in order. */
-  redirects?: Array<{ preflightResponse?: ResponseInput; response?: ResponseInput }>;
+  redirects?: Array<{ preflightResponse?: ResponseInput | { notRecorded: true; failed?: boolean }; response?: ResponseInput }>;
 }
 
-/** A server's answer. Headers as an object, [name, value] pairs, or {name, value} objects (HAR). */
+/**
+ * A server's answer. Headers as an object, [name, value] pairs, or {name, value} objects (HAR).
+ * `networkError` instead says there was no answer, and why (`connection-refused`, `name-not-resolved`,
+ * `connection-reset`, `timed-out`, `empty-response`), optionally with the error's own message.
+ */
 export interface ResponseInput {
-  status: number;
+  status?: number;
   statusText?: string;
   headers?: HeadersInput | ReadonlyArray<{ name: string; value: string }>;
+  networkError?: NetworkErrorCode | { code: NetworkErrorCode; message?: string };
 }
 
 /** A request the browser put on the network (the preflights aside). */
@@ -38,6 +49,8 @@ export interface SentRequest {
 export interface ExplainOptions {
   /** Follow the Fetch Standard where Chromium differs (see docs/explain.md). */
   spec?: boolean;
+  /** The browser to model (default chromium). */
+  browser?: BrowserName;
 }
 
 export type StepOutcome = 'pass' | 'fail' | 'skipped' | 'info';
@@ -82,6 +95,16 @@ export interface Explanation {
   awaiting?: { kind: 'preflight' | 'response'; hop: number; url: string; method: string; headers: [string, string][] };
   /** The (first) preflight the browser sends, when it sends one. */
   preflightRequest?: { method: 'OPTIONS'; headers: Record<string, string> };
+  /** The browser build this answer models. */
+  browser: { name: BrowserName; version: string };
+  /**
+   * How the fetch ended, in stable terms: `kind` (allowed, preflight-failed, response-failed, …), and
+   * for a failure its `reason` (origin-missing, method-not-allowed, …), the value it is about (`hint`)
+   * and the redirect hop (0: the request's own URL).
+   */
+  outcome: { kind: string; reason?: string; hint?: string; hop?: number };
+  /** Where this run departed from the Fetch Standard (see docs/explain.md for each id). */
+  departures: string[];
 }
 
 export class ExplainInputError extends Error {

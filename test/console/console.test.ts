@@ -273,6 +273,12 @@ describe('admin console', () => {
     await page.getByText('Blocked: the preflight failed').waitFor();
     await page.getByText("must not be the wildcard '*'").first().waitFor();
     await page.getByRole('heading', { name: /^Fix/ }).waitFor();
+    // Both browsers: Firefox's own words beside Chromium's, and where they differ.
+    await page.getByLabel('Browser').selectOption('both');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.getByText('Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’', { exact: false }).first().waitFor();
+    await page.getByRole('heading', { name: 'Where Chromium and Firefox differ' }).waitFor();
+    await page.getByLabel('Browser').selectOption('chromium');
     await page.getByLabel(/^Case/).fill('{ not json');
     await page.getByRole('button', { name: 'Explain' }).click();
     await page.getByRole('alert').waitFor();

@@ -1,7 +1,8 @@
 /**
  * Generated request/response combinations for the Chromium differential test: valid answers and
  * near misses alike. Placeholders in header values, filled in at run time: `{origin}` the page's
- * origin, `{next}` the URL of the next redirect hop (`{nextUserinfo}` the same with user:pass@).
+ * origin, `{next}` the URL of the next redirect hop (`{nextUserinfo}` the same with user:pass@),
+ * `{case}` the case's own path prefix (so that a message quoting a non-HTTP URL still names its case).
  */
 import type { ExplainInput } from '../../src/explain/index.js';
 
@@ -380,7 +381,7 @@ export function generateCases(): DiffCase[] {
   }
   cases.push({ name: 'redirect to userinfo', request: { method: 'GET' }, response: ok([...STAR, ['Location', '{nextUserinfo}']], 302), redirects: [{ at: 'same', response: ok(STAR) }] });
   cases.push({ name: 'redirect to unparsable location', request: { method: 'GET' }, response: ok([...STAR, ['Location', 'http://[bad']], 302) });
-  cases.push({ name: 'redirect to data:', request: { method: 'GET' }, response: ok([...STAR, ['Location', 'data:,x']], 302) });
+  cases.push({ name: 'redirect to data:', request: { method: 'GET' }, response: ok([...STAR, ['Location', 'data:,{case}']], 302) });
   cases.push({ name: 'no-cors redirect to other', request: { method: 'GET', mode: 'no-cors' }, response: ok([['Location', '{next}']], 302), redirects: [{ at: 'other', response: ok([]) }] });
   cases.push({ name: 'two redirects, back to same', request: { method: 'GET' }, response: ok([...ACAO, ['Location', '{next}']], 302), redirects: [{ at: 'other', response: ok([...STAR, ['Location', '{next}']], 302) }, { at: 'same', response: ok(ACAO) }] });
   cases.push({ name: 'two redirects, null at the end', request: { method: 'GET' }, response: ok([...ACAO, ['Location', '{next}']], 302), redirects: [{ at: 'other', response: ok([...STAR, ['Location', '{next}']], 302) }, { at: 'same', response: ok([['Access-Control-Allow-Origin', 'null']]) }] });
@@ -402,6 +403,25 @@ export function generateCases(): DiffCase[] {
   cases.push({ name: 'url with query and fragment', urlSuffix: '?a=1&b=%20c#frag', request: { method: 'GET' }, response: ok([]) });
   cases.push({ name: 'url with fragment, preflighted', urlSuffix: '#frag', request: { method: 'PUT' }, preflightResponse: ok([], 204), response: ok([]) });
   cases.push({ name: 'url with unicode path', urlSuffix: '?q=é', request: { method: 'GET' }, response: ok([]) });
+
+  // Which refused header the console names when several are refused: Chromium in the order of its
+  // header table (blink-header-order.ts), Firefox in sorted order.
+  const refusing = ok([...ACAO, ['Access-Control-Allow-Headers', 'x-other']], 204);
+  const headerSets: H[] = [
+    [['X-A', '1'], ['X-B', '1'], ['Authorization', 'Bearer x']],
+    [['x-custom', '1'], ['h2', '1'], ['qux', '1'], ['h1', '1']],
+    [['X-Requested-With', 'XMLHttpRequest'], ['X-CSRF-Token', 't'], ['X-Api-Key', 'k'], ['Content-Type', 'application/json']],
+    Array.from({ length: 12 }, (_, i): [string, string] => [`h${i + 1}`, '1']),
+  ];
+  for (const headers of headerSets) {
+    const names = headers.map(([n]) => n).join(', ');
+    cases.push({ name: `refused headers ${names}`, request: { method: 'GET', headers }, preflightResponse: refusing, response: ok(ACAO) });
+    cases.push({ name: `xhr refused headers ${names}`, request: { method: 'GET', headers, initiator: 'xhr' }, preflightResponse: refusing, response: ok(ACAO) });
+  }
+  // Where Firefox departs: a repeated unsafe name, a non-ASCII Content-Type, the method checked before the headers are parsed.
+  cases.push({ name: 'PUT x-a twice', request: { method: 'PUT', headers: [['X-A', '1'], ['X-A', '2']] }, preflightResponse: ok([...ACAO, ['Access-Control-Allow-Methods', 'PUT'], ['Access-Control-Allow-Headers', 'x-a']], 204), response: ok(ACAO) });
+  cases.push({ name: 'POST content-type non-ascii', request: { method: 'POST', headers: { 'Content-Type': 'text/plain;a=é' }, body: 'x' }, preflightResponse: REFUSING_PREFLIGHT, response: ok(STAR) });
+  cases.push({ name: 'PUT unparsable headers, method not granted', request: { method: 'PUT', headers: { 'X-A': '1' } }, preflightResponse: ok([...STAR, ['Access-Control-Allow-Headers', 'bad value']], 204), response: ok(STAR) });
 
   // Answers that never come: the server closes the connection.
   cases.push({ name: 'preflight dropped', request: { method: 'PUT' }, preflightResponse: 'drop', response: ok(ACAO) });

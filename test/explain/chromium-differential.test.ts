@@ -11,8 +11,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
-import { explain, type ExplainInput } from '../../src/explain/index.js';
-import { generateCases, type Answer, type DiffCase, type Reply } from './cases.js';
+import { explain } from '../../src/explain/index.js';
+import { CHROMIUM } from '../../src/explain/browsers.js';
+import { generateCases } from './cases.js';
+import { batchOf, runBatchInPage, simulatedInput, verdictProblems, type Outcome } from './differential.js';
 import { startDiffServers, type DiffServers } from './diff-server.js';
 
 const cases = generateCases();
@@ -32,35 +34,6 @@ after(async () => {
   await browser?.close();
   servers?.close();
 });
-
-interface Outcome {
-  resolved: boolean;
-  type?: string;
-  status?: number;
-  headers?: string[];
-  error?: string;
-}
-
-/** What the simulator is told: the case's answers as the server sent them (it adds two headers). */
-function simulatedInput(c: DiffCase, index: number): ExplainInput {
-  const sent = (r: Reply | undefined, hop: number, isPreflight: boolean) => {
-    if (r === undefined || r === 'drop') return undefined;
-    const a: Answer = r;
-    const bodyLength = isPreflight ? 0 : Buffer.byteLength(a.body ?? 'body');
-    return { status: a.status, ...(a.statusText ? { statusText: a.statusText } : {}), headers: [...servers.fill(index, hop, a.headers), ['Content-Length', String(bodyLength)], ['Connection', 'close']] as [string, string][] };
-  };
-  const hopAnswers = (hop: number, step: { preflightResponse?: Reply; response: Reply }) => {
-    const pf = sent(step.preflightResponse, hop, true);
-    const res = sent(step.response, hop, false);
-    return { ...(pf ? { preflightResponse: pf } : {}), ...(res ? { response: res } : {}) };
-  };
-  return {
-    page: { origin: servers.pageOrigin, ...(c.csp ? { csp: c.csp } : {}) },
-    request: { ...c.request, url: servers.caseUrl(index, 0, 'same') + (c.urlSuffix ?? '') },
-    ...hopAnswers(0, c),
-    ...(c.redirects ? { redirects: c.redirects.map((r, i) => hopAnswers(i + 1, r)) } : {}),
-  };
-}
 
 /** The case a console message belongs to: by the URL in its text, else by its source location. */
 function caseOf(m: ConsoleMessage): number | null {
@@ -85,32 +58,8 @@ test('the simulator agrees with Chromium on every generated case', async () => {
   for (const [csp, indexes] of byCsp) {
     await page.goto(`${servers.pageOrigin}/${csp ? `?csp=${encodeURIComponent(csp)}` : ''}`);
     for (let start = 0; start < indexes.length; start += CHUNK) {
-      const batch = indexes.slice(start, start + CHUNK).map((i) => {
-        const r = cases[i]!.request;
-        return { i, xhr: r.initiator === 'xhr', url: servers.caseUrl(i, 0, 'same') + (cases[i]!.urlSuffix ?? ''), init: { method: r.method, headers: r.headers, credentials: r.credentials, mode: r.mode, body: r.body } };
-      });
-      const results: Array<{ i: number; outcome: Outcome }> = await page.evaluate(async (batch) => Promise.all(batch.map(async ({ i, url, init, xhr }) => {
-        if (xhr) {
-          // XMLHttpRequest: credentials through withCredentials, headers through setRequestHeader.
-          return new Promise<{ i: number; outcome: Outcome }>((resolve) => {
-            const x = new XMLHttpRequest();
-            x.open(init.method ?? 'GET', url);
-            x.withCredentials = init.credentials === 'include';
-            const headers = (Array.isArray(init.headers) ? init.headers : Object.entries(init.headers ?? {})) as [string, string][];
-            for (const [n, v] of headers) x.setRequestHeader(n, v);
-            x.onload = () => resolve({ i, outcome: { resolved: true, type: 'cors', status: x.status, headers: [...new Set(x.getAllResponseHeaders().trim().split(/\r?\n/).filter(Boolean).map((l) => l.slice(0, l.indexOf(':')).toLowerCase()))].sort() } });
-            x.onerror = () => resolve({ i, outcome: { resolved: false, error: 'error event' } });
-            x.send((init.body as string | undefined) ?? null);
-          });
-        }
-        try {
-          const res = await fetch(url, init as RequestInit);
-          await res.text();
-          return { i, outcome: { resolved: true, type: res.type, status: res.status, headers: [...res.headers.keys()] } };
-        } catch (e) {
-          return { i, outcome: { resolved: false, error: String(e) } };
-        }
-      })), batch);
+      const batch = batchOf(cases, servers, indexes.slice(start, start + CHUNK));
+      const results = await page.evaluate(runBatchInPage, batch);
       for (const { i, outcome } of results) outcomes.set(i, outcome);
       // Console events trail the promises: wait until none has come for a while (a busy machine is slower).
       await new Promise((r) => setTimeout(r, 200));
@@ -123,37 +72,15 @@ test('the simulator agrees with Chromium on every generated case', async () => {
   const consoleDiffs: string[] = [];
   cases.forEach((c, i) => {
     const outcome = outcomes.get(i)!;
-    const hops = servers.seen.get(i) ?? [];
     const cr = consoleByCase.get(i) ?? [];
     let sim;
     try {
-      sim = explain(simulatedInput(c, i));
+      sim = explain(simulatedInput(c, i, servers));
     } catch (err) {
       disagreements.push(`#${i} ${c.name}: the simulator threw ${String(err)}`);
       return;
     }
-    const chromiumType = outcome.resolved ? outcome.type : 'error';
-    const problems: string[] = [];
-    if (sim.responseType !== chromiumType) problems.push(`type: simulator ${sim.responseType}, Chromium ${chromiumType} ${outcome.error ?? ''}`);
-    if (sim.allowed !== (chromiumType === 'cors')) problems.push(`allowed: simulator ${sim.allowed}`);
-    const sawPreflight = hops.some((h) => h?.preflight);
-    const sawActual = hops.some((h) => h?.actual);
-    if (sim.preflight !== sawPreflight) problems.push(`preflight: simulator ${sim.preflight}, server saw ${sawPreflight}`);
-    if (sim.actualRequestSent !== sawActual) problems.push(`actual request: simulator ${sim.actualRequestSent}, server saw ${sawActual}`);
-    const pf = hops[0]?.preflight;
-    if (pf && sim.preflightRequest) {
-      const want = sim.preflightRequest.headers;
-      if (pf.acrm !== want['Access-Control-Request-Method'] || pf.acrh !== want['Access-Control-Request-Headers'] || pf.origin !== want.Origin) {
-        problems.push(`preflight headers: simulator ${JSON.stringify(want)}, server saw ${JSON.stringify(pf)}`);
-      }
-    }
-    // Each hop's request as the simulator says it went out (method and Origin).
-    sim.requests.forEach((r, hop) => {
-      const got = hops[hop]?.actual;
-      if (got && (got.method !== r.method || (got.origin ?? null) !== r.origin)) problems.push(`hop ${hop}: simulator ${r.method} Origin ${r.origin}, server saw ${got.method} Origin ${got.origin}`);
-    });
-    if (chromiumType === 'cors' && JSON.stringify(sim.exposedHeaders) !== JSON.stringify(outcome.headers)) problems.push(`readable headers: simulator ${JSON.stringify(sim.exposedHeaders)}, Chromium ${JSON.stringify(outcome.headers)}`);
-    if (chromiumType === 'opaque' && sim.exposedHeaders !== null) problems.push('readable headers: opaque responses have none');
+    const problems = verdictProblems(sim, outcome, servers, i, 'Chromium');
     if (problems.length) disagreements.push(`#${i} ${c.name}: ${problems.join('; ')}`);
     if (JSON.stringify(sim.console) === JSON.stringify(cr)) consoleMatches++;
     else consoleDiffs.push(`#${i} ${c.name}\n  sim: ${JSON.stringify(sim.console)}\n  cr:  ${JSON.stringify(cr)}`);
@@ -161,6 +88,8 @@ test('the simulator agrees with Chromium on every generated case', async () => {
   const ratio = consoleMatches / cases.length;
   if (process.env.CORSGATE_DIFF_VERBOSE) console.log([...consoleDiffs, ...stray.map((s) => `stray: ${s}`)].join('\n'));
   console.log(`differential: ${cases.length} cases, verdicts agree on ${cases.length - disagreements.length}/${cases.length}, console messages identical on ${consoleMatches}/${cases.length} (${(ratio * 100).toFixed(1)}%)`);
+  const version = browser.version();
+  assert.equal(version.split('.')[0], CHROMIUM.version.split('.')[0], `explain models Chromium ${CHROMIUM.version}; this is Chromium ${version}`);
   assert.deepEqual(disagreements, [], 'the simulator and Chromium disagree');
   assert.ok(ratio >= 0.95, `console messages match on only ${(ratio * 100).toFixed(1)}% of cases:\n${consoleDiffs.slice(0, 20).join('\n')}`);
 });

@@ -117,4 +117,70 @@ describe('corsgate explain', () => {
     assert.match(human.stdout, /^✔ Allowed\n  GET https:\/\/api\.example\.net\/items\n/);
     assert.match(human.stdout, /✖ Preflight: method: .*← fails here/);
   });
+
+  test('--browser firefox: the same fields, in Firefox 153 ESR\'s words, with the browser named', async () => {
+    const input = { page: { origin: PAGE }, request: { url: 'http://localhost:9/x', method: 'PUT' }, preflightResponse: { status: 404, headers: { 'Access-Control-Allow-Origin': PAGE } } };
+    const r = await runCli(['explain', '--json', '--browser', 'firefox'], JSON.stringify(input));
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out).slice(0, 8), ['preflight', 'actualRequestSent', 'allowed', 'responseType', 'exposedHeaders', 'console', 'explanation', 'fix']);
+    assert.deepEqual(out.browser, { name: 'firefox', version: '153.8.0esr' });
+    assert.deepEqual(out.console, [
+      'Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:9/x. (Reason: CORS preflight response did not succeed). Status code: 404.',
+      'Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:9/x. (Reason: CORS request did not succeed). Status code: (null).',
+    ]);
+    const chromium = JSON.parse((await runCli(['explain', '--json'], JSON.stringify(input))).stdout);
+    assert.deepEqual(chromium.browser, { name: 'chromium', version: '156.0.8078.114' });
+  });
+
+  test('--browser both --batch: one line per input line, each with chromium, firefox and the differences', async () => {
+    const dpr = JSON.stringify({ page: { origin: PAGE }, request: { url: 'http://localhost:9/x', headers: { DPR: '2' } }, preflightResponse: { status: 204, headers: {} }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } });
+    const r = await runCli(['explain', '--json', '--batch', '--browser', 'both'], `${dpr}\n{bad\n${dpr}\n`);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 3);
+    assert.deepEqual(Object.keys(lines[0]), ['chromium', 'firefox', 'differences']);
+    assert.deepEqual([lines[0].chromium.allowed, lines[0].firefox.allowed], [true, false]);
+    const preflight = lines[0].differences.find((d: { field: string }) => d.field === 'preflight');
+    assert.deepEqual([preflight.chromium, preflight.firefox], [false, true]);
+    assert.match(preflight.why[0], /Chromium safelists the client-hint request headers/);
+    assert.equal(lines[1].error.code, 'json-invalid');
+  });
+
+  test('--browser both, human: each browser\'s report, then the differences', async () => {
+    const input = { page: { origin: PAGE }, request: { url: 'http://localhost:9/x', headers: { Authorization: 'Bearer x' } }, preflightResponse: { status: 204, headers: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' } }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } };
+    const r = await runCli(['explain', '--browser', 'both'], JSON.stringify(input));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^── Chromium 156\.0\.8078\.114\n✔ Allowed/);
+    assert.match(r.stdout, /── Firefox 153\.8\.0esr\n✔ Allowed/);
+    assert.match(r.stdout, /Console \(as Firefox prints it\):\n  Cross-Origin Request Warning/);
+    assert.match(r.stdout, /── Differences:\n  • warnings: Chromium \[\]; Firefox/);
+  });
+
+  test('an unknown --browser is refused with its code', async () => {
+    const r = await runCli(['explain', '--json', '--browser', 'safari'], '{}');
+    assert.equal(r.code, 2);
+    assert.equal(JSON.parse(r.stdout).error.code, 'browser-invalid');
+  });
+
+  test('live mode with --browser both talks to the server once per browser', async () => {
+    hits.length = 0;
+    const r = await runCli(['explain', `${base}/open`, '--origin', PAGE, '-X', 'PUT', '-H', 'X-Custom: 1', '--json', '--browser', 'both']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual([out.chromium.allowed, out.firefox.allowed, out.differences], [true, true, []]);
+    assert.deepEqual(hits, ['OPTIONS /open', 'PUT /open', 'OPTIONS /open', 'PUT /open']);
+    const refused = await runCli(['explain', 'http://127.0.0.1:1/x', '--origin', PAGE, '--json', '--browser', 'firefox']);
+    assert.deepEqual(JSON.parse(refused.stdout).console, ['Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:1/x. (Reason: CORS request did not succeed). Status code: (null).']);
+  });
+
+  test('--har --browser firefox and both', async () => {
+    const file = join(repoRoot(), 'test', 'explain', 'fixtures', 'devtools.har');
+    const fx = JSON.parse((await runCli(['explain', '--har', file, '--json', '--browser', 'firefox'])).stdout).results;
+    assert.match(fx[1].result.console[0], /Did not find method in CORS header ‘Access-Control-Allow-Methods’/);
+    const both = JSON.parse((await runCli(['explain', '--har', file, '--json', '--browser', 'both'])).stdout).results;
+    assert.deepEqual(Object.keys(both[0].result), ['chromium', 'firefox', 'differences']);
+    assert.deepEqual(both.map((x: { result: { chromium: { allowed: boolean }; firefox: { allowed: boolean } } }) => [x.result.chromium.allowed, x.result.firefox.allowed]), [[true, true], [false, false], [false, false], [false, false], [false, false]]);
+  });
 });
+

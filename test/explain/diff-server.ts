@@ -36,7 +36,7 @@ export async function startDiffServers(cases: DiffCase[]): Promise<DiffServers> 
   const fill = (index: number, hop: number, headers: [string, string][]): [string, string][] => {
     const c = cases[index]!;
     const next = c.redirects?.[hop];
-    return headers.map(([n, v]) => [n, v.replaceAll('{origin}', bases.page).replaceAll('{next}', next ? caseUrl(index, hop + 1, next.at) : '').replaceAll('{nextUserinfo}', next ? caseUrl(index, hop + 1, next.at).replace('//', '//user:pass@') : '')]);
+    return headers.map(([n, v]) => [n, v.replaceAll('{origin}', bases.page).replaceAll('{next}', next ? caseUrl(index, hop + 1, next.at) : '').replaceAll('{nextUserinfo}', next ? caseUrl(index, hop + 1, next.at).replace('//', '//user:pass@') : '').replaceAll('{case}', `/case/${index}/`)]);
   };
 
   const handle = (socket: net.Socket) => {

@@ -146,7 +146,7 @@ describe('#cors-preflight-fetch', () => {
     assert.equal(r.fix?.where, 'preflight response');
     assert.deepEqual(r.fix?.policy, { origins: [PAGE], credentials: true, methods: ['GET', 'HEAD', 'POST', 'PUT'] });
   });
-  test('the first refused header in request order is reported (Chromium)', () => {
+  test("the first refused header in Chromium's header-table order is reported", () => {
     const r = explain(base({ headers: [['X-C', '1'], ['X-B', '1'], ['X-A', '1']] }, undefined, { status: 204, headers: { 'Access-Control-Allow-Origin': PAGE, 'Access-Control-Allow-Headers': 'x-a' } }));
     assert.match(r.console[0]!, /Request header field x-c is not allowed/);
   });
