@@ -4,10 +4,14 @@
  * "Enable CORS for OAuth endpoints". Import validates everything and reports every problem; the
  * caller writes nothing unless `problems` holds no error. Pure and browser-safe.
  */
-import { strToU8, strFromU8, unzipSync, zipSync } from 'fflate';
+import { strToU8, strFromU8, zipSync } from 'fflate';
 import { parseOriginPattern, PolicyError } from '../policy/index.js';
 import { DIRECTIVE_FIELDS, validateTrustedSite, type TrustedSite } from '../csp/index.js';
+import { ImportLimitError } from './limits.js';
 import { parseXml, writeXml } from './xml.js';
+import { readZip } from './zip.js';
+
+export { IMPORT_LIMITS, ImportLimitError, type ImportLimitName } from './limits.js';
 
 export interface CorsOriginRecord {
   urlPattern: string;
@@ -108,7 +112,7 @@ function readSettings(value: Record<string, unknown>, file: string, bundle: Meta
 }
 
 function readFile(path: string, content: string, bundle: MetadataBundle, problems: MetadataProblem[]): void {
-  const xml = parseXml(content);
+  const xml = parseXml(content, path);
   if (!xml.ok) {
     problems.push({ severity: 'error', code: 'metadata-xml-invalid', file: path, message: xml.message });
     return;
@@ -132,20 +136,35 @@ function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
-/** Reads a metadata upload (one XML file, or a zip of a metadata folder). */
+/** Hidden files and macOS resource forks in a zip are never metadata. */
+function isHidden(path: string): boolean {
+  return path.endsWith('/') || path.split('/').some((s) => s.startsWith('.') || s === '__MACOSX');
+}
+
+/** A zip entry that is read (decompressed); the others are only listed. */
+function isRead(path: string): boolean {
+  const kind = kindOf(path);
+  return !isHidden(path) && kind !== 'package' && kind !== 'unknown';
+}
+
+/**
+ * Reads a metadata upload (one XML file, or a zip of a metadata folder). Throws ImportLimitError
+ * when the upload expands beyond IMPORT_LIMITS (see limits.ts).
+ */
 export function importMetadata(input: Uint8Array | string, hint: { filename?: string; contentType?: string } = {}): { bundle: MetadataBundle; problems: MetadataProblem[] } {
   const bundle: MetadataBundle = { corsOrigins: [], trustedSites: [], settings: {} };
   const problems: MetadataProblem[] = [];
   const bytes = typeof input === 'string' ? strToU8(input) : input;
   if (isZip(bytes)) {
-    let files: Record<string, Uint8Array>;
+    let files: Record<string, Uint8Array | null>;
     try {
-      files = unzipSync(bytes);
+      files = readZip(bytes, isRead);
     } catch (err) {
+      if (err instanceof ImportLimitError) throw err;
       problems.push({ severity: 'error', code: 'metadata-zip-invalid', file: hint.filename ?? 'upload.zip', message: `the zip cannot be read: ${(err as Error).message}` });
       return { bundle, problems };
     }
-    const paths = Object.keys(files).filter((p) => !p.endsWith('/') && !p.split('/').some((s) => s.startsWith('.') || s === '__MACOSX')).sort();
+    const paths = Object.keys(files).filter((p) => !isHidden(p)).sort();
     for (const path of paths) {
       const kind = kindOf(path);
       if (kind === 'package') continue;
