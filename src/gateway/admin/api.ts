@@ -10,11 +10,11 @@ import { cspModule } from '../modules.js';
 import { oauthPresetRoutes } from '../routes.js';
 import type { Snapshot } from '../snapshot.js';
 import { authenticate, effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
-import { ApiError, readJson, sendError, sendJson, sendNoContent } from './http.js';
+import { andMore, ApiError, listedProblems, readJson, sendError, sendJson, sendNoContent } from './http.js';
 import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
 import { getScan, startScan } from './scans.js';
 import { buildOpenApi } from './openapi.js';
-import { SCHEMAS, validate, type SchemaName } from './schema.js';
+import { checkBody, SCHEMAS, type SchemaName } from './schema.js';
 
 export interface ApiContext {
   store: Store;
@@ -61,10 +61,10 @@ function actorOf(who: Principal): string {
 
 async function body(req: IncomingMessage, schema: SchemaName): Promise<unknown> {
   const value = await readJson(req);
-  const problems = validate(SCHEMAS[schema], value);
-  if (problems.length > 0) {
+  const { problems, total } = checkBody(SCHEMAS[schema], value);
+  if (total > 0) {
     const first = problems[0]!;
-    throw new ApiError(400, first.code, first.message, first.field, problems.length > 1 ? { problems } : undefined);
+    throw new ApiError(400, first.code, first.message + andMore(total), first.field, total > 1 ? listedProblems(problems, total) : undefined);
   }
   return value;
 }
