@@ -88,15 +88,10 @@ export const MAX_BODY_BYTES = 5_000_000;
 /**
  * Reads the whole body up to `limit` bytes (`limitName` names it in the 413 answer). Past the limit
  * the rest is drained and discarded (not destroyed, so the 413 answer still reaches the client) and
- * the connection is closed after it. A declared Content-Length over the limit is refused at once.
+ * the connection is closed after it.
  */
 export function readRaw(req: IncomingMessage, limit: number, limitName = 'maxBodyBytes'): Promise<Buffer> {
   const tooLarge = () => new ApiError(413, 'body-too-large', `the request body is larger than ${limit} bytes (limit ${limitName})`, undefined, { limit: limitName, max: limit }, true);
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) {
-    req.resume();
-    return Promise.reject(tooLarge());
-  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
