@@ -141,7 +141,7 @@ export async function startGateway(config: GatewayConfig, log: (line: string) =>
       const until = Date.now() + 2000;
       while (current.version < target && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
     };
-    const ctx: ApiContext = { store, engine, snapshot: () => current, info, sync, metrics };
+    const ctx: ApiContext = { store, engine, snapshot: () => current, info, sync, metrics, log };
     const adminServer = createServer((req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0]!;
       res.on('finish', () => metrics.admin(req.method ?? '', res.statusCode));

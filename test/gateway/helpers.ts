@@ -29,6 +29,8 @@ export interface RunningGateway {
   proxy: string;
   admin: string;
   stdout: string;
+  /** What the gateway logged so far. */
+  stderr: string;
   child: ChildProcess;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -62,6 +64,9 @@ export async function startCli(args: string[], env: Record<string, string> = {},
     admin,
     get stdout() {
       return stdout;
+    },
+    get stderr() {
+      return stderr;
     },
     child,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {

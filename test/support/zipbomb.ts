@@ -15,6 +15,8 @@ export interface BombEntry {
   fill?: number;
   /** the size written in the headers (default: the real one); a lying header */
   declaredSize?: number;
+  /** sizes and CRC after the data (flag bit 3), as streaming zip writers do (APPNOTE 4.3.9) */
+  dataDescriptor?: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -42,28 +44,39 @@ export function buildZip(entries: readonly BombEntry[]): Buffer {
     const { data, size, crc } = deflated(e);
     const name = Buffer.from(e.name);
     const declared = e.declaredSize ?? size;
+    const dd = e.dataDescriptor === true;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0, 6); // flags
+    local.writeUInt16LE(dd ? 8 : 0, 6); // flags
     local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt32LE(crc >>> 0, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(declared, 22);
+    if (!dd) {
+      local.writeUInt32LE(crc >>> 0, 14);
+      local.writeUInt32LE(data.length, 18);
+      local.writeUInt32LE(declared, 22);
+    }
     local.writeUInt16LE(name.length, 26);
+    const descriptor = Buffer.alloc(dd ? 16 : 0);
+    if (dd) {
+      descriptor.writeUInt32LE(0x08074b50, 0);
+      descriptor.writeUInt32LE(crc >>> 0, 4);
+      descriptor.writeUInt32LE(data.length, 8);
+      descriptor.writeUInt32LE(declared, 12);
+    }
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(dd ? 8 : 0, 8);
     central.writeUInt16LE(8, 10);
     central.writeUInt32LE(crc >>> 0, 16);
     central.writeUInt32LE(data.length, 20);
     central.writeUInt32LE(declared, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
-    locals.push(local, name, data);
+    locals.push(local, name, data, descriptor);
     centrals.push(central, name);
-    offset += local.length + name.length + data.length;
+    offset += local.length + name.length + data.length + descriptor.length;
   }
   const dir = Buffer.concat(centrals);
   const end = Buffer.alloc(22);

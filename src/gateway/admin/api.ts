@@ -12,11 +12,12 @@ import type { Metrics } from '../metrics.js';
 import type { Snapshot } from '../snapshot.js';
 import { effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
 import { principalOf, routeWrite, settingsWrite } from './guard.js';
-import { andMore, ApiError, listedProblems, readJson, sendError, sendJson, sendNoContent } from './http.js';
+import { readBody } from './body.js';
+import { ApiError, sendError, sendJson, sendNoContent } from './http.js';
 import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
 import { getScan, startScan } from './scans.js';
 import { buildOpenApi } from './openapi.js';
-import { checkBody, SCHEMAS, type SchemaName } from './schema.js';
+import type { SchemaName } from './schema.js';
 
 export interface ApiContext {
   store: Store;
@@ -26,6 +27,8 @@ export interface ApiContext {
   /** Resolves once the live snapshot includes every committed change (so a 2xx means "in force"). */
   sync(): Promise<void>;
   metrics: Metrics;
+  /** The gateway's log (one line, no secret). */
+  log(line: string): void;
 }
 
 async function reply(c: ApiContext, res: ServerResponse, status: number, pending: Promise<unknown>): Promise<void> {
@@ -60,16 +63,6 @@ interface RouteDef {
 
 function actorOf(who: Principal): string {
   return `token:${who.name}`;
-}
-
-async function body(req: IncomingMessage, schema: SchemaName): Promise<unknown> {
-  const value = await readJson(req);
-  const { problems, total } = checkBody(SCHEMAS[schema], value);
-  if (total > 0) {
-    const first = problems[0]!;
-    throw new ApiError(400, first.code, first.message + andMore(total), first.field, total > 1 ? listedProblems(problems, total) : undefined);
-  }
-  return value;
 }
 
 function listQuery(url: URL, sorts: readonly string[]) {
@@ -316,16 +309,16 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens') && !path.startsWith('/api/scans'))
       throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
     const ids = (params ?? []).map(decodeId);
-    const input = def.doc.body ? await body(req, def.doc.body) : undefined;
+    const input = def.doc.body ? await readBody(req, def.doc.body) : undefined;
     await def.handler(ctx, req, res, who, ids, input);
   } catch (err) {
     req.resume();
     if (err instanceof ApiError) return sendError(res, err);
     if (err instanceof StoreError) {
-      if (err.code === 'store-full') process.stderr.write(`corsgate admin: ${req.method} ${path}: 507 store-full: ${err.message}\n`);
+      if (err.code === 'store-full') ctx.log(`error: admin ${req.method} ${path}: 507 store-full: ${err.message}`);
       return sendError(res, new ApiError(STORE_ERROR_STATUS[err.code], err.code === 'conflict' ? 'query-invalid' : err.code, err.message, err.field));
     }
-    process.stderr.write(`corsgate admin: ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}\n`);
+    ctx.log(`error: admin ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}`);
     sendError(res, new ApiError(500, 'internal-error', 'the gateway failed to handle this request; see its log'));
   }
 }

@@ -78,18 +78,21 @@ export const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 /**
  * Why a chosen admin token is too easy to guess, or null: too short, too few different characters,
- * one part repeated, or mostly runs of neighbouring characters (`aaaa`, `abcd`, `4321`). Random
- * values (`openssl rand -hex 24`, `-base64 24`) pass with overwhelming probability.
+ * made of repeats (fewer than 60% of its three-character runs differ), or mostly (over 75%) runs
+ * of neighbouring characters (`aaaa`, `abcd`, `4321`). Random values (`openssl rand -hex 24`,
+ * `-base64 24`) pass with overwhelming probability.
  */
 export function adminTokenWeakness(token: string): string | null {
   const chars = [...token];
-  if (chars.length < MIN_ADMIN_TOKEN_LENGTH) return `is ${chars.length} characters long; it needs at least ${MIN_ADMIN_TOKEN_LENGTH}`;
+  if (chars.length < MIN_ADMIN_TOKEN_LENGTH) return `is ${chars.length} character${chars.length === 1 ? '' : 's'} long; it needs at least ${MIN_ADMIN_TOKEN_LENGTH}`;
   const distinct = new Set(chars).size;
-  if (distinct < 8) return `uses only ${distinct} different characters; it needs at least 8`;
-  if (/^(.+?)\1+$/s.test(token)) return 'is one short part repeated';
+  if (distinct < 6) return `uses only ${distinct} different characters; it needs at least 6`;
+  const trigrams = chars.length - 2;
+  const distinctTrigrams = new Set(chars.slice(2).map((c, i) => chars[i]! + chars[i + 1]! + c)).size;
+  if (distinctTrigrams < 0.6 * trigrams) return 'is made of repeats (like change-me-change-me)';
   let neighbours = 0;
   for (let i = 1; i < chars.length; i++) if (Math.abs(chars[i]!.codePointAt(0)! - chars[i - 1]!.codePointAt(0)!) <= 1) neighbours++;
-  if (neighbours * 2 > chars.length - 1) return 'is mostly runs of neighbouring characters (like aaaa or abcd)';
+  if (neighbours > 0.75 * (chars.length - 1)) return 'is mostly runs of neighbouring characters (like aaaa or abcd)';
   return null;
 }
 

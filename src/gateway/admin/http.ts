@@ -109,13 +109,3 @@ export function readRaw(req: IncomingMessage, limit: number, limitName = 'maxBod
     req.once('error', reject);
   });
 }
-
-export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const raw = await readRaw(req, MAX_BODY_BYTES);
-  if (raw.length === 0) throw new ApiError(400, 'body-missing', 'a JSON body is required');
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch (err) {
-    throw new ApiError(400, 'body-malformed-json', `the body is not valid JSON: ${(err as Error).message}`);
-  }
-}

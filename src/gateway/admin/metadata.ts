@@ -2,7 +2,7 @@
  * Salesforce metadata import/export for the admin API. Import reads CorsWhitelistOrigin and
  * CspTrustedSite XML files (alone or zipped as a metadata folder) and Security.settings, validates
  * everything (the metadata module's checks, then the engine's pattern check and Salesforce's
- * trusted-site rules, the admin API's field lengths), and writes nothing unless every item is valid.
+ * trusted-site rules, the admin API's lengths for origins), and writes nothing unless every item is valid.
  * The upload is parsed in a worker thread within IMPORT_LIMITS (src/salesforce/limits.ts); beyond
  * one the answer is 413 `import-too-large` naming the limit.
  */
@@ -15,7 +15,7 @@ import type { ApiContext } from './api.js';
 import { normaliseTrustedSite } from './api.js';
 import { andMore, ApiError, listedProblems, readRaw, sendBytes, sendJson } from './http.js';
 import type { ImportJob, ImportReply } from './import-worker.js';
-import { checkBody, SCHEMAS, type Schema } from './schema.js';
+import { checkBody, SCHEMAS } from './schema.js';
 
 function filenameOf(req: IncomingMessage, url: URL): string | undefined {
   const q = url.searchParams.get('filename');
@@ -102,9 +102,10 @@ function parseInWorker(bytes: Uint8Array, hint: ImportJob['hint']): Promise<Pars
 /** Lets the proxy's requests in between long runs of checks. */
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
-/** The lengths the admin API allows for the same fields (schema.ts), so an import cannot store more. */
-function textProblems(schema: { properties: Record<string, Schema> }, item: Record<string, unknown>, fields: readonly string[]): { code: string; field: string; message: string }[] {
-  return fields.flatMap((f) => (item[f] === undefined ? [] : checkBody(schema.properties[f]!, item[f], f).problems));
+/** The lengths POST /api/allowlist allows (schema.ts), so an import cannot store more. */
+function originProblems(origin: { urlPattern: string; description?: string }): { code: string; field: string; message: string }[] {
+  const fields = SCHEMAS.AllowlistInput.properties;
+  return [...checkBody(fields.urlPattern, origin.urlPattern, 'urlPattern').problems, ...(origin.description === undefined ? [] : checkBody(fields.description, origin.description, 'description').problems)];
 }
 
 async function checkBundle(ctx: ApiContext, parsed: Parsed): Promise<{ plan: ImportPlan; problems: MetadataProblem[] }> {
@@ -115,7 +116,7 @@ async function checkBundle(ctx: ApiContext, parsed: Parsed): Promise<{ plan: Imp
   for (const [i, o] of parsed.bundle.corsOrigins.entries()) {
     if (i % CHECKS_PER_TURN === CHECKS_PER_TURN - 1) await nextTurn();
     const file = (o as { fullName?: string }).fullName;
-    const bad = textProblems(SCHEMAS.AllowlistInput, o, ['urlPattern', 'description']);
+    const bad = originProblems(o);
     const problem = bad.length ? null : checkAdminPattern(ctx.engine, o.urlPattern);
     for (const p of bad) problems.push({ severity: 'error', ...p, ...(file ? { file } : {}), path: `corsOrigins[${i}]` });
     if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, path: `corsOrigins[${i}]` });
@@ -123,11 +124,10 @@ async function checkBundle(ctx: ApiContext, parsed: Parsed): Promise<{ plan: Imp
   }
   for (const [i, s] of parsed.bundle.trustedSites.entries()) {
     if (i % CHECKS_PER_TURN === CHECKS_PER_TURN - 1) await nextTurn();
-    const bad = textProblems(SCHEMAS.TrustedSiteInput, s, ['name', 'endpointUrl', 'description']);
-    const { site, problems: siteProblems } = bad.length ? { site: null, problems: bad } : await normaliseTrustedSite(s);
-    const name = site?.name ?? String(s.name ?? '').slice(0, 80);
-    for (const p of siteProblems) problems.push({ severity: 'error', ...p, file: name, message: `${name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
-    if (site && !siteProblems.length) plan.trustedSites.push(site);
+    // Salesforce's rules, lengths included (src/csp validateTrustedSite).
+    const { site, problems: siteProblems } = await normaliseTrustedSite(s);
+    for (const p of siteProblems) problems.push({ severity: 'error', ...p, file: site.name, message: `${site.name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
+    if (!siteProblems.length) plan.trustedSites.push(site);
   }
   if (typeof parsed.bundle.settings?.corsForOAuthEndpoints === 'boolean') plan.settings = { corsForOAuthEndpoints: parsed.bundle.settings.corsForOAuthEndpoints };
   return { plan, problems };

@@ -1,0 +1,79 @@
+// Stolen-token guessing (issue 19 §4): failed authentications are limited per client address with a
+// 429, Retry-After and a growing wait; the wait is audited and counted; during it no token is
+// looked at (not even the right one), and once it is over the right token works again. Loopback only.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { TOKEN, api, startCli, tempDir, type RunningGateway } from '../gateway/helpers.js';
+
+const guess = () => `cgt_${randomBytes(32).toString('base64url')}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('token guessing', () => {
+  let gw: RunningGateway;
+  let tmp: ReturnType<typeof tempDir>;
+
+  before(async () => {
+    tmp = tempDir();
+    gw = await startCli(['--store', `sqlite:${tmp.dir}/guess.db`]);
+  });
+  after(async () => {
+    await gw.stop();
+    tmp.cleanup();
+  });
+
+  /** Retry-After of each wait seen, in order. */
+  const waits: number[] = [];
+
+  test('a burst of guesses: a few are answered 401, the rest 429 with Retry-After', async () => {
+    // 200 guesses at once, as a guessing script sends them.
+    const answers = await Promise.all(Array.from({ length: 200 }, () => api(gw.admin, guess())('GET', '/api/me')));
+    const unauthorized = answers.filter((a) => a.status === 401);
+    const throttled = answers.filter((a) => a.status === 429);
+    assert.equal(unauthorized.length + throttled.length, 200);
+    assert.ok(unauthorized.length <= 6, `${unauthorized.length} guesses were evaluated`);
+    assert.equal(unauthorized[0]!.json.error.code, 'token-unknown');
+    for (const t of throttled) {
+      assert.equal(t.json.error.code, 'auth-throttled');
+      assert.match(t.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+    }
+    waits.push(Math.max(...throttled.map((t) => Number(t.headers.get('retry-after')))));
+    await sleep(waits[0]! * 1000 + 100);
+  });
+
+  test('during a wait even the right token is refused; after it, the right token works; each wait is longer', async () => {
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await api(gw.admin, guess())('GET', '/api/me')).status, 401, 'after a wait, one more guess is evaluated');
+      const waiting = await api(gw.admin)('GET', '/api/me');
+      assert.equal(waiting.status, 429, 'the right token waits too');
+      waits.push(Number(waiting.headers.get('retry-after')));
+      await sleep(waits.at(-1)! * 1000 + 100);
+      assert.equal((await api(gw.admin)('GET', '/api/me')).status, 200, 'the right token works once the wait is over');
+    }
+    // 1 s, 2 s, 4 s: doubling.
+    assert.deepEqual(waits, [1, 2, 4]);
+  });
+
+  test('each wait has an audit row and a metric; the guessed tokens appear nowhere', async () => {
+    const audit = await api(gw.admin)('GET', '/api/audit?entity=auth');
+    assert.equal(audit.status, 200);
+    const rows = audit.json.items as { actor: string; action: string; entityId: string; after: { failures: number; waitSeconds: number } }[];
+    assert.ok(rows.length >= 3, `${rows.length} audit rows`);
+    assert.equal(rows[0]!.action, 'auth-throttled');
+    assert.equal(rows[0]!.entityId, '127.0.0.1');
+    assert.ok(rows[0]!.after.failures > 5);
+    assert.doesNotMatch(audit.text, /cgt_/, 'no presented token in the audit');
+    const metrics = await (await fetch(`${gw.admin}/metrics`)).text();
+    assert.match(metrics, /^corsgate_admin_auth_failures_total\{reason="unknown"\} \d+$/m);
+    assert.match(metrics, /^corsgate_admin_auth_failures_total\{reason="throttled"\} [1-9]\d*$/m);
+    assert.match(metrics, /^corsgate_admin_auth_blocks_total [3-9]\d*$/m);
+    assert.match(gw.stderr, /failed authentications from 127\.0\.0\.1: it waits \d+ s/);
+    assert.doesNotMatch(gw.stderr, /cgt_/, 'no presented token in the log');
+  });
+
+  test('requests without a token are not failures; the OpenAPI document needs no token', async () => {
+    for (let i = 0; i < 20; i++) assert.equal((await api(gw.admin, '')('GET', '/api/me')).status, 401);
+    assert.equal((await api(gw.admin)('GET', '/api/me')).status, 200);
+    assert.equal((await fetch(`${gw.admin}/api/openapi.json`)).status, 200);
+  });
+});
