@@ -34,7 +34,7 @@ function hasEndRecord(bytes: Uint8Array): boolean {
  * Every entry of the zip by name: its bytes when `wanted(name)` is true, otherwise null (listed,
  * never decompressed). Throws ImportLimitError past a limit, and Error for a zip that cannot be read.
  */
-export function readZip(bytes: Uint8Array, wanted: (name: string) => boolean): Record<string, Uint8Array | null> {
+export function unzipBounded(bytes: Uint8Array, wanted: (name: string) => boolean): Record<string, Uint8Array | null> {
   if (!hasEndRecord(bytes)) throw new Error('the zip has no end-of-central-directory record: it is truncated, or not a zip');
   const L = IMPORT_LIMITS;
   // No prototype: an entry named `__proto__` is just a name.

@@ -61,7 +61,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   `,
-  // 2: token names are unique. A store that already holds duplicates keeps the first of each name
+  // 2: an allowlist entry keeps the Salesforce component name (fullName) it was imported under, so an
+  // export deploys back over the same component instead of a duplicate
+  `
+  ALTER TABLE allowlist ADD COLUMN name TEXT NOT NULL DEFAULT '';
+  `,
+  // 3: token names are unique. A store that already holds duplicates keeps the first of each name
   // and renames the later ones "<name> (duplicate <seq>)", each with an audit row. Revoked tokens are
   // remembered by their hash, so that presenting one can be answered "revoked" rather than "unknown".
   // Settings rows named after Object.prototype members (accepted before the admin API checked own

@@ -1,5 +1,5 @@
 // The SQLite store under the admin API (issue 19 §7.7, §7.10): a full store answers 507 store-full
-// and is logged, the gateway keeps serving and recovers; token names are unique, and migration 2
+// and is logged, the gateway keeps serving and recovers; token names are unique, and migration 3
 // renames the duplicates an older store may hold. Real SQLite files in a temp folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,7 +50,7 @@ test('a full store answers 507 {"error":{"code":"store-full"}}, is logged, keeps
   }
 });
 
-test('migration 2: duplicate token names in an older store are renamed with an audit row; names are unique from then on', async () => {
+test('migration 3: duplicate token names in an older store are renamed with an audit row; names are unique from then on', async () => {
   const tmp = tempDir();
   try {
     const file = `${tmp.dir}/v1.db`;

@@ -8,12 +8,12 @@ import { salesforceModule } from '../modules.js';
 
 export interface ImportJob {
   bytes: Uint8Array;
-  hint: { filename?: string; contentType?: string };
+  hint: { filename?: string; contentType?: string; apiVersion?: string };
 }
 
 /** What the worker posts back: the parsed upload, or the error it threw (structured-cloneable). */
 export type ImportReply =
-  | { ok: true; parsed: { bundle: unknown; problems: unknown[] } }
+  | { ok: true; parsed: { bundle: unknown; problems: unknown[]; sources?: unknown } }
   | { ok: false; error: { name: string; message: string; limit?: string; max?: number; file?: string } };
 
 async function run(job: ImportJob): Promise<ImportReply> {
@@ -21,7 +21,7 @@ async function run(job: ImportJob): Promise<ImportReply> {
   if (!mod) return { ok: false, error: { name: 'Unavailable', message: 'this build has no Salesforce metadata module' } };
   try {
     const parsed = await mod.importMetadata(job.bytes, job.hint);
-    return { ok: true, parsed: parsed as { bundle: unknown; problems: unknown[] } };
+    return { ok: true, parsed: parsed as { bundle: unknown; problems: unknown[]; sources?: unknown } };
   } catch (err) {
     const e = err as Error & { limit?: string; max?: number; file?: string };
     return { ok: false, error: { name: e.name, message: e.message, ...(e.limit ? { limit: e.limit, max: e.max! } : {}), ...(e.file ? { file: e.file } : {}) } };

@@ -13,7 +13,7 @@ import { checkAdminPattern, withoutPolicyOptionAdvice } from '../engine.js';
 import { salesforceModule, type MetadataBundle, type MetadataProblem } from '../modules.js';
 import type { ApiContext } from './api.js';
 import { normaliseTrustedSite } from './api.js';
-import { andMore, ApiError, listedProblems, readRaw, sendBytes, sendJson } from './http.js';
+import { andMore, ApiError, listedProblems, MAX_LISTED_PROBLEMS, readRaw, sendBytes, sendJson } from './http.js';
 import type { ImportJob, ImportReply } from './import-worker.js';
 import { checkBody, SCHEMAS } from './schema.js';
 
@@ -63,7 +63,7 @@ const CHECKS_PER_TURN = 250;
 const WORKER_URL = new URL('./import-worker.js', import.meta.url);
 let importsRunning = 0;
 
-type Parsed = { bundle: MetadataBundle; problems: MetadataProblem[] };
+type Parsed = { bundle: MetadataBundle; problems: MetadataProblem[]; sources?: { corsOrigins: string[]; trustedSites: string[] } };
 
 function tooLarge(limit: string, max: number, message: string, file?: string): ApiError {
   return new ApiError(413, 'import-too-large', `nothing was imported: ${message}`, undefined, { limit, max, ...(file ? { file } : {}) });
@@ -108,29 +108,34 @@ function originProblems(origin: { urlPattern: string; description?: string }): {
   return [...checkBody(fields.urlPattern, origin.urlPattern, 'urlPattern').problems, ...(origin.description === undefined ? [] : checkBody(fields.description, origin.description, 'description').problems)];
 }
 
-async function checkBundle(ctx: ApiContext, parsed: Parsed): Promise<{ plan: ImportPlan; problems: MetadataProblem[] }> {
+async function checkBundle(ctx: ApiContext, parsed: Parsed): Promise<{ plan: ImportPlan; problems: MetadataProblem[]; warnings: MetadataProblem[] }> {
   const problems: MetadataProblem[] = parsed.problems
     .filter((p) => (p as { severity?: string }).severity !== 'warning')
     .map((p) => ({ ...p, message: withoutPolicyOptionAdvice(p.message) }));
+  const warnings = parsed.problems.filter((p) => (p as { severity?: string }).severity === 'warning');
   const plan: ImportPlan = { allowlist: [], trustedSites: [] };
   for (const [i, o] of parsed.bundle.corsOrigins.entries()) {
     if (i % CHECKS_PER_TURN === CHECKS_PER_TURN - 1) await nextTurn();
-    const file = (o as { fullName?: string }).fullName;
+    const fullName = (o as { fullName?: string }).fullName;
+    const file = parsed.sources?.corsOrigins[i] ?? fullName;
     const bad = originProblems(o);
     const problem = bad.length ? null : checkAdminPattern(ctx.engine, o.urlPattern);
     for (const p of bad) problems.push({ severity: 'error', ...p, ...(file ? { file } : {}), path: `corsOrigins[${i}]` });
     if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, path: `corsOrigins[${i}]` });
-    else if (!bad.length) plan.allowlist.push({ urlPattern: o.urlPattern, description: o.description ?? '' });
+    else if (!bad.length) plan.allowlist.push({ urlPattern: o.urlPattern, description: o.description ?? '', ...(fullName ? { name: fullName } : {}) });
   }
   for (const [i, s] of parsed.bundle.trustedSites.entries()) {
     if (i % CHECKS_PER_TURN === CHECKS_PER_TURN - 1) await nextTurn();
     // Salesforce's rules, lengths included (src/csp validateTrustedSite).
     const { site, problems: siteProblems } = await normaliseTrustedSite(s);
-    for (const p of siteProblems) problems.push({ severity: 'error', ...p, file: site.name, message: `${site.name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
-    if (!siteProblems.length) plan.trustedSites.push(site);
+    const file = parsed.sources?.trustedSites[i] ?? site.name;
+    for (const p of siteProblems) problems.push({ severity: 'error', ...p, file, message: `${site.name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
+    // Permissions-Policy grants (API 59+) travel with the site.
+    const permissions = Object.fromEntries((['canAccessCamera', 'canAccessMicrophone'] as const).filter((f) => typeof s[f] === 'boolean').map((f) => [f, s[f]]));
+    if (!siteProblems.length) plan.trustedSites.push({ ...site, ...permissions });
   }
   if (typeof parsed.bundle.settings?.corsForOAuthEndpoints === 'boolean') plan.settings = { corsForOAuthEndpoints: parsed.bundle.settings.corsForOAuthEndpoints };
-  return { plan, problems };
+  return { plan, problems, warnings };
 }
 
 export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, actor: string): Promise<void> {
@@ -149,12 +154,19 @@ export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessag
       contentType = undefined;
     }
     if (raw.length === 0) throw new ApiError(400, 'import-empty', 'send the metadata file (XML or zip) as the request body');
-    const parsed = await parseInWorker(raw, { ...(filename ? { filename } : {}), ...(contentType ? { contentType } : {}) });
-    const { plan, problems } = await checkBundle(ctx, parsed);
-    if (problems.length > 0) throw new ApiError(400, 'import-invalid', `nothing was imported: ${problems.length} problem(s) found${andMore(problems.length)}`, undefined, listedProblems(problems));
+    // The API version a CspTrustedSite's defaults depend on, when the upload declares none (package.xml, sfdx-project.json).
+    const apiVersion = url.searchParams.get('apiVersion');
+    const parsed = await parseInWorker(raw, { ...(filename ? { filename } : {}), ...(contentType ? { contentType } : {}), ...(apiVersion ? { apiVersion } : {}) });
+    const { plan, problems, warnings } = await checkBundle(ctx, parsed);
+    // All or nothing: every problem at once (the first 100 listed), with how many entries were valid.
+    const valid = { corsOrigins: plan.allowlist.length, trustedSites: plan.trustedSites.length };
+    if (problems.length > 0) {
+      const message = `nothing was imported: ${problems.length} problem(s) found${andMore(problems.length)}; ${valid.corsOrigins} origin(s) and ${valid.trustedSites} trusted site(s) were valid`;
+      throw new ApiError(400, 'import-invalid', message, undefined, { ...listedProblems(problems), valid, warnings: warnings.slice(0, MAX_LISTED_PROBLEMS) });
+    }
     const result = await ctx.store.applyImport(plan, actor);
     await ctx.sync();
-    sendJson(res, 200, { ...result, found: { corsOrigins: parsed.bundle.corsOrigins.length, trustedSites: parsed.bundle.trustedSites.length, settings: plan.settings ?? null } });
+    sendJson(res, 200, { ...result, found: { corsOrigins: parsed.bundle.corsOrigins.length, trustedSites: parsed.bundle.trustedSites.length, settings: plan.settings ?? null }, warnings: warnings.slice(0, MAX_LISTED_PROBLEMS) });
   } finally {
     importsRunning--;
   }
@@ -177,7 +189,7 @@ async function currentBundle(ctx: ApiContext): Promise<MetadataBundle> {
   } while (cursor);
   const settings = await ctx.store.getSettings();
   return {
-    corsOrigins: origins.map((o) => ({ urlPattern: o.urlPattern, ...(o.description ? { description: o.description } : {}) })),
+    corsOrigins: origins.map((o) => ({ urlPattern: o.urlPattern, ...(o.description ? { description: o.description } : {}), ...(o.name ? { fullName: o.name } : {}) })),
     trustedSites: sites.map(({ id: _id, createdAt: _c, createdBy: _b, ...fields }) => fields),
     settings: { corsForOAuthEndpoints: settings.corsForOAuthEndpoints },
   };
