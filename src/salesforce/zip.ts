@@ -53,7 +53,8 @@ export function unzipBounded(bytes: Uint8Array, wanted: (name: string) => boolea
     if (!wanted(name)) return void (files[name] = null);
     if (file.originalSize !== undefined && file.originalSize > L.maxEntryBytes)
       return fail(new ImportLimitError('maxEntryBytes', L.maxEntryBytes, `the file declares ${file.originalSize} bytes, more than ${L.maxEntryBytes}`, name));
-    // The compressed size, when the local header gives it; otherwise what has been fed since the entry began.
+    // The compressed bytes consumed so far: at most what has been fed since the entry began (and
+    // never more than the entry's compressed size, when its header gives it).
     const startedAt = fed;
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -65,7 +66,7 @@ export function unzipBounded(bytes: Uint8Array, wanted: (name: string) => boolea
       total += data.length;
       if (size > L.maxEntryBytes) return fail(new ImportLimitError('maxEntryBytes', L.maxEntryBytes, `the file expands to more than ${L.maxEntryBytes} bytes`, name));
       if (total > L.maxTotalBytes) return fail(new ImportLimitError('maxTotalBytes', L.maxTotalBytes, `the files read expand to more than ${L.maxTotalBytes} bytes in all`, name));
-      const compressed = file.size ?? Math.max(1, fed + SLICE_BYTES - startedAt);
+      const compressed = Math.max(1, Math.min(file.size ?? Infinity, fed + SLICE_BYTES - startedAt));
       if (size > RATIO_FLOOR_BYTES && size / compressed > L.maxCompressionRatio)
         return fail(new ImportLimitError('maxCompressionRatio', L.maxCompressionRatio, `the file expands more than ${L.maxCompressionRatio} times (a zip bomb?)`, name));
       if (data.length) chunks.push(data);

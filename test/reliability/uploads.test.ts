@@ -11,6 +11,11 @@ const NS = 'http://soap.sforce.com/2006/04/metadata';
 const cors = (p: string, inner = '') => `<?xml version="1.0" encoding="UTF-8"?>\n<CorsWhitelistOrigin xmlns="${NS}">${inner}<urlPattern>${p}</urlPattern></CorsWhitelistOrigin>\n`;
 const origin = (i: number | string) => `corsWhitelistOrigins/O_${i}.corsWhitelistOrigin`;
 
+/** `size` bytes that compress about 30:1 (random characters, each repeated 60 times): under maxCompressionRatio. */
+function compressible(size: number): string {
+  return [...randomBytes(Math.ceil(size / 60)).toString('base64')].map((c) => c.repeat(60)).join('').slice(0, size);
+}
+
 describe('hostile uploads to /api/import', () => {
   let gw: RunningGateway;
   let tmp: ReturnType<typeof tempDir>;
@@ -48,8 +53,10 @@ describe('hostile uploads to /api/import', () => {
     assert.equal(err.max, 4 * 1024 * 1024);
     assert.equal(err.file, origin('bomb'));
     // Headers that lie about the size, or give none (a data descriptor), are caught by the bytes themselves.
-    await refused(buildZip([{ name: origin('liar'), mib: 256, declaredSize: 120 }]), 'liar.zip', 'maxEntryBytes');
-    await refused(buildZip([{ name: origin('stream'), mib: 256, dataDescriptor: true }]), 'stream.zip', 'maxEntryBytes');
+    await refused(buildZip([{ name: origin('liar'), mib: 256, declaredSize: 120 }]), 'liar.zip', 'maxCompressionRatio');
+    await refused(buildZip([{ name: origin('stream'), mib: 256, dataDescriptor: true }]), 'stream.zip', 'maxCompressionRatio');
+    // Bytes that compress less than 100:1 still stop at maxEntryBytes, whatever the header says.
+    await refused(buildZip([{ name: origin('big'), content: compressible(5 * 1024 * 1024), declaredSize: 120 }]), 'big.zip', 'maxEntryBytes');
     // The same bomb inside a multipart upload.
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(bomb)]), 'bomb.zip');
@@ -62,9 +69,8 @@ describe('hostile uploads to /api/import', () => {
 
   test('compression ratio, total size and number of entries are bounded', async () => {
     await refused(buildZip([{ name: origin('ratio'), content: '<'.repeat(900 * 1024) }]), 'ratio.zip', 'maxCompressionRatio');
-    // 70 entries of 1 MiB each, compressing about 50:1 (an 8 KB random block repeated): 70 MiB in all.
-    const block = randomBytes(6 * 1024).toString('base64');
-    const mib = block.repeat(Math.ceil((1024 * 1024 - 1) / block.length)).slice(0, 1024 * 1024 - 1);
+    // 70 entries of 1 MiB each: 70 MiB in all.
+    const mib = compressible(1024 * 1024 - 1);
     const total = await refused(buildZip(Array.from({ length: 70 }, (_, i): BombEntry => ({ name: origin(i), content: mib }))), 'total.zip', 'maxTotalBytes');
     assert.equal(total.max, 64 * 1024 * 1024);
     const many = await refused(buildZip(Array.from({ length: 20_001 }, (_, i): BombEntry => ({ name: `other/${i}.txt`, content: 'x' }))), 'many.zip', 'maxEntries');
