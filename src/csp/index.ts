@@ -3,7 +3,7 @@
  * rules, and the Content-Security-Policy header they produce. Pure and browser-safe: the gateway,
  * the metadata import and the console all use it. The spec CSP parser lives beside it (parse.ts).
  */
-import { isLoopbackHost } from '../origin/parse.js';
+import { isLoopbackHost } from '../http/url.js';
 
 /** Salesforce's CspTrustedSite fields (Metadata API v67), as the admin API and the console name them. */
 export interface TrustedSite {

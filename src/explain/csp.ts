@@ -5,6 +5,7 @@
  * every one of them must allow the request. Policies are read by the one spec parser (src/csp).
  */
 import { parsePolicyList } from '../csp/parse.js';
+import { DEFAULT_PORTS } from '../http/url.js';
 
 export interface CspViolation {
   /** The directive as written, e.g. `connect-src 'self'`. */
@@ -13,7 +14,8 @@ export interface CspViolation {
   fallback: boolean;
 }
 
-const DEFAULT_PORT: Record<string, string> = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443', 'ftp:': '21' };
+/** The default port of the URL's scheme, as text (undefined when the scheme has none). */
+const defaultPort = (url: URL): string | undefined => DEFAULT_PORTS[url.protocol.slice(0, -1)]?.toString();
 
 function schemeMatches(expression: string, url: string): boolean {
   // §6.7.2.7 scheme-part match, with the secure upgrades.
@@ -27,9 +29,9 @@ function hostMatches(pattern: string, host: string): boolean {
 }
 
 function portMatches(pattern: string | null, url: URL): boolean {
-  const urlPort = url.port || DEFAULT_PORT[url.protocol] || '';
+  const urlPort = url.port || defaultPort(url) || '';
   if (pattern === '*') return true;
-  if (pattern === null) return urlPort === DEFAULT_PORT[url.protocol];
+  if (pattern === null) return urlPort === defaultPort(url);
   if (pattern === urlPort) return true;
   return pattern === '80' && urlPort === '443' && (url.protocol === 'https:' || url.protocol === 'wss:');
 }
@@ -41,7 +43,7 @@ function matchesExpression(expression: string, url: URL, self: URL): boolean {
     if (url.origin === self.origin) return true;
     // Secure upgrades of the page's own host and port.
     if (url.hostname !== self.hostname) return false;
-    const samePort = (url.port || DEFAULT_PORT[url.protocol]) === (self.port || DEFAULT_PORT[self.protocol]);
+    const samePort = (url.port || defaultPort(url)) === (self.port || defaultPort(self));
     const upgrade = (self.protocol === 'http:' && (url.protocol === 'https:' || url.protocol === 'wss:' || url.protocol === 'ws:')) || (self.protocol === 'https:' && url.protocol === 'wss:');
     return upgrade && (samePort || (url.protocol === 'https:' || url.protocol === 'wss:'));
   }

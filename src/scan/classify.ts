@@ -6,7 +6,7 @@
  * subdomain, third parties, localhost) and for control characters echoed verbatim; independent classes
  * are still reported.
  */
-import { isLoopbackHost } from '../origin/parse.js';
+import { isLoopbackHost } from '../http/url.js';
 import type { PolicyOptions } from '../policy/types.js';
 import { hostOfOrigin, isThirdPartyHost, type ProbeClass, type ProbeResult, type Target } from './probes.js';
 import { drop, SEVERITIES, type Severity } from './severity.js';
