@@ -28,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     gateway = await startGateway(config, log);
   } catch (err) {
-    if (err instanceof StoreUrlError || err instanceof PolicyFileError || err instanceof StoreError) {
+    if (err instanceof StoreUrlError || err instanceof PolicyFileError || err instanceof StoreError || err instanceof ConfigError) {
       process.stderr.write(`corsgate serve: ${err.message}\n`);
       return 2;
     }

@@ -16,6 +16,7 @@ export interface GatewayConfig {
   timeoutMs: number;
   connectTimeoutMs: number;
   consoleDir: string | null;
+  allowWeakAdminToken: boolean;
 }
 
 export class ConfigError extends Error {
@@ -30,7 +31,8 @@ interface Option {
   flag: string;
   env: string;
   file: string;
-  type: 'string' | 'port' | 'ms' | 'url';
+  /** `flag`: a switch that takes no value on the command line (`true`/`false` elsewhere). */
+  type: 'string' | 'port' | 'ms' | 'url' | 'flag';
   help: string;
 }
 
@@ -45,6 +47,7 @@ export const OPTIONS: readonly Option[] = [
   { key: 'timeoutMs', flag: '--timeout', env: 'CORSGATE_TIMEOUT_MS', file: 'timeoutMs', type: 'ms', help: 'upstream response timeout in ms, answered 504 (default 30000)' },
   { key: 'connectTimeoutMs', flag: '--connect-timeout', env: 'CORSGATE_CONNECT_TIMEOUT_MS', file: 'connectTimeoutMs', type: 'ms', help: 'upstream connect timeout in ms (default 5000)' },
   { key: 'consoleDir', flag: '--console-dir', env: 'CORSGATE_CONSOLE_DIR', file: 'consoleDir', type: 'string', help: 'folder of the built console (default console/dist of this package)' },
+  { key: 'allowWeakAdminToken', flag: '--allow-weak-admin-token', env: 'CORSGATE_ALLOW_WEAK_ADMIN_TOKEN', file: 'allowWeakAdminToken', type: 'flag', help: 'accept a short or simple CORSGATE_ADMIN_TOKEN (for tests only)' },
 ];
 
 export const DEFAULTS: GatewayConfig = {
@@ -58,11 +61,12 @@ export const DEFAULTS: GatewayConfig = {
   timeoutMs: 30_000,
   connectTimeoutMs: 5_000,
   consoleDir: null,
+  allowWeakAdminToken: false,
 };
 
 export function usage(): string {
   const w = Math.max(...OPTIONS.map((o) => `${o.flag} VALUE`.length));
-  const lines = OPTIONS.map((o) => `  ${`${o.flag} VALUE`.padEnd(w)}  ${o.help} [env ${o.env}]`);
+  const lines = OPTIONS.map((o) => `  ${(o.type === 'flag' ? o.flag : `${o.flag} VALUE`).padEnd(w)}  ${o.help} [env ${o.env}]`);
   return (
     'Usage: corsgate serve [options]\n\n' +
     'Runs the gateway: a CORS/CSP reverse proxy plus the admin listener (console, REST API under /api,\n' +
@@ -76,6 +80,12 @@ export function usage(): string {
 }
 
 function convert(o: Option, raw: unknown, source: string): unknown {
+  if (o.type === 'flag') {
+    if (raw === true || raw === false) return raw;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ConfigError('config-invalid-value', `${source}: expected true or false, not '${String(raw)}'`);
+  }
   if (o.type === 'port' || o.type === 'ms') {
     const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
     const max = o.type === 'port' ? 65535 : 3_600_000;
@@ -125,6 +135,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ga
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const known = name === '--config' || OPTIONS.some((o) => o.flag === name);
     if (!known) throw new ConfigError('config-unknown-flag', `unknown option '${name}' (see corsgate serve --help)`);
+    if (eq === -1 && OPTIONS.some((o) => o.flag === name && o.type === 'flag')) {
+      flags.set(name, 'true');
+      continue;
+    }
     let value: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined) throw new ConfigError('config-missing-value', `option '${name}' needs a value`);
     if (name === '--config') configPath = value;

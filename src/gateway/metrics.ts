@@ -17,6 +17,8 @@ export class Metrics {
   private latencySum = 0;
   private latencyCount = 0;
   private adminRequests = new Map<string, number>();
+  private adminAuthFailures = new Map<string, number>();
+  private adminAuthBlocks = 0;
   snapshotVersion = 0;
   allowlistSize = 0;
   cspBytes = 0;
@@ -49,6 +51,16 @@ export class Metrics {
     this.bump(this.adminRequests, `method="${method}",status="${status}"`);
   }
 
+  /** A failed admin authentication: reason unknown, revoked, malformed, or throttled (refused 429 while its address waits). */
+  adminAuthFailure(reason: string): void {
+    this.bump(this.adminAuthFailures, `reason="${reason}"`);
+  }
+
+  /** An address made to wait after repeated failed authentications. */
+  adminAuthBlocked(): void {
+    this.adminAuthBlocks++;
+  }
+
   render(): string {
     const out: string[] = [];
     const counter = (name: string, help: string, map: Map<string, number>) => {
@@ -59,6 +71,8 @@ export class Metrics {
     counter('corsgate_preflights_total', 'CORS preflight requests answered by the gateway.', this.preflights);
     counter('corsgate_upstream_errors_total', 'Upstream failures answered with 502 or 504.', this.upstreamErrors);
     counter('corsgate_admin_requests_total', 'Admin API requests by method and status.', this.adminRequests);
+    counter('corsgate_admin_auth_failures_total', 'Failed admin authentications by reason (throttled: refused while the address waits).', this.adminAuthFailures);
+    out.push('# HELP corsgate_admin_auth_blocks_total Client addresses made to wait after repeated failed authentications.', '# TYPE corsgate_admin_auth_blocks_total counter', `corsgate_admin_auth_blocks_total ${this.adminAuthBlocks}`);
     out.push('# HELP corsgate_upstream_duration_seconds Time to the upstream response headers.', '# TYPE corsgate_upstream_duration_seconds histogram');
     LATENCY_BUCKETS.forEach((le, i) => out.push(`corsgate_upstream_duration_seconds_bucket{le="${le}"} ${this.buckets[i]}`));
     out.push(`corsgate_upstream_duration_seconds_bucket{le="+Inf"} ${this.latencyCount}`);

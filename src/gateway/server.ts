@@ -73,7 +73,8 @@ export async function startGateway(config: GatewayConfig, log: (line: string) =>
   const metrics = new Metrics();
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   try {
-    const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined);
+    const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined, { allowWeak: config.allowWeakAdminToken });
+    for (const note of bootstrap.notes) log(note);
 
     let current = await compileSnapshot(engine, await store.loadState(), overrides);
     const publish = (s: Snapshot) => {
@@ -140,7 +141,7 @@ export async function startGateway(config: GatewayConfig, log: (line: string) =>
       const until = Date.now() + 2000;
       while (current.version < target && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
     };
-    const ctx: ApiContext = { store, engine, snapshot: () => current, info, sync };
+    const ctx: ApiContext = { store, engine, snapshot: () => current, info, sync, metrics, log };
     const adminServer = createServer((req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0]!;
       res.on('finish', () => metrics.admin(req.method ?? '', res.statusCode));

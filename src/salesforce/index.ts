@@ -5,13 +5,16 @@
  * naming its file; the caller writes nothing unless `problems` holds no error. Each component keeps
  * its own name (fullName), so an export deploys back over the same components. Pure and browser-safe.
  */
-import { strToU8, strFromU8, unzipSync, zipSync } from 'fflate';
+import { strToU8, strFromU8, zipSync } from 'fflate';
 import { parseOriginPattern, PolicyError } from '../policy/index.js';
 import { API_NAME, DIRECTIVE_FIELDS, PERMISSION_FIELDS, validateTrustedSite, type TrustedSite } from '../csp/index.js';
+import { ImportLimitError } from './limits.js';
 import { METADATA_NS, parseXml, writeXml } from './xml.js';
+import { unzipBounded } from './zip.js';
 import { apiVersionOf, defaultDirectives, parseApiVersion, type ApiVersion } from './versions.js';
 
 export { parseApiVersion, type ApiVersion } from './versions.js';
+export { IMPORT_LIMITS, ImportLimitError, type ImportLimitName } from './limits.js';
 
 export interface CorsOriginRecord {
   urlPattern: string;
@@ -171,7 +174,7 @@ function rootNamespace(content: string, root: string): string | undefined {
 
 function readFile(path: string, content: string, version: ApiVersion | null, out: ImportOutcome): void {
   const r: Reader = { file: path, problems: out.problems };
-  const xml = parseXml(content);
+  const xml = parseXml(content, path);
   if (!xml.ok) return problem(r, 'metadata-xml-invalid', `${xml.message}: the file is not well-formed XML`);
   const kind = ROOT_KIND[xml.root];
   const expected = kindOf(path);
@@ -190,15 +193,27 @@ function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
+/** Hidden files and macOS resource forks in a zip are never metadata. */
+function isHidden(path: string): boolean {
+  return path.endsWith('/') || path.split('/').some((s) => s.startsWith('.') || s === '__MACOSX');
+}
+
+/** A zip entry that is decompressed and read; the others are only listed (src/salesforce/limits.ts). */
+function isRead(path: string): boolean {
+  return !isHidden(path) && kindOf(path) !== 'unknown';
+}
+
+/** Throws ImportLimitError when the zip expands beyond IMPORT_LIMITS. */
 function readZip(bytes: Uint8Array, hint: ImportHint, fallback: ApiVersion | null, out: ImportOutcome): void {
-  let files: Record<string, Uint8Array>;
+  let files: Record<string, Uint8Array | null>;
   try {
-    files = unzipSync(bytes);
+    files = unzipBounded(bytes, isRead);
   } catch (err) {
+    if (err instanceof ImportLimitError) throw err;
     out.problems.push({ severity: 'error', code: 'metadata-zip-invalid', file: hint.filename ?? 'upload.zip', message: `the zip cannot be read (${(err as Error).message}): zip the metadata folder again` });
     return;
   }
-  const paths = Object.keys(files).filter((p) => !p.endsWith('/') && !p.split('/').some((s) => s.startsWith('.') || s === '__MACOSX')).sort();
+  const paths = Object.keys(files).filter((p) => !isHidden(p)).sort();
   const declared = Object.fromEntries(paths.filter((p) => ['package', 'project'].includes(kindOf(p))).map((p) => [p, strFromU8(files[p]!)]));
   for (const path of paths) {
     const kind = kindOf(path);
@@ -215,7 +230,10 @@ function readZip(bytes: Uint8Array, hint: ImportHint, fallback: ApiVersion | nul
   }
 }
 
-/** Reads a metadata upload (one XML file, or a zip of a metadata folder). */
+/**
+ * Reads a metadata upload (one XML file, or a zip of a metadata folder). Throws ImportLimitError
+ * when the upload expands beyond IMPORT_LIMITS (limits.ts).
+ */
 export function importMetadata(input: Uint8Array | string, hint: ImportHint = {}): ImportOutcome {
   const out: ImportOutcome = { bundle: { corsOrigins: [], trustedSites: [], settings: {} }, problems: [], sources: { corsOrigins: [], trustedSites: [] } };
   const fallback = hint.apiVersion === undefined ? null : parseApiVersion(hint.apiVersion, '?apiVersion=');

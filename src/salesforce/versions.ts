@@ -30,7 +30,7 @@ function declaredVersion(path: string, content: string): ApiVersion | null {
       return null;
     }
   }
-  const xml = parseXml(content);
+  const xml = parseXml(content, path);
   const v = xml.ok && xml.root === 'Package' ? xml.value.version : undefined;
   return typeof v === 'string' ? parseApiVersion(v, path) : null;
 }

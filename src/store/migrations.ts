@@ -66,4 +66,27 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE allowlist ADD COLUMN name TEXT NOT NULL DEFAULT '';
   `,
+  // 3: token names are unique. A store that already holds duplicates keeps the first of each name
+  // and renames the later ones "<name> (duplicate <seq>)", each with an audit row. Revoked tokens are
+  // remembered by their hash, so that presenting one can be answered "revoked" rather than "unknown".
+  // Settings rows named after Object.prototype members (accepted before the admin API checked own
+  // keys only) are dropped: they never were settings.
+  `
+  INSERT INTO audit (at, actor, action, entity, entity_id, before, after)
+    SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'system', 'rename', 'token', id,
+           json_object('name', name), json_object('name', name || ' (duplicate ' || seq || ')')
+    FROM tokens WHERE seq NOT IN (SELECT min(seq) FROM tokens GROUP BY name) ORDER BY seq;
+  UPDATE tokens SET name = name || ' (duplicate ' || seq || ')' WHERE seq NOT IN (SELECT min(seq) FROM tokens GROUP BY name);
+  CREATE UNIQUE INDEX tokens_name ON tokens (name);
+
+  CREATE TABLE revoked_tokens (
+    hash TEXT PRIMARY KEY,
+    token_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    revoked_at TEXT NOT NULL,
+    revoked_by TEXT NOT NULL
+  );
+
+  DELETE FROM settings WHERE key IN ('__proto__', 'constructor', 'prototype', 'toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable');
+  `,
 ];

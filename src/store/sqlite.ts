@@ -32,6 +32,17 @@ type Db = Database.Database;
 
 const POLL_MS = 250;
 
+/** Runs a write; SQLITE_FULL (no room on the disk, or max_page_count reached) becomes StoreError('store-full'). */
+function whenFull<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_FULL')
+      throw new StoreError('store-full', 'the store is full (no room left on its disk); nothing was written', undefined);
+    throw err;
+  }
+}
+
 export class SqliteStore implements Store {
   readonly description: string;
   private db: Db;
@@ -103,14 +114,16 @@ export class SqliteStore implements Store {
       'INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     let version = 0;
-    const result = this.db.transaction(() => {
-      const out = fn((a) => {
-        insertAudit.run(at, actor, a.action, a.entity, a.entityId, a.before === null ? null : JSON.stringify(a.before), a.after === null ? null : JSON.stringify(a.after));
-      }, at);
-      this.db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_counter'").run();
-      version = this.readCounter();
-      return out;
-    }).immediate();
+    const result = whenFull(() =>
+      this.db.transaction(() => {
+        const out = fn((a) => {
+          insertAudit.run(at, actor, a.action, a.entity, a.entityId, a.before === null ? null : JSON.stringify(a.before), a.after === null ? null : JSON.stringify(a.after));
+        }, at);
+        this.db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_counter'").run();
+        version = this.readCounter();
+        return out;
+      }).immediate(),
+    );
     this.emit(version);
     return result;
   }
@@ -343,7 +356,7 @@ export class SqliteStore implements Store {
   private readSettings(): Settings {
     const rows = this.db.prepare('SELECT key, value FROM settings').all() as Row[];
     const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-    for (const r of rows) if ((r.key as string) in out) out[r.key as string] = JSON.parse(r.value as string);
+    for (const r of rows) if (Object.hasOwn(out, r.key as string)) out[r.key as string] = JSON.parse(r.value as string);
     return out as unknown as Settings;
   }
 
@@ -427,13 +440,15 @@ export class SqliteStore implements Store {
     if (actor === 'system') this.locked = false;
     try {
       return this.change((audit, at) => {
-          const id = randomUUID();
+        const id = randomUUID();
         this.db.prepare('INSERT INTO tokens (id, name, hash, permissions, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)').run(id, input.name, input.hash, JSON.stringify(input.permissions), at, actor);
+        this.db.prepare('DELETE FROM revoked_tokens WHERE hash = ?').run(input.hash);
         const rec = rowToToken(this.db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row);
         audit({ action: 'create', entity: 'token', entityId: id, before: null, after: rec });
         return rec;
       }, actor);
     } catch (err) {
+      if (isUniqueViolation(err) && /tokens\.name/.test((err as Error).message)) throw new StoreError('duplicate', `a token named '${input.name}' already exists`, 'name');
       if (isUniqueViolation(err)) throw new StoreError('duplicate', 'that token already exists', 'token');
       throw err;
     } finally {
@@ -446,8 +461,14 @@ export class SqliteStore implements Store {
       const before = this.db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined;
       if (!before) throw new StoreError('not-found', `no token with id '${id}'`);
       this.db.prepare('DELETE FROM tokens WHERE id = ?').run(id);
+      this.db.prepare('INSERT OR REPLACE INTO revoked_tokens (hash, token_id, name, revoked_at, revoked_by) VALUES (?, ?, ?, ?, ?)').run(before.hash, id, before.name, at, actor);
       audit({ action: 'delete', entity: 'token', entityId: id, before: rowToToken(before), after: null });
     }, actor);
+  }
+
+  async findRevokedToken(hash: string): Promise<{ name: string; revokedAt: string } | null> {
+    const r = this.db.prepare('SELECT name, revoked_at FROM revoked_tokens WHERE hash = ?').get(hash) as Row | undefined;
+    return r ? { name: r.name as string, revokedAt: r.revoked_at as string } : null;
   }
 
   // ---- audit -------------------------------------------------------------------------------
@@ -479,6 +500,15 @@ export class SqliteStore implements Store {
     }));
     const last = page[page.length - 1];
     return { items: page, nextCursor: more && last ? encodeCursor(last.id) : null };
+  }
+
+  async appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
+    const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+    whenFull(() =>
+      this.db
+        .prepare('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(new Date().toISOString(), entry.actor, entry.action, entry.entity, entry.entityId, json(entry.before), json(entry.after)),
+    );
   }
 
   async close(): Promise<void> {

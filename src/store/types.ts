@@ -141,7 +141,8 @@ export interface ImportResult {
 /** Thrown by stores for expected failures; the admin API maps `code` to a status. */
 export class StoreError extends Error {
   constructor(
-    readonly code: 'not-found' | 'duplicate' | 'read-only' | 'conflict',
+    /** `store-full`: the disk or the database's size limit has no room; nothing was written (507). */
+    readonly code: 'not-found' | 'duplicate' | 'read-only' | 'conflict' | 'store-full',
     message: string,
     readonly field?: string,
   ) {
@@ -191,12 +192,20 @@ export interface Store {
 
   /** Tokens are stored as SHA-256 hashes only; the stored hash comes back for a constant-time check. */
   findTokenByHash(hash: string): Promise<(TokenRecord & { hash: string }) | null>;
+  /** A deleted (revoked) token by its hash: deleteToken remembers the hash, never the token. */
+  findRevokedToken(hash: string): Promise<{ name: string; revokedAt: string } | null>;
   countTokens(): Promise<number>;
   listTokens(): Promise<TokenRecord[]>;
+  /** Token names are unique: a second token with the same name throws StoreError('duplicate', …, 'name'). */
   createToken(input: { name: string; permissions: Permission[]; hash: string }, actor: string): Promise<TokenRecord>;
   deleteToken(id: string, actor: string): Promise<void>;
 
   listAudit(query: { limit: number; cursor?: string; entity?: string }): Promise<Page<AuditEntry>>;
+  /**
+   * Appends an audit row for an event that changes no configuration (e.g. an address blocked after
+   * repeated failed authentications): no change-counter bump, and allowed in read-only mode.
+   */
+  appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -147,6 +147,8 @@ describe('corsgate serve: admin API', () => {
     const huge = await admin('POST', '/api/allowlist', 'x'.repeat(6_000_000), { 'content-type': 'application/json' });
     assert.equal(huge.status, 413);
     assert.equal(huge.json.error.code, 'body-too-large');
+    assert.equal(huge.json.error.limit, 'maxBodyBytes', 'the answer names the limit');
+    assert.equal(huge.json.error.max, 5_000_000);
     assert.equal((await admin('GET', '/api/me')).status, 200);
   });
 

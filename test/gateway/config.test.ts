@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConfigError, DEFAULTS, parseConfig } from '../../src/gateway/config.js';
 import { existsSync } from 'node:fs';
-import { CLI, startCli, startUpstream, tempDir } from './helpers.js';
+import { CLI, startCli, startUpstream, strongToken, tempDir } from './helpers.js';
 
 test('defaults: proxy 127.0.0.1:8080, admin 127.0.0.1:8081, sqlite:./corsgate.db, demo upstream', () => {
   const c = parseConfig([], {});
@@ -69,7 +69,7 @@ test('a store that cannot be used stops the start with exit 2 and a message, not
       [`sqlite:${tmp.dir}/not.db`, /cannot open the SQLite database: file is not a database/],
       [`sqlite:${tmp.dir}/no/such/dir/x.db`, /cannot open the SQLite database/],
     ] as const) {
-      const run = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', store], { encoding: 'utf8', env: { ...process.env, CORSGATE_ADMIN_TOKEN: 'x-token' } });
+      const run = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', store], { encoding: 'utf8', env: { ...process.env, CORSGATE_ADMIN_TOKEN: strongToken() } });
       assert.equal(run.status, 2, run.stderr);
       assert.match(run.stderr, message);
       assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');

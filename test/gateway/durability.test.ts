@@ -1,7 +1,7 @@
 // Durability: restart persistence, and every write acknowledged with a 2xx survives kill -9.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, startCli, tempDir } from './helpers.js';
+import { api, startCli, strongToken, tempDir } from './helpers.js';
 
 test('the allowlist, settings and tokens persist across a restart; the bootstrap token is printed only once', async () => {
   const tmp = tempDir();
@@ -88,18 +88,20 @@ test('a changed CORSGATE_ADMIN_TOKEN replaces the previous one across a restart;
   const tmp = tempDir();
   try {
     const store = `sqlite:${tmp.dir}/rotate.db`;
-    const first = await startCli(['--store', store], { CORSGATE_ADMIN_TOKEN: 'first-secret-token' });
-    const viewer = await api(first.admin, 'first-secret-token')('POST', '/api/tokens', { name: 'viewer', permissions: ['view-setup'] });
+    const firstToken = strongToken();
+    const secondToken = strongToken();
+    const first = await startCli(['--store', store], { CORSGATE_ADMIN_TOKEN: firstToken });
+    const viewer = await api(first.admin, firstToken)('POST', '/api/tokens', { name: 'viewer', permissions: ['view-setup'] });
     assert.equal(viewer.status, 201);
     await first.stop();
-    const second = await startCli(['--store', store], { CORSGATE_ADMIN_TOKEN: 'second-secret-token' });
+    const second = await startCli(['--store', store], { CORSGATE_ADMIN_TOKEN: secondToken });
     try {
-      assert.equal((await api(second.admin, 'first-secret-token')('GET', '/api/me')).status, 401, 'the old bootstrap token is revoked');
-      assert.equal((await api(second.admin, 'second-secret-token')('GET', '/api/me')).status, 200);
+      assert.equal((await api(second.admin, firstToken)('GET', '/api/me')).status, 401, 'the old bootstrap token is revoked');
+      assert.equal((await api(second.admin, secondToken)('GET', '/api/me')).status, 200);
       const list = await api(second.admin, viewer.json.token)('GET', '/api/tokens');
       assert.equal(list.status, 200, 'view-setup reads the token list');
       assert.deepEqual(list.json.items.map((t: { name: string }) => t.name).sort(), ['admin (CORSGATE_ADMIN_TOKEN)', 'viewer']);
-      assert.doesNotMatch(list.text, /hash|secret-token|cgt_/);
+      assert.doesNotMatch(list.text, new RegExp(`hash|${firstToken}|${secondToken}|cgt_`));
     } finally {
       await second.stop();
     }

@@ -3,6 +3,7 @@
  * with a temp store and port 0, read the URLs it prints, and run a counting upstream on loopback.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,13 @@ import { join } from 'node:path';
 import { CLI, repoRoot } from '../support/cli.js';
 
 export { CLI, repoRoot } from '../support/cli.js';
-export const TOKEN = 'test-admin-token-0123456789';
+/** A bootstrap admin token as the docs tell operators to make one (`openssl rand -hex 24`). */
+export const TOKEN = randomBytes(24).toString('hex');
+
+/** Another strong token, for tests that set CORSGATE_ADMIN_TOKEN themselves. */
+export function strongToken(): string {
+  return randomBytes(24).toString('hex');
+}
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'corsgate-gw-'));
@@ -22,6 +29,8 @@ export interface RunningGateway {
   proxy: string;
   admin: string;
   stdout: string;
+  /** What the gateway logged so far. */
+  stderr: string;
   child: ChildProcess;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -55,6 +64,9 @@ export async function startCli(args: string[], env: Record<string, string> = {},
     admin,
     get stdout() {
       return stdout;
+    },
+    get stderr() {
+      return stderr;
     },
     child,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {

@@ -118,6 +118,23 @@ test('import is all or nothing and reports every problem', async () => {
   }
 });
 
+test('imported origins have the admin API\'s length limits: a long description is a problem, not stored', async () => {
+  const tmp = tempDir();
+  const g = await startCli(['--store', `sqlite:${tmp.dir}/len.db`]);
+  try {
+    const longDescription = `<?xml version="1.0" encoding="UTF-8"?>\n<CorsWhitelistOrigin xmlns="${NS}">\n    <description>${'d'.repeat(300)}</description>\n    <urlPattern>https://long.example.com</urlPattern>\n</CorsWhitelistOrigin>\n`;
+    const bad = await upload(g.admin, zipSync({ 'corsWhitelistOrigins/Long.corsWhitelistOrigin': strToU8(longDescription) }), 'long.zip', 'application/zip');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.code, 'import-invalid');
+    const problems = bad.json.error.problems as { code: string; field: string; file?: string }[];
+    assert.deepEqual(problems.map((p) => [p.code, p.field, p.file]), [['body-too-long', 'description', 'corsWhitelistOrigins/Long.corsWhitelistOrigin']]);
+    assert.deepEqual((await api(g.admin)('GET', '/api/allowlist')).json.items, [], 'nothing was written');
+  } finally {
+    await g.stop();
+    tmp.cleanup();
+  }
+});
+
 test('trusted sites become one CSP header on HTML responses of CSP routes; past 12 KB the gateway warns', async () => {
   const tmp = tempDir();
   const g = await startCli(['--store', `sqlite:${tmp.dir}/csp.db`]);

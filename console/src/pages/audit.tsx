@@ -38,6 +38,7 @@ const ENTITIES = [
   ['settings', 'settings'],
   ['route', 'routes'],
   ['token', 'tokens'],
+  ['auth', 'repeated failed sign-ins'],
 ] as const;
 
 function matches(e: AuditEntry, text: string): boolean {

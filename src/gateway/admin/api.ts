@@ -8,13 +8,16 @@ import { StoreError, type Permission, type RouteFields, type Settings, type Stor
 import { checkAdminPattern, type Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
 import { oauthPresetRoutes } from '../routes.js';
+import type { Metrics } from '../metrics.js';
 import type { Snapshot } from '../snapshot.js';
-import { authenticate, effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
-import { ApiError, readJson, sendError, sendJson, sendNoContent } from './http.js';
+import { effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
+import { principalOf, routeWrite, settingsWrite } from './guard.js';
+import { readBody } from './body.js';
+import { ApiError, sendError, sendJson, sendNoContent } from './http.js';
 import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
 import { getScan, startScan } from './scans.js';
 import { buildOpenApi } from './openapi.js';
-import { SCHEMAS, validate, type SchemaName } from './schema.js';
+import type { SchemaName } from './schema.js';
 
 export interface ApiContext {
   store: Store;
@@ -23,6 +26,9 @@ export interface ApiContext {
   info: { proxyUrl: string; adminUrl: string; upstream: string; policyFile: string | null };
   /** Resolves once the live snapshot includes every committed change (so a 2xx means "in force"). */
   sync(): Promise<void>;
+  metrics: Metrics;
+  /** The gateway's log (one line, no secret). */
+  log(line: string): void;
 }
 
 async function reply(c: ApiContext, res: ServerResponse, status: number, pending: Promise<unknown>): Promise<void> {
@@ -57,16 +63,6 @@ interface RouteDef {
 
 function actorOf(who: Principal): string {
   return `token:${who.name}`;
-}
-
-async function body(req: IncomingMessage, schema: SchemaName): Promise<unknown> {
-  const value = await readJson(req);
-  const problems = validate(SCHEMAS[schema], value);
-  if (problems.length > 0) {
-    const first = problems[0]!;
-    throw new ApiError(400, first.code, first.message, first.field, problems.length > 1 ? { problems } : undefined);
-  }
-  return value;
 }
 
 function listQuery(url: URL, sorts: readonly string[]) {
@@ -227,7 +223,7 @@ const ROUTES: RouteDef[] = [
   r('PUT', '/api/settings', 'customize-application', { body: 'SettingsInput', success: ['200', 'Settings'] }, async (c, _req, res, who, _p, input: Partial<Settings>) => {
     // Fields left out keep their current values.
     const next = { ...(await c.store.getSettings()), ...input };
-    await reply(c, res, 200, c.store.putSettings(next, actorOf(who)));
+    await settingsWrite(c, who, next, () => reply(c, res, 200, c.store.putSettings(next, actorOf(who))));
   }),
   // routes
   r('GET', '/api/routes', 'view-setup', {}, async (c, _q, res) => {
@@ -235,16 +231,25 @@ const ROUTES: RouteDef[] = [
     const builtIn = s.settings.oauthPreset ? oauthPresetRoutes(s.settings).map((x) => ({ ...x, builtIn: true })) : [];
     sendJson(res, 200, { items: await c.store.listRoutes(), builtIn });
   }),
-  r('POST', '/api/routes', 'customize-application', { body: 'RouteInput', success: ['201', 'Route'] }, async (c, _req, res, who, _p, input: Partial<RouteFields>) => await reply(c, res, 201, c.store.createRoute(routeBody(input), actorOf(who)))),
+  // Route writes that widen CORS need modify-all-data (guard.ts).
+  r('POST', '/api/routes', 'customize-application', { body: 'RouteInput', success: ['201', 'Route'] }, async (c, _req, res, who, _p, input: Partial<RouteFields>) => {
+    const fields = routeBody(input);
+    await routeWrite(c, who, { fields }, () => reply(c, res, 201, c.store.createRoute(fields, actorOf(who))));
+  }),
   r('GET', '/api/routes/{id}', 'view-setup', { success: ['200', 'Route'] }, async (c, _q, res, _w, [id]) => {
     const x = await c.store.getRoute(id!);
     if (!x) throw notFound('route', id!);
     sendJson(res, 200, x);
   }),
-  r('PUT', '/api/routes/{id}', 'customize-application', { body: 'RouteInput', success: ['200', 'Route'] }, async (c, _req, res, who, [id], input: Partial<RouteFields>) => await reply(c, res, 200, c.store.updateRoute(id!, routeBody(input), actorOf(who)))),
+  r('PUT', '/api/routes/{id}', 'customize-application', { body: 'RouteInput', success: ['200', 'Route'] }, async (c, _req, res, who, [id], input: Partial<RouteFields>) => {
+    const fields = routeBody(input);
+    await routeWrite(c, who, { id: id!, fields }, () => reply(c, res, 200, c.store.updateRoute(id!, fields, actorOf(who))));
+  }),
   r('DELETE', '/api/routes/{id}', 'customize-application', { success: ['204', null] }, async (c, _q, res, who, [id]) => {
-    await c.store.deleteRoute(id!, actorOf(who));
-    await c.sync();
+    await routeWrite(c, who, { id: id! }, async () => {
+      await c.store.deleteRoute(id!, actorOf(who));
+      await c.sync();
+    });
     sendNoContent(res);
   }),
   // tokens
@@ -273,6 +278,8 @@ const ROUTES: RouteDef[] = [
   r('GET', '/api/scans/{id}', 'view-setup', {}, async (_c, _q, res, _w, [id]) => sendJson(res, 200, getScan(id!))),
 ];
 
+const STORE_ERROR_STATUS: Record<StoreError['code'], number> = { 'not-found': 404, duplicate: 409, 'read-only': 409, conflict: 400, 'store-full': 507 };
+
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!;
   try {
@@ -297,22 +304,21 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       }
       throw new ApiError(404, 'not-found', `no API endpoint ${path}`);
     }
-    const who = await authenticate(req, ctx.store);
-    if (!who) throw new ApiError(401, 'unauthenticated', 'send an admin token: Authorization: Bearer <token>');
+    const who = await principalOf(ctx, req, res);
     if (!who.permissions.includes(def.permission)) throw new ApiError(403, 'forbidden', `this token lacks the '${def.permission}' permission`);
     if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens') && !path.startsWith('/api/scans'))
       throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
     const ids = (params ?? []).map(decodeId);
-    const input = def.doc.body ? await body(req, def.doc.body) : undefined;
+    const input = def.doc.body ? await readBody(req, def.doc.body) : undefined;
     await def.handler(ctx, req, res, who, ids, input);
   } catch (err) {
     req.resume();
     if (err instanceof ApiError) return sendError(res, err);
     if (err instanceof StoreError) {
-      const status = err.code === 'not-found' ? 404 : err.code === 'duplicate' || err.code === 'read-only' ? 409 : 400;
-      return sendError(res, new ApiError(status, err.code === 'conflict' ? 'query-invalid' : err.code, err.message, err.field));
+      if (err.code === 'store-full') ctx.log(`error: admin ${req.method} ${path}: 507 store-full: ${err.message}`);
+      return sendError(res, new ApiError(STORE_ERROR_STATUS[err.code], err.code === 'conflict' ? 'query-invalid' : err.code, err.message, err.field));
     }
-    process.stderr.write(`corsgate admin: ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}\n`);
+    ctx.log(`error: admin ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}`);
     sendError(res, new ApiError(500, 'internal-error', 'the gateway failed to handle this request; see its log'));
   }
 }

@@ -7,6 +7,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Permission, Store } from '../../store/types.js';
+import { ConfigError } from '../config.js';
+import { ApiError } from './http.js';
 
 export function generateToken(): string {
   return `cgt_${randomBytes(32).toString('base64url')}`;
@@ -33,37 +35,105 @@ export interface Principal {
   permissions: Permission[];
 }
 
-export async function authenticate(req: IncomingMessage, store: Store): Promise<Principal | null> {
+/** Why a request is not authenticated: `missing` sent no token; the others are failed attempts. */
+export type AuthFailure = { reason: 'missing' | 'malformed' | 'unknown' } | { reason: 'revoked'; name: string; revokedAt: string };
+export type Authentication = { ok: true; principal: Principal } | ({ ok: false } & AuthFailure);
+
+export async function authenticate(req: IncomingMessage, store: Store): Promise<Authentication> {
   const header = req.headers.authorization;
-  if (!header) return null;
+  if (!header) return { ok: false, reason: 'missing' };
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) return null;
+  if (!m) return { ok: false, reason: 'malformed' };
   // Looked up by the SHA-256 of the presented token: an attacker cannot steer those bytes, so the
   // index lookup leaks nothing about a stored token; the stored hash is then compared in constant time.
   const hash = Buffer.from(hashToken(m[1]!), 'hex');
   const rec = await store.findTokenByHash(hash.toString('hex'));
-  if (!rec) return null;
-  const stored = Buffer.from(rec.hash, 'hex');
-  if (stored.length !== hash.length || !timingSafeEqual(stored, hash)) return null;
-  return { name: rec.name, tokenId: rec.id, permissions: effectivePermissions(rec.permissions) };
+  const stored = rec ? Buffer.from(rec.hash, 'hex') : null;
+  if (rec && stored && stored.length === hash.length && timingSafeEqual(stored, hash))
+    return { ok: true, principal: { name: rec.name, tokenId: rec.id, permissions: effectivePermissions(rec.permissions) } };
+  const revoked = await store.findRevokedToken(hash.toString('hex'));
+  return revoked ? { ok: false, reason: 'revoked', ...revoked } : { ok: false, reason: 'unknown' };
 }
 
-const ENV_TOKEN_NAME = 'admin (CORSGATE_ADMIN_TOKEN)';
-
-/** Creates the bootstrap token when the store has none. Returns the clear-text token if it was generated here. */
-export async function ensureBootstrapToken(store: Store, fromEnv: string | undefined): Promise<{ generated: string | null; created: boolean }> {
-  if (fromEnv) {
-    const hash = hashToken(fromEnv);
-    if (!(await store.findTokenByHash(hash))) {
-      // A changed CORSGATE_ADMIN_TOKEN replaces the previous one: rotating it must revoke the old value.
-      if (!store.readOnly) for (const t of await store.listTokens()) if (t.name === ENV_TOKEN_NAME && t.createdBy === 'system') await store.deleteToken(t.id, 'system');
-      await store.createToken({ name: ENV_TOKEN_NAME, permissions: ['modify-all-data'], hash }, 'system');
-      return { generated: null, created: true };
-    }
-    return { generated: null, created: false };
+/** The 401 answer for a failed authentication: it says what was wrong with the token. */
+export function authError(failure: AuthFailure): ApiError {
+  switch (failure.reason) {
+    case 'missing':
+      return new ApiError(401, 'unauthenticated', 'send an admin token: Authorization: Bearer <token>');
+    case 'malformed':
+      return new ApiError(401, 'unauthenticated', "the Authorization header must be 'Bearer <token>', with the token in one piece");
+    case 'unknown':
+      return new ApiError(401, 'token-unknown', 'this admin token is unknown: check that it was copied whole, or ask an administrator for one');
+    case 'revoked':
+      return new ApiError(401, 'token-revoked', `this admin token ('${failure.name}') was revoked at ${failure.revokedAt}; ask an administrator for a new one`);
   }
-  if ((await store.countTokens()) > 0) return { generated: null, created: false };
+}
+
+/** The name of the token CORSGATE_ADMIN_TOKEN creates, and of the one generated on a first start without it. */
+export const ENV_TOKEN_NAME = 'admin (CORSGATE_ADMIN_TOKEN)';
+export const GENERATED_TOKEN_NAME = 'admin';
+
+/** A chosen bootstrap token needs this many characters at least (a generated one has 47). */
+export const MIN_ADMIN_TOKEN_LENGTH = 24;
+
+/**
+ * Why a chosen admin token is too easy to guess, or null: too short, too few different characters,
+ * made of repeats (fewer than 60% of its three-character runs differ), or mostly (over 75%) runs
+ * of neighbouring characters (`aaaa`, `abcd`, `4321`). Random values (`openssl rand -hex 24`,
+ * `-base64 24`) pass with overwhelming probability.
+ */
+export function adminTokenWeakness(token: string): string | null {
+  const chars = [...token];
+  if (chars.length < MIN_ADMIN_TOKEN_LENGTH) return `is ${chars.length} character${chars.length === 1 ? '' : 's'} long; it needs at least ${MIN_ADMIN_TOKEN_LENGTH}`;
+  const distinct = new Set(chars).size;
+  if (distinct < 6) return `uses only ${distinct} different characters; it needs at least 6`;
+  const trigrams = chars.length - 2;
+  const distinctTrigrams = new Set(chars.slice(2).map((c, i) => chars[i]! + chars[i + 1]! + c)).size;
+  if (distinctTrigrams < 0.6 * trigrams) return 'is made of repeats (like change-me-change-me)';
+  let neighbours = 0;
+  for (let i = 1; i < chars.length; i++) if (Math.abs(chars[i]!.codePointAt(0)! - chars[i - 1]!.codePointAt(0)!) <= 1) neighbours++;
+  if (neighbours > 0.75 * (chars.length - 1)) return 'is mostly runs of neighbouring characters (like aaaa or abcd)';
+  return null;
+}
+
+export interface BootstrapResult {
+  /** The clear-text token, when this start generated it. */
+  generated: string | null;
+  created: boolean;
+  /** What the start did to existing tokens, for the log. */
+  notes: string[];
+}
+
+/**
+ * Creates the bootstrap token: from CORSGATE_ADMIN_TOKEN (refused when weak, unless `allowWeak`),
+ * or generated when the store has no token. Setting CORSGATE_ADMIN_TOKEN revokes the token
+ * generated on a first start and any previous value of the variable, each with an audit row.
+ */
+export async function ensureBootstrapToken(store: Store, fromEnv: string | undefined, options: { allowWeak?: boolean } = {}): Promise<BootstrapResult> {
+  const notes: string[] = [];
+  if (fromEnv) {
+    const weakness = adminTokenWeakness(fromEnv);
+    if (weakness && !options.allowWeak)
+      throw new ConfigError('admin-token-weak', `CORSGATE_ADMIN_TOKEN ${weakness}: choose a random value, e.g. export CORSGATE_ADMIN_TOKEN=$(openssl rand -hex 24) (--allow-weak-admin-token accepts it anyway, for tests)`);
+    if (weakness) notes.push(`warning: CORSGATE_ADMIN_TOKEN ${weakness}; accepted because of --allow-weak-admin-token`);
+    const hash = hashToken(fromEnv);
+    const existing = await store.findTokenByHash(hash);
+    if (!store.readOnly) {
+      for (const t of await store.listTokens()) {
+        if (t.createdBy !== 'system' || t.id === existing?.id) continue;
+        // A changed CORSGATE_ADMIN_TOKEN replaces the previous one, and the generated token is no longer needed.
+        if (t.name === ENV_TOKEN_NAME || t.name === GENERATED_TOKEN_NAME) {
+          await store.deleteToken(t.id, 'system');
+          notes.push(`CORSGATE_ADMIN_TOKEN is set: the token '${t.name}' created ${t.createdAt} is revoked`);
+        }
+      }
+    }
+    if (existing) return { generated: null, created: false, notes };
+    await store.createToken({ name: ENV_TOKEN_NAME, permissions: ['modify-all-data'], hash }, 'system');
+    return { generated: null, created: true, notes };
+  }
+  if ((await store.countTokens()) > 0) return { generated: null, created: false, notes };
   const token = generateToken();
-  await store.createToken({ name: 'admin', permissions: ['modify-all-data'], hash: hashToken(token) }, 'system');
-  return { generated: token, created: true };
+  await store.createToken({ name: GENERATED_TOKEN_NAME, permissions: ['modify-all-data'], hash: hashToken(token) }, 'system');
+  return { generated: token, created: true, notes };
 }

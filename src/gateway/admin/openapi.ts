@@ -14,7 +14,7 @@ const SEARCH_PARAMS = [
 const QUERY: Record<string, unknown[]> = {
   'GET /api/allowlist': [...SEARCH_PARAMS, { name: 'sort', in: 'query', schema: { type: 'string', enum: ['createdAt', 'urlPattern'] } }],
   'GET /api/trusted-sites': [...SEARCH_PARAMS, { name: 'sort', in: 'query', schema: { type: 'string', enum: ['createdAt', 'name'] } }],
-  'GET /api/audit': [...LIST_PARAMS, { name: 'entity', in: 'query', schema: { type: 'string', enum: ['allowlist', 'trusted-site', 'route', 'settings', 'token'] } }],
+  'GET /api/audit': [...LIST_PARAMS, { name: 'entity', in: 'query', schema: { type: 'string', enum: ['allowlist', 'trusted-site', 'route', 'settings', 'token', 'auth'] } }],
   'GET /api/export': [{ name: 'format', in: 'query', schema: { type: 'string', enum: ['zip', 'json'], default: 'zip' } }],
   'POST /api/import': [{ name: 'filename', in: 'query', schema: { type: 'string' }, description: 'name of the uploaded file (helps detect its type)' }],
 };
@@ -54,7 +54,9 @@ export function buildOpenApi(routes: readonly DocumentedRoute[]): unknown {
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },
         ...(r.path.includes('{id}') ? { '404': { $ref: '#/components/responses/Error' } } : {}),
-        ...(r.method === 'POST' || r.method === 'PUT' ? { '409': { $ref: '#/components/responses/Error' } } : {}),
+        ...(r.method === 'POST' || r.method === 'PUT' ? { '409': { $ref: '#/components/responses/Error' }, '413': { $ref: '#/components/responses/Error' } } : {}),
+        '429': { $ref: '#/components/responses/Error' },
+        ...(r.method !== 'GET' ? { '507': { $ref: '#/components/responses/Error' } } : {}),
       },
     };
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${r.body}` } } } };
@@ -84,7 +86,22 @@ export function buildOpenApi(routes: readonly DocumentedRoute[]): unknown {
         AuditPage: page('AuditEntry'),
         Error: {
           type: 'object',
-          properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' }, problems: { type: 'array' } }, required: ['code', 'message'] } },
+          properties: {
+            error: {
+              type: 'object',
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                field: { type: 'string' },
+                problems: { type: 'array', maxItems: 100 },
+                moreProblems: { type: 'integer', description: 'problems found beyond the ones listed' },
+                limit: { type: 'string', description: '413: the name of the limit passed' },
+                max: { type: 'integer', description: '413: its value' },
+                retryAfter: { type: 'integer', description: '429: seconds to wait (also in Retry-After)' },
+              },
+              required: ['code', 'message'],
+            },
+          },
         },
       },
       responses: { Error: { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } },

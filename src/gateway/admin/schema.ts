@@ -2,9 +2,10 @@
  * The admin API's request-body schemas (a JSON Schema subset) and the validator that enforces them.
  * The same objects are published in /api/openapi.json, so the document and the checks cannot drift.
  */
+import { MAX_LISTED_PROBLEMS } from './http.js';
 
 export type Schema =
-  | { type: 'string'; minLength?: number; maxLength?: number; enum?: readonly string[]; pattern?: string; description?: string }
+  | { type: 'string'; minLength?: number; maxLength?: number; enum?: readonly string[]; pattern?: string; format?: FormatName; description?: string }
   | { type: 'boolean'; description?: string }
   | { type: 'integer'; minimum?: number; maximum?: number; description?: string }
   | { type: 'array'; items: Schema; maxItems?: number; minItems?: number; description?: string }
@@ -16,8 +17,30 @@ export interface BodyProblem {
   message: string;
 }
 
+
+/**
+ * String formats the validator knows (published as JSON Schema `format`). `host-pattern` is what
+ * route matching accepts (src/gateway/routes.ts): `*`, a host name, `*.` and a domain (any
+ * subdomain), an IPv4 address or a bracketed IPv6 literal; no port, no trailing dot (RFC 1123 §2.1
+ * names, RFC 1035 §2.3.4 lengths).
+ */
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const HOST_PATTERN = new RegExp(`^(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*$|^\\[[0-9a-f:.]+\\]$|^\\*$`, 'i');
+const FORMATS = {
+  'host-pattern': {
+    test: (v: string) => HOST_PATTERN.test(v),
+    message: (where: string, v: string) =>
+      /:\d+$/.test(v) && !v.startsWith('[')
+        ? `${where} must be a host without a port (the route matches every port of a host)`
+        : v.endsWith('.')
+          ? `${where} must not end with a dot: write ${v.replace(/\.+$/, '')}`
+          : `${where} must be a host name (api.example.com), *.example.com for its subdomains, an IP address, or * for any host`,
+  },
+} as const;
+type FormatName = keyof typeof FORMATS;
+
 const PERMISSION = { type: 'string', enum: ['view-setup', 'customize-application', 'modify-all-data'] } as const;
-const HOST_LIST = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 255 }, maxItems: 1000 } as const;
+const HOST_LIST = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 255, format: 'host-pattern' }, maxItems: 1000 } as const;
 
 export const SCHEMAS = {
   AllowlistInput: {
@@ -92,7 +115,7 @@ export const SCHEMAS = {
   },
   TokenInput: {
     type: 'object',
-    properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, permissions: { type: 'array', minItems: 1, items: PERMISSION } },
+    properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, permissions: { type: 'array', minItems: 1, maxItems: 3, items: PERMISSION } },
     required: ['name', 'permissions'],
     additionalProperties: false,
   },
@@ -113,57 +136,93 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-export function validate(schema: Schema, value: unknown, field = '', out: BodyProblem[] = []): BodyProblem[] {
+/** The problems of one body: the first MAX_LISTED_PROBLEMS in full, the others only counted. */
+export interface Validation {
+  problems: BodyProblem[];
+  total: number;
+}
+
+class Collector implements Validation {
+  readonly problems: BodyProblem[] = [];
+  total = 0;
+  /** `message` is built only for a problem that is listed. */
+  add(code: string, field: string, message: () => string): void {
+    if (this.total++ < MAX_LISTED_PROBLEMS) this.problems.push({ code, field, message: message() });
+  }
+}
+
+const compiled = new Map<string, RegExp>();
+function regexOf(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (!re) compiled.set(pattern, (re = new RegExp(pattern)));
+  return re;
+}
+
+function join(field: string, key: string): string {
+  return field ? `${field}.${key}` : key;
+}
+
+/**
+ * Checks a value against a schema. Only own properties count: `__proto__`, `constructor`,
+ * `toString` and the like are unknown fields like any other. Sizes are checked before contents: an
+ * array over `maxItems` is refused without looking at its items, and a string over `maxLength`
+ * without matching its pattern, so the work stays proportional to what the schema allows.
+ */
+export function checkBody(schema: Schema, value: unknown, field = ''): Validation {
+  const out = new Collector();
+  walk(schema, value, field, out);
+  return out;
+}
+
+/** The listed problems of `checkBody` (at most MAX_LISTED_PROBLEMS). */
+export function validate(schema: Schema, value: unknown, field = ''): BodyProblem[] {
+  return checkBody(schema, value, field).problems;
+}
+
+function walk(schema: Schema, value: unknown, field: string, out: Collector): void {
   const where = field || 'body';
+  const wrongType = (expected: string) => out.add('body-wrong-type', where, () => `${where} must be ${expected}, not ${typeName(value)}`);
   switch (schema.type) {
     case 'object': {
-      if (typeName(value) !== 'object') {
-        out.push({ code: 'body-wrong-type', field: where, message: `${where} must be an object, not ${typeName(value)}` });
-        return out;
-      }
+      if (typeName(value) !== 'object') return wrongType('an object');
       const obj = value as Record<string, unknown>;
+      const props = schema.properties as Record<string, Schema>;
       for (const key of Object.keys(obj)) {
-        if (!(key in schema.properties)) out.push({ code: 'body-unknown-field', field: field ? `${field}.${key}` : key, message: `unknown field '${key}' (allowed: ${Object.keys(schema.properties).join(', ')})` });
+        if (!Object.hasOwn(props, key)) out.add('body-unknown-field', join(field, key), () => `unknown field '${key}' (allowed: ${Object.keys(props).join(', ')})`);
       }
       for (const key of schema.required ?? []) {
-        if (obj[key] === undefined) out.push({ code: 'body-missing-field', field: field ? `${field}.${key}` : key, message: `the field '${key}' is required` });
+        if (!Object.hasOwn(obj, key)) out.add('body-missing-field', join(field, key), () => `the field '${key}' is required`);
       }
-      for (const [key, sub] of Object.entries(schema.properties)) {
-        if (obj[key] !== undefined) validate(sub, obj[key], field ? `${field}.${key}` : key, out);
+      for (const [key, sub] of Object.entries(props)) {
+        if (Object.hasOwn(obj, key)) walk(sub, obj[key], join(field, key), out);
       }
-      return out;
+      return;
     }
     case 'array': {
-      if (!Array.isArray(value)) {
-        out.push({ code: 'body-wrong-type', field: where, message: `${where} must be an array, not ${typeName(value)}` });
-        return out;
-      }
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) out.push({ code: 'body-too-many-items', field: where, message: `${where} may hold at most ${schema.maxItems} items` });
-      if (schema.minItems !== undefined && value.length < schema.minItems) out.push({ code: 'body-too-few-items', field: where, message: `${where} needs at least ${schema.minItems} item(s)` });
-      value.forEach((item, i) => validate(schema.items, item, `${where}[${i}]`, out));
-      return out;
+      if (!Array.isArray(value)) return wrongType('an array');
+      if (schema.maxItems !== undefined && value.length > schema.maxItems)
+        return out.add('body-too-many-items', where, () => `${where} may hold at most ${schema.maxItems} items, not ${value.length}`);
+      if (schema.minItems !== undefined && value.length < schema.minItems) out.add('body-too-few-items', where, () => `${where} needs at least ${schema.minItems} item(s)`);
+      for (let i = 0; i < value.length; i++) walk(schema.items, value[i], `${where}[${i}]`, out);
+      return;
     }
     case 'string': {
-      if (typeof value !== 'string') {
-        out.push({ code: 'body-wrong-type', field: where, message: `${where} must be a string, not ${typeName(value)}` });
-        return out;
-      }
-      if (schema.minLength !== undefined && value.length < schema.minLength) out.push({ code: 'body-too-short', field: where, message: `${where} must not be empty` });
-      if (schema.maxLength !== undefined && value.length > schema.maxLength) out.push({ code: 'body-too-long', field: where, message: `${where} is longer than ${schema.maxLength} characters` });
-      if (schema.enum && !schema.enum.includes(value)) out.push({ code: 'body-not-allowed-value', field: where, message: `${where} must be one of: ${schema.enum.join(', ')}` });
-      if (schema.pattern && !new RegExp(schema.pattern).test(value)) out.push({ code: 'body-bad-format', field: where, message: `${where} must match ${schema.pattern}` });
-      return out;
+      if (typeof value !== 'string') return wrongType('a string');
+      if (schema.maxLength !== undefined && value.length > schema.maxLength)
+        return out.add('body-too-long', where, () => `${where} is longer than ${schema.maxLength} characters`);
+      if (schema.minLength !== undefined && value.length < schema.minLength) return out.add('body-too-short', where, () => `${where} must not be empty`);
+      if (schema.enum && !schema.enum.includes(value)) out.add('body-not-allowed-value', where, () => `${where} must be one of: ${schema.enum!.join(', ')}`);
+      if (schema.pattern && !regexOf(schema.pattern).test(value)) out.add('body-bad-format', where, () => `${where} must match ${schema.pattern}`);
+      if (schema.format && !FORMATS[schema.format].test(value)) out.add('body-bad-format', where, () => FORMATS[schema.format!].message(where, value));
+      return;
     }
     case 'boolean':
-      if (typeof value !== 'boolean') out.push({ code: 'body-wrong-type', field: where, message: `${where} must be a boolean, not ${typeName(value)}` });
-      return out;
+      if (typeof value !== 'boolean') wrongType('a boolean');
+      return;
     case 'integer':
-      if (typeName(value) !== 'integer') out.push({ code: 'body-wrong-type', field: where, message: `${where} must be an integer, not ${typeName(value)}` });
-      else {
-        const n = value as number;
-        if ((schema.minimum !== undefined && n < schema.minimum) || (schema.maximum !== undefined && n > schema.maximum))
-          out.push({ code: 'body-out-of-range', field: where, message: `${where} must be between ${schema.minimum} and ${schema.maximum}` });
-      }
-      return out;
+      if (typeName(value) !== 'integer') return wrongType('an integer');
+      if ((schema.minimum !== undefined && (value as number) < schema.minimum) || (schema.maximum !== undefined && (value as number) > schema.maximum))
+        out.add('body-out-of-range', where, () => `${where} must be between ${schema.minimum} and ${schema.maximum}`);
+      return;
   }
 }
