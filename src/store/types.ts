@@ -70,6 +70,11 @@ export interface Settings {
   experienceCloudHosts: string[];
   /** Add the trusted-sites CSP to HTML responses of requests no route matches. */
   cspOnDefaultRoute: boolean;
+  /**
+   * Private, loopback and other non-public addresses that scans started through the admin API may
+   * reach, besides the upstream and the gateway's proxy: IPs, CIDR ranges, host names, `*.domain`, `*`.
+   */
+  scanTargets: string[];
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -79,6 +84,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   myDomainHosts: ['*'],
   experienceCloudHosts: [],
   cspOnDefaultRoute: false,
+  scanTargets: [],
 });
 
 export interface TokenRecord {

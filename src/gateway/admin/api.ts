@@ -12,7 +12,8 @@ import type { Snapshot } from '../snapshot.js';
 import { authenticate, effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
 import { ApiError, readJson, sendError, sendJson, sendNoContent } from './http.js';
 import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
-import { getScan, startScan } from './scans.js';
+import { checkScanTarget } from './scan-targets.js';
+import { getScan, listScans, startScan, type ScanInput } from './scans.js';
 import { buildOpenApi } from './openapi.js';
 import { SCHEMAS, validate, type SchemaName } from './schema.js';
 
@@ -124,6 +125,19 @@ async function trustedSiteBody(input: Partial<TrustedSiteFields>): Promise<Trust
   return site;
 }
 
+/**
+ * Where scans may go is a guard against probing the gateway's own network: widening it needs the
+ * top permission, not only the one that runs scans.
+ */
+function scanTargetsChange(who: Principal, current: readonly string[], next: readonly string[]): void {
+  for (const [i, entry] of next.entries()) {
+    const problem = checkScanTarget(entry);
+    if (problem) throw new ApiError(400, 'scan-target-invalid', problem, `scanTargets[${i}]`);
+  }
+  if (JSON.stringify(current) !== JSON.stringify(next) && !who.permissions.includes('modify-all-data'))
+    throw new ApiError(403, 'forbidden', "changing scanTargets needs the 'modify-all-data' permission", 'scanTargets');
+}
+
 function routeBody(input: Partial<RouteFields>): RouteFields {
   if (input.kind === 'opt-in' && !input.setting) throw new ApiError(400, 'route-setting-missing', "an 'opt-in' route needs 'setting': the boolean setting that turns it on", 'setting');
   if (input.setting !== undefined && input.kind !== 'opt-in') throw new ApiError(400, 'route-setting-unexpected', "'setting' only applies to 'opt-in' routes", 'setting');
@@ -155,7 +169,8 @@ const r = (method: string, path: string, permission: Permission, doc: RouteDoc, 
 });
 
 const ROUTES: RouteDef[] = [
-  r('GET', '/api/me', 'view-setup', {}, async (_c, _q, res, who) => sendJson(res, 200, { name: who.name, permissions: who.permissions })),
+  // readOnly: the gateway runs from a policy file, so every policy write is refused whatever the permissions.
+  r('GET', '/api/me', 'view-setup', {}, async (c, _q, res, who) => sendJson(res, 200, { name: who.name, tokenId: who.tokenId, permissions: who.permissions, readOnly: c.store.readOnly, policyFile: c.info.policyFile })),
   r('GET', '/api/status', 'view-setup', {}, async (c, _q, res) => {
     const s = c.snapshot();
     sendJson(res, 200, { version: s.version, allowlistEntries: s.allowlistSize, cspBytes: s.cspBytes, csp: s.csp, warnings: s.warnings, readOnly: c.store.readOnly, store: c.store.description, ...c.info });
@@ -226,7 +241,9 @@ const ROUTES: RouteDef[] = [
   r('GET', '/api/settings', 'view-setup', { success: ['200', 'Settings'] }, async (c, _q, res) => await reply(c, res, 200, c.store.getSettings())),
   r('PUT', '/api/settings', 'customize-application', { body: 'SettingsInput', success: ['200', 'Settings'] }, async (c, _req, res, who, _p, input: Partial<Settings>) => {
     // Fields left out keep their current values.
-    const next = { ...(await c.store.getSettings()), ...input };
+    const current = await c.store.getSettings();
+    if (input.scanTargets !== undefined) scanTargetsChange(who, current.scanTargets, input.scanTargets);
+    const next = { ...current, ...input };
     await reply(c, res, 200, c.store.putSettings(next, actorOf(who)));
   }),
   // routes
@@ -269,7 +286,12 @@ const ROUTES: RouteDef[] = [
   r('POST', '/api/import', 'modify-all-data', {}, async (c, req, res, who) => importMetadataHandler(c, req, res, actorOf(who))),
   r('GET', '/api/export', 'view-setup', {}, async (c, req, res) => exportMetadataHandler(c, req, res)),
   // scans (outbound requests on an admin's behalf: Customize Application)
-  r('POST', '/api/scans', 'customize-application', { body: 'ScanInput' }, async (_c, _req, res, who, _p, input: { url: string }) => sendJson(res, 202, await startScan(input.url, actorOf(who)))),
+  r('POST', '/api/scans', 'customize-application', { body: 'ScanInput' }, async (c, _req, res, who, _p, input: ScanInput) => {
+    // The upstream as configured (info.upstream may carry a note after it) and the proxy listener.
+    const fixedOrigins = [c.info.upstream.split(' ')[0]!, c.info.proxyUrl].filter((u) => URL.canParse(u));
+    sendJson(res, 202, await startScan(input, actorOf(who), { allowed: c.snapshot().settings.scanTargets, fixedOrigins }));
+  }),
+  r('GET', '/api/scans', 'view-setup', {}, async (_c, _q, res) => sendJson(res, 200, { items: listScans() })),
   r('GET', '/api/scans/{id}', 'view-setup', {}, async (_c, _q, res, _w, [id]) => sendJson(res, 200, getScan(id!))),
 ];
 
