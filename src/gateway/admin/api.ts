@@ -4,6 +4,7 @@
  * runs, and origin patterns are checked by the policy engine itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseCspBaseline } from '../../csp/index.js';
 import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
 import { checkAdminPattern, type Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
@@ -243,6 +244,8 @@ const ROUTES: RouteDef[] = [
     // Fields left out keep their current values.
     const current = await c.store.getSettings();
     if (input.scanTargets !== undefined) scanTargetsChange(who, current.scanTargets, input.scanTargets);
+    const cspProblem = input.cspBaseline !== undefined ? parseCspBaseline(input.cspBaseline).problems[0] : undefined;
+    if (cspProblem) throw new ApiError(400, cspProblem.code, cspProblem.message, 'cspBaseline');
     const next = { ...current, ...input };
     await reply(c, res, 200, c.store.putSettings(next, actorOf(who)));
   }),

@@ -87,6 +87,7 @@ export const SCHEMAS = {
       myDomainHosts: HOST_LIST,
       experienceCloudHosts: HOST_LIST,
       cspOnDefaultRoute: { type: 'boolean' },
+      cspBaseline: { type: 'string', maxLength: 2048, description: "The CSP's directives besides the six trusted sites widen, e.g. script-src 'self'; object-src 'none' ('' for none)" },
       scanTargets: {
         type: 'array',
         maxItems: 100,
