@@ -1,25 +1,90 @@
-/** Small shared pieces: read-only notices, error messages, copyable code. */
+/** Small shared pieces: read-only notices, success notices, error messages, copyable code, data loading. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiFailure } from './api.js';
+import { api, ApiFailure, can, type Me, type Permission } from './api.js';
 
-export function ReadOnly({ what, needs }: { what: string; needs: string }) {
-  return <p class="notice" role="note">Read-only: your token can view {what} but changing it needs the <code>{needs}</code> permission, so the controls below are disabled.</p>;
+/**
+ * Says up front why the controls below are disabled: the gateway runs from a policy file (for
+ * policy, not for scans), or the token lacks the permission. Nothing when the page may be changed.
+ */
+export function ReadOnly({ me, what, needs, policy = true }: { me: Me; what: string; needs: Permission; policy?: boolean }) {
+  if (policy && me.readOnly)
+    return <p class="notice" role="note">Read-only: this gateway runs from the policy file <code>{me.policyFile}</code> (<code>--policy</code>), so {what} can change only in that file; the controls below are disabled.</p>;
+  if (!can(me, needs)) return <p class="notice" role="note">Read-only: your token can view {what} but changing it needs the <code>{needs}</code> permission, so the controls below are disabled.</p>;
+  return null;
 }
 
-export function ErrorText({ error }: { error: unknown }) {
+// ---- success notices: one live region for the whole console --------------------------------
+
+type Notice = { id: number; text: string };
+const noticeListeners = new Set<(n: Notice) => void>();
+let noticeId = 0;
+
+/** Announces a change that succeeded ("Added https://…: in force at the gateway now."). */
+export function notify(text: string): void {
+  const n = { id: ++noticeId, text };
+  for (const l of noticeListeners) l(n);
+}
+
+/** Shows the latest notices at the bottom of the window, each for a while, and announces them. */
+export function Notices() {
+  const [items, setItems] = useState<Notice[]>([]);
+  useEffect(() => {
+    const add = (n: Notice) => {
+      setItems((prev) => [...prev.slice(-2), n]);
+      setTimeout(() => setItems((prev) => prev.filter((x) => x.id !== n.id)), 8000);
+    };
+    noticeListeners.add(add);
+    return () => void noticeListeners.delete(add);
+  }, []);
+  return (
+    <div class="notices" role="status" aria-live="polite">
+      {items.map((n) => (
+        <p key={n.id} class="notice-ok">
+          <span>{n.text}</span>
+          <button type="button" class="link" aria-label="Dismiss" onClick={() => setItems((prev) => prev.filter((x) => x.id !== n.id))}>×</button>
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** One GET of the admin API, reloaded when `deps` change or on `reload()`. */
+export function useApi<T>(path: string | null, deps: readonly unknown[] = []): { data: T | null; error: unknown; loading: boolean; reload: () => void; setData: (value: T) => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(path !== null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (path === null) return;
+    let live = true;
+    setLoading(true);
+    api<T>('GET', path).then(
+      (value) => live && (setData(value), setError(null)),
+      (err) => live && setError(err),
+    ).finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [path, tick, ...deps]);
+  return { data, error, loading, reload: () => setTick((n) => n + 1), setData };
+}
+
+/** An error in words, with the API's code, fix hint and every problem; `about` names what failed (e.g. a file). */
+export function ErrorText({ error, about }: { error: unknown; about?: string }) {
   if (!error) return null;
+  const prefix = about ? `${about}: ` : '';
   if (error instanceof ApiFailure) {
     const more = error.problems.filter((p) => p.message !== error.message);
     return (
       <div class="error" role="alert">
-        <p>{error.status === 403 ? 'Not allowed: ' : ''}{error.message} <span class="muted">[{error.code}]</span></p>
+        <p>{prefix}{error.status === 403 ? 'Not allowed: ' : ''}{error.message} <span class="muted">[{error.code}]</span></p>
         {error.hint && <p>Fix: {error.hint}</p>}
-        {more.length > 0 && <ul>{more.map((p, i) => <li key={i}>{p.path ? `${p.path}: ` : ''}{p.message}</li>)}</ul>}
+        {more.length > 0 && <ul>{more.map((p, i) => <li key={i}>{p.file ? `${p.file}: ` : p.path ? `${p.path}: ` : ''}{p.message}</li>)}</ul>}
       </div>
     );
   }
-  return <p class="error" role="alert">{error instanceof Error ? error.message : String(error)}</p>;
+  return <p class="error" role="alert">{prefix}{error instanceof Error ? error.message : String(error)}</p>;
 }
 
 export function Copyable({ label, text }: { label: string; text: string }) {

@@ -1,8 +1,9 @@
 /** CSP Trusted Sites: Salesforce's fields, per-directive checkboxes and a live header preview. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { buildContentSecurityPolicy, validateTrustedSite, type TrustedSite } from '../../../src/csp/index.js';
-import { api, can, type Me } from '../api.js';
-import { Busy, ErrorText, ReadOnly, useBusy } from '../components.js';
+import { buildContentSecurityPolicy, cspGaps, DEFAULT_CSP_BASELINE, parseCspBaseline, validateTrustedSite, type TrustedSite } from '../../../src/csp/index.js';
+import type { Settings } from '../../../src/store/types.js';
+import { api, canChange, type Me } from '../api.js';
+import { Busy, ErrorText, notify, ReadOnly, useApi, useBusy } from '../components.js';
 
 type Site = TrustedSite & { id?: string };
 
@@ -31,22 +32,26 @@ const EMPTY: Site = {
 };
 
 export function TrustedSites({ me }: { me: Me }) {
-  const writable = can(me, 'customize-application');
-  const [sites, setSites] = useState<Site[]>([]);
+  const writable = canChange(me, 'customize-application');
+  const list = useApi<{ items: Site[] }>('/api/trusted-sites?limit=1000');
+  const sites = list.data?.items ?? [];
+  const settings = useApi<Settings>('/api/settings');
+  const [baseline, setBaseline] = useState<string | null>(null);
+  useEffect(() => setBaseline(settings.data?.cspBaseline ?? null), [settings.data]);
   const [draft, setDraft] = useState<Site>(EMPTY);
   const [error, setError] = useState<unknown>(null);
-  const [reload, setReload] = useState(0);
-  useEffect(() => {
-    api<{ items: Site[] }>('GET', '/api/trusted-sites?limit=1000').then((p) => setSites(p.items), setError);
-  }, [reload]);
 
   // Salesforce's own checks, as you type (warnings do not block saving, as in the API).
   const problems = useMemo(() => (draft.name || draft.endpointUrl ? validateTrustedSite(draft).filter((p) => (p as { severity?: string }).severity !== 'warning') : []), [draft]);
   const nameInput = useRef<HTMLInputElement>(null);
+  const baselineProblems = useMemo(() => parseCspBaseline(baseline ?? '').problems, [baseline]);
   const preview = useMemo(() => {
     const others = sites.filter((s) => s.id !== draft.id);
-    return buildContentSecurityPolicy(problems.length === 0 && draft.endpointUrl ? [...others, draft] : others);
-  }, [sites, draft, problems]);
+    // The baseline as typed, when it is sound; otherwise the one in force.
+    const base = baselineProblems.length === 0 ? baseline ?? '' : settings.data?.cspBaseline ?? '';
+    return buildContentSecurityPolicy(problems.length === 0 && draft.endpointUrl ? [...others, draft] : others, { baseline: base });
+  }, [sites, draft, problems, baseline, baselineProblems, settings.data]);
+  const gaps = useMemo(() => cspGaps(preview.header), [preview]);
 
   const set = <K extends keyof Site>(key: K, value: Site[K]) => setDraft({ ...draft, [key]: value });
   const [busy, busyWith] = useBusy();
@@ -58,8 +63,9 @@ export function TrustedSites({ me }: { me: Me }) {
     delete (body as Record<string, unknown>).createdBy;
     return busyWith(async () => {
       await api(id ? 'PUT' : 'POST', id ? `/api/trusted-sites/${encodeURIComponent(id)}` : '/api/trusted-sites', body);
+      notify(`${id ? 'Saved' : 'Added'} the trusted site ${body.name}: the Content-Security-Policy follows now.`);
       setDraft(EMPTY);
-      setReload((n) => n + 1);
+      list.reload();
     }, setError);
   };
   const remove = (site: Site) => {
@@ -67,7 +73,8 @@ export function TrustedSites({ me }: { me: Me }) {
     setError(null);
     return busyWith(async () => {
       await api('DELETE', `/api/trusted-sites/${encodeURIComponent(site.id!)}`);
-      setReload((n) => n + 1);
+      notify(`Deleted the trusted site ${site.name}: its URL has left the Content-Security-Policy.`);
+      list.reload();
     }, setError);
   };
 
@@ -75,7 +82,8 @@ export function TrustedSites({ me }: { me: Me }) {
     <div>
       <h1>Trusted sites (CSP)</h1>
       <p>Each active trusted site adds its URL to the chosen directives of the <code>Content-Security-Policy</code> the gateway sends on HTML pages, after <code>'self'</code>.</p>
-      {!writable && <ReadOnly what="trusted sites" needs="customize-application" />}
+      <ReadOnly me={me} what="trusted sites" needs="customize-application" />
+      <ErrorText error={list.error ?? settings.error} />
       <form class="card" onSubmit={save} aria-labelledby="site-title">
         <h2 id="site-title">{draft.id ? `Edit ${draft.name}` : 'Add a trusted site'}</h2>
         <div class="row">
@@ -107,6 +115,13 @@ export function TrustedSites({ me }: { me: Me }) {
         <p>{draft.endpointUrl && problems.length === 0 ? 'The header the gateway will send once you save this site' : 'The header the gateway sends now'}: <strong>{preview.bytes.toLocaleString('en')} bytes</strong>{preview.bytes > 12288 ? ' (above 12 KB browsers and proxies start to fail)' : ''}.</p>
         <pre class="headers" data-testid="csp-preview"><code>Content-Security-Policy: {preview.header}</code></pre>
         {preview.warnings.map((w) => <p key={w.code} class="error">{w.message}</p>)}
+        {gaps.length > 0 ? (
+          <div class="notice" role="note">
+            <p><strong>What this policy leaves open</strong> (trusted sites only widen the six directives above; the baseline below closes the rest):</p>
+            <ul>{gaps.map((g) => <li key={g}>{g}</li>)}</ul>
+          </div>
+        ) : <p class="ok">Scripts, plugins, <code>&lt;base&gt;</code>, form targets and framing are restricted too: corsgate scan finds no high-severity gap in this policy.</p>}
+        {baseline !== null && <BaselineForm value={baseline} stored={settings.data?.cspBaseline ?? ''} problems={baselineProblems} writable={writable} onChange={setBaseline} onSaved={(v) => { settings.setData({ ...settings.data!, cspBaseline: v }); }} />}
       </section>
       <h2>Trusted sites ({sites.length})</h2>
       <table class="list">
@@ -127,5 +142,33 @@ export function TrustedSites({ me }: { me: Me }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The directives besides the six trusted sites widen: shown, edited and checked as you type. */
+function BaselineForm({ value, stored, problems, writable, onChange, onSaved }: { value: string; stored: string; problems: { message: string }[]; writable: boolean; onChange: (v: string) => void; onSaved: (v: string) => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, busyWith] = useBusy();
+  const save = (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    return busyWith(async () => {
+      const out = await api<Settings>('PUT', '/api/settings', { cspBaseline: value.trim() });
+      onSaved(out.cspBaseline);
+      notify(out.cspBaseline ? 'Saved the CSP baseline: the Content-Security-Policy carries it now.' : 'Saved an empty CSP baseline: the policy now restricts only the six trusted-site directives.');
+    }, setError);
+  };
+  return (
+    <form onSubmit={save} aria-labelledby="baseline-title">
+      <h3 id="baseline-title">Baseline directives</h3>
+      <p class="muted">Sent after the six directives above on every page that gets this policy. The default is Salesforce's Lightning baseline (<code>script-src 'self'</code>) with plugins, <code>&lt;base&gt;</code>, form targets and framing kept to the site. Leave it empty to send the six directives only.</p>
+      <label for="csp-baseline">Baseline</label>
+      <textarea id="csp-baseline" rows={2} spellcheck={false} disabled={!writable} value={value} aria-invalid={problems.length ? 'true' : 'false'} aria-describedby="baseline-problems" onInput={(e) => onChange(e.currentTarget.value)} />
+      <ul id="baseline-problems" class="problems" aria-live="polite">{problems.map((p) => <li key={p.message} class="error">{p.message}</li>)}</ul>
+      <button type="submit" disabled={!writable || busy || problems.length > 0 || value.trim() === stored}>Save baseline</button>
+      <button type="button" class="secondary" disabled={!writable || value === DEFAULT_CSP_BASELINE} onClick={() => onChange(DEFAULT_CSP_BASELINE)}>Use the default</button>
+      <Busy busy={busy} />
+      <ErrorText error={error} />
+    </form>
   );
 }
