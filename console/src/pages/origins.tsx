@@ -2,7 +2,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { createPolicy, PolicyError } from '../../../src/index.js';
 import { api, canChange, download, type Me } from '../api.js';
-import { Busy, ErrorText, notify, ReadOnly, useBusy } from '../components.js';
+import { ErrorText, notify } from '../components.js';
+import { Busy, ReadOnly, useBusy } from '../kit.js';
 
 interface Entry {
   id: string;

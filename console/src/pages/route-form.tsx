@@ -3,7 +3,8 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { compileRoutes, matchRoute, routingPath, type CompiledRoute } from '../../../src/gateway/routes.js';
 import type { RouteFields, Settings } from '../../../src/store/types.js';
 import { api } from '../api.js';
-import { Busy, ErrorText, notify, useBusy } from '../components.js';
+import { ErrorText, notify } from '../components.js';
+import { Busy, useBusy } from '../kit.js';
 
 export type Route = RouteFields & { id: string; builtIn?: boolean };
 

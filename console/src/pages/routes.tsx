@@ -2,7 +2,8 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Settings } from '../../../src/store/types.js';
 import { api, canChange, type Me } from '../api.js';
-import { Busy, ErrorText, notify, ReadOnly, useApi, useBusy } from '../components.js';
+import { ErrorText, notify } from '../components.js';
+import { Busy, ReadOnly, useApi, useBusy } from '../kit.js';
 import { KINDS, pathsText, RouteForm, splitList, WhichRule, type Route } from './route-form.js';
 
 const hostsText = (hosts: string[] | undefined, kind: string) =>

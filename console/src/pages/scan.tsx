@@ -3,7 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ScanResult } from '../../../src/scan/index.js';
 import type { Settings } from '../../../src/store/types.js';
 import { api, ApiFailure, can, canChange, type Me } from '../api.js';
-import { Busy, ErrorText, notify, ReadOnly, useApi, useBusy } from '../components.js';
+import { ErrorText, notify } from '../components.js';
+import { Busy, ReadOnly, useApi, useBusy } from '../kit.js';
 
 /** A scan job as `GET /api/scans/{id}` answers it (src/gateway/admin/scans.ts). */
 interface ScanState {

@@ -3,7 +3,8 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { buildContentSecurityPolicy, cspGaps, DEFAULT_CSP_BASELINE, parseCspBaseline, validateTrustedSite, type TrustedSite } from '../../../src/csp/index.js';
 import type { Settings } from '../../../src/store/types.js';
 import { api, canChange, type Me } from '../api.js';
-import { Busy, ErrorText, notify, ReadOnly, useApi, useBusy } from '../components.js';
+import { ErrorText, notify } from '../components.js';
+import { Busy, ReadOnly, useApi, useBusy } from '../kit.js';
 
 type Site = TrustedSite & { id?: string };
 

@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import type { Permission, TokenRecord } from '../../../src/store/types.js';
 import { api, canChange, session, type Me } from '../api.js';
-import { Busy, Copyable, ErrorText, notify, ReadOnly, useApi, useBusy } from '../components.js';
+import { ErrorText, notify } from '../components.js';
+import { Busy, Copyable, ReadOnly, useApi, useBusy } from '../kit.js';
 
 /** Salesforce's permission names, from the least to the most. */
 const PERMISSIONS: readonly (readonly [Permission, string])[] = [
