@@ -1,8 +1,9 @@
 /**
  * CSP Trusted Sites (Salesforce's CspTrustedSite, now "Trusted URLs"): validation with Salesforce's
  * rules, and the Content-Security-Policy header they produce. Pure and browser-safe: the gateway,
- * the metadata import and the console all use it.
+ * the metadata import and the console all use it. The spec CSP parser lives beside it (parse.ts).
  */
+import { isLoopbackHost } from '../http/url.js';
 
 /** Salesforce's CspTrustedSite fields (Metadata API v67), as the admin API and the console name them. */
 export interface TrustedSite {
@@ -17,7 +18,13 @@ export interface TrustedSite {
   isApplicableToImgSrc: boolean;
   isApplicableToMediaSrc: boolean;
   isApplicableToStyleSrc: boolean;
+  /** Permissions-Policy grants (API 59+): the site may use the camera / microphone. Absent: false. */
+  canAccessCamera?: boolean;
+  canAccessMicrophone?: boolean;
 }
+
+/** The two Permissions-Policy fields of a trusted site (API 59+), in WSDL order. */
+export const PERMISSION_FIELDS = ['canAccessCamera', 'canAccessMicrophone'] as const;
 
 export interface FieldProblem {
   code: string;
@@ -41,7 +48,9 @@ export const CONTEXTS = ['All', 'LEX', 'Communities', 'FieldServiceMobileExtensi
 /** Salesforce's advice: keep the header under 12 KB; trouble starts near 16 KB. */
 export const CSP_SIZE_WARNING = 12 * 1024;
 
-const NAME = /^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$/;
+/** Salesforce API names: letters, digits and single underscores, starting with a letter (no trailing `_`). */
+export const API_NAME = /^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$/;
+const NAME = API_NAME;
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const HOST = new RegExp(`^(?:\\*\\.)?${LABEL}(?:\\.${LABEL})+$`, 'i');
 
@@ -51,13 +60,15 @@ export function checkEndpointUrl(value: unknown): FieldProblem | null {
   if (typeof value !== 'string' || value.trim() === '') return { code: 'trusted-site-url-missing', field, message: 'the URL is required, e.g. https://cdn.example.com' };
   if (value !== value.trim() || /\s/.test(value)) return { code: 'trusted-site-url-whitespace', field, message: `'${value}' contains white space` };
   if (value.length > 255) return { code: 'trusted-site-url-too-long', field, message: 'the URL is longer than 255 characters (Salesforce\'s limit)' };
-  const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):\/\/)?([^/:?#]*)(?::([^/?#]*))?(\/[^?#]*)?([?#].*)?$/.exec(value);
+  const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):\/\/)?(\[[0-9a-fA-F:.]*\]|[^/:?#]*)(?::([^/?#]*))?(\/[^?#]*)?([?#].*)?$/.exec(value);
   if (!m) return { code: 'trusted-site-url-malformed', field, message: `'${value}' is not a URL` };
   const [, scheme, host = '', port, path, rest] = m;
   if (scheme === undefined && !host.startsWith('*.')) return { code: 'trusted-site-url-scheme-missing', field, message: `'${value}' needs https:// (or wss:// for WebSockets): did you mean https://${value}?` };
-  if (scheme !== undefined && scheme.toLowerCase() === 'http') return { code: 'trusted-site-url-insecure', field, message: `trusted sites must use https:// or wss://: did you mean https://${value.slice(7)}?` };
-  if (scheme !== undefined && !['https', 'wss'].includes(scheme.toLowerCase())) return { code: 'trusted-site-url-scheme', field, message: `'${scheme}://' is not allowed: use https:// or wss://` };
-  if (!HOST.test(host)) return { code: 'trusted-site-url-host', field, message: `'${host}' is not a domain name (letters, digits and hyphens, with at least one dot; '*.' only in front)` };
+  // Local development: http:// is accepted on loopback hosts, as the allowlist accepts it for origins.
+  const loopback = isLoopbackHost(host.toLowerCase());
+  if (scheme !== undefined && scheme.toLowerCase() === 'http' && !loopback) return { code: 'trusted-site-url-insecure', field, message: `trusted sites must use https:// or wss:// (http:// only on localhost, 127.0.0.0/8 and [::1]): did you mean https://${value.slice(7)}?` };
+  if (scheme !== undefined && !['https', 'wss', 'http'].includes(scheme.toLowerCase())) return { code: 'trusted-site-url-scheme', field, message: `'${scheme}://' is not allowed: use https:// or wss://` };
+  if (!HOST.test(host) && !(loopback && scheme !== undefined)) return { code: 'trusted-site-url-host', field, message: `'${host}' is not a domain name (letters, digits and hyphens, with at least one dot; '*.' only in front)` };
   if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) return { code: 'trusted-site-url-port', field, message: `'${port}' is not a port (1–65535)` };
   if ((path !== undefined && path !== '/') || rest !== undefined) return { code: 'trusted-site-url-path', field, message: 'a trusted site is a host, with an optional port: remove the path, query or fragment' };
   return null;
@@ -79,11 +90,11 @@ export function validateTrustedSite(input: unknown): FieldProblem[] {
   if (url) problems.push(url);
   if (site.context !== undefined && !CONTEXTS.includes(site.context as never)) problems.push({ code: 'trusted-site-context-invalid', field: 'context', message: `context must be one of ${CONTEXTS.join(', ')}` });
   if (site.description !== undefined && (typeof site.description !== 'string' || site.description.length > 255)) problems.push({ code: 'trusted-site-description-invalid', field: 'description', message: 'the description must be text of at most 255 characters' });
-  for (const key of ['isActive', ...DIRECTIVE_FIELDS.map(([, f]) => f)]) {
+  for (const key of ['isActive', ...DIRECTIVE_FIELDS.map(([, f]) => f), ...PERMISSION_FIELDS]) {
     if (site[key] !== undefined && typeof site[key] !== 'boolean') problems.push({ code: 'trusted-site-flag-invalid', field: key, message: `${key} must be true or false` });
   }
-  // API 59+: at least one directive.
-  if (!DIRECTIVE_FIELDS.some(([, f]) => site[f] === true)) problems.push({ code: 'trusted-site-no-directive', field: 'isApplicableToConnectSrc', message: 'choose at least one CSP directive (connect-src, font-src, frame-src, img-src, media-src or style-src)' });
+  // API 59+: at least one isApplicableTo… or canAccess… field must be true.
+  if (!DIRECTIVE_FIELDS.some(([, f]) => site[f] === true) && !PERMISSION_FIELDS.some((f) => site[f] === true)) problems.push({ code: 'trusted-site-no-directive', field: 'isApplicableToConnectSrc', message: 'choose at least one CSP directive (connect-src, font-src, frame-src, img-src, media-src or style-src) or permission (camera, microphone)' });
   return problems;
 }
 
@@ -123,6 +134,8 @@ export function buildContentSecurityPolicy(sites: readonly TrustedSite[], option
   if (skipped.length) warnings.push({ code: 'csp-site-malformed', message: `${skipped.length} active trusted site(s) with a malformed URL are left out: ${skipped.map((s) => s.name).join(', ')}` });
   return { header, bytes, warnings };
 }
+
+export { parsePolicy, parsePolicyList, governingDirective, normalizeSource, hostOfSource, type CspPolicy, type CspDirective } from './parse.js';
 
 /**
  * The baseline: the directives the gateway's Content-Security-Policy carries besides the six that trusted sites

@@ -4,6 +4,7 @@
  * Each returns null when the check passes, or the CORS error with its hint.
  */
 import { extractTokenList, getHeader, headerValueBytes, type HeaderList } from '../http/headers.js';
+import { isForbiddenResponseHeader, isSafelistedResponseHeader } from '../http/responses.js';
 import type { CorsError } from './messages.js';
 import { isSafelistedMethod } from './request.js';
 
@@ -96,13 +97,11 @@ export function checkHeaders(grant: PreflightGrant, unsafeInOrder: string[], inc
   return null;
 }
 
-const SAFELISTED_RESPONSE = new Set(['cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma']);
-
 /** #concept-filtered-response-cors: the names of the response's own headers that script can read. */
 export function readableHeaderNames(headers: HeaderList, include: boolean): string[] {
-  const present = [...new Set(headers.map(([n]) => n.toLowerCase()))].filter((n) => n !== 'set-cookie' && n !== 'set-cookie2');
+  const present = [...new Set(headers.map(([n]) => n.toLowerCase()))].filter((n) => !isForbiddenResponseHeader(n));
   const listed = extractTokenList(headers, 'Access-Control-Expose-Headers');
   const exposed = new Set(listed === null || listed === 'failure' ? [] : listed.map((n) => n.toLowerCase()));
   const all = !include && exposed.has('*');
-  return present.filter((n) => all || SAFELISTED_RESPONSE.has(n) || exposed.has(n)).sort();
+  return present.filter((n) => all || isSafelistedResponseHeader(n) || exposed.has(n)).sort();
 }

@@ -2,8 +2,10 @@
  * Does the page's Content-Security-Policy let it connect to a URL? (CSP Level 3: the effective
  * directive for fetch() is `connect-src`, falling back to `default-src`; §6.7.2 "Does url match
  * source list", with its scheme upgrades). A header may carry several policies joined by commas;
- * every one of them must allow the request.
+ * every one of them must allow the request. Policies are read by the one spec parser (src/csp).
  */
+import { parsePolicyList } from '../csp/parse.js';
+import { DEFAULT_PORTS } from '../http/url.js';
 
 export interface CspViolation {
   /** The directive as written, e.g. `connect-src 'self'`. */
@@ -12,28 +14,8 @@ export interface CspViolation {
   fallback: boolean;
 }
 
-interface Directive {
-  name: string;
-  text: string;
-  sources: string[];
-}
-
-function parsePolicy(policy: string): Map<string, Directive> {
-  const out = new Map<string, Directive>();
-  for (const raw of policy.split(';')) {
-    const trimmed = raw.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '');
-    if (trimmed === '') continue;
-    const [rawName = '', ...sources] = trimmed.split(/[\t\n\f\r ]+/);
-    const name = rawName.toLowerCase();
-    if (out.has(name)) continue; // the first occurrence wins (CSP3 §2.2.1)
-    // Chromium quotes the directive as `<name lower-cased> <value as written>` (a space even when empty).
-    const value = trimmed.slice(rawName.length).replace(/^[\t\n\f\r ]+/, '');
-    out.set(name, { name, text: `${name} ${value}`, sources });
-  }
-  return out;
-}
-
-const DEFAULT_PORT: Record<string, string> = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443', 'ftp:': '21' };
+/** The default port of the URL's scheme, as text (undefined when the scheme has none). */
+const defaultPort = (url: URL): string | undefined => DEFAULT_PORTS[url.protocol.slice(0, -1)]?.toString();
 
 function schemeMatches(expression: string, url: string): boolean {
   // §6.7.2.7 scheme-part match, with the secure upgrades.
@@ -47,9 +29,9 @@ function hostMatches(pattern: string, host: string): boolean {
 }
 
 function portMatches(pattern: string | null, url: URL): boolean {
-  const urlPort = url.port || DEFAULT_PORT[url.protocol] || '';
+  const urlPort = url.port || defaultPort(url) || '';
   if (pattern === '*') return true;
-  if (pattern === null) return urlPort === DEFAULT_PORT[url.protocol];
+  if (pattern === null) return urlPort === defaultPort(url);
   if (pattern === urlPort) return true;
   return pattern === '80' && urlPort === '443' && (url.protocol === 'https:' || url.protocol === 'wss:');
 }
@@ -61,7 +43,7 @@ function matchesExpression(expression: string, url: URL, self: URL): boolean {
     if (url.origin === self.origin) return true;
     // Secure upgrades of the page's own host and port.
     if (url.hostname !== self.hostname) return false;
-    const samePort = (url.port || DEFAULT_PORT[url.protocol]) === (self.port || DEFAULT_PORT[self.protocol]);
+    const samePort = (url.port || defaultPort(url)) === (self.port || defaultPort(self));
     const upgrade = (self.protocol === 'http:' && (url.protocol === 'https:' || url.protocol === 'wss:' || url.protocol === 'ws:')) || (self.protocol === 'https:' && url.protocol === 'wss:');
     return upgrade && (samePort || (url.protocol === 'https:' || url.protocol === 'wss:'));
   }
@@ -87,7 +69,7 @@ function matchesExpression(expression: string, url: URL, self: URL): boolean {
 /** Returns every policy's violation for connecting to `url` from a page at `pageOrigin` (none: allowed). */
 export function connectViolations(csp: string | readonly string[] | undefined, url: URL, pageOrigin: string): CspViolation[] {
   if (csp === undefined) return [];
-  const policies = (Array.isArray(csp) ? csp : [csp]).flatMap((h: string) => h.split(','));
+  const policies = parsePolicyList(typeof csp === 'string' ? csp : [...csp]);
   let self: URL;
   try {
     self = new URL(pageOrigin);
@@ -95,14 +77,13 @@ export function connectViolations(csp: string | readonly string[] | undefined, u
     return [];
   }
   const violations: CspViolation[] = [];
-  for (const policy of policies) {
-    const directives = parsePolicy(policy);
+  for (const { directives } of policies) {
     const connect = directives.get('connect-src');
     const directive = connect ?? directives.get('default-src');
     if (!directive) continue;
-    const sources = directive.sources;
-    const allowed = sources.some((s) => matchesExpression(s, url, self));
-    if (!allowed) violations.push({ directiveText: directive.text, fallback: connect === undefined });
+    const allowed = directive.values.some((s) => matchesExpression(s, url, self));
+    // Chromium quotes the directive as `<name lower-cased> <value as written>` (a space even when empty).
+    if (!allowed) violations.push({ directiveText: `${directive.name} ${directive.text}`, fallback: connect === undefined });
   }
   return violations;
 }

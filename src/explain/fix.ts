@@ -2,6 +2,7 @@
  * The concrete fix for a failed request: which header, which value, on which response, and a
  * corsgate policy that would answer correctly.
  */
+import { isLoopbackHost } from '../http/url.js';
 import type { PolicyOptions } from '../policy/types.js';
 import type { CheckFailure } from './checks.js';
 import type { CspViolation } from './csp.js';
@@ -20,10 +21,6 @@ type FixContext =
   | { kind: 'opaque'; req: RequestFacts }
   | { kind: 'preflight' | 'response'; req: RequestFacts; failure: CheckFailure; unsafe: string[]; include: boolean; tainted?: boolean };
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '[::1]';
-}
-
 /** The corsgate policy that answers this request correctly (null for an opaque page origin). */
 export function policyFor(req: RequestFacts, unsafe: string[]): PolicyOptions | undefined {
   if (req.pageOrigin === 'null') return undefined;
@@ -32,7 +29,7 @@ export function policyFor(req: RequestFacts, unsafe: string[]): PolicyOptions | 
   if (req.credentials === 'include') policy.credentials = true;
   if (!isSafelistedMethod(req.method)) policy.methods = ['GET', 'HEAD', 'POST', req.method];
   if (unsafe.length) policy.requestHeaders = unsafe;
-  if (page.protocol === 'http:' && !isLoopback(page.hostname)) policy.allowInsecureOrigins = true;
+  if (page.protocol === 'http:' && !isLoopbackHost(page.hostname)) policy.allowInsecureOrigins = true;
   return policy;
 }
 

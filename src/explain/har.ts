@@ -4,6 +4,7 @@
  * entry, and headers the browser added itself beside the script's own; this file puts them back
  * together: the page's CSP from its document entry, each request with its preflight and its hops.
  */
+import { isRedirectStatus } from '../http/responses.js';
 import { isForbiddenRequestHeader } from './request.js';
 import { explain } from './simulate.js';
 import { ExplainInputError, type ExplainInput, type ExplainOptions, type Explanation, type ResponseInput } from './types.js';
@@ -66,7 +67,7 @@ function answer(e: HarEntry): ResponseInput {
 
 function redirectTarget(e: HarEntry): string | null {
   const status = e.response?.status ?? 0;
-  if (![301, 302, 303, 307, 308].includes(status)) return null;
+  if (!isRedirectStatus(status)) return null;
   const location = e.response?.redirectURL || headerOf(e.response?.headers, 'location');
   if (!location) return null;
   try {

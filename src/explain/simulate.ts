@@ -4,6 +4,7 @@
  * Chromium 156 ships it) and reports what happens, the console messages, and the fix. Pure: no I/O.
  */
 import { getHeader, isToken, type HeaderList } from '../http/headers.js';
+import { isForbiddenResponseHeader, REDIRECT_STATUSES } from '../http/responses.js';
 import { checkAccess, checkHeaders, checkMethod, parsePreflight, readableHeaderNames, type CheckFailure } from './checks.js';
 import { connectViolations } from './csp.js';
 import { suggestFix } from './fix.js';
@@ -13,7 +14,6 @@ import { corsConsoleMessage, cspConsoleMessages, httpErrorMessage, netErrorMessa
 import { corsUnsafeRequestHeaderNames, isForbiddenMethod, isForbiddenRequestHeader, isNoCorsSafelistedRequestHeader, isSafelistedMethod, normalizeMethod } from './request.js';
 import type { ExplainInput, ExplainOptions, Explanation, SentRequest, Step } from './types.js';
 
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CORS_SCHEMES = 'chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app';
 /** #http-redirect-fetch: "If request's redirect count is 20, return a network error." */
 const MAX_REDIRECTS = 20;
@@ -238,7 +238,7 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
       return result({ allowed: false, responseType: 'opaque', exposedHeaders: null, explanation: 'In no-cors mode the request is sent, but the page receives an opaque response: status 0, no readable headers, an empty body. Use mode "cors" to read it.', fix: suggestFix({ kind: 'opaque', req: facts }), verdict: 'Sent, but opaque: the page cannot read it' });
     }
     if (tainting === 'basic') {
-      const names = [...new Set(res.headers.map(([n]) => n.toLowerCase()))].filter((n) => n !== 'set-cookie' && n !== 'set-cookie2').sort();
+      const names = [...new Set(res.headers.map(([n]) => n.toLowerCase()))].filter((n) => !isForbiddenResponseHeader(n)).sort();
       return result({ allowed: true, responseType: 'basic', exposedHeaders: names, explanation: 'The request is same-origin, so the page reads the response without any CORS check.', fix: null, verdict: 'Allowed: same origin' });
     }
     const exposed = readableHeaderNames(res.headers, include);

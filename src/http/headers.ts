@@ -50,11 +50,6 @@ export function getHeader(list: HeaderList, name: string): string | null {
   return out;
 }
 
-export function hasHeader(list: HeaderList, name: string): boolean {
-  const lower = name.toLowerCase();
-  return list.some(([n]) => n.toLowerCase() === lower);
-}
-
 
 /**
  * "Extract header list values" for the `#token` lists of CORS headers (`#method`, `#field-name`):

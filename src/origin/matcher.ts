@@ -6,7 +6,9 @@
  * patterns. Request-time origins are matched byte-exact; anything that is not a serialized origin
  * is refused without being normalised.
  */
-import { DEFAULT_PORTS, MAX_ORIGIN_LENGTH, parseOrigin } from './parse.js';
+import { DEFAULT_PORTS } from '../http/url.js';
+import { findHostEnd } from './authority.js';
+import { MAX_ORIGIN_LENGTH, parseOrigin } from './parse.js';
 import type { OriginPattern } from './pattern.js';
 
 /** One wildcard rule hung on a trie node: scheme and port ('' = default port, '*' = any). */
@@ -54,8 +56,8 @@ function isPlainDomain(origin: string, start: number, end: number): boolean {
 }
 
 /**
- * Checks `origin[from, to)` as the port part (after `:`). Returns the port text ('' when absent),
- * or null if it is not a canonical non-default port.
+ * Checks the port after the `:` at index `colon` of `origin` (-1: no port). Returns the port text
+ * ('' when absent), or null if it is not a canonical port other than the scheme's default.
  */
 function portOf(origin: string, colon: number, scheme: string): string | null {
   if (colon < 0) return '';
@@ -89,8 +91,8 @@ export function isSerializedOrigin(value: string): boolean {
   }
   const hostStart = sep + 3;
   if (value.charCodeAt(hostStart) === 91 /* [ */) return parseOrigin(value) !== null; // IPv6: rare, full check
-  const colon = value.indexOf(':', hostStart);
-  const hostEnd = colon < 0 ? value.length : colon;
+  const hostEnd = findHostEnd(value, hostStart);
+  const colon = hostEnd === value.length ? -1 : hostEnd;
   if (!isPlainDomain(value, hostStart, hostEnd)) return false;
   if (value.includes('xn--', hostStart)) return parseOrigin(value) !== null; // punycode must decode
   if (portOf(value, colon, value.slice(0, sep)) === null) return false;
@@ -168,22 +170,16 @@ function buildMatcher(exact: ReadonlySet<string>, anyPort: ReadonlySet<string>, 
     if (typeof origin !== 'string' || origin.length > MAX_ORIGIN_LENGTH) return false;
     if (exact.has(origin)) return true;
     if (!hasAnyPort && !hasWild) return false;
-    // Split `scheme://host[:port]` without allocating beyond a few short slices.
+    // Split `scheme://host[:port]` (the shared authority rule) without allocating beyond a few short slices.
     const sep = origin.indexOf('://');
     if (sep <= 0) return false;
     const hostStart = sep + 3;
-    let hostEnd: number;
-    let colon: number;
-    if (origin.charCodeAt(hostStart) === 91 /* [ */) {
-      const close = origin.indexOf(']', hostStart);
-      if (close < 0) return false;
-      hostEnd = close + 1;
-      if (hostEnd === origin.length) colon = -1;
-      else if (origin.charCodeAt(hostEnd) === 58) colon = hostEnd;
-      else return false;
-    } else {
-      colon = origin.indexOf(':', hostStart);
-      hostEnd = colon < 0 ? origin.length : colon;
+    const hostEnd = findHostEnd(origin, hostStart);
+    if (hostEnd < 0) return false;
+    let colon = -1;
+    if (hostEnd < origin.length) {
+      if (origin.charCodeAt(hostEnd) !== 58 /* : */) return false; // `[…]` followed by anything but a port
+      colon = hostEnd;
     }
     const scheme = origin.slice(0, sep);
     const port = portOf(origin, colon, scheme);

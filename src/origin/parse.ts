@@ -8,7 +8,11 @@
  * browser always sends exactly that, so anything else is not an origin and is never normalised.
  */
 
-export type HostKind = 'domain' | 'ipv4' | 'ipv6';
+import { DEFAULT_PORTS } from '../http/url.js';
+import { splitAuthority } from './authority.js';
+import { hostKindOf, type HostKind } from './host.js';
+
+export type { HostKind } from './host.js';
 
 export interface TupleOrigin {
   readonly opaque: false;
@@ -27,15 +31,6 @@ export interface OpaqueOrigin {
 
 export type Origin = TupleOrigin | OpaqueOrigin;
 
-/** Default ports of the URL Standard's special schemes (`#special-scheme`). */
-export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({
-  http: 80,
-  https: 443,
-  ws: 80,
-  wss: 443,
-  ftp: 21,
-});
-
 /**
  * Longest request-time `Origin` worth looking at: a 64-byte scheme, `://`, a 253-byte host, `:` and
  * a 5-digit port. Longer values are refused before any other work, so a 1 MiB header costs nothing.
@@ -43,49 +38,6 @@ export const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({
 export const MAX_ORIGIN_LENGTH = 64 + 3 + 253 + 1 + 5;
 
 const SCHEME_RE = /^[a-z][a-z0-9+.-]{0,63}$/;
-// The URL Standard runs UTS 46 with CheckHyphens off, so `-a` and `a-` are valid labels too.
-const LABEL_RE = /^[a-z0-9_-]{1,63}$/;
-const IPV4_RE = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** Whether `host` is a canonical lower-case ASCII domain of LDH (and `_`) labels, without a trailing dot. */
-export function isCanonicalDomain(host: string): boolean {
-  if (host.length === 0 || host.length > 253) return false;
-  const labels = host.split('.');
-  for (const label of labels) if (!LABEL_RE.test(label)) return false;
-  // Punycode labels must decode (the URL parser refuses `xn--f`).
-  if (host.includes('xn--')) {
-    try {
-      if (new URL(`http://${host}`).hostname !== host) return false;
-    } catch {
-      return false;
-    }
-  }
-  // A domain whose last label is numeric is parsed as IPv4 by the URL Standard (`#ends-in-a-number-checker`).
-  return !/^(?:\d+|0x[0-9a-f]*)$/.test(labels[labels.length - 1]!);
-}
-
-export function isCanonicalIPv4(host: string): boolean {
-  return IPV4_RE.test(host);
-}
-
-/** `[…]` IPv6 host in the URL Standard's serialization (lower-case, compressed). */
-export function isCanonicalIPv6(host: string): boolean {
-  if (host.length < 4 || host[0] !== '[' || host[host.length - 1] !== ']') return false;
-  if (!/^\[[0-9a-f:.]+\]$/.test(host)) return false;
-  try {
-    return new URL(`http://${host}`).hostname === host;
-  } catch {
-    return false;
-  }
-}
-
-export function hostKindOf(host: string): HostKind | null {
-  if (host.startsWith('[')) return isCanonicalIPv6(host) ? 'ipv6' : null;
-  if (isCanonicalIPv4(host)) return 'ipv4';
-  if (/^[\d.]+$/.test(host)) return null; // numeric but not a canonical dotted quad (e.g. 127.1)
-  return isCanonicalDomain(host) ? 'domain' : null;
-}
-
 /**
  * Parses a serialized origin. Returns null unless `value` is exactly the serialization of an origin
  * (so `https://Example.com`, `https://example.com/`, `https://example.com:443` and
@@ -99,23 +51,9 @@ export function parseOrigin(value: string): Origin | null {
   if (sep <= 0) return null;
   const scheme = value.slice(0, sep);
   if (!SCHEME_RE.test(scheme)) return null;
-  const authority = value.slice(sep + 3);
-  let host: string;
-  let portText: string | null = null;
-  if (authority.startsWith('[')) {
-    const close = authority.indexOf(']');
-    if (close < 0) return null;
-    host = authority.slice(0, close + 1);
-    const rest = authority.slice(close + 1);
-    if (rest !== '') {
-      if (rest[0] !== ':') return null;
-      portText = rest.slice(1);
-    }
-  } else {
-    const colon = authority.indexOf(':');
-    host = colon < 0 ? authority : authority.slice(0, colon);
-    if (colon >= 0) portText = authority.slice(colon + 1);
-  }
+  const authority = splitAuthority(value.slice(sep + 3));
+  if (typeof authority === 'string') return null;
+  const { host, port: portText } = authority;
   let port: number | null = null;
   if (portText !== null) {
     if (!/^[1-9]\d{0,4}$/.test(portText)) return null;
@@ -132,9 +70,4 @@ export function serializeOrigin(origin: Origin): string {
   if (origin.opaque) return 'null';
   const port = origin.port === null || origin.port === DEFAULT_PORTS[origin.scheme] ? '' : `:${origin.port}`;
   return `${origin.scheme}://${origin.host}${port}`;
-}
-
-/** Loopback hosts for which Salesforce (and corsgate) accept `http:`: localhost, 127.0.0.0/8, [::1]. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || (isCanonicalIPv4(host) && host.startsWith('127.'));
 }

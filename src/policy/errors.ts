@@ -1,3 +1,5 @@
+import { CorsgateError } from '../errors.js';
+import type { PolicyErrorCode } from './codes.js';
 import type { PolicyProblem } from './types.js';
 
 function summarise(problems: readonly PolicyProblem[]): string {
@@ -7,18 +9,18 @@ function summarise(problems: readonly PolicyProblem[]): string {
   return `invalid CORS policy: ${shown.length} problem${shown.length === 1 ? '' : 's'}\n  ${lines.join('\n  ')}`;
 }
 
-/** Thrown by `createPolicy` with every problem found at once (errors and warnings). */
-export class PolicyError extends Error {
-  override name = 'PolicyError';
-  /** Stable code: `policy-invalid` for a policy, the pattern's code for `parseOriginPattern`. */
-  readonly code: string;
-  /** Every problem found (errors first), each with code, path, message and hint. */
-  readonly problems: PolicyProblem[];
+const errorsFirst = (problems: readonly PolicyProblem[]): PolicyProblem[] =>
+  [...problems].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
 
-  constructor(problems: readonly PolicyProblem[], code = 'policy-invalid', message?: string) {
-    super(message ?? summarise(problems));
-    this.code = code;
-    this.problems = [...problems].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+/** Thrown by `createPolicy` with every problem found at once (errors and warnings). */
+export class PolicyError extends CorsgateError<PolicyErrorCode, PolicyProblem> {
+  override name = 'PolicyError';
+  /** Every problem found (errors first), each with code, path, message and hint. */
+  declare readonly problems: PolicyProblem[];
+
+  /** `code`: `policy-invalid` for a policy, the pattern's code for `parseOriginPattern`. */
+  constructor(problems: readonly PolicyProblem[], code: PolicyErrorCode = 'policy-invalid', message?: string) {
+    super(code, message ?? summarise(problems), { problems: errorsFirst(problems) });
   }
 
   /** Only the errors. */

@@ -5,8 +5,9 @@
  * `#cors-preflight-fetch`, so every 2xx preflight answer passes the browser's checks.
  */
 import { isSerializedOrigin, type OriginMatcher } from '../origin/matcher.js';
-import { isForbiddenMethod, isSafelistedMethod, isToken, MAX_ACRM_LENGTH, parseRequestHeaderNames } from './names.js';
-import type { Decision, DecisionReason, PolicyOptions, RequestHeadersLike, RequestKind, RequestLike } from './types.js';
+import { isForbiddenMethod, isSafelistedMethod, isToken } from '../http/names.js';
+import { MAX_ACRM_LENGTH, parseRequestHeaderNames } from './names.js';
+import type { Decision, DecisionReason, NormalizedPolicy, RequestHeadersLike, RequestKind, RequestLike } from './types.js';
 
 const ACAO = 'Access-Control-Allow-Origin';
 const ACAC = 'Access-Control-Allow-Credentials';
@@ -59,6 +60,9 @@ const MESSAGES: Record<DecisionReason, string> = {
   'private-network-not-allowed': 'The preflight asks for private-network access, which the CORS policy does not grant.',
 };
 
+/** Every `Decision.reason`, as data (the docs test holds docs/engine.md to it). */
+export const DECISION_REASONS: readonly DecisionReason[] = Object.freeze(Object.keys(MESSAGES) as DecisionReason[]);
+
 function decision(kind: RequestKind, allowed: boolean, reason: DecisionReason, status: number | null, headers: Record<string, string>, origin: string | null, message?: string): Decision {
   return { kind, preflight: kind === 'preflight', allowed, reason, message: message ?? MESSAGES[reason], status, headers, vary: headers.Vary ?? null, origin };
 }
@@ -90,45 +94,15 @@ function isOptions(method: string): boolean {
   return method === 'OPTIONS' || (method.length === 7 && method.toUpperCase() === 'OPTIONS');
 }
 
-export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): CompiledPolicy {
+/** Compiles validated options (defaults already applied by validation) and their origin matcher. */
+export function compilePolicy(options: NormalizedPolicy, matcher: OriginMatcher): CompiledPolicy {
   const anyOrigin = options.origins === '*';
-  const credentials = options.credentials === true;
-  const methodSet = options.methods === '*' ? null : new Set(options.methods ?? ['GET', 'HEAD', 'POST']);
-  const headerSet = options.requestHeaders === '*' ? null : new Set(options.requestHeaders ?? []);
-  const exposed = options.exposeHeaders === '*' ? '*' : (options.exposeHeaders ?? []).join(',');
-  const maxAge = options.maxAge === undefined ? null : String(options.maxAge);
-  const privateNetwork = options.privateNetwork === true;
-  const preflightStatus = options.preflightStatus ?? 204;
-  const reject = options.onDisallowed === 'reject';
-
-  // The answer depends on Origin unless every origin gets `*`.
-  const varyOrigin = anyOrigin ? null : 'Origin';
-  // Vary of an allowed preflight, indexed by (method echoed ? 1 : 0) + (headers echoed ? 2 : 0).
-  const preflightVary = [0, 1, 2, 3].map((k) =>
-    [varyOrigin, k & 1 ? VARY_ACRM : null, k & 2 ? VARY_ACRH : null].filter((t) => t !== null).join(', '));
-  const varyOnly: Record<string, string> = varyOrigin ? { Vary: varyOrigin } : {};
+  const { credentials } = options;
+  const exposed = exposeHeadersValue(options);
+  const refusals = compileRefusals(options);
+  const evaluatePreflight = compilePreflight(options, matcher, refusals.refusePreflight);
+  const anyHeaders = anyOriginHeaders(exposed);
   const allowsOrigin = (origin: string) => matcher.allows(origin);
-
-  // Fixed answers, built once and frozen (callers must never be able to alter a later answer).
-  const refusedPreflight = new Map<DecisionReason, Decision>();
-  const refusePreflight = (reason: DecisionReason, origin: string): Decision => {
-    let d = refusedPreflight.get(reason);
-    if (d === undefined) {
-      d = frozen(decision('preflight', false, reason, 403, { ...varyOnly }, null));
-      refusedPreflight.set(reason, d);
-    }
-    return decision('preflight', false, reason, 403, d.headers as Record<string, string>, origin);
-  };
-  const refusedActual = (reason: DecisionReason) => frozen(decision('actual', false, reason, reject ? 403 : null, { ...varyOnly }, null));
-  const refusedActualNotAllowed = refusedActual('origin-not-allowed');
-  const refusedActualMalformed = refusedActual('origin-malformed');
-
-  // Non-CORS requests: for '*' policies answer `*` anyway (cacheable by anyone, whatwg/fetch#1601).
-  const anyHeaders: Record<string, string> = { [ACAO]: '*' };
-  if (exposed !== '') anyHeaders[ACEH] = exposed;
-  const noOrigin = anyOrigin
-    ? frozen(decision('none', true, 'no-origin', null, { ...anyHeaders }, null, 'The request has no Origin header; the policy answers * for any origin.'))
-    : frozen(decision('none', false, 'no-origin', null, { ...varyOnly }, null));
 
   function actualHeaders(origin: string): Record<string, string> {
     if (anyOrigin) return { ...anyHeaders };
@@ -139,19 +113,79 @@ export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): C
     return h;
   }
 
-  function refuseActual(reason: DecisionReason, origin: string): Decision {
-    const d = reason === 'origin-malformed' ? refusedActualMalformed : refusedActualNotAllowed;
-    return decision('actual', false, reason, d.status, d.headers as Record<string, string>, origin);
+  function evaluate(request: RequestLike): Decision {
+    const headers = request?.headers;
+    const origin = headers ? readHeader(headers, 'origin', 'Origin') : null;
+    if (origin === null) return refusals.noOrigin;
+    const method = typeof request.method === 'string' ? request.method : '';
+    if (isOptions(method)) {
+      const acrm = readHeader(headers, 'access-control-request-method', VARY_ACRM);
+      if (acrm !== null) return evaluatePreflight(headers, origin, acrm);
+    }
+    if (anyOrigin || matcher.allows(origin)) return decision('actual', true, 'allowed', null, actualHeaders(origin), origin);
+    return refusals.refuseActual(!isSerializedOrigin(origin) ? 'origin-malformed' : 'origin-not-allowed', origin);
   }
 
-  /**
-   * The verdict on an `Access-Control-Request-Headers` value: the names to echo ('' for none), or why
-   * it is refused. A browser sends the same few values (a page's sorted, lower-cased header names)
-   * over and over, so the verdicts for short values are remembered; the memo is bounded and is
-   * emptied when full, so hostile values cost no more than parsing them.
-   */
+  return { evaluate, allowsOrigin, matcher };
+}
+
+/** The `Access-Control-Expose-Headers` value ('' for none). */
+const exposeHeadersValue = (options: NormalizedPolicy): string => (options.exposeHeaders === '*' ? '*' : options.exposeHeaders.join(','));
+
+/** The headers of an allowed request under a `'*'` policy. */
+function anyOriginHeaders(exposed: string): Record<string, string> {
+  const headers: Record<string, string> = { [ACAO]: '*' };
+  if (exposed !== '') headers[ACEH] = exposed;
+  return headers;
+}
+
+/** The `Vary` tokens of answers that grant nothing: the answer depends on Origin unless every origin gets `*`. */
+const varyOnlyOf = (options: NormalizedPolicy): Record<string, string> => (options.origins === '*' ? {} : { Vary: 'Origin' });
+
+interface Refusals {
+  /** The answer to a request without Origin. */
+  noOrigin: Decision;
+  refusePreflight(reason: DecisionReason, origin: string): Decision;
+  refuseActual(reason: 'origin-malformed' | 'origin-not-allowed', origin: string): Decision;
+}
+
+/** The answers that grant nothing, built once and frozen (callers must never be able to alter a later answer). */
+function compileRefusals(options: NormalizedPolicy): Refusals {
+  const varyOnly = varyOnlyOf(options);
+  const refusedPreflight = new Map<DecisionReason, Decision>();
+  const refusePreflight = (reason: DecisionReason, origin: string): Decision => {
+    let d = refusedPreflight.get(reason);
+    if (d === undefined) {
+      d = frozen(decision('preflight', false, reason, 403, { ...varyOnly }, null));
+      refusedPreflight.set(reason, d);
+    }
+    return decision('preflight', false, reason, 403, d.headers as Record<string, string>, origin);
+  };
+  const status = options.onDisallowed === 'reject' ? 403 : null;
+  const refusedActual = (reason: DecisionReason) => frozen(decision('actual', false, reason, status, { ...varyOnly }, null));
+  const refusedActualNotAllowed = refusedActual('origin-not-allowed');
+  const refusedActualMalformed = refusedActual('origin-malformed');
+  const refuseActual = (reason: 'origin-malformed' | 'origin-not-allowed', origin: string): Decision => {
+    const d = reason === 'origin-malformed' ? refusedActualMalformed : refusedActualNotAllowed;
+    return decision('actual', false, reason, d.status, d.headers as Record<string, string>, origin);
+  };
+  // Non-CORS requests: for '*' policies answer `*` anyway (cacheable by anyone, whatwg/fetch#1601).
+  const noOrigin = options.origins === '*'
+    ? frozen(decision('none', true, 'no-origin', null, anyOriginHeaders(exposeHeadersValue(options)), null, 'The request has no Origin header; the policy answers * for any origin.'))
+    : frozen(decision('none', false, 'no-origin', null, { ...varyOnly }, null));
+  return { noOrigin, refusePreflight, refuseActual };
+}
+
+/**
+ * The verdict on an `Access-Control-Request-Headers` value: the names to echo ('' for none), or why
+ * it is refused. A browser sends the same few values (a page's sorted, lower-cased header names)
+ * over and over, so the verdicts for short values are remembered; the memo is bounded and is
+ * emptied when full, so hostile values cost no more than parsing them.
+ */
+function compileHeadersVerdict(requestHeaders: NormalizedPolicy['requestHeaders']): (acrh: string) => string | { refused: DecisionReason } {
+  const headerSet = requestHeaders === '*' ? null : new Set(requestHeaders);
   const acrhMemo = new Map<string, string | { refused: DecisionReason }>();
-  function headersVerdict(acrh: string): string | { refused: DecisionReason } {
+  return (acrh) => {
     let verdict = acrhMemo.get(acrh);
     if (verdict !== undefined) return verdict;
     const parsed = parseRequestHeaderNames(acrh);
@@ -163,9 +197,25 @@ export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): C
       acrhMemo.set(acrh, verdict);
     }
     return verdict;
-  }
+  };
+}
 
-  function evaluatePreflight(headers: RequestHeadersLike, origin: string, acrm: string): Decision {
+/** The preflight answer (Fetch `#cors-preflight-fetch`), its steps in the order the browser checks them. */
+function compilePreflight(
+  options: NormalizedPolicy,
+  matcher: OriginMatcher,
+  refusePreflight: Refusals['refusePreflight'],
+): (headers: RequestHeadersLike, origin: string, acrm: string) => Decision {
+  const anyOrigin = options.origins === '*';
+  const { credentials, privateNetwork, preflightStatus } = options;
+  const methodSet = options.methods === '*' ? null : new Set(options.methods);
+  const headersVerdict = compileHeadersVerdict(options.requestHeaders);
+  const maxAge = options.maxAge === undefined ? null : String(options.maxAge);
+  // Vary of an allowed preflight, indexed by (method echoed ? 1 : 0) + (headers echoed ? 2 : 0).
+  const preflightVary = [0, 1, 2, 3].map((k) =>
+    [anyOrigin ? null : 'Origin', k & 1 ? VARY_ACRM : null, k & 2 ? VARY_ACRH : null].filter((t) => t !== null).join(', '));
+
+  return (headers, origin, acrm) => {
     // 1. Origin (#cors-check runs on the preflight response with the actual request's credentials mode).
     if (!anyOrigin && !matcher.allows(origin)) {
       return refusePreflight(!isSerializedOrigin(origin) ? 'origin-malformed' : 'origin-not-allowed', origin);
@@ -208,20 +258,5 @@ export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): C
     const vary = preflightVary[(echoMethod ? 1 : 0) + (echoHeaders !== null ? 2 : 0)]!;
     if (vary !== '') h.Vary = vary;
     return decision('preflight', true, 'allowed', preflightStatus, h, origin);
-  }
-
-  function evaluate(request: RequestLike): Decision {
-    const headers = request?.headers;
-    const origin = headers ? readHeader(headers, 'origin', 'Origin') : null;
-    if (origin === null) return noOrigin;
-    const method = typeof request.method === 'string' ? request.method : '';
-    if (isOptions(method)) {
-      const acrm = readHeader(headers, 'access-control-request-method', VARY_ACRM);
-      if (acrm !== null) return evaluatePreflight(headers, origin, acrm);
-    }
-    if (anyOrigin || matcher.allows(origin)) return decision('actual', true, 'allowed', null, actualHeaders(origin), origin);
-    return refuseActual(!isSerializedOrigin(origin) ? 'origin-malformed' : 'origin-not-allowed', origin);
-  }
-
-  return { evaluate, allowsOrigin, matcher };
+  };
 }

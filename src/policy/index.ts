@@ -3,12 +3,14 @@
  * problem) and returns an immutable compiled policy whose `evaluate` decides each request.
  */
 import { checkOriginPattern, insecureProblem, type OriginPattern } from '../origin/pattern.js';
+import { policyError } from './codes.js';
 import { PolicyError } from './errors.js';
 import { compilePolicy } from './evaluate.js';
 import { analysePolicy } from './validate.js';
-import type { Policy, PolicyOptions, PolicyProblem } from './types.js';
+import type { Policy, PolicyOptions } from './types.js';
 
 export { PolicyError } from './errors.js';
+export type { PolicyErrorCode, PolicyErrorProblemCode, PolicyProblemCode, PolicyWarningCode } from './codes.js';
 export { validatePolicy, OPTION_NAMES, MAX_AGE_LIMIT } from './validate.js';
 export type { ValidationResult } from './validate.js';
 export { readHeader } from './evaluate.js';
@@ -42,12 +44,12 @@ export interface ParseOriginPatternOptions {
  */
 export function parseOriginPattern(pattern: string, options: ParseOriginPatternOptions = {}): OriginPattern {
   const { pattern: parsed, problem } = checkOriginPattern(pattern);
-  let p: PolicyProblem | null = problem ? { severity: 'error', code: problem.code, path: '', message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) } : null;
-  if (!p && parsed && parsed.kind !== 'any' && parsed.insecure && options.allowInsecureOrigins !== true) {
-    const ip = insecureProblem(parsed, parsed.kind);
-    p = { severity: 'error', code: ip.code, path: '', message: ip.message, ...(ip.hint ? { hint: ip.hint } : {}) };
+  const insecure = parsed !== null && parsed.kind !== 'any' && parsed.insecure && options.allowInsecureOrigins !== true;
+  const refusal = problem ?? (insecure ? insecureProblem(parsed, parsed.kind) : null);
+  if (refusal !== null) {
+    const message = refusal.hint ? `${refusal.message}: ${refusal.hint}` : refusal.message;
+    throw new PolicyError([policyError(refusal.code, '', refusal.message, refusal.hint)], refusal.code, message);
   }
-  if (p) throw new PolicyError([p], p.code, p.hint ? `${p.message}: ${p.hint}` : p.message);
   return parsed!;
 }
 

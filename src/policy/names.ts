@@ -1,25 +1,9 @@
 /**
- * The policy engine's name rules: the shared Fetch/RFC 9110 ones (src/http/names.ts), the response-side
- * ones, and the bounded parser for `Access-Control-Request-Headers`.
+ * The policy engine's own name rules (the shared Fetch/RFC 9110 ones are in src/http/names.ts): the
+ * CORS protocol's header names, and the bounded parser for `Access-Control-Request-Headers`.
  */
 
 import { TCHAR } from '../http/names.js';
-
-export { isForbiddenMethod, isSafelistedMethod, isToken, normalizeMethod } from '../http/names.js';
-export { isForbiddenRequestHeaderName as isForbiddenRequestHeader } from '../http/names.js';
-
-/** Fetch `#forbidden-response-header-name`: never exposed to script. */
-export function isForbiddenResponseHeader(lowerName: string): boolean {
-  return lowerName === 'set-cookie' || lowerName === 'set-cookie2';
-}
-
-/** Fetch `#cors-safelisted-response-header-name`: always readable, listing them is redundant. */
-const SAFELISTED_RESPONSE_HEADERS = new Set([
-  'cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma',
-]);
-export function isSafelistedResponseHeader(lowerName: string): boolean {
-  return SAFELISTED_RESPONSE_HEADERS.has(lowerName);
-}
 
 /** Response headers the CORS protocol itself sets; allowing or exposing them makes no sense. */
 export function isCorsProtocolHeader(lowerName: string): boolean {

@@ -28,6 +28,25 @@ export interface PolicyOptions {
   allowInsecureOrigins?: boolean;
 }
 
+/**
+ * `PolicyOptions` once validated: every option resolved to its value or its default, names
+ * normalized (methods as Fetch normalizes them, header names in lower case, duplicates dropped).
+ * This is what `policy.options` holds and what the compiler reads.
+ */
+export interface NormalizedPolicy {
+  readonly origins: readonly string[] | '*';
+  readonly methods: readonly string[] | '*';
+  readonly requestHeaders: readonly string[] | '*';
+  readonly exposeHeaders: readonly string[] | '*';
+  readonly credentials: boolean;
+  /** Absent: no `Access-Control-Max-Age` header (browsers then cache a preflight for 5 s). */
+  readonly maxAge?: number;
+  readonly privateNetwork: boolean;
+  readonly preflightStatus: number;
+  readonly onDisallowed: 'omit' | 'reject';
+  readonly allowInsecureOrigins: boolean;
+}
+
 export type ProblemSeverity = 'error' | 'warning';
 
 /** One problem found while validating a policy. `code` is stable; `path` points into the options (e.g. `origins[3]`). */
@@ -92,8 +111,8 @@ export interface Decision {
 }
 
 export interface Policy {
-  /** The validated, normalised options this policy was compiled from (frozen). */
-  readonly options: Readonly<PolicyOptions>;
+  /** The validated, normalised options this policy was compiled from, every option resolved (frozen). */
+  readonly options: NormalizedPolicy;
   /** Warnings found at compile time (errors throw `PolicyError` instead). */
   readonly warnings: readonly PolicyProblem[];
   /** Decide what to answer for one request. Pure; never throws on request input. */

@@ -3,8 +3,10 @@
  * ACAC must be exactly `true` (Fetch §3.2.5 "CORS check"). Every class that matches is reported, once,
  * with its worst instance, except that a server reflecting any origin gets `origin-reflected` alone
  * for the look-alike classes it implies (prefix, suffix, dot, substring, special characters, any
- * subdomain, third parties, localhost); independent classes are still reported.
+ * subdomain, third parties, localhost) and for control characters echoed verbatim; independent classes
+ * are still reported.
  */
+import { isLoopbackHost } from '../http/url.js';
 import type { PolicyOptions } from '../policy/types.js';
 import { hostOfOrigin, isThirdPartyHost, type ProbeClass, type ProbeResult, type Target } from './probes.js';
 import { drop, SEVERITIES, type Severity } from './severity.js';
@@ -13,6 +15,7 @@ export { SEVERITIES, type Severity } from './severity.js';
 export type { ProbeResult } from './probes.js';
 
 export interface Finding {
+  /** A FindingId (kept a string in the report, so readers need not know the union). */
   id: string;
   severity: Severity;
   title: string;
@@ -22,27 +25,38 @@ export interface Finding {
   fix: { text: string; policy?: PolicyOptions };
 }
 
-/** Severity with credentials allowed; without them each drops one level. */
-const BASE: Record<string, { severity: Severity; title: string }> = {
-  'origin-reflected': { severity: 'critical', title: 'Any origin is reflected' },
-  'null-origin-trusted': { severity: 'high', title: "The 'null' origin is trusted" },
-  'prefix-match': { severity: 'high', title: "Origins that start with a trusted host are trusted (<host>.attacker.tld)" },
-  'suffix-match': { severity: 'high', title: "Origins that end with the site's domain are trusted (attacker<domain>)" },
-  'unescaped-dot': { severity: 'high', title: 'A regex with an unescaped dot lets look-alike hosts through' },
-  'substring-match': { severity: 'high', title: 'Origins are matched as substrings, not compared whole' },
-  'special-char-bypass': { severity: 'high', title: 'Special characters in the host bypass the origin check' },
-  'any-subdomain-trusted': { severity: 'medium', title: 'Every subdomain is trusted' },
-  'insecure-origin-trusted': { severity: 'medium', title: 'An https site trusts an http origin' },
-  'third-party-origin-trusted': { severity: 'high', title: 'An origin where anyone can publish code is trusted' },
-  'localhost-prefix-trusted': { severity: 'high', title: 'localhost.<attacker> is trusted' },
-  'wildcard-origin': { severity: 'low', title: 'Any origin may read responses (*)' },
-  'invalid-acao': { severity: 'low', title: 'Access-Control-Allow-Origin has an invalid value' },
-  'missing-vary-origin': { severity: 'medium', title: 'The allowed origin changes with Origin but Vary lacks Origin' },
-  'origin-header-injection': { severity: 'medium', title: 'Control characters in Origin are reflected unsanitised' },
-  'permissive-preflight': { severity: 'medium', title: 'Preflights grant any requested method or header, with credentials' },
+/** Every finding class. Finding ids and severities are a contract (docs/scan.md). */
+export type FindingId =
+  | 'origin-reflected' | 'null-origin-trusted' | 'prefix-match' | 'suffix-match' | 'unescaped-dot' | 'substring-match'
+  | 'special-char-bypass' | 'any-subdomain-trusted' | 'insecure-origin-trusted' | 'third-party-origin-trusted'
+  | 'localhost-prefix-trusted' | 'wildcard-origin' | 'invalid-acao' | 'missing-vary-origin' | 'origin-header-injection'
+  | 'permissive-preflight';
+
+/**
+ * Each class's severity (with credentials allowed; without them each drops one level), title and fix,
+ * in one record: the compiler checks that every class has all three. The order is the report's order
+ * for equal severities.
+ */
+const FINDINGS: Record<FindingId, { severity: Severity; title: string; fix: string }> = {
+  'origin-reflected': { severity: 'critical', title: 'Any origin is reflected', fix: 'Never echo the Origin header back unchecked: compare it with an explicit allowlist of exact origins.' },
+  'null-origin-trusted': { severity: 'high', title: "The 'null' origin is trusted", fix: "Remove 'null' from the allowlist: sandboxed iframes, data: and file: pages of any site send it." },
+  'prefix-match': { severity: 'high', title: 'Origins that start with a trusted host are trusted (<host>.attacker.tld)', fix: 'Compare whole origins (scheme, host and port) for equality; never use startsWith on the Origin.' },
+  'suffix-match': { severity: 'high', title: "Origins that end with the site's domain are trusted (attacker<domain>)", fix: 'Match subdomains on a label boundary (".example.com"), never with a bare endsWith("example.com"); better, list exact origins or use a validated pattern such as https://*.example.com.' },
+  'unescaped-dot': { severity: 'high', title: 'A regex with an unescaped dot lets look-alike hosts through', fix: 'Escape dots and anchor any origin regex (^https://app\\.example\\.com$), or use exact origins instead of regexes.' },
+  'substring-match': { severity: 'high', title: 'Origins are matched as substrings, not compared whole', fix: 'Never test the Origin with includes/indexOf or an unanchored regex: compare whole origins.' },
+  'special-char-bypass': { severity: 'high', title: 'Special characters in the host bypass the origin check', fix: 'Parse the Origin as a URL and compare the serialized origin exactly; do not rely on a regex that stops at unusual characters.' },
+  'any-subdomain-trusted': { severity: 'medium', title: 'Every subdomain is trusted', fix: 'Trust only the subdomains that need access, not every subdomain: one XSS or dangling DNS record on any of them exposes this API.' },
+  'insecure-origin-trusted': { severity: 'medium', title: 'An https site trusts an http origin', fix: 'Trust only https:// origins: a network attacker can inject script into any http:// page.' },
+  'third-party-origin-trusted': { severity: 'high', title: 'An origin where anyone can publish code is trusted', fix: 'Remove shared hosting origins (github.io, codepen.io, …) from the allowlist: anyone can publish there.' },
+  'localhost-prefix-trusted': { severity: 'high', title: 'localhost.<attacker> is trusted', fix: 'Anchor localhost checks: allow http://localhost:<port> exactly, not anything starting with "localhost".' },
+  'wildcard-origin': { severity: 'low', title: 'Any origin may read responses (*)', fix: "'*' lets every website read these responses; keep it for truly public data, otherwise list the origins." },
+  'invalid-acao': { severity: 'low', title: 'Access-Control-Allow-Origin has an invalid value', fix: 'Send exactly one origin (or * without credentials): browsers reject several values, "*" with credentials and malformed values.' },
+  'missing-vary-origin': { severity: 'medium', title: 'The allowed origin changes with Origin but Vary lacks Origin', fix: "Add Vary: Origin to every response whose Access-Control-Allow-Origin depends on the request, or caches will serve one origin's answer to another (corsgate always does)." },
+  'origin-header-injection': { severity: 'medium', title: 'Control characters in Origin are reflected unsanitised', fix: 'Validate the Origin before using it in a response header: reject anything that is not exactly scheme://host[:port].' },
+  'permissive-preflight': { severity: 'medium', title: 'Preflights grant any requested method or header, with credentials', fix: 'Grant only the methods and headers the API needs; never echo Access-Control-Request-Method/-Headers wholesale (or send *) when credentials are allowed.' },
 };
 
-export const FINDING_IDS = Object.keys(BASE);
+export const FINDING_IDS = Object.keys(FINDINGS) as FindingId[];
 
 /** Classes named after an attacker-chosen host, which a broader class can explain. */
 const LOOK_ALIKES = new Set<ProbeClass>(['prefix-match', 'suffix-match', 'unescaped-dot', 'substring-match', 'special-char-bypass', 'any-subdomain-trusted', 'third-party-origin-trusted', 'localhost-prefix-trusted']);
@@ -55,35 +69,29 @@ function evidenceOf(r: ProbeResult): Finding['evidence'] {
   return { status: r.status, headers };
 }
 
-const FIX_TEXT: Record<string, string> = {
-  'origin-reflected': 'Never echo the Origin header back unchecked: compare it with an explicit allowlist of exact origins.',
-  'null-origin-trusted': "Remove 'null' from the allowlist: sandboxed iframes, data: and file: pages of any site send it.",
-  'prefix-match': 'Compare whole origins (scheme, host and port) for equality; never use startsWith on the Origin.',
-  'suffix-match': 'Match subdomains on a label boundary (".example.com"), never with a bare endsWith("example.com"); better, list exact origins or use a validated pattern such as https://*.example.com.',
-  'unescaped-dot': 'Escape dots and anchor any origin regex (^https://app\\.example\\.com$), or use exact origins instead of regexes.',
-  'substring-match': 'Never test the Origin with includes/indexOf or an unanchored regex: compare whole origins.',
-  'special-char-bypass': 'Parse the Origin as a URL and compare the serialized origin exactly; do not rely on a regex that stops at unusual characters.',
-  'any-subdomain-trusted': 'Trust only the subdomains that need access, not every subdomain: one XSS or dangling DNS record on any of them exposes this API.',
-  'insecure-origin-trusted': 'Trust only https:// origins: a network attacker can inject script into any http:// page.',
-  'third-party-origin-trusted': 'Remove shared hosting origins (github.io, codepen.io, …) from the allowlist: anyone can publish there.',
-  'localhost-prefix-trusted': 'Anchor localhost checks: allow http://localhost:<port> exactly, not anything starting with "localhost".',
-  'wildcard-origin': "'*' lets every website read these responses; keep it for truly public data, otherwise list the origins.",
-  'invalid-acao': 'Send exactly one origin (or * without credentials): browsers reject several values, "*" with credentials and malformed values.',
-  'missing-vary-origin': "Add Vary: Origin to every response whose Access-Control-Allow-Origin depends on the request, or caches will serve one origin's answer to another (corsgate always does).",
-  'origin-header-injection': 'Validate the Origin before using it in a response header: reject anything that is not exactly scheme://host[:port].',
-  'permissive-preflight': 'Grant only the methods and headers the API needs; never echo Access-Control-Request-Method/-Headers wholesale (or send *) when credentials are allowed.',
-};
+/** Origins the engine accepts as an allowlist entry: https, or http on a loopback host (as the policy engine does). */
+function acceptableOrigin(origin: string): boolean {
+  if (origin.startsWith('https://')) return true;
+  const host = hostOfOrigin(origin);
+  return origin.startsWith('http://') && host !== null && isLoopbackHost(host);
+}
 
-function fixFor(id: string, target: Target, legit: string[], credentials: boolean): Finding['fix'] {
-  // The legitimate https origins seen trusted (or named by the user); a placeholder when there are none.
-  const known = legit.filter((o) => o.startsWith('https://')).slice(0, 5);
-  const origins = known.length ? known : [/^[\d.]+$|^\[|^[^.]+$/.test(target.domain) ? 'https://app.example.com' : `https://app.${target.domain}`];
+/** A stand-in front-end origin when none is known: never derived from an IP, a single label or a reserved name. */
+function placeholderOrigin(target: Target): string {
+  const d = target.domain;
+  const synthetic = /^[\d.]+$|^\[|:|^[^.]+$|\.(?:invalid|test|example|localhost)$/.test(d);
+  return synthetic ? 'https://app.example.com' : `https://app.${d}`;
+}
+
+function fixFor(id: FindingId, target: Target, legit: string[], credentials: boolean): Finding['fix'] {
+  // The legitimate origins seen trusted (or named by the user); a placeholder when there are none.
+  const known = legit.filter(acceptableOrigin).slice(0, 5);
   const policy: PolicyOptions = {
-    origins,
+    origins: known.length ? known : [placeholderOrigin(target)],
     ...(credentials && id !== 'wildcard-origin' ? { credentials: true } : {}),
     ...(id === 'permissive-preflight' ? { methods: ['GET', 'POST'], requestHeaders: ['content-type'] } : {}),
   };
-  return { text: `${FIX_TEXT[id] ?? ''} corsgate policy: ${JSON.stringify(policy)}`, policy };
+  return { text: `${FINDINGS[id].fix} corsgate policy: ${JSON.stringify(policy)}`, policy };
 }
 
 function varyHasOrigin(headers: Record<string, string>): boolean {
@@ -108,11 +116,13 @@ const credOf = (r: ProbeResult) => r.headers['access-control-allow-credentials']
 export function classify(target: Target, results: ProbeResult[], legitOrigins: string[] = []): Finding[] {
   const found = new Map<string, { finding: Finding; rank: number }>();
   const ok = results.filter((r) => r.error === undefined);
-  // The fix lists the legitimate origins the server did trust (or the ones the user named).
-  const trustedLegit = ok.filter((r) => (r.probe.class === 'own-origin' || r.probe.class === 'legit-origin') && acaoOf(r) === r.probe.origin).map((r) => r.probe.origin);
+  // The fix lists the legitimate origins the server did trust (or the ones the user named). The target's
+  // own origin needs no CORS, and a server that reflects any origin shows nothing about which ones it means.
+  const reflectsAny = ok.some((r) => r.probe.class === 'origin-reflected' && acaoOf(r) === r.probe.origin);
+  const trustedLegit = reflectsAny ? [] : ok.filter((r) => r.probe.class === 'legit-origin' && acaoOf(r) === r.probe.origin).map((r) => r.probe.origin);
   // User-named origins first; never a platform where anyone publishes, even if the server named it.
   const fixOrigins = [...new Set([...legitOrigins, ...trustedLegit.filter((o) => !isThirdPartyHost(hostOfOrigin(o) ?? ''))])];
-  const add = (id: string, r: ProbeResult, credentials: boolean, base: Severity = BASE[id]!.severity) => {
+  const add = (id: FindingId, r: ProbeResult, credentials: boolean, base: Severity = FINDINGS[id].severity) => {
     const severity = credentials ? base : drop(base);
     // Keep the worst instance of each class; with equal severity, the first (simple requests first).
     const rank = SEVERITIES.indexOf(severity) * 2 + (r.probe.method === 'GET' ? 0 : 1);
@@ -123,7 +133,7 @@ export function classify(target: Target, results: ProbeResult[], legitOrigins: s
       finding: {
         id,
         severity,
-        title: BASE[id]!.title,
+        title: FINDINGS[id].title,
         probe: { method: r.probe.method, url: r.url, headers: r.probe.headers },
         evidence: evidenceOf(r),
         credentials,
@@ -142,7 +152,7 @@ export function classify(target: Target, results: ProbeResult[], legitOrigins: s
     const cls = r.probe.class;
     if (cls === 'permissive-preflight') continue;
     if (LOOK_ALIKES.has(cls) && reflected.length > 0 && (reflectedWithCredentials || !credOf(r))) continue;
-    add(cls, r, credOf(r), r.probe.severity);
+    add(cls as FindingId, r, credOf(r), r.probe.severity);
   }
   // An origin where anyone publishes, named by the server itself in a fixed Access-Control-Allow-Origin.
   if (!found.has('origin-reflected')) {
@@ -153,9 +163,11 @@ export function classify(target: Target, results: ProbeResult[], legitOrigins: s
       if (host !== null && isThirdPartyHost(host)) add('third-party-origin-trusted', r, credOf(r));
     }
   }
-  // Control characters reflected, or a header injected.
+  // Control characters reflected, or a header injected. A server that reflects any origin echoes these
+  // too: the reflection is the root cause, reported once (unless the echo got credentials it did not).
   for (const r of ok.filter((x) => x.probe.class === 'origin-header-injection')) {
     const acao = acaoOf(r) ?? '';
+    if (reflected.length > 0 && acao === r.probe.origin && (reflectedWithCredentials || !credOf(r))) continue;
     // eslint-disable-next-line no-control-regex
     if (/[\x00-\x1f\x7f]/.test(acao)) add('origin-header-injection', r, credOf(r), r.probe.severity);
   }
@@ -191,6 +203,6 @@ export function classify(target: Target, results: ProbeResult[], legitOrigins: s
     else if (acam.includes('*') || acah.includes('*')) add('permissive-preflight', r, true, 'low');
     else if (acah.includes(header.toLowerCase())) add('permissive-preflight', r, true, 'info');
   }
-  const order = Object.keys(BASE);
+  const order: readonly string[] = FINDING_IDS;
   return [...found.values()].map((x) => x.finding).sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || order.indexOf(a.id) - order.indexOf(b.id));
 }

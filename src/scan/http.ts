@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { Agent, buildConnector, ProxyAgent, request, type Dispatcher } from 'undici';
+import { DEFAULT_PORTS } from '../http/url.js';
 
 export interface HttpOptions {
   timeout: number;
@@ -101,7 +102,7 @@ export class Prober {
     const base = buildConnector({ rejectUnauthorized: !options.insecure, timeout: options.timeout });
     // The TLS server name and certificate check stay on the URL's host; only the socket goes to the pinned address.
     const connect: buildConnector.connector = (opts, callback) => {
-      const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
+      const port = Number(opts.port) || DEFAULT_PORTS[opts.protocol === 'https:' ? 'https' : 'http']!;
       const address = resolver.lookup(opts.hostname, port);
       return base(address === undefined ? opts : { ...opts, hostname: address }, callback);
     };

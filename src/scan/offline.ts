@@ -4,9 +4,9 @@
  */
 import { classify, type ProbeResult } from './classify.js';
 import { evaluateCsp } from './csp-evaluator.js';
-import type { ScanResult } from './index.js';
-import { grade } from './observatory.js';
-import { targetOf } from './probes.js';
+import type { ScanResult } from './types.js';
+import { grade } from './observatory/index.js';
+import { hostOfOrigin, isThirdPartyHost, targetOf } from './probes.js';
 
 export class SavedHeadersError extends Error {
   readonly code = 'headers-file-invalid';
@@ -61,6 +61,16 @@ function fromJson(data: unknown, url: string): Saved[] {
   });
 }
 
+/**
+ * The origin a saved answer allows, for the fix: one serialized origin that is not a platform where
+ * anyone publishes (the only legitimate origin one response can show).
+ */
+function namedOrigin(acao: string | undefined): string[] {
+  const v = acao?.trim();
+  if (!v || v === '*' || v === 'null' || !URL.canParse(v) || new URL(v).origin !== v) return [];
+  return isThirdPartyHost(hostOfOrigin(v) ?? '') ? [] : [v];
+}
+
 /** Analyses saved headers. `url` is where they came from (it decides https-only tests). */
 export function analyseSaved(text: string, url = 'https://saved.invalid/'): ScanResult[] {
   const trimmed = text.trim();
@@ -74,12 +84,18 @@ export function analyseSaved(text: string, url = 'https://saved.invalid/'): Scan
     }
   } else saved = fromRaw(trimmed, url);
   return saved.map((s) => {
-    const target = targetOf(new URL(s.url));
+    let parsedUrl: URL;
+    try {
+      parsedUrl = new URL(s.url);
+    } catch {
+      throw new SavedHeadersError(`'${s.url}' is not a URL: give the URL the headers came from, such as https://api.example.com/`);
+    }
+    const target = targetOf(parsedUrl);
     const pseudo: ProbeResult = { probe: { class: 'own-origin', method: 'GET', origin: '', headers: {}, note: 'saved response' }, url: s.url, status: s.status, headers: s.headers };
     const g = grade({ response: { url: s.url, status: s.status, headers: s.headers, setCookies: s.setCookies } });
     return {
       url: s.url, status: s.status, finalUrl: s.url, redirects: [], grade: g.grade, score: g.score,
-      findings: classify(target, [pseudo]), observatory: g,
+      findings: classify(target, [pseudo], namedOrigin(s.headers['access-control-allow-origin'])), observatory: g,
       csp: s.headers['content-security-policy'] ? evaluateCsp(s.headers['content-security-policy']) : [],
     };
   });

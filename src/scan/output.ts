@@ -1,6 +1,6 @@
 /** Reports: human text, JSON (deterministic) and SARIF 2.1.0 for code-scanning tools. */
 import { SEVERITIES, type Severity } from './classify.js';
-import type { ScanResult } from './index.js';
+import type { ScanResult } from './types.js';
 
 const MARK: Record<Severity, string> = { critical: '‼', high: '✖', medium: '!', low: '·', info: 'i' };
 
@@ -19,7 +19,7 @@ export function toHuman(results: ScanResult[], failOn: Severity = 'high'): strin
   const threshold = SEVERITIES.indexOf(failOn);
   for (const r of results) {
     if (r.error) {
-      out.push(`✖ ${r.url}\n  error: ${r.error.message} [${r.error.code}]\n`);
+      out.push(`✖ ${r.url}: could not be scanned\n  error: ${r.error.message} [${r.error.code}]\n`);
       continue;
     }
     const worst = r.findings[0]?.severity;
@@ -41,7 +41,8 @@ export function toHuman(results: ScanResult[], failOn: Severity = 'high'): strin
   }
   const failing = results.filter((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold)).length;
   const errors = results.filter((r) => r.error).length;
-  out.push(`${results.length} URL${results.length === 1 ? '' : 's'} scanned: ${failing} with findings at or above ${failOn}${errors ? `, ${errors} could not be scanned` : ''}.`);
+  const scanned = errors ? `${results.length - errors} of ${results.length}` : `${results.length}`;
+  out.push(`${scanned} URL${results.length === 1 ? '' : 's'} scanned: ${failing} with findings at or above ${failOn}${errors ? `, ${errors} could not be scanned` : ''}.`);
   return `${out.join('\n')}\n`;
 }
 

@@ -69,56 +69,59 @@ export function targetOf(url: URL): Target {
   return { url, scheme: url.protocol.slice(0, -1), host: url.hostname, hostPort: url.host, domain };
 }
 
-/** Hosts where anyone can publish code (CORScanner's list and today's common platforms); `label` makes a user's site. */
-export const THIRD_PARTY_ORIGINS = (label: string): string[] => [
-  `https://${label}.github.io`,
-  `https://${label}.gitlab.io`,
-  'https://codepen.io',
-  'https://s.codepen.io',
-  'https://cdpn.io',
-  'https://jsfiddle.net',
-  'https://fiddle.jshell.net',
-  'http://jsbin.com',
-  'https://jsbin.com',
-  'https://output.jsbin.com',
-  'http://www.webdevout.net',
-  'https://repl.it',
-  `https://${label}.repl.co`,
-  'https://codesandbox.io',
-  `https://${label}.csb.app`,
-  'https://stackblitz.com',
-  `https://${label}.herokuapp.com`,
-  `https://${label}.netlify.app`,
-  `https://${label}.vercel.app`,
-  `https://${label}.pages.dev`,
-  `https://${label}.web.app`,
-  `https://${label}.firebaseapp.com`,
-  `https://${label}.glitch.me`,
-  `https://${label}.surge.sh`,
-  'https://s3.amazonaws.com',
-  'https://storage.googleapis.com',
-  'https://raw.githack.com',
-  'https://replit.com',
-  'https://plnkr.co',
-  'https://run.plnkr.co',
-  `https://${label}.bitbucket.io`,
-  `https://${label}.appspot.com`,
-  `https://${label}.azurewebsites.net`,
-  `https://${label}.ngrok.io`,
-  `https://${label}.ngrok-free.app`,
-  `https://${label}.workers.dev`,
-  `https://${label}.onrender.com`,
-  `https://${label}.fly.dev`,
-  `https://${label}.blogspot.com`,
-  `https://${label}.neocities.org`,
+/**
+ * Platforms where anyone can publish code, in one table: the host suffix that recognises them in a
+ * fixed Access-Control-Allow-Origin, and the origins probed for them (`{label}` is a user's own site
+ * there). From CORScanner's list and today's common platforms.
+ */
+const PLATFORMS: ReadonlyArray<{ suffix: string; probes: readonly string[] }> = [
+  { suffix: 'github.io', probes: ['https://{label}.github.io'] },
+  { suffix: 'gitlab.io', probes: ['https://{label}.gitlab.io'] },
+  { suffix: 'codepen.io', probes: ['https://codepen.io', 'https://s.codepen.io'] },
+  { suffix: 'cdpn.io', probes: ['https://cdpn.io'] },
+  { suffix: 'jsfiddle.net', probes: ['https://jsfiddle.net'] },
+  { suffix: 'jshell.net', probes: ['https://fiddle.jshell.net'] },
+  { suffix: 'jsbin.com', probes: ['http://jsbin.com', 'https://jsbin.com', 'https://output.jsbin.com'] },
+  { suffix: 'webdevout.net', probes: ['http://www.webdevout.net'] },
+  { suffix: 'repl.it', probes: ['https://repl.it'] },
+  { suffix: 'repl.co', probes: ['https://{label}.repl.co'] },
+  { suffix: 'replit.com', probes: ['https://replit.com'] },
+  { suffix: 'replit.dev', probes: [] },
+  { suffix: 'codesandbox.io', probes: ['https://codesandbox.io'] },
+  { suffix: 'csb.app', probes: ['https://{label}.csb.app'] },
+  { suffix: 'stackblitz.com', probes: ['https://stackblitz.com'] },
+  { suffix: 'stackblitz.io', probes: [] },
+  { suffix: 'herokuapp.com', probes: ['https://{label}.herokuapp.com'] },
+  { suffix: 'netlify.app', probes: ['https://{label}.netlify.app'] },
+  { suffix: 'vercel.app', probes: ['https://{label}.vercel.app'] },
+  { suffix: 'pages.dev', probes: ['https://{label}.pages.dev'] },
+  { suffix: 'web.app', probes: ['https://{label}.web.app'] },
+  { suffix: 'firebaseapp.com', probes: ['https://{label}.firebaseapp.com'] },
+  { suffix: 'glitch.me', probes: ['https://{label}.glitch.me'] },
+  { suffix: 'surge.sh', probes: ['https://{label}.surge.sh'] },
+  { suffix: 's3.amazonaws.com', probes: ['https://s3.amazonaws.com'] },
+  { suffix: 'storage.googleapis.com', probes: ['https://storage.googleapis.com'] },
+  { suffix: 'githack.com', probes: ['https://raw.githack.com'] },
+  { suffix: 'plnkr.co', probes: ['https://plnkr.co', 'https://run.plnkr.co'] },
+  { suffix: 'bitbucket.io', probes: ['https://{label}.bitbucket.io'] },
+  { suffix: 'appspot.com', probes: ['https://{label}.appspot.com'] },
+  { suffix: 'azurewebsites.net', probes: ['https://{label}.azurewebsites.net'] },
+  { suffix: 'ngrok.io', probes: ['https://{label}.ngrok.io'] },
+  { suffix: 'ngrok-free.app', probes: ['https://{label}.ngrok-free.app'] },
+  { suffix: 'ngrok.app', probes: [] },
+  { suffix: 'workers.dev', probes: ['https://{label}.workers.dev'] },
+  { suffix: 'onrender.com', probes: ['https://{label}.onrender.com'] },
+  { suffix: 'fly.dev', probes: ['https://{label}.fly.dev'] },
+  { suffix: 'blogspot.com', probes: ['https://{label}.blogspot.com'] },
+  { suffix: 'neocities.org', probes: ['https://{label}.neocities.org'] },
 ];
 
-/** Host suffixes of those platforms, to recognise them in a fixed Access-Control-Allow-Origin. */
-const THIRD_PARTY_HOSTS = ['github.io', 'gitlab.io', 'codepen.io', 'cdpn.io', 'jsfiddle.net', 'jshell.net', 'jsbin.com', 'webdevout.net', 'repl.it', 'repl.co', 'replit.com', 'replit.dev', 'codesandbox.io', 'csb.app', 'stackblitz.com', 'stackblitz.io', 'herokuapp.com', 'netlify.app', 'vercel.app', 'pages.dev', 'web.app', 'firebaseapp.com', 'glitch.me', 'surge.sh', 's3.amazonaws.com', 'storage.googleapis.com', 'githack.com', 'blogspot.com', 'neocities.org', 'plnkr.co', 'bitbucket.io', 'appspot.com', 'azurewebsites.net', 'ngrok.io', 'ngrok-free.app', 'ngrok.app', 'workers.dev', 'onrender.com', 'fly.dev'];
+/** The origins probed for those platforms; `label` makes a user's site. */
+export const THIRD_PARTY_ORIGINS = (label: string): string[] => PLATFORMS.flatMap((p) => p.probes.map((o) => o.replace('{label}', label)));
 
 export function isThirdPartyHost(host: string): boolean {
   const h = host.toLowerCase();
-  return THIRD_PARTY_HOSTS.some((s) => h === s || h.endsWith(`.${s}`));
+  return PLATFORMS.some(({ suffix }) => h === suffix || h.endsWith(`.${suffix}`));
 }
 
 /**
@@ -296,6 +299,8 @@ export function trustedOrigins(answers: ProbeResult[]): string[] {
     if (a.error !== undefined) continue;
     const candidate = a.probe.class === 'own-origin' || a.probe.class === 'legit-origin' || (a.probe.class === 'permissive-preflight' && a.probe.originClass === undefined);
     if (candidate && acaoOf(a) === a.probe.origin) trusted.add(a.probe.origin);
+    // An echo of the probe's own Origin (a look-alike with a comma in it, say) names nothing.
+    if (acaoOf(a) === a.probe.origin) continue;
     for (const o of namedOrigins(a)) if (!probeOrigins.has(o)) trusted.add(o);
   }
   return [...trusted];

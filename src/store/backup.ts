@@ -12,6 +12,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { CorsgateError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './sqlite.js';
 
@@ -26,10 +27,9 @@ export type BackupErrorCode =
   | 'store-not-corsgate'
   | 'store-in-use';
 
-export class BackupError extends Error {
-  constructor(readonly code: BackupErrorCode, message: string) {
-    super(message);
-    this.name = 'BackupError';
+export class BackupError extends CorsgateError<BackupErrorCode> {
+  constructor(code: BackupErrorCode, message: string) {
+    super(code, message);
   }
 }
 

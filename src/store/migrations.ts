@@ -61,4 +61,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   `,
+  // 2: an allowlist entry keeps the Salesforce component name (fullName) it was imported under, so an
+  // export deploys back over the same component instead of a duplicate
+  `
+  ALTER TABLE allowlist ADD COLUMN name TEXT NOT NULL DEFAULT '';
+  `,
 ];

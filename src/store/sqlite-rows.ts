@@ -35,6 +35,7 @@ export function rowToAllowlist(r: Row): AllowlistEntry {
     description: r.description as string,
     createdAt: r.created_at as string,
     createdBy: r.created_by as string,
+    ...(r.name ? { name: r.name as string } : {}),
   };
 }
 

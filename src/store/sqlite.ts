@@ -166,11 +166,11 @@ export class SqliteStore implements Store {
     return r ? rowToAllowlist(r) : null;
   }
 
-  private insertAllowlist(input: { urlPattern: string; description?: string }, actor: string, at: string): AllowlistEntry {
-    const entry: AllowlistEntry = { id: randomUUID(), urlPattern: input.urlPattern, description: input.description ?? '', createdAt: at, createdBy: actor };
+  private insertAllowlist(input: { urlPattern: string; description?: string; name?: string }, actor: string, at: string): AllowlistEntry {
+    const entry: AllowlistEntry = { id: randomUUID(), urlPattern: input.urlPattern, description: input.description ?? '', ...(input.name ? { name: input.name } : {}), createdAt: at, createdBy: actor };
     this.db
-      .prepare('INSERT INTO allowlist (id, url_pattern, description, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
-      .run(entry.id, entry.urlPattern, entry.description, entry.createdAt, entry.createdBy);
+      .prepare('INSERT INTO allowlist (id, url_pattern, description, name, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(entry.id, entry.urlPattern, entry.description, entry.name ?? '', entry.createdAt, entry.createdBy);
     return entry;
   }
 
@@ -372,9 +372,15 @@ export class SqliteStore implements Store {
   async applyImport(plan: ImportPlan, actor: string): Promise<ImportResult> {
     return this.change((audit, at) => {
       const result: ImportResult = { allowlistCreated: 0, allowlistUnchanged: 0, trustedSitesCreated: 0, trustedSitesUpdated: 0, settingsChanged: false };
-      const existsPattern = this.db.prepare('SELECT 1 FROM allowlist WHERE url_pattern = ?').pluck();
+      const existing = this.db.prepare('SELECT * FROM allowlist WHERE url_pattern = ?');
       for (const item of plan.allowlist) {
-        if (existsPattern.get(item.urlPattern)) {
+        const row = existing.get(item.urlPattern) as Row | undefined;
+        if (row) {
+          // An entry created by hand learns the component name it has in the org.
+          if (item.name && !row.name) {
+            this.db.prepare('UPDATE allowlist SET name = ? WHERE id = ?').run(item.name, row.id);
+            audit({ action: 'import', entity: 'allowlist', entityId: row.id as string, before: rowToAllowlist(row), after: { ...rowToAllowlist(row), name: item.name } });
+          }
           result.allowlistUnchanged++;
           continue;
         }

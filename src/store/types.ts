@@ -20,6 +20,8 @@ export interface AllowlistEntry {
   id: string;
   urlPattern: string;
   description: string;
+  /** The Salesforce CorsWhitelistOrigin fullName it was imported under, if any (exported under it). */
+  name?: string;
   createdAt: string;
   createdBy: string;
 }
@@ -132,7 +134,7 @@ export interface StoreState {
 }
 
 export interface ImportPlan {
-  allowlist: { urlPattern: string; description: string }[];
+  allowlist: { urlPattern: string; description: string; name?: string }[];
   trustedSites: TrustedSiteFields[];
   settings?: Partial<Settings>;
 }

@@ -110,3 +110,12 @@ test('validatePolicy never throws on odd input', () => {
     assert.ok(Array.isArray(r.errors) && Array.isArray(r.warnings));
   }
 });
+
+test('an unknown key named like an Object.prototype member gets the list of options, not a function', () => {
+  for (const key of ['constructor', '__proto__', 'hasOwnProperty']) {
+    const options = JSON.parse(`{"origins": [], "${key}": 1}`);
+    const problem = validatePolicy(options).errors.find((p) => p.code === 'option-unknown');
+    assert.equal(problem?.path, key);
+    assert.match(problem?.hint ?? '', /^known options: origins, /, key);
+  }
+});

@@ -64,11 +64,13 @@ describe('Observatory v6 grading', () => {
     assert.equal(csp("default-src 'self'; form-action http://forms.example"), 'csp-implemented-with-insecure-scheme');
     assert.equal(csp("default-src 'self'; img-src http://img.example"), 'csp-implemented-with-insecure-scheme-in-passive-content-only');
   });
-  test('CSP and Referrer-Policy from <meta http-equiv> in HTML count; frame-ancestors there does not make the CSP', () => {
+  test('CSP from <meta http-equiv> and Referrer-Policy from <meta name="referrer"> count; frame-ancestors there does not make the CSP', () => {
     const html = (body: string) => grade({ response: { url: 'https://x.example/', status: 200, headers: { 'content-type': 'text/html' }, body } });
     assert.equal(html(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'">`).tests['content-security-policy']!.result, 'csp-implemented-with-no-unsafe-default-src-none');
     assert.equal(html(`<meta http-equiv="Content-Security-Policy" content="frame-ancestors 'none'">`).tests['content-security-policy']!.result, 'csp-not-implemented');
-    assert.equal(html(`<meta http-equiv="referrer-policy" content="no-referrer">`).tests['referrer-policy']!.result, 'referrer-policy-private');
+    // HTML §4.2.5.3: the referrer policy of a page comes from <meta name="referrer">; there is no http-equiv pragma for it.
+    assert.equal(html(`<meta name="referrer" content="no-referrer">`).tests['referrer-policy']!.result, 'referrer-policy-private');
+    assert.equal(html(`<meta http-equiv="referrer-policy" content="no-referrer">`).tests['referrer-policy']!.result, 'referrer-policy-not-implemented');
   });
   test('CORS: reflection with credentials is universal access (−50)', () => {
     const r = grade({ response: { url: 'https://x.example/', status: 200, headers: {} }, corsPreflight: { url: 'https://x.example/', status: 204, headers: { 'access-control-allow-origin': 'https://http-observatory.security.mozilla.org', 'access-control-allow-credentials': 'true' } } });

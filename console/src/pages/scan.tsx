@@ -29,12 +29,21 @@ const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
 function Result({ r }: { r: ScanResult }) {
   const findings = [...r.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
   const failedTests = r.observatory ? Object.values(r.observatory.tests).filter((t) => !t.pass) : [];
+  // An error is not a pass: a target that could not be scanned shows why, and no verdict.
+  if (r.error) {
+    return (
+      <div class="scan-result">
+        <h3>{r.url}: <span class="error">could not be scanned</span></h3>
+        <p class="error" role="alert">{r.error.message} <span class="muted">[{r.error.code}]</span></p>
+        <p class="muted">Nothing is known about its CORS or security headers: check the URL, that the target is up and reachable from the gateway, then scan again.</p>
+      </div>
+    );
+  }
   return (
     <div class="scan-result">
       <h3>
         {r.url}: <span class="grade">grade {r.grade ?? '—'}</span> <span class="muted">(score {r.score ?? '—'}{r.status !== null ? `, HTTP ${r.status}` : ''})</span>
       </h3>
-      {r.error && <p class="error">{r.error.message} <span class="muted">[{r.error.code}]</span></p>}
       {r.redirects.length > 0 && <p class="muted">Redirected: {r.redirects.map((x) => `${x.status} → ${x.location}`).join(', ')}</p>}
       <h4>CORS findings</h4>
       {findings.length === 0 ? <p class="ok">No CORS misconfiguration found.</p> : (
@@ -138,7 +147,7 @@ export function ScanPage({ me }: { me: Me }) {
       </form>
       {scan && (
         <section class="card" aria-live="polite" aria-busy={running ? 'true' : 'false'}>
-          <h2>Status: {scan.status}</h2>
+          <h2>Status: {scan.status === 'failed' ? 'failed: the target could not be scanned' : scan.status}</h2>
           <p class="muted">{scan.url}, started <time dateTime={scan.createdAt}>{new Date(scan.createdAt).toLocaleString()}</time> by {scan.createdBy}{scan.options.origins.length ? `; origins ${scan.options.origins.join(', ')}` : ''}{scan.options.resolve.length ? `; resolve ${scan.options.resolve.join(', ')}` : ''}{scan.options.cookie ? '; with a cookie' : ''}</p>
           {scan.progress && running && (
             <p>
@@ -146,7 +155,7 @@ export function ScanPage({ me }: { me: Me }) {
               <progress id="scan-progress" max={scan.progress.total} value={scan.progress.done}>{scan.progress.done}/{scan.progress.total}</progress> {scan.progress.done} of {scan.progress.total}
             </p>
           )}
-          {scan.error && <p class="error">{scan.error.message}</p>}
+          {scan.error && !scan.results?.length && <p class="error">{scan.error.message}</p>}
           {scan.results?.map((r) => <Result key={r.url} r={r} />)}
         </section>
       )}
@@ -170,7 +179,7 @@ function History({ items, loading, current, onShow }: { items: ScanState[]; load
               <td data-label="When"><time dateTime={j.createdAt}>{new Date(j.createdAt).toLocaleString()}</time></td>
               <td data-label="URL"><code>{j.url}</code></td>
               <td data-label="By">{j.createdBy}</td>
-              <td data-label="Result">{j.status === 'running' ? 'running…' : j.status === 'failed' ? 'failed' : j.summary?.error ? <span class="error">not scanned: {j.summary.error.code}</span> : `grade ${j.summary?.grade ?? '—'}, ${j.summary?.findings ?? 0} CORS ${j.summary?.findings === 1 ? 'finding' : 'findings'}`}</td>
+              <td data-label="Result">{j.status === 'running' ? 'running…' : j.summary?.error ? <span class="error">not scanned: {j.summary.error.code}</span> : j.status === 'failed' ? <span class="error">failed</span> : `grade ${j.summary?.grade ?? '—'}, ${j.summary?.findings ?? 0} CORS ${j.summary?.findings === 1 ? 'finding' : 'findings'}`}</td>
               <td class="actions"><button type="button" class="secondary" onClick={() => onShow(j.id)} aria-label={`Show the scan of ${j.url} from ${new Date(j.createdAt).toLocaleString()}`}>Show</button></td>
             </tr>
           ))}

@@ -59,34 +59,44 @@ export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessag
     contentType = undefined;
   }
   if (raw.length === 0) throw new ApiError(400, 'import-empty', 'send the metadata file (XML or zip) as the request body');
-  let parsed: { bundle: MetadataBundle; problems: MetadataProblem[] };
+  // The API version a CspTrustedSite's defaults depend on, when the upload declares none (package.xml, sfdx-project.json).
+  const apiVersion = url.searchParams.get('apiVersion');
+  const hint: { filename?: string; contentType?: string } = { ...(filename ? { filename } : {}), ...(contentType ? { contentType } : {}), ...(apiVersion ? { apiVersion } : {}) };
+  let parsed: { bundle: MetadataBundle; problems: MetadataProblem[]; sources?: { corsOrigins: string[]; trustedSites: string[] } };
   try {
-    parsed = await mod.importMetadata(new Uint8Array(raw), { ...(filename ? { filename } : {}), ...(contentType ? { contentType } : {}) });
+    parsed = await mod.importMetadata(new Uint8Array(raw), hint);
   } catch (err) {
     throw new ApiError(400, 'import-invalid', `the upload could not be read: ${(err as Error).message}`, undefined, { problems: [{ code: 'import-unreadable', message: (err as Error).message }] });
   }
   const problems: MetadataProblem[] = parsed.problems
     .filter((p) => (p as { severity?: string }).severity !== 'warning')
     .map((p) => ({ ...p, message: withoutPolicyOptionAdvice(p.message) }));
+  const warnings = parsed.problems.filter((p) => (p as { severity?: string }).severity === 'warning');
   const plan: ImportPlan = { allowlist: [], trustedSites: [] };
   parsed.bundle.corsOrigins.forEach((o, i) => {
     const problem = checkAdminPattern(ctx.engine, o.urlPattern);
-    const file = (o as { fullName?: string }).fullName;
+    const fullName = (o as { fullName?: string }).fullName;
+    const file = parsed.sources?.corsOrigins[i] ?? fullName;
     if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, path: `corsOrigins[${i}]` });
-    else plan.allowlist.push({ urlPattern: o.urlPattern, description: o.description ?? '' });
+    else plan.allowlist.push({ urlPattern: o.urlPattern, description: o.description ?? '', ...(fullName ? { name: fullName } : {}) });
   });
   for (const [i, s] of parsed.bundle.trustedSites.entries()) {
     const { site, problems: siteProblems } = await normaliseTrustedSite(s);
-    for (const p of siteProblems) problems.push({ severity: 'error', ...p, file: site.name, message: `${site.name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
-    if (!siteProblems.length) plan.trustedSites.push(site);
+    const file = parsed.sources?.trustedSites[i] ?? site.name;
+    for (const p of siteProblems) problems.push({ severity: 'error', ...p, file, message: `${site.name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
+    // Permissions-Policy grants (API 59+) travel with the site.
+    const permissions = Object.fromEntries((['canAccessCamera', 'canAccessMicrophone'] as const).filter((f) => typeof s[f] === 'boolean').map((f) => [f, s[f]]));
+    if (!siteProblems.length) plan.trustedSites.push({ ...site, ...permissions });
   }
   if (typeof parsed.bundle.settings?.corsForOAuthEndpoints === 'boolean') plan.settings = { corsForOAuthEndpoints: parsed.bundle.settings.corsForOAuthEndpoints };
+  // All or nothing: every problem at once, with how many entries were valid.
+  const valid = { corsOrigins: plan.allowlist.length, trustedSites: plan.trustedSites.length };
   if (problems.length > 0) {
-    throw new ApiError(400, 'import-invalid', `nothing was imported: ${problems.length} problem(s) found`, undefined, { problems });
+    throw new ApiError(400, 'import-invalid', `nothing was imported: ${problems.length} problem(s) found; ${valid.corsOrigins} origin(s) and ${valid.trustedSites} trusted site(s) were valid`, undefined, { problems, valid, warnings });
   }
   const result = await ctx.store.applyImport(plan, actor);
   await ctx.sync();
-  sendJson(res, 200, { ...result, found: { corsOrigins: parsed.bundle.corsOrigins.length, trustedSites: parsed.bundle.trustedSites.length, settings: plan.settings ?? null } });
+  sendJson(res, 200, { ...result, found: { corsOrigins: parsed.bundle.corsOrigins.length, trustedSites: parsed.bundle.trustedSites.length, settings: plan.settings ?? null }, warnings });
 }
 
 async function currentBundle(ctx: ApiContext): Promise<MetadataBundle> {
@@ -106,7 +116,7 @@ async function currentBundle(ctx: ApiContext): Promise<MetadataBundle> {
   } while (cursor);
   const settings = await ctx.store.getSettings();
   return {
-    corsOrigins: origins.map((o) => ({ urlPattern: o.urlPattern, ...(o.description ? { description: o.description } : {}) })),
+    corsOrigins: origins.map((o) => ({ urlPattern: o.urlPattern, ...(o.description ? { description: o.description } : {}), ...(o.name ? { fullName: o.name } : {}) })),
     trustedSites: sites.map(({ id: _id, createdAt: _c, createdBy: _b, ...fields }) => fields),
     settings: { corsForOAuthEndpoints: settings.corsForOAuthEndpoints },
   };

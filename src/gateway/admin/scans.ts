@@ -74,7 +74,10 @@ export async function startScan(input: ScanInput, actor: string, scope: ScanScop
   scan([url], { origins, resolve, ...(input.cookie ? { cookie: input.cookie } : {}), onProgress: (done, total) => (job.progress = { done, total }) }).then(
     (out) => {
       job.results = out.results;
-      job.status = 'done';
+      // A target that could not be scanned is a failed scan, not a clean one (its result says why).
+      const error = (out.results[0] as { error?: { code: string; message: string } } | undefined)?.error;
+      job.status = error ? 'failed' : 'done';
+      if (error) job.error = error;
     },
     (err: unknown) => {
       job.status = 'failed';

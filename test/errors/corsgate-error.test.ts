@@ -1,0 +1,72 @@
+/** The error base: stable code, problems, cause, and `instanceof` across two copies of corsgate. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CorsgateError } from '../../src/errors.js';
+import { createPolicy, PolicyError } from '../../src/index.js';
+
+const compiledSrc = join(dirname(fileURLToPath(import.meta.url)), '../../src');
+
+/** A second copy of the error modules, as a second corsgate in node_modules would hold. */
+async function loadSecondCopy(): Promise<{ CorsgateError: typeof CorsgateError; PolicyError: typeof PolicyError; cleanup(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'corsgate-copy-'));
+  mkdirSync(join(dir, 'policy'));
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+  copyFileSync(join(compiledSrc, 'errors.js'), join(dir, 'errors.js'));
+  copyFileSync(join(compiledSrc, 'policy/errors.js'), join(dir, 'policy/errors.js'));
+  const base = (await import(pathToFileURL(join(dir, 'errors.js')).href)) as { CorsgateError: typeof CorsgateError };
+  const policy = (await import(pathToFileURL(join(dir, 'policy/errors.js')).href)) as { PolicyError: typeof PolicyError };
+  return { CorsgateError: base.CorsgateError, PolicyError: policy.PolicyError, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test('a PolicyError is a CorsgateError with a stable code and every problem', () => {
+  assert.throws(() => createPolicy({ origins: ['https://*.com'], maxAge: -1 }), (err: unknown) => {
+    assert.ok(err instanceof CorsgateError && err instanceof PolicyError && err instanceof Error);
+    assert.equal(err.name, 'PolicyError');
+    assert.equal(err.code, 'policy-invalid');
+    assert.deepEqual(err.problems.map((p) => p.code), ['origin-wildcard-public-suffix', 'max-age-out-of-range']);
+    assert.ok(err.stack?.includes('PolicyError'));
+    return true;
+  });
+});
+
+test('a module error class is two lines: code union, name and problems come from the base', () => {
+  class DemoError extends CorsgateError<'demo-broken' | 'demo-missing'> {}
+  const cause = new Error('disk');
+  const err = new DemoError('demo-missing', 'the demo is missing', { cause, problems: [{ code: 'demo-part', message: 'a part', path: 'parts[0]' }] });
+  assert.ok(err instanceof DemoError && err instanceof CorsgateError && err instanceof Error);
+  assert.equal(err instanceof PolicyError, false);
+  assert.equal(err.name, 'DemoError');
+  assert.equal(err.code, 'demo-missing');
+  assert.equal(err.message, 'the demo is missing');
+  assert.equal(err.cause, cause);
+  assert.deepEqual(err.problems, [{ code: 'demo-part', message: 'a part', path: 'parts[0]' }]);
+  assert.equal('problems' in new DemoError('demo-broken', 'x'), false, 'no problems property unless given');
+  assert.deepEqual(Object.keys(new DemoError('demo-broken', 'x')), ['name', 'code'], 'the brand is not enumerable');
+});
+
+test('instanceof works across two copies of corsgate, and only for branded errors', async () => {
+  const other = await loadSecondCopy();
+  try {
+    assert.notEqual(other.PolicyError, PolicyError, 'really a second copy');
+    const theirs = new other.PolicyError([{ severity: 'error', code: 'origin-null', path: 'origins[0]', message: 'no' }]);
+    assert.ok(theirs instanceof PolicyError, "their PolicyError is our PolicyError");
+    assert.ok(theirs instanceof CorsgateError);
+    const ours = new PolicyError([]);
+    assert.ok(ours instanceof other.PolicyError && ours instanceof other.CorsgateError);
+    class OtherError extends other.CorsgateError<'other'> {}
+    const otherError = new OtherError('other', 'x');
+    assert.ok(otherError instanceof CorsgateError);
+    assert.equal(otherError instanceof PolicyError, false, 'another class of the other copy is not a PolicyError');
+  } finally {
+    other.cleanup();
+  }
+  // Look-alikes without the brand are not corsgate errors.
+  const lookAlike = Object.assign(new Error('x'), { name: 'PolicyError', code: 'policy-invalid', problems: [] });
+  assert.equal(lookAlike instanceof PolicyError, false);
+  assert.equal(lookAlike instanceof CorsgateError, false);
+  for (const v of [null, undefined, 'PolicyError', 1, {}]) assert.equal(v instanceof CorsgateError, false);
+});
