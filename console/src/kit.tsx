@@ -1,6 +1,8 @@
 /** Pieces the pages share: read-only notices, data loading, busy states, copyable code. */
 import { useEffect, useState } from 'preact/hooks';
+import type { Settings } from '../../src/store/types.js';
 import { api, can, type Me, type Permission } from './api.js';
+import { notify } from './components.js';
 
 /**
  * Says up front why the controls below are disabled: the gateway runs from a policy file (for
@@ -73,4 +75,20 @@ export function useBusy(): [boolean, (work: () => Promise<void>, onError: (err: 
 
 export function Busy({ busy, what = 'Saving' }: { busy: boolean; what?: string }) {
   return busy ? <span class="muted" role="status"> {what}… (applying at the gateway)</span> : null;
+}
+
+/** The gateway's settings, and a save that merges a patch, keeps the answer and says what changed. */
+export function useSettings() {
+  const settings = useApi<Settings>('/api/settings');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, busyWith] = useBusy();
+  const save = (patch: Partial<Settings>, done: (saved: Settings) => string) => {
+    setError(null);
+    return busyWith(async () => {
+      const saved = await api<Settings>('PUT', '/api/settings', patch);
+      settings.setData(saved);
+      notify(done(saved));
+    }, setError);
+  };
+  return { ...settings, error: error ?? settings.error, busy, save };
 }

@@ -121,34 +121,34 @@ function refused(command: string, err: unknown): number {
   throw err;
 }
 
-export async function backup(argv: string[]): Promise<number> {
-  const args = parse('backup', BACKUP_HELP, argv);
+/** Parses the command line, finds the store's file, runs `action` and prints its report, or says why not. */
+async function command(name: 'backup' | 'restore', help: string, argv: string[], action: (path: string, file: string, storeUrl: string) => Promise<string>): Promise<number> {
+  const args = parse(name, help, argv);
   if ('exit' in args) return args.exit;
-  const path = sqlitePath('backup', args.storeUrl);
+  const path = sqlitePath(name, args.storeUrl);
   if (typeof path === 'number') return path;
   try {
-    const out = await backupSqlite(path, args.file);
-    process.stdout.write(`backed up ${args.storeUrl} to ${args.file} (${describe(out)}; ${out.bytes.toLocaleString('en')} bytes)\n`);
+    process.stdout.write(await action(path, args.file, args.storeUrl));
     return 0;
   } catch (err) {
-    return refused('backup', err);
+    return refused(name, err);
   }
 }
 
-export async function restore(argv: string[]): Promise<number> {
-  const args = parse('restore', RESTORE_HELP, argv);
-  if ('exit' in args) return args.exit;
-  const path = sqlitePath('restore', args.storeUrl);
-  if (typeof path === 'number') return path;
-  try {
-    const out = await restoreSqlite(args.file, path);
-    process.stdout.write(
-      `restored ${args.file} into ${args.storeUrl} (${describe(out)})\n` +
-        (out.previous ? `the previous store is kept in ${out.previous}\n` : '') +
-        `start the gateway: corsgate serve --store ${args.storeUrl}\n`,
+export function backup(argv: string[]): Promise<number> {
+  return command('backup', BACKUP_HELP, argv, async (path, file, storeUrl) => {
+    const out = await backupSqlite(path, file);
+    return `backed up ${storeUrl} to ${file} (${describe(out)}; ${out.bytes.toLocaleString('en')} bytes)\n`;
+  });
+}
+
+export function restore(argv: string[]): Promise<number> {
+  return command('restore', RESTORE_HELP, argv, async (path, file, storeUrl) => {
+    const out = await restoreSqlite(file, path);
+    return (
+      `restored ${file} into ${storeUrl} (${describe(out)})\n` +
+      (out.previous ? `the previous store is kept in ${out.previous}\n` : '') +
+      `start the gateway: corsgate serve --store ${storeUrl}\n`
     );
-    return 0;
-  } catch (err) {
-    return refused('restore', err);
-  }
+  });
 }

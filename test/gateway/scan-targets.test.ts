@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkScanTarget, pinScanTarget, specialPurpose } from '../../src/gateway/admin/scan-targets.js';
+import { checkScanTarget, checkScanTargetEntry, scanGuard, specialPurpose } from '../../src/gateway/admin/scan-targets.js';
 import { api, eventually, startCli, startUpstream, tempDir, type RunningGateway, type Upstream } from './helpers.js';
 
 describe('scan targets: the address rules', () => {
@@ -38,28 +38,38 @@ describe('scan targets: the address rules', () => {
   });
 
   test('scanTargets entries: IPs, CIDR ranges, host names, *.domain and *; anything else is refused with the reason', () => {
-    for (const ok of ['*', '127.0.0.1', '::1', '10.0.0.0/8', 'fd00::/8', 'api.internal', '*.corp.example', 'localhost']) assert.equal(checkScanTarget(ok), null, ok);
-    assert.match(checkScanTarget('10.0.0.0/33')!, /prefix length must be at most 32/);
-    assert.match(checkScanTarget('10.0.0/8')!, /is not an IP address/);
-    assert.match(checkScanTarget('http://api.internal')!, /is not an IP address, a CIDR range \(10\.0\.0\.0\/8\), a host name or \*\.domain/);
-    assert.match(checkScanTarget('a b')!, /is not an IP address/);
+    for (const ok of ['*', '127.0.0.1', '::1', '10.0.0.0/8', 'fd00::/8', 'api.internal', '*.corp.example', 'localhost']) assert.equal(checkScanTargetEntry(ok), null, ok);
+    assert.match(checkScanTargetEntry('10.0.0.0/33')!, /prefix length must be at most 32/);
+    assert.match(checkScanTargetEntry('10.0.0/8')!, /is not an IP address/);
+    assert.match(checkScanTargetEntry('http://api.internal')!, /is not an IP address, a CIDR range \(10\.0\.0\.0\/8\), a host name or \*\.domain/);
+    assert.match(checkScanTargetEntry('a b')!, /is not an IP address/);
   });
 
-  test('the target is pinned to the address that was checked; a resolve entry is checked like DNS', async () => {
+  test('every connection is checked and sent to the address checked; a resolve entry is checked like DNS', async () => {
     const scope = { allowed: [] as string[], fixedOrigins: ['http://127.0.0.1:4000'] };
-    await assert.rejects(pinScanTarget(new URL('http://localhost:9/'), [], scope), /'localhost' resolves to (127\.0\.0\.1|::1), which is not a public address/);
-    await assert.rejects(pinScanTarget(new URL('https://public.example.com/'), ['public.example.com:443:10.0.0.5'], scope), /resolves to 10\.0\.0\.5, which is not a public address \(private \(RFC 1918\)\)/);
-    await assert.rejects(pinScanTarget(new URL('https://public.example.com/'), ['*:443:169.254.169.254'], scope), /link-local/);
-    await assert.rejects(pinScanTarget(new URL('http://[::1]:8080/'), [], scope), /::1 is not a public address/);
-    await assert.rejects(pinScanTarget(new URL('http://127.0.0.1:4001/'), [], scope), /127\.0\.0\.1 is not a public address \(loopback\)/, 'the upstream origin, not its whole host');
-    assert.deepEqual(await pinScanTarget(new URL('http://127.0.0.1:4000/v1'), [], scope), [], 'the upstream itself');
-    assert.deepEqual(await pinScanTarget(new URL('https://public.example.com/'), ['public.example.com:443:93.184.215.14'], scope), ['public.example.com:443:93.184.215.14']);
-    assert.deepEqual(await pinScanTarget(new URL('https://app.example.com/'), ['app.example.com:443:10.0.0.5'], { ...scope, allowed: ['10.0.0.0/8'] }), ['app.example.com:443:10.0.0.5']);
-    assert.deepEqual(await pinScanTarget(new URL('https://api.corp.example/'), ['api.corp.example:443:10.9.9.9'], { ...scope, allowed: ['*.corp.example'] }), ['api.corp.example:443:10.9.9.9']);
-    const local = await pinScanTarget(new URL('http://localhost:9/'), [], { ...scope, allowed: ['127.0.0.0/8', '::1'] });
-    assert.match(local[0]!, /^localhost:9:(127\.0\.0\.1|::1)$/);
-    await assert.rejects(pinScanTarget(new URL('https://x.example.com/'), ['x.example.com:443:not-an-ip'], scope), (err: Error & { code?: string }) => err.code === 'scan-resolve-invalid' && /'not-an-ip' is not an IP address/.test(err.message));
-    await assert.rejects(pinScanTarget(new URL('https://no-such-host.invalid/'), [], scope), /cannot be resolved .*nothing was scanned/);
+    const guard = scanGuard(scope);
+    const to = (url: string) => {
+      const u = new URL(url);
+      return { hostname: u.hostname, port: Number(u.port) || (u.protocol === 'https:' ? 443 : 80), protocol: u.protocol };
+    };
+    await assert.rejects(guard(to('http://localhost:9/'), undefined), /'localhost' resolves to (127\.0\.0\.1|::1), which is not a public address/);
+    await assert.rejects(guard(to('https://public.example.com/'), '10.0.0.5'), /resolves to 10\.0\.0\.5, which is not a public address \(private \(RFC 1918\)\)/);
+    await assert.rejects(guard(to('https://public.example.com/'), '169.254.169.254'), /link-local/);
+    await assert.rejects(guard(to('http://[::1]:8080/'), undefined), /::1 is not a public address/);
+    await assert.rejects(guard(to('http://127.0.0.1:4001/'), undefined), /127\.0\.0\.1 is not a public address \(loopback\)/, 'the upstream origin, not its whole host');
+    await assert.rejects(guard(to('https://127.0.0.1:4000/'), undefined), /loopback/, 'nor another scheme on its port');
+    assert.equal(await guard(to('http://127.0.0.1:4000/v1'), undefined), '127.0.0.1', 'the upstream itself');
+    assert.equal(await guard(to('https://public.example.com/'), '93.184.215.14'), '93.184.215.14');
+    assert.equal(await scanGuard({ ...scope, allowed: ['10.0.0.0/8'] })(to('https://app.example.com/'), '10.0.0.5'), '10.0.0.5');
+    assert.equal(await scanGuard({ ...scope, allowed: ['*.corp.example'] })(to('https://api.corp.example/'), '10.9.9.9'), '10.9.9.9');
+    assert.match(await scanGuard({ ...scope, allowed: ['127.0.0.0/8', '::1'] })(to('http://localhost:9/'), undefined), /^(127\.0\.0\.1|::1)$/);
+    await assert.rejects(guard(to('https://no-such-host.invalid/'), undefined), (err: NodeJS.ErrnoException) => err.code === 'ENOTFOUND', 'the scan reports it as not scanned');
+
+    // Before the scan starts: a refused target is a 403, a bad resolve entry a 400, an unknown host the scan's to report.
+    await assert.rejects(checkScanTarget(new URL('http://127.0.0.1:22/'), [], scope), (err: Error & { status?: number; code?: string }) => err.status === 403 && err.code === 'scan-target-not-allowed');
+    await assert.rejects(checkScanTarget(new URL('https://x.example.com/'), ['x.example.com:443:10.1.1.1'], scope), (err: Error & { code?: string }) => err.code === 'scan-target-not-allowed');
+    await assert.rejects(checkScanTarget(new URL('https://x.example.com/'), ['x.example.com:443:not-an-ip'], scope), (err: Error & { code?: string }) => err.code === 'scan-resolve-invalid' && /'not-an-ip' is not an IP address/.test(err.message));
+    await checkScanTarget(new URL('https://no-such-host.invalid/'), [], scope);
   });
 });
 
@@ -67,6 +77,8 @@ describe('scan targets: through the admin API', () => {
   let gw: RunningGateway;
   let upstream: Upstream;
   let zoo: Server;
+  let inner: Server;
+  let innerHits = 0;
   let zooUrl = '';
   const zooHits: { host: string | undefined; headers: IncomingHttpHeaders }[] = [];
   let cleanup: () => void;
@@ -76,7 +88,15 @@ describe('scan targets: through the admin API', () => {
     const t = tempDir();
     cleanup = t.cleanup;
     upstream = await startUpstream();
+    inner = createServer((_req, res) => {
+      innerHits++;
+      res.end('internal');
+    });
+    await new Promise<void>((r) => inner.listen(0, '127.0.0.2', () => r()));
+    const innerUrl = `http://127.0.0.2:${(inner.address() as AddressInfo).port}`;
     zoo = createServer((req, res) => {
+      // An allowed target that sends the scanner on to an address the setting does not list.
+      if (req.url === '/redir') return void res.writeHead(302, { location: `${innerUrl}/latest/meta-data/` }).end();
       zooHits.push({ host: req.headers.host, headers: req.headers });
       if (req.headers.origin) res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
       res.end('{}');
@@ -92,6 +112,8 @@ describe('scan targets: through the admin API', () => {
     await upstream?.close();
     zoo?.closeAllConnections();
     zoo?.close();
+    inner?.closeAllConnections();
+    inner?.close();
     cleanup?.();
   });
 
@@ -155,6 +177,12 @@ describe('scan targets: through the admin API', () => {
     assert.equal(list.json.items[0].id, started.json.id, 'newest first');
     assert.equal(list.json.items[0].summary.findings > 0, true);
     assert.doesNotMatch(list.text + JSON.stringify(job), /s3cret-cookie/, 'the cookie is never shown back');
+
+    // A redirect to an address the setting does not list is refused at the connection, like the target itself.
+    const redirected = await weak('POST', '/api/scans', { url: `${zooUrl}/redir` });
+    assert.equal(redirected.status, 202, redirected.text);
+    const after = await finished(redirected.json.id);
+    assert.equal(innerHits, 0, `nothing reached 127.0.0.2: ${JSON.stringify(after.results?.[0]?.observatory?.tests?.redirection)}`);
 
     const badInput = [
       [{ url: zooUrl, origins: ['not an origin'] }, 'scan-origin-invalid'],

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import { runCli } from '../support/cli.js';
 import { api, startCli, tempDir, TOKEN } from '../gateway/helpers.js';
 
@@ -63,7 +64,7 @@ describe('backup and restore', () => {
       const run = await runCli(['backup', '--store', `sqlite:${live}`, file]);
       const afterBackup = acknowledged.length;
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /^backed up sqlite:.*live\.db to .*corsgate-backup\.db \(schema 1, change \d+: \d+ origins, 0 trusted sites, 0 routes, 1 token, \d+ audit entries; [\d,]+ bytes\)\n$/);
+      assert.match(run.stdout, new RegExp(`^backed up sqlite:.*live\\.db to .*corsgate-backup\\.db \\(schema ${MIGRATIONS.length}, change \\d+: \\d+ origins, 0 trusted sites, 0 routes, 1 token, \\d+ audit entries; [\\d,]+ bytes\\)\\n$`));
       while (acknowledged.length < afterBackup + 20) await new Promise((r) => setTimeout(r, 5));
       stop = true;
       await writer;
@@ -85,7 +86,7 @@ describe('backup and restore', () => {
       const restoredPath = join(tmp.dir, 'new-machine', 'data', 'corsgate.db');
       const restored = await runCli(['restore', '--store', `sqlite:${restoredPath}`, file]);
       assert.equal(restored.code, 0, restored.stderr);
-      assert.match(restored.stdout, /^restored .* into sqlite:.*corsgate\.db \(schema 1, change \d+: .*\)\nstart the gateway: corsgate serve --store sqlite:/);
+      assert.match(restored.stdout, new RegExp(`^restored .* into sqlite:.*corsgate\\.db \\(schema ${MIGRATIONS.length}, change \\d+: .*\\)\\nstart the gateway: corsgate serve --store sqlite:`));
       const second = await startCli(['--store', `sqlite:${restoredPath}`]);
       try {
         const list = await api(second.admin)('GET', '/api/allowlist?limit=1000&sort=createdAt');
@@ -163,7 +164,7 @@ describe('backup and restore', () => {
       [join(dir, 'no-such-backup.db'), /there is no backup file/, 'backup-file-missing'],
       [text, /is not a SQLite database/, 'backup-not-sqlite'],
       [other, /is not a corsgate database: it lacks the tables meta, allowlist/, 'backup-not-corsgate'],
-      [newer, /has schema version 99, newer than this corsgate knows \(1\): restore it with the corsgate version that wrote it, or upgrade corsgate/, 'backup-newer-schema'],
+      [newer, new RegExp(`has schema version 99, newer than this corsgate knows \\(${MIGRATIONS.length}\\): restore it with the corsgate version that wrote it, or upgrade corsgate`), 'backup-newer-schema'],
       [corrupt, /fails SQLite's integrity check/, 'backup-corrupt'],
       [store, /is the store itself/, 'backup-onto-store'],
     ] as const) {
@@ -180,6 +181,40 @@ describe('backup and restore', () => {
     const overOther = await runCli(['restore', '--store', `sqlite:${other}`, good]);
     assert.equal(overOther.code, 1);
     assert.match(overOther.stderr, /the store .*other-app\.db is not a corsgate database.*\[store-not-corsgate\]/);
+  });
+
+  test('a backup of an older schema is migrated on the way in; the file itself is left as it was', async () => {
+    const dir = join(tmp.dir, 'older');
+    mkdirSync(dir);
+    const old = join(dir, 'schema-1.db');
+    const db = new Database(old);
+    db.exec(MIGRATIONS[0]!);
+    db.pragma('user_version = 1');
+    db.prepare("INSERT INTO allowlist (id, url_pattern, description, created_at, created_by) VALUES ('a1', 'https://old.example.com', '', '2026-01-01T00:00:00.000Z', 'test')").run();
+    db.prepare("INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ('2026-01-01T00:00:00.000Z', 'test', 'create', 'allowlist', 'a1', NULL, NULL)").run();
+    db.prepare("UPDATE meta SET value = '1' WHERE key = 'change_counter'").run();
+    db.close();
+    const store = join(dir, 'store.db');
+    const run = await runCli(['restore', '--store', `sqlite:${store}`, old]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`\\(schema ${MIGRATIONS.length}, change 1: 1 origin,`));
+    const version = (file: string) => {
+      const d = new Database(file, { readonly: true });
+      try {
+        return d.pragma('user_version', { simple: true });
+      } finally {
+        d.close();
+      }
+    };
+    assert.equal(version(store), MIGRATIONS.length);
+    assert.equal(version(old), 1, 'the backup file is never written');
+    const gw = await startCli(['--store', `sqlite:${store}`]);
+    try {
+      const list = await api(gw.admin)('GET', '/api/allowlist');
+      assert.deepEqual(list.json.items.map((e: { urlPattern: string }) => e.urlPattern), ['https://old.example.com']);
+    } finally {
+      await gw.stop();
+    }
   });
 
   test('backup refuses a missing store and its own store as the target; PostgreSQL gets pg_dump guidance without the password', async () => {

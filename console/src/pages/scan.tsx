@@ -1,10 +1,9 @@
 /** Scan a URL through the gateway's scanner API and show the findings and the grade. */
 import { useEffect, useState } from 'preact/hooks';
 import type { ScanResult } from '../../../src/scan/index.js';
-import type { Settings } from '../../../src/store/types.js';
 import { api, ApiFailure, can, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
-import { Busy, ReadOnly, useApi, useBusy } from '../kit.js';
+import { Busy, ReadOnly, useApi, useSettings } from '../kit.js';
 
 /** A scan job as `GET /api/scans/{id}` answers it (src/gateway/admin/scans.ts). */
 interface ScanState {
@@ -193,20 +192,13 @@ function History({ items, loading, current, onShow }: { items: ScanState[]; load
 /** Where the gateway's scans may go: the scanTargets setting, beside what is always allowed. */
 function ScanTargets({ me }: { me: Me }) {
   const writable = canChange(me, 'modify-all-data');
-  const settings = useApi<Settings>('/api/settings');
+  const settings = useSettings();
   const status = useApi<{ upstream: string; proxyUrl: string }>('/api/status');
   const [text, setText] = useState('');
   useEffect(() => setText(settings.data?.scanTargets.join(', ') ?? ''), [settings.data]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, busyWith] = useBusy();
   const save = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    return busyWith(async () => {
-      const out = await api<Settings>('PUT', '/api/settings', { scanTargets: list(text) });
-      settings.setData(out);
-      notify(out.scanTargets.length ? `Saved: scans may also reach ${out.scanTargets.join(', ')}.` : 'Saved: scans may reach public addresses, the upstream and the proxy only.');
-    }, setError);
+    return settings.save({ scanTargets: list(text) }, (saved) => (saved.scanTargets.length ? `Saved: scans may also reach ${saved.scanTargets.join(', ')}.` : 'Saved: scans may reach public addresses, the upstream and the proxy only.'));
   };
   return (
     <form class="card" onSubmit={save} aria-labelledby="targets-title">
@@ -215,9 +207,9 @@ function ScanTargets({ me }: { me: Me }) {
       <ReadOnly me={me} what="where scans may go" needs="modify-all-data" />
       <label for="scan-targets">Also allowed</label>
       <input id="scan-targets" disabled={!writable} spellcheck={false} value={text} placeholder="none: e.g. 10.0.0.0/8, api.internal, *.corp.example" aria-describedby="scan-targets-help" onInput={(e) => setText(e.currentTarget.value)} />
-      <p id="scan-targets-help" class="muted">IP addresses, CIDR ranges, host names and <code>*.domain</code>, comma-separated; <code>*</code> allows everything. Every connection of a scan goes to the address checked when it started.</p>
-      <button type="submit" disabled={!writable || busy || settings.data === null || text === settings.data.scanTargets.join(', ')}>Save</button><Busy busy={busy} />
-      <ErrorText error={error ?? settings.error} />
+      <p id="scan-targets-help" class="muted">IP addresses, CIDR ranges, host names and <code>*.domain</code>, comma-separated; <code>*</code> allows everything. Every connection of a scan, redirects included, is checked and sent to the address checked.</p>
+      <button type="submit" disabled={!writable || settings.busy || settings.data === null || text === settings.data.scanTargets.join(', ')}>Save</button><Busy busy={settings.busy} />
+      <ErrorText error={settings.error} />
     </form>
   );
 }

@@ -1,10 +1,9 @@
 /** CSP Trusted Sites: Salesforce's fields, per-directive checkboxes and a live header preview. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { buildContentSecurityPolicy, cspGaps, DEFAULT_CSP_BASELINE, parseCspBaseline, validateTrustedSite, type TrustedSite } from '../../../src/csp/index.js';
-import type { Settings } from '../../../src/store/types.js';
 import { api, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
-import { Busy, ReadOnly, useApi, useBusy } from '../kit.js';
+import { Busy, ReadOnly, useApi, useBusy, useSettings } from '../kit.js';
 
 type Site = TrustedSite & { id?: string };
 
@@ -36,7 +35,7 @@ export function TrustedSites({ me }: { me: Me }) {
   const writable = canChange(me, 'customize-application');
   const list = useApi<{ items: Site[] }>('/api/trusted-sites?limit=1000');
   const sites = list.data?.items ?? [];
-  const settings = useApi<Settings>('/api/settings');
+  const settings = useSettings();
   const [baseline, setBaseline] = useState<string | null>(null);
   useEffect(() => setBaseline(settings.data?.cspBaseline ?? null), [settings.data]);
   const [draft, setDraft] = useState<Site>(EMPTY);
@@ -84,7 +83,7 @@ export function TrustedSites({ me }: { me: Me }) {
       <h1>Trusted sites (CSP)</h1>
       <p>Each active trusted site adds its URL to the chosen directives of the <code>Content-Security-Policy</code> the gateway sends on HTML pages, after <code>'self'</code>.</p>
       <ReadOnly me={me} what="trusted sites" needs="customize-application" />
-      <ErrorText error={list.error ?? settings.error} />
+      <ErrorText error={list.error} />
       <form class="card" onSubmit={save} aria-labelledby="site-title">
         <h2 id="site-title">{draft.id ? `Edit ${draft.name}` : 'Add a trusted site'}</h2>
         <div class="row">
@@ -122,7 +121,7 @@ export function TrustedSites({ me }: { me: Me }) {
             <ul>{gaps.map((g) => <li key={g}>{g}</li>)}</ul>
           </div>
         ) : <p class="ok">Scripts, plugins, <code>&lt;base&gt;</code>, form targets and framing are restricted too: corsgate scan finds no high-severity gap in this policy.</p>}
-        {baseline !== null && <BaselineForm value={baseline} stored={settings.data?.cspBaseline ?? ''} problems={baselineProblems} writable={writable} onChange={setBaseline} onSaved={(v) => { settings.setData({ ...settings.data!, cspBaseline: v }); }} />}
+        {baseline !== null && <BaselineForm value={baseline} stored={settings.data?.cspBaseline ?? ''} problems={baselineProblems} writable={writable} onChange={setBaseline} settings={settings} />}
       </section>
       <h2>Trusted sites ({sites.length})</h2>
       <table class="list">
@@ -147,17 +146,10 @@ export function TrustedSites({ me }: { me: Me }) {
 }
 
 /** The directives besides the six trusted sites widen: shown, edited and checked as you type. */
-function BaselineForm({ value, stored, problems, writable, onChange, onSaved }: { value: string; stored: string; problems: { message: string }[]; writable: boolean; onChange: (v: string) => void; onSaved: (v: string) => void }) {
-  const [error, setError] = useState<unknown>(null);
-  const [busy, busyWith] = useBusy();
+function BaselineForm({ value, stored, problems, writable, onChange, settings }: { value: string; stored: string; problems: { message: string }[]; writable: boolean; onChange: (v: string) => void; settings: ReturnType<typeof useSettings> }) {
   const save = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    return busyWith(async () => {
-      const out = await api<Settings>('PUT', '/api/settings', { cspBaseline: value.trim() });
-      onSaved(out.cspBaseline);
-      notify(out.cspBaseline ? 'Saved the CSP baseline: the Content-Security-Policy carries it now.' : 'Saved an empty CSP baseline: the policy now restricts only the six trusted-site directives.');
-    }, setError);
+    return settings.save({ cspBaseline: value.trim() }, (saved) => (saved.cspBaseline ? 'Saved the CSP baseline: the Content-Security-Policy carries it now.' : 'Saved an empty CSP baseline: the policy now restricts only the six trusted-site directives.'));
   };
   return (
     <form onSubmit={save} aria-labelledby="baseline-title">
@@ -166,10 +158,10 @@ function BaselineForm({ value, stored, problems, writable, onChange, onSaved }: 
       <label for="csp-baseline">Baseline</label>
       <textarea id="csp-baseline" rows={2} spellcheck={false} disabled={!writable} value={value} aria-invalid={problems.length ? 'true' : 'false'} aria-describedby="baseline-problems" onInput={(e) => onChange(e.currentTarget.value)} />
       <ul id="baseline-problems" class="problems" aria-live="polite">{problems.map((p) => <li key={p.message} class="error">{p.message}</li>)}</ul>
-      <button type="submit" disabled={!writable || busy || problems.length > 0 || value.trim() === stored}>Save baseline</button>
+      <button type="submit" disabled={!writable || settings.busy || problems.length > 0 || value.trim() === stored}>Save baseline</button>
       <button type="button" class="secondary" disabled={!writable || value === DEFAULT_CSP_BASELINE} onClick={() => onChange(DEFAULT_CSP_BASELINE)}>Use the default</button>
-      <Busy busy={busy} />
-      <ErrorText error={error} />
+      <Busy busy={settings.busy} />
+      <ErrorText error={settings.error} />
     </form>
   );
 }

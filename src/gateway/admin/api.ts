@@ -13,7 +13,7 @@ import type { Snapshot } from '../snapshot.js';
 import { authenticate, effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
 import { ApiError, readJson, sendError, sendJson, sendNoContent } from './http.js';
 import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
-import { checkScanTarget } from './scan-targets.js';
+import { checkScanTargetEntry } from './scan-targets.js';
 import { getScan, listScans, startScan, type ScanInput } from './scans.js';
 import { buildOpenApi } from './openapi.js';
 import { SCHEMAS, validate, type SchemaName } from './schema.js';
@@ -132,7 +132,7 @@ async function trustedSiteBody(input: Partial<TrustedSiteFields>): Promise<Trust
  */
 function scanTargetsChange(who: Principal, current: readonly string[], next: readonly string[]): void {
   for (const [i, entry] of next.entries()) {
-    const problem = checkScanTarget(entry);
+    const problem = checkScanTargetEntry(entry);
     if (problem) throw new ApiError(400, 'scan-target-invalid', problem, `scanTargets[${i}]`);
   }
   if (JSON.stringify(current) !== JSON.stringify(next) && !who.permissions.includes('modify-all-data'))

@@ -5,9 +5,10 @@
  * listener; private, loopback, link-local and other special-purpose addresses only when the
  * `scanTargets` setting lists them.
  *
- * The target's host is resolved once here and every connection of the scan is pinned to that
- * address (the scanner's curl-style resolve entries), so a DNS answer that changes between this
- * check and the probes (DNS rebinding) cannot send them elsewhere.
+ * Every connection a scan opens passes the scanner's guard (scanGuard), which resolves the host,
+ * checks each address and connects to the one it checked: redirects to an internal host are refused
+ * as the target itself would be, and a DNS answer that changes after a check (DNS rebinding) cannot
+ * send a probe elsewhere.
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
@@ -65,7 +66,7 @@ export function specialPurpose(address: string): string | null {
 const HOST = /^(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?$/;
 
 /** Checks one `scanTargets` entry: `*`, an IP address, a CIDR range, a host name or `*.domain`. */
-export function checkScanTarget(entry: string): string | null {
+export function checkScanTargetEntry(entry: string): string | null {
   if (entry === '*') return null;
   const cidr = /^([^/]+)\/(\d{1,3})$/.exec(entry);
   if (cidr) {
@@ -91,7 +92,7 @@ function compile(entries: readonly string[]): CompiledTargets {
   for (const raw of entries) {
     const entry = raw.trim().toLowerCase().replace(/\.$/, '');
     // An entry the API would refuse (only a hand-written policy file can hold one) allows nothing.
-    if (checkScanTarget(entry) !== null) continue;
+    if (checkScanTargetEntry(entry) !== null) continue;
     const cidr = /^([^/]+)\/(\d{1,3})$/.exec(entry);
     if (entry === '*') out.any = true;
     else if (cidr) out.addresses.addSubnet(cidr[1]!, Number(cidr[2]), familyOf(cidr[1]!));
@@ -109,52 +110,77 @@ export interface ScanScope {
   fixedOrigins: readonly string[];
 }
 
-const defaultPort = (u: URL) => Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+const defaultPort = (protocol: string, port: string | number) => Number(port) || (protocol === 'https:' ? 443 : 80);
+
+/** Refused by the scanTargets rule; the scanner reports it as the reason the target could not be scanned. */
+export class ScanTargetError extends Error {
+  readonly code = 'scan-target-not-allowed';
+}
+
+interface Destination {
+  protocol: string;
+  /** Lower case, without brackets or a trailing dot. */
+  host: string;
+  port: number;
+}
 
 /**
- * Resolves the target's host (through the request's own resolve entries first, as the scanner
- * would), checks every address, and answers the single resolve entry the scan must use.
+ * The address to connect to for `to`: the resolve entry's, the IP literal, or the first DNS answer,
+ * after checking every address against the rule. Throws ScanTargetError, or the DNS error.
  */
-export async function pinScanTarget(target: URL, resolveEntries: readonly string[], scope: ScanScope): Promise<string[]> {
-  const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
-  const port = defaultPort(target);
-  let pinned: string | undefined;
-  try {
-    pinned = new Resolver([...resolveEntries]).lookup(host, port);
-  } catch (err) {
-    if (err instanceof UsageError) throw new ApiError(400, 'scan-resolve-invalid', err.message.replace(/^--resolve/, 'resolve'), 'resolve');
-    throw err;
-  }
-  let addresses: string[];
-  if (pinned !== undefined) addresses = [pinned];
-  else if (isIP(host) !== 0) addresses = [host];
-  else {
-    try {
-      addresses = (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
-    } catch (err) {
-      throw new ApiError(400, 'scan-target-unresolvable', `'${host}' cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): nothing was scanned`, 'url');
-    }
-  }
+async function checkedAddress(to: Destination, pinned: string | undefined, scope: ScanScope, rules: CompiledTargets): Promise<string> {
+  const addresses = pinned !== undefined ? [pinned] : isIP(to.host) !== 0 ? [to.host] : (await lookup(to.host, { all: true, verbatim: true })).map((a) => a.address);
   const fixed = scope.fixedOrigins.some((o) => {
     const u = new URL(o);
-    return u.protocol === target.protocol && u.hostname.toLowerCase() === target.hostname.toLowerCase() && defaultPort(u) === port;
+    return u.protocol === to.protocol && u.hostname.toLowerCase().replace(/^\[|\]$/g, '') === to.host && defaultPort(u.protocol, u.port) === to.port;
   });
-  const rules = compile(scope.allowed);
-  const byName = rules.any || rules.hosts.has(host) || rules.suffixes.some((s) => host.endsWith(s));
+  const byName = rules.any || rules.hosts.has(to.host) || rules.suffixes.some((s) => to.host.endsWith(s));
   if (!fixed && !byName) {
     for (const address of addresses) {
       const kind = specialPurpose(address);
       if (kind && !rules.addresses.check(address, familyOf(address)))
-        throw new ApiError(
-          403,
-          'scan-target-not-allowed',
-          `${host === address ? address : `'${host}' resolves to ${address}, which`} is not a public address (${kind}): scans from the gateway may reach it only when the scanTargets setting lists it (for example "${address}"${host === address ? '' : ` or "${host}"`})`,
-          'url',
+        throw new ScanTargetError(
+          `${to.host === address ? address : `'${to.host}' resolves to ${address}, which`} is not a public address (${kind}): scans from the gateway may reach it only when the scanTargets setting lists it (for example "${address}"${to.host === address ? '' : ` or "${to.host}"`})`,
         );
     }
   }
-  // Every connection of the scan goes to the address checked here (all ports of this host); an
-  // IPv6 literal is connected to as written.
-  if (host.includes(':') || (isIP(host) !== 0 && pinned === undefined)) return [];
-  return [`${host}:${port}:${addresses[0]!}`];
+  return addresses[0]!;
+}
+
+const destinationOf = (protocol: string, hostname: string, port: string | number): Destination => ({
+  protocol,
+  host: hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, ''),
+  port: defaultPort(protocol, port),
+});
+
+/**
+ * The scanner's connection guard for one scan: every connection (the target, its redirects, the
+ * http:// chain) is resolved here, checked, and sent to the address checked, so neither a redirect
+ * to an internal host nor a DNS answer that changes after a check (DNS rebinding) gets through.
+ */
+export function scanGuard(scope: ScanScope): (target: { hostname: string; port: number; protocol: string }, pinned: string | undefined) => Promise<string> {
+  const rules = compile(scope.allowed);
+  return (target, pinned) => checkedAddress(destinationOf(target.protocol, target.hostname, target.port), pinned, scope, rules);
+}
+
+/**
+ * Checks the target before a scan starts, so that a refused one answers 403 at once rather than a
+ * failed scan; the guard checks again at every connection. A host that does not resolve is left
+ * to the scan, which reports it as not scanned.
+ */
+export async function checkScanTarget(target: URL, resolveEntries: readonly string[], scope: ScanScope): Promise<void> {
+  const to = destinationOf(target.protocol, target.hostname, target.port);
+  let pinned: string | undefined;
+  try {
+    pinned = new Resolver([...resolveEntries]).lookup(to.host, to.port);
+  } catch (err) {
+    if (err instanceof UsageError) throw new ApiError(400, 'scan-resolve-invalid', err.message.replace(/^--resolve/, 'resolve'), 'resolve');
+    throw err;
+  }
+  try {
+    await checkedAddress(to, pinned, scope, compile(scope.allowed));
+  } catch (err) {
+    if (err instanceof ScanTargetError) throw new ApiError(403, err.code, err.message, 'url');
+    // DNS failures: the scan says the target could not be scanned.
+  }
 }

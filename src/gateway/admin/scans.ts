@@ -3,12 +3,12 @@
  * `corsgate scan` on one URL in the background and answers 202 with its id; `GET /api/scans/{id}`
  * reports progress and results; `GET /api/scans` lists the recent ones, newest first. Kept in
  * memory (the last 50): a scan is a diagnosis, not configuration. Where a scan may go is decided
- * by scan-targets.ts before anything is sent.
+ * by scan-targets.ts: the target before the scan starts, and every connection while it runs.
  */
 import { randomUUID } from 'node:crypto';
 import { scanModule } from '../modules.js';
 import { ApiError } from './http.js';
-import { pinScanTarget, type ScanScope } from './scan-targets.js';
+import { checkScanTarget, scanGuard, type ScanScope } from './scan-targets.js';
 
 export interface ScanInput {
   url: string;
@@ -35,7 +35,10 @@ export interface ScanJob {
 const jobs = new Map<string, ScanJob>();
 const KEEP = 50;
 
-type ScanFn = (urls: string[], options: { origins?: string[]; resolve?: string[]; cookie?: string; onProgress?: (done: number, total: number) => void }) => Promise<{ results: unknown[] }>;
+type ScanFn = (
+  urls: string[],
+  options: { origins?: string[]; resolve?: string[]; cookie?: string; guard?: ReturnType<typeof scanGuard>; onProgress?: (done: number, total: number) => void },
+) => Promise<{ results: unknown[] }>;
 
 /** An origin as browsers send it (scheme://host[:port]), as `corsgate scan --origin` takes it. */
 function originOf(value: string): string {
@@ -56,7 +59,8 @@ export async function startScan(input: ScanInput, actor: string, scope: ScanScop
   const origins = (input.origins ?? []).map(originOf);
   // Control characters would split the header (RFC 9110 §5.5); undici would refuse them later, less clearly.
   if (input.cookie !== undefined && /[\x00-\x08\x0a-\x1f\x7f]/.test(input.cookie)) throw new ApiError(400, 'scan-cookie-invalid', 'the cookie must be one line of text, as in a Cookie header', 'cookie');
-  const resolve = await pinScanTarget(target, input.resolve ?? [], scope);
+  const resolve = input.resolve ?? [];
+  await checkScanTarget(target, resolve, scope);
   const mod = await scanModule();
   const scan = mod?.scan as ScanFn | undefined;
   if (!scan) throw new ApiError(501, 'scan-unavailable', 'this build has no scanner module');
@@ -67,11 +71,11 @@ export async function startScan(input: ScanInput, actor: string, scope: ScanScop
     progress: { done: 0, total: 1 },
     createdAt: new Date().toISOString(),
     createdBy: actor,
-    options: { origins, resolve: input.resolve ?? [], cookie: input.cookie !== undefined && input.cookie !== '' },
+    options: { origins, resolve, cookie: input.cookie !== undefined && input.cookie !== '' },
   };
   jobs.set(job.id, job);
   for (const id of [...jobs.keys()].slice(0, Math.max(0, jobs.size - KEEP))) jobs.delete(id);
-  scan([url], { origins, resolve, ...(input.cookie ? { cookie: input.cookie } : {}), onProgress: (done, total) => (job.progress = { done, total }) }).then(
+  scan([url], { origins, resolve, guard: scanGuard(scope), ...(input.cookie ? { cookie: input.cookie } : {}), onProgress: (done, total) => (job.progress = { done, total }) }).then(
     (out) => {
       job.results = out.results;
       // A target that could not be scanned is a failed scan, not a clean one (its result says why).
