@@ -57,7 +57,6 @@ export function RoutesPage({ me }: { me: Me }) {
   const items = routes.data?.items ?? [];
   // The gateway's own order: highest priority first, then creation order.
   const all = useMemo(() => [...items.map((r) => ({ ...r, builtIn: false })), ...(routes.data?.builtIn ?? []).map((r) => ({ ...r, builtIn: true }))].sort((a, b) => b.priority - a.priority), [routes.data]);
-  const settingOn = (name: string) => settings !== null && (settings as unknown as Record<string, unknown>)[name] === true;
 
   return (
     <div class="routes-page">
@@ -71,33 +70,7 @@ export function RoutesPage({ me }: { me: Me }) {
         <summary>The four kinds of route</summary>
         <dl class="kinds">{Object.entries(KINDS).map(([k, v]) => [<dt key={`t${k}`}><code>{k}</code></dt>, <dd key={`d${k}`}>{v}</dd>])}</dl>
       </details>
-      <section aria-labelledby="routes-title">
-        <h2 id="routes-title">Routes in force</h2>
-        <table class="list routes" aria-busy={routes.loading ? 'true' : 'false'}>
-          <caption class="sr-only">Routes, in the order the gateway tries them</caption>
-          <thead><tr><th scope="col">Priority</th><th scope="col">Kind</th><th scope="col">From</th><th scope="col">Hosts</th><th scope="col">Paths</th><th scope="col">Needs setting</th><th scope="col">CSP</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-          <tbody>
-            {all.map((r) => (
-              <tr key={r.id} class={editing?.id === r.id ? 'editing' : undefined}>
-                <td class="inline" data-label="Priority">{r.priority}</td>
-                <td class="inline kind"><code>{r.kind}</code></td>
-                <td class="inline from" data-label="From">{r.builtIn ? 'OAuth preset' : r.description || 'custom'}</td>
-                <td data-label="Hosts">{hostsText(r.hosts, r.kind)}</td>
-                <td class="paths"><span class="sr-only">Paths: </span>{r.paths.map((p) => <code key={p} class="chip">{p}</code>)}</td>
-                <td data-label={r.setting ? 'Needs setting' : undefined}>{r.setting ? <>{r.setting} <span class="muted">({settingOn(r.setting) ? 'on' : 'off'})</span></> : ''}</td>
-                <td data-label={r.csp ? 'CSP' : undefined}>{r.csp ? 'yes' : ''}</td>
-                <td class="actions">
-                  {!r.builtIn && <>
-                    <button type="button" class="secondary" disabled={!writable || busy} onClick={() => edit(r)} aria-label={`Edit route ${pathsText(r)}`}>Edit</button>
-                    <button type="button" class="danger" disabled={!writable || busy} onClick={() => remove(r)} aria-label={`Delete route ${pathsText(r)}`}>Delete</button>
-                  </>}
-                </td>
-              </tr>
-            ))}
-            <tr><td class="inline" data-label="Priority">—</td><td class="inline kind"><code>allowlist</code></td><td class="inline from" data-label="From">default</td><td data-label="Hosts">any host</td><td class="paths">everything else</td><td /><td data-label={settings?.cspOnDefaultRoute ? 'CSP' : undefined}>{settings?.cspOnDefaultRoute ? 'yes' : ''}</td><td /></tr>
-          </tbody>
-        </table>
-      </section>
+      <RoutesTable routes={all} loading={routes.loading} editing={editing} settings={settings} writable={writable && !busy} onEdit={edit} onRemove={remove} />
       {settings && <WhichRule routes={items} settings={settings} />}
       <div ref={formRef}>
         {editing ? (
@@ -160,6 +133,40 @@ function SettingsCard({ settings, writable, onSave }: { settings: Settings; writ
         <label class="check"><input type="checkbox" disabled={!writable} checked={settings.cspOnDefaultRoute} aria-describedby="help-cspdefault" onChange={toggle('cspOnDefaultRoute', 'Trusted-sites CSP on pages no route matches')} /> Send the trusted-sites CSP on pages no route matches</label>
         <p id="help-cspdefault" class="muted">Adds the Content-Security-Policy built from Trusted sites to HTML pages that no route matches (routes choose it with their own CSP box).</p>
       </div>
+    </section>
+  );
+}
+
+/** Every route in force, the gateway's order, then the default rule. */
+function RoutesTable({ routes, loading, editing, settings, writable, onEdit, onRemove }: { routes: Route[]; loading: boolean; editing: Route | null; settings: Settings | null; writable: boolean; onEdit: (r: Route) => void; onRemove: (r: Route) => void }) {
+  const settingOn = (name: string) => settings !== null && (settings as unknown as Record<string, unknown>)[name] === true;
+  return (
+    <section aria-labelledby="routes-title">
+      <h2 id="routes-title">Routes in force</h2>
+      <table class="list routes" aria-busy={loading ? 'true' : 'false'}>
+        <caption class="sr-only">Routes, in the order the gateway tries them</caption>
+        <thead><tr><th scope="col">Priority</th><th scope="col">Kind</th><th scope="col">From</th><th scope="col">Hosts</th><th scope="col">Paths</th><th scope="col">Needs setting</th><th scope="col">CSP</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+        <tbody>
+          {routes.map((r) => (
+            <tr key={r.id} class={editing?.id === r.id ? 'editing' : undefined}>
+              <td class="inline" data-label="Priority">{r.priority}</td>
+              <td class="inline kind"><code>{r.kind}</code></td>
+              <td class="inline from" data-label="From">{r.builtIn ? 'OAuth preset' : r.description || 'custom'}</td>
+              <td data-label="Hosts">{hostsText(r.hosts, r.kind)}</td>
+              <td class="paths"><span class="sr-only">Paths: </span>{r.paths.map((p) => <code key={p} class="chip">{p}</code>)}</td>
+              <td data-label={r.setting ? 'Needs setting' : undefined}>{r.setting ? <>{r.setting} <span class="muted">({settingOn(r.setting) ? 'on' : 'off'})</span></> : ''}</td>
+              <td data-label={r.csp ? 'CSP' : undefined}>{r.csp ? 'yes' : ''}</td>
+              <td class="actions">
+                {!r.builtIn && <>
+                  <button type="button" class="secondary" disabled={!writable} onClick={() => onEdit(r)} aria-label={`Edit route ${pathsText(r)}`}>Edit</button>
+                  <button type="button" class="danger" disabled={!writable} onClick={() => onRemove(r)} aria-label={`Delete route ${pathsText(r)}`}>Delete</button>
+                </>}
+              </td>
+            </tr>
+          ))}
+          <tr><td class="inline" data-label="Priority">—</td><td class="inline kind"><code>allowlist</code></td><td class="inline from" data-label="From">default</td><td data-label="Hosts">any host</td><td class="paths">everything else</td><td /><td data-label={settings?.cspOnDefaultRoute ? 'CSP' : undefined}>{settings?.cspOnDefaultRoute ? 'yes' : ''}</td><td /></tr>
+        </tbody>
+      </table>
     </section>
   );
 }

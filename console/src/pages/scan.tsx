@@ -144,23 +144,29 @@ export function ScanPage({ me }: { me: Me }) {
         <button type="submit" disabled={!writable || running}>{running ? 'Scanning…' : 'Scan'}</button>
         <ErrorText error={error} />
       </form>
-      {scan && (
-        <section class="card" aria-live="polite" aria-busy={running ? 'true' : 'false'}>
-          <h2>Status: {scan.status === 'failed' ? 'failed: the target could not be scanned' : scan.status}</h2>
-          <p class="muted">{scan.url}, started <time dateTime={scan.createdAt}>{new Date(scan.createdAt).toLocaleString()}</time> by {scan.createdBy}{scan.options.origins.length ? `; origins ${scan.options.origins.join(', ')}` : ''}{scan.options.resolve.length ? `; resolve ${scan.options.resolve.join(', ')}` : ''}{scan.options.cookie ? '; with a cookie' : ''}</p>
-          {scan.progress && running && (
-            <p>
-              <label for="scan-progress">Probes sent</label>
-              <progress id="scan-progress" max={scan.progress.total} value={scan.progress.done}>{scan.progress.done}/{scan.progress.total}</progress> {scan.progress.done} of {scan.progress.total}
-            </p>
-          )}
-          {scan.error && !scan.results?.length && <p class="error">{scan.error.message}</p>}
-          {scan.results?.map((r) => <Result key={r.url} r={r} />)}
-        </section>
-      )}
+      {scan && <ScanStatus scan={scan} />}
       <ScanTargets me={me} />
       <History items={history.data?.items ?? []} loading={history.loading} current={scan?.id ?? null} onShow={show} />
     </div>
+  );
+}
+
+/** A scan's state: progress while it runs, then its results (or why it could not run). */
+function ScanStatus({ scan }: { scan: ScanState }) {
+  const running = scan.status === 'running';
+  return (
+    <section class="card" aria-live="polite" aria-busy={running ? 'true' : 'false'}>
+      <h2>Status: {scan.status === 'failed' ? 'failed: the target could not be scanned' : scan.status}</h2>
+      <p class="muted">{scan.url}, started <time dateTime={scan.createdAt}>{new Date(scan.createdAt).toLocaleString()}</time> by {scan.createdBy}{scan.options.origins.length ? `; origins ${scan.options.origins.join(', ')}` : ''}{scan.options.resolve.length ? `; resolve ${scan.options.resolve.join(', ')}` : ''}{scan.options.cookie ? '; with a cookie' : ''}</p>
+      {scan.progress && running && (
+        <p>
+          <label for="scan-progress">Probes sent</label>
+          <progress id="scan-progress" max={scan.progress.total} value={scan.progress.done}>{scan.progress.done}/{scan.progress.total}</progress> {scan.progress.done} of {scan.progress.total}
+        </p>
+      )}
+      {scan.error && !scan.results?.length && <p class="error">{scan.error.message}</p>}
+      {scan.results?.map((r) => <Result key={r.url} r={r} />)}
+    </section>
   );
 }
 

@@ -51,7 +51,6 @@ export function TrustedSites({ me }: { me: Me }) {
     const base = baselineProblems.length === 0 ? baseline ?? '' : settings.data?.cspBaseline ?? '';
     return buildContentSecurityPolicy(problems.length === 0 && draft.endpointUrl ? [...others, draft] : others, { baseline: base });
   }, [sites, draft, problems, baseline, baselineProblems, settings.data]);
-  const gaps = useMemo(() => cspGaps(preview.header), [preview]);
 
   const set = <K extends keyof Site>(key: K, value: Site[K]) => setDraft({ ...draft, [key]: value });
   const [busy, busyWith] = useBusy();
@@ -115,32 +114,10 @@ export function TrustedSites({ me }: { me: Me }) {
         <p>{draft.endpointUrl && problems.length === 0 ? 'The header the gateway will send once you save this site' : 'The header the gateway sends now'}: <strong>{preview.bytes.toLocaleString('en')} bytes</strong>{preview.bytes > 12288 ? ' (above 12 KB browsers and proxies start to fail)' : ''}.</p>
         <pre class="headers" data-testid="csp-preview"><code>Content-Security-Policy: {preview.header}</code></pre>
         {preview.warnings.map((w) => <p key={w.code} class="error">{w.message}</p>)}
-        {gaps.length > 0 ? (
-          <div class="notice" role="note">
-            <p><strong>What this policy leaves open</strong> (trusted sites only widen the six directives above; the baseline below closes the rest):</p>
-            <ul>{gaps.map((g) => <li key={g}>{g}</li>)}</ul>
-          </div>
-        ) : <p class="ok">Scripts, plugins, <code>&lt;base&gt;</code>, form targets and framing are restricted too: corsgate scan finds no high-severity gap in this policy.</p>}
+        <Gaps header={preview.header} />
         {baseline !== null && <BaselineForm value={baseline} stored={settings.data?.cspBaseline ?? ''} problems={baselineProblems} writable={writable} onChange={setBaseline} settings={settings} />}
       </section>
-      <h2>Trusted sites ({sites.length})</h2>
-      <table class="list">
-        <caption class="sr-only">Trusted sites</caption>
-        <thead><tr><th scope="col">Name</th><th scope="col">URL</th><th scope="col">Context</th><th scope="col">Directives</th><th scope="col">Active</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-        <tbody>
-          {sites.map((s) => (
-            <tr key={s.id}>
-              <td data-label="Name">{s.name}</td><td data-label="URL"><code>{s.endpointUrl}</code></td><td data-label="Context">{s.context}</td>
-              <td data-label="Directives">{DIRECTIVES.filter(([k]) => s[k]).map(([, l]) => l.split(' ')[0]).join(', ')}</td>
-              <td data-label="Active">{s.isActive ? 'yes' : 'no'}</td>
-              <td class="actions">
-                <button type="button" class="secondary" disabled={!writable} onClick={() => { setDraft(s); nameInput.current?.focus(); }} aria-label={`Edit ${s.name}`}>Edit</button>
-                <button type="button" class="danger" disabled={!writable || busy} onClick={() => remove(s)} aria-label={`Delete ${s.name}`}>Delete</button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <SitesTable sites={sites} writable={writable && !busy} onEdit={(site) => { setDraft(site); nameInput.current?.focus(); }} onRemove={remove} />
     </div>
   );
 }
@@ -163,5 +140,42 @@ function BaselineForm({ value, stored, problems, writable, onChange, settings }:
       <Busy busy={settings.busy} />
       <ErrorText error={settings.error} />
     </form>
+  );
+}
+
+/** What the policy leaves open when the baseline does not close it, in plain words. */
+function Gaps({ header }: { header: string }) {
+  const gaps = useMemo(() => cspGaps(header), [header]);
+  if (gaps.length === 0) return <p class="ok">Scripts, plugins, <code>&lt;base&gt;</code>, form targets and framing are restricted too: corsgate scan finds no high-severity gap in this policy.</p>;
+  return (
+    <div class="notice" role="note">
+      <p><strong>What this policy leaves open</strong> (trusted sites only widen the six directives above; the baseline below closes the rest):</p>
+      <ul>{gaps.map((g) => <li key={g}>{g}</li>)}</ul>
+    </div>
+  );
+}
+
+function SitesTable({ sites, writable, onEdit, onRemove }: { sites: Site[]; writable: boolean; onEdit: (site: Site) => void; onRemove: (site: Site) => void }) {
+  return (
+    <>
+      <h2>Trusted sites ({sites.length})</h2>
+      <table class="list">
+        <caption class="sr-only">Trusted sites</caption>
+        <thead><tr><th scope="col">Name</th><th scope="col">URL</th><th scope="col">Context</th><th scope="col">Directives</th><th scope="col">Active</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+        <tbody>
+          {sites.map((s) => (
+            <tr key={s.id}>
+              <td data-label="Name">{s.name}</td><td data-label="URL"><code>{s.endpointUrl}</code></td><td data-label="Context">{s.context}</td>
+              <td data-label="Directives">{DIRECTIVES.filter(([k]) => s[k]).map(([, l]) => l.split(' ')[0]).join(', ')}</td>
+              <td data-label="Active">{s.isActive ? 'yes' : 'no'}</td>
+              <td class="actions">
+                <button type="button" class="secondary" disabled={!writable} onClick={() => onEdit(s)} aria-label={`Edit ${s.name}`}>Edit</button>
+                <button type="button" class="danger" disabled={!writable} onClick={() => onRemove(s)} aria-label={`Delete ${s.name}`}>Delete</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
