@@ -4,9 +4,14 @@
  */
 export type Permission = 'view-setup' | 'customize-application' | 'modify-all-data';
 
+/** `GET /api/me`: the token's effective permissions (the server applies the lattice) and the gateway's mode. */
 export interface Me {
   name: string;
+  tokenId: string;
   permissions: Permission[];
+  /** The gateway runs from a policy file (--policy): every policy write is refused, whatever the token. */
+  readOnly: boolean;
+  policyFile: string | null;
 }
 
 export interface ApiProblem {
@@ -14,6 +19,8 @@ export interface ApiProblem {
   message: string;
   field?: string;
   path?: string;
+  /** The metadata file a problem is in (imports). */
+  file?: string;
 }
 
 export class ApiFailure extends Error {
@@ -80,9 +87,12 @@ export async function download(path: string, filename: string): Promise<void> {
   URL.revokeObjectURL(url);
 }
 
+/** Whether the token holds the permission (the server's own answer: /api/me lists effective permissions). */
 export function can(me: Me | null, permission: Permission): boolean {
-  if (!me) return false;
-  if (me.permissions.includes('modify-all-data')) return true;
-  if (permission === 'view-setup') return me.permissions.length > 0;
-  return me.permissions.includes(permission);
+  return me?.permissions.includes(permission) ?? false;
+}
+
+/** Whether the console may change policy with this permission: the token holds it and the gateway is not read-only. */
+export function canChange(me: Me | null, permission: Permission): boolean {
+  return can(me, permission) && me?.readOnly === false;
 }

@@ -2,6 +2,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, session, type Me } from './api.js';
+import { Notices } from './components.js';
 import { SignIn } from './pages/signin.js';
 
 interface PageProps {
@@ -17,6 +18,7 @@ const PAGES = [
   { path: 'explain', title: 'Explain', needsToken: false, load: () => import('./pages/explain.js').then((m) => m.ExplainPage) },
   { path: 'scan', title: 'Scan', needsToken: true, load: () => import('./pages/scan.js').then((m) => m.ScanPage) },
   { path: 'audit', title: 'Audit log', needsToken: true, load: () => import('./pages/audit.js').then((m) => m.Audit) },
+  { path: 'tokens', title: 'Tokens', needsToken: true, load: () => import('./pages/tokens.js').then((m) => m.Tokens) },
 ] as const;
 
 type PageDef = (typeof PAGES)[number];
@@ -96,9 +98,10 @@ export function App() {
             ))}
           </ul>
         </nav>
+        {me?.readOnly && <span class="mode" title={`corsgate serve --policy ${me.policyFile ?? ''}`}>read-only: policy file</span>}
         {me ? (
           <span class="who">
-            <span class="wide-only">Signed in as </span><strong>{me.name}</strong> <span class="perm">({me.permissions.join(', ')})</span>
+            <span class="wide-only">Signed in as </span><strong>{me.name}</strong> <span class="perm" title={me.permissions.join(', ')}>({me.permissions.at(-1) ?? 'no permission'})</span>
             <button type="button" class="link" onClick={signOut}>Sign out</button>
           </span>
         ) : (
@@ -111,6 +114,7 @@ export function App() {
         ) : page ? <LazyPage page={page} me={me} />
           : <p>Unknown page. <a href="#/origins">Go to Allowed origins</a>.</p>}
       </main>
+      <Notices />
     </div>
   );
 }

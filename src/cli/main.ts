@@ -17,6 +17,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   explain: { summary: 'explain what a browser does with a cross-origin request', load: () => import('./explain.js') },
   scan: { summary: 'probe live URLs for CORS misconfigurations and weak security headers', load: () => import('./scan.js') },
   headers: { summary: 'generate CORS response headers and adapter configuration for a policy', load: () => import('./headers.js') },
+  backup: { summary: "copy the gateway's store to a file while the gateway runs", load: () => import('./backup.js').then((m) => ({ run: m.backup })) },
+  restore: { summary: "replace a stopped gateway's store with a backup file", load: () => import('./backup.js').then((m) => ({ run: m.restore })) },
 };
 
 export function usage(): string {

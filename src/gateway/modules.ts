@@ -34,7 +34,7 @@ export interface MetadataProblem {
 
 interface CspModule {
   validateTrustedSite(input: unknown): FieldProblem[];
-  buildContentSecurityPolicy(sites: readonly TrustedSiteFields[]): { header: string; bytes: number; warnings: unknown[] };
+  buildContentSecurityPolicy(sites: readonly TrustedSiteFields[], options: { baseline: string }): { header: string; bytes: number; warnings: unknown[] };
 }
 
 interface SalesforceModule {
@@ -78,10 +78,13 @@ function warningText(w: unknown): string {
   return typeof o?.message === 'string' ? o.message : JSON.stringify(w);
 }
 
-/** The CSP header for the active trusted sites, or null when the CSP module is unavailable. */
-export async function buildCsp(sites: readonly TrustedSiteFields[]): Promise<CspBuild | null> {
+/**
+ * The CSP header for the active trusted sites followed by the `cspBaseline` setting's directives,
+ * or null when the CSP module is unavailable.
+ */
+export async function buildCsp(sites: readonly TrustedSiteFields[], baseline: string): Promise<CspBuild | null> {
   const mod = await cspModule();
   if (!mod) return null;
-  const out = mod.buildContentSecurityPolicy(sites);
+  const out = mod.buildContentSecurityPolicy(sites, { baseline });
   return { header: out.header, bytes: out.bytes, warnings: out.warnings.map(warningText) };
 }

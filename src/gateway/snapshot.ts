@@ -50,7 +50,7 @@ export async function compileSnapshot(engine: Engine, state: StoreState, overrid
     maxAge: ALLOWLIST_MAX_AGE,
   });
   const active: TrustedSite[] = state.trustedSites.filter((s) => s.isActive);
-  const csp = await buildCsp(active);
+  const csp = await buildCsp(active, state.settings.cspBaseline);
   if (csp) for (const w of csp.warnings) warnings.push(w);
   return Object.freeze({
     version: state.version,

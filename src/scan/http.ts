@@ -19,6 +19,12 @@ export interface HttpOptions {
   concurrency: number;
   /** Requests per second per host (0: unlimited). */
   rate: number;
+  /**
+   * Decides where each connection may go (the gateway's scan API sets it): resolves the host (or
+   * takes the resolve entry's address), answers the address to connect to, or rejects to refuse.
+   * Every connection of the scan passes it, redirects and the http:// chain included.
+   */
+  guard?: (target: { hostname: string; port: number; protocol: string }, pinned: string | undefined) => Promise<string>;
 }
 
 export interface HttpAnswer {
@@ -104,7 +110,12 @@ export class Prober {
     const connect: buildConnector.connector = (opts, callback) => {
       const port = Number(opts.port) || DEFAULT_PORTS[opts.protocol === 'https:' ? 'https' : 'http']!;
       const address = resolver.lookup(opts.hostname, port);
-      return base(address === undefined ? opts : { ...opts, hostname: address }, callback);
+      if (!options.guard) return base(address === undefined ? opts : { ...opts, hostname: address }, callback);
+      // The socket goes to the very address the guard checked: a changed DNS answer cannot redirect it.
+      options.guard({ hostname: opts.hostname, port, protocol: opts.protocol }, address).then(
+        (checked) => base({ ...opts, hostname: checked }, callback),
+        (err: Error) => callback(err, null),
+      );
     };
     this.dispatcher = options.proxy
       ? new ProxyAgent({ uri: options.proxy, requestTls: { rejectUnauthorized: !options.insecure } })

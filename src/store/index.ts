@@ -1,4 +1,6 @@
 /** Opens a store from its URL. Today: `sqlite:PATH` (or `sqlite::memory:`); PostgreSQL follows. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
@@ -14,6 +16,8 @@ export function openStore(url: string): Store & { lock(): void } {
     const path = url.slice('sqlite:'.length);
     if (path === '') throw new StoreUrlError(`--store '${url}': give a file path after 'sqlite:', e.g. sqlite:./corsgate.db`);
     try {
+      // `--store sqlite:./data/corsgate.db` on a fresh machine: make the folder, as the file itself is made.
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       return new SqliteStore(path);
     } catch (err) {
       // A missing folder, a file that is not a database, a newer schema: say so without a stack trace.

@@ -10,7 +10,7 @@
  *   processes sharing the store within about a second (SQLite: polling; PostgreSQL: NOTIFY).
  */
 
-import type { TrustedSite as CspTrustedSite } from '../csp/index.js';
+import { DEFAULT_CSP_BASELINE, type TrustedSite as CspTrustedSite } from '../csp/index.js';
 export type RouteKind = 'public' | 'allowlist' | 'opt-in' | 'closed';
 
 export const PERMISSIONS = ['view-setup', 'customize-application', 'modify-all-data'] as const;
@@ -72,6 +72,13 @@ export interface Settings {
   experienceCloudHosts: string[];
   /** Add the trusted-sites CSP to HTML responses of requests no route matches. */
   cspOnDefaultRoute: boolean;
+  /** The CSP's directives besides the six trusted sites widen (script-src, object-src, …); '' for none. */
+  cspBaseline: string;
+  /**
+   * Private, loopback and other non-public addresses that scans started through the admin API may
+   * reach, besides the upstream and the gateway's proxy: IPs, CIDR ranges, host names, `*.domain`, `*`.
+   */
+  scanTargets: string[];
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -81,6 +88,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   myDomainHosts: ['*'],
   experienceCloudHosts: [],
   cspOnDefaultRoute: false,
+  cspBaseline: DEFAULT_CSP_BASELINE,
+  scanTargets: [],
 });
 
 export interface TokenRecord {

@@ -36,7 +36,7 @@ describe('corsgate serve: admin API', () => {
     const custom = await admin('POST', '/api/tokens', { name: 'customizer', permissions: ['customize-application'] });
     const v = api(gw.admin, viewer.json.token);
     const c = api(gw.admin, custom.json.token);
-    assert.deepEqual((await v('GET', '/api/me')).json, { name: 'viewer', permissions: ['view-setup'] });
+    assert.deepEqual((await v('GET', '/api/me')).json, { name: 'viewer', tokenId: viewer.json.id, permissions: ['view-setup'], readOnly: false, policyFile: null });
     assert.equal((await v('GET', '/api/allowlist')).status, 200);
     assert.equal((await v('GET', '/api/audit')).status, 200);
     assert.equal((await v('POST', '/api/allowlist', { urlPattern: 'https://v.example.com' })).status, 403);
@@ -245,6 +245,9 @@ describe('corsgate serve: admin API', () => {
       const list = await a('GET', '/api/allowlist');
       assert.equal(list.status, 200);
       assert.equal(list.json.items[0].urlPattern, 'https://code.example.com');
+      const me = (await a('GET', '/api/me')).json;
+      assert.equal(me.readOnly, true, 'the console learns the read-only state up front');
+      assert.equal(me.policyFile, file);
       const write = await a('POST', '/api/allowlist', { urlPattern: 'https://more.example.com' });
       assert.equal(write.status, 409);
       assert.equal(write.json.error.code, 'read-only');

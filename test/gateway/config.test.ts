@@ -67,7 +67,8 @@ test('a store that cannot be used stops the start with exit 2 and a message, not
     for (const [store, message] of [
       [`sqlite:${newer}`, /schema version 99, newer than this corsgate knows/],
       [`sqlite:${tmp.dir}/not.db`, /cannot open the SQLite database: file is not a database/],
-      [`sqlite:${tmp.dir}/no/such/dir/x.db`, /cannot open the SQLite database/],
+      // A missing folder is created (test/store/open.test.ts); one that cannot be (a file is in the way) is reported.
+      [`sqlite:${tmp.dir}/not.db/x.db`, /cannot open the SQLite database/],
     ] as const) {
       const run = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', store], { encoding: 'utf8', env: { ...process.env, CORSGATE_ADMIN_TOKEN: strongToken() } });
       assert.equal(run.status, 2, run.stderr);

@@ -35,8 +35,9 @@ export interface RunningGateway {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<RunningGateway> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', ...args], {
+/** `cli`: another copy of the command (e.g. the layout a container image holds); the repository's by default. */
+export async function startCli(args: string[], env: Record<string, string> = {}, cwd?: string, cli = CLI): Promise<RunningGateway> {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--admin-port', '0', ...args], {
     cwd: cwd ?? repoRoot(),
     env: { ...process.env, CORSGATE_ADMIN_TOKEN: TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -41,10 +41,26 @@ const ENTITIES = [
   ['auth', 'repeated failed sign-ins'],
 ] as const;
 
+/** What the entry is about, by name (the origin, the site's or token's name, the route's paths), not by id. */
+export function entityName(e: AuditEntry): string {
+  const v = (e.after ?? e.before ?? {}) as Record<string, unknown>;
+  switch (e.entity) {
+    case 'allowlist':
+      return String(v.urlPattern ?? '');
+    case 'trusted-site':
+    case 'token':
+      return String(v.name ?? '');
+    case 'route':
+      return Array.isArray(v.paths) ? `${String(v.kind ?? '')} ${v.paths.join(', ')}`.trim() : '';
+    default:
+      return '';
+  }
+}
+
 function matches(e: AuditEntry, text: string): boolean {
   if (!text) return true;
   const t = text.toLowerCase();
-  return [e.actor, e.action, e.entity, e.entityId ?? '', JSON.stringify(e.before ?? ''), JSON.stringify(e.after ?? '')].some((x) => x.toLowerCase().includes(t));
+  return [e.actor, e.action, e.entity, entityName(e), e.entityId ?? '', JSON.stringify(e.before ?? ''), JSON.stringify(e.after ?? '')].some((x) => x.toLowerCase().includes(t));
 }
 
 export function Audit() {
@@ -110,7 +126,7 @@ export function Audit() {
             <tr key={e.id}>
               <td data-label="When"><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time></td>
               <td data-label="Who">{e.actor}</td>
-              <td data-label="What">{e.action} {e.entity}{e.entityId ? <> <code class="muted">{e.entityId}</code></> : ''}</td>
+              <td data-label="What">{e.action} {e.entity}{entityName(e) ? <> <strong title={e.entityId ? `id ${e.entityId}` : undefined}>{entityName(e)}</strong></> : ''}</td>
               <td data-label="Change"><Diff before={e.before} after={e.after} /></td>
             </tr>
           ))}

@@ -1,7 +1,7 @@
 /** Header generator (public): choose a policy and see the headers, the warnings and ready-to-copy configuration. */
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { generate, type SampleExchange } from '../../../src/generator/index.js';
-import { Copyable } from '../components.js';
+import { Copyable } from '../kit.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const CONFIGS = [

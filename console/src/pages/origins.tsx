@@ -1,8 +1,10 @@
 /** Allowed origins: server-side search, sorting and cursor paging (fast at 100,000 entries). */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { createPolicy, PolicyError } from '../../../src/index.js';
-import { api, can, download, type Me } from '../api.js';
-import { Busy, ErrorText, ReadOnly, useBusy } from '../components.js';
+import { api, canChange, type Me } from '../api.js';
+import { ErrorText, notify } from '../components.js';
+import { Busy, ReadOnly, useBusy } from '../kit.js';
+import { ImportExport } from './metadata.js';
 
 interface Entry {
   id: string;
@@ -17,6 +19,8 @@ interface Page {
 }
 interface BulkResult {
   index: number;
+  /** The line in the pasted text (blank lines count). */
+  line?: number;
   urlPattern: string;
   status: 'created' | 'invalid' | 'duplicate';
   error?: { message: string; code: string };
@@ -59,7 +63,7 @@ function ProblemText({ id, problem, idle }: { id: string; problem: PatternProble
 const PAGE_SIZE = 50;
 
 export function Origins({ me }: { me: Me }) {
-  const writable = can(me, 'modify-all-data');
+  const writable = canChange(me, 'modify-all-data');
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState('urlPattern:asc');
@@ -105,7 +109,7 @@ export function Origins({ me }: { me: Me }) {
     <div>
       <h1>Allowed origins</h1>
       <p>Web pages from these origins may call the API through the gateway, with cookies and credentials. Any other origin gets 403 and never reaches the API.</p>
-      {!writable && <ReadOnly what="the allowlist" needs="modify-all-data" />}
+      <ReadOnly me={me} what="the allowlist" needs="modify-all-data" />
       <AddOrigin disabled={!writable} onAdded={refresh} />
       <div class="row two">
         <BulkPaste disabled={!writable} onDone={refresh} />
@@ -139,7 +143,7 @@ export function Origins({ me }: { me: Me }) {
         </table>
         <nav class="pager" aria-label="Allowlist pages">
           <button type="button" class="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
-          <span role="status">Page {cursors.length}{shown ? `: ${(first + 1).toLocaleString('en')}–${(first + shown).toLocaleString('en')}` : ''}{query ? ` of the matches for “${query}”` : total !== null ? ` of ${total.toLocaleString('en')}` : ''}</span>
+          <span role="status">{pagerText(cursors.length, first, shown, query, total)}</span>
           <button type="button" class="secondary" disabled={!page?.nextCursor} onClick={() => setCursors([...cursors, page!.nextCursor])}>Next</button>
         </nav>
       </section>
@@ -147,20 +151,27 @@ export function Origins({ me }: { me: Me }) {
   );
 }
 
+/** "Page 2 of 7: 51–100 of 321", or what there is when nothing is shown (never "Page 1 of 0"). */
+function pagerText(page: number, first: number, shown: number, query: string, total: number | null): string {
+  if (shown === 0) return page > 1 ? `Page ${page}: no more origins` : query ? `No origins match “${query}”` : 'No origins yet';
+  const range = `${(first + 1).toLocaleString('en')}–${(first + shown).toLocaleString('en')}`;
+  if (query) return `Page ${page}: ${range} of the matches for “${query}”`;
+  if (total === null) return `Page ${page}: ${range}`;
+  return `Page ${page} of ${Math.max(1, Math.ceil(total / PAGE_SIZE)).toLocaleString('en')}: ${range} of ${total.toLocaleString('en')}`;
+}
+
 function AddOrigin({ disabled, onAdded }: { disabled: boolean; onAdded: () => void }) {
   const [pattern, setPattern] = useState('');
   const [description, setDescription] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const [added, setAdded] = useState<string | null>(null);
   const [busy, busyWith] = useBusy();
   const problem = useMemo(() => checkPattern(pattern), [pattern]);
   const submit = (e: Event) => {
     e.preventDefault();
     setError(null);
-    setAdded(null);
     return busyWith(async () => {
       await api('POST', '/api/allowlist', { urlPattern: pattern.trim(), ...(description ? { description } : {}) });
-      setAdded(pattern.trim());
+      notify(`Added ${pattern.trim()}: it is in force at the gateway now.`);
       setPattern('');
       setDescription('');
       onAdded();
@@ -172,7 +183,7 @@ function AddOrigin({ disabled, onAdded }: { disabled: boolean; onAdded: () => vo
       <div class="row">
         <div>
           <label for="pattern">Origin URL pattern</label>
-          <input id="pattern" name="urlPattern" required disabled={disabled} value={pattern} aria-invalid={problem ? 'true' : 'false'} aria-describedby="pattern-help" placeholder="https://app.example.com" autoComplete="off" spellcheck={false} onInput={(e) => { setPattern(e.currentTarget.value); setAdded(null); }} />
+          <input id="pattern" name="urlPattern" required disabled={disabled} value={pattern} aria-invalid={problem ? 'true' : 'false'} aria-describedby="pattern-help" placeholder="https://app.example.com" autoComplete="off" spellcheck={false} onInput={(e) => setPattern(e.currentTarget.value)} />
           <ProblemText id="pattern-help" problem={problem} idle="https://host or https://host:port; https://*.example.com for every subdomain; http:// only for localhost and 127.0.0.1." />
         </div>
         <div>
@@ -181,7 +192,6 @@ function AddOrigin({ disabled, onAdded }: { disabled: boolean; onAdded: () => vo
         </div>
       </div>
       <button type="submit" disabled={disabled || busy || !!problem || pattern.trim() === ''}>Add origin</button><Busy busy={busy} what="Adding" />
-      {added && <p role="status" class="ok">Added {added}: it is in force at the gateway now.</p>}
       <ErrorText error={error} />
     </form>
   );
@@ -199,6 +209,7 @@ function Row({ entry, writable, onChanged }: { entry: Entry; writable: boolean; 
     setError(null);
     return busyWith(async () => {
       await api('PUT', `/api/allowlist/${encodeURIComponent(entry.id)}`, { urlPattern: pattern.trim(), description });
+      notify(pattern.trim() === entry.urlPattern ? `Saved ${entry.urlPattern}.` : `Saved: ${pattern.trim()} replaces ${entry.urlPattern}, in force now.`);
       setEditing(false);
       onChanged();
     }, setError);
@@ -207,6 +218,7 @@ function Row({ entry, writable, onChanged }: { entry: Entry; writable: boolean; 
     if (!confirm(`Delete ${entry.urlPattern}? Requests from it will be refused at once.`)) return;
     return busyWith(async () => {
       await api('DELETE', `/api/allowlist/${encodeURIComponent(entry.id)}`);
+      notify(`Deleted ${entry.urlPattern}: requests from it are refused now.`);
       onChanged();
     }, setError);
   };
@@ -249,25 +261,27 @@ function BulkPaste({ disabled, onDone }: { disabled: boolean; onDone: () => void
   const [text, setText] = useState('');
   const [results, setResults] = useState<BulkResult[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  // Each non-blank line with its number in the text as typed, so results name the line the user sees.
+  const lines = text.split('\n').map((l, i) => ({ line: i + 1, text: l.trim() })).filter((l) => l.text !== '');
   const [busy, busyWith] = useBusy();
   const submit = (e: Event) => {
     e.preventDefault();
     setError(null);
     const items = lines.map((l) => {
-      const [urlPattern, ...rest] = l.split(/\s+/);
+      const [urlPattern, ...rest] = l.text.split(/\s+/);
       return { urlPattern: urlPattern!, ...(rest.length ? { description: rest.join(' ') } : {}) };
     });
     // '*' passes the engine's pattern check but is no origin (see checkPattern): refuse it before sending.
     const star = items.findIndex((i) => i.urlPattern === '*');
     if (star >= 0) {
       setResults(null);
-      setError(new Error(`Line ${star + 1}: ${checkPattern('*')!.message}. Fix: ${checkPattern('*')!.hint}. Nothing was added.`));
+      setError(new Error(`Line ${lines[star]!.line}: ${checkPattern('*')!.message}. Fix: ${checkPattern('*')!.hint}. Nothing was added.`));
       return;
     }
     return busyWith(async () => {
-      const out = await api<{ results: BulkResult[] }>('POST', '/api/allowlist/bulk', { items });
-      setResults(out.results);
+      const out = await api<{ results: BulkResult[]; created: number; invalid: number; duplicates: number }>('POST', '/api/allowlist/bulk', { items });
+      setResults(out.results.map((r) => ({ ...r, line: lines[r.index]!.line })));
+      notify(out.created > 0 ? `Bulk paste: ${out.created} ${out.created === 1 ? 'origin' : 'origins'} added and in force; each line's result is below.` : "Bulk paste: nothing was added; each line's result is below.");
       onDone();
     }, setError);
   };
@@ -287,7 +301,7 @@ function BulkPaste({ disabled, onDone }: { disabled: boolean; onDone: () => void
             <tbody>
               {results.map((r) => (
                 <tr key={r.index} class={r.status === 'created' ? 'ok' : 'bad'}>
-                  <td>{r.index + 1}</td><td><code>{r.urlPattern}</code></td>
+                  <td>{r.line}</td><td><code>{r.urlPattern}</code></td>
                   <td>{r.status === 'created' ? 'added' : <>{r.status}: {r.error?.message ?? ''}{hintFor(r)}</>}</td>
                 </tr>
               ))}
@@ -304,44 +318,4 @@ function hintFor(r: BulkResult): string {
   if (r.status !== 'invalid') return '';
   const hint = checkPattern(r.urlPattern)?.hint;
   return hint ? ` Fix: ${hint}` : '';
-}
-
-interface ImportOutcome {
-  allowlistCreated: number;
-  allowlistUnchanged: number;
-  trustedSitesCreated: number;
-  trustedSitesUpdated: number;
-  settingsChanged: boolean;
-}
-
-function ImportExport({ disabled, onImported }: { disabled: boolean; onImported: () => void }) {
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const onFile = async (e: Event) => {
-    const input = e.currentTarget as HTMLInputElement;
-    const file = input.files?.[0];
-    if (!file) return;
-    setError(null);
-    setMessage(null);
-    try {
-      const out = await api<ImportOutcome>('POST', `/api/import?filename=${encodeURIComponent(file.name)}`, undefined, { data: await file.arrayBuffer(), contentType: file.name.endsWith('.zip') ? 'application/zip' : 'application/xml' });
-      setMessage(`Imported ${file.name}: ${out.allowlistCreated} origins added (${out.allowlistUnchanged} already there), ${out.trustedSitesCreated} trusted sites added and ${out.trustedSitesUpdated} updated${out.settingsChanged ? ', settings changed' : ''}.`);
-      onImported();
-    } catch (err) {
-      setError(err);
-    } finally {
-      input.value = '';
-    }
-  };
-  return (
-    <section class="card" aria-labelledby="io-title">
-      <h2 id="io-title">Salesforce metadata</h2>
-      <p>Import <code>CorsWhitelistOrigin</code> and <code>CspTrustedSite</code> files, <code>Security.settings</code>, or a zip of a metadata folder. Everything is checked first; nothing is written unless all of it is valid.</p>
-      <label for="import">Import a file (.xml, .zip, .corsWhitelistOrigin, .cspTrustedSite, .settings)</label>
-      <input id="import" type="file" accept=".xml,.zip,.corsWhitelistOrigin,.cspTrustedSite,.settings" disabled={disabled} onChange={onFile} />
-      <button type="button" class="secondary" onClick={() => { setError(null); download('/api/export', 'corsgate-metadata.zip').catch(setError); }}>Export as a metadata zip</button>
-      {message && <p role="status" class="ok">{message}</p>}
-      <ErrorText error={error} />
-    </section>
-  );
 }

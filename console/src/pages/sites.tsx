@@ -1,8 +1,9 @@
 /** CSP Trusted Sites: Salesforce's fields, per-directive checkboxes and a live header preview. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { buildContentSecurityPolicy, validateTrustedSite, type TrustedSite } from '../../../src/csp/index.js';
-import { api, can, type Me } from '../api.js';
-import { Busy, ErrorText, ReadOnly, useBusy } from '../components.js';
+import { buildContentSecurityPolicy, cspGaps, DEFAULT_CSP_BASELINE, parseCspBaseline, validateTrustedSite, type TrustedSite } from '../../../src/csp/index.js';
+import { api, canChange, type Me } from '../api.js';
+import { ErrorText, notify } from '../components.js';
+import { Busy, ReadOnly, useApi, useBusy, useSettings } from '../kit.js';
 
 type Site = TrustedSite & { id?: string };
 
@@ -31,22 +32,25 @@ const EMPTY: Site = {
 };
 
 export function TrustedSites({ me }: { me: Me }) {
-  const writable = can(me, 'customize-application');
-  const [sites, setSites] = useState<Site[]>([]);
+  const writable = canChange(me, 'customize-application');
+  const list = useApi<{ items: Site[] }>('/api/trusted-sites?limit=1000');
+  const sites = list.data?.items ?? [];
+  const settings = useSettings();
+  const [baseline, setBaseline] = useState<string | null>(null);
+  useEffect(() => setBaseline(settings.data?.cspBaseline ?? null), [settings.data]);
   const [draft, setDraft] = useState<Site>(EMPTY);
   const [error, setError] = useState<unknown>(null);
-  const [reload, setReload] = useState(0);
-  useEffect(() => {
-    api<{ items: Site[] }>('GET', '/api/trusted-sites?limit=1000').then((p) => setSites(p.items), setError);
-  }, [reload]);
 
   // Salesforce's own checks, as you type (warnings do not block saving, as in the API).
   const problems = useMemo(() => (draft.name || draft.endpointUrl ? validateTrustedSite(draft).filter((p) => (p as { severity?: string }).severity !== 'warning') : []), [draft]);
   const nameInput = useRef<HTMLInputElement>(null);
+  const baselineProblems = useMemo(() => parseCspBaseline(baseline ?? '').problems, [baseline]);
   const preview = useMemo(() => {
     const others = sites.filter((s) => s.id !== draft.id);
-    return buildContentSecurityPolicy(problems.length === 0 && draft.endpointUrl ? [...others, draft] : others);
-  }, [sites, draft, problems]);
+    // The baseline as typed, when it is sound; otherwise the one in force.
+    const base = baselineProblems.length === 0 ? baseline ?? '' : settings.data?.cspBaseline ?? '';
+    return buildContentSecurityPolicy(problems.length === 0 && draft.endpointUrl ? [...others, draft] : others, { baseline: base });
+  }, [sites, draft, problems, baseline, baselineProblems, settings.data]);
 
   const set = <K extends keyof Site>(key: K, value: Site[K]) => setDraft({ ...draft, [key]: value });
   const [busy, busyWith] = useBusy();
@@ -58,8 +62,9 @@ export function TrustedSites({ me }: { me: Me }) {
     delete (body as Record<string, unknown>).createdBy;
     return busyWith(async () => {
       await api(id ? 'PUT' : 'POST', id ? `/api/trusted-sites/${encodeURIComponent(id)}` : '/api/trusted-sites', body);
+      notify(`${id ? 'Saved' : 'Added'} the trusted site ${body.name}: the Content-Security-Policy follows now.`);
       setDraft(EMPTY);
-      setReload((n) => n + 1);
+      list.reload();
     }, setError);
   };
   const remove = (site: Site) => {
@@ -67,7 +72,8 @@ export function TrustedSites({ me }: { me: Me }) {
     setError(null);
     return busyWith(async () => {
       await api('DELETE', `/api/trusted-sites/${encodeURIComponent(site.id!)}`);
-      setReload((n) => n + 1);
+      notify(`Deleted the trusted site ${site.name}: its URL has left the Content-Security-Policy.`);
+      list.reload();
     }, setError);
   };
 
@@ -75,7 +81,8 @@ export function TrustedSites({ me }: { me: Me }) {
     <div>
       <h1>Trusted sites (CSP)</h1>
       <p>Each active trusted site adds its URL to the chosen directives of the <code>Content-Security-Policy</code> the gateway sends on HTML pages, after <code>'self'</code>.</p>
-      {!writable && <ReadOnly what="trusted sites" needs="customize-application" />}
+      <ReadOnly me={me} what="trusted sites" needs="customize-application" />
+      <ErrorText error={list.error} />
       <form class="card" onSubmit={save} aria-labelledby="site-title">
         <h2 id="site-title">{draft.id ? `Edit ${draft.name}` : 'Add a trusted site'}</h2>
         <div class="row">
@@ -107,7 +114,50 @@ export function TrustedSites({ me }: { me: Me }) {
         <p>{draft.endpointUrl && problems.length === 0 ? 'The header the gateway will send once you save this site' : 'The header the gateway sends now'}: <strong>{preview.bytes.toLocaleString('en')} bytes</strong>{preview.bytes > 12288 ? ' (above 12 KB browsers and proxies start to fail)' : ''}.</p>
         <pre class="headers" data-testid="csp-preview"><code>Content-Security-Policy: {preview.header}</code></pre>
         {preview.warnings.map((w) => <p key={w.code} class="error">{w.message}</p>)}
+        <Gaps header={preview.header} />
+        {baseline !== null && <BaselineForm value={baseline} stored={settings.data?.cspBaseline ?? ''} problems={baselineProblems} writable={writable} onChange={setBaseline} settings={settings} />}
       </section>
+      <SitesTable sites={sites} writable={writable && !busy} onEdit={(site) => { setDraft(site); nameInput.current?.focus(); }} onRemove={remove} />
+    </div>
+  );
+}
+
+/** The directives besides the six trusted sites widen: shown, edited and checked as you type. */
+function BaselineForm({ value, stored, problems, writable, onChange, settings }: { value: string; stored: string; problems: { message: string }[]; writable: boolean; onChange: (v: string) => void; settings: ReturnType<typeof useSettings> }) {
+  const save = (e: Event) => {
+    e.preventDefault();
+    return settings.save({ cspBaseline: value.trim() }, (saved) => (saved.cspBaseline ? 'Saved the CSP baseline: the Content-Security-Policy carries it now.' : 'Saved an empty CSP baseline: the policy now restricts only the six trusted-site directives.'));
+  };
+  return (
+    <form onSubmit={save} aria-labelledby="baseline-title">
+      <h3 id="baseline-title">Baseline directives</h3>
+      <p class="muted">Sent after the six directives above on every page that gets this policy. The default is Salesforce's Lightning baseline (<code>script-src 'self'</code>) with plugins, <code>&lt;base&gt;</code>, form targets and framing kept to the site. Leave it empty to send the six directives only.</p>
+      <label for="csp-baseline">Baseline</label>
+      <textarea id="csp-baseline" rows={2} spellcheck={false} disabled={!writable} value={value} aria-invalid={problems.length ? 'true' : 'false'} aria-describedby="baseline-problems" onInput={(e) => onChange(e.currentTarget.value)} />
+      <ul id="baseline-problems" class="problems" aria-live="polite">{problems.map((p) => <li key={p.message} class="error">{p.message}</li>)}</ul>
+      <button type="submit" disabled={!writable || settings.busy || problems.length > 0 || value.trim() === stored}>Save baseline</button>
+      <button type="button" class="secondary" disabled={!writable || value === DEFAULT_CSP_BASELINE} onClick={() => onChange(DEFAULT_CSP_BASELINE)}>Use the default</button>
+      <Busy busy={settings.busy} />
+      <ErrorText error={settings.error} />
+    </form>
+  );
+}
+
+/** What the policy leaves open when the baseline does not close it, in plain words. */
+function Gaps({ header }: { header: string }) {
+  const gaps = useMemo(() => cspGaps(header), [header]);
+  if (gaps.length === 0) return <p class="ok">Scripts, plugins, <code>&lt;base&gt;</code>, form targets and framing are restricted too: corsgate scan finds no high-severity gap in this policy.</p>;
+  return (
+    <div class="notice" role="note">
+      <p><strong>What this policy leaves open</strong> (trusted sites only widen the six directives above; the baseline below closes the rest):</p>
+      <ul>{gaps.map((g) => <li key={g}>{g}</li>)}</ul>
+    </div>
+  );
+}
+
+function SitesTable({ sites, writable, onEdit, onRemove }: { sites: Site[]; writable: boolean; onEdit: (site: Site) => void; onRemove: (site: Site) => void }) {
+  return (
+    <>
       <h2>Trusted sites ({sites.length})</h2>
       <table class="list">
         <caption class="sr-only">Trusted sites</caption>
@@ -119,13 +169,13 @@ export function TrustedSites({ me }: { me: Me }) {
               <td data-label="Directives">{DIRECTIVES.filter(([k]) => s[k]).map(([, l]) => l.split(' ')[0]).join(', ')}</td>
               <td data-label="Active">{s.isActive ? 'yes' : 'no'}</td>
               <td class="actions">
-                <button type="button" class="secondary" disabled={!writable} onClick={() => { setDraft(s); nameInput.current?.focus(); }} aria-label={`Edit ${s.name}`}>Edit</button>
-                <button type="button" class="danger" disabled={!writable || busy} onClick={() => remove(s)} aria-label={`Delete ${s.name}`}>Delete</button>
+                <button type="button" class="secondary" disabled={!writable} onClick={() => onEdit(s)} aria-label={`Edit ${s.name}`}>Edit</button>
+                <button type="button" class="danger" disabled={!writable} onClick={() => onRemove(s)} aria-label={`Delete ${s.name}`}>Delete</button>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-    </div>
+    </>
   );
 }

@@ -4,6 +4,7 @@
  * runs, and origin patterns are checked by the policy engine itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseCspBaseline } from '../../csp/index.js';
 import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
 import { checkAdminPattern, type Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
@@ -15,7 +16,8 @@ import { principalOf, routeWrite, settingsWrite } from './guard.js';
 import { readBody } from './body.js';
 import { ApiError, sendError, sendJson, sendNoContent } from './http.js';
 import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
-import { getScan, startScan } from './scans.js';
+import { checkScanTargetEntry } from './scan-targets.js';
+import { getScan, listScans, startScan, type ScanInput } from './scans.js';
 import { buildOpenApi } from './openapi.js';
 import type { SchemaName } from './schema.js';
 
@@ -120,6 +122,19 @@ async function trustedSiteBody(input: Partial<TrustedSiteFields>): Promise<Trust
   return site;
 }
 
+/**
+ * Where scans may go is a guard against probing the gateway's own network: widening it needs the
+ * top permission, not only the one that runs scans.
+ */
+function scanTargetsChange(who: Principal, current: readonly string[], next: readonly string[]): void {
+  for (const [i, entry] of next.entries()) {
+    const problem = checkScanTargetEntry(entry);
+    if (problem) throw new ApiError(400, 'scan-target-invalid', problem, `scanTargets[${i}]`);
+  }
+  if (JSON.stringify(current) !== JSON.stringify(next) && !who.permissions.includes('modify-all-data'))
+    throw new ApiError(403, 'forbidden', "changing scanTargets needs the 'modify-all-data' permission", 'scanTargets');
+}
+
 function routeBody(input: Partial<RouteFields>): RouteFields {
   if (input.kind === 'opt-in' && !input.setting) throw new ApiError(400, 'route-setting-missing', "an 'opt-in' route needs 'setting': the boolean setting that turns it on", 'setting');
   if (input.setting !== undefined && input.kind !== 'opt-in') throw new ApiError(400, 'route-setting-unexpected', "'setting' only applies to 'opt-in' routes", 'setting');
@@ -151,7 +166,8 @@ const r = (method: string, path: string, permission: Permission, doc: RouteDoc, 
 });
 
 const ROUTES: RouteDef[] = [
-  r('GET', '/api/me', 'view-setup', {}, async (_c, _q, res, who) => sendJson(res, 200, { name: who.name, permissions: who.permissions })),
+  // readOnly: the gateway runs from a policy file, so every policy write is refused whatever the permissions.
+  r('GET', '/api/me', 'view-setup', {}, async (c, _q, res, who) => sendJson(res, 200, { name: who.name, tokenId: who.tokenId, permissions: who.permissions, readOnly: c.store.readOnly, policyFile: c.info.policyFile })),
   r('GET', '/api/status', 'view-setup', {}, async (c, _q, res) => {
     const s = c.snapshot();
     sendJson(res, 200, { version: s.version, allowlistEntries: s.allowlistSize, cspBytes: s.cspBytes, csp: s.csp, warnings: s.warnings, readOnly: c.store.readOnly, store: c.store.description, ...c.info });
@@ -222,7 +238,11 @@ const ROUTES: RouteDef[] = [
   r('GET', '/api/settings', 'view-setup', { success: ['200', 'Settings'] }, async (c, _q, res) => await reply(c, res, 200, c.store.getSettings())),
   r('PUT', '/api/settings', 'customize-application', { body: 'SettingsInput', success: ['200', 'Settings'] }, async (c, _req, res, who, _p, input: Partial<Settings>) => {
     // Fields left out keep their current values.
-    const next = { ...(await c.store.getSettings()), ...input };
+    const current = await c.store.getSettings();
+    if (input.scanTargets !== undefined) scanTargetsChange(who, current.scanTargets, input.scanTargets);
+    const cspProblem = input.cspBaseline !== undefined ? parseCspBaseline(input.cspBaseline).problems[0] : undefined;
+    if (cspProblem) throw new ApiError(400, cspProblem.code, cspProblem.message, 'cspBaseline');
+    const next = { ...current, ...input };
     await settingsWrite(c, who, next, () => reply(c, res, 200, c.store.putSettings(next, actorOf(who))));
   }),
   // routes
@@ -274,7 +294,12 @@ const ROUTES: RouteDef[] = [
   r('POST', '/api/import', 'modify-all-data', {}, async (c, req, res, who) => importMetadataHandler(c, req, res, actorOf(who))),
   r('GET', '/api/export', 'view-setup', {}, async (c, req, res) => exportMetadataHandler(c, req, res)),
   // scans (outbound requests on an admin's behalf: Customize Application)
-  r('POST', '/api/scans', 'customize-application', { body: 'ScanInput' }, async (_c, _req, res, who, _p, input: { url: string }) => sendJson(res, 202, await startScan(input.url, actorOf(who)))),
+  r('POST', '/api/scans', 'customize-application', { body: 'ScanInput' }, async (c, _req, res, who, _p, input: ScanInput) => {
+    // The upstream as configured (info.upstream may carry a note after it) and the proxy listener.
+    const fixedOrigins = [c.info.upstream.split(' ')[0]!, c.info.proxyUrl].filter((u) => URL.canParse(u));
+    sendJson(res, 202, await startScan(input, actorOf(who), { allowed: c.snapshot().settings.scanTargets, fixedOrigins }));
+  }),
+  r('GET', '/api/scans', 'view-setup', {}, async (_c, _q, res) => sendJson(res, 200, { items: listScans() })),
   r('GET', '/api/scans/{id}', 'view-setup', {}, async (_c, _q, res, _w, [id]) => sendJson(res, 200, getScan(id!))),
 ];
 

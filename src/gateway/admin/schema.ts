@@ -110,6 +110,13 @@ export const SCHEMAS = {
       myDomainHosts: HOST_LIST,
       experienceCloudHosts: HOST_LIST,
       cspOnDefaultRoute: { type: 'boolean' },
+      cspBaseline: { type: 'string', maxLength: 2048, description: "The CSP's directives besides the six trusted sites widen, e.g. script-src 'self'; object-src 'none' ('' for none)" },
+      scanTargets: {
+        type: 'array',
+        maxItems: 100,
+        items: { type: 'string', minLength: 1, maxLength: 255 },
+        description: 'Non-public addresses scans may reach besides the upstream and the proxy: IPs, CIDR ranges, host names, *.domain, * (changing it needs modify-all-data)',
+      },
     },
     additionalProperties: false,
   },
@@ -121,7 +128,12 @@ export const SCHEMAS = {
   },
   ScanInput: {
     type: 'object',
-    properties: { url: { type: 'string', minLength: 1, maxLength: 2048 } },
+    properties: {
+      url: { type: 'string', minLength: 1, maxLength: 2048 },
+      origins: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 2048 }, description: "Legitimate origins (corsgate scan's --origin)" },
+      resolve: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 300 }, description: "host:port:address entries (corsgate scan's --resolve)" },
+      cookie: { type: 'string', maxLength: 8192, description: 'Cookie header sent with every probe; never stored or shown' },
+    },
     required: ['url'],
     additionalProperties: false,
   },
