@@ -35,7 +35,12 @@ export type OriginPattern =
 export interface PatternProblem {
   code: string;
   message: string;
+  /** The fix in words, for people (built from `suggestion` and `option` when there are any). */
   hint?: string;
+  /** The corrected pattern, when there is one (`https://app.example.com` for `http://app.example.com`). */
+  suggestion?: string;
+  /** The policy option that lifts the rule instead (`allowInsecureOrigins`), when one does. */
+  option?: string;
 }
 
 export interface PatternCheck {
@@ -45,8 +50,16 @@ export interface PatternCheck {
 
 const show = (s: string) => JSON.stringify(s);
 
-function fail(code: string, message: string, hint?: string): PatternCheck {
-  return { pattern: null, problem: hint === undefined ? { code, message } : { code, message, hint } };
+/** A fix that is a corrected pattern: its hint says "did you mean …?". */
+interface Suggestion {
+  suggestion: string;
+}
+const mean = (suggestion: string): Suggestion => ({ suggestion });
+
+function fail(code: string, message: string, fix?: string | Suggestion): PatternCheck {
+  if (fix === undefined) return { pattern: null, problem: { code, message } };
+  if (typeof fix === 'string') return { pattern: null, problem: { code, message, hint: fix } };
+  return { pattern: null, problem: { code, message, hint: `did you mean ${fix.suggestion}?`, suggestion: fix.suggestion } };
 }
 
 /** Best-effort canonical spelling of a host, for hints (`Example.COM` → `example.com`). */
@@ -93,7 +106,7 @@ export function checkOriginPattern(value: unknown): PatternCheck {
   }
   if (/\s/.test(value)) {
     const trimmed = value.replace(/\s+/g, '');
-    return fail('origin-whitespace', `${show(value)} contains whitespace`, `did you mean ${trimmed}?`);
+    return fail('origin-whitespace', `${show(value)} contains whitespace`, mean(`${trimmed}`));
   }
   if (value === '*') return { pattern: { kind: 'any', source: value }, problem: null };
   if (value.toLowerCase() === 'null') return nullOriginProblem();
@@ -101,7 +114,7 @@ export function checkOriginPattern(value: unknown): PatternCheck {
   if (sep <= 0) {
     // `example.com`, `//example.com`, `https:/example.com`, `https:example.com`: suggest the https origin.
     const rest = value.replace(/^[a-z][a-z0-9+.-]*:(?=\/|[^/]*\.)/i, '').replace(/^[:/]+/, '');
-    return fail('origin-scheme-missing', `${show(value)} does not start with a scheme and "://"`, `did you mean https://${rest}?`);
+    return fail('origin-scheme-missing', `${show(value)} does not start with a scheme and "://"`, mean(`https://${rest}`));
   }
   const rawScheme = value.slice(0, sep);
   const scheme = rawScheme.toLowerCase();
@@ -124,19 +137,19 @@ export function checkOriginPattern(value: unknown): PatternCheck {
   if (end >= 0) {
     const suggestion = suggestOrigin(scheme, authority);
     const tail = afterScheme.slice(end);
-    if (tail === '/') return fail('origin-trailing-slash', `${show(value)} ends with a slash; an origin has no path`, `did you mean ${suggestion}?`);
+    if (tail === '/') return fail('origin-trailing-slash', `${show(value)} ends with a slash; an origin has no path`, mean(`${suggestion}`));
     if (tail[0] === '#' || (tail.includes('#') && !tail.includes('?'))) {
-      return fail('origin-fragment', `${show(value)} has a fragment; an origin is only scheme, host and port`, `did you mean ${suggestion}?`);
+      return fail('origin-fragment', `${show(value)} has a fragment; an origin is only scheme, host and port`, mean(`${suggestion}`));
     }
-    if (tail[0] === '?') return fail('origin-query', `${show(value)} has a query; an origin is only scheme, host and port`, `did you mean ${suggestion}?`);
-    return fail('origin-path', `${show(value)} has a path; an origin is only scheme, host and port`, `did you mean ${suggestion}?`);
+    if (tail[0] === '?') return fail('origin-query', `${show(value)} has a query; an origin is only scheme, host and port`, mean(`${suggestion}`));
+    return fail('origin-path', `${show(value)} has a path; an origin is only scheme, host and port`, mean(`${suggestion}`));
   }
   if (authority.includes('@')) {
     const stripped = suggestOrigin(scheme, authority.slice(authority.lastIndexOf('@') + 1));
-    return fail('origin-userinfo', `${show(value)} contains a user name or password`, `did you mean ${stripped}?`);
+    return fail('origin-userinfo', `${show(value)} contains a user name or password`, mean(`${stripped}`));
   }
   if (rawScheme !== scheme) {
-    return fail('origin-not-canonical', `${show(value)} is not in canonical form: the scheme must be lower-case`, `did you mean ${suggestOrigin(scheme, authority)}?`);
+    return fail('origin-not-canonical', `${show(value)} is not in canonical form: the scheme must be lower-case`, mean(`${suggestOrigin(scheme, authority)}`));
   }
   if (!authority.startsWith('[') && authority.includes('[')) {
     return authority.startsWith('*.[')
@@ -168,20 +181,20 @@ export function checkOriginPattern(value: unknown): PatternCheck {
   if (portText !== null) {
     if (portText === '*') port = '*';
     else if (portText.includes('*')) {
-      return fail('origin-wildcard-misplaced', `the wildcard in ${show(value)} is not allowed inside a port: use :* for any port`, `did you mean ${scheme}://${host.toLowerCase()}:*?`);
+      return fail('origin-wildcard-misplaced', `the wildcard in ${show(value)} is not allowed inside a port: use :* for any port`, mean(`${scheme}://${host.toLowerCase()}:*`));
     } else if (!/^\d+$/.test(portText)) {
       return fail('origin-port-invalid', `${show(value)} has an invalid port ${show(portText)}`, 'a port is a number from 1 to 65535, or * for any port');
     } else {
       const n = Number(portText);
       if (n === 0 || n > 65535) return fail('origin-port-out-of-range', `the port ${portText} in ${show(value)} is outside 1–65535`);
       if (portText[0] === '0') {
-        return fail('origin-not-canonical', `the port in ${show(value)} has leading zeros`, `did you mean ${suggestOrigin(scheme, authority)}?`);
+        return fail('origin-not-canonical', `the port in ${show(value)} has leading zeros`, mean(`${suggestOrigin(scheme, authority)}`));
       }
       if (n === defaultPort) {
         return fail(
           'origin-default-port',
           `${show(value)} spells out the default port ${n}; browsers never send it, so this entry would match nothing`,
-          `did you mean ${scheme}://${host}?`,
+          mean(`${scheme}://${host}`),
         );
       }
       port = n;
@@ -219,7 +232,7 @@ export function checkOriginPattern(value: unknown): PatternCheck {
 
   // Host: canonical lower-case ASCII domain, dotted-quad IPv4 or compressed IPv6.
   let hostKind: HostKind;
-  const canonicalSuggestion = (h: string) => `did you mean ${scheme}://${kind === 'subdomains' ? '*.' : ''}${h}${portSuffix}?`;
+  const canonicalSuggestion = (h: string) => mean(`${scheme}://${kind === 'subdomains' ? '*.' : ''}${h}${portSuffix}`);
   if (base.startsWith('[')) {
     const canonical = canonicalHost(base);
     if (canonical === null || !/^\[[0-9a-f:.]+\]$/.test(canonical)) return fail('origin-host-invalid', `${show(value)} has an invalid IPv6 address`);
@@ -292,5 +305,7 @@ export function insecureProblem(pattern: { source: string; scheme: string; host:
     code: 'origin-insecure',
     message: `${show(pattern.source)}: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, [::1])`,
     hint: `did you mean ${https}? (or set allowInsecureOrigins: true)`,
+    suggestion: https,
+    option: 'allowInsecureOrigins',
   };
 }

@@ -100,6 +100,8 @@ export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): C
   const privateNetwork = options.privateNetwork === true;
   const preflightStatus = options.preflightStatus ?? 204;
   const reject = options.onDisallowed === 'reject';
+  // Every allowed method, listed on every allowed preflight (the `listAllowedMethods` option).
+  const listedMethods = options.listAllowedMethods === true && methodSet !== null ? [...methodSet].join(', ') : null;
 
   // The answer depends on Origin unless every origin gets `*`.
   const varyOrigin = anyOrigin ? null : 'Origin';
@@ -201,7 +203,10 @@ export function compilePolicy(options: PolicyOptions, matcher: OriginMatcher): C
 
     const h: Record<string, string> = { [ACAO]: anyOrigin ? '*' : origin };
     if (credentials) h[ACAC] = 'true';
-    if (echoMethod) h[ACAM] = method;
+    if (listedMethods !== null) {
+      h[ACAM] = listedMethods;
+      echoMethod = false; // the same list whatever was requested: no Vary on the requested method
+    } else if (echoMethod) h[ACAM] = method;
     if (echoHeaders !== null) h[ACAH] = echoHeaders;
     if (maxAge !== null) h[ACMA] = maxAge;
     if (askPrivateNetwork) h[ACAPN] = 'true';

@@ -13,7 +13,7 @@ import type { PolicyOptions, PolicyProblem } from './types.js';
 
 export const OPTION_NAMES = [
   'origins', 'methods', 'requestHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork',
-  'preflightStatus', 'onDisallowed', 'allowInsecureOrigins',
+  'preflightStatus', 'onDisallowed', 'allowInsecureOrigins', 'listAllowedMethods',
 ] as const;
 
 /** Names other CORS libraries use for the same thing, to turn a typo into a precise hint. */
@@ -110,6 +110,7 @@ export function analysePolicy(options: unknown): Analysis {
   const credentials = bool('credentials');
   const privateNetwork = bool('privateNetwork');
   const allowInsecureOrigins = bool('allowInsecureOrigins');
+  const listAllowedMethods = bool('listAllowedMethods');
 
   // Origins.
   const matcher = new OriginMatcherBuilder();
@@ -193,6 +194,10 @@ export function analysePolicy(options: unknown): Analysis {
     }
   }
 
+  if (listAllowedMethods && methods === '*') {
+    error('list-allowed-methods-with-any-method', 'listAllowedMethods', "listAllowedMethods needs a list of methods: with methods: '*' there is no list to send", "list the methods, or leave listAllowedMethods out");
+  }
+
   // Request headers.
   let requestHeaders: string[] | '*' = [];
   if (o.requestHeaders === '*') requestHeaders = '*';
@@ -273,6 +278,7 @@ export function analysePolicy(options: unknown): Analysis {
     preflightStatus,
     onDisallowed,
     allowInsecureOrigins,
+    ...(listAllowedMethods ? { listAllowedMethods } : {}),
   };
   return { errors, warnings, normalized, matcher: matcher.build() };
 }

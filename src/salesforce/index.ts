@@ -26,6 +26,8 @@ export interface MetadataProblem {
   code: string;
   file: string;
   field?: string;
+  /** The refused pattern, for a `urlPattern` problem (so an importer can word its own fix). */
+  urlPattern?: string;
   message: string;
 }
 
@@ -70,7 +72,7 @@ function readCors(value: Record<string, unknown>, file: string, bundle: Metadata
     parseOriginPattern(urlPattern);
   } catch (err) {
     if (!(err instanceof PolicyError)) throw err;
-    problems.push({ severity: 'error', code: err.code, file, field: 'urlPattern', message: err.message });
+    problems.push({ severity: 'error', code: err.code, file, field: 'urlPattern', urlPattern, message: err.message });
     return;
   }
   const description = text(value.description);

@@ -5,10 +5,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
-import { checkAdminPattern, type Engine } from '../engine.js';
+import { checkAllowlistEntry, fixHint, type EntryProblem } from '../core/entry.js';
+import { BOOLEAN_SETTINGS, isBooleanSetting } from '../core/regime.js';
+import type { Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
 import { oauthPresetRoutes } from '../routes.js';
-import type { Snapshot } from '../snapshot.js';
+import type { SnapshotInfo } from '../snapshot.js';
 import { authenticate, effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
 import { ApiError, readJson, sendError, sendJson, sendNoContent } from './http.js';
 import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
@@ -19,9 +21,12 @@ import { SCHEMAS, validate, type SchemaName } from './schema.js';
 export interface ApiContext {
   store: Store;
   engine: Engine;
-  snapshot: () => Snapshot;
+  snapshot: () => SnapshotInfo;
   info: { proxyUrl: string; adminUrl: string; upstream: string; policyFile: string | null };
-  /** Resolves once the live snapshot includes every committed change (so a 2xx means "in force"). */
+  /**
+   * Resolves once the live snapshot includes every committed change (so a 2xx means "in force");
+   * throws an ApiError (503 change-not-in-force) when that does not happen in time.
+   */
   sync(): Promise<void>;
 }
 
@@ -83,9 +88,15 @@ function listQuery(url: URL, sorts: readonly string[]) {
   return { limit, cursor: url.searchParams.get('cursor') ?? undefined, q: url.searchParams.get('q') ?? undefined, sort, order: order as 'asc' | 'desc' };
 }
 
-function checkPattern(ctx: ApiContext, pattern: string, field = 'urlPattern'): void {
-  const problem = checkAdminPattern(ctx.engine, pattern);
-  if (problem) throw new ApiError(400, problem.code, problem.message, field, problem.hint ? { hint: problem.hint } : undefined);
+/** The error body's fix for an entry problem: the hint in words plus its structured parts (no policy options here). */
+function entryFix(problem: EntryProblem): Record<string, string> | undefined {
+  const hint = fixHint(problem, false);
+  return hint === undefined ? undefined : { hint, ...(problem.suggestion !== undefined ? { suggestion: problem.suggestion } : {}) };
+}
+
+function checkPattern(pattern: string, field = 'urlPattern'): void {
+  const problem = checkAllowlistEntry(pattern);
+  if (problem) throw new ApiError(400, problem.code, problem.message, field, entryFix(problem));
 }
 
 /** Fills Salesforce's defaults and runs Salesforce's validation (via the CSP module). */
@@ -127,6 +138,9 @@ async function trustedSiteBody(input: Partial<TrustedSiteFields>): Promise<Trust
 function routeBody(input: Partial<RouteFields>): RouteFields {
   if (input.kind === 'opt-in' && !input.setting) throw new ApiError(400, 'route-setting-missing', "an 'opt-in' route needs 'setting': the boolean setting that turns it on", 'setting');
   if (input.setting !== undefined && input.kind !== 'opt-in') throw new ApiError(400, 'route-setting-unexpected', "'setting' only applies to 'opt-in' routes", 'setting');
+  // A typo would keep the route closed for ever: only the boolean settings can turn a route on.
+  if (input.setting !== undefined && !isBooleanSetting(input.setting))
+    throw new ApiError(400, 'route-setting-unknown', `'${input.setting}' is not a boolean setting; use one of: ${BOOLEAN_SETTINGS.join(', ')}`, 'setting', { allowed: BOOLEAN_SETTINGS });
   return { kind: input.kind!, paths: input.paths!, priority: input.priority ?? 0, ...(input.hosts ? { hosts: input.hosts } : {}), ...(input.setting ? { setting: input.setting } : {}), ...(input.csp !== undefined ? { csp: input.csp } : {}), ...(input.description ? { description: input.description } : {}) };
 }
 
@@ -163,14 +177,14 @@ const ROUTES: RouteDef[] = [
   // allowlist (Salesforce: Modify All Data)
   r('GET', '/api/allowlist', 'view-setup', { success: ['200', 'AllowlistPage'] }, async (c, req, res) => await reply(c, res, 200, c.store.listAllowlist(listQuery(new URL(req.url!, 'http://x'), ['urlPattern', 'createdAt'])))),
   r('POST', '/api/allowlist', 'modify-all-data', { body: 'AllowlistInput', success: ['201', 'AllowlistEntry'] }, async (c, _req, res, who, _p, input: AllowlistInput) => {
-    checkPattern(c, input.urlPattern);
+    checkPattern(input.urlPattern);
     await reply(c, res, 201, c.store.createAllowlist(input, actorOf(who)));
   }),
   r('POST', '/api/allowlist/bulk', 'modify-all-data', { body: 'AllowlistBulkInput' }, async (c, _req, res, who, _p, input: { items: AllowlistInput[] }) => {
     // Valid lines are created together in one transaction; invalid and duplicate lines are reported by index.
     const results: Record<string, unknown>[] = input.items.map((item, index) => {
-      const problem = checkAdminPattern(c.engine, item.urlPattern);
-      return problem ? { index, urlPattern: item.urlPattern, status: 'invalid', error: { code: problem.code, message: problem.message, field: 'urlPattern' } } : { index, urlPattern: item.urlPattern, status: 'pending' };
+      const problem = checkAllowlistEntry(item.urlPattern);
+      return problem ? { index, urlPattern: item.urlPattern, status: 'invalid', error: { code: problem.code, message: problem.message, field: 'urlPattern', ...entryFix(problem) } } : { index, urlPattern: item.urlPattern, status: 'pending' };
     });
     const seen = new Set<string>();
     const toCreate: { index: number; item: { urlPattern: string; description?: string } }[] = [];
@@ -200,7 +214,7 @@ const ROUTES: RouteDef[] = [
     sendJson(res, 200, e);
   }),
   r('PUT', '/api/allowlist/{id}', 'modify-all-data', { body: 'AllowlistInput', success: ['200', 'AllowlistEntry'] }, async (c, _req, res, who, [id], input: AllowlistInput) => {
-    checkPattern(c, input.urlPattern);
+    checkPattern(input.urlPattern);
     await reply(c, res, 200, c.store.updateAllowlist(id!, input, actorOf(who)));
   }),
   r('DELETE', '/api/allowlist/{id}', 'modify-all-data', { success: ['204', null] }, async (c, _q, res, who, [id]) => {

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AllowlistEntry, ImportPlan } from '../../store/types.js';
-import { checkAdminPattern, withoutPolicyOptionAdvice } from '../engine.js';
+import { checkAllowlistEntry, fixHint } from '../core/entry.js';
 import { salesforceModule, type MetadataBundle, type MetadataProblem } from '../modules.js';
 import type { ApiContext } from './api.js';
 import { normaliseTrustedSite } from './api.js';
@@ -65,14 +65,21 @@ export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessag
   } catch (err) {
     throw new ApiError(400, 'import-invalid', `the upload could not be read: ${(err as Error).message}`, undefined, { problems: [{ code: 'import-unreadable', message: (err as Error).message }] });
   }
+  // A pattern the metadata module refused is worded by the shared entry check (no policy options to advise here).
   const problems: MetadataProblem[] = parsed.problems
     .filter((p) => (p as { severity?: string }).severity !== 'warning')
-    .map((p) => ({ ...p, message: withoutPolicyOptionAdvice(p.message) }));
+    .map((p) => {
+      const entry = typeof p.urlPattern === 'string' ? checkAllowlistEntry(p.urlPattern) : null;
+      if (entry === null) return p;
+      const hint = fixHint(entry, false);
+      return { ...p, code: entry.code, message: `${p.urlPattern as string}: ${entry.message}`, ...(hint ? { hint } : {}) };
+    });
   const plan: ImportPlan = { allowlist: [], trustedSites: [] };
   parsed.bundle.corsOrigins.forEach((o, i) => {
-    const problem = checkAdminPattern(ctx.engine, o.urlPattern);
+    const problem = checkAllowlistEntry(o.urlPattern);
     const file = (o as { fullName?: string }).fullName;
-    if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, path: `corsOrigins[${i}]` });
+    const hint = problem ? fixHint(problem, false) : undefined;
+    if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, ...(hint ? { hint } : {}), path: `corsOrigins[${i}]` });
     else plan.allowlist.push({ urlPattern: o.urlPattern, description: o.description ?? '' });
   });
   for (const [i, s] of parsed.bundle.trustedSites.entries()) {
