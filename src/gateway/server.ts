@@ -19,7 +19,7 @@ import type { GatewayConfig } from './config.js';
 import { startDemoApi, type DemoApi } from './demo.js';
 import { engine } from './engine.js';
 import { closeServer, createLimitedServer, listen, urlOf } from './listener.js';
-import { createLogger } from './log.js';
+import { createLogger, flushLogs } from './log.js';
 import { Metrics, nodeMetrics } from './metrics.js';
 import { SnapshotNotPublished, SnapshotPipeline } from './pipeline.js';
 import { loadPolicyFile } from './policy-file.js';
@@ -153,7 +153,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       close: () => {
         closed ??= (async () => {
           for (const c of cleanups) await c().catch(() => undefined);
-          logger.flush?.();
+          flushLogs();
         })();
         return closed;
       },

@@ -12,7 +12,7 @@ import type { Outcome } from './core/decide.js';
 import { engine } from './engine.js';
 import { createGate } from './gate.js';
 import { closeServer, createLimitedServer, listen } from './listener.js';
-import { AccessLog, createLogger } from './log.js';
+import { AccessLog, createLogger, flushLogs } from './log.js';
 import { Metrics } from './metrics.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import { Forwarder } from './proxy.js';
@@ -71,7 +71,7 @@ export async function runWorker(): Promise<void> {
   const config = JSON.parse(process.env.CORSGATE_WORKER ?? '{}') as WorkerConfig;
   const logger = createLogger(config.logLevel).child({ worker: Number(process.env.CORSGATE_WORKER_ID ?? 0) });
   const metrics = new Metrics('worker');
-  const access = new AccessLog(logger, config.accessLog);
+  const access = new AccessLog(createLogger(config.logLevel, undefined, true).child({ worker: Number(process.env.CORSGATE_WORKER_ID ?? 0) }), config.accessLog);
   let current: Snapshot | null = null;
   const publish = (s: Snapshot) => {
     current = s;
@@ -112,8 +112,7 @@ export async function runWorker(): Promise<void> {
     stopping = true;
     await closeServer(server);
     await forwarder.close().catch(() => undefined);
-    logger.flush?.();
-    await new Promise((r) => setTimeout(r, 20));
+    flushLogs();
     process.exit(0);
   };
   process.on('message', (m: ToWorker) => {
