@@ -4,10 +4,14 @@
  * dies (and log it), gather their metrics, and drain them all on shutdown.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { StoreState } from '../store/types.js';
 import { CHUNK, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
 import type { SnapshotInfo } from './snapshot.js';
+
+/** The primary's niceness once the workers run (see `start`). */
+const PRIMARY_NICE = 10;
 
 export interface PoolEvents {
   /** A worker enforces `version` now (`info` describes that snapshot). */
@@ -22,6 +26,8 @@ interface Member {
   version: number;
   ready: boolean;
   listening: boolean;
+  /** The state being sent to this worker, and the next allowlist index to send. */
+  sending: { state: StoreState; next: number } | null;
 }
 
 export class WorkerPool {
@@ -36,22 +42,39 @@ export class WorkerPool {
     cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [], silent: false });
   }
 
-  /** Forks every worker with `state` as its first snapshot; resolves once all listen. */
+  /**
+   * Forks every worker with `state` as its first snapshot; resolves once all listen. The primary then
+   * lowers its own CPU priority (nice +10): loading a big state and the admin API must never take
+   * CPU from the workers that serve the proxy (issue 19 §6).
+   */
   async start(state: StoreState): Promise<number> {
     this.latest = state;
     await Promise.all(Array.from({ length: this.count }, (_, i) => this.fork(i + 1)));
+    try {
+      setPriority(process.pid, PRIMARY_NICE);
+    } catch {
+      // not allowed here: the primary keeps the workers' priority
+    }
     return this.port;
   }
 
   private fork(id: number): Promise<void> {
     const worker = cluster.fork({ CORSGATE_WORKER: JSON.stringify({ ...this.config, port: this.port || this.config.port }), CORSGATE_WORKER_ID: String(id) });
-    const member: Member = { worker, id, version: 0, ready: false, listening: false };
+    // A worker forked after the primary lowered its priority inherits it: give it back (root only).
+    try {
+      if (worker.process.pid !== undefined && getPriority(process.pid) !== 0) setPriority(worker.process.pid, 0);
+    } catch {
+      this.events.log('warn', `proxy worker ${id} runs at the primary's lower CPU priority (raising it needs CAP_SYS_NICE)`);
+    }
+    const member: Member = { worker, id, version: 0, ready: false, listening: false, sending: null };
     this.members.set(id, member);
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromWorker) => {
         if (m.t === 'ready') {
           member.ready = true;
-          if (this.latest) this.sendState(worker, this.latest);
+          if (this.latest) this.sendState(member, this.latest);
+        } else if (m.t === 'more') {
+          this.sendChunk(member, m.version);
         } else if (m.t === 'listening') {
           member.listening = true;
           this.port = m.port;
@@ -72,19 +95,34 @@ export class WorkerPool {
     });
   }
 
-  private sendState(worker: Worker, s: StoreState): void {
-    const send = (m: ToWorker) => {
-      if (worker.isConnected()) worker.send(m);
-    };
-    send({ t: 'state-begin', version: s.version, routes: s.routes, settings: s.settings, trustedSites: s.trustedSites, count: s.allowlist.length });
-    for (let i = 0; i < s.allowlist.length; i += CHUNK) send({ t: 'state-chunk', version: s.version, items: s.allowlist.slice(i, i + CHUNK) });
-    send({ t: 'state-end', version: s.version });
+  private sendState(member: Member, s: StoreState): void {
+    member.sending = { state: s, next: 0 };
+    this.send(member, { t: 'state-begin', version: s.version, routes: s.routes, settings: s.settings, trustedSites: s.trustedSites, count: s.allowlist.length });
+  }
+
+  /** The worker compiled the previous chunk of `version`: the next one, or the end. */
+  private sendChunk(member: Member, version: number): void {
+    const sending = member.sending;
+    if (sending === null || sending.state.version !== version) return; // a newer state replaced it
+    const list = sending.state.allowlist;
+    if (sending.next >= list.length) {
+      member.sending = null;
+      this.send(member, { t: 'state-end', version });
+      return;
+    }
+    const items = list.slice(sending.next, sending.next + CHUNK);
+    sending.next += CHUNK;
+    this.send(member, { t: 'state-chunk', version, items });
+  }
+
+  private send(member: Member, m: ToWorker): void {
+    if (member.worker.isConnected()) member.worker.send(m);
   }
 
   /** Sends a new state to every worker (each acknowledges with `published`). */
   publish(state: StoreState): void {
     this.latest = state;
-    for (const m of this.members.values()) if (m.ready) this.sendState(m.worker, state);
+    for (const m of this.members.values()) if (m.ready) this.sendState(m, state);
   }
 
   /** The lowest version any live worker enforces (every worker has published it). */

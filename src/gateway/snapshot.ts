@@ -41,7 +41,7 @@ export interface CompileOptions {
 
 /** Compiles a whole state at once (tests, small allowlists); the workers compile in slices (compile.ts). */
 export async function compileSnapshot(engine: Engine, state: StoreState, options: CompileOptions = {}): Promise<Snapshot> {
-  const builder = new AllowlistBuilder(options.overrides ?? {});
+  const builder = new AllowlistBuilder(options.overrides ?? {}, state.allowlist.length);
   builder.add(state.allowlist);
   return assembleSnapshot(engine, state, { policy: builder.build(), size: builder.size }, [...builder.warnings], options.tallies ?? NO_TALLIES);
 }

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StoreState } from '../store/types.js';
-import { AllowlistBuilder } from './compile.js';
+import { AllowlistBuilder, SLICE } from './compile.js';
 import type { Outcome } from './core/decide.js';
 import { engine } from './engine.js';
 import { createGate } from './gate.js';
@@ -24,45 +24,47 @@ function send(message: FromWorker): void {
   process.send?.(message);
 }
 
-/** Receives states in slices and compiles each; a newer version abandons an older one. */
+/**
+ * Receives a state in slices and compiles each as it comes, asking for the next only when the
+ * previous is compiled (one turn of the event loop per slice); a newer version abandons an older one.
+ */
 class StateReceiver {
-  private pending: { header: Extract<ToWorker, { t: 'state-begin' }>; builder: AllowlistBuilder; queue: string[][]; ended: boolean; running: boolean } | null = null;
+  private pending: { header: Extract<ToWorker, { t: 'state-begin' }>; builder: AllowlistBuilder } | null = null;
 
   constructor(private readonly config: WorkerConfig, private readonly metrics: Metrics, private readonly publish: (s: Snapshot) => void, private readonly log: Logger) {}
 
   on(m: ToWorker): void {
     if (m.t === 'state-begin') {
-      this.pending = { header: m, builder: new AllowlistBuilder(this.config.overrides), queue: [], ended: false, running: false };
+      this.pending = { header: m, builder: new AllowlistBuilder(this.config.overrides, m.count) };
+      send({ t: 'more', version: m.version });
       return;
     }
     const p = this.pending;
     if ((m.t !== 'state-chunk' && m.t !== 'state-end') || p === null || m.version !== p.header.version) return;
-    if (m.t === 'state-chunk') p.queue.push(m.items);
-    else p.ended = true;
-    if (!p.running) void this.run(p);
+    if (m.t === 'state-chunk') void this.compileChunk(p, m.items);
+    else void this.finish(p);
   }
 
-  /** Works through the queued slices, one per turn of the event loop, then publishes. */
-  private async run(p: NonNullable<StateReceiver['pending']>): Promise<void> {
-    p.running = true;
+  /** A chunk in slices of SLICE entries, letting requests through between slices, then asks for the next. */
+  private async compileChunk(p: NonNullable<StateReceiver['pending']>, items: string[]): Promise<void> {
+    for (let i = 0; i < items.length && this.pending === p; i += SLICE) {
+      p.builder.add(items, i, Math.min(items.length, i + SLICE));
+      await nextTurn();
+    }
+    if (this.pending === p) send({ t: 'more', version: p.header.version });
+  }
+
+  private async finish(p: NonNullable<StateReceiver['pending']>): Promise<void> {
+    this.pending = null;
+    const h = p.header;
     try {
-      while (this.pending === p && p.queue.length > 0) {
-        p.builder.add(p.queue.shift()!);
-        await nextTurn();
-      }
-      if (this.pending !== p || !p.ended) return;
-      this.pending = null;
-      const h = p.header;
       const state: StoreState = { version: h.version, allowlist: [], trustedSites: h.trustedSites, routes: h.routes, settings: h.settings };
       const snap = await assembleSnapshot(engine, state, { policy: p.builder.build(), size: p.builder.size }, [...p.builder.warnings], this.metrics);
       this.publish(snap);
       send({ t: 'published', version: snap.version, info: infoOf(snap) });
     } catch (err) {
-      this.log.error({ err: (err as Error).message, version: p.header.version }, 'the policy could not be compiled; the previous one stays in force');
-      if (this.pending === p) this.pending = null;
-      send({ t: 'compile-failed', version: p.header.version, message: (err as Error).message });
-    } finally {
-      p.running = false;
+      this.log.error({ err: (err as Error).message, version: h.version }, 'the policy could not be compiled; the previous one stays in force');
+      send({ t: 'compile-failed', version: h.version, message: (err as Error).message });
     }
   }
 }
@@ -74,6 +76,7 @@ export async function runWorker(): Promise<void> {
   const access = new AccessLog(createLogger(config.logLevel, undefined, true).child({ worker: Number(process.env.CORSGATE_WORKER_ID ?? 0) }), config.accessLog);
   let current: Snapshot | null = null;
   const publish = (s: Snapshot) => {
+    if (current !== null && s.version < current.version) return; // an older compile finished late
     current = s;
     metrics.published({ version: s.version, allowlistSize: s.allowlistSize, cspBytes: s.cspBytes });
   };
