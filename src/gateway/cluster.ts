@@ -39,6 +39,10 @@ export class WorkerPool {
   port = 0;
 
   constructor(private readonly count: number, private readonly config: WorkerConfig, private readonly events: PoolEvents) {
+    // The workers accept connections themselves from the shared socket (SCHED_NONE), so the primary
+    // (which runs at a lower priority, see `start`) is never on a request's path; node:cluster's
+    // round-robin hand-off through the primary stays one environment variable away.
+    if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [], silent: false });
   }
 

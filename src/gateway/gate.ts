@@ -45,7 +45,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, ob
     view.headers.fill(req.rawHeaders);
     view.host = view.headers.host;
     const outcome = decide(snap, view);
-    outcome.route.tally.count(outcome.decision, outcome.reason, outcome.preflight);
+    outcome.route.tally.count(outcome.decision, outcome.reason, outcome.preflight, outcome.origin);
     if (outcome.kind === 'forward') {
       // Decided first: a refused request never gets `100 Continue`.
       if (continueExpected) res.writeContinue();

@@ -18,6 +18,13 @@ export interface ListenerLimits {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** What a listener tells about its connections (for /metrics). */
+export interface ConnectionStats {
+  open: number;
+  /** Idle connections closed to admit a new one, plus new ones refused when none was idle. */
+  evicted: number;
+}
+
 const TOO_MANY_HEADERS = JSON.stringify({ error: { code: 'headers-too-many', message: 'the request has more header fields than this gateway accepts' } });
 
 /** Node sets `_httpMessage` on a socket while a response is in progress on it. */
@@ -25,7 +32,7 @@ function isIdle(socket: Socket): boolean {
   return (socket as Socket & { _httpMessage?: unknown })._httpMessage == null;
 }
 
-export function createLimitedServer(limits: ListenerLimits, handle: Handler, onContinue?: Handler): Server {
+export function createLimitedServer(limits: ListenerLimits, handle: Handler, onContinue?: Handler, stats: ConnectionStats = { open: 0, evicted: 0 }): Server {
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -60,13 +67,18 @@ export function createLimitedServer(limits: ListenerLimits, handle: Handler, onC
           break;
         }
       }
+      stats.evicted++;
       if (!evicted) {
         socket.destroy();
         return;
       }
     }
     open.add(socket);
-    socket.once('close', () => open.delete(socket));
+    stats.open = open.size;
+    socket.once('close', () => {
+      open.delete(socket);
+      stats.open = open.size;
+    });
   });
   return server;
 }

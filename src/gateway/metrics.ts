@@ -42,8 +42,9 @@ export class Metrics implements RouteTallies {
   private readonly latency: Histogram;
   private readonly admin: Counter<'method' | 'status'>;
   private readonly gauges: SnapshotGauges = { version: 0, allowlistSize: 0, cspBytes: 0 };
+  private readonly listeners = new Map<string, { open: number; evicted: number }>();
 
-  constructor(role: 'worker' | 'node') {
+  constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const self = this;
@@ -80,14 +81,38 @@ export class Metrics implements RouteTallies {
         for (const [kind, n] of self.upstreamErrors) this.inc({ kind }, n);
       },
     });
+    new Gauge({
+      name: 'corsgate_connections_open',
+      help: 'Open client connections, by listener.',
+      labelNames: ['listener'],
+      registers,
+      collect() {
+        for (const [listener, c] of self.listeners) this.set({ listener }, c.open);
+      },
+    });
+    new Counter({
+      name: 'corsgate_connections_evicted_total',
+      help: 'Connections closed at the connection cap (the oldest idle one first), by listener.',
+      labelNames: ['listener'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [listener, c] of self.listeners) this.inc({ listener }, c.evicted);
+      },
+    });
     this.latency = new Histogram({ name: 'corsgate_upstream_duration_seconds', help: 'Time to the upstream response headers.', buckets: LATENCY_BUCKETS, registers });
     this.admin = new Counter({ name: 'corsgate_admin_requests_total', help: 'Admin API requests by method and status.', labelNames: ['method', 'status'], registers });
     // Every worker publishes the same snapshot: across the node these are the same, not a sum.
     const gauge = (name: string, help: string, key: keyof SnapshotGauges) =>
-      new Gauge({ name, help, registers, aggregator: role === 'node' ? 'max' : 'max', collect() { this.set(self.gauges[key]); } });
+      new Gauge({ name, help, registers, aggregator: 'max', collect() { this.set(self.gauges[key]); } });
     gauge('corsgate_policy_version', 'Store change counter of the policy snapshot in use.', 'version');
     gauge('corsgate_allowlist_entries', 'Origin patterns in the active allowlist.', 'allowlistSize');
     gauge('corsgate_csp_header_bytes', 'Size of the trusted-sites Content-Security-Policy header.', 'cspBytes');
+  }
+
+  /** Reports a listener's connections (open now, closed at the cap) under `listener`. */
+  connections(listener: 'proxy' | 'admin', stats: { open: number; evicted: number }): void {
+    this.listeners.set(listener, stats);
   }
 
   /** RouteTallies: the counters of one route, bound once per snapshot. */

@@ -59,7 +59,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
   const logger = createLogger(config.logLevel);
   const fromFile = config.policy ? await loadPolicyFile(config.policy, engine) : null;
   const store: Store = fromFile ? fromFile.store : openStore(config.store);
-  const metrics = new Metrics('node');
+  const metrics = new Metrics();
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   try {
     const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined);
@@ -116,6 +116,8 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     };
     const ctx: ApiContext = { store, engine, snapshot, info, sync };
     const adminLimits = { ...config, maxConnections: config.adminMaxConnections, requestTimeoutMs: Math.min(config.requestTimeoutMs, 120_000) };
+    const adminConnections = { open: 0, evicted: 0 };
+    metrics.connections('admin', adminConnections);
     const adminServer = createLimitedServer(adminLimits, (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0]!;
       res.on('finish', () => metrics.adminRequest(req.method ?? '', res.statusCode));
@@ -135,7 +137,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       void serveConsole(existsSync(consoleDir) ? consoleDir : null, req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal-error', message: 'console file could not be read' } });
       });
-    });
+    }, undefined, adminConnections);
     const adminPort = await listen(adminServer, config.adminPort, config.adminHost);
     cleanups.unshift(() => closeServer(adminServer));
     info.adminUrl = urlOf(config.adminHost, adminPort);

@@ -72,7 +72,7 @@ class StateReceiver {
 export async function runWorker(): Promise<void> {
   const config = JSON.parse(process.env.CORSGATE_WORKER ?? '{}') as WorkerConfig;
   const logger = createLogger(config.logLevel).child({ worker: Number(process.env.CORSGATE_WORKER_ID ?? 0) });
-  const metrics = new Metrics('worker');
+  const metrics = new Metrics();
   const access = new AccessLog(createLogger(config.logLevel, undefined, true).child({ worker: Number(process.env.CORSGATE_WORKER_ID ?? 0) }), config.accessLog);
   let current: Snapshot | null = null;
   const publish = (s: Snapshot) => {
@@ -107,7 +107,9 @@ export async function runWorker(): Promise<void> {
       }
     }
   };
-  const server = createLimitedServer(config, guarded(false), guarded(true));
+  const connections = { open: 0, evicted: 0 };
+  metrics.connections('proxy', connections);
+  const server = createLimitedServer(config, guarded(false), guarded(true), connections);
 
   let stopping = false;
   const stop = async () => {

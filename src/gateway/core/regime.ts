@@ -23,9 +23,12 @@ export interface FixedRefusal {
   readonly message: string;
 }
 
-/** Counts what the gateway decided on one route; bound once per snapshot and route (see `RouteTallies`). */
+/**
+ * Counts what the gateway decided on one route; bound once per snapshot and route (see
+ * `RouteTallies`). Called on the hot path for every request: keep it to a few increments.
+ */
 export interface RouteTally {
-  count(decision: OutcomeDecision, reason: string, preflight: boolean): void;
+  count(decision: OutcomeDecision, reason: string, preflight: boolean, origin: string | null): void;
 }
 
 export type OutcomeDecision = 'allowed' | 'refused' | 'passthrough';
