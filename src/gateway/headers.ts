@@ -114,22 +114,22 @@ export class RequestScan {
           this.host ??= value;
           break;
         case H.origin:
-          this.origin = this.origin === null ? value : `${this.origin}, ${value}`;
+          this.origin = joined(this.origin, value);
           break;
         case H.acrm:
-          this.acrm = this.acrm === null ? value : `${this.acrm}, ${value}`;
+          this.acrm = joined(this.acrm, value);
           break;
         case H.acrh:
-          this.acrh = this.acrh === null ? value : `${this.acrh}, ${value}`;
+          this.acrh = joined(this.acrh, value);
           break;
         case H.acrpn:
-          this.acrpn = this.acrpn === null ? value : `${this.acrpn}, ${value}`;
+          this.acrpn = joined(this.acrpn, value);
           break;
         case H.connection:
-          if (!isPlainConnection(value)) this.connection = this.connection === null ? value : `${this.connection}, ${value}`;
+          if (!isPlainConnection(value)) this.connection = joined(this.connection, value);
           break;
         case H.xForwardedFor:
-          this.xForwardedFor = this.xForwardedFor === null ? value : `${this.xForwardedFor}, ${value}`;
+          this.xForwardedFor = joined(this.xForwardedFor, value);
           break;
         case H.contentLength:
           if (value !== '0') this.hasBody = true;
@@ -158,6 +158,11 @@ export class RequestScan {
         return null;
     }
   }
+}
+
+/** A repeated field's values combined as Fetch's "get" does (#concept-header-list-get): `a, b`. */
+function joined(previous: string | null, value: string): string {
+  return previous === null ? value : `${previous}, ${value}`;
 }
 
 /** `keep-alive` or `close`: a Connection value that names no other header. */

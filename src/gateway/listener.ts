@@ -6,15 +6,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { GatewayConfig } from './config.js';
 
-export interface ListenerLimits {
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-  maxHeaderSize: number;
-  maxHeaders: number;
-  maxConnections: number;
-}
+export type ListenerLimits = Pick<GatewayConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'maxHeaderSize' | 'maxHeaders' | 'maxConnections'>;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -9,6 +9,8 @@
 import type { Route, Settings, TrustedSite } from '../store/types.js';
 import type { SnapshotInfo } from './snapshot.js';
 import type { AllowlistOverrides } from './engine.js';
+import type { GatewayConfig } from './config.js';
+import type { ListenerLimits } from './listener.js';
 
 export const CHUNK = 2_000;
 
@@ -30,20 +32,11 @@ export type FromWorker =
   | { t: 'metrics'; id: number; data: unknown };
 
 /** What a worker is started with (JSON in the CORSGATE_WORKER environment variable). */
-export interface WorkerConfig {
+export type WorkerConfig = Pick<
+  GatewayConfig,
+  'host' | 'port' | 'timeoutMs' | 'connectTimeoutMs' | 'logLevel' | 'accessLog' | 'maxInFlight' | keyof ListenerLimits
+> & {
+  /** The upstream's URL (the demo API's, when none was configured). */
   upstream: string;
-  host: string;
-  port: number;
-  timeoutMs: number;
-  connectTimeoutMs: number;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  accessLog: boolean;
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-  maxHeaderSize: number;
-  maxHeaders: number;
-  maxConnections: number;
-  maxInFlight: number;
   overrides: AllowlistOverrides;
-}
+};
