@@ -220,6 +220,7 @@ export default async function run(): Promise<void> {
       { name: 'corsgate-w2', label: 'corsgate, 2 workers on CPU 0 (round-robin)', kinds: ['GET'], size: 1, cpu: '0', start: gw('corsgate-w2', 1, ['--access-log', 'off', '--workers', '2'], '0', { NODE_CLUSTER_SCHED_POLICY: 'rr' }) },
       { name: 'corsgate-w2-none', label: 'corsgate, 2 workers on CPU 0 (SCHED_NONE)', kinds: ['GET'], size: 1, cpu: '0', start: gw('corsgate-w2-none', 1, ['--access-log', 'off', '--workers', '2'], '0', { NODE_CLUSTER_SCHED_POLICY: 'none' }) },
       { name: 'corsgate-w2-2cpu', label: 'corsgate, 2 workers on CPUs 0,1 (round-robin)', kinds: ['GET'], size: 1, cpu: '0,1', start: gw('corsgate-w2-2cpu', 1, ['--access-log', 'off', '--workers', '2'], '0,1', { NODE_CLUSTER_SCHED_POLICY: 'rr' }) },
+      { name: 'corsgate-w2-2cpu-none', label: 'corsgate, 2 workers on CPUs 0,1 (SCHED_NONE, the default)', kinds: ['GET'], size: 1, cpu: '0,1', start: gw('corsgate-w2-2cpu-none', 1, ['--access-log', 'off', '--workers', '2'], '0,1', { NODE_CLUSTER_SCHED_POLICY: 'none' }) },
       { name: 'floor', label: 'floor: node:http + undici dispatch', kinds: ['GET', 'POST 64 KB'], size: 1, cpu: '0', start: peer('floor') },
       { name: 'preflight-floor', label: 'floor: node:http answering 204', kinds: ['preflight'], size: 1, cpu: '0', start: peer('preflight-floor') },
       { name: 'reply-from', label: 'fastify + @fastify/reply-from', kinds: ['GET', 'POST 64 KB'], size: 1, cpu: '0', start: peer('reply-from') },
@@ -310,7 +311,7 @@ export default async function run(): Promise<void> {
     if (w1) {
       extra.push('', '| 1 vs 2 workers (GET, 1 origin) | req/s | CPU µs/req | CPU vs 1 worker |', '|---|---:|---:|---:|');
       extra.push(`| 1 worker | ${Math.round(w1.rps)} | ${w1.cpu.toFixed(1)} | 1.00× |`);
-      for (const n of ['corsgate-w2', 'corsgate-w2-none', 'corsgate-w2-2cpu']) {
+      for (const n of ['corsgate-w2', 'corsgate-w2-none', 'corsgate-w2-2cpu', 'corsgate-w2-2cpu-none']) {
         const c = cell(n, 'GET');
         if (c) extra.push(`| ${entries.find((e) => e.name === n)!.label.replace('corsgate, ', '')} | ${Math.round(c.rps)} | ${c.cpu.toFixed(1)} | ${ratio(n, 'corsgate-1', 'GET').toFixed(2)}× |`);
       }
@@ -334,7 +335,7 @@ export default async function run(): Promise<void> {
       `corsgate preflight ÷ node:http 204: ${ratio('corsgate-1', 'preflight-floor', 'preflight').toFixed(2)}× at 1 origin, ${ratio('corsgate-10k', 'preflight-floor', 'preflight').toFixed(2)}× at 10,000 (target ≤ 1.1×)`,
       `corsgate GET ÷ reply-from: ${ratio('corsgate-1', 'reply-from', 'GET').toFixed(2)}×, ÷ http-proxy: ${ratio('corsgate-1', 'http-proxy', 'GET').toFixed(2)}× (target < 1)`,
       `corsgate ÷ nginx (CPU per request): GET ${ratio('corsgate-1', 'nginx-1', 'GET').toFixed(2)}×, POST ${ratio('corsgate-1', 'nginx-1', 'POST 64 KB').toFixed(2)}×, preflight ${ratio('corsgate-1', 'nginx-1', 'preflight').toFixed(2)}× at 1 origin; GET ${ratio('corsgate-10k', 'nginx-10k', 'GET').toFixed(2)}× at 10,000`,
-      `2 workers ÷ 1 worker, CPU per request: ${ratio('corsgate-w2', 'corsgate-1', 'GET').toFixed(2)}× round-robin, ${ratio('corsgate-w2-none', 'corsgate-1', 'GET').toFixed(2)}× SCHED_NONE (target ≤ 1.10×); req/s on two CPUs ÷ one worker: ${((cell('corsgate-w2-2cpu', 'GET')?.rps ?? NaN) / (w1?.rps ?? NaN)).toFixed(2)}×`,
+      `2 workers ÷ 1 worker, CPU per request: ${ratio('corsgate-w2', 'corsgate-1', 'GET').toFixed(2)}× round-robin, ${ratio('corsgate-w2-none', 'corsgate-1', 'GET').toFixed(2)}× SCHED_NONE with both on CPU 0; on CPUs 0 and 1: ${ratio('corsgate-w2-2cpu', 'corsgate-1', 'GET').toFixed(2)}× round-robin, ${ratio('corsgate-w2-2cpu-none', 'corsgate-1', 'GET').toFixed(2)}× SCHED_NONE (target ≤ 1.10×); req/s on two CPUs ÷ one worker: ${((cell('corsgate-w2-2cpu', 'GET')?.rps ?? NaN) / (w1?.rps ?? NaN)).toFixed(2)}× round-robin, ${((cell('corsgate-w2-2cpu-none', 'GET')?.rps ?? NaN) / (w1?.rps ?? NaN)).toFixed(2)}× SCHED_NONE`,
     ];
     console.log('\n' + targets.join('\n'));
     writeResults(
@@ -351,7 +352,8 @@ export default async function run(): Promise<void> {
         'CPU µs/req: utime + stime from /proc/PID/stat of the server process and all its children (a gateway\'s primary and workers), per answered request. "× floor" and "× nginx" are medians of same-round ratios.',
         'The upstream is nginx answering a 31-byte JSON; every proxy keeps upstream connections alive. Allowlists are exact origins; the load\'s origin is the last entry. corsgate runs with --access-log off unless the row says otherwise (the log then goes to a file).',
         'nginx: one worker, master_process off, `map $http_origin`, preflights answered with `return 204`, proxy_pass with upstream keep-alive. The latency table is wrk at 4 connections, 2 s runs.',
-        'The machine is shared: req/s moves with other load, CPU µs/req much less.',
+        'Two workers on one CPU pay for being oversubscribed (neither is saturated, both switch); the figure that answers "does a second worker cost CPU per request" is the one on two CPUs, where wrk and the upstream share CPU 1 with the second worker.',
+        'The machine is shared: req/s moves with other load, CPU µs/req much less. `uptime` load average at the start of this run: ' + (readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ')) + '.',
       ].join('\n'),
     );
   } finally {

@@ -183,8 +183,9 @@ for (const workers of [1, 2]) {
       assert.equal(count(text) - count(before), 10);
       assert.match(text, /^process_cpu_seconds_total \d/m);
       assert.match(text, /^nodejs_eventloop_lag_seconds /m);
-      await new Promise((r) => setTimeout(r, 300));
-      const lines = gw.stdout.split('\n').filter((l) => l.includes('"/metered"'));
+      const metered = () => gw.stdout.split('\n').filter((l) => l.includes('"/metered"'));
+      for (let i = 0; i < 30 && metered().length < 10; i++) await new Promise((r) => setTimeout(r, 100));
+      const lines = metered();
       assert.equal(lines.length, 10);
       const line = JSON.parse(lines[0]!);
       for (const k of ['time', 'method', 'path', 'host', 'origin', 'decision', 'reason', 'route', 'status', 'upstreamMs', 'bytes']) assert.ok(k in line, k);
