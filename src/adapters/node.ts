@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../policy/types.js';
-import { answersWithBody, attachHandle, mergeVary, PolicyHolder, refusalBody, type PolicyInput, type Reconfigurable } from './shared.js';
+import { answersWithBody, attachHandle, emptyBodyLength, mergeVary, PolicyHolder, refusalBody, type PolicyInput, type Reconfigurable } from './shared.js';
 
 export type { PolicyInput, Reconfigurable } from './shared.js';
 
@@ -43,7 +43,8 @@ export function answer(res: ServerResponse, decision: Decision): void {
     res.end(body);
     return;
   }
-  if (decision.status !== 204) res.setHeader('Content-Length', '0');
+  const length = emptyBodyLength(decision.status!);
+  if (length !== null) res.setHeader('Content-Length', length);
   res.end();
 }
 

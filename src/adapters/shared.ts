@@ -76,3 +76,11 @@ export function refusalBody(decision: Decision): string {
 export function answersWithBody(decision: Decision): boolean {
   return !decision.preflight && decision.status !== null;
 }
+
+/**
+ * The Content-Length of an empty answer given here: none for a 204 (a server MUST NOT send one,
+ * RFC 9110 §8.6), `0` for any other status, so the client knows the body is empty.
+ */
+export function emptyBodyLength(status: number): string | null {
+  return status === 204 ? null : '0';
+}

@@ -3,7 +3,7 @@
  * adapter gives itself and adding a decision's headers to a handler's response.
  */
 import type { Decision } from '../policy/types.js';
-import { answersWithBody, mergeVary, refusalBody } from './shared.js';
+import { answersWithBody, emptyBodyLength, mergeVary, refusalBody } from './shared.js';
 
 /**
  * The Response for a preflight or a refusal, straight from the decision. Headers go in as a plain
@@ -17,7 +17,8 @@ export function answerResponse(decision: Decision): Response {
     return new Response(refusalBody(decision), { status, headers });
   }
   // new Response(null) sends no Content-Length; a 200 preflight says explicitly that it is empty.
-  const headers = status === 204 ? decision.headers : { ...decision.headers, 'Content-Length': '0' };
+  const length = emptyBodyLength(status);
+  const headers = length === null ? decision.headers : { ...decision.headers, 'Content-Length': length };
   return new Response(null, { status, headers: headers as Record<string, string> });
 }
 

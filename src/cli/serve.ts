@@ -23,10 +23,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const log = (line: string) => process.stderr.write(`corsgate: ${line}\n`);
   let gateway;
   try {
-    gateway = await startGateway(config, log);
+    gateway = await startGateway(config);
   } catch (err) {
     if (err instanceof StoreUrlError || err instanceof PolicyFileError || err instanceof StoreError || err instanceof ConfigError) {
       process.stderr.write(`corsgate serve: ${err.message}\n`);
@@ -41,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const out: string[] = [
     'corsgate gateway is running',
-    `  proxy:    ${gateway.proxyUrl}  ->  ${gateway.upstream}`,
+    `  proxy:    ${gateway.proxyUrl}  ->  ${gateway.upstream}${gateway.workers > 1 ? `  (${gateway.workers} workers)` : ''}`,
     `  admin:    ${gateway.adminUrl}  (console, REST API under /api, /metrics, /healthz)`,
     `  store:    ${config.policy ? `policy file ${config.policy} (read-only)` : gateway.store.description}`,
   ];
@@ -57,13 +56,13 @@ export async function run(argv: string[]): Promise<number> {
   else out.push('  admin token: created on first start (set CORSGATE_ADMIN_TOKEN to add a known one)');
   process.stdout.write(out.join('\n') + '\n');
   if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(config.adminHost))
-    log(`warning: the admin listener (--admin-host ${config.adminHost}) is not on loopback: anyone who can reach it can try tokens; keep it behind a firewall or TLS proxy`);
+    gateway.logger.warn(`the admin listener (--admin-host ${config.adminHost}) is not on loopback: anyone who can reach it can try tokens; keep it behind a firewall or TLS proxy`);
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
-      log(`${signal}: shutting down`);
+      gateway.logger.info(`${signal}: shutting down`);
       void gateway.close().then(() => resolve(0));
     };
     const onTerm = () => stop('SIGTERM');

@@ -16,6 +16,26 @@ export interface GatewayConfig {
   timeoutMs: number;
   connectTimeoutMs: number;
   consoleDir: string | null;
+  /** Proxy worker processes; `auto` is resolved to the number of CPUs at start. */
+  workers: number | 'auto';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  accessLog: boolean;
+  /** Time a client has to send a request's headers (slowloris defence), on every listener. */
+  headersTimeoutMs: number;
+  /** Time a client has to send a whole request, body included. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** Largest request head (request line and headers) in bytes; larger ones are answered 431. */
+  maxHeaderSize: number;
+  /** Most header fields in a request; more are answered 431. */
+  maxHeaders: number;
+  /** Open proxy connections per worker; at the cap the oldest idle one is closed for a new one. */
+  maxConnections: number;
+  /** Requests in flight to the upstream per worker; more are answered 503 with Retry-After. */
+  maxInFlight: number;
+  /** Open admin connections (the admin listener keeps its own cap, so an attack on the proxy never locks it). */
+  adminMaxConnections: number;
   allowWeakAdminToken: boolean;
 }
 
@@ -32,7 +52,7 @@ interface Option {
   env: string;
   file: string;
   /** `flag`: a switch that takes no value on the command line (`true`/`false` elsewhere). */
-  type: 'string' | 'port' | 'ms' | 'url' | 'flag';
+  type: 'string' | 'port' | 'ms' | 'url' | 'count' | 'workers' | 'level' | 'onoff' | 'flag';
   help: string;
 }
 
@@ -46,6 +66,17 @@ export const OPTIONS: readonly Option[] = [
   { key: 'policy', flag: '--policy', env: 'CORSGATE_POLICY', file: 'policy', type: 'string', help: 'policy file (JSON/YAML): read-only config-as-code mode, no admin writes' },
   { key: 'timeoutMs', flag: '--timeout', env: 'CORSGATE_TIMEOUT_MS', file: 'timeoutMs', type: 'ms', help: 'upstream response timeout in ms, answered 504 (default 30000)' },
   { key: 'connectTimeoutMs', flag: '--connect-timeout', env: 'CORSGATE_CONNECT_TIMEOUT_MS', file: 'connectTimeoutMs', type: 'ms', help: 'upstream connect timeout in ms (default 5000)' },
+  { key: 'workers', flag: '--workers', env: 'CORSGATE_WORKERS', file: 'workers', type: 'workers', help: 'proxy worker processes sharing the proxy port: a number, or auto for one per CPU (default 1)' },
+  { key: 'logLevel', flag: '--log-level', env: 'CORSGATE_LOG_LEVEL', file: 'logLevel', type: 'level', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
+  { key: 'accessLog', flag: '--access-log', env: 'CORSGATE_ACCESS_LOG', file: 'accessLog', type: 'onoff', help: 'one log line per proxied request: on or off (default on)' },
+  { key: 'headersTimeoutMs', flag: '--headers-timeout', env: 'CORSGATE_HEADERS_TIMEOUT_MS', file: 'headersTimeoutMs', type: 'ms', help: 'time a client has to send its request headers, in ms (default 15000)' },
+  { key: 'requestTimeoutMs', flag: '--request-timeout', env: 'CORSGATE_REQUEST_TIMEOUT_MS', file: 'requestTimeoutMs', type: 'ms', help: 'time a client has to send a whole request, in ms (default 120000)' },
+  { key: 'keepAliveTimeoutMs', flag: '--keep-alive-timeout', env: 'CORSGATE_KEEP_ALIVE_TIMEOUT_MS', file: 'keepAliveTimeoutMs', type: 'ms', help: 'idle keep-alive connections are closed after this many ms (default 5000)' },
+  { key: 'maxHeaderSize', flag: '--max-header-size', env: 'CORSGATE_MAX_HEADER_SIZE', file: 'maxHeaderSize', type: 'count', help: 'largest request head in bytes, else 431 (default 16384)' },
+  { key: 'maxHeaders', flag: '--max-headers', env: 'CORSGATE_MAX_HEADERS', file: 'maxHeaders', type: 'count', help: 'most header fields in a request, else 431 (default 200)' },
+  { key: 'maxConnections', flag: '--max-connections', env: 'CORSGATE_MAX_CONNECTIONS', file: 'maxConnections', type: 'count', help: 'open proxy connections per worker; the oldest idle one is closed first at the cap (default 10000)' },
+  { key: 'maxInFlight', flag: '--max-in-flight', env: 'CORSGATE_MAX_IN_FLIGHT', file: 'maxInFlight', type: 'count', help: 'requests in flight to the upstream per worker, else 503 (default 1024)' },
+  { key: 'adminMaxConnections', flag: '--admin-max-connections', env: 'CORSGATE_ADMIN_MAX_CONNECTIONS', file: 'adminMaxConnections', type: 'count', help: 'open admin connections (default 256)' },
   { key: 'consoleDir', flag: '--console-dir', env: 'CORSGATE_CONSOLE_DIR', file: 'consoleDir', type: 'string', help: 'folder of the built console (default console/dist of this package)' },
   { key: 'allowWeakAdminToken', flag: '--allow-weak-admin-token', env: 'CORSGATE_ALLOW_WEAK_ADMIN_TOKEN', file: 'allowWeakAdminToken', type: 'flag', help: 'accept a short or simple CORSGATE_ADMIN_TOKEN (for tests only)' },
 ];
@@ -61,8 +92,21 @@ export const DEFAULTS: GatewayConfig = {
   timeoutMs: 30_000,
   connectTimeoutMs: 5_000,
   consoleDir: null,
+  workers: 1,
+  logLevel: 'info',
+  accessLog: true,
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderSize: 16_384,
+  maxHeaders: 200,
+  maxConnections: 10_000,
+  maxInFlight: 1024,
+  adminMaxConnections: 256,
   allowWeakAdminToken: false,
 };
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function usage(): string {
   const w = Math.max(...OPTIONS.map((o) => `${o.flag} VALUE`.length));
@@ -80,11 +124,29 @@ export function usage(): string {
 }
 
 function convert(o: Option, raw: unknown, source: string): unknown {
+  const text = typeof raw === 'string' ? raw.trim() : raw;
   if (o.type === 'flag') {
     if (raw === true || raw === false) return raw;
     if (raw === 'true' || raw === '1') return true;
     if (raw === 'false' || raw === '0') return false;
     throw new ConfigError('config-invalid-value', `${source}: expected true or false, not '${String(raw)}'`);
+  }
+  if (o.type === 'workers' && text === 'auto') return 'auto';
+  if (o.type === 'count' || o.type === 'workers') {
+    const n = typeof text === 'number' ? text : typeof text === 'string' && /^\d+$/.test(text) ? Number(text) : NaN;
+    const max = o.type === 'workers' ? 256 : 100_000_000;
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new ConfigError('config-invalid-number', `${source}: '${String(raw)}' is not ${o.type === 'workers' ? `a worker count (1-${max}) or auto` : 'a whole number of at least 1'}`);
+    return n;
+  }
+  if (o.type === 'level') {
+    if (typeof text !== 'string' || !LEVELS.includes(text)) throw new ConfigError('config-invalid-value', `${source}: '${String(raw)}' is not a log level (${LEVELS.join(', ')})`);
+    return text;
+  }
+  if (o.type === 'onoff') {
+    if (text === true || text === 'on') return true;
+    if (text === false || text === 'off') return false;
+    throw new ConfigError('config-invalid-value', `${source}: '${String(raw)}' must be on or off`);
   }
   if (o.type === 'port' || o.type === 'ms') {
     const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;

@@ -1,5 +1,6 @@
 /**
- * The gateway's view of the policy engine: passed around as a value so that tests can substitute it.
+ * The gateway's view of the policy engine: passed around as a value so that tests can substitute it,
+ * and the engine options of the allowlist regime.
  */
 import { createPolicy } from '../policy/index.js';
 import type { Policy, PolicyOptions, PolicyProblem } from '../policy/types.js';
@@ -23,23 +24,29 @@ export type AllowlistOverrides = Partial<Omit<PolicyOptions, 'origins' | 'onDisa
 
 /** The engine options of the allowlist regime for these origin patterns. */
 export function allowlistOptions(origins: readonly string[], overrides: AllowlistOverrides = {}): PolicyOptions {
+  const methods = overrides.methods ?? [...ALLOWLIST_METHODS];
   return {
-    methods: [...ALLOWLIST_METHODS],
+    methods,
     // Any header a preflight asks for is validated by the engine, then echoed (credentials mode).
     requestHeaders: '*',
     credentials: true,
     maxAge: ALLOWLIST_MAX_AGE,
+    // Salesforce answers an allowed preflight with every allowed method, not only the requested one.
+    ...(methods === '*' ? {} : { listAllowedMethods: true }),
     ...overrides,
     origins,
     onDisallowed: 'reject',
   };
 }
 
-export interface PatternProblem {
-  code: string;
-  message: string;
-  hint?: string;
-}
+/** The engine options of the public regime: any origin, no credentials, simple methods. */
+export const PUBLIC_OPTIONS: PolicyOptions = Object.freeze({
+  origins: '*',
+  methods: ['GET', 'HEAD', 'POST'],
+  requestHeaders: '*',
+  credentials: false,
+  maxAge: ALLOWLIST_MAX_AGE,
+});
 
 /** Problems the engine reports for an error thrown by `createPolicy` (PolicyError carries them). */
 export function problemsOf(err: unknown): PolicyProblem[] {
@@ -54,35 +61,4 @@ export function problemsOf(err: unknown): PolicyProblem[] {
       message: typeof e?.message === 'string' ? e.message : String(err),
     },
   ];
-}
-
-/**
- * Checks one allowlist origin pattern with the engine, in the engine's own words, in the context of
- * the allowlist regime: a pattern that is only valid elsewhere (`*`, which the credentialed allowlist
- * can never hold) must not be stored, or every later compile of the allowlist would fail.
- * Returns null when valid.
- */
-export function checkOriginPattern(engine: Engine, pattern: string, overrides: AllowlistOverrides = {}): PatternProblem | null {
-  try {
-    engine.createPolicy(allowlistOptions([pattern], overrides));
-    return null;
-  } catch (err) {
-    const p = problemsOf(err)[0];
-    if (!p) return { code: 'origin-pattern-invalid', message: String(err) };
-    return { code: p.code, message: p.message, ...(p.hint ? { hint: p.hint } : {}) };
-  }
-}
-
-/**
- * The engine's advice may end with "(or set allowInsecureOrigins: true)", an option of policy files;
- * the admin API and imports have no such option, so that part is dropped there.
- */
-export function withoutPolicyOptionAdvice(text: string): string {
-  return text.replace(/ \(or set allowInsecureOrigins: true\)/g, '');
-}
-
-/** `checkOriginPattern` for the admin API and imports (no policy options to suggest). */
-export function checkAdminPattern(engine: Engine, pattern: string): PatternProblem | null {
-  const p = checkOriginPattern(engine, pattern);
-  return p && { code: p.code, message: withoutPolicyOptionAdvice(p.message), ...(p.hint ? { hint: withoutPolicyOptionAdvice(p.hint) } : {}) };
 }

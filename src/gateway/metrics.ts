@@ -1,87 +1,170 @@
 /**
- * In-process metrics in the Prometheus text exposition format (version 0.0.4).
- * Counters are kept in Maps keyed by their label string, built once per distinct label set.
+ * `/metrics` through prom-client: its default process metrics (CPU, memory, event-loop lag, GC),
+ * the gateway's counters and histograms, and, with several workers, the whole node aggregated with
+ * `AggregatorRegistry.aggregate` (counters summed, gauges as declared).
+ *
+ * The hot path never builds a label string: each route's counters are plain numbers bound to the
+ * route once per snapshot (`route(id)`), and prom-client reads them when it is scraped.
  */
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import type { OutcomeDecision, RouteTallies, RouteTally } from './core/regime.js';
 
-const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+/** One route's counts by decision and reason; lives as long as the process, across snapshots. */
+class RouteCounts implements RouteTally {
+  readonly byDecision: Record<OutcomeDecision, Map<string, { n: number }>> = { allowed: new Map(), refused: new Map(), passthrough: new Map() };
+  constructor(private readonly preflights: { allowed: number; refused: number }) {}
+
+  count(decision: OutcomeDecision, reason: string, preflight: boolean): void {
+    const cells = this.byDecision[decision];
+    const cell = cells.get(reason);
+    if (cell === undefined) cells.set(reason, { n: 1 });
+    else cell.n++;
+    if (preflight) {
+      if (decision === 'allowed') this.preflights.allowed++;
+      else this.preflights.refused++;
+    }
+  }
 }
 
-export class Metrics {
-  private requests = new Map<string, number>();
-  private preflights = new Map<string, number>();
-  private upstreamErrors = new Map<string, number>();
-  private buckets = new Array<number>(LATENCY_BUCKETS.length).fill(0);
-  private latencySum = 0;
-  private latencyCount = 0;
-  private adminRequests = new Map<string, number>();
-  private adminAuthFailures = new Map<string, number>();
-  private adminAuthBlocks = 0;
-  snapshotVersion = 0;
-  allowlistSize = 0;
-  cspBytes = 0;
-  readonly startedAt = Date.now();
+export interface SnapshotGauges {
+  version: number;
+  allowlistSize: number;
+  cspBytes: number;
+}
 
-  private bump(map: Map<string, number>, key: string): void {
-    map.set(key, (map.get(key) ?? 0) + 1);
+export class Metrics implements RouteTallies {
+  readonly registry = new Registry();
+  private readonly routes = new Map<string, RouteCounts>();
+  private readonly preflights = { allowed: 0, refused: 0 };
+  private readonly upstreamErrors = new Map<string, number>();
+  private readonly latency: Histogram;
+  private readonly admin: Counter<'method' | 'status'>;
+  private readonly adminAuthFailures: Counter<'reason'>;
+  private readonly adminAuthBlocks: Counter;
+  private readonly gauges: SnapshotGauges = { version: 0, allowlistSize: 0, cspBytes: 0 };
+  private readonly listeners = new Map<string, { open: number; evicted: number }>();
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    const self = this;
+    new Counter({
+      name: 'corsgate_requests_total',
+      help: 'Proxied requests by CORS decision, reason and route.',
+      labelNames: ['decision', 'reason', 'route'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [route, counts] of self.routes)
+          for (const decision of ['allowed', 'refused', 'passthrough'] as const)
+            for (const [reason, cell] of counts.byDecision[decision]) this.inc({ decision, reason, route }, cell.n);
+      },
+    });
+    new Counter({
+      name: 'corsgate_preflights_total',
+      help: 'CORS preflight requests answered by the gateway.',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ result: 'allowed' }, self.preflights.allowed);
+        this.inc({ result: 'refused' }, self.preflights.refused);
+      },
+    });
+    new Counter({
+      name: 'corsgate_upstream_errors_total',
+      help: 'Upstream failures answered with 502, 503 or 504 (or a cut response body).',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [kind, n] of self.upstreamErrors) this.inc({ kind }, n);
+      },
+    });
+    new Gauge({
+      name: 'corsgate_connections_open',
+      help: 'Open client connections, by listener.',
+      labelNames: ['listener'],
+      registers,
+      collect() {
+        for (const [listener, c] of self.listeners) this.set({ listener }, c.open);
+      },
+    });
+    new Counter({
+      name: 'corsgate_connections_evicted_total',
+      help: 'Connections closed at the connection cap (the oldest idle one first), by listener.',
+      labelNames: ['listener'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [listener, c] of self.listeners) this.inc({ listener }, c.evicted);
+      },
+    });
+    this.latency = new Histogram({ name: 'corsgate_upstream_duration_seconds', help: 'Time to the upstream response headers.', buckets: LATENCY_BUCKETS, registers });
+    this.admin = new Counter({ name: 'corsgate_admin_requests_total', help: 'Admin API requests by method and status.', labelNames: ['method', 'status'], registers });
+    this.adminAuthFailures = new Counter({
+      name: 'corsgate_admin_auth_failures_total',
+      help: 'Failed admin authentications by reason (throttled: refused while the address waits).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.adminAuthBlocks = new Counter({ name: 'corsgate_admin_auth_blocks_total', help: 'Client addresses made to wait after repeated failed authentications.', registers });
+    // Every worker publishes the same snapshot: across the node these are the same, not a sum.
+    const gauge = (name: string, help: string, key: keyof SnapshotGauges) =>
+      new Gauge({ name, help, registers, aggregator: 'max', collect() { this.set(self.gauges[key]); } });
+    gauge('corsgate_policy_version', 'Store change counter of the policy snapshot in use.', 'version');
+    gauge('corsgate_allowlist_entries', 'Origin patterns in the active allowlist.', 'allowlistSize');
+    gauge('corsgate_csp_header_bytes', 'Size of the trusted-sites Content-Security-Policy header.', 'cspBytes');
   }
 
-  /** decision: allowed | refused | passthrough; reason: the engine's or the gateway's reason code. */
-  request(decision: string, reason: string, route: string): void {
-    this.bump(this.requests, `decision="${decision}",reason="${escapeLabel(reason)}",route="${escapeLabel(route)}"`);
+  /** Reports a listener's connections (open now, closed at the cap) under `listener`. */
+  connections(listener: 'proxy' | 'admin', stats: { open: number; evicted: number }): void {
+    this.listeners.set(listener, stats);
   }
 
-  preflight(result: 'allowed' | 'refused'): void {
-    this.bump(this.preflights, `result="${result}"`);
+  /** RouteTallies: the counters of one route, bound once per snapshot. */
+  route(id: string): RouteTally {
+    let counts = this.routes.get(id);
+    if (counts === undefined) this.routes.set(id, (counts = new RouteCounts(this.preflights)));
+    return counts;
   }
 
-  upstreamError(kind: string): void {
-    this.bump(this.upstreamErrors, `kind="${kind}"`);
+  published(g: SnapshotGauges): void {
+    Object.assign(this.gauges, g);
   }
 
   upstreamLatency(seconds: number): void {
-    this.latencySum += seconds;
-    this.latencyCount++;
-    for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= LATENCY_BUCKETS[i]!) this.buckets[i]!++;
+    this.latency.observe(seconds);
   }
 
-  admin(method: string, status: number): void {
-    this.bump(this.adminRequests, `method="${method}",status="${status}"`);
+  upstreamError(kind: string): void {
+    this.upstreamErrors.set(kind, (this.upstreamErrors.get(kind) ?? 0) + 1);
+  }
+
+  adminRequest(method: string, status: number): void {
+    this.admin.inc({ method, status: String(status) });
   }
 
   /** A failed admin authentication: reason unknown, revoked, malformed, or throttled (refused 429 while its address waits). */
   adminAuthFailure(reason: string): void {
-    this.bump(this.adminAuthFailures, `reason="${reason}"`);
+    this.adminAuthFailures.inc({ reason });
   }
 
   /** An address made to wait after repeated failed authentications. */
   adminAuthBlocked(): void {
-    this.adminAuthBlocks++;
+    this.adminAuthBlocks.inc();
   }
 
-  render(): string {
-    const out: string[] = [];
-    const counter = (name: string, help: string, map: Map<string, number>) => {
-      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
-      for (const [labels, v] of map) out.push(`${name}{${labels}} ${v}`);
-    };
-    counter('corsgate_requests_total', 'Proxied requests by CORS decision, reason and route.', this.requests);
-    counter('corsgate_preflights_total', 'CORS preflight requests answered by the gateway.', this.preflights);
-    counter('corsgate_upstream_errors_total', 'Upstream failures answered with 502 or 504.', this.upstreamErrors);
-    counter('corsgate_admin_requests_total', 'Admin API requests by method and status.', this.adminRequests);
-    counter('corsgate_admin_auth_failures_total', 'Failed admin authentications by reason (throttled: refused while the address waits).', this.adminAuthFailures);
-    out.push('# HELP corsgate_admin_auth_blocks_total Client addresses made to wait after repeated failed authentications.', '# TYPE corsgate_admin_auth_blocks_total counter', `corsgate_admin_auth_blocks_total ${this.adminAuthBlocks}`);
-    out.push('# HELP corsgate_upstream_duration_seconds Time to the upstream response headers.', '# TYPE corsgate_upstream_duration_seconds histogram');
-    LATENCY_BUCKETS.forEach((le, i) => out.push(`corsgate_upstream_duration_seconds_bucket{le="${le}"} ${this.buckets[i]}`));
-    out.push(`corsgate_upstream_duration_seconds_bucket{le="+Inf"} ${this.latencyCount}`);
-    out.push(`corsgate_upstream_duration_seconds_sum ${this.latencySum}`, `corsgate_upstream_duration_seconds_count ${this.latencyCount}`);
-    const gauge = (name: string, help: string, v: number) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${v}`);
-    gauge('corsgate_policy_version', 'Store change counter of the policy snapshot in use.', this.snapshotVersion);
-    gauge('corsgate_allowlist_entries', 'Origin patterns in the active allowlist.', this.allowlistSize);
-    gauge('corsgate_csp_header_bytes', 'Size of the trusted-sites Content-Security-Policy header.', this.cspBytes);
-    gauge('corsgate_uptime_seconds', 'Seconds since start.', Math.round((Date.now() - this.startedAt) / 1000));
-    return out.join('\n') + '\n';
+  json(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    return this.registry.getMetricsAsJSON();
   }
+}
+
+/** The exposition of the whole node: this process's metrics plus every worker's, aggregated. */
+export async function nodeMetrics(own: Metrics, workers: readonly unknown[]): Promise<{ text: string; contentType: string }> {
+  const all = [await own.json(), ...(workers as Awaited<ReturnType<Metrics['json']>>[])];
+  const registry = AggregatorRegistry.aggregate(all as Parameters<typeof AggregatorRegistry.aggregate>[0]);
+  return { text: await registry.metrics(), contentType: registry.contentType };
 }

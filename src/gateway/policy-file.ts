@@ -12,10 +12,12 @@ import { SqliteStore } from '../store/sqlite.js';
 import { DEFAULT_SETTINGS, type RouteFields, type Settings, type TrustedSiteFields } from '../store/types.js';
 import { normaliseTrustedSite } from './admin/api.js';
 import { SCHEMAS, validate } from './admin/schema.js';
-import { allowlistOptions, checkOriginPattern, problemsOf, type AllowlistOverrides, type Engine } from './engine.js';
+import { checkAllowlistEntry, fixHint } from './core/entry.js';
+import { BOOLEAN_SETTINGS, isBooleanSetting } from './core/regime.js';
+import { allowlistOptions, problemsOf, type AllowlistOverrides, type Engine } from './engine.js';
 
 /** The engine options a policy file may hold besides `origins`; they replace the allowlist regime's defaults. */
-const POLICY_OPTION_KEYS = ['methods', 'requestHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork', 'preflightStatus', 'onDisallowed', 'allowInsecureOrigins'] as const;
+const POLICY_OPTION_KEYS = ['methods', 'requestHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork', 'preflightStatus', 'onDisallowed', 'allowInsecureOrigins', 'listAllowedMethods'] as const;
 const IGNORED_KEYS = new Set(['$schema']);
 
 export interface LoadedPolicyFile {
@@ -50,8 +52,9 @@ export async function loadPolicyFile(path: string, engine: Engine): Promise<Load
   const allowlist: { urlPattern: string; description: string }[] = [];
   const addPattern = (p: unknown, where: string, description = '') => {
     if (typeof p !== 'string') return problems.push(`${where}: expected a string origin pattern`);
-    const problem = checkOriginPattern(engine, p, overrides as AllowlistOverrides);
-    if (problem) problems.push(`${where}: ${problem.code}: ${problem.message}`);
+    const problem = checkAllowlistEntry(p, { allowInsecureOrigins: overrides.allowInsecureOrigins === true });
+    const hint = problem ? fixHint(problem, true) : undefined;
+    if (problem) problems.push(`${where}: ${problem.code}: ${problem.message}${hint ? ` (${hint})` : ''}`);
     else if (!allowlist.some((a) => a.urlPattern === p)) allowlist.push({ urlPattern: p, description });
   };
   for (const key of Object.keys(doc)) {
@@ -102,7 +105,10 @@ export async function loadPolicyFile(path: string, engine: Engine): Promise<Load
       doc.routes.forEach((r, i) => {
         const bad = validate(SCHEMAS.RouteInput, r, `routes[${i}]`);
         bad.forEach((b) => problems.push(`${b.field}: ${b.message}`));
-        if (!bad.length) routes.push({ ...(r as RouteFields), priority: (r as RouteFields).priority ?? 0 });
+        const setting = (r as RouteFields).setting;
+        const unknownSetting = !bad.length && setting !== undefined && !isBooleanSetting(setting);
+        if (unknownSetting) problems.push(`routes[${i}].setting: '${setting}' is not a boolean setting; use one of: ${BOOLEAN_SETTINGS.join(', ')}`);
+        if (!bad.length && !unknownSetting) routes.push({ ...(r as RouteFields), priority: (r as RouteFields).priority ?? 0 });
       });
   }
   // The options as a whole, in the engine's words (e.g. exposeHeaders '*' with credentials); the

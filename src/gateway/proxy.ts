@@ -1,119 +1,265 @@
 /**
- * Forwarding to the upstream with undici: streaming request and response bodies, X-Forwarded-*,
- * hop-by-hop header removal (RFC 9110 §7.6.1), timeouts, and a clean 502/504 on failure.
+ * Forwarding to the upstream at the Node floor: undici's `Pool.dispatch()` with a handler that
+ * writes the upstream's answer straight into the ServerResponse. Request and response bodies
+ * stream with backpressure both ways (undici pauses the request stream; a full response buffer
+ * pauses the upstream until `drain`); X-Forwarded-* are set, hop-by-hop fields (RFC 9110 §7.6.1)
+ * and the upstream's own CORS headers removed; an abort on either side ends the other; a timeout
+ * answers 504 and an unreachable upstream 502, both carrying the request's CORS headers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
-import { Agent, errors as undiciErrors } from 'undici';
-import type { Metrics } from './metrics.js';
-
-/** RFC 9110 §7.6.1 connection-specific fields, plus `proxy-connection` and `expect` (answered here). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host']);
+import { Pool } from 'undici';
+import { mergeVary } from '../adapters/shared.js';
+import type { Forward } from './core/decide.js';
+import { classify, classifyResponse, connectionTokens, H, isPlainConnection, type RequestScan } from './headers.js';
 
 export interface ProxyOptions {
   upstream: URL;
   connectTimeoutMs: number;
-  /** Time allowed for the upstream's response headers (504 after it). */
+  /** Time allowed for the upstream's response headers, and between body chunks (504 after it). */
   timeoutMs: number;
+  /** Requests in flight to the upstream at once; more are answered 503 at once (not queued). */
+  maxInFlight: number;
 }
 
-export type ResponseHeaders = Record<string, string | string[]>;
-
-export interface Forwarder {
-  /** Forwards `req`; `decorate` edits the response headers (CORS, CSP) before they are sent. */
-  forward(req: IncomingMessage, res: ServerResponse, decorate: (headers: ResponseHeaders) => void): Promise<void>;
-  close(): Promise<void>;
+/** What the forwarder reports (metrics and the access log); `status` 0 means the client went away. */
+export interface ProxyObserver {
+  upstreamLatency(seconds: number): void;
+  upstreamError(kind: 'timeout' | 'unreachable' | 'body' | 'busy', detail: string): void;
+  finished(req: IncomingMessage, outcome: Forward, status: number, upstreamMs: number, bytes: number): void;
 }
 
-function connectionTokens(value: string | string[] | undefined): string[] {
-  if (!value) return [];
-  return (Array.isArray(value) ? value.join(',') : value).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
-}
+/** The gateway's own answers about the upstream: JSON, no internal address (that goes to the log). */
+const ERRORS = {
+  timeout: { status: 504, body: JSON.stringify({ error: { code: 'upstream-timeout', message: 'the upstream did not answer in time' } }) },
+  unreachable: { status: 502, body: JSON.stringify({ error: { code: 'upstream-unreachable', message: 'the upstream could not be reached' } }) },
+  busy: { status: 503, body: JSON.stringify({ error: { code: 'upstream-busy', message: 'too many requests are in flight to the upstream; retry shortly' } }) },
+} as const;
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const kExchange = Symbol('corsgate.exchange');
+const CSP = 'Content-Security-Policy';
+
+type Res = ServerResponse & { [kExchange]?: Exchange };
+
+/** Writes the gateway's own error answer with the request's CORS headers (as adapters do for a framework's 500). */
+function sendError(res: ServerResponse, outcome: Forward, kind: keyof typeof ERRORS): number {
+  const e = ERRORS[kind];
   if (res.headersSent) {
     res.destroy();
-    return;
+    return 0;
   }
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-  res.end(body);
+  const headers: string[] = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(e.body)), 'Cache-Control', 'no-store', 'Vary', outcome.vary];
+  pushCors(headers, outcome);
+  if (kind === 'busy') headers.push('Retry-After', '1');
+  res.writeHead(e.status, headers);
+  res.end(e.body);
+  return e.status;
 }
 
-export function createForwarder(options: ProxyOptions, metrics: Metrics): Forwarder {
-  const agent = new Agent({
-    connectTimeout: options.connectTimeoutMs,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    keepAliveTimeout: 10_000,
-  });
-  const origin = options.upstream.origin;
-  const basePath = options.upstream.pathname.replace(/\/$/, '');
+function pushCors(out: string[], outcome: Forward): void {
+  const cors = outcome.headers;
+  for (const name in cors) if (name !== 'Vary') out.push(name, cors[name]!);
+}
 
-  async function forward(req: IncomingMessage, res: ServerResponse, decorate: (headers: ResponseHeaders) => void): Promise<void> {
-    const dropped = new Set(connectionTokens(req.headers.connection));
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name)) continue;
-      headers[name] = value;
-    }
-    const clientIp = req.socket.remoteAddress ?? '';
-    const prior = req.headers['x-forwarded-for'];
-    headers['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${clientIp}` : clientIp;
-    headers['x-forwarded-proto'] = 'http';
-    if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
+function isHtml(value: string): boolean {
+  return value.length >= 9 && (value.charCodeAt(0) | 0x20) === 116 /* t */ && value.slice(0, 9).toLowerCase() === 'text/html';
+}
 
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined);
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.on('close', onClose);
-    const started = process.hrtime.bigint();
-    let upstream;
-    try {
-      upstream = await agent.request({
-        origin,
-        path: basePath + (req.url ?? '/'),
-        method: req.method as 'GET',
-        headers,
-        body: hasBody ? req : null,
-        signal: abort.signal,
-      });
-    } catch (err) {
-      res.off('close', onClose);
-      if (abort.signal.aborted) return;
-      if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
-        metrics.upstreamError('timeout');
-        sendError(res, 504, 'upstream-timeout', `the upstream ${origin} did not answer in time`);
-      } else {
-        metrics.upstreamError('unreachable');
-        sendError(res, 502, 'upstream-unreachable', `the upstream ${origin} could not be reached (${(err as { code?: string }).code ?? (err as Error).message})`);
-      }
-      return;
-    }
-    metrics.upstreamLatency(Number(process.hrtime.bigint() - started) / 1e9);
-
-    const out: ResponseHeaders = {};
-    const droppedOut = new Set(connectionTokens(upstream.headers.connection));
-    for (const [name, value] of Object.entries(upstream.headers)) {
-      if (value === undefined || HOP_BY_HOP.has(name) || droppedOut.has(name)) continue;
-      // The gateway is the only CORS authority: the upstream's own CORS headers never reach the client.
-      if (name.startsWith('access-control-')) continue;
-      out[name] = value;
-    }
-    decorate(out);
-    try {
-      res.writeHead(upstream.statusCode, out);
-      await pipeline(upstream.body, res);
-    } catch {
-      upstream.body.destroy();
-      if (!res.writableEnded) res.destroy();
-      if (!abort.signal.aborted) metrics.upstreamError('body');
-    } finally {
-      res.off('close', onClose);
+/** The upstream's response headers as sent to the client: filtered, CORS and CSP added. */
+function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
+  const out: string[] = [];
+  let vary = false;
+  let html = false;
+  let listed: string | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    const value = raw[i + 1]!.toString('latin1');
+    switch (classifyResponse(name)) {
+      case H.other:
+        out.push(name, value);
+        break;
+      case H.contentType:
+        html = isHtml(value);
+        out.push(name, value);
+        break;
+      case H.vary:
+        vary = true;
+        out.push(name, mergeVary(value, outcome.vary));
+        break;
+      case H.connection:
+        if (!isPlainConnection(value)) listed = listed === null ? value : `${listed}, ${value}`;
+        break;
+      // hop-by-hop, transfer-encoding and the upstream's CORS headers are dropped
     }
   }
+  if (listed !== null) dropListed(out, connectionTokens(listed));
+  if (!vary) out.push('Vary', outcome.vary);
+  pushCors(out, outcome);
+  // An upstream's own CSP is kept next to the trusted-sites one: a browser enforces every policy it
+  // receives (CSP Level 3 §4.1), so the gateway can never weaken it.
+  if (html && outcome.csp !== null) out.push(CSP, outcome.csp);
+  return out;
+}
 
-  return { forward, close: () => agent.close() };
+function dropListed(out: string[], tokens: Set<string>): void {
+  for (let i = 0; i < out.length; ) {
+    if (tokens.has(out[i]!.toLowerCase())) out.splice(i, 2);
+    else i += 2;
+  }
+}
+
+/** The request headers as sent upstream: hop-by-hop, rewrite and forwarding headers replaced. */
+function requestHeaders(req: IncomingMessage, scan: RequestScan): string[] {
+  const raw = req.rawHeaders;
+  const dropped = scan.connection === null ? null : connectionTokens(scan.connection);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    switch (classify(name)) {
+      case H.other:
+      case H.origin:
+      case H.acrm:
+      case H.acrh:
+      case H.acrpn:
+      case H.contentLength:
+      case H.contentType:
+        if (dropped === null || !dropped.has(name.toLowerCase())) out.push(name, raw[i + 1]!);
+        break;
+      // host (undici sets the upstream's), connection and hop-by-hop, transfer-encoding (undici
+      // frames the body itself), expect (answered here), X-Forwarded-* (replaced below) and the
+      // rewrite headers X-Original-URL / X-Rewrite-URL are never forwarded.
+    }
+  }
+  const ip = req.socket.remoteAddress ?? '';
+  out.push('X-Forwarded-For', scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`, 'X-Forwarded-Proto', 'http');
+  if (scan.host !== undefined) out.push('X-Forwarded-Host', scan.host);
+  return out;
+}
+
+function onDrain(this: Res): void {
+  this[kExchange]?.resumeUpstream();
+}
+
+function onClientClose(this: Res): void {
+  this[kExchange]?.clientClosed();
+}
+
+/** One forwarded request: undici's dispatch handler, writing into the client's response. */
+class Exchange {
+  private abort: ((err?: Error) => void) | null = null;
+  private resume: (() => void) | null = null;
+  private listeningDrain = false;
+  private upstreamStarted = 0;
+  private bytes = 0;
+  private ended = false;
+
+  constructor(
+    private readonly forwarder: Forwarder,
+    private readonly req: IncomingMessage,
+    private readonly res: Res,
+    private readonly outcome: Forward,
+  ) {}
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.ended) abort();
+    else this.abort = abort;
+    this.upstreamStarted = performance.now();
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    const upstreamMs = performance.now() - this.upstreamStarted;
+    this.forwarder.observer.upstreamLatency(upstreamMs / 1000);
+    this.upstreamStarted = upstreamMs; // from here on: the time to the headers, for the access log
+    this.resume = resume;
+    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome));
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bytes += chunk.length;
+    if (this.res.write(chunk)) return true;
+    if (!this.listeningDrain) {
+      this.listeningDrain = true;
+      this.res.on('drain', onDrain);
+    }
+    return false;
+  }
+
+  onComplete(): void {
+    this.res.end();
+    this.finish(this.res.statusCode);
+  }
+
+  onError(err: Error & { code?: string }): void {
+    if (this.ended) return; // the client went away first; nothing to answer
+    const code = err.code ?? err.name;
+    const kind = TIMEOUT_CODES.has(code) ? 'timeout' : this.res.headersSent ? 'body' : 'unreachable';
+    this.forwarder.observer.upstreamError(kind, `${this.forwarder.upstreamName}: ${code}: ${err.message}`);
+    const status = kind === 'body' ? (this.res.destroy(), 0) : sendError(this.res, this.outcome, kind === 'timeout' ? 'timeout' : 'unreachable');
+    this.finish(status);
+  }
+
+  resumeUpstream(): void {
+    this.resume?.();
+  }
+
+  clientClosed(): void {
+    if (this.ended) return;
+    // The client went away before the answer was complete: stop the upstream request too.
+    this.abort?.();
+    this.finish(0);
+  }
+
+  private finish(status: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.res[kExchange] = undefined;
+    this.forwarder.inFlight--;
+    this.forwarder.observer.finished(this.req, this.outcome, status, this.upstreamStarted, this.bytes);
+  }
+}
+
+export class Forwarder {
+  inFlight = 0;
+  readonly upstreamName: string;
+  private readonly pool: Pool;
+  private readonly basePath: string;
+
+  constructor(private readonly options: ProxyOptions, readonly observer: ProxyObserver) {
+    this.upstreamName = options.upstream.origin;
+    this.basePath = options.upstream.pathname.replace(/\/$/, '');
+    this.pool = new Pool(options.upstream.origin, {
+      connections: options.maxInFlight,
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      keepAliveTimeout: 4_000,
+    });
+  }
+
+  forward(req: IncomingMessage, res: Res, outcome: Forward, scan: RequestScan): void {
+    if (this.inFlight >= this.options.maxInFlight) {
+      this.observer.upstreamError('busy', `${this.upstreamName}: ${this.inFlight} requests in flight`);
+      req.resume();
+      this.observer.finished(req, outcome, sendError(res, outcome, 'busy'), 0, 0);
+      return;
+    }
+    this.inFlight++;
+    const exchange = new Exchange(this, req, res, outcome);
+    res[kExchange] = exchange;
+    res.on('close', onClientClose);
+    this.pool.dispatch(
+      {
+        path: this.basePath + outcome.path,
+        method: req.method as 'GET',
+        headers: requestHeaders(req, scan),
+        body: scan.hasBody ? req : null,
+      },
+      exchange,
+    );
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
 }

@@ -62,7 +62,7 @@ function compileOne(route: RouteFields & { id: string }, builtIn: boolean): Comp
   const hostExact = new Set<string>();
   const hostSuffixes: string[] = [];
   for (const h of hosts) {
-    const lower = h.toLowerCase();
+    const lower = withoutTrailingDots(h.toLowerCase());
     if (lower.startsWith('*.')) hostSuffixes.push(lower.slice(1));
     else if (lower !== '*') hostExact.add(lower);
   }
@@ -99,14 +99,14 @@ export function compileRoutes(userRoutes: readonly (RouteFields & { id: string }
     .map(({ r }) => r);
 }
 
-function hostMatches(route: CompiledRoute, host: string): boolean {
+export function hostMatches(route: CompiledRoute, host: string): boolean {
   if (route.hostExact === null) return true;
   if (route.hostExact.has(host)) return true;
   for (const s of route.hostSuffixes) if (host.length > s.length && host.endsWith(s)) return true;
   return false;
 }
 
-function pathMatches(route: CompiledRoute, path: string): boolean {
+export function pathMatches(route: CompiledRoute, path: string): boolean {
   if (route.pathExact.has(path)) return true;
   for (const p of route.pathPrefixes) if (path.startsWith(p)) return true;
   return false;
@@ -120,27 +120,39 @@ export function matchRoute(routes: readonly CompiledRoute[], host: string, path:
 
 /**
  * The request path as an upstream will most likely route it, so that a route cannot be sidestepped
- * by spelling the same path differently (`/%69nternal/a`, `//internal/a`, `/x/../internal/a`):
- * percent-escapes decoded (except `%2F`, which is not a separator to most servers), repeated slashes
- * collapsed and dot segments resolved (RFC 3986 §5.2.4). Case is kept: paths are case-sensitive.
- * Matching must be on this form; the upstream still receives the request's own path.
+ * by spelling the same path differently (`/%69nternal/a`, `//internal/a`, `/x/../internal/a`,
+ * `/internal;jsessionid=1/a`): percent-escapes decoded (except `%2F`, which is not a separator to
+ * most servers), repeated slashes collapsed, dot segments resolved (RFC 3986 §5.2.4) and `;` path
+ * parameters dropped from every segment, as Servlet containers (Tomcat, Jetty) and IIS do before
+ * they route (RFC 3986 §3.3 leaves `;` to the scheme or server). Case is kept: paths are
+ * case-sensitive. Matching must be on this form; the upstream still receives the request's own path.
  */
 /** A path that ends in a directory: `/`, `/.` or `/..`. */
 const TRAILING_SLASH = /\/(?:\.{1,2})?$/;
 
+function decodeSegment(raw: string): string {
+  // `;` starts the segment's parameters, whether written plainly or escaped (%3B).
+  let seg = raw;
+  const semi = seg.indexOf(';');
+  if (semi !== -1) seg = seg.slice(0, semi);
+  if (seg.includes('%')) {
+    try {
+      seg = decodeURIComponent(seg.replace(/%2f/gi, '%252F'));
+    } catch {
+      // A malformed escape is left as it is (and so matches only a route spelled that way).
+    }
+    const decodedSemi = seg.indexOf(';');
+    if (decodedSemi !== -1) seg = seg.slice(0, decodedSemi);
+  }
+  return seg;
+}
+
 export function routingPath(rawPath: string): string {
   // The usual path has nothing to resolve: answer it as it is, without splitting.
-  if (rawPath.charCodeAt(0) === 47 && !rawPath.includes('%') && !rawPath.includes('//') && !rawPath.includes('/.')) return rawPath;
+  if (rawPath.charCodeAt(0) === 47 && !rawPath.includes('%') && !rawPath.includes('//') && !rawPath.includes('/.') && !rawPath.includes(';')) return rawPath;
   const segments: string[] = [];
   for (const raw of rawPath.split('/')) {
-    let seg = raw;
-    if (seg.includes('%')) {
-      try {
-        seg = decodeURIComponent(seg.replace(/%2f/gi, '%252F'));
-      } catch {
-        // A malformed escape is left as it is (and so matches only a route spelled that way).
-      }
-    }
+    const seg = decodeSegment(raw);
     if (seg === '' || seg === '.') continue;
     if (seg === '..') segments.pop();
     else segments.push(seg);
@@ -149,7 +161,17 @@ export function routingPath(rawPath: string): string {
   return `/${segments.join('/')}${trailing}`;
 }
 
-/** The Host header's name part, lower-case, without the port (IPv6 literals keep their brackets). */
+function withoutTrailingDots(host: string): string {
+  let end = host.length;
+  while (end > 0 && host.charCodeAt(end - 1) === 46 /* . */) end--;
+  return end === host.length ? host : host.slice(0, end);
+}
+
+/**
+ * The Host header's name part, lower-case, without the port and without a trailing dot
+ * (`api.example.com.` is the same host to DNS, RFC 1034 §3.1, so it must meet the same route).
+ * IPv6 literals keep their brackets.
+ */
 export function hostName(hostHeader: string | undefined): string {
   if (!hostHeader) return '';
   const h = hostHeader.toLowerCase();
@@ -158,5 +180,5 @@ export function hostName(hostHeader: string | undefined): string {
     return end === -1 ? h : h.slice(0, end + 1);
   }
   const colon = h.indexOf(':');
-  return colon === -1 ? h : h.slice(0, colon);
+  return withoutTrailingDots(colon === -1 ? h : h.slice(0, colon));
 }

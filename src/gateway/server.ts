@@ -1,36 +1,45 @@
 /**
- * Starts the gateway: store, policy snapshot (recompiled on every store change and swapped in one
- * assignment), the proxy listener and the admin listener (console, /api, /metrics, /healthz).
+ * Starts the gateway. This process (the primary) owns the store, the snapshot pipeline, the admin
+ * listener (console, /api, /metrics, /healthz) and the built-in demo API; `--workers N` proxy
+ * processes share the proxy port and each enforce the snapshot the pipeline hands them.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
 import { openStore, type Store } from '../store/index.js';
 import { handleApi, type ApiContext } from './admin/api.js';
 import { ensureBootstrapToken } from './admin/auth.js';
-import { sendJson } from './admin/http.js';
+import { ApiError, sendJson } from './admin/http.js';
 import { serveConsole } from './admin/static.js';
+import { WorkerPool } from './cluster.js';
 import type { GatewayConfig } from './config.js';
 import { startDemoApi, type DemoApi } from './demo.js';
 import { engine } from './engine.js';
-import { createGate } from './gate.js';
-import { Metrics } from './metrics.js';
+import { closeServer, createLimitedServer, listen, urlOf } from './listener.js';
+import { createLogger, flushLogs } from './log.js';
+import { Metrics, nodeMetrics } from './metrics.js';
+import { SnapshotNotPublished, SnapshotPipeline } from './pipeline.js';
 import { loadPolicyFile } from './policy-file.js';
-import { createForwarder } from './proxy.js';
-import { compileSnapshot, type Snapshot } from './snapshot.js';
+import type { SnapshotInfo } from './snapshot.js';
 
 export interface Gateway {
   proxyUrl: string;
   adminUrl: string;
   upstream: string;
   store: Store;
+  workers: number;
   /** Clear-text admin token when this start generated it (first start only). */
   generatedToken: string | null;
-  snapshot(): Snapshot;
+  logger: Logger;
+  snapshot(): SnapshotInfo;
   close(): Promise<void>;
 }
+
+/** How long a write's answer waits for its snapshot to be in force on every worker. */
+const PUBLISH_TIMEOUT_MS = 15_000;
 
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -42,72 +51,18 @@ function packageRoot(): string {
   return dir;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolvePort((server.address() as AddressInfo).port);
-    });
-  });
+export function workerCount(config: GatewayConfig): number {
+  return config.workers === 'auto' ? Math.max(1, cpus().length) : config.workers;
 }
 
-function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((res) => {
-    if (!server.listening) return res();
-    server.close(() => res());
-    server.closeIdleConnections();
-    // In-flight requests get a few seconds to finish on graceful shutdown.
-    setTimeout(() => server.closeAllConnections(), 5000).unref();
-  });
-}
-
-export async function startGateway(config: GatewayConfig, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<Gateway> {
+export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger(config.logLevel)): Promise<Gateway> {
   const fromFile = config.policy ? await loadPolicyFile(config.policy, engine) : null;
   const store: Store = fromFile ? fromFile.store : openStore(config.store);
-  const overrides = fromFile?.allowlistOptions ?? {};
   const metrics = new Metrics();
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   try {
     const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined, { allowWeak: config.allowWeakAdminToken });
-    for (const note of bootstrap.notes) log(note);
-
-    let current = await compileSnapshot(engine, await store.loadState(), overrides);
-    const publish = (s: Snapshot) => {
-      current = s;
-      metrics.snapshotVersion = s.version;
-      metrics.allowlistSize = s.allowlistSize;
-      metrics.cspBytes = s.cspBytes;
-      for (const w of s.warnings) log(`warning: ${w}`);
-    };
-    publish(current);
-    // Recompile on change; changes arriving during a compile trigger one more compile afterwards.
-    let compiling = false;
-    let again = false;
-    const recompile = async () => {
-      if (compiling) {
-        again = true;
-        return;
-      }
-      compiling = true;
-      try {
-        do {
-          again = false;
-          const state = await store.loadState();
-          if (state.version !== current.version) publish(await compileSnapshot(engine, state, overrides));
-        } while (again);
-      } catch (err) {
-        log(`error: the policy could not be recompiled; the previous one stays in force: ${(err as Error).message}`);
-      } finally {
-        compiling = false;
-      }
-    };
-    const unsubscribe = store.onChange(() => void recompile());
-    cleanups.push(async () => unsubscribe());
+    for (const note of bootstrap.notes) logger[note.level](note.message);
 
     let proxyUrl = '';
     let demo: DemoApi | null = null;
@@ -119,43 +74,70 @@ export async function startGateway(config: GatewayConfig, log: (line: string) =>
       cleanups.push(() => d.close());
       upstream = demo.url;
     }
-    const forwarder = createForwarder({ upstream, timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs }, metrics);
-    cleanups.push(() => forwarder.close());
-    const gate = createGate(() => current, forwarder, metrics);
-    const proxyServer = createServer({ requestTimeout: 0 }, (req, res) => {
-      try {
-        gate(req, res);
-      } catch (err) {
-        log(`error: ${(err as Error).stack ?? err}`);
-        if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal-error', message: 'the gateway failed on this request' } });
-      }
-    });
-    const proxyPort = await listen(proxyServer, config.port, config.host);
-    cleanups.unshift(() => closeServer(proxyServer));
+
+    const workers = workerCount(config);
+    let pipeline: SnapshotPipeline | null = null;
+    const pool = new WorkerPool(
+      workers,
+      { ...config, upstream: upstream.href, overrides: fromFile?.allowlistOptions ?? {}, port: config.port },
+      {
+        published: (version, info) => {
+          pipeline?.published(version, info);
+          metrics.published({ version: info.version, allowlistSize: info.allowlistSize, cspBytes: info.cspBytes });
+          for (const w of info.warnings) if (version === pool.minVersion()) logger.debug({ warning: w }, 'policy warning');
+        },
+        compileFailed: (version, message) => {
+          logger.error({ version, message }, 'the policy could not be compiled; the previous one stays in force');
+          pipeline?.failed(version, message);
+        },
+        log: (level, message, fields) => logger[level](fields ?? {}, message),
+      },
+    );
+    pipeline = new SnapshotPipeline(store, pool, (level, message) => logger[level](message));
+    const p = pipeline;
+    const first = await p.first();
+    cleanups.unshift(async () => p.stop());
+    cleanups.unshift(() => pool.stop());
+    const proxyPort = await pool.start(first);
+    p.start();
+    for (const w of p.info?.warnings ?? []) logger.warn({ warning: w }, 'policy warning');
     proxyUrl = urlOf(config.host, proxyPort);
 
     const consoleDir = config.consoleDir ? resolve(config.consoleDir) : join(packageRoot(), 'console', 'dist');
     const info = { proxyUrl, adminUrl: '', upstream: demo ? `${upstream.origin} (built-in demo API)` : upstream.href, policyFile: config.policy };
+    const snapshot = () => p.info!;
     const sync = async () => {
-      const target = await store.version();
-      const until = Date.now() + 2000;
-      while (current.version < target && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+      try {
+        await p.whenPublished(await store.version(), PUBLISH_TIMEOUT_MS);
+      } catch (err) {
+        if (err instanceof SnapshotNotPublished) throw new ApiError(503, 'change-not-in-force', err.message, undefined, { version: err.version });
+        throw err;
+      }
     };
-    const ctx: ApiContext = { store, engine, snapshot: () => current, info, sync, metrics, log };
-    const adminServer = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const ctx: ApiContext = { store, engine, snapshot, info, sync, metrics, log: logger };
+    const adminLimits = { ...config, maxConnections: config.adminMaxConnections, requestTimeoutMs: Math.min(config.requestTimeoutMs, 120_000) };
+    const adminConnections = { open: 0, evicted: 0 };
+    metrics.connections('admin', adminConnections);
+    const adminServer = createLimitedServer(adminLimits, (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0]!;
-      res.on('finish', () => metrics.admin(req.method ?? '', res.statusCode));
-      if (path === '/healthz') return sendJson(res, 200, { status: 'ok', version: current.version });
+      res.on('finish', () => metrics.adminRequest(req.method ?? '', res.statusCode));
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok', version: pool.minVersion(), workers });
       if (path === '/metrics') {
-        const text = metrics.render();
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-        return res.end(text);
+        void pool
+          .gatherMetrics()
+          .then((all) => nodeMetrics(metrics, all))
+          .then(({ text, contentType }) => {
+            res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+            res.end(text);
+          })
+          .catch((err: Error) => sendJson(res, 500, { error: { code: 'internal-error', message: `metrics could not be gathered: ${err.message}` } }));
+        return;
       }
       if (path === '/api' || path.startsWith('/api/')) return void handleApi(ctx, req, res);
       void serveConsole(existsSync(consoleDir) ? consoleDir : null, req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal-error', message: 'console file could not be read' } });
       });
-    });
+    }, undefined, adminConnections);
     const adminPort = await listen(adminServer, config.adminPort, config.adminHost);
     cleanups.unshift(() => closeServer(adminServer));
     info.adminUrl = urlOf(config.adminHost, adminPort);
@@ -166,11 +148,14 @@ export async function startGateway(config: GatewayConfig, log: (line: string) =>
       adminUrl: info.adminUrl,
       upstream: info.upstream,
       store,
+      workers,
       generatedToken: bootstrap.generated,
-      snapshot: () => current,
+      logger,
+      snapshot,
       close: () => {
         closed ??= (async () => {
           for (const c of cleanups) await c().catch(() => undefined);
+          flushLogs();
         })();
         return closed;
       },
@@ -180,3 +165,4 @@ export async function startGateway(config: GatewayConfig, log: (line: string) =>
     throw err;
   }
 }
+

@@ -6,7 +6,7 @@
 import { DEFAULT_PORTS } from '../http/url.js';
 import { splitAuthority } from './authority.js';
 import { canonicalHost } from './host.js';
-import { accepted, problem, refused, show, SUPPORTED_SCHEMES, type Parts, type PatternCheck, type PatternProblem } from './pattern-types.js';
+import { accepted, mean, problem, refused, show, SUPPORTED_SCHEMES, type Parts, type PatternCheck, type PatternProblem } from './pattern-types.js';
 
 const EXTENSION_ID: Readonly<Record<string, RegExp>> = {
   // Chrome extension ids are 32 letters a–p; Firefox's are UUIDs (Salesforce's example uses letters beyond f).
@@ -21,7 +21,7 @@ export function checkScheme(p: Parts): PatternProblem | null {
   if (sep <= 0) {
     // `example.com`, `//example.com`, `https:/example.com`, `https:example.com`: suggest the https origin.
     const rest = value.replace(/^[a-z][a-z0-9+.-]*:(?=\/|[^/]*\.)/i, '').replace(/^[:/]+/, '');
-    return problem('origin-scheme-missing', `${show(value)} does not start with a scheme and "://"`, `did you mean https://${rest}?`);
+    return problem('origin-scheme-missing', `${show(value)} does not start with a scheme and "://"`, mean(`https://${rest}`));
   }
   p.rawScheme = value.slice(0, sep);
   p.scheme = p.rawScheme.toLowerCase();
@@ -42,7 +42,7 @@ export function checkOnlyAuthority(p: Parts): PatternProblem | null {
   const end = rest.search(/[/?#]/);
   p.authority = end < 0 ? rest : rest.slice(0, end);
   if (end >= 0) {
-    const suggestion = `did you mean ${suggestOrigin(scheme, p.authority)}?`;
+    const suggestion = mean(suggestOrigin(scheme, p.authority));
     const tail = rest.slice(end);
     if (tail === '/') return problem('origin-trailing-slash', `${show(value)} ends with a slash; an origin has no path`, suggestion);
     if (tail[0] === '#' || (tail.includes('#') && !tail.includes('?'))) {
@@ -53,14 +53,14 @@ export function checkOnlyAuthority(p: Parts): PatternProblem | null {
   }
   if (p.authority.includes('@')) {
     const stripped = suggestOrigin(scheme, p.authority.slice(p.authority.lastIndexOf('@') + 1));
-    return problem('origin-userinfo', `${show(value)} contains a user name or password`, `did you mean ${stripped}?`);
+    return problem('origin-userinfo', `${show(value)} contains a user name or password`, mean(stripped));
   }
   return null;
 }
 
 export function checkSchemeCase(p: Parts): PatternProblem | null {
   if (p.rawScheme === p.scheme) return null;
-  return problem('origin-not-canonical', `${show(p.source)} is not in canonical form: the scheme must be lower-case`, `did you mean ${suggestOrigin(p.scheme, p.authority)}?`);
+  return problem('origin-not-canonical', `${show(p.source)} is not in canonical form: the scheme must be lower-case`, mean(suggestOrigin(p.scheme, p.authority)));
 }
 
 /** Host and port, split by the shared authority rule. */
@@ -89,7 +89,7 @@ export function checkPort(p: Parts): PatternProblem | null {
     return null;
   }
   if (portText.includes('*')) {
-    return problem('origin-wildcard-misplaced', `the wildcard in ${show(value)} is not allowed inside a port: use :* for any port`, `did you mean ${scheme}://${host.toLowerCase()}:*?`);
+    return problem('origin-wildcard-misplaced', `the wildcard in ${show(value)} is not allowed inside a port: use :* for any port`, mean(`${scheme}://${host.toLowerCase()}:*`));
   }
   if (!/^\d+$/.test(portText)) {
     return problem('origin-port-invalid', `${show(value)} has an invalid port ${show(portText)}`, 'a port is a number from 1 to 65535, or * for any port');
@@ -97,10 +97,10 @@ export function checkPort(p: Parts): PatternProblem | null {
   const n = Number(portText);
   if (n === 0 || n > 65535) return problem('origin-port-out-of-range', `the port ${portText} in ${show(value)} is outside 1–65535`);
   if (portText[0] === '0') {
-    return problem('origin-not-canonical', `the port in ${show(value)} has leading zeros`, `did you mean ${suggestOrigin(scheme, p.authority)}?`);
+    return problem('origin-not-canonical', `the port in ${show(value)} has leading zeros`, mean(suggestOrigin(scheme, p.authority)));
   }
   if (n === DEFAULT_PORTS[scheme]) {
-    return problem('origin-default-port', `${show(value)} spells out the default port ${n}; browsers never send it, so this entry would match nothing`, `did you mean ${scheme}://${host}?`);
+    return problem('origin-default-port', `${show(value)} spells out the default port ${n}; browsers never send it, so this entry would match nothing`, mean(`${scheme}://${host}`));
   }
   p.port = n;
   return null;

@@ -4,7 +4,7 @@
  */
 import { isCanonicalIPv4 } from '../http/url.js';
 import { canonicalHost, isCanonicalDomain, isPublicSuffix } from './host.js';
-import { problem, show, type Parts, type PatternProblem } from './pattern-types.js';
+import { mean, problem, show, type Parts, type PatternProblem } from './pattern-types.js';
 
 /** The wildcard may only be `*.` in front of the rest of the host. */
 export function checkWildcard(p: Parts): PatternProblem | null {
@@ -23,7 +23,7 @@ export function checkWildcard(p: Parts): PatternProblem | null {
 export function checkHost(p: Parts): PatternProblem | null {
   const { source: value, base } = p;
   const portSuffix = p.port === null ? '' : `:${p.port}`;
-  const canonicalSuggestion = (h: string) => `did you mean ${p.scheme}://${p.kind === 'subdomains' ? '*.' : ''}${h}${portSuffix}?`;
+  const canonicalSuggestion = (h: string) => mean(`${p.scheme}://${p.kind === 'subdomains' ? '*.' : ''}${h}${portSuffix}`);
   if (base.startsWith('[')) {
     p.hostKind = 'ipv6';
     const canonical = canonicalHost(base);

@@ -39,7 +39,12 @@ export type OriginPattern =
 export interface PatternProblem {
   code: OriginPatternCode;
   message: string;
+  /** The fix in words, for people (built from `suggestion` and `option` when there are any). */
   hint?: string;
+  /** The corrected pattern, when there is one (`https://app.example.com` for `http://app.example.com`). */
+  suggestion?: string;
+  /** The policy option that lifts the rule instead (`allowInsecureOrigins`), when one does. */
+  option?: string;
 }
 
 export interface PatternCheck {
@@ -67,8 +72,16 @@ export interface Parts {
 
 export const show = (s: string) => JSON.stringify(s);
 
-export function problem(code: OriginPatternCode, message: string, hint?: string): PatternProblem {
-  return hint === undefined ? { code, message } : { code, message, hint };
+/** A fix that is a corrected pattern: its hint says "did you mean …?", and `suggestion` carries it as data. */
+export interface Suggestion {
+  readonly suggestion: string;
+}
+export const mean = (suggestion: string): Suggestion => ({ suggestion });
+
+export function problem(code: OriginPatternCode, message: string, fix?: string | Suggestion): PatternProblem {
+  if (fix === undefined) return { code, message };
+  if (typeof fix === 'string') return { code, message, hint: fix };
+  return { code, message, hint: `did you mean ${fix.suggestion}?`, suggestion: fix.suggestion };
 }
 
 export const refused = (p: PatternProblem): PatternCheck => ({ pattern: null, problem: p });

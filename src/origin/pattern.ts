@@ -11,7 +11,7 @@ import { DEFAULT_PORTS, isLoopbackHost } from '../http/url.js';
 import { isPublicSuffix } from './host.js';
 import { checkAuthoritySplit, checkExtensionOrigin, checkOnlyAuthority, checkPort, checkScheme, checkSchemeCase } from './pattern-authority.js';
 import { checkHost, checkWildcard, checkWildcardScope } from './pattern-host.js';
-import { accepted, MAX_PATTERN_LENGTH, problem, refused, show, type OriginPattern, type Parts, type PatternCheck, type PatternProblem } from './pattern-types.js';
+import { accepted, MAX_PATTERN_LENGTH, mean, problem, refused, show, type OriginPattern, type Parts, type PatternCheck, type PatternProblem } from './pattern-types.js';
 
 export { MAX_PATTERN_LENGTH, ORIGIN_PATTERN_CODES, SUPPORTED_SCHEMES } from './pattern-types.js';
 export type { OriginPattern, OriginPatternCode, PatternCheck, PatternProblem } from './pattern-types.js';
@@ -47,7 +47,7 @@ function checkText(value: string): PatternCheck | null {
   if (value.length > MAX_PATTERN_LENGTH) {
     return refused(problem('origin-too-long', `the origin pattern is ${value.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`));
   }
-  if (/\s/.test(value)) return refused(problem('origin-whitespace', `${show(value)} contains whitespace`, `did you mean ${value.replace(/\s+/g, '')}?`));
+  if (/\s/.test(value)) return refused(problem('origin-whitespace', `${show(value)} contains whitespace`, mean(value.replace(/\s+/g, ''))));
   if (value === '*') return accepted({ kind: 'any', source: value });
   if (value.toLowerCase() === 'null') return refused(nullOriginProblem());
   return null;
@@ -93,5 +93,7 @@ export function insecureProblem(pattern: { source: string; scheme: string; host:
     code: 'origin-insecure',
     message: `${show(pattern.source)}: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, [::1])`,
     hint: `did you mean ${https}? (or set allowInsecureOrigins: true)`,
+    suggestion: https,
+    option: 'allowInsecureOrigins',
   };
 }

@@ -15,6 +15,7 @@ export const POLICY_ERROR_CODES = [
   'expose-forbidden', 'expose-cors-header', 'expose-wildcard-with-credentials',
   'max-age-invalid', 'max-age-out-of-range', 'preflight-status-invalid', 'on-disallowed-invalid',
   'credentials-invalid', 'private-network-invalid', 'allow-insecure-origins-invalid',
+  'list-allowed-methods-invalid', 'list-allowed-methods-with-any-method',
 ] as const;
 
 /** Codes of validation warnings: the policy compiles, but something in it is probably not meant. */

@@ -211,6 +211,9 @@ function compilePreflight(
   const methodSet = options.methods === '*' ? null : new Set(options.methods);
   const headersVerdict = compileHeadersVerdict(options.requestHeaders);
   const maxAge = options.maxAge === undefined ? null : String(options.maxAge);
+  // Every allowed method, listed on every allowed preflight (the `listAllowedMethods` option): the same
+  // list whatever was requested, so the answer does not vary on the requested method.
+  const listedMethods = options.listAllowedMethods === true && methodSet !== null ? [...methodSet].join(', ') : null;
   // Vary of an allowed preflight, indexed by (method echoed ? 1 : 0) + (headers echoed ? 2 : 0).
   const preflightVary = [0, 1, 2, 3].map((k) =>
     [anyOrigin ? null : 'Origin', k & 1 ? VARY_ACRM : null, k & 2 ? VARY_ACRH : null].filter((t) => t !== null).join(', '));
@@ -251,7 +254,10 @@ function compilePreflight(
 
     const h: Record<string, string> = { [ACAO]: anyOrigin ? '*' : origin };
     if (credentials) h[ACAC] = 'true';
-    if (echoMethod) h[ACAM] = method;
+    if (listedMethods !== null) {
+      h[ACAM] = listedMethods;
+      echoMethod = false;
+    } else if (echoMethod) h[ACAM] = method;
     if (echoHeaders !== null) h[ACAH] = echoHeaders;
     if (maxAge !== null) h[ACMA] = maxAge;
     if (askPrivateNetwork) h[ACAPN] = 'true';

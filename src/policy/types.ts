@@ -20,6 +20,12 @@ export interface PolicyOptions {
   maxAge?: number;
   /** Answer `Access-Control-Request-Private-Network: true` preflights with `Access-Control-Allow-Private-Network: true`. */
   privateNetwork?: boolean;
+  /**
+   * List every allowed method in an allowed preflight's `Access-Control-Allow-Methods`, whatever
+   * was requested (Salesforce's REST API answer), instead of only the requested non-safelisted one.
+   * The answer then does not vary on `Access-Control-Request-Method`. Needs a list of `methods`.
+   */
+  listAllowedMethods?: boolean;
   /** Status for a successful preflight: a 2xx status (default 204); browsers fail a preflight with any other. */
   preflightStatus?: number;
   /** What to do with a refused origin: `'omit'` CORS headers (default) or `'reject'` with 403 (Salesforce). */
@@ -45,6 +51,8 @@ export interface NormalizedPolicy {
   readonly preflightStatus: number;
   readonly onDisallowed: 'omit' | 'reject';
   readonly allowInsecureOrigins: boolean;
+  /** Present (true) only when set, so that `policy.options` of existing policies keeps its shape. */
+  readonly listAllowedMethods?: true;
 }
 
 export type ProblemSeverity = 'error' | 'warning';

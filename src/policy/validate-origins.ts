@@ -75,7 +75,7 @@ function insecureOriginProblem(p: Exclude<OriginPattern, { kind: 'any' }>, i: nu
     'origin-insecure-allowed',
     path,
     `${problem.message}; allowed because allowInsecureOrigins is true — any network attacker can forge this origin`,
-    problem.hint!.replace(/ \(or set .*\)$/, ''),
+    `did you mean ${problem.suggestion}?`,
   );
 }
 

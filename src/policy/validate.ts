@@ -16,7 +16,7 @@ import { validateOriginCombinations, validateOrigins } from './validate-origins.
 
 export const OPTION_NAMES = [
   'origins', 'methods', 'requestHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork',
-  'preflightStatus', 'onDisallowed', 'allowInsecureOrigins',
+  'preflightStatus', 'onDisallowed', 'allowInsecureOrigins', 'listAllowedMethods',
 ] as const;
 
 export const MAX_AGE_LIMIT = 86400;
@@ -48,6 +48,7 @@ export function analysePolicy(options: unknown): Analysis {
   const credentials = validateBoolean(o.credentials, 'credentials', 'credentials-invalid');
   const privateNetwork = validateBoolean(o.privateNetwork, 'privateNetwork', 'private-network-invalid');
   const allowInsecureOrigins = validateBoolean(o.allowInsecureOrigins, 'allowInsecureOrigins', 'allow-insecure-origins-invalid');
+  const listAllowedMethods = validateBoolean(o.listAllowedMethods, 'listAllowedMethods', 'list-allowed-methods-invalid');
   const origins = validateOrigins(o.origins, allowInsecureOrigins.value);
   const methods = validateMethods(o.methods);
   const requestHeaders = validateHeaderList(o.requestHeaders, REQUEST_HEADER_RULES);
@@ -62,7 +63,7 @@ export function analysePolicy(options: unknown): Analysis {
     credentials.problems, privateNetwork.problems, allowInsecureOrigins.problems,
     origins.problems,
     validateOriginCombinations(origins, { credentials: credentials.value, privateNetwork: privateNetwork.value, allowInsecureOrigins: allowInsecureOrigins.value }),
-    methods.problems, requestHeaders.problems,
+    methods.problems, listAllowedMethods.problems, validateListedMethods(listAllowedMethods.value, methods.value), requestHeaders.problems,
     validateExposeWildcard(exposeHeaders.value, credentials.value), exposeHeaders.problems,
     maxAge.problems, preflightStatus.problems, onDisallowed.problems,
   ];
@@ -82,6 +83,7 @@ export function analysePolicy(options: unknown): Analysis {
     preflightStatus: preflightStatus.value,
     onDisallowed: onDisallowed.value,
     allowInsecureOrigins: allowInsecureOrigins.value,
+    ...(listAllowedMethods.value ? { listAllowedMethods: true as const } : {}),
   };
   return { errors, warnings, normalized, matcher: origins.builder.build() };
 }
@@ -137,6 +139,12 @@ function validatePreflightStatus(value: unknown): Validated<number> {
     return { value: 204, problems: [policyError('preflight-status-invalid', 'preflightStatus', message, 'use 204 (the default) or 200')] };
   }
   return { value, problems: [] };
+}
+
+/** Salesforce's preflight answer lists every allowed method: with `methods: '*'` there is no list to send. */
+function validateListedMethods(listAllowedMethods: boolean, methods: readonly string[] | '*'): PolicyProblem[] {
+  if (!listAllowedMethods || methods !== '*') return [];
+  return [policyError('list-allowed-methods-with-any-method', 'listAllowedMethods', "listAllowedMethods needs a list of methods: with methods: '*' there is no list to send", 'list the methods, or leave listAllowedMethods out')];
 }
 
 /** Fetch `#cors-check`: with credentials, `Access-Control-Expose-Headers: *` names a header called `*`. */

@@ -34,6 +34,8 @@ export interface MetadataProblem {
   code: string;
   file: string;
   field?: string;
+  /** The refused pattern, for a `urlPattern` problem (so an importer can word its own fix). */
+  urlPattern?: string;
   message: string;
 }
 
@@ -111,7 +113,8 @@ function readCors(r: Reader, value: Record<string, unknown>, out: ImportOutcome)
     parseOriginPattern(urlPattern);
   } catch (err) {
     if (!(err instanceof PolicyError)) throw err;
-    return problem(r, err.code, `${urlPattern}: ${err.message}`, 'urlPattern');
+    r.problems.push({ severity: 'error', code: err.code, file: r.file, field: 'urlPattern', urlPattern, message: `${urlPattern}: ${err.message}` });
+    return;
   }
   const errors = r.problems.length;
   const fullName = componentName(r, value);

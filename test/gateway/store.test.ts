@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import { startGateway } from '../../src/gateway/server.js';
 import { DEFAULTS } from '../../src/gateway/config.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
@@ -18,7 +19,8 @@ test('a full store answers 507 {"error":{"code":"store-full"}}, is logged, keeps
   const tmp = tempDir();
   const lines: string[] = [];
   const token = strongToken();
-  const gw = await startGateway({ ...DEFAULTS, port: 0, adminPort: 0, store: `sqlite:${tmp.dir}/full.db` }, (l) => lines.push(l), { CORSGATE_ADMIN_TOKEN: token });
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+  const gw = await startGateway({ ...DEFAULTS, port: 0, adminPort: 0, accessLog: false, store: `sqlite:${tmp.dir}/full.db` }, { CORSGATE_ADMIN_TOKEN: token }, logger);
   try {
     const admin = api(gw.adminUrl, token);
     assert.equal((await admin('POST', '/api/allowlist', { urlPattern: 'https://before.example.com' })).status, 201);

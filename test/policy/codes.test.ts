@@ -59,6 +59,8 @@ const EXAMPLES: Record<PolicyProblemCode, unknown> = {
   'credentials-invalid': o([], { credentials: 'yes' }),
   'private-network-invalid': o([], { privateNetwork: 1 }),
   'allow-insecure-origins-invalid': o([], { allowInsecureOrigins: 'true' }),
+  'list-allowed-methods-invalid': o([], { listAllowedMethods: 'yes' }),
+  'list-allowed-methods-with-any-method': o([], { methods: '*', listAllowedMethods: true }),
   'origin-insecure-allowed': o(['http://a.example.com'], { allowInsecureOrigins: true }),
   'origin-duplicate': o(['https://a.example.com', 'https://a.example.com']),
   'origin-redundant': o(['*', 'https://a.example.com']),

@@ -1,6 +1,6 @@
 /** Allowed origins: server-side search, sorting and cursor paging (fast at 100,000 entries). */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { createPolicy, PolicyError } from '../../../src/index.js';
+import { checkAllowlistEntry, fixHint } from '../../../src/gateway/core/entry.js';
 import { api, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, ReadOnly, useBusy } from '../kit.js';
@@ -32,24 +32,16 @@ export interface PatternProblem {
 }
 
 /**
- * The engine's own words for a pattern, as you type: the same check the admin API runs
- * (a policy with this one origin), so the console never disagrees with the server.
+ * The server's own check of an allowlist entry, as you type: the console bundles the very module
+ * the admin API, import and snapshot compilation use, so it can never disagree with the server.
  */
 export function checkPattern(value: string): PatternProblem | null {
   const pattern = value.trim();
   if (pattern === '') return null;
-  // '*' compiles as a policy but is not an origin: the gateway would never match it.
-  if (pattern === '*') return { message: "'*' is not an origin: the allowlist lists origins such as https://app.example.com", hint: 'to let any site read some endpoints without credentials, add a public route under Routes & endpoint rules' };
-  try {
-    createPolicy({ origins: [pattern] });
-    return null;
-  } catch (err) {
-    if (err instanceof PolicyError) {
-      const p = err.problems.find((x) => x.severity === 'error') ?? err.problems[0];
-      if (p) return { message: p.message, ...(p.hint ? { hint: p.hint } : {}) };
-    }
-    return { message: err instanceof Error ? err.message : String(err) };
-  }
+  const problem = checkAllowlistEntry(pattern);
+  if (problem === null) return null;
+  const hint = fixHint(problem, false);
+  return { message: problem.message, ...(hint ? { hint } : {}) };
 }
 
 function ProblemText({ id, problem, idle }: { id: string; problem: PatternProblem | null; idle?: string }) {
@@ -271,7 +263,7 @@ function BulkPaste({ disabled, onDone }: { disabled: boolean; onDone: () => void
       const [urlPattern, ...rest] = l.text.split(/\s+/);
       return { urlPattern: urlPattern!, ...(rest.length ? { description: rest.join(' ') } : {}) };
     });
-    // '*' passes the engine's pattern check but is no origin (see checkPattern): refuse it before sending.
+    // '*' is no allowlist entry: refuse it before sending.
     const star = items.findIndex((i) => i.urlPattern === '*');
     if (star >= 0) {
       setResults(null);

@@ -6,11 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCspBaseline } from '../../csp/index.js';
 import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
-import { checkAdminPattern, type Engine } from '../engine.js';
+import { checkAllowlistEntry, fixHint, type EntryProblem } from '../core/entry.js';
+import { BOOLEAN_SETTINGS, isBooleanSetting } from '../core/regime.js';
+import type { Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
 import { oauthPresetRoutes } from '../routes.js';
 import type { Metrics } from '../metrics.js';
-import type { Snapshot } from '../snapshot.js';
+import type { SnapshotInfo } from '../snapshot.js';
 import { effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
 import { principalOf, routeWrite, settingsWrite } from './guard.js';
 import { readBody } from './body.js';
@@ -24,13 +26,16 @@ import type { SchemaName } from './schema.js';
 export interface ApiContext {
   store: Store;
   engine: Engine;
-  snapshot: () => Snapshot;
+  snapshot: () => SnapshotInfo;
   info: { proxyUrl: string; adminUrl: string; upstream: string; policyFile: string | null };
-  /** Resolves once the live snapshot includes every committed change (so a 2xx means "in force"). */
+  /**
+   * Resolves once the live snapshot includes every committed change (so a 2xx means "in force");
+   * throws an ApiError (503 change-not-in-force) when that does not happen in time.
+   */
   sync(): Promise<void>;
   metrics: Metrics;
-  /** The gateway's log (one line, no secret). */
-  log(line: string): void;
+  /** The gateway's log (no secret ever goes in a message); pino's Logger fits. */
+  log: { info(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
 async function reply(c: ApiContext, res: ServerResponse, status: number, pending: Promise<unknown>): Promise<void> {
@@ -81,9 +86,15 @@ function listQuery(url: URL, sorts: readonly string[]) {
   return { limit, cursor: url.searchParams.get('cursor') ?? undefined, q: url.searchParams.get('q') ?? undefined, sort, order: order as 'asc' | 'desc' };
 }
 
-function checkPattern(ctx: ApiContext, pattern: string, field = 'urlPattern'): void {
-  const problem = checkAdminPattern(ctx.engine, pattern);
-  if (problem) throw new ApiError(400, problem.code, problem.message, field, problem.hint ? { hint: problem.hint } : undefined);
+/** The error body's fix for an entry problem: the hint in words plus its structured parts (no policy options here). */
+function entryFix(problem: EntryProblem): Record<string, string> | undefined {
+  const hint = fixHint(problem, false);
+  return hint === undefined ? undefined : { hint, ...(problem.suggestion !== undefined ? { suggestion: problem.suggestion } : {}) };
+}
+
+function checkPattern(pattern: string, field = 'urlPattern'): void {
+  const problem = checkAllowlistEntry(pattern);
+  if (problem) throw new ApiError(400, problem.code, problem.message, field, entryFix(problem));
 }
 
 /** Fills Salesforce's defaults and runs Salesforce's validation (via the CSP module). */
@@ -138,6 +149,9 @@ function scanTargetsChange(who: Principal, current: readonly string[], next: rea
 function routeBody(input: Partial<RouteFields>): RouteFields {
   if (input.kind === 'opt-in' && !input.setting) throw new ApiError(400, 'route-setting-missing', "an 'opt-in' route needs 'setting': the boolean setting that turns it on", 'setting');
   if (input.setting !== undefined && input.kind !== 'opt-in') throw new ApiError(400, 'route-setting-unexpected', "'setting' only applies to 'opt-in' routes", 'setting');
+  // A typo would keep the route closed for ever: only the boolean settings can turn a route on.
+  if (input.setting !== undefined && !isBooleanSetting(input.setting))
+    throw new ApiError(400, 'route-setting-unknown', `'${input.setting}' is not a boolean setting; use one of: ${BOOLEAN_SETTINGS.join(', ')}`, 'setting', { allowed: BOOLEAN_SETTINGS });
   return { kind: input.kind!, paths: input.paths!, priority: input.priority ?? 0, ...(input.hosts ? { hosts: input.hosts } : {}), ...(input.setting ? { setting: input.setting } : {}), ...(input.csp !== undefined ? { csp: input.csp } : {}), ...(input.description ? { description: input.description } : {}) };
 }
 
@@ -175,14 +189,14 @@ const ROUTES: RouteDef[] = [
   // allowlist (Salesforce: Modify All Data)
   r('GET', '/api/allowlist', 'view-setup', { success: ['200', 'AllowlistPage'] }, async (c, req, res) => await reply(c, res, 200, c.store.listAllowlist(listQuery(new URL(req.url!, 'http://x'), ['urlPattern', 'createdAt'])))),
   r('POST', '/api/allowlist', 'modify-all-data', { body: 'AllowlistInput', success: ['201', 'AllowlistEntry'] }, async (c, _req, res, who, _p, input: AllowlistInput) => {
-    checkPattern(c, input.urlPattern);
+    checkPattern(input.urlPattern);
     await reply(c, res, 201, c.store.createAllowlist(input, actorOf(who)));
   }),
   r('POST', '/api/allowlist/bulk', 'modify-all-data', { body: 'AllowlistBulkInput' }, async (c, _req, res, who, _p, input: { items: AllowlistInput[] }) => {
     // Valid lines are created together in one transaction; invalid and duplicate lines are reported by index.
     const results: Record<string, unknown>[] = input.items.map((item, index) => {
-      const problem = checkAdminPattern(c.engine, item.urlPattern);
-      return problem ? { index, urlPattern: item.urlPattern, status: 'invalid', error: { code: problem.code, message: problem.message, field: 'urlPattern' } } : { index, urlPattern: item.urlPattern, status: 'pending' };
+      const problem = checkAllowlistEntry(item.urlPattern);
+      return problem ? { index, urlPattern: item.urlPattern, status: 'invalid', error: { code: problem.code, message: problem.message, field: 'urlPattern', ...entryFix(problem) } } : { index, urlPattern: item.urlPattern, status: 'pending' };
     });
     const seen = new Set<string>();
     const toCreate: { index: number; item: { urlPattern: string; description?: string } }[] = [];
@@ -212,7 +226,7 @@ const ROUTES: RouteDef[] = [
     sendJson(res, 200, e);
   }),
   r('PUT', '/api/allowlist/{id}', 'modify-all-data', { body: 'AllowlistInput', success: ['200', 'AllowlistEntry'] }, async (c, _req, res, who, [id], input: AllowlistInput) => {
-    checkPattern(c, input.urlPattern);
+    checkPattern(input.urlPattern);
     await reply(c, res, 200, c.store.updateAllowlist(id!, input, actorOf(who)));
   }),
   r('DELETE', '/api/allowlist/{id}', 'modify-all-data', { success: ['204', null] }, async (c, _q, res, who, [id]) => {
@@ -340,10 +354,10 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     req.resume();
     if (err instanceof ApiError) return sendError(res, err);
     if (err instanceof StoreError) {
-      if (err.code === 'store-full') ctx.log(`error: admin ${req.method} ${path}: 507 store-full: ${err.message}`);
+      if (err.code === 'store-full') ctx.log.error(`admin ${req.method} ${path}: 507 store-full: ${err.message}`);
       return sendError(res, new ApiError(STORE_ERROR_STATUS[err.code], err.code === 'conflict' ? 'query-invalid' : err.code, err.message, err.field));
     }
-    ctx.log(`error: admin ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}`);
+    ctx.log.error(`admin ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}`);
     sendError(res, new ApiError(500, 'internal-error', 'the gateway failed to handle this request; see its log'));
   }
 }

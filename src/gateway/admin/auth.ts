@@ -101,7 +101,7 @@ export interface BootstrapResult {
   generated: string | null;
   created: boolean;
   /** What the start did to existing tokens, for the log. */
-  notes: string[];
+  notes: { level: 'info' | 'warn'; message: string }[];
 }
 
 /**
@@ -110,12 +110,12 @@ export interface BootstrapResult {
  * generated on a first start and any previous value of the variable, each with an audit row.
  */
 export async function ensureBootstrapToken(store: Store, fromEnv: string | undefined, options: { allowWeak?: boolean } = {}): Promise<BootstrapResult> {
-  const notes: string[] = [];
+  const notes: BootstrapResult['notes'] = [];
   if (fromEnv) {
     const weakness = adminTokenWeakness(fromEnv);
     if (weakness && !options.allowWeak)
       throw new ConfigError('admin-token-weak', `CORSGATE_ADMIN_TOKEN ${weakness}: choose a random value, e.g. export CORSGATE_ADMIN_TOKEN=$(openssl rand -hex 24) (--allow-weak-admin-token accepts it anyway, for tests)`);
-    if (weakness) notes.push(`warning: CORSGATE_ADMIN_TOKEN ${weakness}; accepted because of --allow-weak-admin-token`);
+    if (weakness) notes.push({ level: 'warn', message: `CORSGATE_ADMIN_TOKEN ${weakness}; accepted because of --allow-weak-admin-token` });
     const hash = hashToken(fromEnv);
     const existing = await store.findTokenByHash(hash);
     if (!store.readOnly) {
@@ -124,7 +124,7 @@ export async function ensureBootstrapToken(store: Store, fromEnv: string | undef
         // A changed CORSGATE_ADMIN_TOKEN replaces the previous one, and the generated token is no longer needed.
         if (t.name === ENV_TOKEN_NAME || t.name === GENERATED_TOKEN_NAME) {
           await store.deleteToken(t.id, 'system');
-          notes.push(`CORSGATE_ADMIN_TOKEN is set: the token '${t.name}' created ${t.createdAt} is revoked`);
+          notes.push({ level: 'info', message: `CORSGATE_ADMIN_TOKEN is set: the token '${t.name}' created ${t.createdAt} is revoked` });
         }
       }
     }

@@ -38,10 +38,10 @@ function refuseWhileWaiting(ctx: ApiContext, throttle: FailureThrottle, key: str
 function recordWait(ctx: ApiContext, key: string, failures: number, blockMs: number): void {
   const seconds = Math.ceil(blockMs / 1000);
   ctx.metrics.adminAuthBlocked();
-  ctx.log(`warning: admin: ${failures} failed authentications from ${key}: it waits ${seconds} s`);
+  ctx.log.warn(`admin: ${failures} failed authentications from ${key}: it waits ${seconds} s`);
   ctx.store
     .appendAudit({ actor: 'system', action: 'auth-throttled', entity: 'auth', entityId: key, before: null, after: { address: key, failures, waitSeconds: seconds } })
-    .catch((err: Error) => ctx.log(`error: admin: the audit row for ${key} could not be written: ${err.message}`));
+    .catch((err: Error) => ctx.log.error(`admin: the audit row for ${key} could not be written: ${err.message}`));
 }
 
 /** The principal of an authenticated request; throws the 401 or 429 to answer otherwise. */

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import type { AllowlistEntry, ImportPlan } from '../../store/types.js';
-import { checkAdminPattern, withoutPolicyOptionAdvice } from '../engine.js';
+import { checkAllowlistEntry, fixHint } from '../core/entry.js';
 import { salesforceModule, type MetadataBundle, type MetadataProblem } from '../modules.js';
 import type { ApiContext } from './api.js';
 import { normaliseTrustedSite } from './api.js';
@@ -109,9 +109,15 @@ function originProblems(origin: { urlPattern: string; description?: string }): {
 }
 
 async function checkBundle(ctx: ApiContext, parsed: Parsed): Promise<{ plan: ImportPlan; problems: MetadataProblem[]; warnings: MetadataProblem[] }> {
+  // A pattern the metadata module refused is worded by the shared entry check (no policy options to advise here).
   const problems: MetadataProblem[] = parsed.problems
     .filter((p) => (p as { severity?: string }).severity !== 'warning')
-    .map((p) => ({ ...p, message: withoutPolicyOptionAdvice(p.message) }));
+    .map((p) => {
+      const entry = typeof p.urlPattern === 'string' ? checkAllowlistEntry(p.urlPattern) : null;
+      if (entry === null) return p;
+      const hint = fixHint(entry, false);
+      return { ...p, code: entry.code, message: `${p.urlPattern}: ${entry.message}`, ...(hint ? { hint } : {}) };
+    });
   const warnings = parsed.problems.filter((p) => (p as { severity?: string }).severity === 'warning');
   const plan: ImportPlan = { allowlist: [], trustedSites: [] };
   for (const [i, o] of parsed.bundle.corsOrigins.entries()) {
@@ -119,9 +125,10 @@ async function checkBundle(ctx: ApiContext, parsed: Parsed): Promise<{ plan: Imp
     const fullName = (o as { fullName?: string }).fullName;
     const file = parsed.sources?.corsOrigins[i] ?? fullName;
     const bad = originProblems(o);
-    const problem = bad.length ? null : checkAdminPattern(ctx.engine, o.urlPattern);
+    const problem = bad.length ? null : checkAllowlistEntry(o.urlPattern);
+    const hint = problem ? fixHint(problem, false) : undefined;
     for (const p of bad) problems.push({ severity: 'error', ...p, ...(file ? { file } : {}), path: `corsOrigins[${i}]` });
-    if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, path: `corsOrigins[${i}]` });
+    if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, ...(hint ? { hint } : {}), path: `corsOrigins[${i}]` });
     else if (!bad.length) plan.allowlist.push({ urlPattern: o.urlPattern, description: o.description ?? '', ...(fullName ? { name: fullName } : {}) });
   }
   for (const [i, s] of parsed.bundle.trustedSites.entries()) {

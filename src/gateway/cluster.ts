@@ -1,0 +1,180 @@
+/**
+ * The proxy workers, seen from the primary: fork them (node:cluster, all sharing the proxy port),
+ * send each the store's state in slices, learn which version each one enforces, restart one that
+ * dies (and log it), gather their metrics, and drain them all on shutdown.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { getPriority, setPriority } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { StoreState } from '../store/types.js';
+import { CHUNK, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
+import type { SnapshotInfo } from './snapshot.js';
+
+/** The primary's niceness once the workers run (see `start`). */
+const PRIMARY_NICE = 10;
+
+export interface PoolEvents {
+  /** A worker enforces `version` now (`info` describes that snapshot). */
+  published(version: number, info: SnapshotInfo): void;
+  compileFailed(version: number, message: string): void;
+  log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+}
+
+interface Member {
+  worker: Worker;
+  id: number;
+  version: number;
+  ready: boolean;
+  listening: boolean;
+  /** The state being sent to this worker, and the next allowlist index to send. */
+  sending: { state: StoreState; next: number } | null;
+}
+
+export class WorkerPool {
+  private readonly members = new Map<number, Member>();
+  private latest: StoreState | null = null;
+  private stopping = false;
+  private metricsId = 0;
+  private readonly metricsWaits = new Map<number, { want: number; got: unknown[]; done: (v: unknown[]) => void }>();
+  port = 0;
+
+  constructor(private readonly count: number, private readonly config: WorkerConfig, private readonly events: PoolEvents) {
+    // The workers accept connections themselves from the shared socket (SCHED_NONE), so the primary
+    // (which runs at a lower priority, see `start`) is never on a request's path; node:cluster's
+    // round-robin hand-off through the primary stays one environment variable away.
+    if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
+    cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [], silent: false });
+  }
+
+  /**
+   * Forks every worker with `state` as its first snapshot; resolves once all listen. The primary then
+   * lowers its own CPU priority (nice +10): loading a big state and the admin API must never take
+   * CPU from the workers that serve the proxy (issue 19 §6).
+   */
+  async start(state: StoreState): Promise<number> {
+    this.latest = state;
+    await Promise.all(Array.from({ length: this.count }, (_, i) => this.fork(i + 1)));
+    try {
+      setPriority(process.pid, PRIMARY_NICE);
+    } catch {
+      // not allowed here: the primary keeps the workers' priority
+    }
+    return this.port;
+  }
+
+  private fork(id: number): Promise<void> {
+    const worker = cluster.fork({ CORSGATE_WORKER: JSON.stringify({ ...this.config, port: this.port || this.config.port }), CORSGATE_WORKER_ID: String(id) });
+    // A worker forked after the primary lowered its priority inherits it: give it back (root only).
+    try {
+      if (worker.process.pid !== undefined && getPriority(process.pid) !== 0) setPriority(worker.process.pid, 0);
+    } catch {
+      this.events.log('warn', `proxy worker ${id} runs at the primary's lower CPU priority (raising it needs CAP_SYS_NICE)`);
+    }
+    const member: Member = { worker, id, version: 0, ready: false, listening: false, sending: null };
+    this.members.set(id, member);
+    return new Promise((resolve, reject) => {
+      worker.on('message', (m: FromWorker) => {
+        if (m.t === 'ready') {
+          member.ready = true;
+          if (this.latest) this.sendState(member, this.latest);
+        } else if (m.t === 'more') {
+          this.sendChunk(member, m.version);
+        } else if (m.t === 'listening') {
+          member.listening = true;
+          this.port = m.port;
+          resolve();
+        } else if (m.t === 'published') {
+          member.version = m.version;
+          this.events.published(m.version, m.info);
+        } else if (m.t === 'compile-failed') this.events.compileFailed(m.version, m.message);
+        else if (m.t === 'metrics') this.metricsArrived(m.id, m.data);
+      });
+      worker.on('exit', (code, signal) => {
+        this.members.delete(id);
+        if (!member.listening) reject(new Error(`proxy worker ${id} exited before it listened (${signal ?? code})`));
+        if (this.stopping) return;
+        this.events.log('error', `proxy worker ${id} died (${signal ?? `exit code ${code}`}); starting a new one`, { worker: id, code, signal });
+        void this.fork(id).catch((err: Error) => this.events.log('error', err.message));
+      });
+    });
+  }
+
+  private sendState(member: Member, s: StoreState): void {
+    member.sending = { state: s, next: 0 };
+    this.send(member, { t: 'state-begin', version: s.version, routes: s.routes, settings: s.settings, trustedSites: s.trustedSites, count: s.allowlist.length });
+  }
+
+  /** The worker compiled the previous chunk of `version`: the next one, or the end. */
+  private sendChunk(member: Member, version: number): void {
+    const sending = member.sending;
+    if (sending === null || sending.state.version !== version) return; // a newer state replaced it
+    const list = sending.state.allowlist;
+    if (sending.next >= list.length) {
+      member.sending = null;
+      this.send(member, { t: 'state-end', version });
+      return;
+    }
+    const items = list.slice(sending.next, sending.next + CHUNK);
+    sending.next += CHUNK;
+    this.send(member, { t: 'state-chunk', version, items });
+  }
+
+  private send(member: Member, m: ToWorker): void {
+    if (member.worker.isConnected()) member.worker.send(m);
+  }
+
+  /** Sends a new state to every worker (each acknowledges with `published`). */
+  publish(state: StoreState): void {
+    this.latest = state;
+    for (const m of this.members.values()) if (m.ready) this.sendState(m, state);
+  }
+
+  /** The lowest version any live worker enforces (every worker has published it). */
+  minVersion(): number {
+    let min = Infinity;
+    for (const m of this.members.values()) min = Math.min(min, m.version);
+    return min === Infinity ? 0 : min;
+  }
+
+  /** Every worker's metrics as prom-client JSON (a worker that does not answer in 2 s is left out). */
+  gatherMetrics(): Promise<unknown[]> {
+    const id = ++this.metricsId;
+    const live = [...this.members.values()].filter((m) => m.worker.isConnected());
+    return new Promise((resolve) => {
+      const wait = { want: live.length, got: [] as unknown[], done: resolve };
+      this.metricsWaits.set(id, wait);
+      for (const m of live) m.worker.send({ t: 'metrics', id } satisfies ToWorker);
+      if (live.length === 0) this.finishMetrics(id);
+      setTimeout(() => this.finishMetrics(id), 2000).unref();
+    });
+  }
+
+  private metricsArrived(id: number, data: unknown): void {
+    const wait = this.metricsWaits.get(id);
+    if (!wait) return;
+    wait.got.push(data);
+    if (wait.got.length >= wait.want) this.finishMetrics(id);
+  }
+
+  private finishMetrics(id: number): void {
+    const wait = this.metricsWaits.get(id);
+    if (!wait) return;
+    this.metricsWaits.delete(id);
+    wait.done(wait.got);
+  }
+
+  /** Asks every worker to drain (stop accepting, finish in-flight requests) and waits for all to exit. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const exits = [...this.members.values()].map(
+      (m) =>
+        new Promise<void>((resolve) => {
+          if (m.worker.isDead()) return resolve();
+          m.worker.once('exit', () => resolve());
+          if (m.worker.isConnected()) m.worker.send({ t: 'shutdown' } satisfies ToWorker);
+          setTimeout(() => m.worker.kill('SIGKILL'), 8000).unref();
+        }),
+    );
+    await Promise.all(exits);
+  }
+}

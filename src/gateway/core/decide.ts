@@ -1,0 +1,156 @@
+/**
+ * `decide(snapshot, request)`: the gateway's whole CORS judgement for one request, pure and
+ * I/O-free. The outcome is one of three:
+ * - `answer`: the gateway answers here (an allowed preflight, `OPTIONS *`);
+ * - `refuse`: the gateway refuses here with a status and a reason (a refused origin never reaches
+ *   the upstream: Salesforce's REST behaviour);
+ * - `forward`: the request goes to the upstream, and these CORS headers go on its response.
+ * Every outcome names its route and carries `Vary: Origin`, so no answer is ever cache-unsafe
+ * (a shared cache must not serve one origin's answer to another, RFC 9111 §4.1).
+ */
+import type { Decision, RequestHeadersLike } from '../../policy/types.js';
+import { mergeVary } from '../../adapters/shared.js';
+import { hostMatches, hostName, pathMatches, routingPath } from '../routes.js';
+import type { BoundRoute, OutcomeDecision } from './regime.js';
+
+export interface DecideSnapshot {
+  /** Bound routes, highest priority first. */
+  readonly routes: readonly BoundRoute[];
+  readonly defaultRoute: BoundRoute;
+  /** Status of every refusal (Salesforce documents 403). */
+  readonly refusedStatus: number;
+}
+
+export interface GateRequest {
+  readonly method: string;
+  /** The request target as received: origin-form `/p?q`, absolute-form `http://h/p`, or `*`. */
+  readonly target: string;
+  /** The Host header (ignored for an absolute-form target, RFC 9112 §3.2.2). */
+  readonly host: string | undefined;
+  /** For the engine: Origin, Access-Control-Request-Method/-Headers/-Private-Network. */
+  readonly headers: RequestHeadersLike;
+}
+
+interface OutcomeBase {
+  readonly route: BoundRoute;
+  /** For metrics and the access log. */
+  readonly decision: OutcomeDecision;
+  readonly reason: string;
+  readonly preflight: boolean;
+  /** The request's Origin, or null. */
+  readonly origin: string | null;
+}
+
+export interface Answer extends OutcomeBase {
+  readonly kind: 'answer';
+  readonly status: number;
+  /** Every header of the answer (canonical case); a 204 has no Content-Length (RFC 9110 §8.6). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface Refusal extends OutcomeBase {
+  readonly kind: 'refuse';
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly vary: string;
+}
+
+export interface Forward extends OutcomeBase {
+  readonly kind: 'forward';
+  /** The target to send upstream, in origin-form. */
+  readonly path: string;
+  /** CORS headers to set on the response (any `Vary` among them is already in `vary`). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Tokens to merge into the response's Vary. */
+  readonly vary: string;
+  /** The CSP to add if the response is HTML, or null. */
+  readonly csp: string | null;
+}
+
+export type Outcome = Answer | Refusal | Forward;
+
+const VARY_ORIGIN = 'Origin';
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7): the gateway answers it itself. */
+const SERVER_OPTIONS_HEADERS = Object.freeze({ Allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' });
+
+function isOptions(method: string): boolean {
+  return method === 'OPTIONS';
+}
+
+function readOrigin(headers: RequestHeadersLike): string | undefined {
+  const h = headers as { get?: (n: string) => string | null; origin?: unknown };
+  if (typeof h.get === 'function') return h.get('origin') ?? undefined;
+  return typeof h.origin === 'string' ? h.origin : undefined;
+}
+
+function matchRoute(snap: DecideSnapshot, host: string, path: string): BoundRoute {
+  const routes = snap.routes;
+  for (let i = 0; i < routes.length; i++) {
+    const r = routes[i]!;
+    if (pathMatches(r.match!, path) && hostMatches(r.match!, host)) return r;
+  }
+  return snap.defaultRoute;
+}
+
+function refusal(route: BoundRoute, origin: string | null, status: number, code: string, message: string, preflight: boolean, vary = VARY_ORIGIN): Refusal {
+  return { kind: 'refuse', route, decision: 'refused', reason: code, preflight, origin, status, code, message, vary };
+}
+
+function forward(route: BoundRoute, path: string, d: Decision | null, decision: OutcomeDecision): Forward {
+  const headers = d === null ? NO_HEADERS : d.headers;
+  const vary = d === null || d.vary === null || d.vary === VARY_ORIGIN ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN);
+  return { kind: 'forward', route, decision, reason: d === null ? 'no-origin' : d.reason, preflight: false, origin: d === null ? null : d.origin, path, headers, vary, csp: route.csp };
+}
+
+/** An absolute-form target's authority and origin-form rest, or null when it is not `http(s)://…`. */
+function splitAbsolute(target: string): { authority: string; rest: string } | null {
+  const m = /^https?:\/\/([^/?#]*)(.*)$/i.exec(target);
+  if (m === null) return null;
+  const rest = m[2]!;
+  if (rest.startsWith('#')) return null;
+  return { authority: m[1]!, rest: rest === '' || rest[0] === '?' ? `/${rest}` : rest };
+}
+
+export function decide(snap: DecideSnapshot, req: GateRequest): Outcome {
+  const target = req.target;
+  let upstreamPath = target;
+  let hostHeader = req.host;
+  if (target.charCodeAt(0) !== 47 /* / */) {
+    if (target === '*' && isOptions(req.method)) {
+      return { kind: 'answer', route: snap.defaultRoute, decision: 'passthrough', reason: 'server-options', preflight: false, origin: readOrigin(req.headers) ?? null, status: 204, headers: SERVER_OPTIONS_HEADERS };
+    }
+    const abs = splitAbsolute(target);
+    if (abs === null) return refusal(snap.defaultRoute, readOrigin(req.headers) ?? null, 400, 'target-invalid', 'the request target must be a path (/…) or an absolute http(s) URL', false);
+    // RFC 9112 §3.2.2: the target's authority replaces Host; the upstream gets the origin-form.
+    hostHeader = abs.authority;
+    upstreamPath = abs.rest;
+  }
+  const q = upstreamPath.indexOf('?');
+  const route = matchRoute(snap, hostName(hostHeader), routingPath(q === -1 ? upstreamPath : upstreamPath.slice(0, q)));
+  const policy = route.policy;
+  if (policy === null) {
+    // closed, or opt-in with its setting off: a request without Origin is no CORS request and passes.
+    const origin = readOrigin(req.headers);
+    if (origin === undefined) return forward(route, upstreamPath, null, 'passthrough');
+    const preflight = isOptions(req.method) && hasHeader(req.headers, 'access-control-request-method');
+    return refusal(route, origin, snap.refusedStatus, route.refusal!.code, route.refusal!.message, preflight);
+  }
+  const d = policy.evaluate(req);
+  if (d.kind === 'none') return forward(route, upstreamPath, d, 'passthrough');
+  if (!d.allowed) return refusal(route, d.origin, snap.refusedStatus, d.reason, d.message, d.preflight, d.vary ?? VARY_ORIGIN);
+  if (d.status !== null) {
+    // An allowed preflight is answered here; it never reaches the upstream.
+    const headers = d.vary !== null && d.vary.startsWith(VARY_ORIGIN) ? d.headers : { ...d.headers, Vary: d.vary === null ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN) };
+    return { kind: 'answer', route, decision: 'allowed', reason: d.reason, preflight: true, origin: d.origin, status: d.status, headers };
+  }
+  return forward(route, upstreamPath, d, 'allowed');
+}
+
+function hasHeader(headers: RequestHeadersLike, lower: string): boolean {
+  const h = headers as { get?: (n: string) => string | null } & Record<string, unknown>;
+  if (typeof h.get === 'function') return h.get(lower) !== null;
+  return h[lower] !== undefined;
+}

@@ -1,0 +1,87 @@
+/**
+ * The gateway's regimes, compiled once per snapshot: each route (and the default route) is bound
+ * to what decides its requests — a compiled policy (public, allowlist, an opt-in route whose
+ * setting is on) or a fixed refusal (closed, an opt-in route whose setting is off) — and to its
+ * request counters. Pure: no I/O, no clock.
+ */
+import type { Policy } from '../../policy/types.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../store/types.js';
+import type { CompiledRoute } from '../routes.js';
+
+/** The settings an opt-in route may name: every boolean setting (checked when a route is written). */
+export const BOOLEAN_SETTINGS: readonly string[] = Object.freeze(
+  Object.keys(DEFAULT_SETTINGS).filter((k) => typeof (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[k] === 'boolean'),
+);
+
+export function isBooleanSetting(name: string): boolean {
+  return BOOLEAN_SETTINGS.includes(name);
+}
+
+/** A route's answer to a cross-origin request it never allows. */
+export interface FixedRefusal {
+  readonly code: 'cors-closed' | 'cors-not-enabled';
+  readonly message: string;
+}
+
+/**
+ * Counts what the gateway decided on one route; bound once per snapshot and route (see
+ * `RouteTallies`). Called on the hot path for every request: keep it to a few increments.
+ */
+export interface RouteTally {
+  count(decision: OutcomeDecision, reason: string, preflight: boolean, origin: string | null): void;
+}
+
+export type OutcomeDecision = 'allowed' | 'refused' | 'passthrough';
+
+/** Gives each route the counters that outlive snapshots (metrics, issue 14's in-memory counts). */
+export interface RouteTallies {
+  route(id: string): RouteTally;
+}
+
+export const NO_TALLY: RouteTally = Object.freeze({ count: () => undefined });
+export const NO_TALLIES: RouteTallies = Object.freeze({ route: () => NO_TALLY });
+
+export interface BoundRoute {
+  readonly id: string;
+  readonly kind: CompiledRoute['kind'];
+  /** The policy that decides requests with an Origin, or null when they are refused (`refusal`). */
+  readonly policy: Policy | null;
+  readonly refusal: FixedRefusal | null;
+  /** The CSP to add to HTML responses, or null. */
+  readonly csp: string | null;
+  readonly tally: RouteTally;
+  /** The matcher fields (hosts, paths, priority) of the compiled route; null for the default route. */
+  readonly match: CompiledRoute | null;
+}
+
+export interface Regimes {
+  allowlist: Policy;
+  publicPolicy: Policy;
+  settings: Readonly<Settings>;
+  /** The trusted-sites CSP header, or null. */
+  csp: string | null;
+}
+
+export const DEFAULT_ROUTE_ID = 'default';
+
+/** Binds a compiled route to its policy or refusal. `warn` hears about routes stored by older versions. */
+export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: RouteTallies, warn: (w: string) => void): BoundRoute {
+  const id = route?.id ?? DEFAULT_ROUTE_ID;
+  const kind = route?.kind ?? 'allowlist';
+  const csp = (route ? route.csp : r.settings.cspOnDefaultRoute) ? r.csp : null;
+  let policy: Policy | null = null;
+  let refusal: FixedRefusal | null = null;
+  if (kind === 'public') policy = r.publicPolicy;
+  else if (kind === 'allowlist') policy = r.allowlist;
+  else if (kind === 'closed') refusal = { code: 'cors-closed', message: `cross-origin requests are never allowed here (route '${id}' is closed)` };
+  else {
+    // opt-in: CORS only when its setting is on, and then through the allowlist (corsgate's decision
+    // where Salesforce is silent: the setting and the allowlist both apply).
+    const setting = route?.setting ?? '';
+    if (!isBooleanSetting(setting)) warn(`route '${id}': '${setting}' is not a boolean setting (${BOOLEAN_SETTINGS.join(', ')}), so the route stays closed`);
+    const on = isBooleanSetting(setting) && (r.settings as unknown as Record<string, unknown>)[setting] === true;
+    if (on) policy = r.allowlist;
+    else refusal = { code: 'cors-not-enabled', message: `cross-origin requests here need the setting '${setting}' turned on (route '${id}')` };
+  }
+  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, tally: tallies.route(id), match: route });
+}

@@ -1,0 +1,181 @@
+/**
+ * Raw header arrays on the hot path: one pass over `req.rawHeaders` picks out the headers the
+ * gateway needs (so Node never builds `req.headers`), names are classified by length and a
+ * case-insensitive compare (no lower-cased copies), and the upstream's raw response headers are
+ * filtered the same way.
+ */
+
+/** Header classes; 0 is an ordinary end-to-end header. */
+export const H = {
+  other: 0,
+  host: 1,
+  origin: 2,
+  acrm: 3,
+  acrh: 4,
+  acrpn: 5,
+  connection: 6,
+  /** RFC 9110 §7.6.1 connection-specific fields (and `proxy-connection`): never forwarded. */
+  hop: 7,
+  contentLength: 8,
+  transferEncoding: 9,
+  expect: 10,
+  xForwardedFor: 11,
+  /** X-Forwarded-Host/-Proto: replaced by the gateway's own. */
+  xForwarded: 12,
+  /** X-Original-URL, X-Rewrite-URL: servers such as IIS and some Java frameworks route on them. */
+  rewrite: 13,
+  contentType: 14,
+  vary: 15,
+  /** Access-Control-*: the gateway is the only CORS authority. */
+  cors: 16,
+} as const;
+
+/** Whether `name` equals `lower` (an ASCII lower-case constant of the same length), ignoring case. */
+function eq(name: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c !== lower.charCodeAt(i) && (c | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+export function classify(name: string): number {
+  switch (name.length) {
+    case 2:
+      return eq(name, 'te') ? H.hop : H.other;
+    case 4:
+      return eq(name, 'host') ? H.host : H.other;
+    case 6:
+      return eq(name, 'origin') ? H.origin : eq(name, 'expect') ? H.expect : H.other;
+    case 7:
+      return eq(name, 'trailer') || eq(name, 'upgrade') ? H.hop : H.other;
+    case 10:
+      return eq(name, 'connection') ? H.connection : eq(name, 'keep-alive') ? H.hop : H.other;
+    case 12:
+      return eq(name, 'content-type') ? H.contentType : H.other;
+    case 13:
+      return eq(name, 'x-rewrite-url') ? H.rewrite : H.other;
+    case 14:
+      return eq(name, 'content-length') ? H.contentLength : eq(name, 'x-original-url') ? H.rewrite : H.other;
+    case 15:
+      return eq(name, 'x-forwarded-for') ? H.xForwardedFor : H.other;
+    case 16:
+      return eq(name, 'proxy-connection') ? H.hop : eq(name, 'x-forwarded-host') ? H.xForwarded : H.other;
+    case 17:
+      return eq(name, 'transfer-encoding') ? H.transferEncoding : eq(name, 'x-forwarded-proto') ? H.xForwarded : H.other;
+    case 18:
+      return eq(name, 'proxy-authenticate') ? H.hop : H.other;
+    case 19:
+      return eq(name, 'proxy-authorization') ? H.hop : H.other;
+    case 29:
+      return eq(name, 'access-control-request-method') ? H.acrm : H.other;
+    case 30:
+      return eq(name, 'access-control-request-headers') ? H.acrh : H.other;
+    case 38:
+      return eq(name, 'access-control-request-private-network') ? H.acrpn : H.other;
+    default:
+      return H.other;
+  }
+}
+
+/** Response-side classes: hop-by-hop, Vary, Content-Type and any Access-Control-* header. */
+export function classifyResponse(name: string): number {
+  if (name.length === 4 && eq(name, 'vary')) return H.vary;
+  if (name.length > 15 && eq(name, 'access-control-')) return H.cors;
+  const c = classify(name);
+  return c === H.hop || c === H.connection || c === H.transferEncoding || c === H.contentType ? c : H.other;
+}
+
+/**
+ * The request headers the gateway reads, gathered in one pass, and shaped for the engine
+ * (`get(name)`, Fetch's "get": repeated values joined with ", "). One instance per gate, refilled
+ * for each request: the gate is synchronous up to the decision, so it is never shared.
+ */
+export class RequestScan {
+  origin: string | null = null;
+  acrm: string | null = null;
+  acrh: string | null = null;
+  acrpn: string | null = null;
+  host: string | undefined = undefined;
+  /** Connection header value, when it names more than keep-alive/close (its tokens are hop-by-hop too). */
+  connection: string | null = null;
+  xForwardedFor: string | null = null;
+  expectContinue = false;
+  hasBody = false;
+
+  fill(raw: readonly string[]): void {
+    this.origin = this.acrm = this.acrh = this.acrpn = this.connection = this.xForwardedFor = null;
+    this.host = undefined;
+    this.expectContinue = this.hasBody = false;
+    for (let i = 0; i < raw.length; i += 2) {
+      const value = raw[i + 1]!;
+      switch (classify(raw[i]!)) {
+        case H.host:
+          this.host ??= value;
+          break;
+        case H.origin:
+          this.origin = joined(this.origin, value);
+          break;
+        case H.acrm:
+          this.acrm = joined(this.acrm, value);
+          break;
+        case H.acrh:
+          this.acrh = joined(this.acrh, value);
+          break;
+        case H.acrpn:
+          this.acrpn = joined(this.acrpn, value);
+          break;
+        case H.connection:
+          if (!isPlainConnection(value)) this.connection = joined(this.connection, value);
+          break;
+        case H.xForwardedFor:
+          this.xForwardedFor = joined(this.xForwardedFor, value);
+          break;
+        case H.contentLength:
+          if (value !== '0') this.hasBody = true;
+          break;
+        case H.transferEncoding:
+          this.hasBody = true;
+          break;
+        case H.expect:
+          if (value.length === 12 && eq(value, '100-continue')) this.expectContinue = true;
+          break;
+      }
+    }
+  }
+
+  get(name: string): string | null {
+    switch (name) {
+      case 'origin':
+        return this.origin;
+      case 'access-control-request-method':
+        return this.acrm;
+      case 'access-control-request-headers':
+        return this.acrh;
+      case 'access-control-request-private-network':
+        return this.acrpn;
+      default:
+        return null;
+    }
+  }
+}
+
+/** A repeated field's values combined as Fetch's "get" does (#concept-header-list-get): `a, b`. */
+function joined(previous: string | null, value: string): string {
+  return previous === null ? value : `${previous}, ${value}`;
+}
+
+/** `keep-alive` or `close`: a Connection value that names no other header. */
+export function isPlainConnection(value: string): boolean {
+  return (value.length === 10 && eq(value, 'keep-alive')) || (value.length === 5 && eq(value, 'close'));
+}
+
+/** The header names a Connection value lists (RFC 9110 §7.6.1), lower-case. */
+export function connectionTokens(value: string): Set<string> {
+  const out = new Set<string>();
+  for (const t of value.split(',')) {
+    const token = t.trim().toLowerCase();
+    if (token !== '') out.add(token);
+  }
+  return out;
+}
