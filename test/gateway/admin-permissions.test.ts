@@ -80,7 +80,7 @@ describe('admin API: permissions and validation', () => {
       assert.equal(route.status, 400, `${key} in a route`);
     }
     const settings = await admin('GET', '/api/settings');
-    assert.deepEqual(Object.keys(settings.json).sort(), ['corsForOAuthEndpoints', 'cspOnDefaultRoute', 'experienceCloudHosts', 'myDomainHosts', 'oauthPreset', 'refusedStatus']);
+    assert.deepEqual(Object.keys(settings.json).sort(), ['corsForOAuthEndpoints', 'cspBaseline', 'cspOnDefaultRoute', 'experienceCloudHosts', 'myDomainHosts', 'oauthPreset', 'refusedStatus', 'scanTargets']);
   });
 
   test('hosts are validated where they are stored, with a clear message; text fields have length limits', async () => {

@@ -36,7 +36,7 @@ test('--allow-weak-admin-token accepts a weak token (for tests), with a warning'
   const gw = await startCli(['--store', `sqlite:${tmp.dir}/allow.db`, '--allow-weak-admin-token'], { CORSGATE_ADMIN_TOKEN: 'change-me' });
   try {
     assert.equal((await api(gw.admin, 'change-me')('GET', '/api/me')).status, 200);
-    assert.match(gw.stderr, /warning: CORSGATE_ADMIN_TOKEN is 9 characters long.*--allow-weak-admin-token/);
+    assert.match(gw.stdout, /"level":40,[^\n]*CORSGATE_ADMIN_TOKEN is 9 characters long.*--allow-weak-admin-token/, 'a warning in the log');
   } finally {
     await gw.stop();
     tmp.cleanup();
@@ -66,8 +66,9 @@ test('setting CORSGATE_ADMIN_TOKEN revokes the token generated on the first star
       assert.ok(revoked, 'an audit row for the revocation');
       assert.equal(revoked.actor, 'system');
       assert.equal(revoked.before?.name, 'admin');
-      assert.match(second.stderr, /CORSGATE_ADMIN_TOKEN is set: the token 'admin' created .* is revoked/);
-      assert.ok(!second.stderr.includes(generated) && !second.stderr.includes(chosen), 'no secret in the log');
+      assert.match(second.stdout, /CORSGATE_ADMIN_TOKEN is set: the token 'admin' created .* is revoked/);
+      const log = second.stdout.slice(second.stdout.indexOf('\n{')) + second.stderr;
+      assert.ok(!log.includes(generated) && !log.includes(chosen), 'no secret in the log');
     } finally {
       await second.stop();
     }
