@@ -37,6 +37,12 @@ export interface GatewayConfig {
   /** Open admin connections (the admin listener keeps its own cap, so an attack on the proxy never locks it). */
   adminMaxConnections: number;
   allowWeakAdminToken: boolean;
+  /** Usage counters (issue 14): this node's name in the store (default hostname:port), flush period, top-N bound. */
+  nodeId: string | null;
+  usageFlushMs: number;
+  usageTopN: number;
+  /** The proxy listener's path reserved for CSP violation reports. */
+  cspReportPath: string;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +85,10 @@ export const OPTIONS: readonly Option[] = [
   { key: 'adminMaxConnections', flag: '--admin-max-connections', env: 'CORSGATE_ADMIN_MAX_CONNECTIONS', file: 'adminMaxConnections', type: 'count', help: 'open admin connections (default 256)' },
   { key: 'consoleDir', flag: '--console-dir', env: 'CORSGATE_CONSOLE_DIR', file: 'consoleDir', type: 'string', help: 'folder of the built console (default console/dist of this package)' },
   { key: 'allowWeakAdminToken', flag: '--allow-weak-admin-token', env: 'CORSGATE_ALLOW_WEAK_ADMIN_TOKEN', file: 'allowWeakAdminToken', type: 'flag', help: 'accept a short or simple CORSGATE_ADMIN_TOKEN (for tests only)' },
+  { key: 'nodeId', flag: '--node-id', env: 'CORSGATE_NODE_ID', file: 'nodeId', type: 'string', help: "this node's name for its usage counters in the store (default hostname:port)" },
+  { key: 'usageFlushMs', flag: '--usage-flush', env: 'CORSGATE_USAGE_FLUSH_MS', file: 'usageFlushMs', type: 'ms', help: 'usage counters are written to the store every this many ms (default 10000)' },
+  { key: 'usageTopN', flag: '--usage-top', env: 'CORSGATE_USAGE_TOP', file: 'usageTopN', type: 'count', help: 'refused origins, upstream comparisons and CSP violations kept per node, the most frequent first (default 1000)' },
+  { key: 'cspReportPath', flag: '--csp-report-path', env: 'CORSGATE_CSP_REPORT_PATH', file: 'cspReportPath', type: 'string', help: 'proxy path reserved for CSP violation reports (default /.corsgate/csp-reports)' },
 ];
 
 export const DEFAULTS: GatewayConfig = {
@@ -104,6 +114,10 @@ export const DEFAULTS: GatewayConfig = {
   maxInFlight: 1024,
   adminMaxConnections: 256,
   allowWeakAdminToken: false,
+  nodeId: null,
+  usageFlushMs: 10_000,
+  usageTopN: 1000,
+  cspReportPath: '/.corsgate/csp-reports',
 };
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -34,7 +34,14 @@ function refuse(req: IncomingMessage, res: ServerResponse, r: Refusal, view: Gat
   req.resume();
 }
 
-export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver) {
+/** Hears every outcome with its request target (the usage counters, issue 14). */
+export interface UsageRecorder {
+  record(outcome: Outcome, target: string): void;
+}
+
+const NO_USAGE: UsageRecorder = { record: () => undefined };
+
+export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver, usage: UsageRecorder = NO_USAGE) {
   const view = new GateView();
 
   /** `continueExpected`: the request came through 'checkContinue' (Expect: 100-continue). */
@@ -46,6 +53,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, ob
     view.host = view.headers.host;
     const outcome = decide(snap, view);
     outcome.route.tally.count(outcome.decision, outcome.reason, outcome.preflight, outcome.origin);
+    usage.record(outcome, view.target);
     if (outcome.kind === 'forward') {
       // Decided first: a refused request never gets `100 Continue`.
       if (continueExpected) res.writeContinue();

@@ -26,6 +26,8 @@ export interface SnapshotInfo {
 
 export interface Snapshot extends DecideSnapshot, SnapshotInfo {
   readonly allowlist: Policy;
+  /** The allowlist entry that admits an allowed origin, or null (usage counters; never on the request path). */
+  readonly entryOf: (origin: string) => string | null;
   readonly publicPolicy: Policy;
 }
 
@@ -43,11 +45,11 @@ export interface CompileOptions {
 export async function compileSnapshot(engine: Engine, state: StoreState, options: CompileOptions = {}): Promise<Snapshot> {
   const builder = new AllowlistBuilder(options.overrides ?? {}, state.allowlist.length);
   builder.add(state.allowlist);
-  return assembleSnapshot(engine, state, { policy: builder.build(), size: builder.size }, [...builder.warnings], options.tallies ?? NO_TALLIES);
+  return assembleSnapshot(engine, state, { policy: builder.build(), size: builder.size, entryOf: builder.entryResolver() }, [...builder.warnings], options.tallies ?? NO_TALLIES);
 }
 
 /** Everything but the allowlist policy: cheap, and the same whichever way the allowlist was compiled. */
-export async function assembleSnapshot(engine: Engine, state: StoreState, allowlist: { policy: Policy; size: number }, warnings: string[], tallies: RouteTallies): Promise<Snapshot> {
+export async function assembleSnapshot(engine: Engine, state: StoreState, allowlist: { policy: Policy; size: number; entryOf?: (origin: string) => string | null }, warnings: string[], tallies: RouteTallies): Promise<Snapshot> {
   const publicPolicy = engine.createPolicy(PUBLIC_OPTIONS);
   const active: TrustedSite[] = state.trustedSites.filter((s) => s.isActive);
   const csp = await buildCsp(active, state.settings.cspBaseline);
@@ -59,6 +61,7 @@ export async function assembleSnapshot(engine: Engine, state: StoreState, allowl
   return Object.freeze({
     version: state.version,
     allowlist: allowlist.policy,
+    entryOf: allowlist.entryOf ?? (() => null),
     publicPolicy,
     routes: Object.freeze(routes),
     defaultRoute: bindRoute(null, regimes, tallies, warn),

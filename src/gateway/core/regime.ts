@@ -50,6 +50,8 @@ export interface BoundRoute {
   /** The CSP to add to HTML responses, or null. */
   readonly csp: string | null;
   readonly tally: RouteTally;
+  /** `report-only`: forward untouched, record what would have been decided (the route's mode, else the setting). */
+  readonly reportOnly: boolean;
   /** The matcher fields (hosts, paths, priority) of the compiled route; null for the default route. */
   readonly match: CompiledRoute | null;
 }
@@ -83,5 +85,6 @@ export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: Rout
     if (on) policy = r.allowlist;
     else refusal = { code: 'cors-not-enabled', message: `cross-origin requests here need the setting '${setting}' turned on (route '${id}')` };
   }
-  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, tally: tallies.route(id), match: route });
+  const reportOnly = (route?.mode ?? r.settings.mode) === 'report-only';
+  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, tally: tallies.route(id), reportOnly, match: route });
 }
