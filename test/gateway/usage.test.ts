@@ -158,3 +158,39 @@ describe('corsgate serve: report-only mode and usage counters', () => {
     assert.ok(modes.json.items.some((a: { after: { mode?: string } }) => a.after?.mode === 'report-only'), 'the mode change is audited');
   });
 });
+
+describe('the mode in a policy file and in the export', () => {
+  test('GET /api/export?format=policy round-trips the mode and a route mode through --policy', async () => {
+    const tmp = tempDir();
+    const gw = await startCli(['--store', `sqlite:${tmp.dir}/a.db`]);
+    const call = api(gw.admin);
+    try {
+      assert.equal((await call('PUT', '/api/settings', { mode: 'report-only' })).status, 200);
+      assert.equal((await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/v2/*'], mode: 'enforce' })).status, 201);
+      assert.equal((await call('POST', '/api/allowlist', { urlPattern: ALLOWED })).status, 201);
+      const doc = await call('GET', '/api/export?format=policy');
+      assert.equal(doc.status, 200);
+      assert.equal(doc.json.settings.mode, 'report-only');
+      assert.equal(doc.json.routes[0].mode, 'enforce');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(`${tmp.dir}/policy.json`, JSON.stringify(doc.json));
+      const fromFile = await startCli(['--policy', `${tmp.dir}/policy.json`]);
+      try {
+        const settings = await api(fromFile.admin)('GET', '/api/settings');
+        assert.equal(settings.json.mode, 'report-only');
+        const res = await fetch(`${fromFile.proxy}/v2/x`, { headers: { origin: STRANGER } });
+        assert.equal(res.status, 403, 'the enforce route is enforced');
+        // Usage is no policy: counters work, and reset, in read-only mode.
+        assert.equal((await api(fromFile.admin)('DELETE', '/api/usage')).status, 204);
+      } finally {
+        await fromFile.stop();
+      }
+      const bad = `${tmp.dir}/bad.json`;
+      writeFileSync(bad, JSON.stringify({ settings: { mode: 'watch' } }));
+      await assert.rejects(startCli(['--policy', bad]), /settings\.mode/);
+    } finally {
+      await gw.stop();
+      tmp.cleanup();
+    }
+  });
+});
