@@ -227,5 +227,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ga
     else if (env[o.env] !== undefined && env[o.env] !== '') config[o.key] = convert(o, env[o.env], `environment ${o.env}`);
     else if (file[o.file] !== undefined) config[o.key] = convert(o, file[o.file], `config file key '${o.file}'`);
   }
+  if (typeof config.cspReportPath !== 'string' || !/^\/[!-~]*$/.test(config.cspReportPath) || /[?#]/.test(config.cspReportPath))
+    throw new ConfigError('config-invalid-value', `cspReportPath: '${String(config.cspReportPath)}' must be a path starting with / (no query, no spaces)`);
   return config as unknown as GatewayConfig;
 }

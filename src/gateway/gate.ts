@@ -41,14 +41,27 @@ export interface UsageRecorder {
 
 const NO_USAGE: UsageRecorder = { record: () => undefined };
 
-export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver, usage: UsageRecorder = NO_USAGE) {
+/** The proxy path reserved for CSP violation reports, and its handler. */
+export interface ReservedPath {
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
+function isReserved(target: string, r: ReservedPath | null): boolean {
+  if (r === null || !target.startsWith(r.path)) return false;
+  return target.length === r.path.length || target.charCodeAt(r.path.length) === 63 /* ? */;
+}
+
+export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver, usage: UsageRecorder = NO_USAGE, reserved: ReservedPath | null = null) {
   const view = new GateView();
 
   /** `continueExpected`: the request came through 'checkContinue' (Expect: 100-continue). */
   return function handle(req: IncomingMessage, res: ServerResponse, continueExpected = false): void {
+    const target = req.url ?? '/';
+    if (isReserved(target, reserved)) return reserved!.handle(req, res);
     const snap = getSnapshot(); // one snapshot for the whole request
     view.method = req.method ?? '';
-    view.target = req.url ?? '/';
+    view.target = target;
     view.headers.fill(req.rawHeaders);
     view.host = view.headers.host;
     const outcome = decide(snap, view);

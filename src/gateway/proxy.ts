@@ -39,7 +39,6 @@ const ERRORS = {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const kExchange = Symbol('corsgate.exchange');
-const CSP = 'Content-Security-Policy';
 
 type Res = ServerResponse & { [kExchange]?: Exchange };
 
@@ -110,7 +109,8 @@ function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
   pushCors(out, outcome);
   // An upstream's own CSP is kept next to the trusted-sites one: a browser enforces every policy it
   // receives (CSP Level 3 §4.1), so the gateway can never weaken it.
-  if (html && outcome.csp !== null) out.push(CSP, outcome.csp);
+  const csp = outcome.route.cspHeaders;
+  if (html && csp !== null) for (let i = 0; i < csp.length; i++) out.push(csp[i]!);
   return out;
 }
 

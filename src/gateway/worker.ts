@@ -18,6 +18,7 @@ import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import { Forwarder } from './proxy.js';
 import { assembleSnapshot, infoOf, type Snapshot } from './snapshot.js';
 import { isEmptyBatch, UsageCounter } from './usage/counter.js';
+import { CspReportIntake } from './usage/csp-reports.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -60,7 +61,7 @@ class StateReceiver {
     const h = p.header;
     try {
       const state: StoreState = { version: h.version, allowlist: [], trustedSites: h.trustedSites, routes: h.routes, settings: h.settings };
-      const snap = await assembleSnapshot(engine, state, { policy: p.builder.build(), size: p.builder.size, entryOf: p.builder.entryResolver() }, [...p.builder.warnings], this.metrics);
+      const snap = await assembleSnapshot(engine, state, { policy: p.builder.build(), size: p.builder.size, entryOf: p.builder.entryResolver() }, [...p.builder.warnings], this.metrics, this.config.cspReportPath);
       this.publish(snap);
       send({ t: 'published', version: snap.version, info: infoOf(snap) });
     } catch (err) {
@@ -106,7 +107,8 @@ export async function runWorker(): Promise<void> {
     },
   );
   const observer = { answered: (req: IncomingMessage, outcome: Outcome, status: number) => access.write(req, outcome, status, null, 0) };
-  const gate = createGate(() => current!, forwarder, observer, usage);
+  const intake = new CspReportIntake(usage);
+  const gate = createGate(() => current!, forwarder, observer, usage, { path: config.cspReportPath, handle: (req, res) => intake.handle(req, res) });
   const guarded = (continueExpected: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     try {
       gate(req, res, continueExpected);

@@ -35,6 +35,8 @@ export interface AllowlistEntry {
 /** Salesforce's CspTrustedSite fields (src/csp), with the description always present in the store. */
 export interface TrustedSiteFields extends CspTrustedSite {
   description: string;
+  /** corsgate's own: the site goes into Content-Security-Policy-Report-Only only (tried before it is enforced). */
+  reportOnly?: boolean;
 }
 
 export interface TrustedSite extends TrustedSiteFields {

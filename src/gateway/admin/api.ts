@@ -21,7 +21,7 @@ import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
 import { checkScanTargetEntry } from './scan-targets.js';
 import { getScan, listScans, startScan, type ScanInput } from './scans.js';
 import { buildOpenApi } from './openapi.js';
-import { allowlistUsage, refusedUsage, reportOnlyUsage, resetUsage, trafficUsage } from './usage.js';
+import { allowlistUsage, cspUsage, refusedUsage, reportOnlyUsage, resetUsage, trafficUsage } from './usage.js';
 import type { SchemaName } from './schema.js';
 
 export interface ApiContext {
@@ -114,9 +114,11 @@ export async function normaliseTrustedSite(input: Partial<TrustedSiteFields>): P
     isApplicableToImgSrc: input.isApplicableToImgSrc ?? false,
     isApplicableToMediaSrc: input.isApplicableToMediaSrc ?? false,
     isApplicableToStyleSrc: input.isApplicableToStyleSrc ?? false,
+    ...(input.reportOnly === true ? { reportOnly: true } : {}),
   };
   const mod = await cspModule();
-  const problems = mod ? mod.validateTrustedSite(site).filter((p) => (p as { severity?: string }).severity !== 'warning') : [];
+  const { reportOnly: _ro, ...salesforceFields } = site;
+  const problems = mod ? mod.validateTrustedSite(salesforceFields).filter((p) => (p as { severity?: string }).severity !== 'warning') : [];
   // Fallback when the CSP module is absent: Salesforce's documented shape (https://, wss:// or *.domain, optional port).
   if (!mod && !/^(?:(?:https|wss):\/\/)?(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d{1,5})?\/?$/i.test(site.endpointUrl))
     problems.push({ code: 'trusted-site-url-invalid', field: 'endpointUrl', message: 'endpointUrl must be https://host, wss://host or *.domain, with an optional port' });
@@ -323,6 +325,7 @@ const ROUTES: RouteDef[] = [
   r('GET', '/api/usage/refused', 'view-setup', {}, refusedUsage),
   r('GET', '/api/usage/report-only', 'view-setup', {}, reportOnlyUsage),
   r('GET', '/api/usage/traffic', 'view-setup', {}, trafficUsage),
+  r('GET', '/api/usage/csp', 'view-setup', {}, cspUsage),
   r('DELETE', '/api/usage', 'modify-all-data', { success: ['204', null] }, async (c, _q, res, who) => resetUsage(c, actorOf(who), res)),
 ];
 

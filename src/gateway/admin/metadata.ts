@@ -198,7 +198,7 @@ async function currentBundle(ctx: ApiContext): Promise<MetadataBundle> {
   const settings = await ctx.store.getSettings();
   return {
     corsOrigins: origins.map((o) => ({ urlPattern: o.urlPattern, ...(o.description ? { description: o.description } : {}), ...(o.name ? { fullName: o.name } : {}) })),
-    trustedSites: sites.map(({ id: _id, createdAt: _c, createdBy: _b, ...fields }) => fields),
+    trustedSites: sites.map(({ id: _id, createdAt: _c, createdBy: _b, reportOnly: _r, ...fields }) => fields),
     settings: { corsForOAuthEndpoints: settings.corsForOAuthEndpoints },
   };
 }

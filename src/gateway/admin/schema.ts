@@ -83,6 +83,7 @@ export const SCHEMAS = {
       isApplicableToImgSrc: { type: 'boolean' },
       isApplicableToMediaSrc: { type: 'boolean' },
       isApplicableToStyleSrc: { type: 'boolean' },
+      reportOnly: { type: 'boolean', description: 'Trust the site in Content-Security-Policy-Report-Only only, to see its effect before enforcing it' },
     },
     required: ['name', 'endpointUrl'],
     additionalProperties: false,

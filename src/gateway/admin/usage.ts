@@ -135,3 +135,46 @@ export async function resetUsage(c: ApiContext, actor: string, res: ServerRespon
   await c.usage.reset(actor);
   sendNoContent(res);
 }
+
+/** The trusted-site flag that widens each fetch directive (Salesforce's CspTrustedSite fields). */
+const DIRECTIVE_FLAGS: Record<string, string> = {
+  'connect-src': 'isApplicableToConnectSrc',
+  'font-src': 'isApplicableToFontSrc',
+  'frame-src': 'isApplicableToFrameSrc',
+  'child-src': 'isApplicableToFrameSrc',
+  'img-src': 'isApplicableToImgSrc',
+  'media-src': 'isApplicableToMediaSrc',
+  'style-src': 'isApplicableToStyleSrc',
+  'style-src-elem': 'isApplicableToStyleSrc',
+};
+
+/** The trusted site that would allow `blockedOrigin` for `directive`, or null (a keyword, http:, script-src…). */
+export function trustedSiteFor(directive: string, blockedOrigin: string): { name: string; endpointUrl: string; flag: string } | null {
+  const flag = DIRECTIVE_FLAGS[directive];
+  if (flag === undefined || !/^(https|wss):\/\//.test(blockedOrigin)) return null;
+  const host = new URL(blockedOrigin).hostname;
+  // Salesforce names: letters, digits and underscores, starting with a letter, at most 80.
+  const name = `${/^[a-z]/i.test(host) ? '' : 'site_'}${host.replace(/[^a-z0-9]+/gi, '_')}`.slice(0, 80);
+  return { name, endpointUrl: blockedOrigin, flag };
+}
+
+/** GET /api/usage/csp: violations by effective directive and blocked origin, with the trusted site that would allow each. */
+export async function cspUsage(c: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url!, 'http://x');
+  const totals = await c.store.readUsage(Number.MAX_SAFE_INTEGER, 10_000);
+  const groups = new Map<string, { directive: string; blockedOrigin: string; count: number; pages: string[]; lastSeenAt: number }>();
+  for (const v of totals.csp) {
+    const key = `${v.directive} ${v.blockedOrigin}`;
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, { directive: v.directive, blockedOrigin: v.blockedOrigin, count: v.count, pages: [v.page], lastSeenAt: v.lastSeenAt });
+    else {
+      g.count += v.count;
+      if (g.pages.length < 20) g.pages.push(v.page);
+      g.lastSeenAt = Math.max(g.lastSeenAt, v.lastSeenAt);
+    }
+  }
+  const all = [...groups.values()]
+    .sort((a, b) => b.count - a.count)
+    .map((g) => ({ ...g, lastSeenAt: iso(g.lastSeenAt), trustedSite: trustedSiteFor(g.directive, g.blockedOrigin) }));
+  sendJson(res, 200, { ...page(url, all), dropped: totals.cspIntake.dropped, malformed: totals.cspIntake.malformed });
+}
