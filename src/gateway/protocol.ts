@@ -34,7 +34,7 @@ export type FromWorker =
 /** What a worker is started with (JSON in the CORSGATE_WORKER environment variable). */
 export type WorkerConfig = Pick<
   GatewayConfig,
-  'host' | 'port' | 'timeoutMs' | 'connectTimeoutMs' | 'logLevel' | 'accessLog' | 'maxInFlight' | keyof ListenerLimits
+  'host' | 'port' | 'timeoutMs' | 'connectTimeoutMs' | 'logLevel' | 'accessLog' | 'maxInFlight' | 'trustProxy' | keyof ListenerLimits
 > & {
   /** The upstream's URL (the demo API's, when none was configured). */
   upstream: string;

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StoreState } from '../store/types.js';
 import { AllowlistBuilder, SLICE } from './compile.js';
 import type { Outcome } from './core/decide.js';
-import { engine } from './engine.js';
+import { engine, pickCors } from './engine.js';
 import { createGate } from './gate.js';
 import { closeServer, createLimitedServer, listen } from './listener.js';
 import { AccessLog, createLogger, flushLogs } from './log.js';
@@ -35,7 +35,7 @@ class StateReceiver {
 
   on(m: ToWorker): void {
     if (m.t === 'state-begin') {
-      this.pending = { header: m, builder: new AllowlistBuilder(this.config.overrides, m.count) };
+      this.pending = { header: m, builder: new AllowlistBuilder(this.config.overrides, m.count, pickCors(m.settings)) };
       send({ t: 'more', version: m.version });
       return;
     }
@@ -82,8 +82,9 @@ export async function runWorker(): Promise<void> {
   };
   const receiver = new StateReceiver(config, metrics, publish, logger);
 
+  const edge = { scheme: 'http' as const, trustProxy: config.trustProxy === true };
   const forwarder = new Forwarder(
-    { upstream: new URL(config.upstream), timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight },
+    { upstream: new URL(config.upstream), timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight, edge },
     {
       upstreamLatency: (s) => metrics.upstreamLatency(s),
       upstreamError: (kind, detail) => {
@@ -94,7 +95,7 @@ export async function runWorker(): Promise<void> {
     },
   );
   const observer = { answered: (req: IncomingMessage, outcome: Outcome, status: number) => access.write(req, outcome, status, null, 0) };
-  const gate = createGate(() => current!, forwarder, observer);
+  const gate = createGate(() => current!, forwarder, observer, edge);
   const guarded = (continueExpected: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     try {
       gate(req, res, continueExpected);

@@ -1,0 +1,58 @@
+// Real Chromium, through the gateway with the built-in demo API: a page the gateway serves uses its
+// own API (same-origin POST with Origin), a page elsewhere still cannot; an exposed header set
+// through the settings API is readable by an allowlisted page (issue 17 §2, §3).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { launchChromium } from '../support/browser.js';
+import { api, startCli, startUpstream, tempDir } from './helpers.js';
+
+async function pageServer(host: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><title>client</title><p>client page</p>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, origin: `http://${host}:${(server.address() as AddressInfo).port}` };
+}
+
+type Result = { ok: true; status: number; body: string; header: string | null } | { ok: false; error: string };
+
+const post = (url: string, header = 'x-request-id') => `
+  (async () => {
+    try {
+      const res = await fetch(${JSON.stringify(url)}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+      return { ok: true, status: res.status, body: await res.text(), header: res.headers.get(${JSON.stringify(header)}) };
+    } catch (err) {
+      return { ok: false, error: String(err) };
+    }
+  })()`;
+
+test('Chromium: the demo page POSTs to its own API through the gateway; an unlisted origin is still refused', async () => {
+  const tmp = tempDir();
+  const other = await pageServer('localhost');
+  const gw = await startCli(['--store', `sqlite:${tmp.dir}/s.db`]);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${gw.proxy}/`);
+    const own = (await page.evaluate(post('/api/echo'))) as Result;
+    assert.equal(own.ok, true, JSON.stringify(own));
+    assert.equal(own.ok && own.status, 200, JSON.stringify(own));
+    // Chromium did send Origin (the gateway passed it on), and it was the page's own origin.
+    assert.equal(own.ok && JSON.parse(own.body).headers.origin, new URL(gw.proxy).origin);
+
+    await page.goto(`${other.origin}/`);
+    const cross = (await page.evaluate(post(`${gw.proxy}/api/echo`))) as Result;
+    assert.equal(cross.ok, false, 'a cross-origin POST from an unlisted origin is blocked');
+    const direct = await fetch(`${gw.proxy}/api/echo`, { method: 'POST', headers: { origin: other.origin } });
+    assert.equal(direct.status, 403);
+    assert.equal(((await direct.json()) as { error: { code: string } }).error.code, 'origin-not-allowed');
+  } finally {
+    await browser.close();
+    await gw.stop();
+    other.server.close();
+    tmp.cleanup();
+  }
+});
