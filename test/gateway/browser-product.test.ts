@@ -1,10 +1,11 @@
 // Real Chromium, through the gateway with the built-in demo API: a page the gateway serves uses its
 // own API (same-origin POST with Origin), a page elsewhere still cannot; an exposed header set
 // through the settings API is readable by an allowlisted page (issue 17 §2, §3).
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { api, startCli, startUpstream, tempDir } from './helpers.js';
 
@@ -29,11 +30,18 @@ const post = (url: string, header = 'x-request-id') => `
     }
   })()`;
 
+let browser: Browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser.close();
+});
+
 test('Chromium: the demo page POSTs to its own API through the gateway; an unlisted origin is still refused', async () => {
   const tmp = tempDir();
   const other = await pageServer('localhost');
   const gw = await startCli(['--store', `sqlite:${tmp.dir}/s.db`]);
-  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`${gw.proxy}/`);
@@ -50,9 +58,38 @@ test('Chromium: the demo page POSTs to its own API through the gateway; an unlis
     assert.equal(direct.status, 403);
     assert.equal(((await direct.json()) as { error: { code: string } }).error.code, 'origin-not-allowed');
   } finally {
-    await browser.close();
     await gw.stop();
     other.server.close();
+    tmp.cleanup();
+  }
+});
+
+test('Chromium: an exposed header set through PUT /api/settings is read by an allowlisted page', async () => {
+  const tmp = tempDir();
+  const client = await pageServer('localhost');
+  const upstream = await startUpstream((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-42' });
+    res.end('{"ok":true}');
+    req.resume();
+    return true;
+  });
+  const gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/s.db`]);
+  const admin = api(gw.admin);
+  try {
+    assert.equal((await admin('POST', '/api/allowlist', { urlPattern: client.origin })).status, 201);
+    const page = await browser.newPage();
+    await page.goto(`${client.origin}/`);
+    const hidden = (await page.evaluate(post(`${gw.proxy}/api/data`))) as Result;
+    assert.equal(hidden.ok && hidden.status, 200, JSON.stringify(hidden));
+    assert.equal(hidden.ok && hidden.header, null, 'not exposed: the page cannot read it');
+    const put = await admin('PUT', '/api/settings', { exposeHeaders: ['X-Request-Id'] });
+    assert.equal(put.status, 200, put.text);
+    const read = (await page.evaluate(post(`${gw.proxy}/api/data`))) as Result;
+    assert.equal(read.ok && read.header, 'req-42', JSON.stringify(read));
+  } finally {
+    await gw.stop();
+    await upstream.close();
+    client.server.close();
     tmp.cleanup();
   }
 });
