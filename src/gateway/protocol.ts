@@ -15,10 +15,12 @@ import type { ListenerLimits } from './listener.js';
 export const CHUNK = 2_000;
 
 export type ToWorker =
-  | { t: 'state-begin'; version: number; routes: Route[]; settings: Settings; trustedSites: TrustedSite[]; count: number }
+  | { t: 'state-begin'; version: number; routes: Route[]; settings: Settings; trustedSites: TrustedSite[]; count: number; overrides: AllowlistOverrides }
   | { t: 'state-chunk'; version: number; items: string[] }
   | { t: 'state-end'; version: number }
   | { t: 'metrics'; id: number }
+  /** The primary got SIGHUP: run the worker's own reloaders (signals.ts). */
+  | { t: 'reload' }
   | { t: 'shutdown' };
 
 export type FromWorker =
