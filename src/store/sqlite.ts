@@ -410,6 +410,28 @@ export class SqliteStore implements Store {
     }, actor);
   }
 
+  /**
+   * Replaces the whole policy at once (a policy file reloaded): one transaction, so the gateway
+   * goes from the old policy to the new one with no state in between; one audit row says so.
+   */
+  async replacePolicy(plan: ImportPlan & { routes: RouteFields[] }, actor: string): Promise<void> {
+    const wasLocked = this.locked;
+    this.locked = false;
+    try {
+      this.change((audit, at) => {
+        for (const table of ['allowlist', 'trusted_sites', 'routes', 'settings']) this.db.prepare(`DELETE FROM ${table}`).run();
+        for (const item of plan.allowlist) this.insertAllowlist(item, actor, at);
+        for (const site of plan.trustedSites) this.insertSite(site, actor, at);
+        const insertRoute = this.db.prepare('INSERT INTO routes (id, data, created_at, created_by) VALUES (?, ?, ?, ?)');
+        for (const r of plan.routes) insertRoute.run(randomUUID(), JSON.stringify(r), at, actor);
+        this.writeSettings({ ...DEFAULT_SETTINGS, ...plan.settings }, () => undefined);
+        audit({ action: 'reload', entity: 'policy-file', entityId: null, before: null, after: { allowlist: plan.allowlist.length, trustedSites: plan.trustedSites.length, routes: plan.routes.length } });
+      }, actor);
+    } finally {
+      this.locked = wasLocked;
+    }
+  }
+
   // ---- tokens ------------------------------------------------------------------------------
 
   async findTokenByHash(hash: string): Promise<(TokenRecord & { hash: string }) | null> {

@@ -81,6 +81,22 @@ export interface Settings {
    * reach, besides the upstream and the gateway's proxy: IPs, CIDR ranges, host names, `*.domain`, `*`.
    */
   scanTargets: string[];
+  /**
+   * The gateway's own origins as browsers see them (behind a proxy: the proxy's). A request whose
+   * Origin is one of them is same-origin and passes as a request without Origin does. Empty: the
+   * origin is derived from each request (scheme plus Host).
+   */
+  publicOrigins: string[];
+  /** The allowlist regime's methods (Salesforce's REST answer by default); `'*'`: any. */
+  methods: string[] | '*';
+  /** Request headers a preflight may ask for; `'*'` (default): any, each checked, then echoed. */
+  requestHeaders: string[] | '*';
+  /** Response headers scripts of allowed origins may read (Access-Control-Expose-Headers). */
+  exposeHeaders: string[] | '*';
+  /** Access-Control-Max-Age of an allowed preflight, in seconds. */
+  maxAge: number;
+  /** Send Access-Control-Allow-Credentials: true to allowed origins (Salesforce does). */
+  credentials: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -92,6 +108,12 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   cspOnDefaultRoute: false,
   cspBaseline: DEFAULT_CSP_BASELINE,
   scanTargets: [],
+  publicOrigins: [],
+  methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  requestHeaders: '*',
+  exposeHeaders: [],
+  maxAge: 600,
+  credentials: true,
 });
 
 export interface TokenRecord {
