@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { emptyBodyLength } from '../adapters/shared.js';
 import { decide, type Outcome, type Refusal } from './core/decide.js';
-import { RequestScan } from './headers.js';
+import { clientScheme, RequestScan, type GateEdge } from './headers.js';
 import type { Forwarder } from './proxy.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -21,6 +21,8 @@ class GateView {
   method = '';
   target = '';
   host: string | undefined = undefined;
+  scheme = 'http';
+  forwardedHost: string | null = null;
   readonly headers = new RequestScan();
 }
 
@@ -52,7 +54,14 @@ function isReserved(target: string, r: ReservedPath | null): boolean {
   return target.length === r.path.length || target.charCodeAt(r.path.length) === 63 /* ? */;
 }
 
-export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver, usage: UsageRecorder = NO_USAGE, reserved: ReservedPath | null = null) {
+export interface GateOptions {
+  edge?: GateEdge;
+  usage?: UsageRecorder;
+  reserved?: ReservedPath | null;
+}
+
+export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver, options: GateOptions = {}) {
+  const { edge = { scheme: 'http', trustProxy: false }, usage = NO_USAGE, reserved = null } = options;
   const view = new GateView();
 
   /** `continueExpected`: the request came through 'checkContinue' (Expect: 100-continue). */
@@ -64,6 +73,8 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, ob
     view.target = target;
     view.headers.fill(req.rawHeaders);
     view.host = view.headers.host;
+    view.scheme = clientScheme(edge, view.headers.xForwardedProto);
+    view.forwardedHost = edge.trustProxy ? view.headers.xForwardedHost : null;
     const outcome = decide(snap, view);
     outcome.route.tally.count(outcome.decision, outcome.reason, outcome.preflight, outcome.origin);
     usage.record(outcome, view.target);

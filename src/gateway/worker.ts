@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StoreState } from '../store/types.js';
 import { AllowlistBuilder, SLICE } from './compile.js';
 import type { Outcome } from './core/decide.js';
-import { engine } from './engine.js';
+import { engine, pickCors } from './engine.js';
 import { createGate } from './gate.js';
 import { closeServer, createLimitedServer, listen } from './listener.js';
 import { AccessLog, createLogger, flushLogs } from './log.js';
@@ -17,6 +17,7 @@ import { Metrics } from './metrics.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import { Forwarder } from './proxy.js';
 import { assembleSnapshot, infoOf, type Snapshot } from './snapshot.js';
+import { handleSighup, reloadAll } from './signals.js';
 import { isEmptyBatch, UsageCounter } from './usage/counter.js';
 import { CspReportIntake } from './usage/csp-reports.js';
 
@@ -37,7 +38,7 @@ class StateReceiver {
 
   on(m: ToWorker): void {
     if (m.t === 'state-begin') {
-      this.pending = { header: m, builder: new AllowlistBuilder(this.config.overrides, m.count) };
+      this.pending = { header: m, builder: new AllowlistBuilder(m.overrides ?? this.config.overrides, m.count, pickCors(m.settings)) };
       send({ t: 'more', version: m.version });
       return;
     }
@@ -94,8 +95,9 @@ export async function runWorker(): Promise<void> {
   const flusher = setInterval(() => sendUsage(), config.usageFlushMs);
   flusher.unref();
 
+  const edge = { scheme: 'http' as const, trustProxy: config.trustProxy === true };
   const forwarder = new Forwarder(
-    { upstream: new URL(config.upstream), timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight },
+    { upstream: new URL(config.upstream), timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight, edge },
     {
       upstreamLatency: (s) => metrics.upstreamLatency(s),
       upstreamError: (kind, detail) => {
@@ -108,7 +110,7 @@ export async function runWorker(): Promise<void> {
   );
   const observer = { answered: (req: IncomingMessage, outcome: Outcome, status: number) => access.write(req, outcome, status, null, 0) };
   const intake = new CspReportIntake(usage);
-  const gate = createGate(() => current!, forwarder, observer, usage, { path: config.cspReportPath, handle: (req, res) => intake.handle(req, res) });
+  const gate = createGate(() => current!, forwarder, observer, { edge, usage, reserved: { path: config.cspReportPath, handle: (req, res) => intake.handle(req, res) } });
   const guarded = (continueExpected: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     try {
       gate(req, res, continueExpected);
@@ -139,6 +141,7 @@ export async function runWorker(): Promise<void> {
   process.on('message', (m: ToWorker) => {
     if (m.t === 'metrics') void metrics.json().then((data) => send({ t: 'metrics', id: m.id, data }));
     else if (m.t === 'shutdown') void stop();
+    else if (m.t === 'reload') void reloadAll('SIGHUP (primary)');
     else if (m.t === 'usage-reset') usage.drain(() => null);
     else receiver.on(m);
   });
@@ -146,6 +149,8 @@ export async function runWorker(): Promise<void> {
   process.on('disconnect', () => void stop());
   process.on('SIGTERM', () => undefined); // the primary drains the workers itself
   process.on('SIGINT', () => undefined);
+  // A SIGHUP sent to the whole process group reaches the workers too: it reloads, never ends them.
+  handleSighup(logger);
 
   send({ t: 'ready' });
   // Serve only once the first snapshot is in force: never with no policy at all.
