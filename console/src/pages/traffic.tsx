@@ -75,11 +75,14 @@ function RefusedTable({ me, tick, changed }: { me: Me; tick: number; changed: ()
   const refused = useApi<List<Refused>>('/api/usage/refused?limit=50', [tick]);
   const [error, setError] = useState<unknown>(null);
   const [busy, busyWith] = useBusy();
+  // The counters keep the refusals of the past: an origin added here says so instead of offering it again.
+  const [added, setAdded] = useState<ReadonlySet<string>>(new Set());
   const add = (r: Refused) => {
     if (!r.suggestedPattern || !confirm(`Add ${r.suggestedPattern} to the allowlist? Requests from ${r.origin} are then allowed.`)) return;
     setError(null);
     return busyWith(async () => {
       await api('POST', '/api/allowlist', { urlPattern: r.suggestedPattern, description: `added from the traffic view (${r.count} refused)` });
+      setAdded((prev) => new Set([...prev, r.suggestedPattern!]));
       notify(`Added ${r.suggestedPattern}: in force at the gateway now.`);
       changed();
     }, setError);
@@ -101,7 +104,9 @@ function RefusedTable({ me, tick, changed }: { me: Me; tick: number; changed: ()
               <td data-label="Example"><code>{r.examplePath}</code> <span class="muted">route {r.route}</span></td>
               <td data-label="Upstream answered">{r.upstreamAllowOrigin === undefined ? <span class="muted">—</span> : r.upstreamGranted ? <span class="warn">granted (<code>{r.upstreamAllowOrigin}</code>)</span> : 'refused'}</td>
               <td class="actions">
-                {r.suggestedPattern ? (
+                {r.suggestedPattern && added.has(r.suggestedPattern) ? (
+                  <span class="ok">Added to the allowlist</span>
+                ) : r.suggestedPattern ? (
                   <button type="button" disabled={!canChange(me, 'modify-all-data') || busy} onClick={() => add(r)} aria-label={`Add ${r.suggestedPattern} to the allowlist`}>Add to allowlist</button>
                 ) : (
                   <span class="muted">{r.problem?.hint ?? r.problem?.message}</span>
