@@ -129,6 +129,11 @@ export class WorkerPool {
     for (const m of this.members.values()) if (m.ready) this.sendState(m, state);
   }
 
+  /** Tells every live worker to reread its TLS certificate and key (SIGHUP). */
+  reloadTls(): void {
+    for (const m of this.members.values()) this.send(m, { t: 'reload-tls' });
+  }
+
   /** The lowest version any live worker enforces (every worker has published it). */
   minVersion(): number {
     let min = Infinity;

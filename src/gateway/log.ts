@@ -113,6 +113,9 @@ export class AccessLog {
 
 function hostOf(req: IncomingMessage): string {
   const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') return raw[i + 1]!;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if ((name.length === 4 && name.toLowerCase() === 'host') || name === ':authority') return raw[i + 1]!;
+  }
   return '';
 }

@@ -19,7 +19,9 @@ export type ToWorker =
   | { t: 'state-chunk'; version: number; items: string[] }
   | { t: 'state-end'; version: number }
   | { t: 'metrics'; id: number }
-  | { t: 'shutdown' };
+  | { t: 'shutdown' }
+  /** SIGHUP reached the primary: reread the TLS certificate and key. */
+  | { t: 'reload-tls' };
 
 export type FromWorker =
   /** The worker listens for messages: states sent before this would be lost. */
@@ -34,7 +36,20 @@ export type FromWorker =
 /** What a worker is started with (JSON in the CORSGATE_WORKER environment variable). */
 export type WorkerConfig = Pick<
   GatewayConfig,
-  'host' | 'port' | 'timeoutMs' | 'connectTimeoutMs' | 'logLevel' | 'accessLog' | 'maxInFlight' | keyof ListenerLimits
+  | 'host'
+  | 'port'
+  | 'timeoutMs'
+  | 'connectTimeoutMs'
+  | 'logLevel'
+  | 'accessLog'
+  | 'maxInFlight'
+  | 'tlsCert'
+  | 'tlsKey'
+  | 'upstreamCa'
+  | 'upstreamInsecure'
+  | 'websocketHandshakeTimeoutMs'
+  | 'websocketIdleTimeoutMs'
+  | keyof ListenerLimits
 > & {
   /** The upstream's URL (the demo API's, when none was configured). */
   upstream: string;

@@ -10,6 +10,10 @@ export interface CompiledRoute {
   setting: string | null;
   csp: boolean;
   priority: number;
+  /** Whether WebSocket handshakes may be decided by the regime at all (`websocket: false` refuses them). */
+  websocket: boolean;
+  /** The route's own upstream URL, or null for the gateway's default upstream. */
+  upstream: string | null;
   /** null: any host */
   hostExact: ReadonlySet<string> | null;
   hostSuffixes: readonly string[];
@@ -81,6 +85,8 @@ function compileOne(route: RouteFields & { id: string }, builtIn: boolean): Comp
     setting: route.setting ?? null,
     csp: route.csp === true,
     priority: route.priority,
+    websocket: route.websocket !== false,
+    upstream: route.upstream ?? null,
     hostExact: anyHost ? null : hostExact,
     hostSuffixes: anyHost ? [] : hostSuffixes,
     pathExact,

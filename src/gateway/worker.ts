@@ -15,7 +15,10 @@ import { closeServer, createLimitedServer, listen } from './listener.js';
 import { AccessLog, createLogger, flushLogs } from './log.js';
 import { Metrics } from './metrics.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
+import { createSecureProxyServer, type SecureProxyServer } from './listener-tls.js';
 import { Forwarder } from './proxy.js';
+import { filesOf, readTlsPair, reloadTls, upstreamTls } from './tls.js';
+import { UpstreamSet } from './upstreams.js';
 import { assembleSnapshot, infoOf, type Snapshot } from './snapshot.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -75,23 +78,32 @@ export async function runWorker(): Promise<void> {
   const metrics = new Metrics();
   const access = new AccessLog(createLogger(config.logLevel, undefined, true).child({ worker: Number(process.env.CORSGATE_WORKER_ID ?? 0) }), config.accessLog);
   let current: Snapshot | null = null;
+  let upstreams: UpstreamSet | null = null;
   const publish = (s: Snapshot) => {
     if (current !== null && s.version < current.version) return; // an older compile finished late
+    upstreams!.prepare(s.routes); // every upstream the new routes name has its pool before they are in force
     current = s;
+    upstreams!.retire(s.routes);
     metrics.published({ version: s.version, allowlistSize: s.allowlistSize, cspBytes: s.cspBytes });
   };
   const receiver = new StateReceiver(config, metrics, publish, logger);
 
+  const tlsFiles = filesOf(config.tlsCert, config.tlsKey);
+  upstreams = new UpstreamSet(
+    new URL(config.upstream),
+    { timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight, tls: upstreamTls(config.upstreamCa, config.upstreamInsecure) },
+    (name) => metrics.upstreamTimer(name),
+  );
   const forwarder = new Forwarder(
-    { upstream: new URL(config.upstream), timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight },
+    upstreams,
     {
-      upstreamLatency: (s) => metrics.upstreamLatency(s),
-      upstreamError: (kind, detail) => {
-        metrics.upstreamError(kind);
+      upstreamError: (kind, detail, upstream) => {
+        metrics.upstreamError(kind, upstream.name);
         logger.warn({ kind, upstream: detail }, 'upstream failure');
       },
       finished: (req, outcome, status, upstreamMs, bytes) => access.write(req, outcome, status, upstreamMs, bytes),
     },
+    tlsFiles ? 'https' : 'http',
   );
   const observer = { answered: (req: IncomingMessage, outcome: Outcome, status: number) => access.write(req, outcome, status, null, 0) };
   const gate = createGate(() => current!, forwarder, observer);
@@ -109,26 +121,32 @@ export async function runWorker(): Promise<void> {
   };
   const connections = { open: 0, evicted: 0 };
   metrics.connections('proxy', connections);
-  const server = createLimitedServer(config, guarded(false), guarded(true), connections);
+  const server = tlsFiles
+    ? createSecureProxyServer(config, readTlsPair(tlsFiles), guarded(false), guarded(true), connections)
+    : createLimitedServer(config, guarded(false), guarded(true), connections);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     await closeServer(server);
-    await forwarder.close().catch(() => undefined);
+    await upstreams!.close();
     flushLogs();
     process.exit(0);
   };
   process.on('message', (m: ToWorker) => {
     if (m.t === 'metrics') void metrics.json().then((data) => send({ t: 'metrics', id: m.id, data }));
     else if (m.t === 'shutdown') void stop();
+    else if (m.t === 'reload-tls') {
+      if (tlsFiles) reloadTls(server as SecureProxyServer, tlsFiles, logger, 'proxy');
+    }
     else receiver.on(m);
   });
   // The primary is gone (killed): nobody can publish policy changes any more, so stop serving.
   process.on('disconnect', () => void stop());
   process.on('SIGTERM', () => undefined); // the primary drains the workers itself
   process.on('SIGINT', () => undefined);
+  process.on('SIGHUP', () => undefined); // the primary forwards a reload as a 'reload-tls' message
 
   send({ t: 'ready' });
   // Serve only once the first snapshot is in force: never with no policy at all.

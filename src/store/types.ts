@@ -50,6 +50,10 @@ export interface RouteFields {
   csp?: boolean;
   /** Higher wins; ties: the order of creation. */
   priority: number;
+  /** `false`: every WebSocket handshake on this route is refused (absent: decided like CORS by the route's regime). */
+  websocket?: boolean;
+  /** Absolute http(s) URL this route forwards to instead of the gateway's `--upstream`. */
+  upstream?: string;
   description?: string;
 }
 

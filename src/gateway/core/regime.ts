@@ -50,6 +50,10 @@ export interface BoundRoute {
   /** The CSP to add to HTML responses, or null. */
   readonly csp: string | null;
   readonly tally: RouteTally;
+  /** false: every WebSocket handshake is refused (`websocket: false`). */
+  readonly websocket: boolean;
+  /** The route's own upstream URL, or null for the default upstream. */
+  readonly upstream: string | null;
   /** The matcher fields (hosts, paths, priority) of the compiled route; null for the default route. */
   readonly match: CompiledRoute | null;
 }
@@ -83,5 +87,5 @@ export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: Rout
     if (on) policy = r.allowlist;
     else refusal = { code: 'cors-not-enabled', message: `cross-origin requests here need the setting '${setting}' turned on (route '${id}')` };
   }
-  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, tally: tallies.route(id), match: route });
+  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, tally: tallies.route(id), websocket: route?.websocket ?? true, upstream: route?.upstream ?? null, match: route });
 }
