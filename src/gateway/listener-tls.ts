@@ -8,7 +8,7 @@ import { createSecureServer, type Http2SecureServer, type Http2Session, type Ser
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { applyHttp1Limits, capConnections, tooManyHeaders, type ConnectionStats, type Handler, type Listening, type ListenerLimits } from './listener.js';
+import { applyHttp1Limits, capConnections, isIdle, tooManyHeaders, type ConnectionStats, type Handler, type Listening, type ListenerLimits } from './listener.js';
 import type { TlsPair } from './tls.js';
 
 /** HTTP/2 sessions by their TLS socket: a session with streams in progress is not idle. */
@@ -17,7 +17,7 @@ const sessions = new WeakMap<Socket, Http2Session>();
 function tlsIdle(socket: Socket): boolean {
   const session = sessions.get(socket);
   if (session !== undefined) return openStreams(session) === 0;
-  return (socket as Socket & { _httpMessage?: unknown })._httpMessage == null;
+  return isIdle(socket);
 }
 
 const kStreams = Symbol('corsgate.streams');
@@ -74,9 +74,10 @@ export function createSecureProxyServer(limits: ListenerLimits, pair: TlsPair, h
       server.close(() => res());
       // GOAWAY to every h2 client (streams in progress finish), idle HTTP/1.1 connections closed.
       for (const session of live) session.close();
-      for (const socket of tracked) if (!sessions.has(socket) && (socket as Socket & { _httpMessage?: unknown })._httpMessage == null) socket.destroy();
+      for (const socket of tracked) if (!sessions.has(socket) && isIdle(socket)) socket.destroy();
       setTimeout(() => {
         for (const socket of tracked) socket.destroy();
+        res();
       }, graceMs).unref();
     });
   return server;

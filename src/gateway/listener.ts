@@ -23,9 +23,16 @@ export interface ConnectionStats {
 
 const TOO_MANY_HEADERS = JSON.stringify({ error: { code: 'headers-too-many', message: 'the request has more header fields than this gateway accepts' } });
 
+/** Sockets taken over by an upgrade (an open WebSocket): never idle, whatever their traffic. */
+const busy = new WeakSet<Socket>();
+
+export function markBusy(socket: Socket): void {
+  busy.add(socket);
+}
+
 /** Node sets `_httpMessage` on a socket while a response is in progress on it. */
-function isIdle(socket: Socket): boolean {
-  return (socket as Socket & { _httpMessage?: unknown })._httpMessage == null;
+export function isIdle(socket: Socket): boolean {
+  return (socket as Socket & { _httpMessage?: unknown })._httpMessage == null && !busy.has(socket);
 }
 
 /** The 431 for one field too many (Node drops fields past maxHeadersCount silently); `pseudo`: h2's four pseudo-header pairs. */
@@ -123,6 +130,8 @@ export function closeServer(server: Server | HttpsServer | Listening, graceMs = 
     server.close(() => res());
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), graceMs).unref();
+    // Upgraded sockets (WebSockets) are no longer Node's HTTP connections: do not wait on them past the grace.
+    setTimeout(res, graceMs + 250).unref();
   });
 }
 

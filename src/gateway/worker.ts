@@ -18,6 +18,7 @@ import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import { createSecureProxyServer, type SecureProxyServer } from './listener-tls.js';
 import { Forwarder } from './proxy.js';
 import { filesOf, readTlsPair, reloadTls, upstreamTls } from './tls.js';
+import { createUpgradeHandler } from './upgrade.js';
 import { UpstreamSet } from './upstreams.js';
 import { assembleSnapshot, infoOf, type Snapshot } from './snapshot.js';
 
@@ -124,6 +125,20 @@ export async function runWorker(): Promise<void> {
   const server = tlsFiles
     ? createSecureProxyServer(config, readTlsPair(tlsFiles), guarded(false), guarded(true), connections)
     : createLimitedServer(config, guarded(false), guarded(true), connections);
+
+  server.on(
+    'upgrade',
+    createUpgradeHandler(() => current!, upstreams, { handshakeTimeoutMs: config.websocketHandshakeTimeoutMs, idleTimeoutMs: config.websocketIdleTimeoutMs, proto: tlsFiles ? 'https' : 'http' }, {
+      handshake: (req, outcome, status, upstreamMs) => {
+        metrics.websocketHandshake(outcome.decision, outcome.reason, outcome.route.id);
+        access.handshake(req, outcome, status, upstreamMs);
+      },
+      upstreamError: (kind, detail, upstream) => {
+        metrics.upstreamError(kind, upstream.name);
+        logger.warn({ kind, upstream: detail }, 'upstream failure');
+      },
+    }),
+  );
 
   let stopping = false;
   const stop = async () => {
