@@ -62,7 +62,6 @@ export async function run(argv: string[]): Promise<number> {
     const stop = (signal: string) => {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
-      process.off('SIGHUP', onHup);
       gateway.logger.info(`${signal}: shutting down`);
       void gateway.close().then(() => resolve(0));
     };
@@ -70,11 +69,5 @@ export async function run(argv: string[]): Promise<number> {
     const onInt = () => stop('SIGINT');
     process.on('SIGTERM', onTerm);
     process.on('SIGINT', onInt);
-    // SIGHUP (e.g. after certbot renews): reload the certificates; without TLS it changes nothing.
-    const onHup = () => {
-      gateway.logger.info('SIGHUP: reloading TLS certificates');
-      gateway.reloadTls();
-    };
-    process.on('SIGHUP', onHup);
   });
 }

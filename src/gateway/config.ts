@@ -51,6 +51,11 @@ export interface GatewayConfig {
   websocketHandshakeTimeoutMs: number;
   /** A WebSocket with no frame either way for this long is closed. */
   websocketIdleTimeoutMs: number;
+  /**
+   * Trust X-Forwarded-Proto and X-Forwarded-Host from the client: only when every connection comes
+   * through a proxy that sets them (a client reaching the gateway directly could otherwise choose them).
+   */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +104,7 @@ export const OPTIONS: readonly Option[] = [
   { key: 'upstreamInsecure', flag: '--upstream-insecure', env: 'CORSGATE_UPSTREAM_INSECURE', file: 'upstreamInsecure', type: 'flag', help: "do not verify https:// upstreams' certificates (warned at start; tests only)" },
   { key: 'websocketHandshakeTimeoutMs', flag: '--websocket-handshake-timeout', env: 'CORSGATE_WEBSOCKET_HANDSHAKE_TIMEOUT_MS', file: 'websocketHandshakeTimeoutMs', type: 'ms', help: 'time the upstream has to answer a WebSocket handshake, in ms, else 504 (default 10000)' },
   { key: 'websocketIdleTimeoutMs', flag: '--websocket-idle-timeout', env: 'CORSGATE_WEBSOCKET_IDLE_TIMEOUT_MS', file: 'websocketIdleTimeoutMs', type: 'ms', help: 'a WebSocket with no traffic for this many ms is closed (default 300000)' },
+  { key: 'trustProxy', flag: '--trust-proxy', env: 'CORSGATE_TRUST_PROXY', file: 'trustProxy', type: 'flag', help: 'trust X-Forwarded-Proto/-Host from a proxy in front (same-origin checks, redirects, upstream headers)' },
   { key: 'consoleDir', flag: '--console-dir', env: 'CORSGATE_CONSOLE_DIR', file: 'consoleDir', type: 'string', help: 'folder of the built console (default console/dist of this package)' },
   { key: 'allowWeakAdminToken', flag: '--allow-weak-admin-token', env: 'CORSGATE_ALLOW_WEAK_ADMIN_TOKEN', file: 'allowWeakAdminToken', type: 'flag', help: 'accept a short or simple CORSGATE_ADMIN_TOKEN (for tests only)' },
 ];
@@ -134,6 +140,7 @@ export const DEFAULTS: GatewayConfig = {
   upstreamInsecure: false,
   websocketHandshakeTimeoutMs: 10_000,
   websocketIdleTimeoutMs: 300_000,
+  trustProxy: false,
 };
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -15,13 +15,13 @@ import type { ListenerLimits } from './listener.js';
 export const CHUNK = 2_000;
 
 export type ToWorker =
-  | { t: 'state-begin'; version: number; routes: Route[]; settings: Settings; trustedSites: TrustedSite[]; count: number }
+  | { t: 'state-begin'; version: number; routes: Route[]; settings: Settings; trustedSites: TrustedSite[]; count: number; overrides: AllowlistOverrides }
   | { t: 'state-chunk'; version: number; items: string[] }
   | { t: 'state-end'; version: number }
   | { t: 'metrics'; id: number }
-  | { t: 'shutdown' }
-  /** SIGHUP reached the primary: reread the TLS certificate and key. */
-  | { t: 'reload-tls' };
+  /** The primary got SIGHUP: run the worker's own reloaders (signals.ts). */
+  | { t: 'reload' }
+  | { t: 'shutdown' };
 
 export type FromWorker =
   /** The worker listens for messages: states sent before this would be lost. */
@@ -49,6 +49,7 @@ export type WorkerConfig = Pick<
   | 'upstreamInsecure'
   | 'websocketHandshakeTimeoutMs'
   | 'websocketIdleTimeoutMs'
+  | 'trustProxy'
   | keyof ListenerLimits
 > & {
   /** The upstream's URL (the demo API's, when none was configured). */

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mergeVary } from '../adapters/shared.js';
 import type { Forward } from './core/decide.js';
-import { classify, classifyResponse, connectionTokens, H, isPlainConnection, type RequestScan } from './headers.js';
+import { classify, classifyResponse, clientScheme, connectionTokens, H, isPlainConnection, type GateEdge, type RequestScan } from './headers.js';
 import type { Upstream } from './upstreams.js';
 
 /** What the forwarder reports (metrics and the access log); `status` 0 means the client went away. */
@@ -104,7 +104,7 @@ function dropListed(out: string[], tokens: Set<string>): void {
 }
 
 /** The request headers as sent upstream: hop-by-hop, rewrite and forwarding headers replaced. */
-export function requestHeaders(req: IncomingMessage, scan: RequestScan, proto: string): string[] {
+export function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: GateEdge): string[] {
   const raw = req.rawHeaders;
   const dropped = scan.connection === null ? null : connectionTokens(scan.connection);
   const out: string[] = [];
@@ -126,8 +126,10 @@ export function requestHeaders(req: IncomingMessage, scan: RequestScan, proto: s
     }
   }
   const ip = req.socket.remoteAddress ?? '';
-  out.push('X-Forwarded-For', scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`, 'X-Forwarded-Proto', proto);
-  if (scan.host !== undefined) out.push('X-Forwarded-Host', scan.host);
+  // From a trusted proxy, the scheme and host the client used pass on; otherwise the gateway's own.
+  out.push('X-Forwarded-For', scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`, 'X-Forwarded-Proto', clientScheme(edge, scan.xForwardedProto));
+  const host = edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
+  if (host !== undefined) out.push('X-Forwarded-Host', host);
   return out;
 }
 
@@ -216,8 +218,8 @@ class Exchange {
 }
 
 export class Forwarder {
-  /** `proto`: the scheme clients reached the gateway with, for X-Forwarded-Proto. */
-  constructor(private readonly upstreams: UpstreamLookup, readonly observer: ProxyObserver, private readonly proto: 'http' | 'https') {}
+  /** `edge`: the listener's scheme and whether the proxy in front is trusted (X-Forwarded-Proto/-Host). */
+  constructor(private readonly upstreams: UpstreamLookup, readonly observer: ProxyObserver, private readonly edge: GateEdge) {}
 
   forward(req: IncomingMessage, res: Res, outcome: Forward, scan: RequestScan): void {
     const upstream = this.upstreams.of(outcome);
@@ -235,7 +237,7 @@ export class Forwarder {
       {
         path: upstream.basePath + outcome.path,
         method: req.method as 'GET',
-        headers: requestHeaders(req, scan, this.proto),
+        headers: requestHeaders(req, scan, this.edge),
         body: scan.hasBody ? req : null,
       },
       exchange,

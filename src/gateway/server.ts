@@ -25,6 +25,8 @@ import { createLogger, flushLogs } from './log.js';
 import { Metrics, nodeMetrics } from './metrics.js';
 import { SnapshotNotPublished, SnapshotPipeline } from './pipeline.js';
 import { loadPolicyFile } from './policy-file.js';
+import { watchPolicyFile } from './policy-reload.js';
+import { handleSighup, onReload } from './signals.js';
 import type { SnapshotInfo } from './snapshot.js';
 
 export interface Gateway {
@@ -37,8 +39,6 @@ export interface Gateway {
   generatedToken: string | null;
   logger: Logger;
   snapshot(): SnapshotInfo;
-  /** SIGHUP: every listener with TLS rereads its certificate and key (a bad file keeps the old pair). */
-  reloadTls(): void;
   close(): Promise<void>;
 }
 
@@ -63,7 +63,9 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
   const fromFile = config.policy ? await loadPolicyFile(config.policy, engine) : null;
   const store: Store = fromFile ? fromFile.store : openStore(config.store);
   const metrics = new Metrics();
-  const cleanups: (() => Promise<void>)[] = [() => store.close()];
+  // From the start, SIGHUP never ends the gateway (Node's default would).
+  const unhup = handleSighup(logger);
+  const cleanups: (() => Promise<void>)[] = [() => store.close(), async () => unhup()];
   try {
     const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined, { allowWeak: config.allowWeakAdminToken });
     for (const note of bootstrap.notes) logger[note.level](note.message);
@@ -112,6 +114,13 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     cleanups.unshift(() => pool.stop());
     const proxyPort = await pool.start(first);
     p.start();
+    // SIGHUP reloads (signals.ts): the policy file here, and whatever the workers registered.
+    const unworkers = onReload('workers', () => pool.reload());
+    cleanups.push(async () => unworkers());
+    if (fromFile && config.policy) {
+      const stop = watchPolicyFile(config.policy, { store: fromFile.store, engine, setOverrides: (o) => pool.setOverrides(o), log: logger });
+      cleanups.unshift(async () => stop());
+    }
     for (const w of p.info?.warnings ?? []) logger.warn({ warning: w }, 'policy warning');
     proxyUrl = urlOf(config.host, proxyPort, proxyTls !== null);
 
@@ -153,6 +162,11 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     const adminServer = adminPair ? createSecureAdminServer(adminLimits, adminPair, adminHandler, adminConnections) : createLimitedServer(adminLimits, adminHandler, undefined, adminConnections);
     const adminPort = await listen(adminServer, config.adminPort, config.adminHost);
     cleanups.unshift(() => closeServer(adminServer));
+    // SIGHUP: the admin certificate from disk again (the workers reload the proxy's themselves, signals.ts).
+    if (adminTls) {
+      const unregister = onReload('admin TLS certificate', () => void reloadTls(adminServer as ReturnType<typeof createSecureAdminServer>, adminTls, logger, 'admin'));
+      cleanups.unshift(async () => unregister());
+    }
     info.adminUrl = urlOf(config.adminHost, adminPort, adminPair !== null);
 
     let closed: Promise<void> | null = null;
@@ -165,10 +179,6 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       generatedToken: bootstrap.generated,
       logger,
       snapshot,
-      reloadTls: () => {
-        if (adminTls) reloadTls(adminServer as ReturnType<typeof createSecureAdminServer>, adminTls, logger, 'admin');
-        if (proxyTls) pool.reloadTls();
-      },
       close: () => {
         closed ??= (async () => {
           for (const c of cleanups) await c().catch(() => undefined);

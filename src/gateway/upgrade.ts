@@ -13,7 +13,7 @@ import { connect as connectTls } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Forward, Outcome } from './core/decide.js';
 import { decideUpgrade } from './core/upgrade.js';
-import { classify, connectionTokens, H, RequestScan } from './headers.js';
+import { classify, clientScheme, connectionTokens, H, RequestScan, type GateEdge } from './headers.js';
 import { markBusy } from './listener.js';
 import type { Snapshot } from './snapshot.js';
 import type { Upstream, UpstreamSet } from './upstreams.js';
@@ -21,8 +21,8 @@ import type { Upstream, UpstreamSet } from './upstreams.js';
 export interface UpgradeOptions {
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
-  /** The scheme clients reached the gateway with (X-Forwarded-Proto). */
-  proto: 'http' | 'https';
+  /** The listener's scheme and whether the proxy in front is trusted (X-Forwarded-Proto/-Host). */
+  edge: GateEdge;
 }
 
 /** Hears about every handshake: its outcome, and the status the client got (0: no answer). */
@@ -43,7 +43,7 @@ function writeRaw(socket: Duplex, status: number, code: string, message: string,
 }
 
 /** The handshake as sent upstream: hop-by-hop and forwarding fields replaced, the upgrade kept. */
-function handshakeHead(req: IncomingMessage, scan: RequestScan, upstream: Upstream, path: string, proto: string): string {
+function handshakeHead(req: IncomingMessage, scan: RequestScan, upstream: Upstream, path: string, edge: GateEdge): string {
   const raw = req.rawHeaders;
   const dropped = scan.connection === null ? null : connectionTokens(scan.connection);
   let head = `GET ${upstream.basePath}${path} HTTP/1.1\r\nHost: ${upstream.url.host}\r\n`;
@@ -56,8 +56,9 @@ function handshakeHead(req: IncomingMessage, scan: RequestScan, upstream: Upstre
     head += `${name}: ${raw[i + 1]}\r\n`;
   }
   const ip = req.socket.remoteAddress ?? '';
-  head += `Connection: Upgrade\r\nUpgrade: websocket\r\nX-Forwarded-For: ${scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`}\r\nX-Forwarded-Proto: ${proto}\r\n`;
-  if (scan.host !== undefined) head += `X-Forwarded-Host: ${scan.host}\r\n`;
+  head += `Connection: Upgrade\r\nUpgrade: websocket\r\nX-Forwarded-For: ${scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`}\r\nX-Forwarded-Proto: ${clientScheme(edge, scan.xForwardedProto)}\r\n`;
+  const host = edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
+  if (host !== undefined) head += `X-Forwarded-Host: ${host}\r\n`;
   return `${head}\r\n`;
 }
 
@@ -98,7 +99,7 @@ function relay(req: IncomingMessage, client: Duplex, head: Buffer, outcome: Forw
     writeRaw(client, 502, 'upstream-unreachable', 'the upstream could not be reached', outcome.vary);
     observer.handshake(req, outcome, 502, null);
   });
-  up.write(handshakeHead(req, scan, upstream, outcome.path, o.proto));
+  up.write(handshakeHead(req, scan, upstream, outcome.path, o.edge));
   if (head.length > 0) up.write(head);
   let piped = false;
   up.once('data', (first: Buffer) => {
@@ -121,13 +122,15 @@ function relay(req: IncomingMessage, client: Duplex, head: Buffer, outcome: Forw
 
 export function createUpgradeHandler(getSnapshot: () => Snapshot, upstreams: UpstreamSet, o: UpgradeOptions, observer: UpgradeObserver) {
   const scan = new RequestScan();
-  const view = { method: '', target: '', host: undefined as string | undefined, headers: scan };
+  const view = { method: '', target: '', host: undefined as string | undefined, headers: scan, scheme: 'http', forwardedHost: null as string | null };
   return function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const snap = getSnapshot();
     scan.fill(req.rawHeaders);
     view.method = req.method ?? '';
     view.target = req.url ?? '/';
     view.host = scan.host;
+    view.scheme = clientScheme(o.edge, scan.xForwardedProto);
+    view.forwardedHost = o.edge.trustProxy ? scan.xForwardedHost : null;
     const outcome = decideUpgrade(snap, view, isWebSocket(req.headers.upgrade));
     outcome.route.tally.count(outcome.decision, outcome.reason, false, outcome.origin);
     socket.on('error', () => socket.destroy());

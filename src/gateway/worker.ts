@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StoreState } from '../store/types.js';
 import { AllowlistBuilder, SLICE } from './compile.js';
 import type { Outcome } from './core/decide.js';
-import { engine } from './engine.js';
+import { engine, pickCors } from './engine.js';
 import { createGate } from './gate.js';
 import { closeServer, createLimitedServer, listen } from './listener.js';
 import { AccessLog, createLogger, flushLogs } from './log.js';
@@ -21,6 +21,7 @@ import { filesOf, readTlsPair, reloadTls, upstreamTls } from './tls.js';
 import { createUpgradeHandler } from './upgrade.js';
 import { UpstreamSet } from './upstreams.js';
 import { assembleSnapshot, infoOf, type Snapshot } from './snapshot.js';
+import { handleSighup, onReload, reloadAll } from './signals.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -39,7 +40,7 @@ class StateReceiver {
 
   on(m: ToWorker): void {
     if (m.t === 'state-begin') {
-      this.pending = { header: m, builder: new AllowlistBuilder(this.config.overrides, m.count) };
+      this.pending = { header: m, builder: new AllowlistBuilder(m.overrides ?? this.config.overrides, m.count, pickCors(m.settings)) };
       send({ t: 'more', version: m.version });
       return;
     }
@@ -90,6 +91,7 @@ export async function runWorker(): Promise<void> {
   const receiver = new StateReceiver(config, metrics, publish, logger);
 
   const tlsFiles = filesOf(config.tlsCert, config.tlsKey);
+  const edge = { scheme: tlsFiles ? ('https' as const) : ('http' as const), trustProxy: config.trustProxy === true };
   upstreams = new UpstreamSet(
     new URL(config.upstream),
     { timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight, tls: upstreamTls(config.upstreamCa, config.upstreamInsecure) },
@@ -104,10 +106,10 @@ export async function runWorker(): Promise<void> {
       },
       finished: (req, outcome, status, upstreamMs, bytes) => access.write(req, outcome, status, upstreamMs, bytes),
     },
-    tlsFiles ? 'https' : 'http',
+    edge,
   );
   const observer = { answered: (req: IncomingMessage, outcome: Outcome, status: number) => access.write(req, outcome, status, null, 0) };
-  const gate = createGate(() => current!, forwarder, observer);
+  const gate = createGate(() => current!, forwarder, observer, edge);
   const guarded = (continueExpected: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     try {
       gate(req, res, continueExpected);
@@ -128,7 +130,7 @@ export async function runWorker(): Promise<void> {
 
   server.on(
     'upgrade',
-    createUpgradeHandler(() => current!, upstreams, { handshakeTimeoutMs: config.websocketHandshakeTimeoutMs, idleTimeoutMs: config.websocketIdleTimeoutMs, proto: tlsFiles ? 'https' : 'http' }, {
+    createUpgradeHandler(() => current!, upstreams, { handshakeTimeoutMs: config.websocketHandshakeTimeoutMs, idleTimeoutMs: config.websocketIdleTimeoutMs, edge }, {
       handshake: (req, outcome, status, upstreamMs) => {
         metrics.websocketHandshake(outcome.decision, outcome.reason, outcome.route.id);
         access.handshake(req, outcome, status, upstreamMs);
@@ -139,6 +141,9 @@ export async function runWorker(): Promise<void> {
       },
     }),
   );
+
+  // SIGHUP (e.g. after a certificate renewal): the pair from disk again; a bad file keeps the old one.
+  if (tlsFiles) onReload('TLS certificate', () => void reloadTls(server as SecureProxyServer, tlsFiles, logger, 'proxy'));
 
   let stopping = false;
   const stop = async () => {
@@ -152,16 +157,15 @@ export async function runWorker(): Promise<void> {
   process.on('message', (m: ToWorker) => {
     if (m.t === 'metrics') void metrics.json().then((data) => send({ t: 'metrics', id: m.id, data }));
     else if (m.t === 'shutdown') void stop();
-    else if (m.t === 'reload-tls') {
-      if (tlsFiles) reloadTls(server as SecureProxyServer, tlsFiles, logger, 'proxy');
-    }
+    else if (m.t === 'reload') void reloadAll('SIGHUP (primary)');
     else receiver.on(m);
   });
   // The primary is gone (killed): nobody can publish policy changes any more, so stop serving.
   process.on('disconnect', () => void stop());
   process.on('SIGTERM', () => undefined); // the primary drains the workers itself
   process.on('SIGINT', () => undefined);
-  process.on('SIGHUP', () => undefined); // the primary forwards a reload as a 'reload-tls' message
+  // A SIGHUP sent to the whole process group reaches the workers too: it reloads, never ends them.
+  handleSighup(logger);
 
   send({ t: 'ready' });
   // Serve only once the first snapshot is in force: never with no policy at all.
