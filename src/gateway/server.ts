@@ -19,6 +19,8 @@ import type { GatewayConfig } from './config.js';
 import { startDemoApi, type DemoApi } from './demo.js';
 import { engine } from './engine.js';
 import { closeServer, createLimitedServer, listen, urlOf } from './listener.js';
+import { createSecureAdminServer } from './listener-tls.js';
+import { filesOf, readTlsPair, reloadTls, upstreamTls } from './tls.js';
 import { createLogger, flushLogs } from './log.js';
 import { Metrics, nodeMetrics } from './metrics.js';
 import { SnapshotNotPublished, SnapshotPipeline } from './pipeline.js';
@@ -74,6 +76,14 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined, { allowWeak: config.allowWeakAdminToken });
     for (const note of bootstrap.notes) logger[note.level](note.message);
 
+    // Read once here so that a missing or mismatched file stops the start with a clear message.
+    const proxyTls = filesOf(config.tlsCert, config.tlsKey);
+    const adminTls = filesOf(config.adminTlsCert, config.adminTlsKey);
+    if (proxyTls) readTlsPair(proxyTls);
+    const adminPair = adminTls ? readTlsPair(adminTls, '--admin-tls-cert/--admin-tls-key') : null;
+    upstreamTls(config.upstreamCa, config.upstreamInsecure);
+    if (config.upstreamInsecure) logger.warn("--upstream-insecure: https:// upstreams' certificates are not verified; anyone on the path to them can read and change the traffic");
+
     let proxyUrl = '';
     let demo: DemoApi | null = null;
     let upstream: URL;
@@ -120,7 +130,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     }
     usage.start();
     for (const w of p.info?.warnings ?? []) logger.warn({ warning: w }, 'policy warning');
-    proxyUrl = urlOf(config.host, proxyPort);
+    proxyUrl = urlOf(config.host, proxyPort, proxyTls !== null);
 
     const consoleDir = config.consoleDir ? resolve(config.consoleDir) : join(packageRoot(), 'console', 'dist');
     const info = { proxyUrl, adminUrl: '', upstream: demo ? `${upstream.origin} (built-in demo API)` : upstream.href, policyFile: config.policy };
@@ -143,7 +153,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     const adminLimits = { ...config, maxConnections: config.adminMaxConnections, requestTimeoutMs: Math.min(config.requestTimeoutMs, 120_000) };
     const adminConnections = { open: 0, evicted: 0 };
     metrics.connections('admin', adminConnections);
-    const adminServer = createLimitedServer(adminLimits, (req: IncomingMessage, res: ServerResponse) => {
+    const adminHandler = (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0]!;
       res.on('finish', () => metrics.adminRequest(req.method ?? '', res.statusCode));
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok', version: pool.minVersion(), workers });
@@ -162,10 +172,16 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       void serveConsole(existsSync(consoleDir) ? consoleDir : null, req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal-error', message: 'console file could not be read' } });
       });
-    }, undefined, adminConnections);
+    };
+    const adminServer = adminPair ? createSecureAdminServer(adminLimits, adminPair, adminHandler, adminConnections) : createLimitedServer(adminLimits, adminHandler, undefined, adminConnections);
     const adminPort = await listen(adminServer, config.adminPort, config.adminHost);
     cleanups.unshift(() => closeServer(adminServer));
-    info.adminUrl = urlOf(config.adminHost, adminPort);
+    // SIGHUP: the admin certificate from disk again (the workers reload the proxy's themselves, signals.ts).
+    if (adminTls) {
+      const unregister = onReload('admin TLS certificate', () => void reloadTls(adminServer as ReturnType<typeof createSecureAdminServer>, adminTls, logger, 'admin'));
+      cleanups.unshift(async () => unregister());
+    }
+    info.adminUrl = urlOf(config.adminHost, adminPort, adminPair !== null);
 
     let closed: Promise<void> | null = null;
     return {

@@ -59,6 +59,10 @@ export interface RouteFields {
   csp?: boolean;
   /** Higher wins; ties: the order of creation. */
   priority: number;
+  /** `false`: every WebSocket handshake on this route is refused (absent: decided like CORS by the route's regime). */
+  websocket?: boolean;
+  /** Absolute http(s) URL this route forwards to instead of the gateway's `--upstream`. */
+  upstream?: string;
   description?: string;
   /** Overrides the `mode` setting on this route (switch an API over endpoint by endpoint). */
   mode?: GatewayMode;

@@ -9,7 +9,7 @@ import { checkAllowlistEntry, fixHint, type EntryProblem } from '../core/entry.j
 import { BOOLEAN_SETTINGS, isBooleanSetting } from '../core/regime.js';
 import type { Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
-import { oauthPresetRoutes } from '../routes.js';
+import { checkUpstreamUrl, oauthPresetRoutes } from '../routes.js';
 import type { Metrics } from '../metrics.js';
 import type { SnapshotInfo } from '../snapshot.js';
 import { effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
@@ -147,7 +147,22 @@ function routeBody(input: Partial<RouteFields>): RouteFields {
   // A typo would keep the route closed for ever: only the boolean settings can turn a route on.
   if (input.setting !== undefined && !isBooleanSetting(input.setting))
     throw new ApiError(400, 'route-setting-unknown', `'${input.setting}' is not a boolean setting; use one of: ${BOOLEAN_SETTINGS.join(', ')}`, 'setting', { allowed: BOOLEAN_SETTINGS });
-  return { kind: input.kind!, paths: input.paths!, priority: input.priority ?? 0, ...(input.hosts ? { hosts: input.hosts } : {}), ...(input.setting ? { setting: input.setting } : {}), ...(input.csp !== undefined ? { csp: input.csp } : {}), ...(input.description ? { description: input.description } : {}), ...(input.mode ? { mode: input.mode } : {}) };
+  if (input.upstream !== undefined) {
+    const problem = checkUpstreamUrl(input.upstream);
+    if (problem) throw new ApiError(400, problem.code, problem.message, 'upstream');
+  }
+  return {
+    kind: input.kind!,
+    paths: input.paths!,
+    priority: input.priority ?? 0,
+    ...(input.hosts ? { hosts: input.hosts } : {}),
+    ...(input.setting ? { setting: input.setting } : {}),
+    ...(input.csp !== undefined ? { csp: input.csp } : {}),
+    ...(input.websocket !== undefined ? { websocket: input.websocket } : {}),
+    ...(input.upstream !== undefined ? { upstream: input.upstream } : {}),
+    ...(input.description ? { description: input.description } : {}),
+    ...(input.mode ? { mode: input.mode } : {}),
+  };
 }
 
 /** A path parameter, percent-decoded; a malformed escape is the client's error, not ours. */

@@ -144,7 +144,7 @@ function sameOrigin(snap: DecideSnapshot, req: GateRequest, origin: string, host
 
 /** A same-origin request passes as one without Origin does: no CORS headers, `Vary: Origin`. */
 function sameOriginForward(route: BoundRoute, path: string, origin: string): Forward {
-  return { kind: 'forward', route, decision: 'passthrough', reason: 'same-origin', preflight: false, origin, path, headers: NO_HEADERS, vary: VARY_ORIGIN, csp: route.csp };
+  return { kind: 'forward', route, decision: 'passthrough', reason: 'same-origin', preflight: false, origin, path, headers: NO_HEADERS, vary: VARY_ORIGIN, csp: route.csp, reportOnly: false };
 }
 
 /** An absolute-form target's authority and origin-form rest, or null when it is not `http(s)://…`. */
