@@ -57,7 +57,7 @@ export function workerCount(config: GatewayConfig): number {
 
 export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger(config.logLevel)): Promise<Gateway> {
   const fromFile = config.policy ? await loadPolicyFile(config.policy, engine) : null;
-  const store: Store = fromFile ? fromFile.store : openStore(config.store);
+  const store: Store = fromFile ? fromFile.store : await openStore(config.store);
   const metrics = new Metrics();
   const cleanups: (() => Promise<void>)[] = [() => store.close()];
   try {

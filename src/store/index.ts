@@ -1,17 +1,22 @@
-/** Opens a store from its URL. Today: `sqlite:PATH` (or `sqlite::memory:`); PostgreSQL follows. */
+/** Opens a store from its URL: `sqlite:PATH` (or `sqlite::memory:`), or `postgres://…` / `postgresql://…`. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
-import type { Store } from './types.js';
+import { StoreError, type Store } from './types.js';
 
 export * from './types.js';
 export { SqliteStore } from './sqlite.js';
+export { PostgresStore } from './postgres.js';
 
 export class StoreUrlError extends Error {
   readonly code = 'store-url-invalid';
 }
 
-export function openStore(url: string): Store & { lock(): void } {
+/** Whether a store URL names PostgreSQL (the libpq URI schemes). */
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
+
+export async function openStore(url: string): Promise<Store & { lock(): void }> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path === '') throw new StoreUrlError(`--store '${url}': give a file path after 'sqlite:', e.g. sqlite:./corsgate.db`);
@@ -24,8 +29,14 @@ export function openStore(url: string): Store & { lock(): void } {
       throw new StoreUrlError(`--store '${url}': cannot open the SQLite database: ${(err as Error).message}`);
     }
   }
-  if (url.startsWith('postgres:') || url.startsWith('postgresql:')) {
-    throw new StoreUrlError(`--store '${url}': PostgreSQL is not supported yet; use sqlite:PATH`);
+  if (isPostgresUrl(url)) {
+    if (!URL.canParse(url)) throw new StoreUrlError(`--store '${url}': not a valid PostgreSQL URL; use postgres://USER[:PASSWORD]@HOST:PORT/DB`);
+    try {
+      return await PostgresStore.open(url);
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreUrlError(`--store ${new URL(url).host}: cannot open the PostgreSQL store: ${(err as Error).message}`);
+    }
   }
-  throw new StoreUrlError(`--store '${url}': unknown store; use sqlite:PATH (e.g. sqlite:./corsgate.db)`);
+  throw new StoreUrlError(`--store '${url}': unknown store; use sqlite:PATH (e.g. sqlite:./corsgate.db) or postgres://USER@HOST:PORT/DB`);
 }

@@ -131,6 +131,13 @@ export interface StoreState {
   trustedSites: TrustedSite[];
   routes: Route[];
   settings: Settings;
+  /** When `version` was committed (ms since the epoch), where the store knows it. */
+  committedAt?: number;
+  /**
+   * The allowlist patterns added or changed since the state the same store returned before (absent:
+   * unknown, everything may have changed). Lets the gateway check only what changed.
+   */
+  changedAllowlist?: string[];
 }
 
 export interface ImportPlan {
@@ -151,7 +158,11 @@ export interface ImportResult {
 export class StoreError extends Error {
   constructor(
     /** `store-full`: the disk or the database's size limit has no room; nothing was written (507). */
-    readonly code: 'not-found' | 'duplicate' | 'read-only' | 'conflict' | 'store-full',
+    /**
+     * `store-unavailable`: the shared store (PostgreSQL) cannot be reached; nothing was written (503).
+     * `schema-newer`: the database was migrated by a newer corsgate; this one refuses to start.
+     */
+    readonly code: 'not-found' | 'duplicate' | 'read-only' | 'conflict' | 'store-full' | 'store-unavailable' | 'schema-newer',
     message: string,
     readonly field?: string,
   ) {

@@ -317,7 +317,7 @@ const ROUTES: RouteDef[] = [
   r('GET', '/api/scans/{id}', 'view-setup', {}, async (_c, _q, res, _w, [id]) => sendJson(res, 200, getScan(id!))),
 ];
 
-const STORE_ERROR_STATUS: Record<StoreError['code'], number> = { 'not-found': 404, duplicate: 409, 'read-only': 409, conflict: 400, 'store-full': 507 };
+const STORE_ERROR_STATUS: Record<StoreError['code'], number> = { 'not-found': 404, duplicate: 409, 'read-only': 409, conflict: 400, 'store-full': 507, 'store-unavailable': 503, 'schema-newer': 500 };
 
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!;
@@ -355,6 +355,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (err instanceof ApiError) return sendError(res, err);
     if (err instanceof StoreError) {
       if (err.code === 'store-full') ctx.log.error(`admin ${req.method} ${path}: 507 store-full: ${err.message}`);
+      // Nothing was written; the store reconnects by itself within a few seconds.
+      if (err.code === 'store-unavailable' && !res.headersSent) res.setHeader('retry-after', '2');
       return sendError(res, new ApiError(STORE_ERROR_STATUS[err.code], err.code === 'conflict' ? 'query-invalid' : err.code, err.message, err.field));
     }
     ctx.log.error(`admin ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}`);
