@@ -12,6 +12,10 @@ export interface GatewayConfig {
   adminHost: string;
   adminPort: number;
   store: string;
+  /** Fleet mode: the file holding this node's copy of the last configuration it applied. */
+  cache: string;
+  /** Fleet mode: this node's name in /api/nodes (null: host name and proxy port). */
+  nodeId: string | null;
   policy: string | null;
   timeoutMs: number;
   connectTimeoutMs: number;
@@ -62,7 +66,9 @@ export const OPTIONS: readonly Option[] = [
   { key: 'port', flag: '--port', env: 'CORSGATE_PORT', file: 'port', type: 'port', help: 'proxy port (default 8080; 0 = any free port)' },
   { key: 'adminHost', flag: '--admin-host', env: 'CORSGATE_ADMIN_HOST', file: 'adminHost', type: 'string', help: 'admin listen address (default 127.0.0.1)' },
   { key: 'adminPort', flag: '--admin-port', env: 'CORSGATE_ADMIN_PORT', file: 'adminPort', type: 'port', help: 'admin port: console, /api, /metrics, /healthz (default 8081)' },
-  { key: 'store', flag: '--store', env: 'CORSGATE_STORE', file: 'store', type: 'string', help: 'store URL (default sqlite:./corsgate.db)' },
+  { key: 'store', flag: '--store', env: 'CORSGATE_STORE', file: 'store', type: 'string', help: 'store URL: sqlite:PATH, or postgres://USER[:PASSWORD]@HOST:PORT/DB for a fleet (default sqlite:./corsgate.db)' },
+  { key: 'cache', flag: '--cache', env: 'CORSGATE_CACHE', file: 'cache', type: 'string', help: 'with a postgres:// store: file of the last configuration applied, served when PostgreSQL is unreachable (default ./corsgate-cache.db)' },
+  { key: 'nodeId', flag: '--node-id', env: 'CORSGATE_NODE_ID', file: 'nodeId', type: 'string', help: 'this node\'s name in /api/nodes (default: host name:proxy port)' },
   { key: 'policy', flag: '--policy', env: 'CORSGATE_POLICY', file: 'policy', type: 'string', help: 'policy file (JSON/YAML): read-only config-as-code mode, no admin writes' },
   { key: 'timeoutMs', flag: '--timeout', env: 'CORSGATE_TIMEOUT_MS', file: 'timeoutMs', type: 'ms', help: 'upstream response timeout in ms, answered 504 (default 30000)' },
   { key: 'connectTimeoutMs', flag: '--connect-timeout', env: 'CORSGATE_CONNECT_TIMEOUT_MS', file: 'connectTimeoutMs', type: 'ms', help: 'upstream connect timeout in ms (default 5000)' },
@@ -88,6 +94,8 @@ export const DEFAULTS: GatewayConfig = {
   adminHost: '127.0.0.1',
   adminPort: 8081,
   store: 'sqlite:./corsgate.db',
+  cache: './corsgate-cache.db',
+  nodeId: null,
   policy: null,
   timeoutMs: 30_000,
   connectTimeoutMs: 5_000,

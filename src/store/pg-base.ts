@@ -140,6 +140,11 @@ export class PgBase {
     }
   }
 
+  /** A read of the gateway's own (the fleet's node rows), outside any write. */
+  query<R extends Row = Row>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return this.read<R>(sql, params);
+  }
+
   async version(): Promise<number> {
     const rows = await this.read<{ version: number }>('SELECT version FROM config_state');
     return Number(rows[0]?.version ?? 0);
