@@ -12,7 +12,7 @@ import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/types.js';
 import { analysePolicy } from '../policy/validate.js';
 import { fixHint, parseAllowlistEntry } from './core/entry.js';
-import { allowlistOptions, type AllowlistOverrides } from './engine.js';
+import { allowlistOptions, type AllowlistOverrides, type CorsSettings } from './engine.js';
 import { OriginTable } from './origin-table.js';
 
 /** Entries checked per slice: a few hundred microseconds of work on this machine kind. */
@@ -34,7 +34,8 @@ export class AllowlistBuilder {
   readonly warnings: string[] = [];
 
   /** `expected`: how many entries will come (sizes the exact-origin table once). */
-  constructor(private readonly overrides: AllowlistOverrides = {}, expected = 0) {
+  /** `cors`: the allowlist regime's settings (methods, headers, Max-Age, credentials). */
+  constructor(private readonly overrides: AllowlistOverrides = {}, expected = 0, private readonly cors: Partial<CorsSettings> = {}) {
     this.rules = { allowInsecureOrigins: overrides.allowInsecureOrigins === true };
     this.exact = new OriginTable(expected);
   }
@@ -66,7 +67,7 @@ export class AllowlistBuilder {
 
   build(): Policy {
     // The options other than the origins, validated by the engine exactly as createPolicy does.
-    const analysis = analysePolicy(allowlistOptions([], this.overrides));
+    const analysis = analysePolicy(allowlistOptions([], this.overrides, this.cors));
     if (analysis.errors.length > 0 || analysis.normalized === null) throw new PolicyError(analysis.errors);
     const exact = this.exact;
     const others = this.others;

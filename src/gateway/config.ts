@@ -41,6 +41,11 @@ export interface GatewayConfig {
   /** Open admin connections (the admin listener keeps its own cap, so an attack on the proxy never locks it). */
   adminMaxConnections: number;
   allowWeakAdminToken: boolean;
+  /**
+   * Trust X-Forwarded-Proto and X-Forwarded-Host from the client: only when every connection comes
+   * through a proxy that sets them (a client reaching the gateway directly could otherwise choose them).
+   */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +88,7 @@ export const OPTIONS: readonly Option[] = [
   { key: 'maxConnections', flag: '--max-connections', env: 'CORSGATE_MAX_CONNECTIONS', file: 'maxConnections', type: 'count', help: 'open proxy connections per worker; the oldest idle one is closed first at the cap (default 10000)' },
   { key: 'maxInFlight', flag: '--max-in-flight', env: 'CORSGATE_MAX_IN_FLIGHT', file: 'maxInFlight', type: 'count', help: 'requests in flight to the upstream per worker, else 503 (default 1024)' },
   { key: 'adminMaxConnections', flag: '--admin-max-connections', env: 'CORSGATE_ADMIN_MAX_CONNECTIONS', file: 'adminMaxConnections', type: 'count', help: 'open admin connections (default 256)' },
+  { key: 'trustProxy', flag: '--trust-proxy', env: 'CORSGATE_TRUST_PROXY', file: 'trustProxy', type: 'flag', help: 'trust X-Forwarded-Proto/-Host from a proxy in front (same-origin checks, redirects, upstream headers)' },
   { key: 'consoleDir', flag: '--console-dir', env: 'CORSGATE_CONSOLE_DIR', file: 'consoleDir', type: 'string', help: 'folder of the built console (default console/dist of this package)' },
   { key: 'allowWeakAdminToken', flag: '--allow-weak-admin-token', env: 'CORSGATE_ALLOW_WEAK_ADMIN_TOKEN', file: 'allowWeakAdminToken', type: 'flag', help: 'accept a short or simple CORSGATE_ADMIN_TOKEN (for tests only)' },
 ];
@@ -112,6 +118,7 @@ export const DEFAULTS: GatewayConfig = {
   maxInFlight: 1024,
   adminMaxConnections: 256,
   allowWeakAdminToken: false,
+  trustProxy: false,
 };
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { emptyBodyLength } from '../adapters/shared.js';
 import { decide, type Outcome, type Refusal } from './core/decide.js';
-import { RequestScan } from './headers.js';
+import { clientScheme, RequestScan, type GateEdge } from './headers.js';
 import type { Forwarder } from './proxy.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -21,6 +21,8 @@ class GateView {
   method = '';
   target = '';
   host: string | undefined = undefined;
+  scheme = 'http';
+  forwardedHost: string | null = null;
   readonly headers = new RequestScan();
 }
 
@@ -34,7 +36,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, r: Refusal, view: Gat
   req.resume();
 }
 
-export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver) {
+export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver, edge: GateEdge = { scheme: 'http', trustProxy: false }) {
   const view = new GateView();
 
   /** `continueExpected`: the request came through 'checkContinue' (Expect: 100-continue). */
@@ -44,6 +46,8 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, ob
     view.target = req.url ?? '/';
     view.headers.fill(req.rawHeaders);
     view.host = view.headers.host;
+    view.scheme = clientScheme(edge, view.headers.xForwardedProto);
+    view.forwardedHost = edge.trustProxy ? view.headers.xForwardedHost : null;
     const outcome = decide(snap, view);
     outcome.route.tally.count(outcome.decision, outcome.reason, outcome.preflight, outcome.origin);
     if (outcome.kind === 'forward') {

@@ -15,10 +15,12 @@ import type { ListenerLimits } from './listener.js';
 export const CHUNK = 2_000;
 
 export type ToWorker =
-  | { t: 'state-begin'; version: number; routes: Route[]; settings: Settings; trustedSites: TrustedSite[]; count: number }
+  | { t: 'state-begin'; version: number; routes: Route[]; settings: Settings; trustedSites: TrustedSite[]; count: number; overrides: AllowlistOverrides }
   | { t: 'state-chunk'; version: number; items: string[] }
   | { t: 'state-end'; version: number }
   | { t: 'metrics'; id: number }
+  /** The primary got SIGHUP: run the worker's own reloaders (signals.ts). */
+  | { t: 'reload' }
   | { t: 'shutdown' };
 
 export type FromWorker =
@@ -34,7 +36,7 @@ export type FromWorker =
 /** What a worker is started with (JSON in the CORSGATE_WORKER environment variable). */
 export type WorkerConfig = Pick<
   GatewayConfig,
-  'host' | 'port' | 'timeoutMs' | 'connectTimeoutMs' | 'logLevel' | 'accessLog' | 'maxInFlight' | keyof ListenerLimits
+  'host' | 'port' | 'timeoutMs' | 'connectTimeoutMs' | 'logLevel' | 'accessLog' | 'maxInFlight' | 'trustProxy' | keyof ListenerLimits
 > & {
   /** The upstream's URL (the demo API's, when none was configured). */
   upstream: string;

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import { mergeVary } from '../adapters/shared.js';
 import type { Forward } from './core/decide.js';
-import { classify, classifyResponse, connectionTokens, H, isPlainConnection, type RequestScan } from './headers.js';
+import { classify, classifyResponse, clientScheme, connectionTokens, H, isPlainConnection, type GateEdge, type RequestScan } from './headers.js';
 
 export interface ProxyOptions {
   upstream: URL;
@@ -19,6 +19,8 @@ export interface ProxyOptions {
   timeoutMs: number;
   /** Requests in flight to the upstream at once; more are answered 503 at once (not queued). */
   maxInFlight: number;
+  /** The listener's scheme and whether the proxy in front is trusted (X-Forwarded-Proto/-Host). */
+  edge?: GateEdge;
 }
 
 /** What the forwarder reports (metrics and the access log); `status` 0 means the client went away. */
@@ -109,7 +111,7 @@ function dropListed(out: string[], tokens: Set<string>): void {
 }
 
 /** The request headers as sent upstream: hop-by-hop, rewrite and forwarding headers replaced. */
-function requestHeaders(req: IncomingMessage, scan: RequestScan): string[] {
+function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: GateEdge): string[] {
   const raw = req.rawHeaders;
   const dropped = scan.connection === null ? null : connectionTokens(scan.connection);
   const out: string[] = [];
@@ -131,8 +133,10 @@ function requestHeaders(req: IncomingMessage, scan: RequestScan): string[] {
     }
   }
   const ip = req.socket.remoteAddress ?? '';
-  out.push('X-Forwarded-For', scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`, 'X-Forwarded-Proto', 'http');
-  if (scan.host !== undefined) out.push('X-Forwarded-Host', scan.host);
+  // From a trusted proxy, the scheme and host the client used pass on; otherwise the gateway's own.
+  out.push('X-Forwarded-For', scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`, 'X-Forwarded-Proto', clientScheme(edge, scan.xForwardedProto));
+  const host = edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
+  if (host !== undefined) out.push('X-Forwarded-Host', host);
   return out;
 }
 
@@ -224,9 +228,11 @@ export class Forwarder {
   readonly upstreamName: string;
   private readonly pool: Pool;
   private readonly basePath: string;
+  private readonly edge: GateEdge;
 
   constructor(private readonly options: ProxyOptions, readonly observer: ProxyObserver) {
     this.upstreamName = options.upstream.origin;
+    this.edge = options.edge ?? { scheme: 'http', trustProxy: false };
     this.basePath = options.upstream.pathname.replace(/\/$/, '');
     this.pool = new Pool(options.upstream.origin, {
       connections: options.maxInFlight,
@@ -252,7 +258,7 @@ export class Forwarder {
       {
         path: this.basePath + outcome.path,
         method: req.method as 'GET',
-        headers: requestHeaders(req, scan),
+        headers: requestHeaders(req, scan, this.edge),
         body: scan.hasBody ? req : null,
       },
       exchange,

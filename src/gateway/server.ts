@@ -26,6 +26,8 @@ import { createLogger, flushLogs } from './log.js';
 import { Metrics, nodeMetrics } from './metrics.js';
 import { SnapshotNotPublished, SnapshotPipeline } from './pipeline.js';
 import { loadPolicyFile } from './policy-file.js';
+import { watchPolicyFile } from './policy-reload.js';
+import { handleSighup, onReload } from './signals.js';
 import type { SnapshotInfo } from './snapshot.js';
 
 export interface Gateway {
@@ -62,7 +64,9 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
   const fromFile = config.policy ? await loadPolicyFile(config.policy, engine) : null;
   const store: Store = fromFile ? fromFile.store : await openStore(config.store);
   const metrics = new Metrics();
-  const cleanups: (() => Promise<void>)[] = [() => store.close()];
+  // From the start, SIGHUP never ends the gateway (Node's default would).
+  const unhup = handleSighup(logger);
+  const cleanups: (() => Promise<void>)[] = [() => store.close(), async () => unhup()];
   try {
     const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined, { allowWeak: config.allowWeakAdminToken }).catch((err: unknown) => {
       // A fleet node started while PostgreSQL is unreachable serves its cache; tokens are checked once it is back.
@@ -111,6 +115,13 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     cleanups.unshift(() => pool.stop());
     const proxyPort = await pool.start(first);
     p.start();
+    // SIGHUP reloads (signals.ts): the policy file here, and whatever the workers registered.
+    const unworkers = onReload('workers', () => pool.reload());
+    cleanups.push(async () => unworkers());
+    if (fromFile && config.policy) {
+      const stop = watchPolicyFile(config.policy, { store: fromFile.store, engine, setOverrides: (o) => pool.setOverrides(o), log: logger });
+      cleanups.unshift(async () => stop());
+    }
     for (const w of p.info?.warnings ?? []) logger.warn({ warning: w }, 'policy warning');
     proxyUrl = urlOf(config.host, proxyPort);
     if (!config.nodeId) node.id = defaultNodeId(proxyPort);

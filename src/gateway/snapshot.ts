@@ -9,9 +9,10 @@ import type { Settings, StoreState, TrustedSite } from '../store/types.js';
 import type { DecideSnapshot } from './core/decide.js';
 import { bindRoute, NO_TALLIES, type BoundRoute, type RouteTallies } from './core/regime.js';
 import { AllowlistBuilder } from './compile.js';
-import { PUBLIC_OPTIONS, type AllowlistOverrides, type Engine } from './engine.js';
+import { pickCors, PUBLIC_OPTIONS, type AllowlistOverrides, type Engine } from './engine.js';
 import { buildCsp } from './modules.js';
 import { compileRoutes } from './routes.js';
+import { compileSelfOrigin } from './core/self-origin.js';
 
 /** What the admin API shows of the snapshot in force (the primary process has no compiled policy). */
 export interface SnapshotInfo {
@@ -41,7 +42,7 @@ export interface CompileOptions {
 
 /** Compiles a whole state at once (tests, small allowlists); the workers compile in slices (compile.ts). */
 export async function compileSnapshot(engine: Engine, state: StoreState, options: CompileOptions = {}): Promise<Snapshot> {
-  const builder = new AllowlistBuilder(options.overrides ?? {}, state.allowlist.length);
+  const builder = new AllowlistBuilder(options.overrides ?? {}, state.allowlist.length, pickCors(state.settings));
   builder.add(state.allowlist);
   return assembleSnapshot(engine, state, { policy: builder.build(), size: builder.size }, [...builder.warnings], options.tallies ?? NO_TALLIES);
 }
@@ -63,6 +64,7 @@ export async function assembleSnapshot(engine: Engine, state: StoreState, allowl
     routes: Object.freeze(routes),
     defaultRoute: bindRoute(null, regimes, tallies, warn),
     refusedStatus: settings.refusedStatus,
+    self: compileSelfOrigin(settings.publicOrigins),
     settings,
     csp: regimes.csp,
     cspBytes: csp ? csp.bytes : 0,

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StoreState } from '../store/types.js';
 import { AllowlistBuilder, SLICE } from './compile.js';
 import type { Outcome } from './core/decide.js';
-import { engine } from './engine.js';
+import { engine, pickCors } from './engine.js';
 import { createGate } from './gate.js';
 import { closeServer, createLimitedServer, listen } from './listener.js';
 import { AccessLog, createLogger, flushLogs } from './log.js';
@@ -17,6 +17,7 @@ import { Metrics } from './metrics.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import { Forwarder } from './proxy.js';
 import { assembleSnapshot, infoOf, type Snapshot } from './snapshot.js';
+import { handleSighup, reloadAll } from './signals.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -35,7 +36,7 @@ class StateReceiver {
 
   on(m: ToWorker): void {
     if (m.t === 'state-begin') {
-      this.pending = { header: m, builder: new AllowlistBuilder(this.config.overrides, m.count) };
+      this.pending = { header: m, builder: new AllowlistBuilder(m.overrides ?? this.config.overrides, m.count, pickCors(m.settings)) };
       send({ t: 'more', version: m.version });
       return;
     }
@@ -82,8 +83,9 @@ export async function runWorker(): Promise<void> {
   };
   const receiver = new StateReceiver(config, metrics, publish, logger);
 
+  const edge = { scheme: 'http' as const, trustProxy: config.trustProxy === true };
   const forwarder = new Forwarder(
-    { upstream: new URL(config.upstream), timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight },
+    { upstream: new URL(config.upstream), timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight, edge },
     {
       upstreamLatency: (s) => metrics.upstreamLatency(s),
       upstreamError: (kind, detail) => {
@@ -94,7 +96,7 @@ export async function runWorker(): Promise<void> {
     },
   );
   const observer = { answered: (req: IncomingMessage, outcome: Outcome, status: number) => access.write(req, outcome, status, null, 0) };
-  const gate = createGate(() => current!, forwarder, observer);
+  const gate = createGate(() => current!, forwarder, observer, edge);
   const guarded = (continueExpected: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     try {
       gate(req, res, continueExpected);
@@ -123,12 +125,15 @@ export async function runWorker(): Promise<void> {
   process.on('message', (m: ToWorker) => {
     if (m.t === 'metrics') void metrics.json().then((data) => send({ t: 'metrics', id: m.id, data }));
     else if (m.t === 'shutdown') void stop();
+    else if (m.t === 'reload') void reloadAll('SIGHUP (primary)');
     else receiver.on(m);
   });
   // The primary is gone (killed): nobody can publish policy changes any more, so stop serving.
   process.on('disconnect', () => void stop());
   process.on('SIGTERM', () => undefined); // the primary drains the workers itself
   process.on('SIGINT', () => undefined);
+  // A SIGHUP sent to the whole process group reaches the workers too: it reloads, never ends them.
+  handleSighup(logger);
 
   send({ t: 'ready' });
   // Serve only once the first snapshot is in force: never with no policy at all.

@@ -11,6 +11,8 @@
  */
 
 import { DEFAULT_CSP_BASELINE, type TrustedSite as CspTrustedSite } from '../csp/index.js';
+import { CorsgateError } from '../errors.js';
+
 export type RouteKind = 'public' | 'allowlist' | 'opt-in' | 'closed';
 
 export const PERMISSIONS = ['view-setup', 'customize-application', 'modify-all-data'] as const;
@@ -79,6 +81,22 @@ export interface Settings {
    * reach, besides the upstream and the gateway's proxy: IPs, CIDR ranges, host names, `*.domain`, `*`.
    */
   scanTargets: string[];
+  /**
+   * The gateway's own origins as browsers see them (behind a proxy: the proxy's). A request whose
+   * Origin is one of them is same-origin and passes as a request without Origin does. Empty: the
+   * origin is derived from each request (scheme plus Host).
+   */
+  publicOrigins: string[];
+  /** The allowlist regime's methods (Salesforce's REST answer by default); `'*'`: any. */
+  methods: string[] | '*';
+  /** Request headers a preflight may ask for; `'*'` (default): any, each checked, then echoed. */
+  requestHeaders: string[] | '*';
+  /** Response headers scripts of allowed origins may read (Access-Control-Expose-Headers). */
+  exposeHeaders: string[] | '*';
+  /** Access-Control-Max-Age of an allowed preflight, in seconds. */
+  maxAge: number;
+  /** Send Access-Control-Allow-Credentials: true to allowed origins (Salesforce does). */
+  credentials: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -90,6 +108,12 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   cspOnDefaultRoute: false,
   cspBaseline: DEFAULT_CSP_BASELINE,
   scanTargets: [],
+  publicOrigins: [],
+  methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  requestHeaders: '*',
+  exposeHeaders: [],
+  maxAge: 600,
+  credentials: true,
 });
 
 export interface TokenRecord {
@@ -154,20 +178,24 @@ export interface ImportResult {
   settingsChanged: boolean;
 }
 
+/**
+ * The codes of StoreError. `store-full`: the disk or the database's size limit has no room; nothing
+ * was written (507). `store-unavailable`: the shared store (PostgreSQL) cannot be reached; nothing
+ * was written (503). `schema-newer`: the database was migrated by a newer corsgate; this one refuses
+ * to start.
+ */
+export const STORE_ERROR_CODES = ['not-found', 'duplicate', 'read-only', 'conflict', 'store-full', 'store-unavailable', 'schema-newer'] as const;
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
+
 /** Thrown by stores for expected failures; the admin API maps `code` to a status. */
-export class StoreError extends Error {
+export class StoreError extends CorsgateError<StoreErrorCode> {
   constructor(
-    /** `store-full`: the disk or the database's size limit has no room; nothing was written (507). */
-    /**
-     * `store-unavailable`: the shared store (PostgreSQL) cannot be reached; nothing was written (503).
-     * `schema-newer`: the database was migrated by a newer corsgate; this one refuses to start.
-     */
-    readonly code: 'not-found' | 'duplicate' | 'read-only' | 'conflict' | 'store-full' | 'store-unavailable' | 'schema-newer',
+    code: StoreErrorCode,
     message: string,
+    /** The field at fault, when there is one (a duplicate name, say). */
     readonly field?: string,
   ) {
-    super(message);
-    this.name = 'StoreError';
+    super(code, message);
   }
 }
 

@@ -4,7 +4,6 @@
  * runs, and origin patterns are checked by the policy engine itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseCspBaseline } from '../../csp/index.js';
 import type { FleetNode } from '../fleet/node.js';
 import { listNodes, NotAppliedEverywhere, sendNotApplied, syncAll, wantsWaitAll } from './fleet.js';
 import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
@@ -20,7 +19,7 @@ import { principalOf, routeWrite, settingsWrite } from './guard.js';
 import { readBody } from './body.js';
 import { ApiError, sendError, sendJson, sendNoContent } from './http.js';
 import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
-import { checkScanTargetEntry } from './scan-targets.js';
+import { settingsChange } from './settings.js';
 import { getScan, listScans, startScan, type ScanInput } from './scans.js';
 import { buildOpenApi } from './openapi.js';
 import type { SchemaName } from './schema.js';
@@ -141,15 +140,6 @@ async function trustedSiteBody(input: Partial<TrustedSiteFields>): Promise<Trust
  * Where scans may go is a guard against probing the gateway's own network: widening it needs the
  * top permission, not only the one that runs scans.
  */
-function scanTargetsChange(who: Principal, current: readonly string[], next: readonly string[]): void {
-  for (const [i, entry] of next.entries()) {
-    const problem = checkScanTargetEntry(entry);
-    if (problem) throw new ApiError(400, 'scan-target-invalid', problem, `scanTargets[${i}]`);
-  }
-  if (JSON.stringify(current) !== JSON.stringify(next) && !who.permissions.includes('modify-all-data'))
-    throw new ApiError(403, 'forbidden', "changing scanTargets needs the 'modify-all-data' permission", 'scanTargets');
-}
-
 function routeBody(input: Partial<RouteFields>): RouteFields {
   if (input.kind === 'opt-in' && !input.setting) throw new ApiError(400, 'route-setting-missing', "an 'opt-in' route needs 'setting': the boolean setting that turns it on", 'setting');
   if (input.setting !== undefined && input.kind !== 'opt-in') throw new ApiError(400, 'route-setting-unexpected', "'setting' only applies to 'opt-in' routes", 'setting');
@@ -255,12 +245,7 @@ const ROUTES: RouteDef[] = [
   // settings
   r('GET', '/api/settings', 'view-setup', { success: ['200', 'Settings'] }, async (c, _q, res) => await reply(c, res, 200, c.store.getSettings())),
   r('PUT', '/api/settings', 'customize-application', { body: 'SettingsInput', success: ['200', 'Settings'] }, async (c, _req, res, who, _p, input: Partial<Settings>) => {
-    // Fields left out keep their current values.
-    const current = await c.store.getSettings();
-    if (input.scanTargets !== undefined) scanTargetsChange(who, current.scanTargets, input.scanTargets);
-    const cspProblem = input.cspBaseline !== undefined ? parseCspBaseline(input.cspBaseline).problems[0] : undefined;
-    if (cspProblem) throw new ApiError(400, cspProblem.code, cspProblem.message, 'cspBaseline');
-    const next = { ...current, ...input };
+    const next = await settingsChange(c, who, input);
     await settingsWrite(c, who, next, () => reply(c, res, 200, c.store.putSettings(next, actorOf(who))));
   }),
   // routes

@@ -8,9 +8,12 @@ import type { Policy } from '../../policy/types.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../store/types.js';
 import type { CompiledRoute } from '../routes.js';
 
-/** The settings an opt-in route may name: every boolean setting (checked when a route is written). */
+/** Boolean settings that are options of the allowlist regime, not switches a route may depend on. */
+const NOT_SWITCHES: readonly string[] = ['credentials'];
+
+/** The settings an opt-in route may name: every boolean switch setting (checked when a route is written). */
 export const BOOLEAN_SETTINGS: readonly string[] = Object.freeze(
-  Object.keys(DEFAULT_SETTINGS).filter((k) => typeof (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[k] === 'boolean'),
+  Object.keys(DEFAULT_SETTINGS).filter((k) => typeof (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[k] === 'boolean' && !NOT_SWITCHES.includes(k)),
 );
 
 export function isBooleanSetting(name: string): boolean {
