@@ -83,9 +83,10 @@ export class SnapshotPipeline {
         const state = await this.store.loadState();
         if (state.version !== this.lastSent) {
           this.hooks.check?.(state);
-          this.hooks.publishing?.(state);
           this.lastSent = state.version;
           this.targets.publish(state);
+          // After the send: the workers compile while this process does its bookkeeping (acks arrive later).
+          this.hooks.publishing?.(state);
         }
       } while (this.again);
     } catch (err) {

@@ -15,6 +15,8 @@ const TYPES = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oi
 
 /** Past this many versions behind, a node reads the whole allowlist rather than the change log. */
 const DELTA_MAX_VERSIONS = 500;
+/** Past this many changed rows, reading the whole allowlist is cheaper than looking each one up. */
+const DELTA_MAX_ROWS = 20_000;
 /** Change-log rows older than this many versions are trimmed (a node that far behind reads everything). */
 const CHANGE_LOG_KEEP = 2000;
 
@@ -176,6 +178,8 @@ export class PgBase {
       const out = await fn(tx);
       if (audits.length) await insertAudits(client, audits);
       if (version % 100 === 0) await client.query('DELETE FROM config_changes WHERE version < $1', [version - CHANGE_LOG_KEEP]);
+      // The commit's time as nearly as SQL can tell it (now() is the transaction's start): nodes measure commit → applied from it.
+      await client.query('UPDATE config_state SET committed_at = clock_timestamp()');
       await client.query('COMMIT');
       client.release();
       if (version > this.lastSeen) this.emit(version);
@@ -236,10 +240,15 @@ export class PgBase {
     if (m && m.version <= version && version - m.version <= DELTA_MAX_VERSIONS) {
       if (m.version === version) return { allowlist: m.patterns(), changed: [] };
       const ids = (await q<{ entity_id: string }>("SELECT DISTINCT entity_id FROM config_changes WHERE entity = 'allowlist' AND version > $1 AND version <= $2", [m.version, version])).map((r) => r.entity_id);
+      if (ids.length > DELTA_MAX_ROWS) return this.readWholeAllowlist(q, version);
       const rows = ids.length ? await q<{ id: string; url_pattern: string; seq: number }>('SELECT id, url_pattern, seq FROM allowlist WHERE id = ANY($1)', [ids]) : [];
       const changed = m.apply(version, ids, new Map(rows.map((r) => [r.id, { pattern: r.url_pattern, seq: Number(r.seq) }])));
       return { allowlist: m.patterns(), changed };
     }
+    return this.readWholeAllowlist(q, version);
+  }
+
+  private async readWholeAllowlist(q: <R extends Row>(sql: string, p?: unknown[]) => Promise<R[]>, version: number): Promise<{ allowlist: string[] }> {
     const rows = await q<{ id: string; url_pattern: string }>('SELECT id, url_pattern FROM allowlist ORDER BY seq');
     this.mirror = new AllowlistMirror(version, new Map(rows.map((r) => [r.id, r.url_pattern])));
     return { allowlist: rows.map((r) => r.url_pattern) };

@@ -39,9 +39,9 @@ export class BadConfigError extends Error {
 
 /** sha256 of what the workers enforce (the version aside): equal on every node at one version. */
 export function checksumOf(state: StoreState): string {
+  // One JSON text hashes several times faster than 100,000 small updates.
   const h = createHash('sha256');
-  for (const p of state.allowlist) h.update(p).update('\n');
-  h.update(JSON.stringify([state.trustedSites, state.routes, state.settings]));
+  h.update(JSON.stringify([state.allowlist, state.trustedSites, state.routes, state.settings]));
   return h.digest('hex').slice(0, 16);
 }
 
