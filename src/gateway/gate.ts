@@ -30,7 +30,8 @@ function refuse(req: IncomingMessage, res: ServerResponse, r: Refusal, view: Gat
   const body = JSON.stringify({ error: { code: r.code, message: r.message } });
   const headers = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Cache-Control', 'no-store', 'Vary', r.vary];
   // With `Expect: 100-continue` the client holds the body back until told to send it; it never is.
-  if (view.headers.expectContinue || (view.headers.hasBody && r.status === 400)) headers.push('Connection', 'close');
+  // (HTTP/2 ends the stream instead: `Connection` is a field it forbids, RFC 9113 §8.2.2.)
+  if ((view.headers.expectContinue || (view.headers.hasBody && r.status === 400)) && req.httpVersionMajor !== 2) headers.push('Connection', 'close');
   res.writeHead(r.status, headers);
   res.end(body);
   req.resume();

@@ -40,7 +40,24 @@ export type FromWorker =
 /** What a worker is started with (JSON in the CORSGATE_WORKER environment variable). */
 export type WorkerConfig = Pick<
   GatewayConfig,
-  'host' | 'port' | 'timeoutMs' | 'connectTimeoutMs' | 'logLevel' | 'accessLog' | 'maxInFlight' | 'trustProxy' | 'usageFlushMs' | 'usageTopN' | 'cspReportPath' | keyof ListenerLimits
+  | 'host'
+  | 'port'
+  | 'timeoutMs'
+  | 'connectTimeoutMs'
+  | 'logLevel'
+  | 'accessLog'
+  | 'maxInFlight'
+  | 'tlsCert'
+  | 'tlsKey'
+  | 'upstreamCa'
+  | 'upstreamInsecure'
+  | 'websocketHandshakeTimeoutMs'
+  | 'websocketIdleTimeoutMs'
+  | 'trustProxy'
+  | 'usageFlushMs'
+  | 'usageTopN'
+  | 'cspReportPath'
+  | keyof ListenerLimits
 > & {
   /** The upstream's URL (the demo API's, when none was configured). */
   upstream: string;

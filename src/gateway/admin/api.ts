@@ -4,12 +4,14 @@
  * runs, and origin patterns are checked by the policy engine itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FleetNode } from '../fleet/node.js';
+import { listNodes, NotAppliedEverywhere, sendNotApplied, syncAll, wantsWaitAll } from './fleet.js';
 import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
 import { checkAllowlistEntry, fixHint, type EntryProblem } from '../core/entry.js';
 import { BOOLEAN_SETTINGS, isBooleanSetting } from '../core/regime.js';
 import type { Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
-import { oauthPresetRoutes } from '../routes.js';
+import { checkUpstreamUrl, oauthPresetRoutes } from '../routes.js';
 import type { Metrics } from '../metrics.js';
 import type { SnapshotInfo } from '../snapshot.js';
 import { effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
@@ -34,6 +36,8 @@ export interface ApiContext {
    */
   sync(): Promise<void>;
   metrics: Metrics;
+  /** This gateway as a node of its fleet (a fleet of one on SQLite). */
+  fleet: FleetNode;
   /** The gateway's log (no secret ever goes in a message); pino's Logger fits. */
   log: { info(message: string): void; warn(message: string): void; error(message: string): void };
   /** The usage counters (issue 14): reset every node's (audited), write this node's pending sums now. */
@@ -147,7 +151,22 @@ function routeBody(input: Partial<RouteFields>): RouteFields {
   // A typo would keep the route closed for ever: only the boolean settings can turn a route on.
   if (input.setting !== undefined && !isBooleanSetting(input.setting))
     throw new ApiError(400, 'route-setting-unknown', `'${input.setting}' is not a boolean setting; use one of: ${BOOLEAN_SETTINGS.join(', ')}`, 'setting', { allowed: BOOLEAN_SETTINGS });
-  return { kind: input.kind!, paths: input.paths!, priority: input.priority ?? 0, ...(input.hosts ? { hosts: input.hosts } : {}), ...(input.setting ? { setting: input.setting } : {}), ...(input.csp !== undefined ? { csp: input.csp } : {}), ...(input.description ? { description: input.description } : {}), ...(input.mode ? { mode: input.mode } : {}) };
+  if (input.upstream !== undefined) {
+    const problem = checkUpstreamUrl(input.upstream);
+    if (problem) throw new ApiError(400, problem.code, problem.message, 'upstream');
+  }
+  return {
+    kind: input.kind!,
+    paths: input.paths!,
+    priority: input.priority ?? 0,
+    ...(input.hosts ? { hosts: input.hosts } : {}),
+    ...(input.setting ? { setting: input.setting } : {}),
+    ...(input.csp !== undefined ? { csp: input.csp } : {}),
+    ...(input.websocket !== undefined ? { websocket: input.websocket } : {}),
+    ...(input.upstream !== undefined ? { upstream: input.upstream } : {}),
+    ...(input.description ? { description: input.description } : {}),
+    ...(input.mode ? { mode: input.mode } : {}),
+  };
 }
 
 /** A path parameter, percent-decoded; a malformed escape is the client's error, not ours. */
@@ -295,6 +314,7 @@ const ROUTES: RouteDef[] = [
     const q = listQuery(url, []);
     await reply(c, res, 200, c.store.listAudit({ limit: q.limit, cursor: q.cursor, entity: url.searchParams.get('entity') ?? undefined }));
   }),
+  r('GET', '/api/nodes', 'view-setup', {}, async (c, _q, res) => listNodes(c.fleet, res)),
   r('POST', '/api/import', 'modify-all-data', {}, async (c, req, res, who) => importMetadataHandler(c, req, res, actorOf(who))),
   r('GET', '/api/export', 'view-setup', {}, async (c, req, res) => exportMetadataHandler(c, req, res)),
   // scans (outbound requests on an admin's behalf: Customize Application)
@@ -314,7 +334,7 @@ const ROUTES: RouteDef[] = [
   r('DELETE', '/api/usage', 'modify-all-data', { success: ['204', null] }, async (c, _q, res, who) => resetUsage(c, actorOf(who), res)),
 ];
 
-const STORE_ERROR_STATUS: Record<StoreError['code'], number> = { 'not-found': 404, duplicate: 409, 'read-only': 409, conflict: 400, 'store-full': 507 };
+const STORE_ERROR_STATUS: Record<StoreError['code'], number> = { 'not-found': 404, duplicate: 409, 'read-only': 409, conflict: 400, 'store-full': 507, 'store-unavailable': 503, 'schema-newer': 500 };
 
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!;
@@ -346,12 +366,16 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
     const ids = (params ?? []).map(decodeId);
     const input = def.doc.body ? await readBody(req, def.doc.body) : undefined;
-    await def.handler(ctx, req, res, who, ids, input);
+    const c = def.write && wantsWaitAll(req) ? { ...ctx, sync: syncAll(ctx.sync, ctx.fleet, () => ctx.store.version()) } : ctx;
+    await def.handler(c, req, res, who, ids, input);
   } catch (err) {
     req.resume();
     if (err instanceof ApiError) return sendError(res, err);
+    if (err instanceof NotAppliedEverywhere) return sendNotApplied(res, err);
     if (err instanceof StoreError) {
       if (err.code === 'store-full') ctx.log.error(`admin ${req.method} ${path}: 507 store-full: ${err.message}`);
+      // Nothing was written; the store reconnects by itself within a few seconds.
+      if (err.code === 'store-unavailable' && !res.headersSent) res.setHeader('retry-after', '2');
       return sendError(res, new ApiError(STORE_ERROR_STATUS[err.code], err.code === 'conflict' ? 'query-invalid' : err.code, err.message, err.field));
     }
     ctx.log.error(`admin ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}`);

@@ -102,6 +102,8 @@ export const SCHEMAS = {
       paths: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^(/|\\*$)' } },
       setting: { type: 'string', minLength: 1, maxLength: 100 },
       csp: { type: 'boolean' },
+      websocket: { type: 'boolean', description: 'false: refuse every WebSocket handshake on this route (default: decided by its regime, like CORS)' },
+      upstream: { type: 'string', minLength: 1, maxLength: 2048, description: "absolute http(s) URL this route forwards to instead of the gateway's --upstream" },
       priority: { type: 'integer', minimum: -1_000_000, maximum: 999_999 },
       description: { type: 'string', maxLength: 255 },
       mode: { type: 'string', enum: ['enforce', 'report-only'], description: "Overrides the mode setting on this route" },

@@ -57,6 +57,10 @@ export interface BoundRoute {
   readonly tally: RouteTally;
   /** `report-only`: forward untouched, record what would have been decided (the route's mode, else the setting). */
   readonly reportOnly: boolean;
+  /** false: every WebSocket handshake is refused (`websocket: false`). */
+  readonly websocket: boolean;
+  /** The route's own upstream URL, or null for the default upstream. */
+  readonly upstream: string | null;
   /** The matcher fields (hosts, paths, priority) of the compiled route; null for the default route. */
   readonly match: CompiledRoute | null;
 }
@@ -106,5 +110,5 @@ export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: Rout
     else refusal = { code: 'cors-not-enabled', message: `cross-origin requests here need the setting '${setting}' turned on (route '${id}')` };
   }
   const reportOnly = (route?.mode ?? r.settings.mode) === 'report-only';
-  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, cspHeaders, tally: tallies.route(id), reportOnly, match: route });
+  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, cspHeaders, tally: tallies.route(id), reportOnly, websocket: route?.websocket ?? true, upstream: route?.upstream ?? null, match: route });
 }
