@@ -137,6 +137,9 @@ describe('console: the traffic view, report-only to enforce', () => {
   });
 
   test('an entry shown as unused is deleted; a trusted site is added from a CSP report', async () => {
+    // The enforce-mode visits are hits of the two new entries once written (every 200 ms here).
+    await eventually(async () => (await call()('GET', '/api/usage/allowlist?unused=true')).json.items.length === 1);
+    await refresh();
     const unused = page.getByRole('table', { name: /not seen in the last 30 days/ });
     await unused.getByRole('cell', { name: OLD, exact: true }).waitFor();
     assert.equal(await unused.getByRole('cell', { name: sites[0]!.origin, exact: true }).count(), 0, 'used entries are not offered');
