@@ -164,6 +164,22 @@ describe('console: the traffic view, report-only to enforce', () => {
     assert.match(res.headers.get('content-security-policy')!, /connect-src [^;]*https:\/\/widgets\.example\.net/);
   });
 
+  test('trusted sites: one added report-only goes into Content-Security-Policy-Report-Only only', async () => {
+    await page.goto(`${gw.admin}/#/sites`);
+    await page.getByLabel('Trusted site name').fill('trial');
+    await page.getByLabel('URL', { exact: true }).fill('https://trial.example.com');
+    await page.getByLabel(/Report-only first/).check();
+    await page.getByRole('button', { name: 'Add trusted site' }).click();
+    await page.getByRole('cell', { name: 'https://trial.example.com' }).waitFor();
+    await page.getByRole('cell', { name: 'report-only' }).waitFor();
+    assert.doesNotMatch(await page.getByTestId('csp-preview').innerText(), /trial\.example\.com/, 'the preview is the enforced header');
+    const res = await fetch(`${gw.proxy}/app/page`);
+    assert.doesNotMatch(res.headers.get('content-security-policy')!, /trial\.example\.com/);
+    assert.match(res.headers.get('content-security-policy-report-only')!, /connect-src [^;]*https:\/\/trial\.example\.com/);
+    await page.goto(`${gw.admin}/#/traffic`);
+    await page.getByRole('heading', { name: 'Traffic', level: 1 }).waitFor();
+  });
+
   test('screenshots of the traffic page at desktop and phone widths', async () => {
     await refresh();
     for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {

@@ -5,7 +5,7 @@ import { api, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, ReadOnly, useApi, useBusy, useSettings } from '../kit.js';
 
-type Site = TrustedSite & { id?: string };
+type Site = TrustedSite & { id?: string; reportOnly?: boolean };
 
 // Salesforce's labels for the six directive checkboxes.
 const DIRECTIVES = [
@@ -31,6 +31,12 @@ const EMPTY: Site = {
   isApplicableToImgSrc: false, isApplicableToMediaSrc: false, isApplicableToStyleSrc: false,
 };
 
+/** The fields Salesforce knows (corsgate's own `reportOnly` left out) for its checks and the preview. */
+function salesforceFields<T extends { reportOnly?: boolean }>(site: T): Omit<T, 'reportOnly'> {
+  const { reportOnly: _ro, ...fields } = site;
+  return fields;
+}
+
 export function TrustedSites({ me }: { me: Me }) {
   const writable = canChange(me, 'customize-application');
   const list = useApi<{ items: Site[] }>('/api/trusted-sites?limit=1000');
@@ -42,14 +48,15 @@ export function TrustedSites({ me }: { me: Me }) {
   const [error, setError] = useState<unknown>(null);
 
   // Salesforce's own checks, as you type (warnings do not block saving, as in the API).
-  const problems = useMemo(() => (draft.name || draft.endpointUrl ? validateTrustedSite(draft).filter((p) => (p as { severity?: string }).severity !== 'warning') : []), [draft]);
+  const problems = useMemo(() => (draft.name || draft.endpointUrl ? validateTrustedSite(salesforceFields(draft)).filter((p) => (p as { severity?: string }).severity !== 'warning') : []), [draft]);
   const nameInput = useRef<HTMLInputElement>(null);
   const baselineProblems = useMemo(() => parseCspBaseline(baseline ?? '').problems, [baseline]);
   const preview = useMemo(() => {
-    const others = sites.filter((s) => s.id !== draft.id);
+    // The header enforced: a report-only site is only in Content-Security-Policy-Report-Only.
+    const others = sites.filter((s) => s.id !== draft.id && s.reportOnly !== true);
     // The baseline as typed, when it is sound; otherwise the one in force.
     const base = baselineProblems.length === 0 ? baseline ?? '' : settings.data?.cspBaseline ?? '';
-    return buildContentSecurityPolicy(problems.length === 0 && draft.endpointUrl ? [...others, draft] : others, { baseline: base });
+    return buildContentSecurityPolicy(problems.length === 0 && draft.endpointUrl && draft.reportOnly !== true ? [...others, salesforceFields(draft)] : others, { baseline: base });
   }, [sites, draft, problems, baseline, baselineProblems, settings.data]);
 
   const set = <K extends keyof Site>(key: K, value: Site[K]) => setDraft({ ...draft, [key]: value });
@@ -98,6 +105,7 @@ export function TrustedSites({ me }: { me: Me }) {
         <label for="site-description">Description</label>
         <input id="site-description" disabled={!writable} value={draft.description ?? ''} onInput={(e) => set('description', e.currentTarget.value)} />
         <label class="check"><input type="checkbox" disabled={!writable} checked={draft.isActive} onChange={(e) => set('isActive', e.currentTarget.checked)} /> Active (inactive sites stay listed but leave the header)</label>
+        <label class="check"><input type="checkbox" disabled={!writable} checked={draft.reportOnly === true} onChange={(e) => set('reportOnly', e.currentTarget.checked)} /> Report-only first (only in Content-Security-Policy-Report-Only: see what it changes before enforcing it)</label>
         <fieldset>
           <legend>CSP directives: allow this site for</legend>
           {DIRECTIVES.map(([key, label]) => (
@@ -167,7 +175,7 @@ function SitesTable({ sites, writable, onEdit, onRemove }: { sites: Site[]; writ
             <tr key={s.id}>
               <td data-label="Name">{s.name}</td><td data-label="URL"><code>{s.endpointUrl}</code></td><td data-label="Context">{s.context}</td>
               <td data-label="Directives">{DIRECTIVES.filter(([k]) => s[k]).map(([, l]) => l.split(' ')[0]).join(', ')}</td>
-              <td data-label="Active">{s.isActive ? 'yes' : 'no'}</td>
+              <td data-label="Active">{s.isActive ? (s.reportOnly ? 'report-only' : 'yes') : 'no'}</td>
               <td class="actions">
                 <button type="button" class="secondary" disabled={!writable} onClick={() => onEdit(s)} aria-label={`Edit ${s.name}`}>Edit</button>
                 <button type="button" class="danger" disabled={!writable} onClick={() => onRemove(s)} aria-label={`Delete ${s.name}`}>Delete</button>
