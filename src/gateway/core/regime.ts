@@ -7,6 +7,7 @@
 import type { Policy } from '../../policy/types.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../store/types.js';
 import type { CompiledRoute } from '../routes.js';
+import { AnswerMemo } from './answer-memo.js';
 
 /** The settings an opt-in route may name: every boolean setting (checked when a route is written). */
 export const BOOLEAN_SETTINGS: readonly string[] = Object.freeze(
@@ -52,6 +53,8 @@ export interface BoundRoute {
   readonly tally: RouteTally;
   /** The matcher fields (hosts, paths, priority) of the compiled route; null for the default route. */
   readonly match: CompiledRoute | null;
+  /** The allowed preflights this route answered under this snapshot (null when it has no policy). */
+  readonly answers: AnswerMemo | null;
 }
 
 export interface Regimes {
@@ -83,5 +86,5 @@ export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: Rout
     if (on) policy = r.allowlist;
     else refusal = { code: 'cors-not-enabled', message: `cross-origin requests here need the setting '${setting}' turned on (route '${id}')` };
   }
-  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, tally: tallies.route(id), match: route });
+  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, tally: tallies.route(id), match: route, answers: policy === null ? null : new AnswerMemo() });
 }
