@@ -1,8 +1,9 @@
 /**
  * A proxy worker: one process of `--workers N`, sharing the proxy port with the others
- * (node:cluster). It receives each store state from the primary in slices, compiles it a slice at
- * a time (compile.ts) so that a large allowlist never stalls the requests it serves, swaps the new
- * snapshot in with one assignment and tells the primary which version it now enforces.
+ * (node:cluster). It receives each store state from the primary in pieces (the allowlist already
+ * checked and packed there, pack.ts), applies one piece per turn of the event loop so that a large
+ * allowlist never stalls the requests it serves, swaps the new snapshot in with one assignment and
+ * tells the primary which version it now enforces.
  */
 import type { Logger } from 'pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,29 +25,58 @@ function send(message: FromWorker): void {
   process.send?.(message);
 }
 
+type Begin = Extract<ToWorker, { t: 'state-begin' }>;
+
+/** A state being received: the exact origins' arrays filled as their bytes arrive, the other patterns compiled as they come. */
+interface Pending {
+  header: Begin;
+  builder: AllowlistBuilder;
+  table: { arena: Uint8Array; offsets: Uint32Array; lengths: Uint16Array; hashes: Uint32Array };
+}
+
+function bytesOf(a: Uint8Array | Uint16Array | Uint32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
 /**
- * Receives a state in slices and compiles each as it comes, asking for the next only when the
- * previous is compiled (one turn of the event loop per slice); a newer version abandons an older one.
+ * Receives a state in pieces, applying each as it comes and asking for the next only when the
+ * previous is applied (one turn of the event loop per piece); a newer version abandons an older
+ * one. The primary checked and packed the allowlist: a piece of the exact origins is one memory
+ * copy, and only the few other patterns are compiled here, a slice at a time.
  */
 class StateReceiver {
-  private pending: { header: Extract<ToWorker, { t: 'state-begin' }>; builder: AllowlistBuilder } | null = null;
+  private pending: Pending | null = null;
 
   constructor(private readonly config: WorkerConfig, private readonly metrics: Metrics, private readonly publish: (s: Snapshot) => void, private readonly log: Logger) {}
 
   on(m: ToWorker): void {
     if (m.t === 'state-begin') {
-      this.pending = { header: m, builder: new AllowlistBuilder(this.config.overrides, m.count) };
+      const { capacity, arenaBytes } = m.table;
+      this.pending = {
+        header: m,
+        builder: new AllowlistBuilder(this.config.overrides, 0),
+        table: { arena: new Uint8Array(arenaBytes), offsets: new Uint32Array(capacity), lengths: new Uint16Array(capacity), hashes: new Uint32Array(capacity) },
+      };
       send({ t: 'more', version: m.version });
       return;
     }
     const p = this.pending;
-    if ((m.t !== 'state-chunk' && m.t !== 'state-end') || p === null || m.version !== p.header.version) return;
-    if (m.t === 'state-chunk') void this.compileChunk(p, m.items);
+    if ((m.t !== 'state-bytes' && m.t !== 'state-chunk' && m.t !== 'state-end') || p === null || m.version !== p.header.version) return;
+    if (m.t === 'state-bytes') {
+      const into = bytesOf(p.table[m.field]);
+      if (m.at + m.bytes.length > into.length) {
+        this.pending = null;
+        send({ t: 'compile-failed', version: m.version, message: `the packed allowlist's ${m.field} overruns its announced size` });
+        return;
+      }
+      into.set(m.bytes, m.at);
+      void nextTurn().then(() => this.pending === p && send({ t: 'more', version: p.header.version }));
+    } else if (m.t === 'state-chunk') void this.compileChunk(p, m.items);
     else void this.finish(p);
   }
 
-  /** A chunk in slices of SLICE entries, letting requests through between slices, then asks for the next. */
-  private async compileChunk(p: NonNullable<StateReceiver['pending']>, items: string[]): Promise<void> {
+  /** A chunk of other patterns in slices of SLICE entries, letting requests through between slices, then asks for the next. */
+  private async compileChunk(p: Pending, items: string[]): Promise<void> {
     for (let i = 0; i < items.length && this.pending === p; i += SLICE) {
       p.builder.add(items, i, Math.min(items.length, i + SLICE));
       await nextTurn();
@@ -54,12 +84,13 @@ class StateReceiver {
     if (this.pending === p) send({ t: 'more', version: p.header.version });
   }
 
-  private async finish(p: NonNullable<StateReceiver['pending']>): Promise<void> {
+  private async finish(p: Pending): Promise<void> {
     this.pending = null;
     const h = p.header;
     try {
+      p.builder.adoptExact({ size: h.table.size, ...p.table });
       const state: StoreState = { version: h.version, allowlist: [], trustedSites: h.trustedSites, routes: h.routes, settings: h.settings };
-      const snap = await assembleSnapshot(engine, state, { policy: p.builder.build(), size: p.builder.size }, [...p.builder.warnings], this.metrics);
+      const snap = await assembleSnapshot(engine, state, { policy: p.builder.build(), size: p.builder.size }, [...h.warnings, ...p.builder.warnings], this.metrics);
       this.publish(snap);
       send({ t: 'published', version: snap.version, info: infoOf(snap) });
     } catch (err) {
