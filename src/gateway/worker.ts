@@ -27,11 +27,18 @@ function send(message: FromWorker): void {
 
 type Begin = Extract<ToWorker, { t: 'state-begin' }>;
 
+interface TableArrays {
+  arena: Uint8Array;
+  offsets: Uint32Array;
+  lengths: Uint16Array;
+  hashes: Uint32Array;
+}
+
 /** A state being received: the exact origins' arrays filled as their bytes arrive, the other patterns compiled as they come. */
 interface Pending {
   header: Begin;
   builder: AllowlistBuilder;
-  table: { arena: Uint8Array; offsets: Uint32Array; lengths: Uint16Array; hashes: Uint32Array };
+  table: TableArrays;
 }
 
 function bytesOf(a: Uint8Array | Uint16Array | Uint32Array): Uint8Array {
@@ -46,17 +53,17 @@ function bytesOf(a: Uint8Array | Uint16Array | Uint32Array): Uint8Array {
  */
 class StateReceiver {
   private pending: Pending | null = null;
+  /** The arrays of the snapshot in force, and of the one it replaced (refilled by the next state). */
+  private inUse: TableArrays | null = null;
+  private spare: TableArrays | null = null;
 
-  constructor(private readonly config: WorkerConfig, private readonly metrics: Metrics, private readonly publish: (s: Snapshot) => void, private readonly log: Logger) {}
+  constructor(private readonly config: WorkerConfig, private readonly metrics: Metrics, private readonly publish: (s: Snapshot) => boolean, private readonly log: Logger) {}
 
   on(m: ToWorker): void {
     if (m.t === 'state-begin') {
-      const { capacity, arenaBytes } = m.table;
-      this.pending = {
-        header: m,
-        builder: new AllowlistBuilder(this.config.overrides, 0),
-        table: { arena: new Uint8Array(arenaBytes), offsets: new Uint32Array(capacity), lengths: new Uint16Array(capacity), hashes: new Uint32Array(capacity) },
-      };
+      const abandoned = this.pending;
+      if (abandoned !== null) this.spare = abandoned.table;
+      this.pending = { header: m, builder: new AllowlistBuilder(this.config.overrides, 0), table: this.arrays(m.table.capacity, m.table.arenaBytes) };
       send({ t: 'more', version: m.version });
       return;
     }
@@ -75,6 +82,22 @@ class StateReceiver {
     else void this.finish(p);
   }
 
+  /**
+   * Arrays for a table of `capacity` slots: the replaced snapshot's when they fit (every byte of the
+   * index arrays is sent again, so nothing needs clearing), else new ones. Reusing them keeps a
+   * large change from adding tens of MB of external memory, each time, that only a full garbage
+   * collection would give back. The replaced snapshot is never consulted again: every decision
+   * reads the snapshot in force, synchronously, when its request arrives.
+   */
+  private arrays(capacity: number, arenaBytes: number): TableArrays {
+    const s = this.spare;
+    this.spare = null;
+    if (s !== null && s.offsets.length === capacity && s.arena.buffer.byteLength >= arenaBytes) {
+      return { arena: new Uint8Array(s.arena.buffer, 0, arenaBytes), offsets: s.offsets, lengths: s.lengths, hashes: s.hashes };
+    }
+    return { arena: new Uint8Array(Math.ceil(arenaBytes * 1.125)).subarray(0, arenaBytes), offsets: new Uint32Array(capacity), lengths: new Uint16Array(capacity), hashes: new Uint32Array(capacity) };
+  }
+
   /** A chunk of other patterns in slices of SLICE entries, letting requests through between slices, then asks for the next. */
   private async compileChunk(p: Pending, items: string[]): Promise<void> {
     for (let i = 0; i < items.length && this.pending === p; i += SLICE) {
@@ -91,7 +114,10 @@ class StateReceiver {
       p.builder.adoptExact({ size: h.table.size, ...p.table });
       const state: StoreState = { version: h.version, allowlist: [], trustedSites: h.trustedSites, routes: h.routes, settings: h.settings };
       const snap = await assembleSnapshot(engine, state, { policy: p.builder.build(), size: p.builder.size }, [...h.warnings, ...p.builder.warnings], this.metrics);
-      this.publish(snap);
+      if (this.publish(snap)) {
+        this.spare = this.inUse;
+        this.inUse = p.table;
+      }
       send({ t: 'published', version: snap.version, info: infoOf(snap) });
     } catch (err) {
       this.log.error({ err: (err as Error).message, version: h.version }, 'the policy could not be compiled; the previous one stays in force');
@@ -106,10 +132,11 @@ export async function runWorker(): Promise<void> {
   const metrics = new Metrics();
   const access = new AccessLog(createLogger(config.logLevel, undefined, true).child({ worker: Number(process.env.CORSGATE_WORKER_ID ?? 0) }), config.accessLog);
   let current: Snapshot | null = null;
-  const publish = (s: Snapshot) => {
-    if (current !== null && s.version < current.version) return; // an older compile finished late
+  const publish = (s: Snapshot): boolean => {
+    if (current !== null && s.version < current.version) return false; // an older compile finished late
     current = s;
     metrics.published({ version: s.version, allowlistSize: s.allowlistSize, cspBytes: s.cspBytes });
+    return true;
   };
   const receiver = new StateReceiver(config, metrics, publish, logger);
 
