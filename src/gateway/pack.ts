@@ -52,6 +52,7 @@ export async function packState(state: StoreState, overrides: AllowlistOverrides
     routes: state.routes,
     settings: state.settings,
     trustedSites: state.trustedSites,
+    overrides,
     table: { size: packed.exact.size, capacity: packed.exact.offsets.length, arenaBytes: packed.exact.arena.length },
     warnings: [...packed.warnings],
   };

@@ -136,6 +136,11 @@ export class OriginMatcherBuilder {
     this.table = options.offHeapExact === undefined ? null : new OriginTable(options.offHeapExact);
   }
 
+  /** Whether `origin` is one of the exact origins added (byte-exact, as `allows` compares them). */
+  hasExact(origin: string): boolean {
+    return this.exact.has(origin) || (this.table !== null && this.table.has(origin));
+  }
+
   /** How many exact origins the off-heap table holds. */
   get tableSize(): number {
     return this.table === null ? 0 : this.table.size;
