@@ -365,7 +365,7 @@ export class SqliteStore implements Store {
   }
 
   async putSettings(settings: Settings, actor: string): Promise<Settings> {
-    return this.change((audit, at) => {
+    return this.change((audit) => {
       this.writeSettings(settings, audit);
       return this.readSettings();
     }, actor);
