@@ -28,12 +28,12 @@ export interface AllowlistEntry {
   createdBy: string;
 }
 
-/** Salesforce's CspTrustedSite fields, exactly, plus our bookkeeping (id, createdAt, createdBy). */
 /** Salesforce's CspTrustedSite fields (src/csp), with the description always present in the store. */
 export interface TrustedSiteFields extends CspTrustedSite {
   description: string;
 }
 
+/** Salesforce's CspTrustedSite fields, exactly, plus our bookkeeping (id, createdAt, createdBy). */
 export interface TrustedSite extends TrustedSiteFields {
   id: string;
   createdAt: string;
