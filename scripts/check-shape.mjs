@@ -25,7 +25,8 @@ function sourceFiles(dir) {
 /** What a function-like node is called, for the report: `Class.method`, `name`, or `(anonymous)`. */
 function nameOf(node, source) {
   const own = node.name ? node.name.getText(source) : null;
-  if (own && ts.isClassElement(node) && node.parent && ts.isClassLike(node.parent) && node.parent.name) return `${node.parent.name.text}.${own}`;
+  if (own && ts.isClassElement(node) && node.parent && ts.isClassLike(node.parent) && node.parent.name)
+    return `${node.parent.name.text}.${own}`;
   if (own) return own;
   let p = node.parent;
   if (p && ts.isVariableDeclaration(p)) return p.name.getText(source);
@@ -43,19 +44,30 @@ function isTable(node) {
     if (body.statements.length !== 1 || !ts.isReturnStatement(body.statements[0])) return false;
     expr = body.statements[0].expression;
   }
-  while (expr && (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression?.(expr))) expr = expr.expression;
+  while (
+    expr &&
+    (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression?.(expr))
+  )
+    expr = expr.expression;
   return !!expr && (ts.isObjectLiteralExpression(expr) || ts.isArrayLiteralExpression(expr));
 }
 
 export function longFunctions(file, text = readFileSync(file, 'utf8')) {
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const source = ts.createSourceFile(
+    file,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const found = [];
   const visit = (node) => {
     if (ts.isFunctionLike(node) && 'body' in node && node.body) {
       const start = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
       const end = source.getLineAndCharacterOfPosition(node.end).line;
       const lines = end - start + 1;
-      if (lines > MAX_FUNCTION_LINES && !isTable(node)) found.push({ file, line: start + 1, name: nameOf(node, source), lines });
+      if (lines > MAX_FUNCTION_LINES && !isTable(node))
+        found.push({ file, line: start + 1, name: nameOf(node, source), lines });
     }
     ts.forEachChild(node, visit);
   };
@@ -67,7 +79,12 @@ function importsOf(file, text) {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
   const out = [];
   for (const st of source.statements) {
-    const spec = (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : null;
+    const spec =
+      (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) &&
+      st.moduleSpecifier &&
+      ts.isStringLiteral(st.moduleSpecifier)
+        ? st.moduleSpecifier.text
+        : null;
     if (!spec || !spec.startsWith('.')) continue;
     const base = resolve(dirname(file), spec).replace(/\.js$/, '');
     for (const candidate of [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')]) {
@@ -82,7 +99,12 @@ function importsOf(file, text) {
 
 /** Every cycle found by a depth-first walk (each reported once, from its first module in walk order). */
 export function importCycles(files) {
-  const graph = new Map(files.map((f) => [resolve(f), importsOf(f, readFileSync(f, 'utf8')).filter((d) => files.some((g) => resolve(g) === d))]));
+  const graph = new Map(
+    files.map((f) => [
+      resolve(f),
+      importsOf(f, readFileSync(f, 'utf8')).filter((d) => files.some((g) => resolve(g) === d)),
+    ]),
+  );
   const state = new Map();
   const stack = [];
   const cycles = [];
@@ -132,8 +154,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const report = checkShape(dirs.length ? dirs : ['src', 'console/src'], exclude);
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
-    for (const f of report.functions) process.stdout.write(`function ${f.file}:${f.line} ${f.name}: ${f.lines} lines (over ${MAX_FUNCTION_LINES})\n`);
-    for (const f of report.files) process.stdout.write(`file     ${f.file}: ${f.lines} lines (over ${MAX_FILE_LINES})\n`);
+    for (const f of report.functions)
+      process.stdout.write(
+        `function ${f.file}:${f.line} ${f.name}: ${f.lines} lines (over ${MAX_FUNCTION_LINES})\n`,
+      );
+    for (const f of report.files)
+      process.stdout.write(`file     ${f.file}: ${f.lines} lines (over ${MAX_FILE_LINES})\n`);
     for (const c of report.cycles) process.stdout.write(`cycle    ${[...c, c[0]].join(' -> ')}\n`);
   }
   process.exit(report.functions.length + report.files.length + report.cycles.length > 0 ? 1 : 0);
