@@ -6,7 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { StoreState } from '../store/types.js';
+import type { StoreState, UsageBatch } from '../store/types.js';
 import { CHUNK, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
 import type { SnapshotInfo } from './snapshot.js';
 
@@ -18,6 +18,8 @@ export interface PoolEvents {
   published(version: number, info: SnapshotInfo): void;
   compileFailed(version: number, message: string): void;
   log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+  /** A worker's usage counters since its last batch. */
+  usage(batch: UsageBatch): void;
 }
 
 interface Member {
@@ -37,12 +39,15 @@ export class WorkerPool {
   private metricsId = 0;
   private readonly metricsWaits = new Map<number, { want: number; got: unknown[]; done: (v: unknown[]) => void }>();
   port = 0;
+  /** The policy file's engine options that are no settings; replaced when the file is reloaded. */
+  private overrides: WorkerConfig['overrides'];
 
   constructor(private readonly count: number, private readonly config: WorkerConfig, private readonly events: PoolEvents) {
     // The workers accept connections themselves from the shared socket (SCHED_NONE), so the primary
     // (which runs at a lower priority, see `start`) is never on a request's path; node:cluster's
     // round-robin hand-off through the primary stays one environment variable away.
     if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
+    this.overrides = config.overrides;
     cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [], silent: false });
   }
 
@@ -88,6 +93,7 @@ export class WorkerPool {
           this.events.published(m.version, m.info);
         } else if (m.t === 'compile-failed') this.events.compileFailed(m.version, m.message);
         else if (m.t === 'metrics') this.metricsArrived(m.id, m.data);
+        else if (m.t === 'usage') this.events.usage(m.batch);
       });
       worker.on('exit', (code, signal) => {
         this.members.delete(id);
@@ -101,7 +107,7 @@ export class WorkerPool {
 
   private sendState(member: Member, s: StoreState): void {
     member.sending = { state: s, next: 0 };
-    this.send(member, { t: 'state-begin', version: s.version, routes: s.routes, settings: s.settings, trustedSites: s.trustedSites, count: s.allowlist.length });
+    this.send(member, { t: 'state-begin', version: s.version, routes: s.routes, settings: s.settings, trustedSites: s.trustedSites, count: s.allowlist.length, overrides: this.overrides });
   }
 
   /** The worker compiled the previous chunk of `version`: the next one, or the end. */
@@ -127,6 +133,21 @@ export class WorkerPool {
   publish(state: StoreState): void {
     this.latest = state;
     for (const m of this.members.values()) if (m.ready) this.sendState(m, state);
+  }
+
+  /** Engine options for the states published from now on (a reloaded policy file). */
+  setOverrides(overrides: WorkerConfig['overrides']): void {
+    this.overrides = overrides;
+  }
+
+  /** Tells every worker to run its reloaders (SIGHUP reached the primary). */
+  reload(): void {
+    for (const m of this.members.values()) this.send(m, { t: 'reload' });
+  }
+
+  /** Tells every worker to forget the usage counts it has not sent yet. */
+  resetUsage(): void {
+    for (const m of this.members.values()) this.send(m, { t: 'usage-reset' });
   }
 
   /** The lowest version any live worker enforces (every worker has published it). */

@@ -5,14 +5,15 @@
  * (the same validation and evaluation `createPolicy` runs, with the origins already checked).
  * The snapshot that holds the result is swapped in whole, in one assignment, when it is done.
  */
-import { OriginMatcherBuilder, type OriginMatcher } from '../origin/matcher.js';
+import { compileOriginMatcher, OriginMatcherBuilder, type OriginMatcher } from '../origin/matcher.js';
+import type { OriginPattern } from '../origin/pattern.js';
 import { MAX_ORIGIN_LENGTH } from '../origin/parse.js';
 import { PolicyError } from '../policy/errors.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/types.js';
 import { analysePolicy } from '../policy/validate.js';
 import { fixHint, parseAllowlistEntry } from './core/entry.js';
-import { allowlistOptions, type AllowlistOverrides } from './engine.js';
+import { allowlistOptions, type AllowlistOverrides, type CorsSettings } from './engine.js';
 import { OriginTable } from './origin-table.js';
 
 /** Entries checked per slice: a few hundred microseconds of work on this machine kind. */
@@ -30,11 +31,14 @@ export class AllowlistBuilder {
   private readonly matcher = new OriginMatcherBuilder();
   private exact: OriginTable;
   private others: string[] = [];
+  /** The patterns behind `others`, for `entryOf` (which entry admitted an origin). */
+  private readonly wild: OriginPattern[] = [];
   private readonly rules: { allowInsecureOrigins: boolean };
   readonly warnings: string[] = [];
 
   /** `expected`: how many entries will come (sizes the exact-origin table once). */
-  constructor(private readonly overrides: AllowlistOverrides = {}, expected = 0) {
+  /** `cors`: the allowlist regime's settings (methods, headers, Max-Age, credentials). */
+  constructor(private readonly overrides: AllowlistOverrides = {}, expected = 0, private readonly cors: Partial<CorsSettings> = {}) {
     this.rules = { allowInsecureOrigins: overrides.allowInsecureOrigins === true };
     this.exact = new OriginTable(expected);
   }
@@ -53,7 +57,10 @@ export class AllowlistBuilder {
       } else if (isPlainExact(entry.pattern)) {
         if (!this.exact.hasRoom) this.grow();
         this.exact.add(entry.pattern.source);
-      } else if (this.matcher.add(entry.pattern)) this.others.push(entry.pattern.source);
+      } else if (this.matcher.add(entry.pattern)) {
+        this.others.push(entry.pattern.source);
+        this.wild.push(entry.pattern);
+      }
     }
   }
 
@@ -64,9 +71,26 @@ export class AllowlistBuilder {
     this.exact = bigger;
   }
 
+  /**
+   * Which entry admits an allowed origin (usage counters, read at each flush, never per request):
+   * the exact entry itself, else the first wildcard pattern that matches. Its matchers are built at
+   * the first call, so a snapshot nobody asks about costs nothing.
+   */
+  entryResolver(): (origin: string) => string | null {
+    const exact = this.exact;
+    const wild = this.wild;
+    let matchers: { source: string; m: OriginMatcher }[] | null = null;
+    return (origin) => {
+      if (exact.has(origin)) return origin;
+      matchers ??= wild.map((p) => ({ source: p.source, m: compileOriginMatcher([p]) }));
+      for (const w of matchers) if (w.m.allows(origin)) return w.source;
+      return null;
+    };
+  }
+
   build(): Policy {
     // The options other than the origins, validated by the engine exactly as createPolicy does.
-    const analysis = analysePolicy(allowlistOptions([], this.overrides));
+    const analysis = analysePolicy(allowlistOptions([], this.overrides, this.cors));
     if (analysis.errors.length > 0 || analysis.normalized === null) throw new PolicyError(analysis.errors);
     const exact = this.exact;
     const others = this.others;

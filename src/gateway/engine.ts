@@ -17,26 +17,41 @@ export const ALLOWLIST_MAX_AGE = 600;
 
 /**
  * Engine options that replace Salesforce's defaults for the allowlist regime ("unless configured
- * otherwise"): today only from a `--policy` file. Origins come from the allowlist, and refused
+ * otherwise"): the policy file's options that are no setting (`privateNetwork`, `preflightStatus`,
+ * `allowInsecureOrigins`, `listAllowedMethods`). Origins come from the allowlist, and refused
  * origins are always rejected with 403.
  */
 export type AllowlistOverrides = Partial<Omit<PolicyOptions, 'origins' | 'onDisallowed'>>;
 
-/** The engine options of the allowlist regime for these origin patterns. */
-export function allowlistOptions(origins: readonly string[], overrides: AllowlistOverrides = {}): PolicyOptions {
-  const methods = overrides.methods ?? [...ALLOWLIST_METHODS];
+/** The allowlist regime's options that are settings (store mode: `PUT /api/settings`). */
+export const CORS_SETTING_KEYS = ['methods', 'requestHeaders', 'exposeHeaders', 'maxAge', 'credentials'] as const;
+export type CorsSettingKey = (typeof CORS_SETTING_KEYS)[number];
+export type CorsSettings = Pick<PolicyOptions, CorsSettingKey>;
+
+/** The engine options of the allowlist regime for these origin patterns, its settings and the policy file's other options. */
+export function allowlistOptions(origins: readonly string[], overrides: AllowlistOverrides = {}, cors: Partial<CorsSettings> = {}): PolicyOptions {
+  const methods = overrides.methods ?? cors.methods ?? [...ALLOWLIST_METHODS];
   return {
-    methods,
     // Any header a preflight asks for is validated by the engine, then echoed (credentials mode).
     requestHeaders: '*',
     credentials: true,
     maxAge: ALLOWLIST_MAX_AGE,
+    ...pickCors(cors),
+    methods,
     // Salesforce answers an allowed preflight with every allowed method, not only the requested one.
     ...(methods === '*' ? {} : { listAllowedMethods: true }),
     ...overrides,
     origins,
     onDisallowed: 'reject',
   };
+}
+
+/** The CORS options among `settings` (absent ones left out). */
+export function pickCors(settings: object): Partial<CorsSettings> {
+  const from = settings as Partial<Record<string, unknown>>;
+  const out: Record<string, unknown> = {};
+  for (const k of CORS_SETTING_KEYS) if (from[k] !== undefined) out[k] = from[k];
+  return out as Partial<CorsSettings>;
 }
 
 /** The engine options of the public regime: any origin, no credentials, simple methods. */

@@ -28,6 +28,10 @@ export const H = {
   vary: 15,
   /** Access-Control-*: the gateway is the only CORS authority. */
   cors: 16,
+  /** An HTTP/2 pseudo-header (RFC 9113 §8.3): never forwarded as a field. */
+  pseudo: 17,
+  /** `:authority`, which stands in for Host on HTTP/2 (RFC 9113 §8.3.1). */
+  authority: 18,
 } as const;
 
 /** Whether `name` equals `lower` (an ASCII lower-case constant of the same length), ignoring case. */
@@ -40,6 +44,7 @@ function eq(name: string, lower: string): boolean {
 }
 
 export function classify(name: string): number {
+  if (name.charCodeAt(0) === 58 /* : */) return name === ':authority' ? H.authority : H.pseudo;
   switch (name.length) {
     case 2:
       return eq(name, 'te') ? H.hop : H.other;
@@ -100,17 +105,21 @@ export class RequestScan {
   /** Connection header value, when it names more than keep-alive/close (its tokens are hop-by-hop too). */
   connection: string | null = null;
   xForwardedFor: string | null = null;
+  /** The last X-Forwarded-Proto / X-Forwarded-Host value: the one the nearest proxy wrote. */
+  xForwardedProto: string | null = null;
+  xForwardedHost: string | null = null;
   expectContinue = false;
   hasBody = false;
 
   fill(raw: readonly string[]): void {
-    this.origin = this.acrm = this.acrh = this.acrpn = this.connection = this.xForwardedFor = null;
+    this.origin = this.acrm = this.acrh = this.acrpn = this.connection = this.xForwardedFor = this.xForwardedProto = this.xForwardedHost = null;
     this.host = undefined;
     this.expectContinue = this.hasBody = false;
     for (let i = 0; i < raw.length; i += 2) {
       const value = raw[i + 1]!;
       switch (classify(raw[i]!)) {
         case H.host:
+        case H.authority: // h2 sends `:authority` first, and a Host that differs must not win (RFC 9113 §8.3.1)
           this.host ??= value;
           break;
         case H.origin:
@@ -130,6 +139,10 @@ export class RequestScan {
           break;
         case H.xForwardedFor:
           this.xForwardedFor = joined(this.xForwardedFor, value);
+          break;
+        case H.xForwarded:
+          if (raw[i]!.length === 16) this.xForwardedHost = lastValue(value);
+          else this.xForwardedProto = lastValue(value);
           break;
         case H.contentLength:
           if (value !== '0') this.hasBody = true;
@@ -160,6 +173,12 @@ export class RequestScan {
   }
 }
 
+/** The last element of a comma-separated list, trimmed (a proxy that appends puts its own last). */
+function lastValue(value: string): string {
+  const comma = value.lastIndexOf(',');
+  return (comma === -1 ? value : value.slice(comma + 1)).trim();
+}
+
 /** A repeated field's values combined as Fetch's "get" does (#concept-header-list-get): `a, b`. */
 function joined(previous: string | null, value: string): string {
   return previous === null ? value : `${previous}, ${value}`;
@@ -178,4 +197,17 @@ export function connectionTokens(value: string): Set<string> {
     if (token !== '') out.add(token);
   }
   return out;
+}
+
+/** Where the gate listens: its scheme, and whether X-Forwarded-Proto/-Host come from a proxy it trusts. */
+export interface GateEdge {
+  scheme: 'http' | 'https';
+  trustProxy: boolean;
+}
+
+/** The scheme the client used: X-Forwarded-Proto only from a trusted proxy, and only http or https. */
+export function clientScheme(edge: GateEdge, forwarded: string | null): string {
+  if (!edge.trustProxy || forwarded === null) return edge.scheme;
+  const p = forwarded.toLowerCase();
+  return p === 'https' || p === 'http' ? p : edge.scheme;
 }

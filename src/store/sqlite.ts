@@ -5,8 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SqliteDatabase, whenFull, type Duplicate } from './sqlite-base.js';
+import * as usage from './sqlite-usage.js';
 import { decodeCursor, encodeCursor, ENTITY_TABLES as T, rowToAllowlist, rowToRoute, rowToSite, rowToToken, type Row } from './sqlite-rows.js';
 import {
+  DEFAULT_SETTINGS,
   StoreError,
   type AllowlistEntry,
   type AuditEntry,
@@ -23,6 +25,11 @@ import {
   type TokenRecord,
   type TrustedSite,
   type TrustedSiteFields,
+  type AllowlistUsage,
+  type UsageBatch,
+  type UsageLimits,
+  type UsageQuery,
+  type UsageTotals,
 } from './types.js';
 
 const allowlistDuplicate = (urlPattern: string): Duplicate => () => new StoreError('duplicate', `the origin pattern '${urlPattern}' is already in the allowlist`, 'urlPattern');
@@ -194,6 +201,28 @@ export class SqliteStore extends SqliteDatabase implements Store {
     }, actor);
   }
 
+  /**
+   * Replaces the whole policy at once (a policy file reloaded): one transaction, so the gateway
+   * goes from the old policy to the new one with no state in between; one audit row says so.
+   */
+  async replacePolicy(plan: ImportPlan & { routes: RouteFields[] }, actor: string): Promise<void> {
+    const wasLocked = this.locked;
+    this.locked = false;
+    try {
+      this.change((audit, at) => {
+        for (const table of ['allowlist', 'trusted_sites', 'routes', 'settings']) this.db.prepare(`DELETE FROM ${table}`).run();
+        for (const item of plan.allowlist) this.insertAllowlist(item, actor, at);
+        for (const site of plan.trustedSites) this.insertSite(site, actor, at);
+        const insertRoute = this.db.prepare('INSERT INTO routes (id, data, created_at, created_by) VALUES (?, ?, ?, ?)');
+        for (const r of plan.routes) insertRoute.run(randomUUID(), JSON.stringify(r), at, actor);
+        this.writeSettings({ ...DEFAULT_SETTINGS, ...plan.settings }, () => undefined);
+        audit({ action: 'reload', entity: 'policy-file', entityId: null, before: null, after: { allowlist: plan.allowlist.length, trustedSites: plan.trustedSites.length, routes: plan.routes.length } });
+      }, actor);
+    } finally {
+      this.locked = wasLocked;
+    }
+  }
+
   // ---- tokens ------------------------------------------------------------------------------
 
   async findTokenByHash(hash: string): Promise<(TokenRecord & { hash: string }) | null> {
@@ -279,4 +308,26 @@ export class SqliteStore extends SqliteDatabase implements Store {
     );
   }
 
+  // ---- usage counters (sqlite-usage.ts) ------------------------------------------------------
+  async recordUsage(node: string, batch: UsageBatch, limits: UsageLimits): Promise<void> {
+    whenFull(() => usage.recordUsage(this.db, node, batch, limits));
+  }
+
+  async readUsage(sinceMinute: number, limit: number): Promise<UsageTotals> {
+    return usage.readUsage(this.db, sinceMinute, limit);
+  }
+
+  async listAllowlistUsage(query: UsageQuery): Promise<Page<AllowlistUsage>> {
+    return usage.listAllowlistUsage(this.db, query);
+  }
+
+  async resetUsage(actor: string): Promise<void> {
+    const at = new Date().toISOString();
+    whenFull(() =>
+      this.db.transaction(() => {
+        usage.resetUsage(this.db);
+        this.db.prepare('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)').run(at, actor, 'reset', 'usage', null, null, null);
+      }).immediate(),
+    );
+  }
 }

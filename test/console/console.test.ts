@@ -216,6 +216,8 @@ describe('admin console', () => {
     assert.equal(await preflight(), 204);
     await page.getByLabel('Enable CORS for OAuth endpoints').uncheck();
     await page.getByText(/The setting corsForOAuthEndpoints is off/).waitFor();
+    // The preview follows the checkbox at once; the gateway enforces once the save is in force.
+    await page.getByText('Enable CORS for OAuth endpoints: off, in force at the gateway now.').waitFor();
     assert.equal(await preflight(), 403);
     // A bare path is answered for any host, host-specific rules first; what is neither URL nor path is refused.
     const which = page.getByLabel('URL or path at the gateway');

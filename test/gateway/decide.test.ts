@@ -161,3 +161,26 @@ test('engine option listAllowedMethods: every allowed method on every allowed pr
   assert.throws(() => createPolicy({ origins: [A], methods: '*', listAllowedMethods: true }), /listAllowedMethods needs a list/);
   assert.throws(() => createPolicy({ origins: [A], listAllowedMethods: 'yes' as unknown as boolean }), /listAllowedMethods/);
 });
+
+test('same-origin: an Origin equal to the origin the request was made to passes as a request without Origin', async () => {
+  const s = await snapshot();
+  const own = (o: Partial<GateRequest>) => ({ ...req('POST', '/data', { origin: 'http://api.example.com:8080' }, 'api.example.com:8080'), ...o });
+  const passes = (r: GateRequest, snap = s) => {
+    const out = decide(snap, r);
+    return out.kind === 'forward' && out.reason === 'same-origin' && Object.keys(out.headers).length === 0 && out.vary === 'Origin';
+  };
+  assert.ok(passes(own({})), 'scheme from the listener plus Host');
+  assert.ok(passes(own({ headers: { origin: 'https://api.example.com' }, host: 'API.example.com:443', scheme: 'https' })), 'Host compares case-insensitively, default port elided');
+  assert.ok(passes(own({ target: '/internal/a', headers: { origin: 'http://api.example.com' }, host: 'api.example.com' })), 'a closed route refuses cross-origin requests only');
+  assert.ok(!passes(own({ headers: { origin: 'https://api.example.com:8080' } })), 'another scheme is another origin');
+  assert.ok(!passes(own({ headers: { origin: 'http://api.example.com:8081' } })), 'another port is another origin');
+  assert.equal(decide(s, own({ headers: { origin: EVIL } })).kind, 'refuse', 'a cross-origin request from an unlisted origin is still refused');
+  // Behind a trusted proxy the gate passes the client's scheme and host on.
+  assert.ok(passes(own({ headers: { origin: 'https://www.example.com' }, scheme: 'https', forwardedHost: 'www.example.com' })));
+  // An allowed origin keeps its CORS headers (browsers ignore them on same-origin requests).
+  assert.equal(decide(s, req('GET', '/data', { origin: A }, 'app.example.com')).reason, 'allowed');
+  // publicOrigins replaces the derived origin: a Host pointing at the gateway no longer makes a request same-origin.
+  const listed = await snapshot({ publicOrigins: ['https://gw.example.com'] });
+  assert.ok(passes(own({ headers: { origin: 'https://gw.example.com' } }), listed));
+  assert.equal(decide(listed, own({})).kind, 'refuse', 'the derived origin is not used once publicOrigins is set (DNS rebinding)');
+});

@@ -9,7 +9,9 @@ export type Schema =
   | { type: 'boolean'; description?: string }
   | { type: 'integer'; minimum?: number; maximum?: number; description?: string }
   | { type: 'array'; items: Schema; maxItems?: number; minItems?: number; description?: string }
-  | { type: 'object'; properties: Record<string, Schema>; required?: readonly string[]; additionalProperties: false; description?: string };
+  | { type: 'object'; properties: Record<string, Schema>; required?: readonly string[]; additionalProperties: false; description?: string }
+  /** One of a few shapes (a list or `'*'`): the value must fit one; the problems shown are the closest shape's. */
+  | { type?: undefined; anyOf: readonly Schema[]; description?: string };
 
 export interface BodyProblem {
   code: string;
@@ -40,6 +42,10 @@ const FORMATS = {
 type FormatName = keyof typeof FORMATS;
 
 const PERMISSION = { type: 'string', enum: ['view-setup', 'customize-application', 'modify-all-data'] } as const;
+/** A list of names, or `'*'` for any (the engine's own shape for methods and header lists). */
+const NAMES_OR_ANY = (description: string) =>
+  ({ anyOf: [{ type: 'string', enum: ['*'] }, { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 100 } }], description }) as const;
+const ORIGIN_LIST = { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 2048 } } as const;
 const HOST_LIST = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 255, format: 'host-pattern' }, maxItems: 1000 } as const;
 
 export const SCHEMAS = {
@@ -83,6 +89,7 @@ export const SCHEMAS = {
       isApplicableToImgSrc: { type: 'boolean' },
       isApplicableToMediaSrc: { type: 'boolean' },
       isApplicableToStyleSrc: { type: 'boolean' },
+      reportOnly: { type: 'boolean', description: 'Trust the site in Content-Security-Policy-Report-Only only, to see its effect before enforcing it' },
     },
     required: ['name', 'endpointUrl'],
     additionalProperties: false,
@@ -95,8 +102,11 @@ export const SCHEMAS = {
       paths: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^(/|\\*$)' } },
       setting: { type: 'string', minLength: 1, maxLength: 100 },
       csp: { type: 'boolean' },
+      websocket: { type: 'boolean', description: 'false: refuse every WebSocket handshake on this route (default: decided by its regime, like CORS)' },
+      upstream: { type: 'string', minLength: 1, maxLength: 2048, description: "absolute http(s) URL this route forwards to instead of the gateway's --upstream" },
       priority: { type: 'integer', minimum: -1_000_000, maximum: 999_999 },
       description: { type: 'string', maxLength: 255 },
+      mode: { type: 'string', enum: ['enforce', 'report-only'], description: "Overrides the mode setting on this route" },
     },
     required: ['kind', 'paths'],
     additionalProperties: false,
@@ -117,6 +127,13 @@ export const SCHEMAS = {
         items: { type: 'string', minLength: 1, maxLength: 255 },
         description: 'Non-public addresses scans may reach besides the upstream and the proxy: IPs, CIDR ranges, host names, *.domain, * (changing it needs modify-all-data)',
       },
+      publicOrigins: { ...ORIGIN_LIST, description: "The gateway's own origins as browsers see them; a request with one of them as Origin is same-origin (changing it needs modify-all-data)" },
+      methods: NAMES_OR_ANY("Methods of the allowlist regime, or '*'"),
+      requestHeaders: NAMES_OR_ANY("Request headers a preflight may ask for, or '*' (each checked, then echoed)"),
+      exposeHeaders: NAMES_OR_ANY('Response headers scripts of allowed origins may read (Access-Control-Expose-Headers)'),
+      maxAge: { type: 'integer', minimum: 0, maximum: 86400, description: 'Access-Control-Max-Age of an allowed preflight, in seconds' },
+      credentials: { type: 'boolean', description: 'Access-Control-Allow-Credentials: true for allowed origins' },
+      mode: { type: 'string', enum: ['enforce', 'report-only'], description: 'enforce (default), or report-only: forward every request untouched and record what corsgate would have done' },
     },
     additionalProperties: false,
   },
@@ -192,6 +209,7 @@ export function validate(schema: Schema, value: unknown, field = ''): BodyProble
 }
 
 function walk(schema: Schema, value: unknown, field: string, out: Collector): void {
+  if (schema.type === undefined) return walkAny(schema.anyOf, value, field, out);
   const where = field || 'body';
   const wrongType = (expected: string) => out.add('body-wrong-type', where, () => `${where} must be ${expected}, not ${typeName(value)}`);
   switch (schema.type) {
@@ -237,4 +255,13 @@ function walk(schema: Schema, value: unknown, field: string, out: Collector): vo
         out.add('body-out-of-range', where, () => `${where} must be between ${schema.minimum} and ${schema.maximum}`);
       return;
   }
+}
+
+/** Fits one of `shapes`; otherwise the problems of the shape of the same JSON type (else of the last). */
+function walkAny(shapes: readonly Schema[], value: unknown, field: string, out: Collector): void {
+  const tries = shapes.map((s) => checkBody(s, value, field));
+  if (tries.some((t) => t.total === 0)) return;
+  const same = shapes.findIndex((s) => s.type === typeName(value) || (s.type === 'integer' && typeof value === 'number'));
+  const closest = tries[same === -1 ? tries.length - 1 : same]!;
+  for (const p of closest.problems) out.add(p.code, p.field, () => p.message);
 }

@@ -12,6 +12,7 @@ import type { Decision, RequestHeadersLike } from '../../policy/types.js';
 import { mergeVary } from '../../adapters/shared.js';
 import { hostMatches, hostName, pathMatches, routingPath } from '../routes.js';
 import type { BoundRoute, OutcomeDecision } from './regime.js';
+import { isSameOrigin, type SelfOrigin } from './self-origin.js';
 
 export interface DecideSnapshot {
   /** Bound routes, highest priority first. */
@@ -19,6 +20,8 @@ export interface DecideSnapshot {
   readonly defaultRoute: BoundRoute;
   /** Status of every refusal (Salesforce documents 403). */
   readonly refusedStatus: number;
+  /** How a same-origin request is recognised (the `publicOrigins` setting, or derived per request). */
+  readonly self: SelfOrigin;
 }
 
 export interface GateRequest {
@@ -29,6 +32,10 @@ export interface GateRequest {
   readonly host: string | undefined;
   /** For the engine: Origin, Access-Control-Request-Method/-Headers/-Private-Network. */
   readonly headers: RequestHeadersLike;
+  /** The scheme the client used: the listener's, or X-Forwarded-Proto from a trusted proxy (default `http`). */
+  readonly scheme?: string;
+  /** X-Forwarded-Host from a trusted proxy (the host the client addressed), else null or absent. */
+  readonly forwardedHost?: string | null;
 }
 
 interface OutcomeBase {
@@ -66,6 +73,11 @@ export interface Forward extends OutcomeBase {
   readonly vary: string;
   /** The CSP to add if the response is HTML, or null. */
   readonly csp: string | null;
+  /**
+   * Report-only: the upstream's answer goes to the client untouched (its CORS headers kept, none
+   * added, `headers` empty and `vary` ''); `decision`/`reason` say what enforcing would have done.
+   */
+  readonly reportOnly: boolean;
 }
 
 export type Outcome = Answer | Refusal | Forward;
@@ -102,7 +114,37 @@ function refusal(route: BoundRoute, origin: string | null, status: number, code:
 function forward(route: BoundRoute, path: string, d: Decision | null, decision: OutcomeDecision): Forward {
   const headers = d === null ? NO_HEADERS : d.headers;
   const vary = d === null || d.vary === null || d.vary === VARY_ORIGIN ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN);
-  return { kind: 'forward', route, decision, reason: d === null ? 'no-origin' : d.reason, preflight: false, origin: d === null ? null : d.origin, path, headers, vary, csp: route.csp };
+  return { kind: 'forward', route, decision, reason: d === null ? 'no-origin' : d.reason, preflight: false, origin: d === null ? null : d.origin, path, headers, vary, csp: route.csp, reportOnly: false };
+}
+
+/**
+ * Report-only (issue 14): every request goes to the upstream, preflights included, carrying what
+ * enforcing would have decided. Only a target that cannot be forwarded at all is still answered.
+ */
+function reportOnly(o: Answer | Refusal, target: string): Outcome {
+  if (o.reason === 'target-invalid' || o.reason === 'server-options') return o;
+  const path = target.charCodeAt(0) === 47 /* / */ ? target : splitAbsolute(target)!.rest;
+  return { kind: 'forward', route: o.route, decision: o.decision, reason: o.reason, preflight: o.preflight, origin: o.origin, path, headers: NO_HEADERS, vary: '', csp: o.route.csp, reportOnly: true };
+}
+
+function reportOnlyForward(o: Forward): Forward {
+  return { ...o, headers: NO_HEADERS, vary: '', reportOnly: true };
+}
+
+export function decide(snap: DecideSnapshot, req: GateRequest): Outcome {
+  const o = judge(snap, req);
+  if (!o.route.reportOnly) return o;
+  return o.kind === 'forward' ? reportOnlyForward(o) : reportOnly(o, req.target);
+}
+
+/** Whether the request's Origin is the origin it was made to (see self-origin.ts). */
+function sameOrigin(snap: DecideSnapshot, req: GateRequest, origin: string, hostHeader: string | undefined): boolean {
+  return isSameOrigin(snap.self, origin, req.scheme ?? 'http', req.forwardedHost ?? hostHeader);
+}
+
+/** A same-origin request passes as one without Origin does: no CORS headers, `Vary: Origin`. */
+function sameOriginForward(route: BoundRoute, path: string, origin: string): Forward {
+  return { kind: 'forward', route, decision: 'passthrough', reason: 'same-origin', preflight: false, origin, path, headers: NO_HEADERS, vary: VARY_ORIGIN, csp: route.csp, reportOnly: false };
 }
 
 /** An absolute-form target's authority and origin-form rest, or null when it is not `http(s)://…`. */
@@ -114,7 +156,8 @@ function splitAbsolute(target: string): { authority: string; rest: string } | nu
   return { authority: m[1]!, rest: rest === '' || rest[0] === '?' ? `/${rest}` : rest };
 }
 
-export function decide(snap: DecideSnapshot, req: GateRequest): Outcome {
+/** What enforcing decides. */
+function judge(snap: DecideSnapshot, req: GateRequest): Outcome {
   const target = req.target;
   let upstreamPath = target;
   let hostHeader = req.host;
@@ -135,12 +178,17 @@ export function decide(snap: DecideSnapshot, req: GateRequest): Outcome {
     // closed, or opt-in with its setting off: a request without Origin is no CORS request and passes.
     const origin = readOrigin(req.headers);
     if (origin === undefined) return forward(route, upstreamPath, null, 'passthrough');
+    if (sameOrigin(snap, req, origin, hostHeader)) return sameOriginForward(route, upstreamPath, origin);
     const preflight = isOptions(req.method) && hasHeader(req.headers, 'access-control-request-method');
     return refusal(route, origin, snap.refusedStatus, route.refusal!.code, route.refusal!.message, preflight);
   }
   const d = policy.evaluate(req);
   if (d.kind === 'none') return forward(route, upstreamPath, d, 'passthrough');
-  if (!d.allowed) return refusal(route, d.origin, snap.refusedStatus, d.reason, d.message, d.preflight, d.vary ?? VARY_ORIGIN);
+  if (!d.allowed) {
+    // Only a request about to be refused pays for the same-origin check (allowed ones never do).
+    if (d.origin !== null && sameOrigin(snap, req, d.origin, hostHeader)) return sameOriginForward(route, upstreamPath, d.origin);
+    return refusal(route, d.origin, snap.refusedStatus, d.reason, d.message, d.preflight, d.vary ?? VARY_ORIGIN);
+  }
   if (d.status !== null) {
     // An allowed preflight is answered here; it never reaches the upstream.
     const headers = d.vary !== null && d.vary.startsWith(VARY_ORIGIN) ? d.headers : { ...d.headers, Vary: d.vary === null ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN) };
