@@ -10,6 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import { mergeVary } from '../adapters/shared.js';
 import type { Forward } from './core/decide.js';
+import { DERIVED_SELF, type SelfOrigin } from './core/self-origin.js';
+import { rewriteLocation, type ClientAddress, type UpstreamBase } from './redirect.js';
 import { classify, classifyResponse, clientScheme, connectionTokens, H, isPlainConnection, type GateEdge, type RequestScan } from './headers.js';
 
 export interface ProxyOptions {
@@ -68,7 +70,7 @@ function isHtml(value: string): boolean {
 }
 
 /** The upstream's response headers as sent to the client: filtered, CORS and CSP added. */
-function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
+function responseHeaders(raw: Buffer[], outcome: Forward, exchange: Exchange): string[] {
   const out: string[] = [];
   let vary = false;
   let html = false;
@@ -83,6 +85,9 @@ function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
       case H.contentType:
         html = isHtml(value);
         out.push(name, value);
+        break;
+      case H.location:
+        out.push(name, exchange.location(value));
         break;
       case H.vary:
         vary = true;
@@ -149,20 +154,35 @@ function onClientClose(this: Res): void {
 }
 
 /** One forwarded request: undici's dispatch handler, writing into the client's response. */
-class Exchange {
+class Exchange implements ClientAddress {
   private abort: ((err?: Error) => void) | null = null;
   private resume: (() => void) | null = null;
   private listeningDrain = false;
   private upstreamStarted = 0;
   private bytes = 0;
   private ended = false;
+  // What the client addressed, for a redirect (the gate's header scan is reused by the next request):
+  // references to strings that exist already, so forwarding allocates nothing more for it.
+  readonly scheme: string;
+  readonly host: string | undefined;
 
   constructor(
     private readonly forwarder: Forwarder,
     private readonly req: IncomingMessage,
     private readonly res: Res,
     private readonly outcome: Forward,
-  ) {}
+    scan: RequestScan,
+    readonly self: SelfOrigin,
+  ) {
+    const edge = forwarder.edge;
+    this.scheme = clientScheme(edge, scan.xForwardedProto);
+    this.host = edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
+  }
+
+  /** The upstream's Location as the client gets it. */
+  location(value: string): string {
+    return rewriteLocation(value, this.forwarder.base, this);
+  }
 
   onConnect(abort: (err?: Error) => void): void {
     if (this.ended) abort();
@@ -175,7 +195,7 @@ class Exchange {
     this.forwarder.observer.upstreamLatency(upstreamMs / 1000);
     this.upstreamStarted = upstreamMs; // from here on: the time to the headers, for the access log
     this.resume = resume;
-    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome));
+    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this));
     return true;
   }
 
@@ -228,12 +248,14 @@ export class Forwarder {
   readonly upstreamName: string;
   private readonly pool: Pool;
   private readonly basePath: string;
-  private readonly edge: GateEdge;
+  readonly edge: GateEdge;
+  readonly base: UpstreamBase;
 
   constructor(private readonly options: ProxyOptions, readonly observer: ProxyObserver) {
     this.upstreamName = options.upstream.origin;
     this.edge = options.edge ?? { scheme: 'http', trustProxy: false };
     this.basePath = options.upstream.pathname.replace(/\/$/, '');
+    this.base = { origin: options.upstream.origin, scheme: options.upstream.protocol.slice(0, -1), basePath: this.basePath };
     this.pool = new Pool(options.upstream.origin, {
       connections: options.maxInFlight,
       connect: { timeout: options.connectTimeoutMs },
@@ -243,7 +265,7 @@ export class Forwarder {
     });
   }
 
-  forward(req: IncomingMessage, res: Res, outcome: Forward, scan: RequestScan): void {
+  forward(req: IncomingMessage, res: Res, outcome: Forward, scan: RequestScan, self: SelfOrigin = DERIVED_SELF): void {
     if (this.inFlight >= this.options.maxInFlight) {
       this.observer.upstreamError('busy', `${this.upstreamName}: ${this.inFlight} requests in flight`);
       req.resume();
@@ -251,7 +273,7 @@ export class Forwarder {
       return;
     }
     this.inFlight++;
-    const exchange = new Exchange(this, req, res, outcome);
+    const exchange = new Exchange(this, req, res, outcome, scan, self);
     res[kExchange] = exchange;
     res.on('close', onClientClose);
     this.pool.dispatch(
