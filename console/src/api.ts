@@ -2,7 +2,9 @@
  * The console's only way to the server: the same admin REST API everyone uses. The token travels in
  * the Authorization header (never a cookie, never a URL) and lives in sessionStorage for the tab.
  */
-export type Permission = 'view-setup' | 'customize-application' | 'modify-all-data';
+import type { Permission } from '../../src/store/types.js';
+
+export type { Permission };
 
 /** `GET /api/me`: the token's effective permissions (the server applies the lattice) and the gateway's mode. */
 export interface Me {

@@ -1,6 +1,8 @@
 /**
- * `corsgate lint policy.json|policy.yaml [--json]`: checks a policy file (a PolicyOptions object
- * in JSON or YAML) and prints every error and warning with its path and a fix hint.
+ * `corsgate lint policy.json|policy.yaml [--json]`: checks a policy file and prints every error and
+ * warning with its path and a fix hint. Two formats: the engine's (a PolicyOptions object, as
+ * `createPolicy` takes) and the gateway's (`corsgate serve --policy`: the same keys plus `allowlist`,
+ * `trustedSites`, `settings`, `routes`), which is checked by the very loader `serve` uses.
  * Exit codes: 0 clean (warnings allowed), 1 errors found, 2 unusable input.
  */
 import { readFile } from 'node:fs/promises';
@@ -12,7 +14,8 @@ import type { PolicyProblem } from '../policy/types.js';
 export const LINT_USAGE = `Usage: corsgate lint <policy.json|policy.yaml> [--json]
 
 Checks a CORS policy file and prints every error and warning with its path and a fix hint.
-The file holds the options of createPolicy (JSON or YAML); schema: corsgate/schema/policy.json.
+The file holds the options of createPolicy (JSON or YAML; schema: corsgate/schema/policy.json),
+or is a gateway policy file (corsgate serve --policy: allowlist, trustedSites, settings, routes).
 
 Options:
   --json      print a JSON report on stdout instead of text
@@ -21,8 +24,15 @@ Options:
 Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 unusable input.
 `;
 
+/** Which of the two formats a file is: the engine's options, or `corsgate serve --policy`'s file. */
+export type PolicyFileFormat = 'policy' | 'gateway';
+
+/** The keys only a gateway policy file has. */
+const GATEWAY_KEYS = ['allowlist', 'trustedSites', 'settings', 'routes'];
+
 export interface LintReport {
   file: string;
+  format: PolicyFileFormat;
   ok: boolean;
   errors: PolicyProblem[];
   warnings: PolicyProblem[];
@@ -31,7 +41,7 @@ export interface LintReport {
 type Loaded = { ok: true; value: unknown } | { ok: false; code: string; message: string };
 
 /** Reads and parses a policy file: `.yaml`/`.yml` as YAML, `.json` as JSON, anything else JSON then YAML. */
-export async function loadPolicyFile(file: string): Promise<Loaded> {
+export async function readPolicyDocument(file: string): Promise<Loaded> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -80,6 +90,36 @@ function withoutSchemaKey(value: unknown): unknown {
   return typeof $schema === 'string' ? rest : value;
 }
 
+function isGatewayFile(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && GATEWAY_KEYS.some((k) => k in value);
+}
+
+function lintOptions(file: string, value: unknown): LintReport {
+  const { errors, warnings } = validatePolicy(withoutSchemaKey(value));
+  return { file, format: 'policy', ok: errors.length === 0, errors, warnings };
+}
+
+/**
+ * A gateway policy file, checked by `corsgate serve --policy`'s own loader, so that lint accepts
+ * exactly what serve accepts. Its problems are lines `where: [code: ]message`.
+ */
+async function lintGatewayFile(file: string): Promise<LintReport> {
+  // Loaded only for such a file: the gateway's loader brings the admin API's schemas with it.
+  const [{ engine }, { loadPolicyFile: loadGatewayPolicyFile, PolicyFileError }] = await Promise.all([import('../gateway/engine.js'), import('../gateway/policy-file.js')]);
+  try {
+    const { store } = await loadGatewayPolicyFile(file, engine);
+    await store.close();
+    return { file, format: 'gateway', ok: true, errors: [], warnings: [] };
+  } catch (err) {
+    if (!(err instanceof PolicyFileError)) throw err;
+    const errors = err.problems.map((line): PolicyProblem => {
+      const m = /^([^\s:]+): (?:([a-z]+(?:-[a-z]+)+): )?([\s\S]*)$/.exec(line);
+      return { severity: 'error', code: m?.[2] ?? 'gateway-policy-invalid', path: m?.[1] ?? '', message: m?.[3] ?? line };
+    });
+    return { file, format: 'gateway', ok: false, errors, warnings: [] };
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   let json = false;
   const files: string[] = [];
@@ -98,14 +138,14 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const file = files[0]!;
-  const loaded = await loadPolicyFile(file);
+  const loaded = await readPolicyDocument(file);
   if (!loaded.ok) {
     if (json) process.stdout.write(`${JSON.stringify({ file, ok: false, fatal: { code: loaded.code, message: loaded.message } }, null, 2)}\n`);
     else process.stderr.write(`corsgate lint: ${loaded.message}\n`);
     return 2;
   }
-  const { errors, warnings } = validatePolicy(withoutSchemaKey(loaded.value));
-  const report: LintReport = { file, ok: errors.length === 0, errors, warnings };
+  const report = isGatewayFile(loaded.value) ? await lintGatewayFile(file) : lintOptions(file, loaded.value);
+  const { errors } = report;
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return errors.length > 0 ? 1 : 0;
 }

@@ -34,7 +34,7 @@ function urlsFrom(text: string): string[] {
 
 function int(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${name} takes a whole number`);
+  if (!/^\d+$/.test(value)) throw new UsageError('scan-option-invalid', `${name} takes a whole number`);
   return Number(value);
 }
 
@@ -79,14 +79,14 @@ export async function run(argv: string[]): Promise<number> {
       if (urls.length === 0) return fail('give at least one URL (or --file, or - for stdin)');
       const headers = Object.fromEntries((o.header ?? []).map((h) => {
         const i = h.indexOf(':');
-        if (i <= 0) throw new UsageError(`--header '${h}' must be 'Name: value'`);
+        if (i <= 0) throw new UsageError('scan-option-invalid', `--header '${h}' must be 'Name: value'`);
         return [h.slice(0, i).trim().toLowerCase(), h.slice(i + 1).trim()];
       }));
-      if (o.proxy !== undefined && !URL.canParse(o.proxy)) throw new UsageError(`--proxy '${o.proxy}' is not a URL (for example http://proxy.internal:3128)`);
+      if (o.proxy !== undefined && !URL.canParse(o.proxy)) throw new UsageError('scan-option-invalid', `--proxy '${o.proxy}' is not a URL (for example http://proxy.internal:3128)`);
       // Origins as browsers send them: scheme://host[:port], nothing else.
       const origins = (o.origin ?? []).map((v) => {
         const u = URL.canParse(v) ? new URL(v) : null;
-        if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) throw new UsageError(`--origin '${v}' must be an origin such as https://app.example.com`);
+        if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) throw new UsageError('scan-option-invalid', `--origin '${v}' must be an origin such as https://app.example.com`);
         return u.origin;
       });
       const progress = process.stderr.isTTY && !o['no-progress'] && urls.length > 1;

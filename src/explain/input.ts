@@ -6,7 +6,7 @@
 import { toHeaderList, type HeaderList } from '../http/headers.js';
 import { NETWORK_ERROR_CODES, type NetworkErrorCode } from './console.js';
 import type { Initiator } from './messages.js';
-import { ExplainInputError, type ExplainInput } from './types.js';
+import { ExplainInputError, type ExplainInput, type ExplainInputErrorCode } from './types.js';
 
 /** A server answer. */
 export interface Answer {
@@ -114,7 +114,7 @@ function readAnswer(value: unknown, path: string): Answer | NoAnswer | null {
   return { status, statusText: typeof o.statusText === 'string' ? o.statusText : undefined, headers: readHeaders(o.headers, `${path}.headers`) };
 }
 
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, code: string, path: string): T {
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, code: ExplainInputErrorCode, path: string): T {
   if (value === undefined || value === null || value === '') return fallback;
   const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
   if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;

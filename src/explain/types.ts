@@ -1,3 +1,4 @@
+import { CorsgateError } from '../errors.js';
 import type { HeadersInput } from '../http/headers.js';
 import type { PolicyOptions } from '../policy/types.js';
 import type { BrowserName } from './browsers.js';
@@ -107,9 +108,32 @@ export interface Explanation {
   departures: string[];
 }
 
-export class ExplainInputError extends Error {
-  override name = 'ExplainInputError';
-  constructor(readonly code: string, readonly path: string, message: string) {
-    super(message);
+/** The codes of ExplainInputError (documented in docs/explain.md, "Errors"). */
+export const EXPLAIN_INPUT_ERROR_CODES = [
+  'input-invalid',
+  'input-missing',
+  'browser-invalid',
+  'url-missing',
+  'url-invalid',
+  'origin-missing',
+  'origin-invalid',
+  'method-invalid',
+  'mode-invalid',
+  'credentials-invalid',
+  'header-invalid',
+  'headers-invalid',
+  'status-invalid',
+  'redirects-invalid',
+  'network-error-invalid',
+  'csp-invalid',
+  'har-invalid',
+  'har-unreadable',
+] as const;
+export type ExplainInputErrorCode = (typeof EXPLAIN_INPUT_ERROR_CODES)[number];
+
+/** Unusable input to explain: what (`code`), where (`path`, e.g. `response.headers`) and why. */
+export class ExplainInputError extends CorsgateError<ExplainInputErrorCode> {
+  constructor(code: ExplainInputErrorCode, readonly path: string, message: string) {
+    super(code, message);
   }
 }

@@ -14,7 +14,7 @@ import { unzipBounded } from './zip.js';
 import { apiVersionOf, defaultDirectives, parseApiVersion, type ApiVersion } from './versions.js';
 
 export { parseApiVersion, type ApiVersion } from './versions.js';
-export { IMPORT_LIMITS, ImportLimitError, type ImportLimitName } from './limits.js';
+export { IMPORT_LIMITS, ImportLimitError, type ImportLimitErrorCode, type ImportLimitName } from './limits.js';
 
 export interface CorsOriginRecord {
   urlPattern: string;

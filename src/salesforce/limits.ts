@@ -9,6 +9,8 @@
  * hold: a CorsWhitelistOrigin or CspTrustedSite file is well under 1 KB, and the largest file read,
  * a package.xml naming 35,000 components (an AppExchange package's most), about 2.5 MB.
  */
+import { CorsgateError } from '../errors.js';
+
 export const IMPORT_LIMITS = {
   /** Entries (files and folders) in a zip; twice Salesforce's 10,000 files, so folder entries fit. */
   maxEntries: 20_000,
@@ -31,8 +33,10 @@ export type ImportLimitName = keyof typeof IMPORT_LIMITS;
 /** Below this many output bytes an entry's compression ratio is not judged (tiny files compress oddly). */
 export const RATIO_FLOOR_BYTES = 64 * 1024;
 
-export class ImportLimitError extends Error {
-  readonly code = 'import-too-large';
+/** The one code of ImportLimitError; `limit` says which limit was passed. */
+export type ImportLimitErrorCode = 'import-too-large';
+
+export class ImportLimitError extends CorsgateError<ImportLimitErrorCode> {
   constructor(
     /** Which limit was passed (a key of IMPORT_LIMITS). */
     readonly limit: ImportLimitName,
@@ -41,8 +45,7 @@ export class ImportLimitError extends Error {
     /** The file being read, when there is one. */
     readonly file?: string,
   ) {
-    super(`${file ? `${file}: ` : ''}${message} (limit ${limit}: ${max})`);
-    this.name = 'ImportLimitError';
+    super('import-too-large', `${file ? `${file}: ` : ''}${message} (limit ${limit}: ${max})`);
   }
 }
 

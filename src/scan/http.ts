@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { Agent, buildConnector, ProxyAgent, request, type Dispatcher } from 'undici';
 import { DEFAULT_PORTS } from '../http/url.js';
+import { CorsgateError } from '../errors.js';
 
 export interface HttpOptions {
   timeout: number;
@@ -35,7 +36,15 @@ export interface HttpAnswer {
   body?: string;
 }
 
-export class UsageError extends Error {}
+/**
+ * The codes of UsageError: `scan-resolve-invalid` for a `--resolve` entry, `scan-option-invalid` for
+ * any other option of `corsgate scan`.
+ */
+export const USAGE_ERROR_CODES = ['scan-resolve-invalid', 'scan-option-invalid'] as const;
+export type UsageErrorCode = (typeof USAGE_ERROR_CODES)[number];
+
+/** A scan option that cannot be used as given. */
+export class UsageError extends CorsgateError<UsageErrorCode> {}
 
 /**
  * `--resolve` entries, curl's syntax: `[+]host:port:address[,address...]`, `host` may be `*`,
@@ -51,9 +60,9 @@ export class Resolver {
     for (const raw of entries) {
       const e = raw.trim().replace(/^\+/, '');
       const m = /^([^:\s]+):(\d{1,5}):(.+)$/.exec(e);
-      if (!m || Number(m[2]) > 65535) throw new UsageError(`--resolve '${raw}' must be host:port:address (as curl's --resolve)`);
+      if (!m || Number(m[2]) > 65535) throw new UsageError('scan-resolve-invalid', `--resolve '${raw}' must be host:port:address (as curl's --resolve)`);
       const address = m[3]!.split(',')[0]!.trim().replace(/^\[|\]$/g, '');
-      if (isIP(address) === 0) throw new UsageError(`--resolve '${raw}': '${address}' is not an IP address`);
+      if (isIP(address) === 0) throw new UsageError('scan-resolve-invalid', `--resolve '${raw}': '${address}' is not an IP address`);
       const host = m[1]!.toLowerCase().replace(/^\[|\]$/g, '');
       this.exact.set(`${host}:${Number(m[2])}`, address);
       if (host !== '*' && !this.anyPort.has(host)) this.anyPort.set(host, address);

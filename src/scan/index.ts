@@ -13,8 +13,8 @@ export { classify, FINDING_IDS, SEVERITIES, type Finding, type FindingId, type S
 export { evaluateCsp, DEFAULT_CHECKS, type CspCheck, type CspFinding } from './csp-evaluator.js';
 export { grade, gradeOf, type Grade } from './observatory/index.js';
 export { followUpProbes, probesFor, targetOf } from './probes.js';
-export { UsageError } from './http.js';
-export { analyseSaved } from './offline.js';
+export { USAGE_ERROR_CODES, UsageError, type UsageErrorCode } from './http.js';
+export { analyseSaved, SavedHeadersError, type SavedHeadersErrorCode } from './offline.js';
 export type { ScanOptions, ScanResult } from './types.js';
 
 export const DEFAULTS: HttpOptions = { timeout: 10_000, retries: 1, insecure: false, resolve: [], headers: {}, concurrency: 4, rate: 30 };

@@ -2,14 +2,20 @@
  * Offline mode: grade saved response headers (raw HTTP, a HAR file, or JSON) without any network
  * access. Only what one response can show is reported: `*`, invalid values, the grade and the CSP.
  */
+import { CorsgateError } from '../errors.js';
 import { classify, type ProbeResult } from './classify.js';
 import { evaluateCsp } from './csp-evaluator.js';
 import type { ScanResult } from './types.js';
 import { grade } from './observatory/index.js';
 import { hostOfOrigin, isThirdPartyHost, targetOf } from './probes.js';
 
-export class SavedHeadersError extends Error {
-  readonly code = 'headers-file-invalid';
+/** The one code of SavedHeadersError: the saved headers cannot be read as raw HTTP, HAR or JSON. */
+export type SavedHeadersErrorCode = 'headers-file-invalid';
+
+export class SavedHeadersError extends CorsgateError<SavedHeadersErrorCode> {
+  constructor(message: string) {
+    super('headers-file-invalid', message);
+  }
 }
 
 interface Saved {

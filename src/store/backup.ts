@@ -16,16 +16,19 @@ import { CorsgateError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './sqlite.js';
 
-export type BackupErrorCode =
-  | 'backup-file-missing'
-  | 'backup-not-sqlite'
-  | 'backup-not-corsgate'
-  | 'backup-corrupt'
-  | 'backup-newer-schema'
-  | 'backup-onto-store'
-  | 'store-missing'
-  | 'store-not-corsgate'
-  | 'store-in-use';
+/** The codes of BackupError (documented in docs/deploy.md, "Backup and restore errors"). */
+export const BACKUP_ERROR_CODES = [
+  'backup-file-missing',
+  'backup-not-sqlite',
+  'backup-not-corsgate',
+  'backup-corrupt',
+  'backup-newer-schema',
+  'backup-onto-store',
+  'store-missing',
+  'store-not-corsgate',
+  'store-in-use',
+] as const;
+export type BackupErrorCode = (typeof BACKUP_ERROR_CODES)[number];
 
 export class BackupError extends CorsgateError<BackupErrorCode> {
   constructor(code: BackupErrorCode, message: string) {

@@ -1,14 +1,20 @@
 /** Opens a store from its URL. Today: `sqlite:PATH` (or `sqlite::memory:`); PostgreSQL follows. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { CorsgateError } from '../errors.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
 export { SqliteStore } from './sqlite.js';
 
-export class StoreUrlError extends Error {
-  readonly code = 'store-url-invalid';
+/** The one code of StoreUrlError: the `--store` URL names no store that can be opened. */
+export type StoreUrlErrorCode = 'store-url-invalid';
+
+export class StoreUrlError extends CorsgateError<StoreUrlErrorCode> {
+  constructor(message: string) {
+    super('store-url-invalid', message);
+  }
 }
 
 export function openStore(url: string): Store & { lock(): void } {

@@ -61,3 +61,23 @@ export function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+
+/**
+ * One table of entries kept by id: where its rows are, the entity its audit rows name, how a
+ * missing id is said, and how a row reads back. The store's get, update and delete (each with its
+ * audit row) are written once over this table rather than once per kind of entry.
+ */
+export interface EntityTable<T> {
+  readonly table: 'allowlist' | 'trusted_sites' | 'routes' | 'tokens';
+  readonly entity: 'allowlist' | 'trusted-site' | 'route' | 'token';
+  /** The start of the not-found message: "no route" with id '…'. */
+  readonly missing: string;
+  readonly fromRow: (r: Row) => T;
+}
+
+export const ENTITY_TABLES = {
+  allowlist: { table: 'allowlist', entity: 'allowlist', missing: 'no allowlist entry', fromRow: rowToAllowlist } satisfies EntityTable<AllowlistEntry>,
+  trustedSite: { table: 'trusted_sites', entity: 'trusted-site', missing: 'no trusted site', fromRow: rowToSite } satisfies EntityTable<TrustedSite>,
+  route: { table: 'routes', entity: 'route', missing: 'no route', fromRow: rowToRoute } satisfies EntityTable<Route>,
+  token: { table: 'tokens', entity: 'token', missing: 'no token', fromRow: rowToToken } satisfies EntityTable<TokenRecord>,
+} as const;

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { MIGRATIONS } from './migrations.js';
-import { decodeCursor, decodeKeyCursor, encodeCursor, isUniqueViolation, rowToAllowlist, rowToRoute, rowToSite, rowToToken, type Row } from './sqlite-rows.js';
+import { decodeCursor, decodeKeyCursor, encodeCursor, ENTITY_TABLES as T, isUniqueViolation, rowToAllowlist, rowToRoute, rowToSite, rowToToken, type EntityTable, type Row } from './sqlite-rows.js';
 import {
   DEFAULT_SETTINGS,
   StoreError,
@@ -29,6 +29,22 @@ import {
 } from './types.js';
 
 type Db = Database.Database;
+type Audit = (a: Omit<AuditEntry, 'id' | 'at' | 'actor'>) => void;
+/** What a unique-constraint violation means for one write, as the StoreError to throw. */
+type Duplicate = (err: Error) => StoreError;
+
+/** Runs a write; a unique-constraint violation becomes `duplicate()`'s StoreError. */
+function uniquely<T>(duplicate: Duplicate | undefined, write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    if (duplicate && isUniqueViolation(err)) throw duplicate(err as Error);
+    throw err;
+  }
+}
+
+const allowlistDuplicate = (urlPattern: string): Duplicate => () => new StoreError('duplicate', `the origin pattern '${urlPattern}' is already in the allowlist`, 'urlPattern');
+const siteDuplicate = (name: string): Duplicate => () => new StoreError('duplicate', `a trusted site named '${name}' already exists`, 'name');
 
 const POLL_MS = 250;
 
@@ -107,7 +123,7 @@ export class SqliteStore implements Store {
   }
 
   /** Runs `fn` in one IMMEDIATE transaction with an audit row per change and a counter bump. */
-  private change<T>(fn: (audit: (a: Omit<AuditEntry, 'id' | 'at' | 'actor'>) => void, at: string) => T, actor: string): T {
+  private change<T>(fn: (audit: Audit, at: string) => T, actor: string): T {
     if (this.locked) throw new StoreError('read-only', 'the gateway runs from a policy file (--policy): admin writes are disabled');
     const at = new Date().toISOString();
     const insertAudit = this.db.prepare(
@@ -126,6 +142,83 @@ export class SqliteStore implements Store {
     );
     this.emit(version);
     return result;
+  }
+
+  // ---- entries kept by id, one table each (ENTITY_TABLES) ---------------------------------
+
+  private rowById(t: EntityTable<unknown>, id: string): Row | undefined {
+    return this.db.prepare(`SELECT * FROM ${t.table} WHERE id = ?`).get(id) as Row | undefined;
+  }
+
+  private getById<E>(t: EntityTable<E>, id: string): E | null {
+    const r = this.rowById(t, id);
+    return r ? t.fromRow(r) : null;
+  }
+
+  /** The row of `id`, or StoreError('not-found'). Inside a change, so that the write sees the same row. */
+  private existingRow(t: EntityTable<unknown>, id: string): Row {
+    const r = this.rowById(t, id);
+    if (!r) throw new StoreError('not-found', `${t.missing} with id '${id}'`);
+    return r;
+  }
+
+  /** One new entry (`insert` writes it and answers it) with its audit row. */
+  private createEntry<E extends { id: string }>(t: EntityTable<E>, insert: (at: string) => E, actor: string, duplicate?: Duplicate): E {
+    return uniquely(duplicate, () =>
+      this.change((audit, at) => {
+        const entry = insert(at);
+        audit({ action: 'create', entity: t.entity, entityId: entry.id, before: null, after: entry });
+        return entry;
+      }, actor),
+    );
+  }
+
+  /** Sets `columns` (names, and their values in order) of entry `id`, with its audit row; answers the entry after. */
+  private updateEntry<E>(t: EntityTable<E>, id: string, columns: Record<string, unknown>, actor: string, duplicate?: Duplicate): E {
+    const names = Object.keys(columns);
+    return uniquely(duplicate, () =>
+      this.change((audit) => {
+        const before = this.existingRow(t, id);
+        this.db.prepare(`UPDATE ${t.table} SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`).run(...Object.values(columns), id);
+        const after = t.fromRow(this.rowById(t, id)!);
+        audit({ action: 'update', entity: t.entity, entityId: id, before: t.fromRow(before), after });
+        return after;
+      }, actor),
+    );
+  }
+
+  /** Deletes entry `id` with its audit row; `also` runs in the same transaction with the row deleted. */
+  private deleteEntry(t: EntityTable<unknown>, id: string, actor: string, also?: (before: Row, at: string) => void): void {
+    this.change((audit, at) => {
+      const before = this.existingRow(t, id);
+      this.db.prepare(`DELETE FROM ${t.table} WHERE id = ?`).run(id);
+      also?.(before, at);
+      audit({ action: 'delete', entity: t.entity, entityId: id, before: t.fromRow(before), after: null });
+    }, actor);
+  }
+
+  /**
+   * One page of a keyset-paged listing sorted by `sortColumn` (`seq` keeps insertion order), with
+   * an optional search clause; the cursor is the last row's sort key.
+   */
+  private keysetPage<E>(t: EntityTable<E>, query: ListQuery, sortColumn: string, search: { where: string; params: unknown[] } | null): Page<E> {
+    const desc = query.order === 'desc';
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (search) {
+      where.push(search.where);
+      params.push(...search.params);
+    }
+    if (query.cursor) {
+      where.push(`${sortColumn} ${desc ? '<' : '>'} ?`);
+      params.push(decodeKeyCursor(query.cursor, sortColumn));
+    }
+    const sql = `SELECT * FROM ${t.table} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${sortColumn} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, query.limit + 1) as Row[];
+    const more = rows.length > query.limit;
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return { items: page.map(t.fromRow), nextCursor: more && last ? encodeCursor([sortColumn, last[sortColumn]]) : null };
   }
 
   async version(): Promise<number> {
@@ -151,32 +244,13 @@ export class SqliteStore implements Store {
   // ---- allowlist ---------------------------------------------------------------------------
 
   async listAllowlist(query: ListQuery): Promise<Page<AllowlistEntry>> {
-    const sortColumn = query.sort === 'urlPattern' ? 'url_pattern' : 'seq';
-    const desc = query.order === 'desc';
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.q) {
-      where.push('(instr(lower(url_pattern), ?) > 0 OR instr(lower(description), ?) > 0)');
-      params.push(query.q.toLowerCase(), query.q.toLowerCase());
-    }
-    if (query.cursor) {
-      where.push(`${sortColumn} ${desc ? '<' : '>'} ?`);
-      params.push(decodeKeyCursor(query.cursor, sortColumn));
-    }
-    const sql = `SELECT * FROM allowlist ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${sortColumn} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, query.limit + 1) as Row[];
-    const more = rows.length > query.limit;
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(rowToAllowlist),
-      nextCursor: more && last ? encodeCursor([sortColumn, last[sortColumn]]) : null,
-    };
+    const q = query.q?.toLowerCase();
+    const search = q ? { where: '(instr(lower(url_pattern), ?) > 0 OR instr(lower(description), ?) > 0)', params: [q, q] } : null;
+    return this.keysetPage(T.allowlist, query, query.sort === 'urlPattern' ? 'url_pattern' : 'seq', search);
   }
 
   async getAllowlist(id: string): Promise<AllowlistEntry | null> {
-    const r = this.db.prepare('SELECT * FROM allowlist WHERE id = ?').get(id) as Row | undefined;
-    return r ? rowToAllowlist(r) : null;
+    return this.getById(T.allowlist, id);
   }
 
   private insertAllowlist(input: { urlPattern: string; description?: string; name?: string }, actor: string, at: string): AllowlistEntry {
@@ -188,16 +262,7 @@ export class SqliteStore implements Store {
   }
 
   async createAllowlist(input: { urlPattern: string; description?: string }, actor: string): Promise<AllowlistEntry> {
-    try {
-      return this.change((audit, at) => {
-        const entry = this.insertAllowlist(input, actor, at);
-        audit({ action: 'create', entity: 'allowlist', entityId: entry.id, before: null, after: entry });
-        return entry;
-      }, actor);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new StoreError('duplicate', `the origin pattern '${input.urlPattern}' is already in the allowlist`, 'urlPattern');
-      throw err;
-    }
+    return this.createEntry(T.allowlist, (at) => this.insertAllowlist(input, actor, at), actor, allowlistDuplicate(input.urlPattern));
   }
 
   async createAllowlistMany(items: { urlPattern: string; description?: string }[], actor: string) {
@@ -213,56 +278,22 @@ export class SqliteStore implements Store {
   }
 
   async updateAllowlist(id: string, input: { urlPattern: string; description?: string }, actor: string): Promise<AllowlistEntry> {
-    try {
-      return this.change((audit, at) => {
-        const before = this.db.prepare('SELECT * FROM allowlist WHERE id = ?').get(id) as Row | undefined;
-        if (!before) throw new StoreError('not-found', `no allowlist entry with id '${id}'`);
-        this.db.prepare('UPDATE allowlist SET url_pattern = ?, description = ? WHERE id = ?').run(input.urlPattern, input.description ?? '', id);
-        const after = rowToAllowlist(this.db.prepare('SELECT * FROM allowlist WHERE id = ?').get(id) as Row);
-        audit({ action: 'update', entity: 'allowlist', entityId: id, before: rowToAllowlist(before), after });
-        return after;
-      }, actor);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new StoreError('duplicate', `the origin pattern '${input.urlPattern}' is already in the allowlist`, 'urlPattern');
-      throw err;
-    }
+    return this.updateEntry(T.allowlist, id, { url_pattern: input.urlPattern, description: input.description ?? '' }, actor, allowlistDuplicate(input.urlPattern));
   }
 
   async deleteAllowlist(id: string, actor: string): Promise<void> {
-    this.change((audit, at) => {
-      const before = this.db.prepare('SELECT * FROM allowlist WHERE id = ?').get(id) as Row | undefined;
-      if (!before) throw new StoreError('not-found', `no allowlist entry with id '${id}'`);
-      this.db.prepare('DELETE FROM allowlist WHERE id = ?').run(id);
-      audit({ action: 'delete', entity: 'allowlist', entityId: id, before: rowToAllowlist(before), after: null });
-    }, actor);
+    this.deleteEntry(T.allowlist, id, actor);
   }
 
   // ---- trusted sites -----------------------------------------------------------------------
 
   async listTrustedSites(query: ListQuery): Promise<Page<TrustedSite>> {
-    const sortColumn = query.sort === 'name' ? 'name' : 'seq';
-    const desc = query.order === 'desc';
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.q) {
-      where.push('instr(lower(data), ?) > 0');
-      params.push(query.q.toLowerCase());
-    }
-    if (query.cursor) {
-      where.push(`${sortColumn} ${desc ? '<' : '>'} ?`);
-      params.push(decodeKeyCursor(query.cursor, sortColumn));
-    }
-    const sql = `SELECT * FROM trusted_sites ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${sortColumn} ${desc ? 'DESC' : 'ASC'} LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, query.limit + 1) as Row[];
-    const more = rows.length > query.limit;
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return { items: page.map(rowToSite), nextCursor: more && last ? encodeCursor([sortColumn, last[sortColumn]]) : null };
+    const q = query.q?.toLowerCase();
+    return this.keysetPage(T.trustedSite, query, query.sort === 'name' ? 'name' : 'seq', q ? { where: 'instr(lower(data), ?) > 0', params: [q] } : null);
   }
 
   async getTrustedSite(id: string): Promise<TrustedSite | null> {
-    const r = this.db.prepare('SELECT * FROM trusted_sites WHERE id = ?').get(id) as Row | undefined;
-    return r ? rowToSite(r) : null;
+    return this.getById(T.trustedSite, id);
   }
 
   private insertSite(input: TrustedSiteFields, actor: string, at: string): TrustedSite {
@@ -274,41 +305,15 @@ export class SqliteStore implements Store {
   }
 
   async createTrustedSite(input: TrustedSiteFields, actor: string): Promise<TrustedSite> {
-    try {
-      return this.change((audit, at) => {
-        const site = this.insertSite(input, actor, at);
-        audit({ action: 'create', entity: 'trusted-site', entityId: site.id, before: null, after: site });
-        return site;
-      }, actor);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new StoreError('duplicate', `a trusted site named '${input.name}' already exists`, 'name');
-      throw err;
-    }
+    return this.createEntry(T.trustedSite, (at) => this.insertSite(input, actor, at), actor, siteDuplicate(input.name));
   }
 
   async updateTrustedSite(id: string, input: TrustedSiteFields, actor: string): Promise<TrustedSite> {
-    try {
-      return this.change((audit, at) => {
-        const before = this.db.prepare('SELECT * FROM trusted_sites WHERE id = ?').get(id) as Row | undefined;
-        if (!before) throw new StoreError('not-found', `no trusted site with id '${id}'`);
-        this.db.prepare('UPDATE trusted_sites SET name = ?, data = ? WHERE id = ?').run(input.name, JSON.stringify(input), id);
-        const after = rowToSite(this.db.prepare('SELECT * FROM trusted_sites WHERE id = ?').get(id) as Row);
-        audit({ action: 'update', entity: 'trusted-site', entityId: id, before: rowToSite(before), after });
-        return after;
-      }, actor);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new StoreError('duplicate', `a trusted site named '${input.name}' already exists`, 'name');
-      throw err;
-    }
+    return this.updateEntry(T.trustedSite, id, { name: input.name, data: JSON.stringify(input) }, actor, siteDuplicate(input.name));
   }
 
   async deleteTrustedSite(id: string, actor: string): Promise<void> {
-    this.change((audit, at) => {
-      const before = this.db.prepare('SELECT * FROM trusted_sites WHERE id = ?').get(id) as Row | undefined;
-      if (!before) throw new StoreError('not-found', `no trusted site with id '${id}'`);
-      this.db.prepare('DELETE FROM trusted_sites WHERE id = ?').run(id);
-      audit({ action: 'delete', entity: 'trusted-site', entityId: id, before: rowToSite(before), after: null });
-    }, actor);
+    this.deleteEntry(T.trustedSite, id, actor);
   }
 
   // ---- routes ------------------------------------------------------------------------------
@@ -318,37 +323,23 @@ export class SqliteStore implements Store {
   }
 
   async getRoute(id: string): Promise<Route | null> {
-    const r = this.db.prepare('SELECT * FROM routes WHERE id = ?').get(id) as Row | undefined;
-    return r ? rowToRoute(r) : null;
+    return this.getById(T.route, id);
   }
 
   async createRoute(input: RouteFields, actor: string): Promise<Route> {
-    return this.change((audit, at) => {
+    return this.createEntry(T.route, (at) => {
       const route: Route = { id: randomUUID(), ...input, createdAt: at, createdBy: actor };
       this.db.prepare('INSERT INTO routes (id, data, created_at, created_by) VALUES (?, ?, ?, ?)').run(route.id, JSON.stringify(input), at, actor);
-      audit({ action: 'create', entity: 'route', entityId: route.id, before: null, after: route });
       return route;
     }, actor);
   }
 
   async updateRoute(id: string, input: RouteFields, actor: string): Promise<Route> {
-    return this.change((audit, at) => {
-      const before = this.db.prepare('SELECT * FROM routes WHERE id = ?').get(id) as Row | undefined;
-      if (!before) throw new StoreError('not-found', `no route with id '${id}'`);
-      this.db.prepare('UPDATE routes SET data = ? WHERE id = ?').run(JSON.stringify(input), id);
-      const after = rowToRoute(this.db.prepare('SELECT * FROM routes WHERE id = ?').get(id) as Row);
-      audit({ action: 'update', entity: 'route', entityId: id, before: rowToRoute(before), after });
-      return after;
-    }, actor);
+    return this.updateEntry(T.route, id, { data: JSON.stringify(input) }, actor);
   }
 
   async deleteRoute(id: string, actor: string): Promise<void> {
-    this.change((audit, at) => {
-      const before = this.db.prepare('SELECT * FROM routes WHERE id = ?').get(id) as Row | undefined;
-      if (!before) throw new StoreError('not-found', `no route with id '${id}'`);
-      this.db.prepare('DELETE FROM routes WHERE id = ?').run(id);
-      audit({ action: 'delete', entity: 'route', entityId: id, before: rowToRoute(before), after: null });
-    }, actor);
+    this.deleteEntry(T.route, id, actor);
   }
 
   // ---- settings ----------------------------------------------------------------------------
@@ -360,7 +351,7 @@ export class SqliteStore implements Store {
     return out as unknown as Settings;
   }
 
-  private writeSettings(next: Settings, audit: (a: Omit<AuditEntry, 'id' | 'at' | 'actor'>) => void): boolean {
+  private writeSettings(next: Settings, audit: Audit): boolean {
     const before = this.readSettings();
     if (JSON.stringify(before) === JSON.stringify(next)) return false;
     const upsert = this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
@@ -460,32 +451,25 @@ export class SqliteStore implements Store {
   async createToken(input: { name: string; permissions: Permission[]; hash: string }, actor: string): Promise<TokenRecord> {
     const wasLocked = this.locked;
     if (actor === 'system') this.locked = false;
+    const duplicate: Duplicate = (err) =>
+      /tokens\.name/.test(err.message) ? new StoreError('duplicate', `a token named '${input.name}' already exists`, 'name') : new StoreError('duplicate', 'that token already exists', 'token');
     try {
-      return this.change((audit, at) => {
+      return this.createEntry(T.token, (at) => {
         const id = randomUUID();
         this.db.prepare('INSERT INTO tokens (id, name, hash, permissions, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)').run(id, input.name, input.hash, JSON.stringify(input.permissions), at, actor);
         this.db.prepare('DELETE FROM revoked_tokens WHERE hash = ?').run(input.hash);
-        const rec = rowToToken(this.db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row);
-        audit({ action: 'create', entity: 'token', entityId: id, before: null, after: rec });
-        return rec;
-      }, actor);
-    } catch (err) {
-      if (isUniqueViolation(err) && /tokens\.name/.test((err as Error).message)) throw new StoreError('duplicate', `a token named '${input.name}' already exists`, 'name');
-      if (isUniqueViolation(err)) throw new StoreError('duplicate', 'that token already exists', 'token');
-      throw err;
+        return rowToToken(this.rowById(T.token, id)!);
+      }, actor, duplicate);
     } finally {
       this.locked = wasLocked;
     }
   }
 
+  /** Revoking a token deletes it and keeps its hash, so that a revoked token is told apart from an unknown one. */
   async deleteToken(id: string, actor: string): Promise<void> {
-    this.change((audit, at) => {
-      const before = this.db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined;
-      if (!before) throw new StoreError('not-found', `no token with id '${id}'`);
-      this.db.prepare('DELETE FROM tokens WHERE id = ?').run(id);
+    this.deleteEntry(T.token, id, actor, (before, at) => {
       this.db.prepare('INSERT OR REPLACE INTO revoked_tokens (hash, token_id, name, revoked_at, revoked_by) VALUES (?, ?, ?, ?, ?)').run(before.hash, id, before.name, at, actor);
-      audit({ action: 'delete', entity: 'token', entityId: id, before: rowToToken(before), after: null });
-    }, actor);
+    });
   }
 
   async findRevokedToken(hash: string): Promise<{ name: string; revokedAt: string } | null> {

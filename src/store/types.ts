@@ -11,6 +11,8 @@
  */
 
 import { DEFAULT_CSP_BASELINE, type TrustedSite as CspTrustedSite } from '../csp/index.js';
+import { CorsgateError } from '../errors.js';
+
 export type RouteKind = 'public' | 'allowlist' | 'opt-in' | 'closed';
 
 export const PERMISSIONS = ['view-setup', 'customize-application', 'modify-all-data'] as const;
@@ -169,16 +171,22 @@ export interface ImportResult {
   settingsChanged: boolean;
 }
 
+/**
+ * The codes of StoreError. `store-full`: the disk or the database's size limit has no room; nothing
+ * was written (507).
+ */
+export const STORE_ERROR_CODES = ['not-found', 'duplicate', 'read-only', 'conflict', 'store-full'] as const;
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
+
 /** Thrown by stores for expected failures; the admin API maps `code` to a status. */
-export class StoreError extends Error {
+export class StoreError extends CorsgateError<StoreErrorCode> {
   constructor(
-    /** `store-full`: the disk or the database's size limit has no room; nothing was written (507). */
-    readonly code: 'not-found' | 'duplicate' | 'read-only' | 'conflict' | 'store-full',
+    code: StoreErrorCode,
     message: string,
+    /** The field at fault, when there is one (a duplicate name, say). */
     readonly field?: string,
   ) {
-    super(message);
-    this.name = 'StoreError';
+    super(code, message);
   }
 }
 

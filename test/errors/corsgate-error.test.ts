@@ -70,3 +70,44 @@ test('instanceof works across two copies of corsgate, and only for branded error
   assert.equal(lookAlike instanceof CorsgateError, false);
   for (const v of [null, undefined, 'PolicyError', 1, {}]) assert.equal(v instanceof CorsgateError, false);
 });
+
+test('every error class outside the gateway is a CorsgateError with its code, and keeps its own fields', async () => {
+  const { ExplainInputError, explain } = await import('../../src/explain/index.js');
+  const { UsageError, SavedHeadersError, analyseSaved } = await import('../../src/scan/index.js');
+  const { Resolver } = await import('../../src/scan/http.js');
+  const { ImportLimitError } = await import('../../src/salesforce/index.js');
+  const { StoreError, StoreUrlError, openStore } = await import('../../src/store/index.js');
+  const thrown = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (err) {
+      return err;
+    }
+    assert.fail('expected a throw');
+  };
+  const explainErr = thrown(() => explain({ page: { origin: 'not an origin' }, request: { url: 'https://a.example/' } } as never));
+  assert.ok(explainErr instanceof ExplainInputError && explainErr instanceof CorsgateError);
+  assert.equal(explainErr.code, 'origin-invalid');
+  assert.equal(explainErr.path, 'page.origin');
+  assert.equal(explainErr.name, 'ExplainInputError');
+
+  const resolveErr = thrown(() => new Resolver(['nonsense']));
+  assert.ok(resolveErr instanceof UsageError && resolveErr instanceof CorsgateError);
+  assert.equal(resolveErr.code, 'scan-resolve-invalid');
+
+  const savedErr = thrown(() => analyseSaved('not a response', 'https://a.example/'));
+  assert.ok(savedErr instanceof SavedHeadersError && savedErr instanceof CorsgateError);
+  assert.equal(savedErr.code, 'headers-file-invalid');
+
+  const urlErr = thrown(() => openStore('nosuch:x'));
+  assert.ok(urlErr instanceof StoreUrlError && urlErr instanceof CorsgateError);
+  assert.equal(urlErr.code, 'store-url-invalid');
+
+  const storeErr = new StoreError('duplicate', 'taken', 'name');
+  assert.ok(storeErr instanceof CorsgateError);
+  assert.deepEqual([storeErr.code, storeErr.field, storeErr.name], ['duplicate', 'name', 'StoreError']);
+
+  const limitErr = new ImportLimitError('maxEntries', 3, 'too many', 'a.zip');
+  assert.ok(limitErr instanceof CorsgateError);
+  assert.deepEqual([limitErr.code, limitErr.limit, limitErr.max, limitErr.file, limitErr.message], ['import-too-large', 'maxEntries', 3, 'a.zip', 'a.zip: too many (limit maxEntries: 3)']);
+});

@@ -6,6 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { POLICY_ERROR_CODES, POLICY_WARNING_CODES } from '../../src/policy/codes.js';
 import { DECISION_REASONS } from '../../src/policy/evaluate.js';
+import { EXPLAIN_INPUT_ERROR_CODES } from '../../src/explain/types.js';
+import { USAGE_ERROR_CODES } from '../../src/scan/http.js';
+import type { SavedHeadersErrorCode } from '../../src/scan/offline.js';
+import type { ImportLimitErrorCode } from '../../src/salesforce/limits.js';
+import type { StoreUrlErrorCode } from '../../src/store/index.js';
+import { STORE_ERROR_CODES } from '../../src/store/types.js';
+import { BACKUP_ERROR_CODES } from '../../src/store/backup.js';
 import { codeSpans, compareCodes, markdownSection, readDoc, tableColumn } from '../support/doc-codes.js';
 
 interface DocumentedCodes {
@@ -17,6 +24,8 @@ interface DocumentedCodes {
 }
 
 const engineErrors = () => markdownSection(readDoc('docs/engine.md'), '## Errors');
+/** The codes of one class's table in docs/errors.md (under the exact `heading`). */
+const errorsTable = (heading: string) => tableColumn(markdownSection(readDoc('docs/errors.md'), heading), 0).flatMap(codeSpans);
 
 const TABLES: DocumentedCodes[] = [
   {
@@ -39,6 +48,26 @@ const TABLES: DocumentedCodes[] = [
       assert.ok(row >= 0, 'the Decision table has a reason row');
       return codeSpans(tableColumn(section, 1)[row]!);
     },
+  },
+  {
+    what: 'ExplainInputError: docs/errors.md, its table',
+    codes: EXPLAIN_INPUT_ERROR_CODES,
+    documented: () => errorsTable('## `ExplainInputError` (`corsgate/explain`)'),
+  },
+  {
+    what: 'UsageError and SavedHeadersError: docs/errors.md, their table',
+    codes: [...USAGE_ERROR_CODES, 'headers-file-invalid' satisfies SavedHeadersErrorCode],
+    documented: () => errorsTable('## `UsageError` and `SavedHeadersError` (`corsgate/scan`)'),
+  },
+  {
+    what: 'ImportLimitError: docs/errors.md, its table',
+    codes: ['import-too-large' satisfies ImportLimitErrorCode],
+    documented: () => errorsTable('## `ImportLimitError` (Salesforce metadata)'),
+  },
+  {
+    what: 'StoreUrlError, StoreError and BackupError: docs/errors.md, their table',
+    codes: ['store-url-invalid' satisfies StoreUrlErrorCode, ...STORE_ERROR_CODES, ...BACKUP_ERROR_CODES],
+    documented: () => errorsTable('## `StoreUrlError`, `StoreError` and `BackupError` (stores)'),
   },
 ];
 

@@ -139,3 +139,30 @@ test('the command runs through a symlink, as npm installs bin entries (node_modu
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /\[origin-insecure\]/);
 });
+
+test('a gateway policy file (corsgate serve --policy) is checked by the gateway loader: clean exits 0', () => {
+  const file = write(
+    'gateway.yaml',
+    "origins:\n  - https://app.example.com\ntrustedSites:\n  - { name: Fonts, endpointUrl: https://fonts.example.com, isApplicableToFontSrc: true }\nsettings:\n  corsForOAuthEndpoints: true\nroutes:\n  - { kind: closed, paths: ['/internal/*'], priority: 10 }\n",
+  );
+  const r = lint(file, '--json');
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual([report.format, report.ok, report.errors], ['gateway', true, []]);
+  assert.equal(JSON.parse(lint(write('engine.json', JSON.stringify({ origins: ['https://a.example'] })), '--json').stdout).format, 'policy');
+});
+
+test('a gateway policy file with problems exits 1 with every problem, as serve would refuse it', () => {
+  const file = write('gateway-bad.yaml', "origins:\n  - http://app.example.com\nsettings:\n  nosuch: true\nroutes:\n  - { kind: closed, paths: ['/x'], setting: corsForOAuthEndpoints }\nonDisallowed: ignore\n");
+  const r = lint(file, '--json');
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.format, 'gateway');
+  const byPath = new Map((report.errors as { path: string; code: string }[]).map((e) => [e.path, e.code]));
+  assert.equal(byPath.get('origins[0]'), 'origin-insecure');
+  assert.ok(byPath.has('onDisallowed'), JSON.stringify(report.errors));
+  assert.ok([...byPath.keys()].some((p) => p.startsWith('settings')), JSON.stringify(report.errors));
+  const text = lint(file);
+  assert.equal(text.code, 1);
+  assert.match(text.stdout, /error +origins\[0\] .*\[origin-insecure\]/);
+});

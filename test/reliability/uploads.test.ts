@@ -30,7 +30,9 @@ describe('hostile uploads to /api/import', () => {
   });
 
   async function post(body: Uint8Array | string, filename: string, type = 'application/zip') {
-    const res = await fetch(`${gw.admin}/api/import?filename=${filename}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': type }, body: typeof body === 'string' ? body : Buffer.from(body) });
+    // Each upload on a connection of its own: building a large zip blocks this process for seconds, so a
+    // pooled keep-alive connection could be reused just as the gateway closes it for idleness (EPIPE).
+    const res = await fetch(`${gw.admin}/api/import?filename=${filename}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': type, connection: 'close' }, body: typeof body === 'string' ? body : Buffer.from(body) });
     const text = await res.text();
     return { status: res.status, text, json: JSON.parse(text) as { error?: { code: string; message: string; limit?: string; max?: number; file?: string } } };
   }

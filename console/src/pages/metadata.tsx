@@ -1,15 +1,8 @@
 /** Salesforce metadata on the origins page: import (all or nothing, problems named by file) and export as a zip. */
 import { useState } from 'preact/hooks';
+import type { ImportResult } from '../../../src/store/types.js';
 import { api, download } from '../api.js';
 import { ErrorText, notify } from '../components.js';
-
-interface ImportOutcome {
-  allowlistCreated: number;
-  allowlistUnchanged: number;
-  trustedSitesCreated: number;
-  trustedSitesUpdated: number;
-  settingsChanged: boolean;
-}
 
 export function ImportExport({ disabled, onImported }: { disabled: boolean; onImported: () => void }) {
   const [message, setMessage] = useState<string | null>(null);
@@ -21,7 +14,7 @@ export function ImportExport({ disabled, onImported }: { disabled: boolean; onIm
     setError(null);
     setMessage(null);
     try {
-      const out = await api<ImportOutcome>('POST', `/api/import?filename=${encodeURIComponent(file.name)}`, undefined, { data: await file.arrayBuffer(), contentType: file.name.endsWith('.zip') ? 'application/zip' : 'application/xml' });
+      const out = await api<ImportResult>('POST', `/api/import?filename=${encodeURIComponent(file.name)}`, undefined, { data: await file.arrayBuffer(), contentType: file.name.endsWith('.zip') ? 'application/zip' : 'application/xml' });
       const text = `Imported ${file.name}: ${out.allowlistCreated} origins added (${out.allowlistUnchanged} already there), ${out.trustedSitesCreated} trusted sites added and ${out.trustedSitesUpdated} updated${out.settingsChanged ? ', settings changed' : ''}.`;
       setMessage(text);
       notify(`Imported ${file.name}; in force at the gateway now.`);

@@ -1,22 +1,12 @@
 /** Allowed origins: server-side search, sorting and cursor paging (fast at 100,000 entries). */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { checkAllowlistEntry, fixHint } from '../../../src/gateway/core/entry.js';
+import type { AllowlistEntry, Page } from '../../../src/store/types.js';
 import { api, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
-import { Busy, ReadOnly, useBusy } from '../kit.js';
+import { Busy, ReadOnly, useApi, useBusy } from '../kit.js';
 import { ImportExport } from './metadata.js';
 
-interface Entry {
-  id: string;
-  urlPattern: string;
-  description?: string;
-  createdAt: string;
-  createdBy: string;
-}
-interface Page {
-  items: Entry[];
-  nextCursor: string | null;
-}
 interface BulkResult {
   index: number;
   /** The line in the pasted text (blank lines count). */
@@ -60,11 +50,6 @@ export function Origins({ me }: { me: Me }) {
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState('urlPattern:asc');
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [page, setPage] = useState<Page | null>(null);
-  const [total, setTotal] = useState<number | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [reload, setReload] = useState(0);
 
   // Search runs on the server after a short pause in typing, so 100,000 entries stay quick.
   useEffect(() => {
@@ -76,25 +61,19 @@ export function Origins({ me }: { me: Me }) {
   }, [q]);
 
   const cursor = cursors[cursors.length - 1];
-  useEffect(() => {
-    let live = true;
-    const [by, order] = sort.split(':');
-    const params = new URLSearchParams({ limit: String(PAGE_SIZE), sort: by!, order: order! });
-    if (query) params.set('q', query);
-    if (cursor) params.set('cursor', cursor);
-    setLoading(true);
-    api<Page>('GET', `/api/allowlist?${params}`)
-      .then((p) => live && (setPage(p), setError(null)), (e) => live && setError(e))
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
-  }, [query, sort, cursor, reload]);
-  useEffect(() => {
-    api<{ allowlistEntries: number }>('GET', '/api/status').then((s) => setTotal(s.allowlistEntries), () => setTotal(null));
-  }, [reload]);
+  const [by, order] = sort.split(':');
+  const params = new URLSearchParams({ limit: String(PAGE_SIZE), sort: by!, order: order! });
+  if (query) params.set('q', query);
+  if (cursor) params.set('cursor', cursor);
+  const list = useApi<Page<AllowlistEntry>>(`/api/allowlist?${params}`);
+  const status = useApi<{ allowlistEntries: number }>('/api/status');
+  const { data: page, loading, error } = list;
+  const total = status.error ? null : (status.data?.allowlistEntries ?? null);
 
-  const refresh = () => setReload((n) => n + 1);
+  const refresh = () => {
+    list.reload();
+    status.reload();
+  };
   const first = (cursors.length - 1) * PAGE_SIZE;
   const shown = page?.items.length ?? 0;
   return (
@@ -189,7 +168,7 @@ function AddOrigin({ disabled, onAdded }: { disabled: boolean; onAdded: () => vo
   );
 }
 
-function Row({ entry, writable, onChanged }: { entry: Entry; writable: boolean; onChanged: () => void }) {
+function Row({ entry, writable, onChanged }: { entry: AllowlistEntry; writable: boolean; onChanged: () => void }) {
   const [editing, setEditing] = useState(false);
   const [pattern, setPattern] = useState(entry.urlPattern);
   const [description, setDescription] = useState(entry.description ?? '');
