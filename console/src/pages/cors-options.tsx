@@ -10,6 +10,9 @@ import { splitList } from './route-form.js';
 
 type CorsPatch = Pick<Settings, 'methods' | 'requestHeaders' | 'exposeHeaders' | 'maxAge' | 'credentials' | 'publicOrigins'>;
 
+/** Open on wide screens, closed on a phone (the routes page stays short there). */
+const wide = () => typeof matchMedia === 'function' && matchMedia('(min-width: 641px)').matches;
+
 const listText = (v: string[] | '*') => (v === '*' ? '*' : v.join(', '));
 const listValue = (text: string): string[] | '*' => (text.trim() === '*' ? '*' : splitList(text));
 
@@ -48,8 +51,8 @@ export function CorsOptionsCard({ settings, writable, onSave }: { settings: Sett
     </div>
   );
   return (
-    <section class="card" aria-labelledby="cors-options-title">
-      <h2 id="cors-options-title">Allowlist CORS options</h2>
+    <details class="card form-box" open={wide()}>
+      <summary><h2 id="cors-options-title" class="inline-title">Allowlist CORS options</h2></summary>
       <p class="muted">How the gateway answers allowed origins (the default route, allowlist and opt-in routes). Changing them needs the modify-all-data permission.</p>
       <div class="row">
         {field('cors-methods', 'Methods', methods, setMethods, "Comma-separated, or * for any method.")}
@@ -68,6 +71,6 @@ export function CorsOptionsCard({ settings, writable, onSave }: { settings: Sett
       <Problems list={check.errors} kind="error" />
       <Problems list={check.warnings} kind="warning" />
       <button type="button" disabled={!writable || !maxAgeOk || check.errors.length > 0} onClick={() => onSave(patch, 'Saved the CORS options: in force at the gateway now.')}>Save CORS options</button>
-    </section>
+    </details>
   );
 }
