@@ -105,3 +105,10 @@ test('publicOrigins: a listed origin is same-origin, and the derived origin is n
   assert.equal(derived.status, 403, 'with publicOrigins set, a Host naming the gateway makes nothing same-origin');
   assert.equal((await admin('PUT', '/api/settings', { publicOrigins: [] })).status, 200);
 });
+
+test("the engine's warnings about the options in force show in GET /api/status", async () => {
+  assert.equal((await admin('PUT', '/api/settings', { exposeHeaders: ['Content-Type', 'X-Request-Id'] })).status, 200);
+  const status = await admin('GET', '/api/status');
+  assert.ok(status.json.warnings.some((w: string) => /exposeHeaders\[0\].*always readable.*\[expose-safelisted\]/.test(w)), JSON.stringify(status.json.warnings));
+  assert.equal((await admin('PUT', '/api/settings', { exposeHeaders: ['X-Request-Id'] })).status, 200);
+});
