@@ -48,6 +48,11 @@ test('through the gateway: redirects of the upstream point at the gateway', asyn
     assert.equal(await get('/rel'), '/base/next', 'a relative Location is kept');
     assert.equal(await get('/away'), 'https://idp.example/authorize');
     assert.equal(await get('/abs', { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' }), 'https://api.example.com/next?q=1', 'behind a trusted proxy: the origin the client used');
+    // --trust-proxy: the proxy's X-Forwarded-Proto/-Host name the gateway's origin for same-origin requests too.
+    const viaProxy = await fetch(`${gw.proxy}/base-less`, { method: 'POST', headers: { origin: 'https://api.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' } });
+    assert.equal(viaProxy.status, 200);
+    const other = await fetch(`${gw.proxy}/base-less`, { method: 'POST', headers: { origin: 'https://evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' } });
+    assert.equal(other.status, 403);
     assert.equal((await api(gw.admin)('PUT', '/api/settings', { publicOrigins: ['https://www.example.com'] })).status, 200);
     assert.equal(await get('/abs'), 'https://www.example.com/next?q=1');
   } finally {
