@@ -4,6 +4,7 @@ import type { Settings } from '../../../src/store/types.js';
 import { api, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, ReadOnly, useApi, useBusy } from '../kit.js';
+import { CorsOptionsCard } from './cors-options.js';
 import { KINDS, pathsText, RouteForm, splitList, WhichRule, type ListedRoute } from './route-form.js';
 
 const hostsText = (hosts: string[] | undefined, kind: string) =>
@@ -66,6 +67,7 @@ export function RoutesPage({ me }: { me: Me }) {
       <ErrorText error={error ?? routes.error ?? stored.error} />
       <Busy busy={busy} />
       {settings && <SettingsCard settings={settings} writable={writable && !busy} onSave={saveSettings} />}
+      {settings && <CorsOptionsCard settings={settings} writable={canChange(me, 'modify-all-data') && !busy} onSave={saveSettings} />}
       <details class="kinds-box">
         <summary>The four kinds of route</summary>
         <dl class="kinds">{Object.entries(KINDS).map(([k, v]) => [<dt key={`t${k}`}><code>{k}</code></dt>, <dd key={`d${k}`}>{v}</dd>])}</dl>
