@@ -11,6 +11,7 @@ interface PageProps {
 
 // Each page is its own chunk: the shell and the sign-in form load without the policy engine.
 const PAGES = [
+  { path: 'traffic', title: 'Traffic', needsToken: true, load: () => import('./pages/traffic.js').then((m) => m.Traffic) },
   { path: 'origins', title: 'Allowed origins', needsToken: true, load: () => import('./pages/origins.js').then((m) => m.Origins) },
   { path: 'routes', title: 'Routes & endpoint rules', needsToken: true, load: () => import('./pages/routes.js').then((m) => m.RoutesPage) },
   { path: 'sites', title: 'Trusted sites (CSP)', needsToken: true, load: () => import('./pages/sites.js').then((m) => m.TrustedSites) },
