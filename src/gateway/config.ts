@@ -56,6 +56,12 @@ export interface GatewayConfig {
    * through a proxy that sets them (a client reaching the gateway directly could otherwise choose them).
    */
   trustProxy: boolean;
+  /** Usage counters (issue 14): this node's name in the store (default hostname:port), flush period, top-N bound. */
+  nodeId: string | null;
+  usageFlushMs: number;
+  usageTopN: number;
+  /** The proxy listener's path reserved for CSP violation reports. */
+  cspReportPath: string;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +113,10 @@ export const OPTIONS: readonly Option[] = [
   { key: 'trustProxy', flag: '--trust-proxy', env: 'CORSGATE_TRUST_PROXY', file: 'trustProxy', type: 'flag', help: 'trust X-Forwarded-Proto/-Host from a proxy in front (same-origin checks, redirects, upstream headers)' },
   { key: 'consoleDir', flag: '--console-dir', env: 'CORSGATE_CONSOLE_DIR', file: 'consoleDir', type: 'string', help: 'folder of the built console (default console/dist of this package)' },
   { key: 'allowWeakAdminToken', flag: '--allow-weak-admin-token', env: 'CORSGATE_ALLOW_WEAK_ADMIN_TOKEN', file: 'allowWeakAdminToken', type: 'flag', help: 'accept a short or simple CORSGATE_ADMIN_TOKEN (for tests only)' },
+  { key: 'nodeId', flag: '--node-id', env: 'CORSGATE_NODE_ID', file: 'nodeId', type: 'string', help: "this node's name for its usage counters in the store (default hostname:port)" },
+  { key: 'usageFlushMs', flag: '--usage-flush', env: 'CORSGATE_USAGE_FLUSH_MS', file: 'usageFlushMs', type: 'ms', help: 'usage counters are written to the store every this many ms (default 10000)' },
+  { key: 'usageTopN', flag: '--usage-top', env: 'CORSGATE_USAGE_TOP', file: 'usageTopN', type: 'count', help: 'refused origins, upstream comparisons and CSP violations kept per node, the most frequent first (default 1000)' },
+  { key: 'cspReportPath', flag: '--csp-report-path', env: 'CORSGATE_CSP_REPORT_PATH', file: 'cspReportPath', type: 'string', help: 'proxy path reserved for CSP violation reports (default /.corsgate/csp-reports)' },
 ];
 
 export const DEFAULTS: GatewayConfig = {
@@ -141,6 +151,10 @@ export const DEFAULTS: GatewayConfig = {
   websocketHandshakeTimeoutMs: 10_000,
   websocketIdleTimeoutMs: 300_000,
   trustProxy: false,
+  nodeId: null,
+  usageFlushMs: 10_000,
+  usageTopN: 1000,
+  cspReportPath: '/.corsgate/csp-reports',
 };
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -250,6 +264,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ga
     else if (env[o.env] !== undefined && env[o.env] !== '') config[o.key] = convert(o, env[o.env], `environment ${o.env}`);
     else if (file[o.file] !== undefined) config[o.key] = convert(o, file[o.file], `config file key '${o.file}'`);
   }
+  if (typeof config.cspReportPath !== 'string' || !/^\/[!-~]*$/.test(config.cspReportPath) || /[?#]/.test(config.cspReportPath))
+    throw new ConfigError('config-invalid-value', `cspReportPath: '${String(config.cspReportPath)}' must be a path starting with / (no query, no spaces)`);
   pairOf(config, 'tlsCert', 'tlsKey', '--tls-cert', '--tls-key');
   pairOf(config, 'adminTlsCert', 'adminTlsKey', '--admin-tls-cert', '--admin-tls-key');
   return config as unknown as GatewayConfig;

@@ -16,6 +16,8 @@ import type { Upstream } from './upstreams.js';
 export interface ProxyObserver {
   upstreamError(kind: 'timeout' | 'unreachable' | 'body' | 'busy', detail: string, upstream: Upstream): void;
   finished(req: IncomingMessage, outcome: Forward, status: number, upstreamMs: number, bytes: number): void;
+  /** Report-only: the upstream's own Access-Control-Allow-Origin (null: none) for this outcome. */
+  upstreamCors(outcome: Forward, allowOrigin: string | null): void;
 }
 
 /** Finds the upstream of a forwarded request's route (the default one for routes that name none). */
@@ -32,7 +34,6 @@ const ERRORS = {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const kExchange = Symbol('corsgate.exchange');
-const CSP = 'Content-Security-Policy';
 
 type Res = ServerResponse & { [kExchange]?: Exchange };
 
@@ -43,7 +44,8 @@ function sendError(res: ServerResponse, outcome: Forward, kind: keyof typeof ERR
     res.destroy();
     return 0;
   }
-  const headers: string[] = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(e.body)), 'Cache-Control', 'no-store', 'Vary', outcome.vary];
+  const headers: string[] = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(e.body)), 'Cache-Control', 'no-store'];
+  if (outcome.vary !== '') headers.push('Vary', outcome.vary);
   pushCors(headers, outcome);
   if (kind === 'busy') headers.push('Retry-After', '1');
   res.writeHead(e.status, headers);
@@ -59,6 +61,9 @@ function pushCors(out: string[], outcome: Forward): void {
 function isHtml(value: string): boolean {
   return value.length >= 9 && (value.charCodeAt(0) | 0x20) === 116 /* t */ && value.slice(0, 9).toLowerCase() === 'text/html';
 }
+
+/** Report-only: the upstream's Access-Control-Allow-Origin seen by the last `responseHeaders` call. */
+let upstreamAllowOrigin: string | null = null;
 
 /** The upstream's response headers as sent to the client: filtered, CORS and CSP added. */
 function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
@@ -79,7 +84,14 @@ function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
         break;
       case H.vary:
         vary = true;
-        out.push(name, mergeVary(value, outcome.vary));
+        out.push(name, outcome.reportOnly ? value : mergeVary(value, outcome.vary));
+        break;
+      case H.cors:
+        // Report-only leaves the upstream's CORS answer untouched (and notes what it granted).
+        if (outcome.reportOnly) {
+          out.push(name, value);
+          if (name.length === 27 && name.toLowerCase() === 'access-control-allow-origin') upstreamAllowOrigin = value;
+        }
         break;
       case H.connection:
         if (!isPlainConnection(value)) listed = listed === null ? value : `${listed}, ${value}`;
@@ -88,11 +100,12 @@ function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
     }
   }
   if (listed !== null) dropListed(out, connectionTokens(listed));
-  if (!vary) out.push('Vary', outcome.vary);
+  if (!vary && outcome.vary !== '') out.push('Vary', outcome.vary);
   pushCors(out, outcome);
   // An upstream's own CSP is kept next to the trusted-sites one: a browser enforces every policy it
   // receives (CSP Level 3 §4.1), so the gateway can never weaken it.
-  if (html && outcome.csp !== null) out.push(CSP, outcome.csp);
+  const csp = outcome.route.cspHeaders;
+  if (html && csp !== null) for (let i = 0; i < csp.length; i++) out.push(csp[i]!);
   return out;
 }
 
@@ -169,6 +182,12 @@ class Exchange {
     this.upstream.latency.observe(upstreamMs / 1000);
     this.upstreamStarted = upstreamMs; // from here on: the time to the headers, for the access log
     this.resume = resume;
+    if (this.outcome.reportOnly) {
+      upstreamAllowOrigin = null;
+      this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome));
+      this.forwarder.observer.upstreamCors(this.outcome, upstreamAllowOrigin);
+      return true;
+    }
     this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome));
     return true;
   }

@@ -2,13 +2,15 @@
  * Route matching: which CORS regime (public, allowlist, opt-in, closed) applies to a host and path.
  * Routes are compiled once per snapshot into sorted matchers; matching a request allocates nothing.
  */
-import type { RouteFields, RouteKind, Settings } from '../store/types.js';
+import type { GatewayMode, RouteFields, RouteKind, Settings } from '../store/types.js';
 
 export interface CompiledRoute {
   id: string;
   kind: RouteKind;
   setting: string | null;
   csp: boolean;
+  /** The route's own mode, or null to follow the `mode` setting. */
+  mode: GatewayMode | null;
   priority: number;
   /** Whether WebSocket handshakes may be decided by the regime at all (`websocket: false` refuses them). */
   websocket: boolean;
@@ -84,6 +86,7 @@ function compileOne(route: RouteFields & { id: string }, builtIn: boolean): Comp
     kind: route.kind,
     setting: route.setting ?? null,
     csp: route.csp === true,
+    mode: route.mode ?? null,
     priority: route.priority,
     websocket: route.websocket !== false,
     upstream: route.upstream ?? null,

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -28,6 +28,7 @@ import { loadPolicyFile } from './policy-file.js';
 import { watchPolicyFile } from './policy-reload.js';
 import { handleSighup, onReload } from './signals.js';
 import type { SnapshotInfo } from './snapshot.js';
+import { UsageCollector } from './usage/collector.js';
 
 export interface Gateway {
   proxyUrl: string;
@@ -66,6 +67,11 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
   // From the start, SIGHUP never ends the gateway (Node's default would).
   const unhup = handleSighup(logger);
   const cleanups: (() => Promise<void>)[] = [() => store.close(), async () => unhup()];
+  let proxyPort = 0;
+  const node = () => config.nodeId ?? `${hostname()}:${proxyPort || config.port}`;
+  const usage = new UsageCollector(store, { node, flushMs: config.usageFlushMs, topN: config.usageTopN }, (m) => logger.warn(m));
+  // After the workers' last batches (the pool stops first), before the store closes.
+  cleanups.unshift(() => usage.close());
   try {
     const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined, { allowWeak: config.allowWeakAdminToken });
     for (const note of bootstrap.notes) logger[note.level](note.message);
@@ -105,6 +111,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
           pipeline?.failed(version, message);
         },
         log: (level, message, fields) => logger[level](fields ?? {}, message),
+        usage: (batch) => usage.add(batch),
       },
     );
     pipeline = new SnapshotPipeline(store, pool, (level, message) => logger[level](message));
@@ -112,7 +119,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     const first = await p.first();
     cleanups.unshift(async () => p.stop());
     cleanups.unshift(() => pool.stop());
-    const proxyPort = await pool.start(first);
+    proxyPort = await pool.start(first);
     p.start();
     // SIGHUP reloads (signals.ts): the policy file here, and whatever the workers registered.
     const unworkers = onReload('workers', () => pool.reload());
@@ -121,6 +128,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       const stop = watchPolicyFile(config.policy, { store: fromFile.store, engine, setOverrides: (o) => pool.setOverrides(o), log: logger });
       cleanups.unshift(async () => stop());
     }
+    usage.start();
     for (const w of p.info?.warnings ?? []) logger.warn({ warning: w }, 'policy warning');
     proxyUrl = urlOf(config.host, proxyPort, proxyTls !== null);
 
@@ -135,7 +143,13 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
         throw err;
       }
     };
-    const ctx: ApiContext = { store, engine, snapshot, info, sync, metrics, log: logger };
+    const resetUsage = async (actor: string) => {
+      await usage.flush();
+      await store.resetUsage(actor);
+      usage.discard();
+      pool.resetUsage();
+    };
+    const ctx: ApiContext = { store, engine, snapshot, info, sync, metrics, log: logger, usage: { reset: resetUsage, flush: () => usage.flush() } };
     const adminLimits = { ...config, maxConnections: config.adminMaxConnections, requestTimeoutMs: Math.min(config.requestTimeoutMs, 120_000) };
     const adminConnections = { open: 0, evicted: 0 };
     metrics.connections('admin', adminConnections);

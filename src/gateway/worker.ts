@@ -22,6 +22,8 @@ import { createUpgradeHandler } from './upgrade.js';
 import { UpstreamSet } from './upstreams.js';
 import { assembleSnapshot, infoOf, type Snapshot } from './snapshot.js';
 import { handleSighup, onReload, reloadAll } from './signals.js';
+import { isEmptyBatch, UsageCounter } from './usage/counter.js';
+import { CspReportIntake } from './usage/csp-reports.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -64,7 +66,7 @@ class StateReceiver {
     const h = p.header;
     try {
       const state: StoreState = { version: h.version, allowlist: [], trustedSites: h.trustedSites, routes: h.routes, settings: h.settings };
-      const snap = await assembleSnapshot(engine, state, { policy: p.builder.build(), size: p.builder.size }, [...p.builder.warnings], this.metrics);
+      const snap = await assembleSnapshot(engine, state, { policy: p.builder.build(), size: p.builder.size, entryOf: p.builder.entryResolver() }, [...p.builder.warnings], this.metrics, this.config.cspReportPath);
       this.publish(snap);
       send({ t: 'published', version: snap.version, info: infoOf(snap) });
     } catch (err) {
@@ -89,6 +91,16 @@ export async function runWorker(): Promise<void> {
     metrics.published({ version: s.version, allowlistSize: s.allowlistSize, cspBytes: s.cspBytes });
   };
   const receiver = new StateReceiver(config, metrics, publish, logger);
+  const usage = new UsageCounter(config.usageTopN);
+  const clock = setInterval(() => usage.tick(Date.now()), 1000);
+  clock.unref();
+  const sendUsage = (done?: () => void) => {
+    const batch = usage.drain(current === null ? () => null : current.entryOf);
+    if (isEmptyBatch(batch) || !process.connected) return done?.();
+    process.send!({ t: 'usage', batch } satisfies FromWorker, undefined, {}, () => done?.());
+  };
+  const flusher = setInterval(() => sendUsage(), config.usageFlushMs);
+  flusher.unref();
 
   const tlsFiles = filesOf(config.tlsCert, config.tlsKey);
   const edge = { scheme: tlsFiles ? ('https' as const) : ('http' as const), trustProxy: config.trustProxy === true };
@@ -105,11 +117,13 @@ export async function runWorker(): Promise<void> {
         logger.warn({ kind, upstream: detail }, 'upstream failure');
       },
       finished: (req, outcome, status, upstreamMs, bytes) => access.write(req, outcome, status, upstreamMs, bytes),
+      upstreamCors: (outcome, allowOrigin) => usage.compare(outcome, allowOrigin),
     },
     edge,
   );
   const observer = { answered: (req: IncomingMessage, outcome: Outcome, status: number) => access.write(req, outcome, status, null, 0) };
-  const gate = createGate(() => current!, forwarder, observer, edge);
+  const intake = new CspReportIntake(usage);
+  const gate = createGate(() => current!, forwarder, observer, { edge, usage, reserved: { path: config.cspReportPath, handle: (req, res) => intake.handle(req, res) } });
   const guarded = (continueExpected: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     try {
       gate(req, res, continueExpected);
@@ -151,6 +165,8 @@ export async function runWorker(): Promise<void> {
     stopping = true;
     await closeServer(server);
     await upstreams!.close();
+    clearInterval(flusher);
+    await new Promise<void>((resolve) => sendUsage(resolve));
     flushLogs();
     process.exit(0);
   };
@@ -158,6 +174,7 @@ export async function runWorker(): Promise<void> {
     if (m.t === 'metrics') void metrics.json().then((data) => send({ t: 'metrics', id: m.id, data }));
     else if (m.t === 'shutdown') void stop();
     else if (m.t === 'reload') void reloadAll('SIGHUP (primary)');
+    else if (m.t === 'usage-reset') usage.drain(() => null);
     else receiver.on(m);
   });
   // The primary is gone (killed): nobody can publish policy changes any more, so stop serving.

@@ -20,6 +20,7 @@ import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
 import { settingsChange } from './settings.js';
 import { getScan, listScans, startScan, type ScanInput } from './scans.js';
 import { buildOpenApi } from './openapi.js';
+import { allowlistUsage, cspUsage, refusedUsage, reportOnlyUsage, resetUsage, trafficUsage } from './usage.js';
 import type { SchemaName } from './schema.js';
 
 export interface ApiContext {
@@ -35,6 +36,8 @@ export interface ApiContext {
   metrics: Metrics;
   /** The gateway's log (no secret ever goes in a message); pino's Logger fits. */
   log: { info(message: string): void; warn(message: string): void; error(message: string): void };
+  /** The usage counters (issue 14): reset every node's (audited), write this node's pending sums now. */
+  usage: { reset(actor: string): Promise<void>; flush(): Promise<void> };
 }
 
 async function reply(c: ApiContext, res: ServerResponse, status: number, pending: Promise<unknown>): Promise<void> {
@@ -110,9 +113,11 @@ export async function normaliseTrustedSite(input: Partial<TrustedSiteFields>): P
     isApplicableToImgSrc: input.isApplicableToImgSrc ?? false,
     isApplicableToMediaSrc: input.isApplicableToMediaSrc ?? false,
     isApplicableToStyleSrc: input.isApplicableToStyleSrc ?? false,
+    ...(input.reportOnly === true ? { reportOnly: true } : {}),
   };
   const mod = await cspModule();
-  const problems = mod ? mod.validateTrustedSite(site).filter((p) => (p as { severity?: string }).severity !== 'warning') : [];
+  const { reportOnly: _ro, ...salesforceFields } = site;
+  const problems = mod ? mod.validateTrustedSite(salesforceFields).filter((p) => (p as { severity?: string }).severity !== 'warning') : [];
   // Fallback when the CSP module is absent: Salesforce's documented shape (https://, wss:// or *.domain, optional port).
   if (!mod && !/^(?:(?:https|wss):\/\/)?(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d{1,5})?\/?$/i.test(site.endpointUrl))
     problems.push({ code: 'trusted-site-url-invalid', field: 'endpointUrl', message: 'endpointUrl must be https://host, wss://host or *.domain, with an optional port' });
@@ -156,6 +161,7 @@ function routeBody(input: Partial<RouteFields>): RouteFields {
     ...(input.websocket !== undefined ? { websocket: input.websocket } : {}),
     ...(input.upstream !== undefined ? { upstream: input.upstream } : {}),
     ...(input.description ? { description: input.description } : {}),
+    ...(input.mode ? { mode: input.mode } : {}),
   };
 }
 
@@ -314,6 +320,13 @@ const ROUTES: RouteDef[] = [
   }),
   r('GET', '/api/scans', 'view-setup', {}, async (_c, _q, res) => sendJson(res, 200, { items: listScans() })),
   r('GET', '/api/scans/{id}', 'view-setup', {}, async (_c, _q, res, _w, [id]) => sendJson(res, 200, getScan(id!))),
+  // usage counters (issue 14): reads need view-setup; a reset forgets evidence, so it needs the top permission
+  r('GET', '/api/usage/allowlist', 'view-setup', {}, allowlistUsage),
+  r('GET', '/api/usage/refused', 'view-setup', {}, refusedUsage),
+  r('GET', '/api/usage/report-only', 'view-setup', {}, reportOnlyUsage),
+  r('GET', '/api/usage/traffic', 'view-setup', {}, trafficUsage),
+  r('GET', '/api/usage/csp', 'view-setup', {}, cspUsage),
+  r('DELETE', '/api/usage', 'modify-all-data', { success: ['204', null] }, async (c, _q, res, who) => resetUsage(c, actorOf(who), res)),
 ];
 
 const STORE_ERROR_STATUS: Record<StoreError['code'], number> = { 'not-found': 404, duplicate: 409, 'read-only': 409, conflict: 400, 'store-full': 507 };
@@ -344,7 +357,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     }
     const who = await principalOf(ctx, req, res);
     if (!who.permissions.includes(def.permission)) throw new ApiError(403, 'forbidden', `this token lacks the '${def.permission}' permission`);
-    if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens') && !path.startsWith('/api/scans'))
+    if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens') && !path.startsWith('/api/scans') && path !== '/api/usage')
       throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
     const ids = (params ?? []).map(decodeId);
     const input = def.doc.body ? await readBody(req, def.doc.body) : undefined;
