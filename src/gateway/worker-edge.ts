@@ -14,7 +14,7 @@ import type { WorkerConfig } from './protocol.js';
 import { onReload } from './signals.js';
 import type { Snapshot } from './snapshot.js';
 import { filesOf, readTlsPair, reloadTls, upstreamTls, type TlsFiles } from './tls.js';
-import { createUpgradeHandler } from './upgrade.js';
+import { asOrdinaryRequest, createUpgradeHandler } from './upgrade.js';
 import { UpstreamSet, type Upstream } from './upstreams.js';
 
 export interface WorkerEdge {
@@ -53,7 +53,7 @@ export function proxyListener(config: WorkerConfig, e: WorkerEdge, handlers: { r
     : createLimitedServer(config, handlers.request, handlers.continued, connections);
   server.on(
     'upgrade',
-    createUpgradeHandler(current, e.upstreams, { handshakeTimeoutMs: config.websocketHandshakeTimeoutMs, idleTimeoutMs: config.websocketIdleTimeoutMs, edge: e.edge }, {
+    createUpgradeHandler(current, e.upstreams, { handshakeTimeoutMs: config.websocketHandshakeTimeoutMs, idleTimeoutMs: config.websocketIdleTimeoutMs, edge: e.edge, ...(files ? {} : { ordinary: asOrdinaryRequest(server) }) }, {
       handshake: (req, outcome, status, upstreamMs) => {
         log.metrics.websocketHandshake(outcome.decision, outcome.reason, outcome.route.id);
         log.access.handshake(req, outcome, status, upstreamMs);

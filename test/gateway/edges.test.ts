@@ -219,3 +219,18 @@ test('HTTPS upstreams: --upstream-ca trusts a private CA, --upstream-insecure wa
     tmp.cleanup();
   }
 });
+
+test('plain HTTP: curl --http2 (an h2c Upgrade) gets the ordinary HTTP/1.1 answer, and a keep-alive request after it too', async () => {
+  const tmp = tempDir();
+  const a = await startEchoUpstream('a');
+  const gw = await startCli(['--upstream', a.url, '--store', `sqlite:${tmp.dir}/p.db`]);
+  try {
+    const r = await curl(['--http2', `${gw.proxy}/h2c`, `${gw.proxy}/again`]);
+    assert.match(r.status, /^HTTP\/1\.1 200/);
+    assert.deepEqual(a.requests, ['GET /h2c', 'GET /again']);
+  } finally {
+    await gw.stop();
+    await a.close();
+    tmp.cleanup();
+  }
+});
