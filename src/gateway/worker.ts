@@ -12,17 +12,15 @@ import { AllowlistBuilder, SLICE } from './compile.js';
 import type { Outcome } from './core/decide.js';
 import { engine, pickCors } from './engine.js';
 import { createGate } from './gate.js';
-import { closeServer, createLimitedServer, listen } from './listener.js';
+import { closeServer, listen } from './listener.js';
 import { AccessLog, createLogger, flushLogs } from './log.js';
 import { Metrics } from './metrics.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
-import { createSecureProxyServer, type SecureProxyServer } from './listener-tls.js';
 import { Forwarder } from './proxy.js';
-import { filesOf, readTlsPair, reloadTls, upstreamTls } from './tls.js';
-import { createUpgradeHandler } from './upgrade.js';
-import { UpstreamSet } from './upstreams.js';
+import type { UpstreamSet } from './upstreams.js';
+import { proxyListener, workerEdge } from './worker-edge.js';
 import { assembleSnapshot, infoOf, type Snapshot } from './snapshot.js';
-import { handleSighup, onReload, reloadAll } from './signals.js';
+import { handleSighup, reloadAll } from './signals.js';
 import { isEmptyBatch, UsageCounter } from './usage/counter.js';
 import { CspReportIntake } from './usage/csp-reports.js';
 
@@ -162,20 +160,13 @@ export async function runWorker(): Promise<void> {
   const flusher = setInterval(() => sendUsage(), config.usageFlushMs);
   flusher.unref();
 
-  const tlsFiles = filesOf(config.tlsCert, config.tlsKey);
-  const edge = { scheme: tlsFiles ? ('https' as const) : ('http' as const), trustProxy: config.trustProxy === true };
-  upstreams = new UpstreamSet(
-    new URL(config.upstream),
-    { timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight, tls: upstreamTls(config.upstreamCa, config.upstreamInsecure) },
-    (name) => metrics.upstreamTimer(name),
-  );
+  const edgeOf = workerEdge(config, metrics, logger);
+  const { edge } = edgeOf;
+  upstreams = edgeOf.upstreams;
   const forwarder = new Forwarder(
-    upstreams,
+    edgeOf.upstreams,
     {
-      upstreamError: (kind, detail, upstream) => {
-        metrics.upstreamError(kind, upstream.name);
-        logger.warn({ kind, upstream: detail }, 'upstream failure');
-      },
+      upstreamError: edgeOf.upstreamFailed,
       finished: (req, outcome, status, upstreamMs, bytes) => access.write(req, outcome, status, upstreamMs, bytes),
       upstreamCors: (outcome, allowOrigin) => usage.compare(outcome, allowOrigin),
     },
@@ -198,26 +189,7 @@ export async function runWorker(): Promise<void> {
   };
   const connections = { open: 0, evicted: 0 };
   metrics.connections('proxy', connections);
-  const server = tlsFiles
-    ? createSecureProxyServer(config, readTlsPair(tlsFiles), guarded(false), guarded(true), connections)
-    : createLimitedServer(config, guarded(false), guarded(true), connections);
-
-  server.on(
-    'upgrade',
-    createUpgradeHandler(() => current!, upstreams, { handshakeTimeoutMs: config.websocketHandshakeTimeoutMs, idleTimeoutMs: config.websocketIdleTimeoutMs, edge }, {
-      handshake: (req, outcome, status, upstreamMs) => {
-        metrics.websocketHandshake(outcome.decision, outcome.reason, outcome.route.id);
-        access.handshake(req, outcome, status, upstreamMs);
-      },
-      upstreamError: (kind, detail, upstream) => {
-        metrics.upstreamError(kind, upstream.name);
-        logger.warn({ kind, upstream: detail }, 'upstream failure');
-      },
-    }),
-  );
-
-  // SIGHUP (e.g. after a certificate renewal): the pair from disk again; a bad file keeps the old one.
-  if (tlsFiles) onReload('TLS certificate', () => void reloadTls(server as SecureProxyServer, tlsFiles, logger, 'proxy'));
+  const server = proxyListener(config, edgeOf, { request: guarded(false), continued: guarded(true) }, connections, () => current!, { metrics, access, logger });
 
   let stopping = false;
   const stop = async () => {

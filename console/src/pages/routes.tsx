@@ -147,7 +147,7 @@ function RoutesTable({ routes, loading, editing, settings, writable, onEdit, onR
       <h2 id="routes-title">Routes in force</h2>
       <table class="list routes" aria-busy={loading ? 'true' : 'false'}>
         <caption class="sr-only">Routes, in the order the gateway tries them</caption>
-        <thead><tr><th scope="col">Priority</th><th scope="col">Kind</th><th scope="col">From</th><th scope="col">Hosts</th><th scope="col">Paths</th><th scope="col">Needs setting</th><th scope="col">CSP</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+        <thead><tr><th scope="col">Priority</th><th scope="col">Kind</th><th scope="col">From</th><th scope="col">Hosts</th><th scope="col">Paths</th><th scope="col">Needs setting</th><th scope="col">CSP</th><th scope="col">Upstream</th><th scope="col">WebSocket</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
         <tbody>
           {routes.map((r) => (
             <tr key={r.id} class={editing?.id === r.id ? 'editing' : undefined}>
@@ -158,6 +158,8 @@ function RoutesTable({ routes, loading, editing, settings, writable, onEdit, onR
               <td class="paths"><span class="sr-only">Paths: </span>{r.paths.map((p) => <code key={p} class="chip">{p}</code>)}</td>
               <td data-label={r.setting ? 'Needs setting' : undefined}>{r.setting ? <>{r.setting} <span class="muted">({settingOn(r.setting) ? 'on' : 'off'})</span></> : ''}</td>
               <td data-label={r.csp ? 'CSP' : undefined}>{r.csp ? 'yes' : ''}</td>
+              <td data-label={r.upstream ? 'Upstream' : undefined}>{r.upstream ? <code>{r.upstream}</code> : ''}</td>
+              <td data-label={r.websocket === false ? 'WebSocket' : undefined}>{r.websocket === false ? 'refused' : ''}</td>
               <td class="actions">
                 {!r.builtIn && <>
                   <button type="button" class="secondary" disabled={!writable} onClick={() => onEdit(r)} aria-label={`Edit route ${pathsText(r)}`}>Edit</button>
@@ -166,7 +168,7 @@ function RoutesTable({ routes, loading, editing, settings, writable, onEdit, onR
               </td>
             </tr>
           ))}
-          <tr><td class="inline" data-label="Priority">—</td><td class="inline kind"><code>allowlist</code></td><td class="inline from" data-label="From">default</td><td data-label="Hosts">any host</td><td class="paths">everything else</td><td /><td data-label={settings?.cspOnDefaultRoute ? 'CSP' : undefined}>{settings?.cspOnDefaultRoute ? 'yes' : ''}</td><td /></tr>
+          <tr><td class="inline" data-label="Priority">—</td><td class="inline kind"><code>allowlist</code></td><td class="inline from" data-label="From">default</td><td data-label="Hosts">any host</td><td class="paths">everything else</td><td /><td data-label={settings?.cspOnDefaultRoute ? 'CSP' : undefined}>{settings?.cspOnDefaultRoute ? 'yes' : ''}</td><td data-label="Upstream">default</td><td /><td /></tr>
         </tbody>
       </table>
     </section>
