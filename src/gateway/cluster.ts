@@ -6,7 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { StoreState } from '../store/types.js';
+import type { StoreState, UsageBatch } from '../store/types.js';
 import { CHUNK, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
 import type { SnapshotInfo } from './snapshot.js';
 
@@ -18,6 +18,8 @@ export interface PoolEvents {
   published(version: number, info: SnapshotInfo): void;
   compileFailed(version: number, message: string): void;
   log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+  /** A worker's usage counters since its last batch. */
+  usage(batch: UsageBatch): void;
 }
 
 interface Member {
@@ -91,6 +93,7 @@ export class WorkerPool {
           this.events.published(m.version, m.info);
         } else if (m.t === 'compile-failed') this.events.compileFailed(m.version, m.message);
         else if (m.t === 'metrics') this.metricsArrived(m.id, m.data);
+        else if (m.t === 'usage') this.events.usage(m.batch);
       });
       worker.on('exit', (code, signal) => {
         this.members.delete(id);
@@ -140,6 +143,11 @@ export class WorkerPool {
   /** Tells every worker to run its reloaders (SIGHUP reached the primary). */
   reload(): void {
     for (const m of this.members.values()) this.send(m, { t: 'reload' });
+  }
+
+  /** Tells every worker to forget the usage counts it has not sent yet. */
+  resetUsage(): void {
+    for (const m of this.members.values()) this.send(m, { t: 'usage-reset' });
   }
 
   /** The lowest version any live worker enforces (every worker has published it). */

@@ -5,7 +5,8 @@
  * (the same validation and evaluation `createPolicy` runs, with the origins already checked).
  * The snapshot that holds the result is swapped in whole, in one assignment, when it is done.
  */
-import { OriginMatcherBuilder, type OriginMatcher } from '../origin/matcher.js';
+import { compileOriginMatcher, OriginMatcherBuilder, type OriginMatcher } from '../origin/matcher.js';
+import type { OriginPattern } from '../origin/pattern.js';
 import { MAX_ORIGIN_LENGTH } from '../origin/parse.js';
 import { PolicyError } from '../policy/errors.js';
 import { compilePolicy } from '../policy/evaluate.js';
@@ -30,6 +31,8 @@ export class AllowlistBuilder {
   private readonly matcher = new OriginMatcherBuilder();
   private exact: OriginTable;
   private others: string[] = [];
+  /** The patterns behind `others`, for `entryOf` (which entry admitted an origin). */
+  private readonly wild: OriginPattern[] = [];
   private readonly rules: { allowInsecureOrigins: boolean };
   readonly warnings: string[] = [];
 
@@ -54,7 +57,10 @@ export class AllowlistBuilder {
       } else if (isPlainExact(entry.pattern)) {
         if (!this.exact.hasRoom) this.grow();
         this.exact.add(entry.pattern.source);
-      } else if (this.matcher.add(entry.pattern)) this.others.push(entry.pattern.source);
+      } else if (this.matcher.add(entry.pattern)) {
+        this.others.push(entry.pattern.source);
+        this.wild.push(entry.pattern);
+      }
     }
   }
 
@@ -63,6 +69,23 @@ export class AllowlistBuilder {
     const bigger = new OriginTable(this.exact.size * 2 + 16);
     for (const o of this.exact.list()) bigger.add(o);
     this.exact = bigger;
+  }
+
+  /**
+   * Which entry admits an allowed origin (usage counters, read at each flush, never per request):
+   * the exact entry itself, else the first wildcard pattern that matches. Its matchers are built at
+   * the first call, so a snapshot nobody asks about costs nothing.
+   */
+  entryResolver(): (origin: string) => string | null {
+    const exact = this.exact;
+    const wild = this.wild;
+    let matchers: { source: string; m: OriginMatcher }[] | null = null;
+    return (origin) => {
+      if (exact.has(origin)) return origin;
+      matchers ??= wild.map((p) => ({ source: p.source, m: compileOriginMatcher([p]) }));
+      for (const w of matchers) if (w.m.allows(origin)) return w.source;
+      return null;
+    };
   }
 
   build(): Policy {

@@ -14,8 +14,6 @@ export interface GatewayConfig {
   store: string;
   /** Fleet mode: the file holding this node's copy of the last configuration it applied. */
   cache: string;
-  /** Fleet mode: this node's name in /api/nodes (null: host name and proxy port). */
-  nodeId: string | null;
   policy: string | null;
   timeoutMs: number;
   connectTimeoutMs: number;
@@ -41,11 +39,31 @@ export interface GatewayConfig {
   /** Open admin connections (the admin listener keeps its own cap, so an attack on the proxy never locks it). */
   adminMaxConnections: number;
   allowWeakAdminToken: boolean;
+  /** PEM certificate chain and key files: the proxy listener serves HTTPS (h2 and HTTP/1.1 by ALPN). */
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** The same for the admin listener. */
+  adminTlsCert: string | null;
+  adminTlsKey: string | null;
+  /** PEM CA bundle trusted for https:// upstreams (instead of Node's built-in roots). */
+  upstreamCa: string | null;
+  /** Do not verify https:// upstreams' certificates (warned about at start). */
+  upstreamInsecure: boolean;
+  /** Time an upstream has to answer a WebSocket handshake (504 after it). */
+  websocketHandshakeTimeoutMs: number;
+  /** A WebSocket with no frame either way for this long is closed. */
+  websocketIdleTimeoutMs: number;
   /**
    * Trust X-Forwarded-Proto and X-Forwarded-Host from the client: only when every connection comes
    * through a proxy that sets them (a client reaching the gateway directly could otherwise choose them).
    */
   trustProxy: boolean;
+  /** This node's name in /api/nodes and for its usage counters (default hostname:port); usage flush period, top-N bound. */
+  nodeId: string | null;
+  usageFlushMs: number;
+  usageTopN: number;
+  /** The proxy listener's path reserved for CSP violation reports. */
+  cspReportPath: string;
 }
 
 export class ConfigError extends Error {
@@ -73,7 +91,6 @@ export const OPTIONS: readonly Option[] = [
   { key: 'adminPort', flag: '--admin-port', env: 'CORSGATE_ADMIN_PORT', file: 'adminPort', type: 'port', help: 'admin port: console, /api, /metrics, /healthz (default 8081)' },
   { key: 'store', flag: '--store', env: 'CORSGATE_STORE', file: 'store', type: 'string', help: 'store URL: sqlite:PATH, or postgres://USER[:PASSWORD]@HOST:PORT/DB for a fleet (default sqlite:./corsgate.db)' },
   { key: 'cache', flag: '--cache', env: 'CORSGATE_CACHE', file: 'cache', type: 'string', help: 'with a postgres:// store: file of the last configuration applied, served when PostgreSQL is unreachable (default ./corsgate-cache.db)' },
-  { key: 'nodeId', flag: '--node-id', env: 'CORSGATE_NODE_ID', file: 'nodeId', type: 'string', help: 'this node\'s name in /api/nodes (default: host name:proxy port)' },
   { key: 'policy', flag: '--policy', env: 'CORSGATE_POLICY', file: 'policy', type: 'string', help: 'policy file (JSON/YAML): read-only config-as-code mode, no admin writes' },
   { key: 'timeoutMs', flag: '--timeout', env: 'CORSGATE_TIMEOUT_MS', file: 'timeoutMs', type: 'ms', help: 'upstream response timeout in ms, answered 504 (default 30000)' },
   { key: 'connectTimeoutMs', flag: '--connect-timeout', env: 'CORSGATE_CONNECT_TIMEOUT_MS', file: 'connectTimeoutMs', type: 'ms', help: 'upstream connect timeout in ms (default 5000)' },
@@ -88,9 +105,21 @@ export const OPTIONS: readonly Option[] = [
   { key: 'maxConnections', flag: '--max-connections', env: 'CORSGATE_MAX_CONNECTIONS', file: 'maxConnections', type: 'count', help: 'open proxy connections per worker; the oldest idle one is closed first at the cap (default 10000)' },
   { key: 'maxInFlight', flag: '--max-in-flight', env: 'CORSGATE_MAX_IN_FLIGHT', file: 'maxInFlight', type: 'count', help: 'requests in flight to the upstream per worker, else 503 (default 1024)' },
   { key: 'adminMaxConnections', flag: '--admin-max-connections', env: 'CORSGATE_ADMIN_MAX_CONNECTIONS', file: 'adminMaxConnections', type: 'count', help: 'open admin connections (default 256)' },
+  { key: 'tlsCert', flag: '--tls-cert', env: 'CORSGATE_TLS_CERT', file: 'tlsCert', type: 'string', help: 'PEM certificate (chain) file: the proxy serves HTTPS, h2 and HTTP/1.1; SIGHUP reloads it' },
+  { key: 'tlsKey', flag: '--tls-key', env: 'CORSGATE_TLS_KEY', file: 'tlsKey', type: 'string', help: 'PEM private key file for --tls-cert' },
+  { key: 'adminTlsCert', flag: '--admin-tls-cert', env: 'CORSGATE_ADMIN_TLS_CERT', file: 'adminTlsCert', type: 'string', help: 'PEM certificate file: the admin listener serves HTTPS' },
+  { key: 'adminTlsKey', flag: '--admin-tls-key', env: 'CORSGATE_ADMIN_TLS_KEY', file: 'adminTlsKey', type: 'string', help: 'PEM private key file for --admin-tls-cert' },
+  { key: 'upstreamCa', flag: '--upstream-ca', env: 'CORSGATE_UPSTREAM_CA', file: 'upstreamCa', type: 'string', help: 'PEM CA file trusted for https:// upstreams (a private CA)' },
+  { key: 'upstreamInsecure', flag: '--upstream-insecure', env: 'CORSGATE_UPSTREAM_INSECURE', file: 'upstreamInsecure', type: 'flag', help: "do not verify https:// upstreams' certificates (warned at start; tests only)" },
+  { key: 'websocketHandshakeTimeoutMs', flag: '--websocket-handshake-timeout', env: 'CORSGATE_WEBSOCKET_HANDSHAKE_TIMEOUT_MS', file: 'websocketHandshakeTimeoutMs', type: 'ms', help: 'time the upstream has to answer a WebSocket handshake, in ms, else 504 (default 10000)' },
+  { key: 'websocketIdleTimeoutMs', flag: '--websocket-idle-timeout', env: 'CORSGATE_WEBSOCKET_IDLE_TIMEOUT_MS', file: 'websocketIdleTimeoutMs', type: 'ms', help: 'a WebSocket with no traffic for this many ms is closed (default 300000)' },
   { key: 'trustProxy', flag: '--trust-proxy', env: 'CORSGATE_TRUST_PROXY', file: 'trustProxy', type: 'flag', help: 'trust X-Forwarded-Proto/-Host from a proxy in front (same-origin checks, redirects, upstream headers)' },
   { key: 'consoleDir', flag: '--console-dir', env: 'CORSGATE_CONSOLE_DIR', file: 'consoleDir', type: 'string', help: 'folder of the built console (default console/dist of this package)' },
   { key: 'allowWeakAdminToken', flag: '--allow-weak-admin-token', env: 'CORSGATE_ALLOW_WEAK_ADMIN_TOKEN', file: 'allowWeakAdminToken', type: 'flag', help: 'accept a short or simple CORSGATE_ADMIN_TOKEN (for tests only)' },
+  { key: 'nodeId', flag: '--node-id', env: 'CORSGATE_NODE_ID', file: 'nodeId', type: 'string', help: "this node's name in /api/nodes and for its usage counters in the store (default hostname:proxy port)" },
+  { key: 'usageFlushMs', flag: '--usage-flush', env: 'CORSGATE_USAGE_FLUSH_MS', file: 'usageFlushMs', type: 'ms', help: 'usage counters are written to the store every this many ms (default 10000)' },
+  { key: 'usageTopN', flag: '--usage-top', env: 'CORSGATE_USAGE_TOP', file: 'usageTopN', type: 'count', help: 'refused origins, upstream comparisons and CSP violations kept per node, the most frequent first (default 1000)' },
+  { key: 'cspReportPath', flag: '--csp-report-path', env: 'CORSGATE_CSP_REPORT_PATH', file: 'cspReportPath', type: 'string', help: 'proxy path reserved for CSP violation reports (default /.corsgate/csp-reports)' },
 ];
 
 export const DEFAULTS: GatewayConfig = {
@@ -101,7 +130,6 @@ export const DEFAULTS: GatewayConfig = {
   adminPort: 8081,
   store: 'sqlite:./corsgate.db',
   cache: './corsgate-cache.db',
-  nodeId: null,
   policy: null,
   timeoutMs: 30_000,
   connectTimeoutMs: 5_000,
@@ -118,7 +146,19 @@ export const DEFAULTS: GatewayConfig = {
   maxInFlight: 1024,
   adminMaxConnections: 256,
   allowWeakAdminToken: false,
+  tlsCert: null,
+  tlsKey: null,
+  adminTlsCert: null,
+  adminTlsKey: null,
+  upstreamCa: null,
+  upstreamInsecure: false,
+  websocketHandshakeTimeoutMs: 10_000,
+  websocketIdleTimeoutMs: 300_000,
   trustProxy: false,
+  nodeId: null,
+  usageFlushMs: 10_000,
+  usageTopN: 1000,
+  cspReportPath: '/.corsgate/csp-reports',
 };
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -228,5 +268,15 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ga
     else if (env[o.env] !== undefined && env[o.env] !== '') config[o.key] = convert(o, env[o.env], `environment ${o.env}`);
     else if (file[o.file] !== undefined) config[o.key] = convert(o, file[o.file], `config file key '${o.file}'`);
   }
+  if (typeof config.cspReportPath !== 'string' || !/^\/[!-~]*$/.test(config.cspReportPath) || /[?#]/.test(config.cspReportPath))
+    throw new ConfigError('config-invalid-value', `cspReportPath: '${String(config.cspReportPath)}' must be a path starting with / (no query, no spaces)`);
+  pairOf(config, 'tlsCert', 'tlsKey', '--tls-cert', '--tls-key');
+  pairOf(config, 'adminTlsCert', 'adminTlsKey', '--admin-tls-cert', '--admin-tls-key');
   return config as unknown as GatewayConfig;
+}
+
+/** A certificate needs its key and a key its certificate: half a pair is a mistake, never plain HTTP. */
+function pairOf(config: Record<string, unknown>, cert: string, key: string, certFlag: string, keyFlag: string): void {
+  if ((config[cert] === null) !== (config[key] === null))
+    throw new ConfigError('config-tls-incomplete', `${config[cert] === null ? certFlag : keyFlag} is missing: ${certFlag} and ${keyFlag} go together`);
 }

@@ -30,26 +30,55 @@ function refuse(req: IncomingMessage, res: ServerResponse, r: Refusal, view: Gat
   const body = JSON.stringify({ error: { code: r.code, message: r.message } });
   const headers = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Cache-Control', 'no-store', 'Vary', r.vary];
   // With `Expect: 100-continue` the client holds the body back until told to send it; it never is.
-  if (view.headers.expectContinue || (view.headers.hasBody && r.status === 400)) headers.push('Connection', 'close');
+  // (HTTP/2 ends the stream instead: `Connection` is a field it forbids, RFC 9113 §8.2.2.)
+  if ((view.headers.expectContinue || (view.headers.hasBody && r.status === 400)) && req.httpVersionMajor !== 2) headers.push('Connection', 'close');
   res.writeHead(r.status, headers);
   res.end(body);
   req.resume();
 }
 
-export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver, edge: GateEdge = { scheme: 'http', trustProxy: false }) {
+/** Hears every outcome with its request target (the usage counters, issue 14). */
+export interface UsageRecorder {
+  record(outcome: Outcome, target: string): void;
+}
+
+const NO_USAGE: UsageRecorder = { record: () => undefined };
+
+/** The proxy path reserved for CSP violation reports, and its handler. */
+export interface ReservedPath {
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
+function isReserved(target: string, r: ReservedPath | null): boolean {
+  if (r === null || !target.startsWith(r.path)) return false;
+  return target.length === r.path.length || target.charCodeAt(r.path.length) === 63 /* ? */;
+}
+
+export interface GateOptions {
+  edge?: GateEdge;
+  usage?: UsageRecorder;
+  reserved?: ReservedPath | null;
+}
+
+export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver, options: GateOptions = {}) {
+  const { edge = { scheme: 'http', trustProxy: false }, usage = NO_USAGE, reserved = null } = options;
   const view = new GateView();
 
   /** `continueExpected`: the request came through 'checkContinue' (Expect: 100-continue). */
   return function handle(req: IncomingMessage, res: ServerResponse, continueExpected = false): void {
+    const target = req.url ?? '/';
+    if (isReserved(target, reserved)) return reserved!.handle(req, res);
     const snap = getSnapshot(); // one snapshot for the whole request
     view.method = req.method ?? '';
-    view.target = req.url ?? '/';
+    view.target = target;
     view.headers.fill(req.rawHeaders);
     view.host = view.headers.host;
     view.scheme = clientScheme(edge, view.headers.xForwardedProto);
     view.forwardedHost = edge.trustProxy ? view.headers.xForwardedHost : null;
     const outcome = decide(snap, view);
     outcome.route.tally.count(outcome.decision, outcome.reason, outcome.preflight, outcome.origin);
+    usage.record(outcome, view.target);
     if (outcome.kind === 'forward') {
       // Decided first: a refused request never gets `100 Continue`.
       if (continueExpected) res.writeContinue();

@@ -28,6 +28,10 @@ export const H = {
   vary: 15,
   /** Access-Control-*: the gateway is the only CORS authority. */
   cors: 16,
+  /** An HTTP/2 pseudo-header (RFC 9113 §8.3): never forwarded as a field. */
+  pseudo: 17,
+  /** `:authority`, which stands in for Host on HTTP/2 (RFC 9113 §8.3.1). */
+  authority: 18,
 } as const;
 
 /** Whether `name` equals `lower` (an ASCII lower-case constant of the same length), ignoring case. */
@@ -40,6 +44,7 @@ function eq(name: string, lower: string): boolean {
 }
 
 export function classify(name: string): number {
+  if (name.charCodeAt(0) === 58 /* : */) return name === ':authority' ? H.authority : H.pseudo;
   switch (name.length) {
     case 2:
       return eq(name, 'te') ? H.hop : H.other;
@@ -114,6 +119,7 @@ export class RequestScan {
       const value = raw[i + 1]!;
       switch (classify(raw[i]!)) {
         case H.host:
+        case H.authority: // h2 sends `:authority` first, and a Host that differs must not win (RFC 9113 §8.3.1)
           this.host ??= value;
           break;
         case H.origin:

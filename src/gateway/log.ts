@@ -109,10 +109,35 @@ export class AccessLog {
     l.bytes = bytes;
     this.logger.info(l);
   }
+
+  handshake(req: IncomingMessage, outcome: Outcome, status: number, upstreamMs: number | null): void {
+    if (this.enabled) this.logger.info(handshakeLine(req, outcome, status, upstreamMs));
+  }
+}
+
+/** A WebSocket handshake's line: its decision and the status the client got (101 when the socket opened). */
+export function handshakeLine(req: IncomingMessage, outcome: Outcome, status: number, upstreamMs: number | null): Record<string, unknown> {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return {
+    msg: 'websocket',
+    method: req.method ?? '',
+    path: q === -1 ? url : url.slice(0, q),
+    host: hostOf(req),
+    origin: outcome.origin,
+    decision: outcome.decision,
+    reason: outcome.reason,
+    route: outcome.route.id,
+    status,
+    upstreamMs: upstreamMs === null ? null : Math.round(upstreamMs * 1000) / 1000,
+  };
 }
 
 function hostOf(req: IncomingMessage): string {
   const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') return raw[i + 1]!;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if ((name.length === 4 && name.toLowerCase() === 'host') || name === ':authority') return raw[i + 1]!;
+  }
   return '';
 }

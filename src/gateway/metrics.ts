@@ -39,7 +39,8 @@ export class Metrics implements RouteTallies {
   private readonly routes = new Map<string, RouteCounts>();
   private readonly preflights = { allowed: 0, refused: 0 };
   private readonly upstreamErrors = new Map<string, number>();
-  private readonly latency: Histogram;
+  private readonly handshakes = new Map<string, number>();
+  private readonly latency: Histogram<'upstream'>;
   private readonly admin: Counter<'method' | 'status'>;
   private readonly adminAuthFailures: Counter<'reason'>;
   private readonly adminAuthBlocks: Counter;
@@ -76,11 +77,27 @@ export class Metrics implements RouteTallies {
     new Counter({
       name: 'corsgate_upstream_errors_total',
       help: 'Upstream failures answered with 502, 503 or 504 (or a cut response body).',
-      labelNames: ['kind'],
+      labelNames: ['kind', 'upstream'],
       registers,
       collect() {
         this.reset();
-        for (const [kind, n] of self.upstreamErrors) this.inc({ kind }, n);
+        for (const [key, n] of self.upstreamErrors) {
+          const [kind, upstream] = key.split('\n') as [string, string];
+          this.inc({ kind, upstream }, n);
+        }
+      },
+    });
+    new Counter({
+      name: 'corsgate_websocket_handshakes_total',
+      help: 'WebSocket handshakes by decision (allowed, refused, passthrough: no Origin), reason and route.',
+      labelNames: ['decision', 'reason', 'route'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [key, n] of self.handshakes) {
+          const [decision, reason, route] = key.split('\n') as [string, string, string];
+          this.inc({ decision, reason, route }, n);
+        }
       },
     });
     new Gauge({
@@ -102,7 +119,7 @@ export class Metrics implements RouteTallies {
         for (const [listener, c] of self.listeners) this.inc({ listener }, c.evicted);
       },
     });
-    this.latency = new Histogram({ name: 'corsgate_upstream_duration_seconds', help: 'Time to the upstream response headers.', buckets: LATENCY_BUCKETS, registers });
+    this.latency = new Histogram({ name: 'corsgate_upstream_duration_seconds', help: 'Time to the upstream response headers, by upstream.', labelNames: ['upstream'], buckets: LATENCY_BUCKETS, registers });
     this.admin = new Counter({ name: 'corsgate_admin_requests_total', help: 'Admin API requests by method and status.', labelNames: ['method', 'status'], registers });
     this.adminAuthFailures = new Counter({
       name: 'corsgate_admin_auth_failures_total',
@@ -135,12 +152,20 @@ export class Metrics implements RouteTallies {
     Object.assign(this.gauges, g);
   }
 
-  upstreamLatency(seconds: number): void {
-    this.latency.observe(seconds);
+  /** One upstream's latency histogram, its label bound once (per upstream, not per request). */
+  upstreamTimer(upstream: string): { observe(seconds: number): void } {
+    return this.latency.labels({ upstream });
   }
 
-  upstreamError(kind: string): void {
-    this.upstreamErrors.set(kind, (this.upstreamErrors.get(kind) ?? 0) + 1);
+  upstreamError(kind: string, upstream: string): void {
+    const key = `${kind}\n${upstream}`;
+    this.upstreamErrors.set(key, (this.upstreamErrors.get(key) ?? 0) + 1);
+  }
+
+  /** A WebSocket handshake and what was decided about it. */
+  websocketHandshake(decision: string, reason: string, route: string): void {
+    const key = `${decision}\n${reason}\n${route}`;
+    this.handshakes.set(key, (this.handshakes.get(key) ?? 0) + 1);
   }
 
   adminRequest(method: string, status: number): void {

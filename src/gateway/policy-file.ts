@@ -6,6 +6,7 @@
  * `credentials`, `maxAge`, …) replace the allowlist regime's Salesforce defaults. Any problem stops
  * the start with every problem listed.
  */
+import { checkUpstreamUrl } from './routes.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { SqliteStore } from '../store/sqlite.js';
@@ -158,7 +159,9 @@ function readRoutes(value: unknown, problems: string[]): RouteFields[] {
     const setting = (r as RouteFields).setting;
     const unknownSetting = !bad.length && setting !== undefined && !isBooleanSetting(setting);
     if (unknownSetting) problems.push(`routes[${i}].setting: '${setting}' is not a boolean setting; use one of: ${BOOLEAN_SETTINGS.join(', ')}`);
-    if (!bad.length && !unknownSetting) routes.push({ ...(r as RouteFields), priority: (r as RouteFields).priority ?? 0 });
+    const upstream = (r as RouteFields).upstream === undefined ? null : checkUpstreamUrl((r as RouteFields).upstream);
+    if (upstream) problems.push(`routes[${i}].upstream: ${upstream.message} (${upstream.code})`);
+    if (!bad.length && !unknownSetting && !upstream) routes.push({ ...(r as RouteFields), priority: (r as RouteFields).priority ?? 0 });
   });
   return routes;
 }

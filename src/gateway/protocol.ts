@@ -6,7 +6,7 @@
  * compiled (so the garbage collector never has a million young strings to copy). A newer version
  * abandons an older one.
  */
-import type { Route, Settings, TrustedSite } from '../store/types.js';
+import type { Route, Settings, TrustedSite, UsageBatch } from '../store/types.js';
 import type { SnapshotInfo } from './snapshot.js';
 import type { AllowlistOverrides } from './engine.js';
 import type { GatewayConfig } from './config.js';
@@ -21,6 +21,8 @@ export type ToWorker =
   | { t: 'metrics'; id: number }
   /** The primary got SIGHUP: run the worker's own reloaders (signals.ts). */
   | { t: 'reload' }
+  /** DELETE /api/usage: forget the counts gathered since the last batch. */
+  | { t: 'usage-reset' }
   | { t: 'shutdown' };
 
 export type FromWorker =
@@ -31,12 +33,31 @@ export type FromWorker =
   | { t: 'more'; version: number }
   | { t: 'published'; version: number; info: SnapshotInfo }
   | { t: 'compile-failed'; version: number; message: string }
-  | { t: 'metrics'; id: number; data: unknown };
+  | { t: 'metrics'; id: number; data: unknown }
+  /** The usage counters gathered since the last batch (every usageFlushMs, and at shutdown). */
+  | { t: 'usage'; batch: UsageBatch };
 
 /** What a worker is started with (JSON in the CORSGATE_WORKER environment variable). */
 export type WorkerConfig = Pick<
   GatewayConfig,
-  'host' | 'port' | 'timeoutMs' | 'connectTimeoutMs' | 'logLevel' | 'accessLog' | 'maxInFlight' | 'trustProxy' | keyof ListenerLimits
+  | 'host'
+  | 'port'
+  | 'timeoutMs'
+  | 'connectTimeoutMs'
+  | 'logLevel'
+  | 'accessLog'
+  | 'maxInFlight'
+  | 'tlsCert'
+  | 'tlsKey'
+  | 'upstreamCa'
+  | 'upstreamInsecure'
+  | 'websocketHandshakeTimeoutMs'
+  | 'websocketIdleTimeoutMs'
+  | 'trustProxy'
+  | 'usageFlushMs'
+  | 'usageTopN'
+  | 'cspReportPath'
+  | keyof ListenerLimits
 > & {
   /** The upstream's URL (the demo API's, when none was configured). */
   upstream: string;

@@ -7,27 +7,22 @@
  * answers 504 and an unreachable upstream 502, both carrying the request's CORS headers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Pool } from 'undici';
 import { mergeVary } from '../adapters/shared.js';
 import type { Forward } from './core/decide.js';
 import { classify, classifyResponse, clientScheme, connectionTokens, H, isPlainConnection, type GateEdge, type RequestScan } from './headers.js';
-
-export interface ProxyOptions {
-  upstream: URL;
-  connectTimeoutMs: number;
-  /** Time allowed for the upstream's response headers, and between body chunks (504 after it). */
-  timeoutMs: number;
-  /** Requests in flight to the upstream at once; more are answered 503 at once (not queued). */
-  maxInFlight: number;
-  /** The listener's scheme and whether the proxy in front is trusted (X-Forwarded-Proto/-Host). */
-  edge?: GateEdge;
-}
+import type { Upstream } from './upstreams.js';
 
 /** What the forwarder reports (metrics and the access log); `status` 0 means the client went away. */
 export interface ProxyObserver {
-  upstreamLatency(seconds: number): void;
-  upstreamError(kind: 'timeout' | 'unreachable' | 'body' | 'busy', detail: string): void;
+  upstreamError(kind: 'timeout' | 'unreachable' | 'body' | 'busy', detail: string, upstream: Upstream): void;
   finished(req: IncomingMessage, outcome: Forward, status: number, upstreamMs: number, bytes: number): void;
+  /** Report-only: the upstream's own Access-Control-Allow-Origin (null: none) for this outcome. */
+  upstreamCors(outcome: Forward, allowOrigin: string | null): void;
+}
+
+/** Finds the upstream of a forwarded request's route (the default one for routes that name none). */
+export interface UpstreamLookup {
+  of(outcome: Forward): Upstream | null;
 }
 
 /** The gateway's own answers about the upstream: JSON, no internal address (that goes to the log). */
@@ -39,7 +34,6 @@ const ERRORS = {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const kExchange = Symbol('corsgate.exchange');
-const CSP = 'Content-Security-Policy';
 
 type Res = ServerResponse & { [kExchange]?: Exchange };
 
@@ -50,7 +44,8 @@ function sendError(res: ServerResponse, outcome: Forward, kind: keyof typeof ERR
     res.destroy();
     return 0;
   }
-  const headers: string[] = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(e.body)), 'Cache-Control', 'no-store', 'Vary', outcome.vary];
+  const headers: string[] = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(e.body)), 'Cache-Control', 'no-store'];
+  if (outcome.vary !== '') headers.push('Vary', outcome.vary);
   pushCors(headers, outcome);
   if (kind === 'busy') headers.push('Retry-After', '1');
   res.writeHead(e.status, headers);
@@ -66,6 +61,9 @@ function pushCors(out: string[], outcome: Forward): void {
 function isHtml(value: string): boolean {
   return value.length >= 9 && (value.charCodeAt(0) | 0x20) === 116 /* t */ && value.slice(0, 9).toLowerCase() === 'text/html';
 }
+
+/** Report-only: the upstream's Access-Control-Allow-Origin seen by the last `responseHeaders` call. */
+let upstreamAllowOrigin: string | null = null;
 
 /** The upstream's response headers as sent to the client: filtered, CORS and CSP added. */
 function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
@@ -86,7 +84,14 @@ function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
         break;
       case H.vary:
         vary = true;
-        out.push(name, mergeVary(value, outcome.vary));
+        out.push(name, outcome.reportOnly ? value : mergeVary(value, outcome.vary));
+        break;
+      case H.cors:
+        // Report-only leaves the upstream's CORS answer untouched (and notes what it granted).
+        if (outcome.reportOnly) {
+          out.push(name, value);
+          if (name.length === 27 && name.toLowerCase() === 'access-control-allow-origin') upstreamAllowOrigin = value;
+        }
         break;
       case H.connection:
         if (!isPlainConnection(value)) listed = listed === null ? value : `${listed}, ${value}`;
@@ -95,11 +100,12 @@ function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
     }
   }
   if (listed !== null) dropListed(out, connectionTokens(listed));
-  if (!vary) out.push('Vary', outcome.vary);
+  if (!vary && outcome.vary !== '') out.push('Vary', outcome.vary);
   pushCors(out, outcome);
   // An upstream's own CSP is kept next to the trusted-sites one: a browser enforces every policy it
   // receives (CSP Level 3 §4.1), so the gateway can never weaken it.
-  if (html && outcome.csp !== null) out.push(CSP, outcome.csp);
+  const csp = outcome.route.cspHeaders;
+  if (html && csp !== null) for (let i = 0; i < csp.length; i++) out.push(csp[i]!);
   return out;
 }
 
@@ -111,7 +117,7 @@ function dropListed(out: string[], tokens: Set<string>): void {
 }
 
 /** The request headers as sent upstream: hop-by-hop, rewrite and forwarding headers replaced. */
-function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: GateEdge): string[] {
+export function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: GateEdge): string[] {
   const raw = req.rawHeaders;
   const dropped = scan.connection === null ? null : connectionTokens(scan.connection);
   const out: string[] = [];
@@ -127,7 +133,7 @@ function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: GateEdge)
       case H.contentType:
         if (dropped === null || !dropped.has(name.toLowerCase())) out.push(name, raw[i + 1]!);
         break;
-      // host (undici sets the upstream's), connection and hop-by-hop, transfer-encoding (undici
+      // host and h2's pseudo-headers (undici sets the upstream's), connection and hop-by-hop, transfer-encoding (undici
       // frames the body itself), expect (answered here), X-Forwarded-* (replaced below) and the
       // rewrite headers X-Original-URL / X-Rewrite-URL are never forwarded.
     }
@@ -159,6 +165,7 @@ class Exchange {
 
   constructor(
     private readonly forwarder: Forwarder,
+    private readonly upstream: Upstream,
     private readonly req: IncomingMessage,
     private readonly res: Res,
     private readonly outcome: Forward,
@@ -172,9 +179,15 @@ class Exchange {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     const upstreamMs = performance.now() - this.upstreamStarted;
-    this.forwarder.observer.upstreamLatency(upstreamMs / 1000);
+    this.upstream.latency.observe(upstreamMs / 1000);
     this.upstreamStarted = upstreamMs; // from here on: the time to the headers, for the access log
     this.resume = resume;
+    if (this.outcome.reportOnly) {
+      upstreamAllowOrigin = null;
+      this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome));
+      this.forwarder.observer.upstreamCors(this.outcome, upstreamAllowOrigin);
+      return true;
+    }
     this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome));
     return true;
   }
@@ -198,7 +211,7 @@ class Exchange {
     if (this.ended) return; // the client went away first; nothing to answer
     const code = err.code ?? err.name;
     const kind = TIMEOUT_CODES.has(code) ? 'timeout' : this.res.headersSent ? 'body' : 'unreachable';
-    this.forwarder.observer.upstreamError(kind, `${this.forwarder.upstreamName}: ${code}: ${err.message}`);
+    this.forwarder.observer.upstreamError(kind, `${this.upstream.name}: ${code}: ${err.message}`, this.upstream);
     const status = kind === 'body' ? (this.res.destroy(), 0) : sendError(this.res, this.outcome, kind === 'timeout' ? 'timeout' : 'unreachable');
     this.finish(status);
   }
@@ -218,54 +231,35 @@ class Exchange {
     if (this.ended) return;
     this.ended = true;
     this.res[kExchange] = undefined;
-    this.forwarder.inFlight--;
+    this.upstream.inFlight--;
     this.forwarder.observer.finished(this.req, this.outcome, status, this.upstreamStarted, this.bytes);
   }
 }
 
 export class Forwarder {
-  inFlight = 0;
-  readonly upstreamName: string;
-  private readonly pool: Pool;
-  private readonly basePath: string;
-  private readonly edge: GateEdge;
-
-  constructor(private readonly options: ProxyOptions, readonly observer: ProxyObserver) {
-    this.upstreamName = options.upstream.origin;
-    this.edge = options.edge ?? { scheme: 'http', trustProxy: false };
-    this.basePath = options.upstream.pathname.replace(/\/$/, '');
-    this.pool = new Pool(options.upstream.origin, {
-      connections: options.maxInFlight,
-      connect: { timeout: options.connectTimeoutMs },
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      keepAliveTimeout: 4_000,
-    });
-  }
+  /** `edge`: the listener's scheme and whether the proxy in front is trusted (X-Forwarded-Proto/-Host). */
+  constructor(private readonly upstreams: UpstreamLookup, readonly observer: ProxyObserver, private readonly edge: GateEdge) {}
 
   forward(req: IncomingMessage, res: Res, outcome: Forward, scan: RequestScan): void {
-    if (this.inFlight >= this.options.maxInFlight) {
-      this.observer.upstreamError('busy', `${this.upstreamName}: ${this.inFlight} requests in flight`);
+    const upstream = this.upstreams.of(outcome);
+    if (upstream === null || upstream.inFlight >= upstream.maxInFlight) {
+      if (upstream !== null) this.observer.upstreamError('busy', `${upstream.name}: ${upstream.inFlight} requests in flight`, upstream);
       req.resume();
-      this.observer.finished(req, outcome, sendError(res, outcome, 'busy'), 0, 0);
+      this.observer.finished(req, outcome, sendError(res, outcome, upstream === null ? 'unreachable' : 'busy'), 0, 0);
       return;
     }
-    this.inFlight++;
-    const exchange = new Exchange(this, req, res, outcome);
+    upstream.inFlight++;
+    const exchange = new Exchange(this, upstream, req, res, outcome);
     res[kExchange] = exchange;
     res.on('close', onClientClose);
-    this.pool.dispatch(
+    upstream.pool.dispatch(
       {
-        path: this.basePath + outcome.path,
+        path: upstream.basePath + outcome.path,
         method: req.method as 'GET',
         headers: requestHeaders(req, scan, this.edge),
         body: scan.hasBody ? req : null,
       },
       exchange,
     );
-  }
-
-  close(): Promise<void> {
-    return this.pool.close();
   }
 }

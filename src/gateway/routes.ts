@@ -2,14 +2,20 @@
  * Route matching: which CORS regime (public, allowlist, opt-in, closed) applies to a host and path.
  * Routes are compiled once per snapshot into sorted matchers; matching a request allocates nothing.
  */
-import type { RouteFields, RouteKind, Settings } from '../store/types.js';
+import type { GatewayMode, RouteFields, RouteKind, Settings } from '../store/types.js';
 
 export interface CompiledRoute {
   id: string;
   kind: RouteKind;
   setting: string | null;
   csp: boolean;
+  /** The route's own mode, or null to follow the `mode` setting. */
+  mode: GatewayMode | null;
   priority: number;
+  /** Whether WebSocket handshakes may be decided by the regime at all (`websocket: false` refuses them). */
+  websocket: boolean;
+  /** The route's own upstream URL, or null for the gateway's default upstream. */
+  upstream: string | null;
   /** null: any host */
   hostExact: ReadonlySet<string> | null;
   hostSuffixes: readonly string[];
@@ -80,13 +86,43 @@ function compileOne(route: RouteFields & { id: string }, builtIn: boolean): Comp
     kind: route.kind,
     setting: route.setting ?? null,
     csp: route.csp === true,
+    mode: route.mode ?? null,
     priority: route.priority,
+    websocket: route.websocket !== false,
+    upstream: route.upstream ?? null,
     hostExact: anyHost ? null : hostExact,
     hostSuffixes: anyHost ? [] : hostSuffixes,
     pathExact,
     pathPrefixes,
     builtIn,
   };
+}
+
+/** A route's `upstream` that cannot be used, with its stable code (docs/gateway.md, "Routes"). */
+export interface UpstreamProblem {
+  code: 'route-upstream-invalid' | 'route-upstream-scheme' | 'route-upstream-credentials' | 'route-upstream-fragment';
+  message: string;
+}
+
+/**
+ * Checks a route's `upstream`: an absolute http(s) URL (WHATWG URL Standard parsing), with no
+ * user name or password (they would end up in logs and metrics labels; send credentials as the
+ * client's headers instead), no query and no fragment (a fragment is never sent, RFC 9110 §4.2.5).
+ */
+export function checkUpstreamUrl(value: unknown): UpstreamProblem | null {
+  if (typeof value !== 'string' || value.trim() !== value || value === '') return { code: 'route-upstream-invalid', message: 'upstream must be an absolute URL such as http://10.0.0.5:8080' };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { code: 'route-upstream-invalid', message: `'${value}' is not an absolute URL (e.g. http://10.0.0.5:8080)` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { code: 'route-upstream-scheme', message: `upstream must be http:// or https://, not ${url.protocol}//` };
+  if (url.username !== '' || url.password !== '') return { code: 'route-upstream-credentials', message: 'upstream must not carry a user name or password' };
+  if (value.includes('#')) return { code: 'route-upstream-fragment', message: 'upstream must not have a #fragment' };
+  if (value.includes('?')) return { code: 'route-upstream-invalid', message: 'upstream must not have a ?query (the request keeps its own)' };
+  if (url.hostname === '') return { code: 'route-upstream-invalid', message: 'upstream needs a host' };
+  return null;
 }
 
 /** Compiles user routes plus (when enabled) the OAuth preset; highest priority first, then creation order. */

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -20,8 +20,10 @@ import { startDemoApi, type DemoApi } from './demo.js';
 import { engine } from './engine.js';
 import { ConfigCache } from './fleet/cache.js';
 import { FleetNode } from './fleet/node.js';
-import { defaultNodeId, firstState } from './fleet/start.js';
+import { firstState } from './fleet/start.js';
 import { closeServer, createLimitedServer, listen, urlOf } from './listener.js';
+import { createSecureAdminServer } from './listener-tls.js';
+import { filesOf, readTlsPair, reloadTls, upstreamTls } from './tls.js';
 import { createLogger, flushLogs } from './log.js';
 import { Metrics, nodeMetrics } from './metrics.js';
 import { SnapshotNotPublished, SnapshotPipeline } from './pipeline.js';
@@ -29,6 +31,7 @@ import { loadPolicyFile } from './policy-file.js';
 import { watchPolicyFile } from './policy-reload.js';
 import { handleSighup, onReload } from './signals.js';
 import type { SnapshotInfo } from './snapshot.js';
+import { UsageCollector } from './usage/collector.js';
 
 export interface Gateway {
   proxyUrl: string;
@@ -67,6 +70,11 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
   // From the start, SIGHUP never ends the gateway (Node's default would).
   const unhup = handleSighup(logger);
   const cleanups: (() => Promise<void>)[] = [() => store.close(), async () => unhup()];
+  let proxyPort = 0;
+  const node = () => config.nodeId ?? `${hostname()}:${proxyPort || config.port}`;
+  const usage = new UsageCollector(store, { node, flushMs: config.usageFlushMs, topN: config.usageTopN }, (m) => logger.warn(m));
+  // After the workers' last batches (the pool stops first), before the store closes.
+  cleanups.unshift(() => usage.close());
   try {
     const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined, { allowWeak: config.allowWeakAdminToken }).catch((err: unknown) => {
       // A fleet node started while PostgreSQL is unreachable serves its cache; tokens are checked once it is back.
@@ -74,6 +82,14 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       return { generated: null, notes: [{ level: 'warn' as const, message: `admin token not checked at start: ${err.message}` }] };
     });
     for (const note of bootstrap.notes) logger[note.level](note.message);
+
+    // Read once here so that a missing or mismatched file stops the start with a clear message.
+    const proxyTls = filesOf(config.tlsCert, config.tlsKey);
+    const adminTls = filesOf(config.adminTlsCert, config.adminTlsKey);
+    if (proxyTls) readTlsPair(proxyTls);
+    const adminPair = adminTls ? readTlsPair(adminTls, '--admin-tls-cert/--admin-tls-key') : null;
+    upstreamTls(config.upstreamCa, config.upstreamInsecure);
+    if (config.upstreamInsecure) logger.warn("--upstream-insecure: https:// upstreams' certificates are not verified; anyone on the path to them can read and change the traffic");
 
     let proxyUrl = '';
     let demo: DemoApi | null = null;
@@ -89,15 +105,15 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     const workers = workerCount(config);
     let pipeline: SnapshotPipeline | null = null;
     const cache = !fromFile && isPostgresUrl(config.store) ? new ConfigCache(resolve(config.cache)) : null;
-    const node = new FleetNode(config.nodeId ?? '', store, cache, metrics, (level, message) => logger[level](message));
-    cleanups.push(async () => node.close());
+    const fleet = new FleetNode(config.nodeId ?? '', store, cache, metrics, (level, message) => logger[level](message));
+    cleanups.push(async () => fleet.close());
     const pool = new WorkerPool(
       workers,
       { ...config, upstream: upstream.href, overrides: fromFile?.allowlistOptions ?? {}, port: config.port },
       {
         published: (version, info) => {
           pipeline?.published(version, info);
-          node.applied(pool.minVersion());
+          fleet.applied(pool.minVersion());
           metrics.published({ version: info.version, allowlistSize: info.allowlistSize, cspBytes: info.cspBytes });
           for (const w of info.warnings) if (version === pool.minVersion()) logger.debug({ warning: w }, 'policy warning');
         },
@@ -106,14 +122,15 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
           pipeline?.failed(version, message);
         },
         log: (level, message, fields) => logger[level](fields ?? {}, message),
+        usage: (batch) => usage.add(batch),
       },
     );
-    pipeline = new SnapshotPipeline(store, pool, (level, message) => logger[level](message), { check: (s) => node.check(s), publishing: (s) => node.publishing(s) });
+    pipeline = new SnapshotPipeline(store, pool, (level, message) => logger[level](message), { check: (s) => fleet.check(s), publishing: (s) => fleet.publishing(s) });
     const p = pipeline;
-    const first = await firstState(p, node, cache, (message) => logger.warn(message));
+    const first = await firstState(p, fleet, cache, (message) => logger.warn(message));
     cleanups.unshift(async () => p.stop());
     cleanups.unshift(() => pool.stop());
-    const proxyPort = await pool.start(first);
+    proxyPort = await pool.start(first);
     p.start();
     // SIGHUP reloads (signals.ts): the policy file here, and whatever the workers registered.
     const unworkers = onReload('workers', () => pool.reload());
@@ -122,9 +139,10 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       const stop = watchPolicyFile(config.policy, { store: fromFile.store, engine, setOverrides: (o) => pool.setOverrides(o), log: logger });
       cleanups.unshift(async () => stop());
     }
+    usage.start();
     for (const w of p.info?.warnings ?? []) logger.warn({ warning: w }, 'policy warning');
-    proxyUrl = urlOf(config.host, proxyPort);
-    if (!config.nodeId) node.id = defaultNodeId(proxyPort);
+    proxyUrl = urlOf(config.host, proxyPort, proxyTls !== null);
+    fleet.id = node();
 
     const consoleDir = config.consoleDir ? resolve(config.consoleDir) : join(packageRoot(), 'console', 'dist');
     const info = { proxyUrl, adminUrl: '', upstream: demo ? `${upstream.origin} (built-in demo API)` : upstream.href, policyFile: config.policy };
@@ -137,16 +155,22 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
         throw err;
       }
     };
-    const ctx: ApiContext = { store, engine, snapshot, info, sync, metrics, log: logger, fleet: node };
+    const resetUsage = async (actor: string) => {
+      await usage.flush();
+      await store.resetUsage(actor);
+      usage.discard();
+      pool.resetUsage();
+    };
+    const ctx: ApiContext = { store, engine, snapshot, info, sync, metrics, log: logger, usage: { reset: resetUsage, flush: () => usage.flush() }, fleet };
     const adminLimits = { ...config, maxConnections: config.adminMaxConnections, requestTimeoutMs: Math.min(config.requestTimeoutMs, 120_000) };
     const adminConnections = { open: 0, evicted: 0 };
     metrics.connections('admin', adminConnections);
-    const adminServer = createLimitedServer(adminLimits, (req: IncomingMessage, res: ServerResponse) => {
+    const adminHandler = (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0]!;
       res.on('finish', () => metrics.adminRequest(req.method ?? '', res.statusCode));
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok', version: pool.minVersion(), workers });
       if (path === '/readyz') {
-        const ready = node.readiness();
+        const ready = fleet.readiness();
         return sendJson(res, ready.status, ready.body);
       }
       if (path === '/metrics') {
@@ -164,10 +188,16 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       void serveConsole(existsSync(consoleDir) ? consoleDir : null, req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal-error', message: 'console file could not be read' } });
       });
-    }, undefined, adminConnections);
+    };
+    const adminServer = adminPair ? createSecureAdminServer(adminLimits, adminPair, adminHandler, adminConnections) : createLimitedServer(adminLimits, adminHandler, undefined, adminConnections);
     const adminPort = await listen(adminServer, config.adminPort, config.adminHost);
     cleanups.unshift(() => closeServer(adminServer));
-    info.adminUrl = urlOf(config.adminHost, adminPort);
+    // SIGHUP: the admin certificate from disk again (the workers reload the proxy's themselves, signals.ts).
+    if (adminTls) {
+      const unregister = onReload('admin TLS certificate', () => void reloadTls(adminServer as ReturnType<typeof createSecureAdminServer>, adminTls, logger, 'admin'));
+      cleanups.unshift(async () => unregister());
+    }
+    info.adminUrl = urlOf(config.adminHost, adminPort, adminPair !== null);
 
     let closed: Promise<void> | null = null;
     return {

@@ -27,6 +27,8 @@ export interface SnapshotInfo {
 
 export interface Snapshot extends DecideSnapshot, SnapshotInfo {
   readonly allowlist: Policy;
+  /** The allowlist entry that admits an allowed origin, or null (usage counters; never on the request path). */
+  readonly entryOf: (origin: string) => string | null;
   readonly publicPolicy: Policy;
 }
 
@@ -40,26 +42,58 @@ export interface CompileOptions {
   tallies?: RouteTallies;
 }
 
+/** The Reporting API endpoint name the CSP's `report-to` names (Reporting-Endpoints, W3C Reporting API §3). */
+export const REPORT_ENDPOINT = 'corsgate';
+
+/**
+ * The trusted-sites CSP and, when some active sites are `reportOnly`, a Content-Security-Policy-
+ * Report-Only that trusts them too; both report violations to `reportPath` (CSP Level 3
+ * `report-to` with a Reporting-Endpoints header, and `report-uri` for browsers without it).
+ */
+async function cspPolicies(state: StoreState, reportPath: string | null, warnings: string[]): Promise<{ csp: string | null; headers: string[] | null }> {
+  const active: TrustedSite[] = state.trustedSites.filter((s) => s.isActive);
+  const enforced = active.filter((s) => s.reportOnly !== true);
+  const built = await buildCsp(enforced, state.settings.cspBaseline);
+  if (built === null) return { csp: null, headers: null };
+  for (const w of built.warnings) warnings.push(w);
+  const reporting = reportPath === null ? '' : `; report-uri ${reportPath}; report-to ${REPORT_ENDPOINT}`;
+  const csp = built.header + reporting;
+  const headers = ['Content-Security-Policy', csp];
+  if (enforced.length < active.length) {
+    const trial = await buildCsp(active, state.settings.cspBaseline);
+    if (trial !== null) headers.push('Content-Security-Policy-Report-Only', trial.header + reporting);
+  }
+  if (reportPath !== null) headers.push('Reporting-Endpoints', `${REPORT_ENDPOINT}="${reportPath}"`);
+  return { csp, headers };
+}
+
 /** Compiles a whole state at once (tests, small allowlists); the workers compile in slices (compile.ts). */
 export async function compileSnapshot(engine: Engine, state: StoreState, options: CompileOptions = {}): Promise<Snapshot> {
   const builder = new AllowlistBuilder(options.overrides ?? {}, state.allowlist.length, pickCors(state.settings));
   builder.add(state.allowlist);
-  return assembleSnapshot(engine, state, { policy: builder.build(), size: builder.size }, [...builder.warnings], options.tallies ?? NO_TALLIES);
+  return assembleSnapshot(engine, state, { policy: builder.build(), size: builder.size, entryOf: builder.entryResolver() }, [...builder.warnings], options.tallies ?? NO_TALLIES);
 }
 
 /** Everything but the allowlist policy: cheap, and the same whichever way the allowlist was compiled. */
-export async function assembleSnapshot(engine: Engine, state: StoreState, allowlist: { policy: Policy; size: number }, warnings: string[], tallies: RouteTallies): Promise<Snapshot> {
+export async function assembleSnapshot(
+  engine: Engine,
+  state: StoreState,
+  allowlist: { policy: Policy; size: number; entryOf?: (origin: string) => string | null },
+  warnings: string[],
+  tallies: RouteTallies,
+  reportPath: string | null = null,
+): Promise<Snapshot> {
   const publicPolicy = engine.createPolicy(PUBLIC_OPTIONS);
-  const active: TrustedSite[] = state.trustedSites.filter((s) => s.isActive);
-  const csp = await buildCsp(active, state.settings.cspBaseline);
-  if (csp) for (const w of csp.warnings) warnings.push(w);
   const settings = Object.freeze({ ...state.settings });
-  const regimes = { allowlist: allowlist.policy, publicPolicy, settings, csp: csp ? csp.header : null };
+  const policies = await cspPolicies(state, reportPath, warnings);
+  const regimes = { allowlist: allowlist.policy, publicPolicy, settings, csp: policies.csp, cspHeaders: policies.headers };
+  const csp = policies.csp === null ? null : { bytes: Buffer.byteLength(policies.csp) };
   const warn = (w: string) => warnings.push(w);
   const routes: BoundRoute[] = compileRoutes(state.routes, state.settings).map((r) => bindRoute(r, regimes, tallies, warn));
   return Object.freeze({
     version: state.version,
     allowlist: allowlist.policy,
+    entryOf: allowlist.entryOf ?? (() => null),
     publicPolicy,
     routes: Object.freeze(routes),
     defaultRoute: bindRoute(null, regimes, tallies, warn),

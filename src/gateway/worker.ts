@@ -15,9 +15,15 @@ import { closeServer, createLimitedServer, listen } from './listener.js';
 import { AccessLog, createLogger, flushLogs } from './log.js';
 import { Metrics } from './metrics.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
+import { createSecureProxyServer, type SecureProxyServer } from './listener-tls.js';
 import { Forwarder } from './proxy.js';
+import { filesOf, readTlsPair, reloadTls, upstreamTls } from './tls.js';
+import { createUpgradeHandler } from './upgrade.js';
+import { UpstreamSet } from './upstreams.js';
 import { assembleSnapshot, infoOf, type Snapshot } from './snapshot.js';
-import { handleSighup, reloadAll } from './signals.js';
+import { handleSighup, onReload, reloadAll } from './signals.js';
+import { isEmptyBatch, UsageCounter } from './usage/counter.js';
+import { CspReportIntake } from './usage/csp-reports.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -60,7 +66,7 @@ class StateReceiver {
     const h = p.header;
     try {
       const state: StoreState = { version: h.version, allowlist: [], trustedSites: h.trustedSites, routes: h.routes, settings: h.settings };
-      const snap = await assembleSnapshot(engine, state, { policy: p.builder.build(), size: p.builder.size }, [...p.builder.warnings], this.metrics);
+      const snap = await assembleSnapshot(engine, state, { policy: p.builder.build(), size: p.builder.size, entryOf: p.builder.entryResolver() }, [...p.builder.warnings], this.metrics, this.config.cspReportPath);
       this.publish(snap);
       send({ t: 'published', version: snap.version, info: infoOf(snap) });
     } catch (err) {
@@ -76,27 +82,48 @@ export async function runWorker(): Promise<void> {
   const metrics = new Metrics();
   const access = new AccessLog(createLogger(config.logLevel, undefined, true).child({ worker: Number(process.env.CORSGATE_WORKER_ID ?? 0) }), config.accessLog);
   let current: Snapshot | null = null;
+  let upstreams: UpstreamSet | null = null;
   const publish = (s: Snapshot) => {
     if (current !== null && s.version < current.version) return; // an older compile finished late
+    upstreams!.prepare(s.routes); // every upstream the new routes name has its pool before they are in force
     current = s;
+    upstreams!.retire(s.routes);
     metrics.published({ version: s.version, allowlistSize: s.allowlistSize, cspBytes: s.cspBytes });
   };
   const receiver = new StateReceiver(config, metrics, publish, logger);
+  const usage = new UsageCounter(config.usageTopN);
+  const clock = setInterval(() => usage.tick(Date.now()), 1000);
+  clock.unref();
+  const sendUsage = (done?: () => void) => {
+    const batch = usage.drain(current === null ? () => null : current.entryOf);
+    if (isEmptyBatch(batch) || !process.connected) return done?.();
+    process.send!({ t: 'usage', batch } satisfies FromWorker, undefined, {}, () => done?.());
+  };
+  const flusher = setInterval(() => sendUsage(), config.usageFlushMs);
+  flusher.unref();
 
-  const edge = { scheme: 'http' as const, trustProxy: config.trustProxy === true };
+  const tlsFiles = filesOf(config.tlsCert, config.tlsKey);
+  const edge = { scheme: tlsFiles ? ('https' as const) : ('http' as const), trustProxy: config.trustProxy === true };
+  upstreams = new UpstreamSet(
+    new URL(config.upstream),
+    { timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight, tls: upstreamTls(config.upstreamCa, config.upstreamInsecure) },
+    (name) => metrics.upstreamTimer(name),
+  );
   const forwarder = new Forwarder(
-    { upstream: new URL(config.upstream), timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight, edge },
+    upstreams,
     {
-      upstreamLatency: (s) => metrics.upstreamLatency(s),
-      upstreamError: (kind, detail) => {
-        metrics.upstreamError(kind);
+      upstreamError: (kind, detail, upstream) => {
+        metrics.upstreamError(kind, upstream.name);
         logger.warn({ kind, upstream: detail }, 'upstream failure');
       },
       finished: (req, outcome, status, upstreamMs, bytes) => access.write(req, outcome, status, upstreamMs, bytes),
+      upstreamCors: (outcome, allowOrigin) => usage.compare(outcome, allowOrigin),
     },
+    edge,
   );
   const observer = { answered: (req: IncomingMessage, outcome: Outcome, status: number) => access.write(req, outcome, status, null, 0) };
-  const gate = createGate(() => current!, forwarder, observer, edge);
+  const intake = new CspReportIntake(usage);
+  const gate = createGate(() => current!, forwarder, observer, { edge, usage, reserved: { path: config.cspReportPath, handle: (req, res) => intake.handle(req, res) } });
   const guarded = (continueExpected: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     try {
       gate(req, res, continueExpected);
@@ -111,14 +138,35 @@ export async function runWorker(): Promise<void> {
   };
   const connections = { open: 0, evicted: 0 };
   metrics.connections('proxy', connections);
-  const server = createLimitedServer(config, guarded(false), guarded(true), connections);
+  const server = tlsFiles
+    ? createSecureProxyServer(config, readTlsPair(tlsFiles), guarded(false), guarded(true), connections)
+    : createLimitedServer(config, guarded(false), guarded(true), connections);
+
+  server.on(
+    'upgrade',
+    createUpgradeHandler(() => current!, upstreams, { handshakeTimeoutMs: config.websocketHandshakeTimeoutMs, idleTimeoutMs: config.websocketIdleTimeoutMs, edge }, {
+      handshake: (req, outcome, status, upstreamMs) => {
+        metrics.websocketHandshake(outcome.decision, outcome.reason, outcome.route.id);
+        access.handshake(req, outcome, status, upstreamMs);
+      },
+      upstreamError: (kind, detail, upstream) => {
+        metrics.upstreamError(kind, upstream.name);
+        logger.warn({ kind, upstream: detail }, 'upstream failure');
+      },
+    }),
+  );
+
+  // SIGHUP (e.g. after a certificate renewal): the pair from disk again; a bad file keeps the old one.
+  if (tlsFiles) onReload('TLS certificate', () => void reloadTls(server as SecureProxyServer, tlsFiles, logger, 'proxy'));
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     await closeServer(server);
-    await forwarder.close().catch(() => undefined);
+    await upstreams!.close();
+    clearInterval(flusher);
+    await new Promise<void>((resolve) => sendUsage(resolve));
     flushLogs();
     process.exit(0);
   };
@@ -126,6 +174,7 @@ export async function runWorker(): Promise<void> {
     if (m.t === 'metrics') void metrics.json().then((data) => send({ t: 'metrics', id: m.id, data }));
     else if (m.t === 'shutdown') void stop();
     else if (m.t === 'reload') void reloadAll('SIGHUP (primary)');
+    else if (m.t === 'usage-reset') usage.drain(() => null);
     else receiver.on(m);
   });
   // The primary is gone (killed): nobody can publish policy changes any more, so stop serving.

@@ -89,4 +89,24 @@ export const MIGRATIONS: readonly string[] = [
 
   DELETE FROM settings WHERE key IN ('__proto__', 'constructor', 'prototype', 'toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable');
   `,
+  // 4: usage counters (issue 14), one row per node and key, summed on read. Plain SQL types so that
+  // every store keeps them alike: times are epoch milliseconds, minutes epoch minutes.
+  `
+  CREATE TABLE usage_entries (node TEXT NOT NULL, pattern TEXT NOT NULL, hits INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, PRIMARY KEY (node, pattern));
+  CREATE TABLE usage_refused (
+    node TEXT NOT NULL, route TEXT NOT NULL, origin TEXT NOT NULL, count INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, example_path TEXT NOT NULL,
+    PRIMARY KEY (node, route, origin)
+  );
+  CREATE TABLE usage_upstream (
+    node TEXT NOT NULL, route TEXT NOT NULL, origin TEXT NOT NULL, decision TEXT NOT NULL, upstream_allow_origin TEXT NOT NULL,
+    count INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, example_path TEXT NOT NULL,
+    PRIMARY KEY (node, route, origin, decision, upstream_allow_origin)
+  );
+  CREATE TABLE usage_traffic (node TEXT NOT NULL, minute INTEGER NOT NULL, allowed INTEGER NOT NULL, refused INTEGER NOT NULL, would_refuse INTEGER NOT NULL, PRIMARY KEY (node, minute));
+  CREATE TABLE usage_csp (
+    node TEXT NOT NULL, directive TEXT NOT NULL, blocked_origin TEXT NOT NULL, page TEXT NOT NULL, count INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,
+    PRIMARY KEY (node, directive, blocked_origin, page)
+  );
+  CREATE TABLE usage_csp_intake (node TEXT PRIMARY KEY, dropped INTEGER NOT NULL, malformed INTEGER NOT NULL);
+  `,
 ];

@@ -191,6 +191,26 @@ export class PgBase {
     }
   }
 
+  /** A transaction that changes no configuration (usage counters): no version bump, no NOTIFY. */
+  protected async plainTransaction(fn: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw unavailable((err as Error).message);
+    }
+    try {
+      await client.query('BEGIN');
+      await fn(client);
+      await client.query('COMMIT');
+      client.release();
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(isUnavailable(err));
+      throw mapWriteError(err);
+    }
+  }
+
   async appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
     try {
       await this.pool.query('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)', [

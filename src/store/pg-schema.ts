@@ -8,6 +8,7 @@
  * Append new migrations; never edit old ones. A database migrated by a newer corsgate is refused.
  */
 import type { ClientBase } from 'pg';
+import { MIGRATIONS } from './migrations.js';
 import { StoreError } from './types.js';
 
 /** Arbitrary, fixed: the advisory-lock key of corsgate's migrations ("corsgate" as bytes, truncated). */
@@ -147,6 +148,9 @@ export const PG_MIGRATIONS: readonly string[] = [
     last_error text
   );
   `,
+  // 2: usage counters (issue 14): the SQLite store's tables (its migration 4), with 64-bit integers
+  // (times are epoch milliseconds).
+  MIGRATIONS[3]!.replaceAll('INTEGER', 'bigint'),
 ];
 
 /** Refused at start: the database was migrated by a newer corsgate. */

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { PgBase, settingsOf, type Audit, type Tx } from './pg-base.js';
 import { page } from './pg-rows.js';
+import * as usage from './pg-usage.js';
+import type { AllowlistUsage, UsageBatch, UsageLimits, UsageQuery, UsageTotals } from './usage-types.js';
 import { decodeCursor, encodeCursor, rowToAllowlist, rowToRoute, rowToSite, rowToToken } from './sqlite-rows.js';
 import {
   StoreError,
@@ -273,6 +275,27 @@ export class PostgresStore extends PgBase implements Store {
       await tx.q('INSERT INTO revoked_tokens (hash, token_id, name, revoked_at, revoked_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO UPDATE SET token_id = excluded.token_id, name = excluded.name, revoked_at = excluded.revoked_at, revoked_by = excluded.revoked_by', [before.hash, id, before.name, tx.at, actor]);
       tx.audit({ action: 'delete', entity: 'token', entityId: id, before: rowToToken(before), after: null });
     }, actor);
+  }
+
+  // ---- usage counters (no version bump: they are no configuration) ---------------------------
+
+  recordUsage(node: string, batch: UsageBatch, limits: UsageLimits): Promise<void> {
+    return this.plainTransaction((client) => usage.recordUsage(client, node, batch, limits));
+  }
+
+  readUsage(sinceMinute: number, limit: number): Promise<UsageTotals> {
+    return usage.readUsage((s, p) => this.read(s, p), sinceMinute, limit);
+  }
+
+  listAllowlistUsage(query: UsageQuery): Promise<Page<AllowlistUsage>> {
+    return usage.listAllowlistUsage((s, p) => this.read(s, p), query);
+  }
+
+  resetUsage(actor: string): Promise<void> {
+    return this.plainTransaction(async (client) => {
+      await usage.resetUsage(client);
+      await client.query('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ($1, $2, $3, $4, NULL, NULL, NULL)', [new Date().toISOString(), actor, 'reset', 'usage']);
+    });
   }
 
   // ---- audit -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { MIGRATIONS } from './migrations.js';
+import * as usage from './sqlite-usage.js';
 import { decodeCursor, decodeKeyCursor, encodeCursor, ENTITY_TABLES as T, isUniqueViolation, rowToAllowlist, rowToRoute, rowToSite, rowToToken, type EntityTable, type Row } from './sqlite-rows.js';
 import {
   DEFAULT_SETTINGS,
@@ -26,6 +27,11 @@ import {
   type TokenRecord,
   type TrustedSite,
   type TrustedSiteFields,
+  type AllowlistUsage,
+  type UsageBatch,
+  type UsageLimits,
+  type UsageQuery,
+  type UsageTotals,
 } from './types.js';
 
 type Db = Database.Database;
@@ -514,6 +520,29 @@ export class SqliteStore implements Store {
       this.db
         .prepare('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(new Date().toISOString(), entry.actor, entry.action, entry.entity, entry.entityId, json(entry.before), json(entry.after)),
+    );
+  }
+
+  // ---- usage counters (sqlite-usage.ts) ------------------------------------------------------
+  async recordUsage(node: string, batch: UsageBatch, limits: UsageLimits): Promise<void> {
+    whenFull(() => usage.recordUsage(this.db, node, batch, limits));
+  }
+
+  async readUsage(sinceMinute: number, limit: number): Promise<UsageTotals> {
+    return usage.readUsage(this.db, sinceMinute, limit);
+  }
+
+  async listAllowlistUsage(query: UsageQuery): Promise<Page<AllowlistUsage>> {
+    return usage.listAllowlistUsage(this.db, query);
+  }
+
+  async resetUsage(actor: string): Promise<void> {
+    const at = new Date().toISOString();
+    whenFull(() =>
+      this.db.transaction(() => {
+        usage.resetUsage(this.db);
+        this.db.prepare('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)').run(at, actor, 'reset', 'usage', null, null, null);
+      }).immediate(),
     );
   }
 

@@ -10,10 +10,15 @@
  *   processes sharing the store within about a second (SQLite: polling; PostgreSQL: NOTIFY).
  */
 
+import type { AllowlistUsage, UsageBatch, UsageLimits, UsageQuery, UsageTotals } from './usage-types.js';
+export * from './usage-types.js';
 import { DEFAULT_CSP_BASELINE, type TrustedSite as CspTrustedSite } from '../csp/index.js';
 import { CorsgateError } from '../errors.js';
 
 export type RouteKind = 'public' | 'allowlist' | 'opt-in' | 'closed';
+/** `enforce` decides and answers; `report-only` forwards everything untouched and records what it would have done. */
+export type GatewayMode = 'enforce' | 'report-only';
+export const GATEWAY_MODES: readonly GatewayMode[] = Object.freeze(['enforce', 'report-only']);
 
 export const PERMISSIONS = ['view-setup', 'customize-application', 'modify-all-data'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -32,6 +37,8 @@ export interface AllowlistEntry {
 /** Salesforce's CspTrustedSite fields (src/csp), with the description always present in the store. */
 export interface TrustedSiteFields extends CspTrustedSite {
   description: string;
+  /** corsgate's own: the site goes into Content-Security-Policy-Report-Only only (tried before it is enforced). */
+  reportOnly?: boolean;
 }
 
 export interface TrustedSite extends TrustedSiteFields {
@@ -52,7 +59,13 @@ export interface RouteFields {
   csp?: boolean;
   /** Higher wins; ties: the order of creation. */
   priority: number;
+  /** `false`: every WebSocket handshake on this route is refused (absent: decided like CORS by the route's regime). */
+  websocket?: boolean;
+  /** Absolute http(s) URL this route forwards to instead of the gateway's `--upstream`. */
+  upstream?: string;
   description?: string;
+  /** Overrides the `mode` setting on this route (switch an API over endpoint by endpoint). */
+  mode?: GatewayMode;
 }
 
 export interface Route extends RouteFields {
@@ -97,6 +110,8 @@ export interface Settings {
   maxAge: number;
   /** Send Access-Control-Allow-Credentials: true to allowed origins (Salesforce does). */
   credentials: boolean;
+  /** `enforce` (default) or `report-only`: forward every request and record what corsgate would have done. */
+  mode: GatewayMode;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -114,6 +129,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   exposeHeaders: [],
   maxAge: 600,
   credentials: true,
+  mode: 'enforce',
 });
 
 export interface TokenRecord {
@@ -254,6 +270,18 @@ export interface Store {
    * repeated failed authentications): no change-counter bump, and allowed in read-only mode.
    */
   appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
+
+  /**
+   * Usage counters (issue 14): adds one node's batch in one transaction and keeps that node's top
+   * `limits.topN` rows per table. No audit row, no change-counter bump; allowed in read-only mode.
+   */
+  recordUsage(node: string, batch: UsageBatch, limits: UsageLimits): Promise<void>;
+  /** Refused origins, upstream comparisons, CSP violations (top `limit` each) and traffic from `sinceMinute`, summed across nodes. */
+  readUsage(sinceMinute: number, limit: number): Promise<UsageTotals>;
+  /** The allowlist with each entry's summed hits and last hit; sorted and paged. */
+  listAllowlistUsage(query: UsageQuery): Promise<Page<AllowlistUsage>>;
+  /** Deletes every usage counter of every node, with an audit row (action `reset`, entity `usage`). */
+  resetUsage(actor: string): Promise<void>;
 
   close(): Promise<void>;
 }

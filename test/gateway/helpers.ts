@@ -58,8 +58,8 @@ export async function startCli(args: string[], env: Record<string, string> = {},
     child.stdout!.on('data', onData);
     void exited.then((code) => reject(new Error(`corsgate serve exited (${code}) before starting:\n${stdout}\n${stderr}`)));
   });
-  const proxy = /proxy:\s+(http:\/\/\S+)/.exec(stdout)![1]!;
-  const admin = /admin:\s+(http:\/\/\S+)/.exec(stdout)![1]!;
+  const proxy = /proxy:\s+(https?:\/\/\S+)/.exec(stdout)![1]!;
+  const admin = /admin:\s+(https?:\/\/\S+)/.exec(stdout)![1]!;
   return {
     proxy,
     admin,

@@ -234,7 +234,7 @@ describe('corsgate serve: proxy', () => {
     const text = await m.text();
     assert.match(text, /corsgate_requests_total\{decision="refused",reason="origin-not-allowed",route="default"\} \d+/);
     assert.match(text, /corsgate_preflights_total\{result="allowed"\} \d+/);
-    assert.match(text, /corsgate_upstream_duration_seconds_count \d+/);
+    assert.match(text, /corsgate_upstream_duration_seconds_count\{upstream="http:\/\/127\.0\.0\.1:\d+"\} \d+/);
     const h = await fetch(`${gw.admin}/healthz`);
     assert.equal(h.status, 200);
   });

@@ -11,6 +11,7 @@ import { PostgresStore } from '../../src/store/postgres.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { StoreError, type Store } from '../../src/store/types.js';
 import { tempDir } from '../gateway/helpers.js';
+import { PG_MIGRATIONS } from '../../src/store/pg-schema.js';
 import { sql, testDatabase } from '../support/pg.js';
 
 interface Kind {
@@ -192,7 +193,7 @@ describe('PostgreSQL migrations', () => {
     try {
       const stores = await Promise.all([0, 1, 2].map(() => PostgresStore.open(d.url)));
       const [schema] = await sql<{ version: number }>(d.url, 'SELECT version FROM corsgate_schema');
-      assert.equal(schema!.version, 1);
+      assert.equal(schema!.version, PG_MIGRATIONS.length);
       await stores[0]!.createAllowlist({ urlPattern: 'https://race.example.com' }, 't');
       for (const s of stores) assert.equal(await s.version(), 1);
       for (const s of stores) await s.close();
@@ -206,7 +207,7 @@ describe('PostgreSQL migrations', () => {
     try {
       await (await PostgresStore.open(d.url)).close();
       await sql(d.url, 'UPDATE corsgate_schema SET version = 99');
-      await assert.rejects(PostgresStore.open(d.url), (e: StoreError) => e.code === 'schema-newer' && /version 99, newer than this corsgate knows \(1\)/.test(e.message));
+      await assert.rejects(PostgresStore.open(d.url), (e: StoreError) => e.code === 'schema-newer' && new RegExp(`version 99, newer than this corsgate knows \\(${PG_MIGRATIONS.length}\\)`).test(e.message));
     } finally {
       await d.drop();
     }

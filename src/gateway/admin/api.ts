@@ -11,7 +11,7 @@ import { checkAllowlistEntry, fixHint, type EntryProblem } from '../core/entry.j
 import { BOOLEAN_SETTINGS, isBooleanSetting } from '../core/regime.js';
 import type { Engine } from '../engine.js';
 import { cspModule } from '../modules.js';
-import { oauthPresetRoutes } from '../routes.js';
+import { checkUpstreamUrl, oauthPresetRoutes } from '../routes.js';
 import type { Metrics } from '../metrics.js';
 import type { SnapshotInfo } from '../snapshot.js';
 import { effectivePermissions, generateToken, hashToken, type Principal } from './auth.js';
@@ -22,6 +22,7 @@ import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
 import { settingsChange } from './settings.js';
 import { getScan, listScans, startScan, type ScanInput } from './scans.js';
 import { buildOpenApi } from './openapi.js';
+import { allowlistUsage, cspUsage, refusedUsage, reportOnlyUsage, resetUsage, trafficUsage } from './usage.js';
 import type { SchemaName } from './schema.js';
 
 export interface ApiContext {
@@ -39,6 +40,8 @@ export interface ApiContext {
   fleet: FleetNode;
   /** The gateway's log (no secret ever goes in a message); pino's Logger fits. */
   log: { info(message: string): void; warn(message: string): void; error(message: string): void };
+  /** The usage counters (issue 14): reset every node's (audited), write this node's pending sums now. */
+  usage: { reset(actor: string): Promise<void>; flush(): Promise<void> };
 }
 
 async function reply(c: ApiContext, res: ServerResponse, status: number, pending: Promise<unknown>): Promise<void> {
@@ -114,9 +117,11 @@ export async function normaliseTrustedSite(input: Partial<TrustedSiteFields>): P
     isApplicableToImgSrc: input.isApplicableToImgSrc ?? false,
     isApplicableToMediaSrc: input.isApplicableToMediaSrc ?? false,
     isApplicableToStyleSrc: input.isApplicableToStyleSrc ?? false,
+    ...(input.reportOnly === true ? { reportOnly: true } : {}),
   };
   const mod = await cspModule();
-  const problems = mod ? mod.validateTrustedSite(site).filter((p) => (p as { severity?: string }).severity !== 'warning') : [];
+  const { reportOnly: _ro, ...salesforceFields } = site;
+  const problems = mod ? mod.validateTrustedSite(salesforceFields).filter((p) => (p as { severity?: string }).severity !== 'warning') : [];
   // Fallback when the CSP module is absent: Salesforce's documented shape (https://, wss:// or *.domain, optional port).
   if (!mod && !/^(?:(?:https|wss):\/\/)?(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d{1,5})?\/?$/i.test(site.endpointUrl))
     problems.push({ code: 'trusted-site-url-invalid', field: 'endpointUrl', message: 'endpointUrl must be https://host, wss://host or *.domain, with an optional port' });
@@ -146,7 +151,22 @@ function routeBody(input: Partial<RouteFields>): RouteFields {
   // A typo would keep the route closed for ever: only the boolean settings can turn a route on.
   if (input.setting !== undefined && !isBooleanSetting(input.setting))
     throw new ApiError(400, 'route-setting-unknown', `'${input.setting}' is not a boolean setting; use one of: ${BOOLEAN_SETTINGS.join(', ')}`, 'setting', { allowed: BOOLEAN_SETTINGS });
-  return { kind: input.kind!, paths: input.paths!, priority: input.priority ?? 0, ...(input.hosts ? { hosts: input.hosts } : {}), ...(input.setting ? { setting: input.setting } : {}), ...(input.csp !== undefined ? { csp: input.csp } : {}), ...(input.description ? { description: input.description } : {}) };
+  if (input.upstream !== undefined) {
+    const problem = checkUpstreamUrl(input.upstream);
+    if (problem) throw new ApiError(400, problem.code, problem.message, 'upstream');
+  }
+  return {
+    kind: input.kind!,
+    paths: input.paths!,
+    priority: input.priority ?? 0,
+    ...(input.hosts ? { hosts: input.hosts } : {}),
+    ...(input.setting ? { setting: input.setting } : {}),
+    ...(input.csp !== undefined ? { csp: input.csp } : {}),
+    ...(input.websocket !== undefined ? { websocket: input.websocket } : {}),
+    ...(input.upstream !== undefined ? { upstream: input.upstream } : {}),
+    ...(input.description ? { description: input.description } : {}),
+    ...(input.mode ? { mode: input.mode } : {}),
+  };
 }
 
 /** A path parameter, percent-decoded; a malformed escape is the client's error, not ours. */
@@ -305,6 +325,13 @@ const ROUTES: RouteDef[] = [
   }),
   r('GET', '/api/scans', 'view-setup', {}, async (_c, _q, res) => sendJson(res, 200, { items: listScans() })),
   r('GET', '/api/scans/{id}', 'view-setup', {}, async (_c, _q, res, _w, [id]) => sendJson(res, 200, getScan(id!))),
+  // usage counters (issue 14): reads need view-setup; a reset forgets evidence, so it needs the top permission
+  r('GET', '/api/usage/allowlist', 'view-setup', {}, allowlistUsage),
+  r('GET', '/api/usage/refused', 'view-setup', {}, refusedUsage),
+  r('GET', '/api/usage/report-only', 'view-setup', {}, reportOnlyUsage),
+  r('GET', '/api/usage/traffic', 'view-setup', {}, trafficUsage),
+  r('GET', '/api/usage/csp', 'view-setup', {}, cspUsage),
+  r('DELETE', '/api/usage', 'modify-all-data', { success: ['204', null] }, async (c, _q, res, who) => resetUsage(c, actorOf(who), res)),
 ];
 
 const STORE_ERROR_STATUS: Record<StoreError['code'], number> = { 'not-found': 404, duplicate: 409, 'read-only': 409, conflict: 400, 'store-full': 507, 'store-unavailable': 503, 'schema-newer': 500 };
@@ -335,7 +362,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     }
     const who = await principalOf(ctx, req, res);
     if (!who.permissions.includes(def.permission)) throw new ApiError(403, 'forbidden', `this token lacks the '${def.permission}' permission`);
-    if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens') && !path.startsWith('/api/scans'))
+    if (def.write && ctx.store.readOnly && !path.startsWith('/api/tokens') && !path.startsWith('/api/scans') && path !== '/api/usage')
       throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
     const ids = (params ?? []).map(decodeId);
     const input = def.doc.body ? await readBody(req, def.doc.body) : undefined;

@@ -15,6 +15,7 @@ import type { ApiContext } from './api.js';
 import { normaliseTrustedSite } from './api.js';
 import { andMore, ApiError, listedProblems, MAX_LISTED_PROBLEMS, readRaw, sendBytes, sendJson } from './http.js';
 import type { ImportJob, ImportReply } from './import-worker.js';
+import { policyDocument } from './policy-export.js';
 import { checkBody, SCHEMAS } from './schema.js';
 
 function filenameOf(req: IncomingMessage, url: URL): string | undefined {
@@ -197,7 +198,7 @@ async function currentBundle(ctx: ApiContext): Promise<MetadataBundle> {
   const settings = await ctx.store.getSettings();
   return {
     corsOrigins: origins.map((o) => ({ urlPattern: o.urlPattern, ...(o.description ? { description: o.description } : {}), ...(o.name ? { fullName: o.name } : {}) })),
-    trustedSites: sites.map(({ id: _id, createdAt: _c, createdBy: _b, ...fields }) => fields),
+    trustedSites: sites.map(({ id: _id, createdAt: _c, createdBy: _b, reportOnly: _r, ...fields }) => fields),
     settings: { corsForOAuthEndpoints: settings.corsForOAuthEndpoints },
   };
 }
@@ -205,7 +206,8 @@ async function currentBundle(ctx: ApiContext): Promise<MetadataBundle> {
 export async function exportMetadataHandler(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   const format = url.searchParams.get('format') ?? 'zip';
-  if (format !== 'zip' && format !== 'json') throw new ApiError(400, 'query-invalid', '?format must be zip (Salesforce metadata folder) or json (the same files as JSON)', 'format');
+  if (format === 'policy') return sendJson(res, 200, await policyDocument(ctx.store));
+  if (format !== 'zip' && format !== 'json') throw new ApiError(400, 'query-invalid', '?format must be zip (Salesforce metadata folder), json (the same files as JSON) or policy (a policy file for --policy)', 'format');
   const mod = await salesforceModule();
   if (!mod) throw new ApiError(501, 'export-unavailable', 'this build has no Salesforce metadata module');
   const bundle = await currentBundle(ctx);

@@ -73,6 +73,11 @@ export interface Forward extends OutcomeBase {
   readonly vary: string;
   /** The CSP to add if the response is HTML, or null. */
   readonly csp: string | null;
+  /**
+   * Report-only: the upstream's answer goes to the client untouched (its CORS headers kept, none
+   * added, `headers` empty and `vary` ''); `decision`/`reason` say what enforcing would have done.
+   */
+  readonly reportOnly: boolean;
 }
 
 export type Outcome = Answer | Refusal | Forward;
@@ -109,7 +114,27 @@ function refusal(route: BoundRoute, origin: string | null, status: number, code:
 function forward(route: BoundRoute, path: string, d: Decision | null, decision: OutcomeDecision): Forward {
   const headers = d === null ? NO_HEADERS : d.headers;
   const vary = d === null || d.vary === null || d.vary === VARY_ORIGIN ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN);
-  return { kind: 'forward', route, decision, reason: d === null ? 'no-origin' : d.reason, preflight: false, origin: d === null ? null : d.origin, path, headers, vary, csp: route.csp };
+  return { kind: 'forward', route, decision, reason: d === null ? 'no-origin' : d.reason, preflight: false, origin: d === null ? null : d.origin, path, headers, vary, csp: route.csp, reportOnly: false };
+}
+
+/**
+ * Report-only (issue 14): every request goes to the upstream, preflights included, carrying what
+ * enforcing would have decided. Only a target that cannot be forwarded at all is still answered.
+ */
+function reportOnly(o: Answer | Refusal, target: string): Outcome {
+  if (o.reason === 'target-invalid' || o.reason === 'server-options') return o;
+  const path = target.charCodeAt(0) === 47 /* / */ ? target : splitAbsolute(target)!.rest;
+  return { kind: 'forward', route: o.route, decision: o.decision, reason: o.reason, preflight: o.preflight, origin: o.origin, path, headers: NO_HEADERS, vary: '', csp: o.route.csp, reportOnly: true };
+}
+
+function reportOnlyForward(o: Forward): Forward {
+  return { ...o, headers: NO_HEADERS, vary: '', reportOnly: true };
+}
+
+export function decide(snap: DecideSnapshot, req: GateRequest): Outcome {
+  const o = judge(snap, req);
+  if (!o.route.reportOnly) return o;
+  return o.kind === 'forward' ? reportOnlyForward(o) : reportOnly(o, req.target);
 }
 
 /** Whether the request's Origin is the origin it was made to (see self-origin.ts). */
@@ -119,7 +144,7 @@ function sameOrigin(snap: DecideSnapshot, req: GateRequest, origin: string, host
 
 /** A same-origin request passes as one without Origin does: no CORS headers, `Vary: Origin`. */
 function sameOriginForward(route: BoundRoute, path: string, origin: string): Forward {
-  return { kind: 'forward', route, decision: 'passthrough', reason: 'same-origin', preflight: false, origin, path, headers: NO_HEADERS, vary: VARY_ORIGIN, csp: route.csp };
+  return { kind: 'forward', route, decision: 'passthrough', reason: 'same-origin', preflight: false, origin, path, headers: NO_HEADERS, vary: VARY_ORIGIN, csp: route.csp, reportOnly: false };
 }
 
 /** An absolute-form target's authority and origin-form rest, or null when it is not `http(s)://…`. */
@@ -131,7 +156,8 @@ function splitAbsolute(target: string): { authority: string; rest: string } | nu
   return { authority: m[1]!, rest: rest === '' || rest[0] === '?' ? `/${rest}` : rest };
 }
 
-export function decide(snap: DecideSnapshot, req: GateRequest): Outcome {
+/** What enforcing decides. */
+function judge(snap: DecideSnapshot, req: GateRequest): Outcome {
   const target = req.target;
   let upstreamPath = target;
   let hostHeader = req.host;

@@ -52,7 +52,15 @@ export interface BoundRoute {
   readonly refusal: FixedRefusal | null;
   /** The CSP to add to HTML responses, or null. */
   readonly csp: string | null;
+  /** Every CSP header for HTML responses, name/value pairs (null: none); see `Regimes.cspHeaders`. */
+  readonly cspHeaders: readonly string[] | null;
   readonly tally: RouteTally;
+  /** `report-only`: forward untouched, record what would have been decided (the route's mode, else the setting). */
+  readonly reportOnly: boolean;
+  /** false: every WebSocket handshake is refused (`websocket: false`). */
+  readonly websocket: boolean;
+  /** The route's own upstream URL, or null for the default upstream. */
+  readonly upstream: string | null;
   /** The matcher fields (hosts, paths, priority) of the compiled route; null for the default route. */
   readonly match: CompiledRoute | null;
 }
@@ -63,6 +71,11 @@ export interface Regimes {
   settings: Readonly<Settings>;
   /** The trusted-sites CSP header, or null. */
   csp: string | null;
+  /**
+   * The headers HTML responses of CSP routes get, as name/value pairs (Content-Security-Policy,
+   * -Report-Only with the report-only trusted sites, Reporting-Endpoints); built once per snapshot.
+   */
+  cspHeaders?: readonly string[] | null;
 }
 
 export const DEFAULT_ROUTE_ID = 'default';
@@ -71,7 +84,9 @@ export const DEFAULT_ROUTE_ID = 'default';
 export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: RouteTallies, warn: (w: string) => void): BoundRoute {
   const id = route?.id ?? DEFAULT_ROUTE_ID;
   const kind = route?.kind ?? 'allowlist';
-  const csp = (route ? route.csp : r.settings.cspOnDefaultRoute) ? r.csp : null;
+  const withCsp = route ? route.csp : r.settings.cspOnDefaultRoute;
+  const csp = withCsp ? r.csp : null;
+  const cspHeaders = withCsp ? (r.cspHeaders ?? (r.csp === null ? null : ['Content-Security-Policy', r.csp])) : null;
   let policy: Policy | null = null;
   let refusal: FixedRefusal | null = null;
   if (kind === 'public') policy = r.publicPolicy;
@@ -86,5 +101,6 @@ export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: Rout
     if (on) policy = r.allowlist;
     else refusal = { code: 'cors-not-enabled', message: `cross-origin requests here need the setting '${setting}' turned on (route '${id}')` };
   }
-  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, tally: tallies.route(id), match: route });
+  const reportOnly = (route?.mode ?? r.settings.mode) === 'report-only';
+  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, cspHeaders, tally: tallies.route(id), reportOnly, websocket: route?.websocket ?? true, upstream: route?.upstream ?? null, match: route });
 }
