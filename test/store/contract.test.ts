@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { StoreError, type Store } from '../../src/store/types.js';
+import { emptyBatch } from '../../src/store/usage-types.js';
 import { tempDir } from '../gateway/helpers.js';
 import { PG_MIGRATIONS } from '../../src/store/pg-schema.js';
 import { sql, testDatabase } from '../support/pg.js';
@@ -170,6 +171,24 @@ for (const make of [sqliteKind, postgresKind]) {
       assert.equal(await store.findTokenByHash('h1'), null);
       assert.equal((await store.findRevokedToken('h1'))!.name, 'ci');
       assert.equal(await store.countTokens(), 0);
+    });
+
+    test('usage counters add up across nodes, page the allowlist by hits, reset with an audit row, and bump no version', async () => {
+      const v0 = await store.version();
+      const now = 1_800_000_000_000;
+      const batch = (hits: number) => ({ ...emptyBatch(), entries: [{ pattern: 'https://c1.example.com', hits, lastSeenAt: now }], refused: [{ route: 'default', origin: 'https://evil.example', count: hits, lastSeenAt: now, examplePath: '/x' }], traffic: [{ minute: 30_000_000, allowed: hits, refused: 1, wouldRefuse: 0 }] });
+      await store.recordUsage('n1', batch(2), { topN: 100 });
+      await store.recordUsage('n2', batch(3), { topN: 100 });
+      const totals = await store.readUsage(0, 10);
+      assert.deepEqual(totals.refused.map((r) => [r.origin, r.count]), [['https://evil.example', 5]]);
+      assert.deepEqual(totals.traffic.map((t) => [t.allowed, t.refused]), [[5, 2]]);
+      const byHits = await store.listAllowlistUsage({ limit: 1, sort: 'hits', order: 'desc' });
+      assert.deepEqual([byHits.items[0]!.urlPattern, byHits.items[0]!.hits], ['https://c1.example.com', 5]);
+      assert.ok(byHits.nextCursor);
+      assert.equal(await store.version(), v0);
+      await store.resetUsage('token:t');
+      assert.equal((await store.readUsage(0, 10)).refused.length, 0);
+      assert.equal((await store.listAudit({ limit: 1 })).items[0]!.entity, 'usage');
     });
 
     test('a full store answers store-full, writes nothing, and recovers', async () => {
