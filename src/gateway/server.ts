@@ -20,7 +20,7 @@ import { startDemoApi, type DemoApi } from './demo.js';
 import { engine } from './engine.js';
 import { ConfigCache } from './fleet/cache.js';
 import { FleetNode } from './fleet/node.js';
-import { firstState } from './fleet/start.js';
+import { defaultNodeId, firstState } from './fleet/start.js';
 import { closeServer, createLimitedServer, listen, urlOf } from './listener.js';
 import { createSecureAdminServer } from './listener-tls.js';
 import { filesOf, readTlsPair, reloadTls, upstreamTls } from './tls.js';
@@ -71,8 +71,8 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
   const unhup = handleSighup(logger);
   const cleanups: (() => Promise<void>)[] = [() => store.close(), async () => unhup()];
   let proxyPort = 0;
-  const node = () => config.nodeId ?? `${hostname()}:${proxyPort || config.port}`;
-  const usage = new UsageCollector(store, { node, flushMs: config.usageFlushMs, topN: config.usageTopN }, (m) => logger.warn(m));
+  const nodeName = () => config.nodeId ?? defaultNodeId(proxyPort || config.port);
+  const usage = new UsageCollector(store, { node: nodeName, flushMs: config.usageFlushMs, topN: config.usageTopN }, (m) => logger.warn(m));
   // After the workers' last batches (the pool stops first), before the store closes.
   cleanups.unshift(() => usage.close());
   try {
@@ -105,15 +105,15 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     const workers = workerCount(config);
     let pipeline: SnapshotPipeline | null = null;
     const cache = !fromFile && isPostgresUrl(config.store) ? new ConfigCache(resolve(config.cache)) : null;
-    const fleet = new FleetNode(config.nodeId ?? '', store, cache, metrics, (level, message) => logger[level](message));
-    cleanups.push(async () => fleet.close());
+    const node = new FleetNode(config.nodeId ?? '', store, cache, metrics, (level, message) => logger[level](message));
+    cleanups.push(async () => node.close());
     const pool = new WorkerPool(
       workers,
       { ...config, upstream: upstream.href, overrides: fromFile?.allowlistOptions ?? {}, port: config.port },
       {
         published: (version, info) => {
           pipeline?.published(version, info);
-          fleet.applied(pool.minVersion());
+          node.applied(pool.minVersion());
           metrics.published({ version: info.version, allowlistSize: info.allowlistSize, cspBytes: info.cspBytes });
           for (const w of info.warnings) if (version === pool.minVersion()) logger.debug({ warning: w }, 'policy warning');
         },
@@ -125,9 +125,9 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
         usage: (batch) => usage.add(batch),
       },
     );
-    pipeline = new SnapshotPipeline(store, pool, (level, message) => logger[level](message), { check: (s) => fleet.check(s), publishing: (s) => fleet.publishing(s) });
+    pipeline = new SnapshotPipeline(store, pool, (level, message) => logger[level](message), { check: (s) => node.check(s), publishing: (s) => node.publishing(s) });
     const p = pipeline;
-    const first = await firstState(p, fleet, cache, (message) => logger.warn(message));
+    const first = await firstState(p, node, cache, (message) => logger.warn(message));
     cleanups.unshift(async () => p.stop());
     cleanups.unshift(() => pool.stop());
     proxyPort = await pool.start(first);
@@ -142,7 +142,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     usage.start();
     for (const w of p.info?.warnings ?? []) logger.warn({ warning: w }, 'policy warning');
     proxyUrl = urlOf(config.host, proxyPort, proxyTls !== null);
-    fleet.id = node();
+    if (!config.nodeId) node.id = defaultNodeId(proxyPort);
 
     const consoleDir = config.consoleDir ? resolve(config.consoleDir) : join(packageRoot(), 'console', 'dist');
     const info = { proxyUrl, adminUrl: '', upstream: demo ? `${upstream.origin} (built-in demo API)` : upstream.href, policyFile: config.policy };
@@ -161,7 +161,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       usage.discard();
       pool.resetUsage();
     };
-    const ctx: ApiContext = { store, engine, snapshot, info, sync, metrics, log: logger, usage: { reset: resetUsage, flush: () => usage.flush() }, fleet };
+    const ctx: ApiContext = { store, engine, snapshot, info, sync, metrics, log: logger, usage: { reset: resetUsage, flush: () => usage.flush() }, fleet: node };
     const adminLimits = { ...config, maxConnections: config.adminMaxConnections, requestTimeoutMs: Math.min(config.requestTimeoutMs, 120_000) };
     const adminConnections = { open: 0, evicted: 0 };
     metrics.connections('admin', adminConnections);
@@ -170,7 +170,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       res.on('finish', () => metrics.adminRequest(req.method ?? '', res.statusCode));
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok', version: pool.minVersion(), workers });
       if (path === '/readyz') {
-        const ready = fleet.readiness();
+        const ready = node.readiness();
         return sendJson(res, ready.status, ready.body);
       }
       if (path === '/metrics') {

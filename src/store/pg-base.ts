@@ -191,8 +191,8 @@ export class PgBase {
     }
   }
 
-  /** A transaction that changes no configuration (usage counters): no version bump, no NOTIFY. */
-  protected async plainTransaction(fn: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  /** A transaction that changes no configuration (no version bump, no NOTIFY): the usage counters. */
+  protected async plain(fn: (q: Tx['q']) => Promise<void>): Promise<void> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -201,7 +201,7 @@ export class PgBase {
     }
     try {
       await client.query('BEGIN');
-      await fn(client);
+      await fn(async (sql, params) => (await client.query(sql, params)).rows);
       await client.query('COMMIT');
       client.release();
     } catch (err) {

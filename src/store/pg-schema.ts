@@ -8,7 +8,6 @@
  * Append new migrations; never edit old ones. A database migrated by a newer corsgate is refused.
  */
 import type { ClientBase } from 'pg';
-import { MIGRATIONS } from './migrations.js';
 import { StoreError } from './types.js';
 
 /** Arbitrary, fixed: the advisory-lock key of corsgate's migrations ("corsgate" as bytes, truncated). */
@@ -148,9 +147,27 @@ export const PG_MIGRATIONS: readonly string[] = [
     last_error text
   );
   `,
-  // 2: usage counters (issue 14): the SQLite store's tables (its migration 4), with 64-bit integers
-  // (times are epoch milliseconds).
-  MIGRATIONS[3]!.replaceAll('INTEGER', 'bigint'),
+  // 2: usage counters (issue 14), one row per node and key, summed on read; the same tables as the
+  // SQLite store's (times in epoch milliseconds, hence bigint). No trigger: counters are no
+  // configuration, so writing them bumps no version and recompiles nothing.
+  `
+  CREATE TABLE usage_entries (node text NOT NULL, pattern text NOT NULL, hits bigint NOT NULL, last_seen_at bigint NOT NULL, PRIMARY KEY (node, pattern));
+  CREATE TABLE usage_refused (
+    node text NOT NULL, route text NOT NULL, origin text NOT NULL, count bigint NOT NULL, last_seen_at bigint NOT NULL, example_path text NOT NULL,
+    PRIMARY KEY (node, route, origin)
+  );
+  CREATE TABLE usage_upstream (
+    node text NOT NULL, route text NOT NULL, origin text NOT NULL, decision text NOT NULL, upstream_allow_origin text NOT NULL,
+    count bigint NOT NULL, last_seen_at bigint NOT NULL, example_path text NOT NULL,
+    PRIMARY KEY (node, route, origin, decision, upstream_allow_origin)
+  );
+  CREATE TABLE usage_traffic (node text NOT NULL, minute bigint NOT NULL, allowed bigint NOT NULL, refused bigint NOT NULL, would_refuse bigint NOT NULL, PRIMARY KEY (node, minute));
+  CREATE TABLE usage_csp (
+    node text NOT NULL, directive text NOT NULL, blocked_origin text NOT NULL, page text NOT NULL, count bigint NOT NULL, last_seen_at bigint NOT NULL,
+    PRIMARY KEY (node, directive, blocked_origin, page)
+  );
+  CREATE TABLE usage_csp_intake (node text PRIMARY KEY, dropped bigint NOT NULL, malformed bigint NOT NULL);
+  `,
 ];
 
 /** Refused at start: the database was migrated by a newer corsgate. */

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PgBase, settingsOf, type Audit, type Tx } from './pg-base.js';
-import { page } from './pg-rows.js';
 import * as usage from './pg-usage.js';
 import type { AllowlistUsage, UsageBatch, UsageLimits, UsageQuery, UsageTotals } from './usage-types.js';
+import { page } from './pg-rows.js';
 import { decodeCursor, encodeCursor, rowToAllowlist, rowToRoute, rowToSite, rowToToken } from './sqlite-rows.js';
 import {
   StoreError,
@@ -277,27 +277,6 @@ export class PostgresStore extends PgBase implements Store {
     }, actor);
   }
 
-  // ---- usage counters (no version bump: they are no configuration) ---------------------------
-
-  recordUsage(node: string, batch: UsageBatch, limits: UsageLimits): Promise<void> {
-    return this.plainTransaction((client) => usage.recordUsage(client, node, batch, limits));
-  }
-
-  readUsage(sinceMinute: number, limit: number): Promise<UsageTotals> {
-    return usage.readUsage((s, p) => this.read(s, p), sinceMinute, limit);
-  }
-
-  listAllowlistUsage(query: UsageQuery): Promise<Page<AllowlistUsage>> {
-    return usage.listAllowlistUsage((s, p) => this.read(s, p), query);
-  }
-
-  resetUsage(actor: string): Promise<void> {
-    return this.plainTransaction(async (client) => {
-      await usage.resetUsage(client);
-      await client.query('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ($1, $2, $3, $4, NULL, NULL, NULL)', [new Date().toISOString(), actor, 'reset', 'usage']);
-    });
-  }
-
   // ---- audit -------------------------------------------------------------------------------
 
   async listAudit(query: { limit: number; cursor?: string; entity?: string }): Promise<Page<AuditEntry>> {
@@ -328,6 +307,26 @@ export class PostgresStore extends PgBase implements Store {
     }));
     const last = items[items.length - 1];
     return { items, nextCursor: more && last ? encodeCursor(last.id) : null };
+  }
+
+  // ---- usage counters (pg-usage.ts): no version bump, they are no configuration ------------
+  async recordUsage(node: string, batch: UsageBatch, limits: UsageLimits): Promise<void> {
+    await this.plain((q) => usage.recordUsage(q, node, batch, limits));
+  }
+
+  readUsage(sinceMinute: number, limit: number): Promise<UsageTotals> {
+    return usage.readUsage((sql, params) => this.read(sql, params), sinceMinute, limit);
+  }
+
+  listAllowlistUsage(query: UsageQuery): Promise<Page<AllowlistUsage>> {
+    return usage.listAllowlistUsage((sql, params) => this.read(sql, params), query);
+  }
+
+  async resetUsage(actor: string): Promise<void> {
+    await this.plain(async (q) => {
+      await usage.resetUsage(q);
+      await q('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)', [new Date().toISOString(), actor, 'reset', 'usage', null, null, null]);
+    });
   }
 }
 

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/index.js';
 import { PostgresStore } from '../../src/store/postgres.js';
+import { PG_MIGRATIONS } from '../../src/store/pg-schema.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { StoreError, type Store } from '../../src/store/types.js';
-import { emptyBatch } from '../../src/store/usage-types.js';
 import { tempDir } from '../gateway/helpers.js';
-import { PG_MIGRATIONS } from '../../src/store/pg-schema.js';
 import { sql, testDatabase } from '../support/pg.js';
 
 interface Kind {
@@ -174,22 +173,35 @@ for (const make of [sqliteKind, postgresKind]) {
       assert.equal(await store.countTokens(), 0);
     });
 
-    test('usage counters add up across nodes, page the allowlist by hits, reset with an audit row, and bump no version', async () => {
+    test('usage counters: summed across nodes, top-N per node, no version bump, reset with an audit row', async () => {
+      const entry = await store.createAllowlist({ urlPattern: 'https://used.example.com' }, 't');
       const v0 = await store.version();
-      const now = 1_800_000_000_000;
-      const batch = (hits: number) => ({ ...emptyBatch(), entries: [{ pattern: 'https://c1.example.com', hits, lastSeenAt: now }], refused: [{ route: 'default', origin: 'https://evil.example', count: hits, lastSeenAt: now, examplePath: '/x' }], traffic: [{ minute: 30_000_000, allowed: hits, refused: 1, wouldRefuse: 0 }] });
-      await store.recordUsage('n1', batch(2), { topN: 100 });
-      await store.recordUsage('n2', batch(3), { topN: 100 });
-      const totals = await store.readUsage(0, 10);
-      assert.deepEqual(totals.refused.map((r) => [r.origin, r.count]), [['https://evil.example', 5]]);
-      assert.deepEqual(totals.traffic.map((t) => [t.allowed, t.refused]), [[5, 2]]);
-      const byHits = await store.listAllowlistUsage({ limit: 1, sort: 'hits', order: 'desc' });
-      assert.deepEqual([byHits.items[0]!.urlPattern, byHits.items[0]!.hits], ['https://c1.example.com', 5]);
-      assert.ok(byHits.nextCursor);
-      assert.equal(await store.version(), v0);
-      await store.resetUsage('token:t');
+      const minute = Math.floor(Date.now() / 60_000);
+      const batch = (hits: number, origins: string[]) => ({
+        entries: [{ pattern: entry.urlPattern, hits, lastSeenAt: Date.now() }],
+        refused: origins.map((origin, i) => ({ route: 'default', origin, count: 10 - i, lastSeenAt: Date.now(), examplePath: `/p${i}` })),
+        upstream: [],
+        traffic: [{ minute, allowed: hits, refused: origins.length, wouldRefuse: 0 }],
+        csp: [],
+        cspIntake: { dropped: 0, malformed: 1 },
+      });
+      await store.recordUsage('node-a', batch(3, ['https://r1.example', 'https://r2.example', 'https://r3.example']), { topN: 2 });
+      await store.recordUsage('node-b', batch(4, ['https://r1.example']), { topN: 2 });
+      assert.equal(await store.version(), v0, 'counters are no configuration');
+      const page = await store.listAllowlistUsage({ limit: 10, sort: 'hits', order: 'desc' });
+      const used = page.items.find((i) => i.urlPattern === entry.urlPattern)!;
+      assert.equal(used.hits, 7, 'summed across the two nodes');
+      assert.ok(used.lastSeenAt !== null);
+      const totals = await store.readUsage(minute - 1, 10);
+      assert.deepEqual(totals.refused.map((r) => [r.origin, r.count]), [['https://r1.example', 20], ['https://r2.example', 9]], "node-a kept its top 2; r1 summed");
+      assert.deepEqual(totals.traffic.map((t) => t.allowed), [7]);
+      assert.equal(totals.cspIntake.malformed, 2);
+      await store.resetUsage('token:admin');
       assert.equal((await store.readUsage(0, 10)).refused.length, 0);
-      assert.equal((await store.listAudit({ limit: 1 })).items[0]!.entity, 'usage');
+      assert.equal((await store.listAllowlistUsage({ limit: 10, sort: 'createdAt', order: 'desc' })).items.find((i) => i.urlPattern === entry.urlPattern)!.hits, 0);
+      const audit = await store.listAudit({ limit: 1 });
+      assert.deepEqual([audit.items[0]!.action, audit.items[0]!.entity], ['reset', 'usage']);
+      await store.deleteAllowlist(entry.id, 't');
     });
 
     test('a full store answers store-full, writes nothing, and recovers', async () => {
@@ -212,7 +224,7 @@ describe('PostgreSQL migrations', () => {
     const d = await testDatabase('race');
     try {
       // postgresql:// is the other libpq scheme; query parameters such as sslmode pass through to pg.
-      const urls = [d.url, d.url.replace('postgres://', 'postgresql://'), `${d.url}?sslmode=disable&application_name=x`];
+      const urls = [d.url, d.url.replace('postgres://', 'postgresql://'), `${d.url}?sslmode=disable`];
       const stores = (await Promise.all(urls.map((u) => openStore(u)))) as PostgresStore[];
       const [schema] = await sql<{ version: number }>(d.url, 'SELECT version FROM corsgate_schema');
       assert.equal(schema!.version, PG_MIGRATIONS.length);
@@ -229,7 +241,7 @@ describe('PostgreSQL migrations', () => {
     try {
       await (await PostgresStore.open(d.url)).close();
       await sql(d.url, 'UPDATE corsgate_schema SET version = 99');
-      await assert.rejects(PostgresStore.open(d.url), (e: StoreError) => e.code === 'schema-newer' && new RegExp(`version 99, newer than this corsgate knows \\(${PG_MIGRATIONS.length}\\)`).test(e.message));
+      await assert.rejects(PostgresStore.open(d.url), (e: StoreError) => e.code === 'schema-newer' && e.message.includes(`version 99, newer than this corsgate knows (${PG_MIGRATIONS.length})`));
     } finally {
       await d.drop();
     }

@@ -3,10 +3,15 @@
  * the store is unreachable (or holds a version this node refuses); otherwise an empty one that is
  * not "in force" (/readyz answers 503) until the store comes back.
  */
+import { hostname } from 'node:os';
 import { DEFAULT_SETTINGS, StoreError, type StoreState } from '../../store/types.js';
 import type { SnapshotPipeline } from '../pipeline.js';
 import type { ConfigCache } from './cache.js';
 import { BadConfigError, type FleetNode } from './node.js';
+
+export function defaultNodeId(proxyPort: number): string {
+  return `${hostname()}:${proxyPort}`;
+}
 
 export async function firstState(pipeline: SnapshotPipeline, node: FleetNode, cache: ConfigCache | null, log: (message: string) => void): Promise<StoreState> {
   try {
