@@ -18,7 +18,7 @@
  * focused look, CORSGATE_BENCH_ONLY (entry names, e.g. "corsgate-1,floor") and CORSGATE_BENCH_KINDS
  * ("GET,preflight"): the summary then shows only the ratios it can.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -209,7 +209,7 @@ export default async function run(): Promise<void> {
     const upstream = await startNginx(join(dir, 'upstream'), '1', UPSTREAM_HTTP);
     procs.push(upstream);
     const up = upstream.port;
-    const peer = (name: string) => (d: string) => startNodeScript('0', join(here, 'servers', 'proxy-peers.js'), [name, `http://127.0.0.1:${up}`]);
+    const peer = (name: string) => (_dir: string) => startNodeScript('0', join(here, 'servers', 'proxy-peers.js'), [name, `http://127.0.0.1:${up}`]);
     const gw = (name: string, n: number, flags: string[], cpu = '0', env: Record<string, string> = {}) => (d: string) => startCorsgate(d, name, up, n, flags, cpu, env);
     const entries: Entry[] = [
       { name: 'corsgate-1', label: 'corsgate, 1 origin', kinds: KINDS, size: 1, cpu: '0', start: gw('corsgate-1', 1, ['--access-log', 'off']) },
