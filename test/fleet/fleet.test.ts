@@ -8,6 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDir } from '../gateway/helpers.js';
+import { PG_MIGRATIONS } from '../../src/store/pg-schema.js';
 import { sql, testDatabase } from '../support/pg.js';
 import { allows, readyz, Relay, startNode, until, type FleetNodeProc } from './harness.js';
 
@@ -43,7 +44,7 @@ after(async () => {
 
 test('three nodes started at once on an empty database: one schema, all ready, all listed', async () => {
   const [schema] = await sql<{ version: number }>(db.url, 'SELECT version FROM corsgate_schema');
-  assert.equal(schema!.version, 1);
+  assert.equal(schema!.version, PG_MIGRATIONS.length);
   for (const n of nodes) assert.equal((await readyz(n)).body.status, 'ready', n.gw.stderr);
   await until('every node listed in /api/nodes', async () => (await nodes[0]!.admin('GET', '/api/nodes')).json.items.length === 3);
   const listed = (await nodes[0]!.admin('GET', '/api/nodes')).json.items;
