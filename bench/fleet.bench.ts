@@ -132,7 +132,7 @@ export default async function run(): Promise<void> {
       `| 100,000 origins added by SQL in one transaction → every node | 1 | ${loaded.toFixed(0)} | | | | |`,
     ].join('\n');
     console.log(`\n${table}`);
-    writeResults('fleet', table, `Three nodes (1 proxy worker each) on loopback, each through its own TCP relay to PostgreSQL ${(await sql<{ v: string }>(db.url, 'SHOW server_version'))[0]!.v} on 127.0.0.1; probes are preflights on each node's proxy. Load average at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (the machine is shared).`);
+    writeResults('fleet', table, `Three nodes (1 proxy worker each) on loopback, each through its own TCP relay to PostgreSQL ${(await sql<{ server_version: string }>(db.url, 'SHOW server_version'))[0]!.server_version} on 127.0.0.1; probes are preflights on each node's proxy. Load average at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (the machine is shared).`);
   } finally {
     await Promise.all(nodes.map((n) => n.gw.stop()));
     for (const r of relays) await r.close();

@@ -9,6 +9,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mergeVary } from '../adapters/shared.js';
 import type { Forward } from './core/decide.js';
+import { DERIVED_SELF, type SelfOrigin } from './core/self-origin.js';
+import { rewriteLocation, type ClientAddress } from './redirect.js';
 import { classify, classifyResponse, clientScheme, connectionTokens, H, isPlainConnection, type GateEdge, type RequestScan } from './headers.js';
 import type { Upstream } from './upstreams.js';
 
@@ -71,7 +73,7 @@ function secureClient(req: IncomingMessage): boolean {
 }
 
 /** The upstream's response headers as sent to the client: filtered, CORS and CSP added. */
-function responseHeaders(raw: Buffer[], outcome: Forward, req: IncomingMessage): string[] {
+function responseHeaders(raw: Buffer[], outcome: Forward, exchange: Exchange, req: IncomingMessage): string[] {
   const out: string[] = [];
   let vary = false;
   let html = false;
@@ -86,6 +88,9 @@ function responseHeaders(raw: Buffer[], outcome: Forward, req: IncomingMessage):
       case H.contentType:
         html = isHtml(value);
         out.push(name, value);
+        break;
+      case H.location:
+        out.push(name, exchange.location(value));
         break;
       case H.vary:
         vary = true;
@@ -163,7 +168,7 @@ function onClientClose(this: Res): void {
 }
 
 /** One forwarded request: undici's dispatch handler, writing into the client's response. */
-class Exchange {
+class Exchange implements ClientAddress {
   private abort: ((err?: Error) => void) | null = null;
   private resume: (() => void) | null = null;
   private listeningDrain = false;
@@ -177,7 +182,18 @@ class Exchange {
     private readonly req: IncomingMessage,
     private readonly res: Res,
     private readonly outcome: Forward,
+    // What the client addressed, for a redirect (the gate's header scan is reused by the next
+    // request): references to strings that exist already, so forwarding allocates nothing for it.
+    readonly scheme: string,
+    readonly host: string | undefined,
+    readonly self: SelfOrigin,
   ) {}
+
+  /** The upstream's Location as the client gets it (redirect.ts). */
+  location(value: string): string {
+    const u = this.upstream;
+    return rewriteLocation(value, { origin: u.name, scheme: u.url.protocol.slice(0, -1), basePath: u.basePath }, this);
+  }
 
   onConnect(abort: (err?: Error) => void): void {
     if (this.ended) abort();
@@ -192,11 +208,11 @@ class Exchange {
     this.resume = resume;
     if (this.outcome.reportOnly) {
       upstreamAllowOrigin = null;
-      this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this.req));
+      this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this, this.req));
       this.forwarder.observer.upstreamCors(this.outcome, upstreamAllowOrigin);
       return true;
     }
-    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this.req));
+    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this, this.req));
     return true;
   }
 
@@ -248,7 +264,7 @@ export class Forwarder {
   /** `edge`: the listener's scheme and whether the proxy in front is trusted (X-Forwarded-Proto/-Host). */
   constructor(private readonly upstreams: UpstreamLookup, readonly observer: ProxyObserver, private readonly edge: GateEdge) {}
 
-  forward(req: IncomingMessage, res: Res, outcome: Forward, scan: RequestScan): void {
+  forward(req: IncomingMessage, res: Res, outcome: Forward, scan: RequestScan, self: SelfOrigin = DERIVED_SELF): void {
     const upstream = this.upstreams.of(outcome);
     if (upstream === null || upstream.inFlight >= upstream.maxInFlight) {
       if (upstream !== null) this.observer.upstreamError('busy', `${upstream.name}: ${upstream.inFlight} requests in flight`, upstream);
@@ -257,7 +273,8 @@ export class Forwarder {
       return;
     }
     upstream.inFlight++;
-    const exchange = new Exchange(this, upstream, req, res, outcome);
+    const host = this.edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
+    const exchange = new Exchange(this, upstream, req, res, outcome, clientScheme(this.edge, scan.xForwardedProto), host, self);
     res[kExchange] = exchange;
     res.on('close', onClientClose);
     upstream.pool.dispatch(

@@ -27,7 +27,7 @@ import { filesOf, readTlsPair, reloadTls, upstreamTls } from './tls.js';
 import { createLogger, flushLogs } from './log.js';
 import { Metrics, nodeMetrics } from './metrics.js';
 import { SnapshotNotPublished, SnapshotPipeline } from './pipeline.js';
-import { loadPolicyFile } from './policy-file.js';
+import { loadPolicyFile, type LoadedPolicyFile } from './policy-file.js';
 import { watchPolicyFile } from './policy-reload.js';
 import { handleSighup, onReload } from './signals.js';
 import type { SnapshotInfo } from './snapshot.js';
@@ -61,6 +61,16 @@ function packageRoot(): string {
 
 export function workerCount(config: GatewayConfig): number {
   return config.workers === 'auto' ? Math.max(1, cpus().length) : config.workers;
+}
+
+/** SIGHUP reloads (signals.ts): the policy file (also watched), and whatever the workers registered. Returns the cleanup. */
+function startReloads(policy: string | null, fromFile: LoadedPolicyFile | null, pool: WorkerPool, logger: Logger): () => Promise<void> {
+  const unworkers = onReload('workers', () => pool.reload());
+  const stop = fromFile && policy ? watchPolicyFile(policy, { store: fromFile.store, engine, setOverrides: (o) => pool.setOverrides(o), log: logger }) : () => undefined;
+  return async () => {
+    stop();
+    unworkers();
+  };
 }
 
 export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger(config.logLevel)): Promise<Gateway> {
@@ -132,13 +142,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     cleanups.unshift(() => pool.stop());
     proxyPort = await pool.start(first);
     p.start();
-    // SIGHUP reloads (signals.ts): the policy file here, and whatever the workers registered.
-    const unworkers = onReload('workers', () => pool.reload());
-    cleanups.push(async () => unworkers());
-    if (fromFile && config.policy) {
-      const stop = watchPolicyFile(config.policy, { store: fromFile.store, engine, setOverrides: (o) => pool.setOverrides(o), log: logger });
-      cleanups.unshift(async () => stop());
-    }
+    cleanups.unshift(startReloads(config.policy, fromFile, pool, logger));
     usage.start();
     for (const w of p.info?.warnings ?? []) logger.warn({ warning: w }, 'policy warning');
     proxyUrl = urlOf(config.host, proxyPort, proxyTls !== null);

@@ -1,8 +1,10 @@
 /**
  * What PostgreSQL's answers mean to the store: error mapping (full disk, unreachable server, unique
- * violations) and the allowlist kept between reads so that a node reads only what changed.
+ * violations), keyset pages (the same cursors as SQLite), and the allowlist kept between reads so
+ * that a node reads only what changed.
  */
-import { StoreError } from './types.js';
+import { decodeKeyCursor, encodeCursor, type Row } from './sqlite-rows.js';
+import { StoreError, type ListQuery, type Page } from './types.js';
 
 /** PostgreSQL's SQLSTATE classes and codes (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 const DISK_FULL = '53100';
@@ -34,6 +36,30 @@ export function mapWriteError(err: unknown, uniques: Record<string, [field: stri
   }
   if (isUnavailable(err)) return unavailable(e.message ?? 'connection lost');
   return err;
+}
+
+/** A keyset page over `table`, as the SQLite store pages (same cursors). */
+export async function page<T>(read: (sql: string, p: unknown[]) => Promise<Row[]>, table: string, search: string, query: ListQuery, sortable: string, map: (r: Row) => T): Promise<Page<T>> {
+  const sortColumn = query.sort === sortable.replace('url_pattern', 'urlPattern') ? sortable : 'seq';
+  const desc = query.order === 'desc';
+  // Byte order, as SQLite sorts text: the same cursors page the same way on both stores.
+  const order = sortColumn === 'seq' ? 'seq' : `${sortColumn} COLLATE "C"`;
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.q) {
+    params.push(query.q.toLowerCase());
+    where.push(search.replaceAll('$Q', `$${params.length}`));
+  }
+  if (query.cursor) {
+    params.push(decodeKeyCursor(query.cursor, sortColumn));
+    where.push(`${order} ${desc ? '<' : '>'} $${params.length}`);
+  }
+  params.push(query.limit + 1);
+  const rows = await read(`SELECT * FROM ${table} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} ${desc ? 'DESC' : 'ASC'} LIMIT $${params.length}`, params);
+  const more = rows.length > query.limit;
+  const items = rows.slice(0, query.limit);
+  const last = items[items.length - 1];
+  return { items: items.map(map), nextCursor: more && last ? encodeCursor([sortColumn, last[sortColumn]]) : null };
 }
 
 export const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));

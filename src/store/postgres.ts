@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { PgBase, settingsOf, type Audit, type Tx } from './pg-base.js';
 import * as usage from './pg-usage.js';
 import type { AllowlistUsage, UsageBatch, UsageLimits, UsageQuery, UsageTotals } from './usage-types.js';
-import { decodeCursor, decodeKeyCursor, encodeCursor, rowToAllowlist, rowToRoute, rowToSite, rowToToken, type Row } from './sqlite-rows.js';
+import { page } from './pg-rows.js';
+import { decodeCursor, encodeCursor, rowToAllowlist, rowToRoute, rowToSite, rowToToken } from './sqlite-rows.js';
 import {
   StoreError,
   type AllowlistEntry,
@@ -28,30 +29,6 @@ import {
 
 const dupPattern = (p: string): Record<string, [string, string]> => ({ allowlist_url_pattern_key: ['urlPattern', `the origin pattern '${p}' is already in the allowlist`] });
 const dupSite = (n: string): Record<string, [string, string]> => ({ trusted_sites_name_key: ['name', `a trusted site named '${n}' already exists`] });
-
-/** A keyset page over `table`, as the SQLite store pages (same cursors). */
-async function page<T>(read: (sql: string, p: unknown[]) => Promise<Row[]>, table: string, search: string, query: ListQuery, sortable: string, map: (r: Row) => T): Promise<Page<T>> {
-  const sortColumn = query.sort === sortable.replace('url_pattern', 'urlPattern') ? sortable : 'seq';
-  const desc = query.order === 'desc';
-  // Byte order, as SQLite sorts text: the same cursors page the same way on both stores.
-  const order = sortColumn === 'seq' ? 'seq' : `${sortColumn} COLLATE "C"`;
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (query.q) {
-    params.push(query.q.toLowerCase());
-    where.push(search.replaceAll('$Q', `$${params.length}`));
-  }
-  if (query.cursor) {
-    params.push(decodeKeyCursor(query.cursor, sortColumn));
-    where.push(`${order} ${desc ? '<' : '>'} $${params.length}`);
-  }
-  params.push(query.limit + 1);
-  const rows = await read(`SELECT * FROM ${table} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order} ${desc ? 'DESC' : 'ASC'} LIMIT $${params.length}`, params);
-  const more = rows.length > query.limit;
-  const items = rows.slice(0, query.limit);
-  const last = items[items.length - 1];
-  return { items: items.map(map), nextCursor: more && last ? encodeCursor([sortColumn, last[sortColumn]]) : null };
-}
 
 export class PostgresStore extends PgBase implements Store {
   /** Opens, migrates and starts listening (see PgBase.init for an unreachable server). */

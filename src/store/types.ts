@@ -33,7 +33,6 @@ export interface AllowlistEntry {
   createdBy: string;
 }
 
-/** Salesforce's CspTrustedSite fields, exactly, plus our bookkeeping (id, createdAt, createdBy). */
 /** Salesforce's CspTrustedSite fields (src/csp), with the description always present in the store. */
 export interface TrustedSiteFields extends CspTrustedSite {
   description: string;
@@ -41,6 +40,7 @@ export interface TrustedSiteFields extends CspTrustedSite {
   reportOnly?: boolean;
 }
 
+/** Salesforce's CspTrustedSite fields, exactly, plus our bookkeeping (id, createdAt, createdBy). */
 export interface TrustedSite extends TrustedSiteFields {
   id: string;
   createdAt: string;

@@ -8,6 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDir } from '../gateway/helpers.js';
+import { PG_MIGRATIONS } from '../../src/store/pg-schema.js';
 import { sql, testDatabase } from '../support/pg.js';
 import { allows, readyz, Relay, startNode, until, type FleetNodeProc } from './harness.js';
 
@@ -43,7 +44,7 @@ after(async () => {
 
 test('three nodes started at once on an empty database: one schema, all ready, all listed', async () => {
   const [schema] = await sql<{ version: number }>(db.url, 'SELECT version FROM corsgate_schema');
-  assert.equal(schema!.version, 1);
+  assert.equal(schema!.version, PG_MIGRATIONS.length);
   for (const n of nodes) assert.equal((await readyz(n)).body.status, 'ready', n.gw.stderr);
   await until('every node listed in /api/nodes', async () => (await nodes[0]!.admin('GET', '/api/nodes')).json.items.length === 3);
   const listed = (await nodes[0]!.admin('GET', '/api/nodes')).json.items;
@@ -62,13 +63,21 @@ test('propagation and deletion: a change made on one node is enforced by every n
   assert.equal((await nodes[1]!.admin('POST', '/api/allowlist?wait=sometimes', { urlPattern: 'https://x.example.com' })).status, 400);
 });
 
+/** A write whose triggers do not fire (replica role): no NOTIFY at all, the version bumped by hand. */
+const quietWrite = (id: string, origin: string) =>
+  sql(db.url, `BEGIN; SET LOCAL session_replication_role = replica;
+    UPDATE config_state SET version = version + 1;
+    INSERT INTO allowlist (id, url_pattern, created_at, created_by) VALUES ('${id}', '${origin}', now()::text, 'sql');
+    INSERT INTO config_changes SELECT version, 'allowlist', '${id}' FROM config_state; COMMIT`);
+
+test('a change that sends no notification to connected listeners is picked up by the heartbeat', async () => {
+  await quietWrite('silent', 'https://silent.example.com');
+  await everywhere('written without NOTIFY, listeners connected', 'https://silent.example.com', true);
+});
+
 test('every notification missed: the listeners are terminated and the write sends none; the heartbeat converges', async () => {
   await sql(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'corsgate-listen' AND datname = current_database()");
-  // A writer whose triggers do not fire (replica role): no NOTIFY at all, the version bumped by hand.
-  await sql(db.url, `BEGIN; SET LOCAL session_replication_role = replica;
-    UPDATE config_state SET version = version + 1;
-    INSERT INTO allowlist (id, url_pattern, created_at, created_by) VALUES ('quiet', 'https://quiet.example.com', now()::text, 'sql');
-    INSERT INTO config_changes SELECT version, 'allowlist', 'quiet' FROM config_state; COMMIT`);
+  await quietWrite('quiet', 'https://quiet.example.com');
   await everywhere('written without NOTIFY', 'https://quiet.example.com', true);
 });
 

@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { openStore } from '../../src/store/index.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { PG_MIGRATIONS } from '../../src/store/pg-schema.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -222,7 +223,9 @@ describe('PostgreSQL migrations', () => {
   test('three stores opening at once on an empty database: one migrates, none fails', async () => {
     const d = await testDatabase('race');
     try {
-      const stores = await Promise.all([0, 1, 2].map(() => PostgresStore.open(d.url)));
+      // postgresql:// is the other libpq scheme; query parameters such as sslmode pass through to pg.
+      const urls = [d.url, d.url.replace('postgres://', 'postgresql://'), `${d.url}?sslmode=disable`];
+      const stores = (await Promise.all(urls.map((u) => openStore(u)))) as PostgresStore[];
       const [schema] = await sql<{ version: number }>(d.url, 'SELECT version FROM corsgate_schema');
       assert.equal(schema!.version, PG_MIGRATIONS.length);
       await stores[0]!.createAllowlist({ urlPattern: 'https://race.example.com' }, 't');

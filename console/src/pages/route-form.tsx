@@ -1,12 +1,12 @@
 /** The routes page's forms: add or edit a route, and "Which rule applies?" with the gateway's own matcher. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { compileRoutes, matchRoute, routingPath, type CompiledRoute } from '../../../src/gateway/routes.js';
+import { checkUpstreamUrl, compileRoutes, matchRoute, routingPath, type CompiledRoute } from '../../../src/gateway/routes.js';
 import type { RouteFields, Settings } from '../../../src/store/types.js';
 import { api } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, useBusy } from '../kit.js';
 
-export type Route = RouteFields & { id: string; builtIn?: boolean };
+export type ListedRoute = RouteFields & { id: string; builtIn?: boolean };
 
 export const KINDS: Record<RouteFields['kind'], string> = {
   public: "Any origin may read it, without credentials (Access-Control-Allow-Origin: *), like the OAuth discovery endpoints.",
@@ -19,7 +19,7 @@ export const splitList = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).f
 export const pathsText = (r: { paths: string[] }) => r.paths.join(', ');
 
 /** Adds a route, or edits `editing` (a custom route) and hands back when saved or cancelled. */
-export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: boolean; editing: Route | null; onSaved: () => void; onCancel: () => void }) {
+export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: boolean; editing: ListedRoute | null; onSaved: () => void; onCancel: () => void }) {
   const [kind, setKind] = useState<RouteFields['kind']>('public');
   const [paths, setPaths] = useState('');
   const [hosts, setHosts] = useState('');
@@ -27,8 +27,10 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
   const [priority, setPriority] = useState('0');
   const [csp, setCsp] = useState(false);
   const [description, setDescription] = useState('');
+  const [upstream, setUpstream] = useState('');
+  const [websocket, setWebsocket] = useState(true);
   const [error, setError] = useState<unknown>(null);
-  const reset = (r: Route | null) => {
+  const reset = (r: ListedRoute | null) => {
     setKind(r?.kind ?? 'public');
     setPaths(r ? r.paths.join(', ') : '');
     setHosts(r?.hosts?.join(', ') ?? '');
@@ -36,19 +38,22 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
     setPriority(String(r?.priority ?? 0));
     setCsp(r?.csp === true);
     setDescription(r?.description ?? '');
+    setUpstream(r?.upstream ?? '');
+    setWebsocket(r?.websocket !== false);
     setError(null);
   };
   useEffect(() => reset(editing), [editing]);
   const pathList = splitList(paths);
   const badPath = pathList.find((p) => !(p.startsWith('/') || p === '*'));
   const priorityOk = /^-?\d+$/.test(priority.trim()) && Number(priority) <= 999_999 && Number(priority) >= -1_000_000;
+  const upstreamOk = upstream.trim() === '' || checkUpstreamUrl(upstream.trim()) === null;
   const [busy, busyWith] = useBusy();
   const submit = (e: Event) => {
     e.preventDefault();
     setError(null);
     return busyWith(async () => {
       const hostList = splitList(hosts);
-      const body = { kind, paths: pathList, priority: Number(priority), ...(hostList.length ? { hosts: hostList } : {}), ...(kind === 'opt-in' ? { setting } : {}), ...(csp ? { csp } : {}), ...(description ? { description } : {}) };
+      const body = { kind, paths: pathList, priority: Number(priority), ...(hostList.length ? { hosts: hostList } : {}), ...(kind === 'opt-in' ? { setting } : {}), ...(csp ? { csp } : {}), ...(websocket ? {} : { websocket: false }), ...(upstream.trim() ? { upstream: upstream.trim() } : {}), ...(description ? { description } : {}) };
       await api(editing ? 'PUT' : 'POST', editing ? `/api/routes/${encodeURIComponent(editing.id)}` : '/api/routes', body);
       notify(`${editing ? 'Saved the' : 'Added a'} ${kind} route for ${pathList.join(', ')}: in force at the gateway now.`);
       reset(null);
@@ -91,13 +96,19 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
           <p id={id('priority-help')} class={priorityOk ? 'muted' : 'error'}>{priorityOk ? 'Higher is tried first (the OAuth preset uses 1,000,000 and up).' : 'A whole number from -1000000 to 999999.'}</p>
         </div>
         <div>
+          <label for={id('upstream')}>Upstream</label>
+          <input id={id('upstream')} disabled={!writable} value={upstream} placeholder="the gateway's --upstream" aria-invalid={upstreamOk ? 'false' : 'true'} aria-describedby={id('upstream-help')} onInput={(e) => setUpstream(e.currentTarget.value)} />
+          <p id={id('upstream-help')} class={upstreamOk ? 'muted' : 'error'}>{upstreamOk ? 'Empty for the default upstream; or an absolute URL such as http://10.0.0.5:8080 this route forwards to.' : 'An absolute http:// or https:// URL, without user name, password, query or #fragment.'}</p>
+        </div>
+        <div>
           <label for={id('description')}>Description</label>
           <input id={id('description')} disabled={!writable} value={description} maxLength={255} onInput={(e) => setDescription(e.currentTarget.value)} />
         </div>
       </div>
+      <label class="check"><input type="checkbox" disabled={!writable} checked={websocket} onChange={(e) => setWebsocket(e.currentTarget.checked)} /> Allow WebSocket connections (decided by this route's origins, like CORS; unchecked refuses every handshake with 403)</label>
       <label class="check"><input type="checkbox" disabled={!writable} checked={csp} onChange={(e) => setCsp(e.currentTarget.checked)} /> Send the trusted-sites Content-Security-Policy on HTML pages of this route</label>
       <div>
-        <button type="submit" disabled={!writable || busy || pathList.length === 0 || !!badPath || !priorityOk}>{editing ? 'Save route' : 'Add route'}</button>
+        <button type="submit" disabled={!writable || busy || pathList.length === 0 || !!badPath || !priorityOk || !upstreamOk}>{editing ? 'Save route' : 'Add route'}</button>
         {editing && <button type="button" class="secondary" onClick={() => { reset(null); onCancel(); }}>Cancel</button>}
         <Busy busy={busy} what={editing ? 'Saving' : 'Adding'} />
       </div>
@@ -155,7 +166,7 @@ function anyHostAnswer(compiled: readonly CompiledRoute[], path: string, setting
 }
 
 /** Answers "which rule applies to this URL or path?" with the gateway's own matcher and path rules. */
-export function WhichRule({ routes, settings }: { routes: Route[]; settings: Settings }) {
+export function WhichRule({ routes, settings }: { routes: ListedRoute[]; settings: Settings }) {
   const [url, setUrl] = useState('');
   const compiled = useMemo(() => compileRoutes(routes, settings), [routes, settings]);
   let answer: string | null = null;

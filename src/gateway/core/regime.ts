@@ -7,6 +7,7 @@
 import type { Policy } from '../../policy/types.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../store/types.js';
 import type { CompiledRoute } from '../routes.js';
+import { AnswerMemo } from './answer-memo.js';
 
 /** Boolean settings that are options of the allowlist regime, not switches a route may depend on. */
 const NOT_SWITCHES: readonly string[] = ['credentials'];
@@ -63,6 +64,8 @@ export interface BoundRoute {
   readonly upstream: string | null;
   /** The matcher fields (hosts, paths, priority) of the compiled route; null for the default route. */
   readonly match: CompiledRoute | null;
+  /** The allowed preflights this route answered under this snapshot (null when it has no policy). */
+  readonly answers: AnswerMemo | null;
 }
 
 export interface Regimes {
@@ -110,5 +113,6 @@ export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: Rout
     else refusal = { code: 'cors-not-enabled', message: `cross-origin requests here need the setting '${setting}' turned on (route '${id}')` };
   }
   const reportOnly = (route?.mode ?? r.settings.mode) === 'report-only';
-  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, cspHeaders, tally: tallies.route(id), reportOnly, websocket: route?.websocket ?? true, upstream: route?.upstream ?? null, match: route });
+  const answers = policy === null ? null : new AnswerMemo();
+  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, cspHeaders, tally: tallies.route(id), reportOnly, websocket: route?.websocket ?? true, upstream: route?.upstream ?? null, match: route, answers });
 }
