@@ -60,7 +60,9 @@ describe('the CSP baseline', () => {
         await res.arrayBuffer();
         return res.headers.get('content-security-policy')!;
       };
-      assert.equal(await header(), `${SIX}; ${DEFAULT_CSP_BASELINE}`);
+      // The gateway points violation reports at itself (report-uri over plain HTTP; docs/gateway.md).
+      const REPORTS = '; report-uri /.corsgate/csp-reports';
+      assert.equal(await header(), `${SIX}; ${DEFAULT_CSP_BASELINE}${REPORTS}`);
       // corsgate's own scan of the gateway's own page (the proxy may always be scanned).
       const started = await admin('POST', '/api/scans', { url: `${g.proxy}/` });
       assert.equal(started.status, 202, started.text);
@@ -78,9 +80,9 @@ describe('the CSP baseline', () => {
       assert.equal(bad.json.error.field, 'cspBaseline');
       assert.match(bad.json.error.message, /img-src is built from the trusted sites/);
       assert.equal((await admin('PUT', '/api/settings', { cspBaseline: "script-src 'self' https://js.example.com; object-src 'none'" })).status, 200);
-      assert.equal(await header(), `${SIX}; script-src 'self' https://js.example.com; object-src 'none'`);
+      assert.equal(await header(), `${SIX}; script-src 'self' https://js.example.com; object-src 'none'${REPORTS}`);
       assert.equal((await admin('PUT', '/api/settings', { cspBaseline: '' })).status, 200);
-      assert.equal(await header(), SIX, "'' leaves the six directives only");
+      assert.equal(await header(), `${SIX}${REPORTS}`, "'' leaves the six directives only");
       const audit = await admin('GET', '/api/audit?entity=settings&limit=1');
       assert.equal(audit.json.items[0].after.cspBaseline, '');
     } finally {

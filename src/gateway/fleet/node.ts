@@ -52,6 +52,10 @@ export class FleetNode {
   /** Whether a configuration is in force (from the store or the cache). */
   inForce = false;
   private rejected = false;
+  /** Whether a state was checked yet (the first check may tolerate invalid rows, see check). */
+  private checked = false;
+  /** Invalid rows found at start with nothing earlier to keep: left out of every version. */
+  private readonly tolerated = new Set<string>();
   private pending = new Map<number, { state: StoreState; checksum: string }>();
   private readonly pg: PostgresStore | null;
   private readonly applyTime: Histogram;
@@ -94,9 +98,21 @@ export class FleetNode {
    * after a refusal or a full read). Throws BadConfigError; the caller keeps the previous state.
    */
   check(state: StoreState): void {
+    const first = !this.checked;
+    this.checked = true;
     const rows = state.changedAllowlist && !this.rejected ? state.changedAllowlist : state.allowlist;
     for (const p of rows) {
       const entry = parseAllowlistEntry(p);
+      if (entry.problem !== null && this.tolerated.has(p)) continue;
+      if (entry.problem !== null && first && !this.cache?.read()) {
+        // At start with no earlier version to keep (and no cache), refusing the version would leave
+        // nothing in force. The row is left out instead, which can only refuse more origins, never
+        // allow one; it stays left out in later versions, and /api/nodes shows why.
+        this.tolerated.add(p);
+        this.lastError = `allowlist entry '${String(p).slice(0, 200)}' is invalid and left out: ${entry.problem.message}`;
+        this.log('warn', this.lastError);
+        continue;
+      }
       if (entry.problem !== null) {
         this.rejected = true;
         this.lastError = `version ${state.version} refused: allowlist entry '${String(p).slice(0, 200)}': ${entry.problem.message}; version ${this.version} stays in force`;
