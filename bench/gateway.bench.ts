@@ -18,7 +18,7 @@
  * focused look, CORSGATE_BENCH_ONLY (entry names, e.g. "corsgate-1,floor") and CORSGATE_BENCH_KINDS
  * ("GET,preflight"): the summary then shows only the ratios it can.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -209,10 +209,12 @@ export default async function run(): Promise<void> {
     const upstream = await startNginx(join(dir, 'upstream'), '1', UPSTREAM_HTTP);
     procs.push(upstream);
     const up = upstream.port;
-    const peer = (name: string) => (d: string) => startNodeScript('0', join(here, 'servers', 'proxy-peers.js'), [name, `http://127.0.0.1:${up}`]);
+    const peer = (name: string) => (_dir: string) => startNodeScript('0', join(here, 'servers', 'proxy-peers.js'), [name, `http://127.0.0.1:${up}`]);
     const gw = (name: string, n: number, flags: string[], cpu = '0', env: Record<string, string> = {}) => (d: string) => startCorsgate(d, name, up, n, flags, cpu, env);
     const entries: Entry[] = [
       { name: 'corsgate-1', label: 'corsgate, 1 origin', kinds: KINDS, size: 1, cpu: '0', start: gw('corsgate-1', 1, ['--access-log', 'off']) },
+      // Issue 14: the usage counters' cost, on against off (CORSGATE_USAGE_COUNTERS=off, for this comparison only).
+      { name: 'corsgate-1-nousage', label: 'corsgate, 1 origin, usage counters off', kinds: ['GET', 'preflight'], size: 1, cpu: '0', start: gw('corsgate-1-nousage', 1, ['--access-log', 'off'], '0', { CORSGATE_USAGE_COUNTERS: 'off' }) },
       { name: 'corsgate-10k', label: 'corsgate, 10,000 origins', kinds: KINDS, size: 10_000, cpu: '0', start: gw('corsgate-10k', 10_000, ['--access-log', 'off']) },
       { name: 'corsgate-1-log', label: 'corsgate, 1 origin, access log on', kinds: ['GET', 'preflight'], size: 1, cpu: '0', start: gw('corsgate-1-log', 1, ['--access-log', 'on', '--log-level', 'info']) },
       // CPU per request is compared with both workers on CPU 0 (a worker that is not saturated pays
@@ -315,6 +317,9 @@ export default async function run(): Promise<void> {
         const c = cell(n, 'GET');
         if (c) extra.push(`| ${entries.find((e) => e.name === n)!.label.replace('corsgate, ', '')} | ${Math.round(c.rps)} | ${c.cpu.toFixed(1)} | ${ratio(n, 'corsgate-1', 'GET').toFixed(2)}× |`);
       }
+      const off = cell('corsgate-1-nousage', 'GET');
+      if (off)
+        extra.push('', `Usage counters on vs off (1 origin): GET ${w1.cpu.toFixed(1)} vs ${off.cpu.toFixed(1)} µs/req (${ratio('corsgate-1', 'corsgate-1-nousage', 'GET').toFixed(3)}×), preflight ${ratio('corsgate-1', 'corsgate-1-nousage', 'preflight').toFixed(3)}× (target ≤ 1.03×).`);
       const log = cell('corsgate-1-log', 'GET');
       if (log) extra.push('', `Access log on vs off (GET, 1 origin): ${log.cpu.toFixed(1)} vs ${w1.cpu.toFixed(1)} µs/req (${ratio('corsgate-1-log', 'corsgate-1', 'GET').toFixed(2)}×); on vs the floor: ${ratio('corsgate-1-log', 'floor', 'GET').toFixed(2)}×.`);
     }

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULTS, scan } from '../src/scan/index.js';
+import { SCAN_DEFAULTS, scan } from '../src/scan/index.js';
 import { writeResults } from './support.js';
 
 interface Measure { urls: number; seconds: number; perMinute: number; requestsPerUrl: number }
@@ -40,7 +40,7 @@ export default async function run(): Promise<void> {
     const table = [
       '| settings | URLs | requests per URL | seconds | URLs per minute |',
       '|---|---:|---:|---:|---:|',
-      row(`default (${DEFAULTS.rate} req/s, ${DEFAULTS.concurrency} in flight per host)`, polite),
+      row(`default (${SCAN_DEFAULTS.rate} req/s, ${SCAN_DEFAULTS.concurrency} in flight per host)`, polite),
       row('lifted (--rate 0 --concurrency 16, 16 URLs at once)', lifted),
     ].join('\n');
     console.log(table);

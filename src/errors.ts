@@ -32,13 +32,16 @@ export interface CorsgateErrorOptions<Problem extends CorsgateProblem> {
 /** In the global symbol registry, so that every copy of corsgate brands and recognises the same key. */
 const BRAND = Symbol.for('corsgate.error');
 
+/** Any class: what `new.target` and a prototype chain of constructors are. */
+type AnyClass = abstract new (...args: never[]) => object;
+
 /** The names of a class and of its ancestors up to CorsgateError, computed once per class. */
-const lineages = new WeakMap<Function, readonly string[]>();
-function lineageOf(ctor: Function): readonly string[] {
+const lineages = new WeakMap<AnyClass, readonly string[]>();
+function lineageOf(ctor: AnyClass): readonly string[] {
   let names = lineages.get(ctor);
   if (names === undefined) {
     const list: string[] = [];
-    for (let c: Function | null = ctor; c !== null && c !== CorsgateError && c !== Error; c = Object.getPrototypeOf(c) as Function | null) {
+    for (let c: AnyClass | null = ctor; c !== null && c !== CorsgateError && c !== Error; c = Object.getPrototypeOf(c) as AnyClass | null) {
       list.push(c.name);
     }
     names = Object.freeze(list);

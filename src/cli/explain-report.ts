@@ -4,21 +4,21 @@
  */
 import { BROWSERS, groupedByWhy, type BothExplanation, type Explanation } from '../explain/index.js';
 
-export type Answer = Explanation | BothExplanation;
+export type ExplainAnswer = Explanation | BothExplanation;
 
-export function isBoth(a: Answer): a is BothExplanation {
+export function isBoth(a: ExplainAnswer): a is BothExplanation {
   return 'differences' in a;
 }
 
 /** What --json prints for one browser: the contract's fields first. */
-export function toJson(e: Explanation): object {
+export function explanationJson(e: Explanation): object {
   const { preflight, actualRequestSent, allowed, responseType, exposedHeaders, console, explanation, fix, verdict, steps, browser, outcome, departures } = e;
   return { preflight, actualRequestSent, allowed, responseType, exposedHeaders, console, explanation, fix, verdict, steps, browser, outcome, departures };
 }
 
 /** --json for one browser, or `{ chromium, firefox, differences }` for both. */
-export function jsonOf(a: Answer): object {
-  return isBoth(a) ? { chromium: toJson(a.chromium), firefox: toJson(a.firefox), differences: a.differences } : toJson(a);
+export function jsonOf(a: ExplainAnswer): object {
+  return isBoth(a) ? { chromium: explanationJson(a.chromium), firefox: explanationJson(a.firefox), differences: a.differences } : explanationJson(a);
 }
 
 const MARK: Record<string, string> = { pass: '✔', fail: '✖', info: '•', skipped: '-' };
@@ -61,6 +61,6 @@ export function formatBoth(b: BothExplanation, title?: string): string {
   return parts.join('\n');
 }
 
-export function humanOf(a: Answer, title?: string): string {
+export function humanOf(a: ExplainAnswer, title?: string): string {
   return isBoth(a) ? formatBoth(a, title) : formatHuman(a, title);
 }

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { readStdin } from './io.js';
 import { request } from 'undici';
 import { differencesOf, explain, explainBoth, explainHar, ExplainInputError, harPageOrigin, type BrowserName, type ExplainInput, type Explanation, type HarExplanation, type HarOptions, type NetworkErrorCode, type ResponseInput } from '../explain/index.js';
-import { humanOf, jsonOf, type Answer } from './explain-report.js';
+import { humanOf, jsonOf, type ExplainAnswer } from './explain-report.js';
 
 export { formatHuman } from './explain-report.js';
 
@@ -38,7 +38,7 @@ export interface RunOptions {
 }
 
 /** One case explained for the chosen browser, or for both. */
-function answer(input: ExplainInput, o: RunOptions): Answer {
+function answer(input: ExplainInput, o: RunOptions): ExplainAnswer {
   return o.browser === 'both' ? explainBoth(input, { spec: o.spec }) : explain(input, { spec: o.spec, browser: o.browser });
 }
 
@@ -145,14 +145,14 @@ async function live(r: LiveRequest, spec: boolean, browser: BrowserName): Promis
 }
 
 /** Live mode for the chosen browser; for both, each browser's own conversation with the server. */
-async function liveAnswer(r: LiveRequest, o: RunOptions): Promise<Answer> {
+async function liveAnswer(r: LiveRequest, o: RunOptions): Promise<ExplainAnswer> {
   if (o.browser !== 'both') return live(r, o.spec, o.browser);
   const chromium = await live(r, o.spec, 'chromium');
   const firefox = await live(r, o.spec, 'firefox');
   return { chromium, firefox, differences: differencesOf(chromium, firefox) };
 }
 
-type HarAnswer = Omit<HarExplanation, 'result'> & { result?: Answer };
+type HarAnswer = Omit<HarExplanation, 'result'> & { result?: ExplainAnswer };
 
 /** Every cross-origin request of a HAR file, for the chosen browser or both. */
 function harAnswers(har: unknown, origin: string, options: HarOptions, o: RunOptions): HarAnswer[] {

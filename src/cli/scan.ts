@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { readStdin } from './io.js';
-import { analyseSaved, DEFAULTS, scan, SEVERITIES, UsageError, type ScanResult, type Severity } from '../scan/index.js';
+import { analyseSaved, SCAN_DEFAULTS, scan, SEVERITIES, UsageError, type ScanResult, type Severity } from '../scan/index.js';
 import { toHuman, toJson, toSarif } from '../scan/output.js';
 
 const HELP = `Usage: corsgate scan <url>... [options]     (also --file urls.txt, or URLs on stdin: - or a pipe)
@@ -16,7 +16,7 @@ Output:   --json | --sarif (default: a human report)
 CI:       --fail-on <critical|high|medium|low|info> (default high): exit 1 when a finding is at or above it
 Probing:  --origin <legitimate origin> (repeatable)   --header 'Name: value' (repeatable)   --cookie 'a=b'
           --resolve host:port:address (repeatable)    --insecure (accept self-signed TLS)   --proxy URL
-Limits:   --timeout ms (${DEFAULTS.timeout})  --retries n (${DEFAULTS.retries})  --concurrency n per host (${DEFAULTS.concurrency})  --rate n req/s per host (${DEFAULTS.rate}, 0 = none)
+Limits:   --timeout ms (${SCAN_DEFAULTS.timeout})  --retries n (${SCAN_DEFAULTS.retries})  --concurrency n per host (${SCAN_DEFAULTS.concurrency})  --rate n req/s per host (${SCAN_DEFAULTS.rate}, 0 = none)
 Offline:  --headers FILE  grade saved response headers (raw HTTP, HAR or JSON) without any request
           --no-progress
 Exit: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or network errors.
@@ -92,8 +92,8 @@ export async function run(argv: string[]): Promise<number> {
       const progress = process.stderr.isTTY && !o['no-progress'] && urls.length > 1;
       ({ results } = await scan(urls, {
         origins, headers, ...(o.cookie ? { cookie: o.cookie } : {}), resolve: o.resolve ?? [], insecure: o.insecure === true,
-        ...(o.proxy ? { proxy: o.proxy } : {}), timeout: int(o.timeout, '--timeout', DEFAULTS.timeout), retries: int(o.retries, '--retries', DEFAULTS.retries),
-        concurrency: int(o.concurrency, '--concurrency', DEFAULTS.concurrency), rate: int(o.rate, '--rate', DEFAULTS.rate),
+        ...(o.proxy ? { proxy: o.proxy } : {}), timeout: int(o.timeout, '--timeout', SCAN_DEFAULTS.timeout), retries: int(o.retries, '--retries', SCAN_DEFAULTS.retries),
+        concurrency: int(o.concurrency, '--concurrency', SCAN_DEFAULTS.concurrency), rate: int(o.rate, '--rate', SCAN_DEFAULTS.rate),
         ...(progress ? { onProgress: (done: number, total: number) => {
           const width = 30;
           const filled = Math.round((done / total) * width);

@@ -4,5 +4,5 @@ export { explainBoth, differencesOf, groupedByWhy, type BothExplanation, type Di
 export { BROWSERS, DEPARTURES, type BrowserName } from './browsers.js';
 export { EXPLAIN_INPUT_ERROR_CODES, ExplainInputError, type ExplainInputErrorCode } from './types.js';
 export type { ExplainInput, ExplainOptions, Explanation, Fix, ResponseInput, SentRequest, Step, StepOutcome } from './types.js';
-export type { NetworkErrorCode } from './console.js';
+export type { NetworkErrorCode } from './events.js';
 export { explainHar, harPageOrigin, type HarExplanation, type HarOptions } from './har.js';

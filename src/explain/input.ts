@@ -4,8 +4,7 @@
  * what cannot be understood with an ExplainInputError naming the field.
  */
 import { toHeaderList, type HeaderList } from '../http/headers.js';
-import { NETWORK_ERROR_CODES, type NetworkErrorCode } from './console.js';
-import type { Initiator } from './messages.js';
+import { NETWORK_ERROR_CODES, type Initiator, type NetworkErrorCode } from './events.js';
 import { ExplainInputError, type ExplainInput, type ExplainInputErrorCode } from './types.js';
 
 /** A server answer. */

@@ -7,10 +7,8 @@
 import { HASH_SOURCE, isSchemeSource, NONCE_SOURCE, normalizeSource } from '../csp/parse.js';
 import { headerValueBytes } from '../http/headers.js';
 import type { CheckFailure, FailureReason } from './checks.js';
-import type { ConsoleContext, ConsoleEvent } from './console.js';
 import type { CspViolation } from './csp.js';
-import type { Initiator } from './messages.js';
-import type { Refusal } from './outcomes.js';
+import type { ConsoleContext, ConsoleEvent, Initiator, Refusal } from './events.js';
 
 const BLOCKED = 'Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at';
 

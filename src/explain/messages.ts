@@ -5,8 +5,8 @@
 
 import { headerValueBytes } from '../http/headers.js';
 import type { CheckFailure, FailureReason } from './checks.js';
-import type { ConsoleContext, ConsoleEvent, NetworkErrorCode } from './console.js';
-import type { Refusal } from './outcomes.js';
+import type { ConsoleContext, ConsoleEvent, Initiator, NetworkErrorCode, Refusal } from './events.js';
+
 
 export type CorsError =
   | 'WildcardOriginNotAllowed'
@@ -23,8 +23,6 @@ export type CorsError =
   | 'HeaderDisallowedByPreflightResponse'
   | 'RedirectContainsCredentials'
   | 'CorsDisabledScheme';
-
-export type Initiator = 'fetch' | 'xhr';
 
 const WITH_CREDENTIALS = ' The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.';
 const VALID_VALUE = ' Have the server send the header with a valid value.';

@@ -5,23 +5,13 @@
  */
 import type { BrowserModel } from './browsers.js';
 import type { CheckFailure } from './checks.js';
-import type { RedirectFailure } from './console.js';
+import type { Initiator, RedirectFailure, Refusal } from './events.js';
 import type { CspViolation } from './csp.js';
 import { suggestFix, type RequestFacts } from './fix.js';
-import { chromiumTypeError, type Initiator } from './messages.js';
+import { chromiumTypeError } from './messages.js';
 import { firefoxTypeError } from './messages-firefox.js';
 import type { Explanation, Fix } from './types.js';
 
-/** Why fetch() (or XMLHttpRequest) refuses to build the request; nothing is sent. */
-export type Refusal =
-  | { code: 'method-invalid'; method: string }
-  | { code: 'method-forbidden'; method: string }
-  | { code: 'header-name-invalid'; name: string }
-  | { code: 'header-value-invalid'; name: string; value: string }
-  /** `headersAsRecord`: the headers were given as an object (Firefox words the error by the shape). */
-  | { code: 'header-value-not-latin1'; name: string; value: string; headersAsRecord: boolean }
-  | { code: 'no-cors-method'; method: string }
-  | { code: 'body-with-get-or-head'; method: string };
 
 export type Outcome =
   | { kind: 'request-refused'; refusal: Refusal; fix: string }

@@ -45,6 +45,7 @@ function rulesOf(rules: SafelistRules | boolean): SafelistRules {
 
 /** #cors-unsafe-request-header-byte, and any byte from 0x80 where the browser refuses those too. */
 function hasUnsafeByte(value: string, rules: SafelistRules): boolean {
+  // eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose: any byte outside ASCII
   return hasCorsUnsafeByte(value) || (rules.nonAsciiUnsafe && /[^\x00-\x7f]/.test(value));
 }
 

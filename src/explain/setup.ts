@@ -5,7 +5,8 @@
  */
 import { isToken, type HeaderList } from '../http/headers.js';
 import { connectViolations } from './csp.js';
-import type { Outcome, Refusal } from './outcomes.js';
+import type { Refusal } from './events.js';
+import type { Outcome } from './outcomes.js';
 import { isForbiddenMethod, isForbiddenRequestHeader, isNoCorsSafelistedRequestHeader, isSafelistedMethod, normalizeMethod } from './request.js';
 import { addressSpaceOf } from './sites.js';
 import type { FetchContext } from './trace.js';

@@ -4,7 +4,8 @@
  */
 import type { HeaderList } from '../http/headers.js';
 import type { BrowserModel } from './browsers.js';
-import { consoleLines, type ConsoleEvent } from './console.js';
+import { consoleLines } from './console.js';
+import type { ConsoleEvent } from './events.js';
 import type { Hop, Normalized } from './input.js';
 import type { Explanation, SentRequest, Step } from './types.js';
 

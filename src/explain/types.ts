@@ -2,7 +2,7 @@ import { CorsgateError } from '../errors.js';
 import type { HeadersInput } from '../http/headers.js';
 import type { PolicyOptions } from '../policy/types.js';
 import type { BrowserName } from './browsers.js';
-import type { NetworkErrorCode } from './console.js';
+import type { NetworkErrorCode } from './events.js';
 
 export interface ExplainInput {
   page: { origin: string; csp?: string | string[] };

@@ -102,6 +102,9 @@ export class AllowlistBuilder {
     // The options other than the origins, validated by the engine exactly as createPolicy does.
     const analysis = analysePolicy(allowlistOptions([], this.overrides, this.cors));
     if (analysis.errors.length > 0 || analysis.normalized === null) throw new PolicyError(analysis.errors);
+    // The engine's warnings about the regime's options (settings such as exposeHeaders) show in /api/status.
+    // (Not the origins': the engine sees none here, the matcher holds them.)
+    for (const w of analysis.warnings) if (!w.path.startsWith('origins')) this.warnings.push(`${w.path}: ${w.message}${w.hint ? ` (${w.hint})` : ''} [${w.code}]`);
     const matcher = this.matcher;
     const others = this.others;
     // The engine compiles from the options without the origins (the matcher holds them); the policy's

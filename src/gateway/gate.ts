@@ -81,7 +81,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, ob
     if (outcome.kind === 'forward') {
       // Decided first: a refused request never gets `100 Continue`.
       if (continueExpected) res.writeContinue();
-      forwarder.forward(req, res, outcome, view.headers);
+      forwarder.forward(req, res, outcome, view.headers, snap.self);
       return;
     }
     if (outcome.kind === 'refuse') {

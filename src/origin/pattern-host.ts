@@ -45,6 +45,7 @@ export function checkHost(p: Parts): PatternProblem | null {
   const canonical = canonicalHost(base);
   if (canonical === null) return problem('origin-host-invalid', `${show(value)} has an invalid host name`);
   if (canonical !== base) {
+    // eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose: any character outside ASCII
     const what = /[^\x00-\x7f]/.test(base) ? 'an internationalised host name must be written in punycode' : 'the host must be lower-case';
     return problem('origin-not-canonical', `${show(value)} is not in canonical form: ${what}`, canonicalSuggestion(canonical));
   }

@@ -5,7 +5,20 @@
  */
 import { hostOfSource, isSchemeSource, HASH_SOURCE, NONCE_SOURCE } from '../csp/parse.js';
 import { ANGULAR_URLS, FLASH_URLS, JSONP_NEEDS_EVAL, JSONP_URLS } from './csp-bypasses.js';
-import type { CspFinding } from './csp-evaluator.js';
+
+export type CspSeverity = 'HIGH' | 'SYNTAX' | 'MEDIUM' | 'HIGH_MAYBE' | 'STRICT_CSP' | 'MEDIUM_MAYBE' | 'INFO' | 'NONE';
+export const CSP_SEVERITY_ORDER: CspSeverity[] = ['HIGH', 'SYNTAX', 'MEDIUM', 'HIGH_MAYBE', 'STRICT_CSP', 'MEDIUM_MAYBE', 'INFO', 'NONE'];
+
+/** One finding of a check, as CSP Evaluator's Finding (finding.ts). */
+export interface CspFinding {
+  type: string;
+  severity: CspSeverity;
+  directive: string;
+  value?: string;
+  description: string;
+  /** Which policy of a comma-joined header (0-based). */
+  policy: number;
+}
 
 export interface PolicyView {
   /** Directive → normalized values, as written. */

@@ -6,22 +6,9 @@
  * are not run (docs/scan.md).
  */
 import { parsePolicyList, normalizeSource, type CspPolicy } from '../csp/parse.js';
-import { DEFAULT_CHECKS, SCRIPT_DIRECTIVES, type CspCheck, type PolicyView } from './csp-checks.js';
+import { CSP_SEVERITY_ORDER, DEFAULT_CHECKS, SCRIPT_DIRECTIVES, type CspCheck, type CspFinding, type PolicyView } from './csp-checks.js';
 
-export type CspSeverity = 'HIGH' | 'SYNTAX' | 'MEDIUM' | 'HIGH_MAYBE' | 'STRICT_CSP' | 'MEDIUM_MAYBE' | 'INFO' | 'NONE';
-export const CSP_SEVERITY_ORDER: CspSeverity[] = ['HIGH', 'SYNTAX', 'MEDIUM', 'HIGH_MAYBE', 'STRICT_CSP', 'MEDIUM_MAYBE', 'INFO', 'NONE'];
-
-export interface CspFinding {
-  type: string;
-  severity: CspSeverity;
-  directive: string;
-  value?: string;
-  description: string;
-  /** Which policy of a comma-joined header (0-based). */
-  policy: number;
-}
-
-export { DEFAULT_CHECKS, type CspCheck } from './csp-checks.js';
+export { CSP_SEVERITY_ORDER, DEFAULT_CHECKS, type CspCheck, type CspFinding, type CspSeverity } from './csp-checks.js';
 
 function viewOf(policy: CspPolicy): Map<string, string[]> {
   return new Map([...policy.directives].map(([name, d]) => [name, d.values.map(normalizeSource)]));

@@ -17,7 +17,8 @@ export { USAGE_ERROR_CODES, UsageError, type UsageErrorCode } from './http.js';
 export { analyseSaved, SavedHeadersError, type SavedHeadersErrorCode } from './offline.js';
 export type { ScanOptions, ScanResult } from './types.js';
 
-export const DEFAULTS: HttpOptions = { timeout: 10_000, retries: 1, insecure: false, resolve: [], headers: {}, concurrency: 4, rate: 30 };
+/** What `scan` uses for an option not given (the CLI prints these in its help). */
+export const SCAN_DEFAULTS: HttpOptions = { timeout: 10_000, retries: 1, insecure: false, resolve: [], headers: {}, concurrency: 4, rate: 30 };
 
 /** Redirects followed on the http:// chain, as browsers cap them (Fetch §4.4 "HTTP-redirect fetch" step 5: 20). */
 const MAX_HTTP_HOPS = 20;
@@ -131,7 +132,7 @@ async function scanOne(prober: Prober, url: string, options: ScanOptions, label:
 
 /** Scans every URL; results in input order, findings sorted by severity then id. */
 export async function scan(urls: string[], options: ScanOptions = {}): Promise<{ results: ScanResult[] }> {
-  const prober = new Prober({ ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as HttpOptions);
+  const prober = new Prober({ ...SCAN_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as HttpOptions);
   const label = randomLabel();
   const results: ScanResult[] = new Array(urls.length);
   let done = 0;

@@ -7,7 +7,8 @@ import { classify, type ProbeResult } from './classify.js';
 import { evaluateCsp } from './csp-evaluator.js';
 import type { ScanResult } from './types.js';
 import { grade } from './observatory/index.js';
-import { hostOfOrigin, isThirdPartyHost, targetOf } from './probes.js';
+import { hostOfOrigin, isThirdPartyHost } from './platforms.js';
+import { targetOf } from './probes.js';
 
 /** The one code of SavedHeadersError: the saved headers cannot be read as raw HTTP, HAR or JSON. */
 export type SavedHeadersErrorCode = 'headers-file-invalid';

@@ -114,7 +114,7 @@ describe('corsgate explain', () => {
     assert.match(results[1].result.console[0], /Method PUT is not allowed by Access-Control-Allow-Methods in preflight response\.$/);
     assert.match(results[4].result.console[0], /^Access to fetch at 'https:\/\/cdn\.example\.org\/report\.json' \(redirected from 'https:\/\/api\.example\.net\/old-report'\)/);
     const human = await runCli(['explain', '--har', file, '--origin', 'http://127.0.0.1:5173']);
-    assert.match(human.stdout, /^✔ Allowed\n  GET https:\/\/api\.example\.net\/items\n/);
+    assert.match(human.stdout, /^✔ Allowed\n {2}GET https:\/\/api\.example\.net\/items\n/);
     assert.match(human.stdout, /✖ Preflight: method: .*← fails here/);
   });
 
@@ -153,8 +153,8 @@ describe('corsgate explain', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^── Chromium 156\.0\.8078\.114\n✔ Allowed/);
     assert.match(r.stdout, /── Firefox 153\.8\.0esr\n✔ Allowed/);
-    assert.match(r.stdout, /Console \(as Firefox prints it\):\n  Cross-Origin Request Warning/);
-    assert.match(r.stdout, /── Differences:\n  • warnings: Chromium \[\]; Firefox/);
+    assert.match(r.stdout, /Console \(as Firefox prints it\):\n {2}Cross-Origin Request Warning/);
+    assert.match(r.stdout, /── Differences:\n {2}• warnings: Chromium \[\]; Firefox/);
   });
 
   test('an unknown --browser is refused with its code', async () => {

@@ -30,7 +30,7 @@ describe('generate', () => {
   });
   test('configs follow the adapters\' documented usage', () => {
     const { configs } = generate({ origins: ['https://app.example.com', 'https://*.example.org'], credentials: true });
-    assert.match(configs.express, /import \{ cors \} from 'corsgate\/express';\n[\s\S]*app\.use\(cors\(\{\n  origins: \['https:\/\/app\.example\.com', 'https:\/\/\*\.example\.org'\],\n  credentials: true,\n\}\)\);/);
+    assert.match(configs.express, /import \{ cors \} from 'corsgate\/express';\n[\s\S]*app\.use\(cors\(\{\n {2}origins: \['https:\/\/app\.example\.com', 'https:\/\/\*\.example\.org'\],\n {2}credentials: true,\n\}\)\);/);
     assert.match(configs.fastify, /await app\.register\(cors, \{/);
     assert.match(configs.hono, /app\.use\('\*', cors\(\{/);
     assert.match(configs.node, /if \(corsMiddleware\(req, res\)\) return;/);

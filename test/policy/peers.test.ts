@@ -38,7 +38,6 @@ interface PeerCase {
   expect: Expect;
 }
 
-const VARY_PRE = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers';
 const CASES: PeerCase[] = [
   // jub0bs/cors
   { from: 'jub0bs', name: 'no Origin: not CORS, but the answer still varies on Origin', options: { origins: [A] }, request: get(),

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { TOKEN, api, startCli, tempDir, type RunningGateway } from '../gateway/helpers.js';
+import { api, startCli, tempDir, type RunningGateway } from '../gateway/helpers.js';
 
 const guess = () => `cgt_${randomBytes(32).toString('base64url')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

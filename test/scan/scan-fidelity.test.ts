@@ -20,8 +20,15 @@ before(async () => {
     const path = new URL(req.url!, 'http://x').pathname;
     if (path === '/hop') return res.writeHead(301, { location: '/hop2' }).end();
     if (path === '/hop2') return res.writeHead(302, { location: `${base}/end` }).end();
-    if (path === '/reflect' && origin) res.setHeader('access-control-allow-origin', origin), res.setHeader('access-control-allow-credentials', 'true');
-    if (path === '/dev' && origin === 'http://localhost:3000') res.setHeader('access-control-allow-origin', origin), res.setHeader('access-control-allow-credentials', 'true'), res.setHeader('vary', 'Origin');
+    if (path === '/reflect' && origin) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-allow-credentials', 'true');
+    }
+    if (path === '/dev' && origin === 'http://localhost:3000') {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-allow-credentials', 'true');
+      res.setHeader('vary', 'Origin');
+    }
     if (path === '/dev' && origin === 'null') res.setHeader('access-control-allow-origin', 'null');
     res.end('ok');
   });

@@ -16,7 +16,7 @@ interface BulkResult {
   error?: { message: string; code: string };
 }
 
-export interface PatternProblem {
+export interface EntryProblem {
   message: string;
   hint?: string;
 }
@@ -25,7 +25,7 @@ export interface PatternProblem {
  * The server's own check of an allowlist entry, as you type: the console bundles the very module
  * the admin API, import and snapshot compilation use, so it can never disagree with the server.
  */
-export function checkPattern(value: string): PatternProblem | null {
+export function checkPattern(value: string): EntryProblem | null {
   const pattern = value.trim();
   if (pattern === '') return null;
   const problem = checkAllowlistEntry(pattern);
@@ -34,7 +34,7 @@ export function checkPattern(value: string): PatternProblem | null {
   return { message: problem.message, ...(hint ? { hint } : {}) };
 }
 
-function ProblemText({ id, problem, idle }: { id: string; problem: PatternProblem | null; idle?: string }) {
+function ProblemText({ id, problem, idle }: { id: string; problem: EntryProblem | null; idle?: string }) {
   return (
     <div id={id} class={problem ? 'error' : 'muted'} aria-live="polite">
       {problem ? <><p>{problem.message}</p>{problem.hint && <p>Fix: {problem.hint}</p>}</> : idle && <p>{idle}</p>}

@@ -6,7 +6,7 @@ import { api } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, useBusy } from '../kit.js';
 
-export type Route = RouteFields & { id: string; builtIn?: boolean };
+export type ListedRoute = RouteFields & { id: string; builtIn?: boolean };
 
 export const KINDS: Record<RouteFields['kind'], string> = {
   public: "Any origin may read it, without credentials (Access-Control-Allow-Origin: *), like the OAuth discovery endpoints.",
@@ -19,7 +19,7 @@ export const splitList = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).f
 export const pathsText = (r: { paths: string[] }) => r.paths.join(', ');
 
 /** Adds a route, or edits `editing` (a custom route) and hands back when saved or cancelled. */
-export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: boolean; editing: Route | null; onSaved: () => void; onCancel: () => void }) {
+export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: boolean; editing: ListedRoute | null; onSaved: () => void; onCancel: () => void }) {
   const [kind, setKind] = useState<RouteFields['kind']>('public');
   const [paths, setPaths] = useState('');
   const [hosts, setHosts] = useState('');
@@ -28,7 +28,7 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
   const [csp, setCsp] = useState(false);
   const [description, setDescription] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const reset = (r: Route | null) => {
+  const reset = (r: ListedRoute | null) => {
     setKind(r?.kind ?? 'public');
     setPaths(r ? r.paths.join(', ') : '');
     setHosts(r?.hosts?.join(', ') ?? '');
@@ -155,7 +155,7 @@ function anyHostAnswer(compiled: readonly CompiledRoute[], path: string, setting
 }
 
 /** Answers "which rule applies to this URL or path?" with the gateway's own matcher and path rules. */
-export function WhichRule({ routes, settings }: { routes: Route[]; settings: Settings }) {
+export function WhichRule({ routes, settings }: { routes: ListedRoute[]; settings: Settings }) {
   const [url, setUrl] = useState('');
   const compiled = useMemo(() => compileRoutes(routes, settings), [routes, settings]);
   let answer: string | null = null;

@@ -4,7 +4,8 @@ import type { Settings } from '../../../src/store/types.js';
 import { api, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, ReadOnly, useApi, useBusy } from '../kit.js';
-import { KINDS, pathsText, RouteForm, splitList, WhichRule, type Route } from './route-form.js';
+import { CorsOptionsCard } from './cors-options.js';
+import { KINDS, pathsText, RouteForm, splitList, WhichRule, type ListedRoute } from './route-form.js';
 
 const hostsText = (hosts: string[] | undefined, kind: string) =>
   hosts?.includes('*') ? 'any host' : hosts && hosts.length ? hosts.join(', ') : kind === 'opt-in' ? 'no host (enabled nowhere)' : 'any host';
@@ -14,12 +15,12 @@ const wide = () => typeof matchMedia === 'function' && matchMedia('(min-width: 6
 
 export function RoutesPage({ me }: { me: Me }) {
   const writable = canChange(me, 'customize-application');
-  const routes = useApi<{ items: Route[]; builtIn?: Route[] }>('/api/routes');
+  const routes = useApi<{ items: ListedRoute[]; builtIn?: ListedRoute[] }>('/api/routes');
   const stored = useApi<Settings>('/api/settings');
   const [settings, setSettings] = useState<Settings | null>(null);
   useEffect(() => setSettings(stored.data), [stored.data]);
   const [error, setError] = useState<unknown>(null);
-  const [editing, setEditing] = useState<Route | null>(null);
+  const [editing, setEditing] = useState<ListedRoute | null>(null);
   const formRef = useRef<HTMLDivElement>(null);
   const refresh = () => {
     routes.reload();
@@ -40,7 +41,7 @@ export function RoutesPage({ me }: { me: Me }) {
       refresh();
     });
   };
-  const remove = (r: Route) => {
+  const remove = (r: ListedRoute) => {
     if (!confirm(`Delete the ${r.kind} route for ${pathsText(r)}?`)) return;
     setError(null);
     return busyWith(async () => {
@@ -50,7 +51,7 @@ export function RoutesPage({ me }: { me: Me }) {
       refresh();
     }, setError);
   };
-  const edit = (r: Route) => {
+  const edit = (r: ListedRoute) => {
     setEditing(r);
     formRef.current?.scrollIntoView({ block: 'start' });
   };
@@ -66,6 +67,7 @@ export function RoutesPage({ me }: { me: Me }) {
       <ErrorText error={error ?? routes.error ?? stored.error} />
       <Busy busy={busy} />
       {settings && <SettingsCard settings={settings} writable={writable && !busy} onSave={saveSettings} />}
+      {settings && <CorsOptionsCard settings={settings} writable={canChange(me, 'modify-all-data') && !busy} onSave={saveSettings} />}
       <details class="kinds-box">
         <summary>The four kinds of route</summary>
         <dl class="kinds">{Object.entries(KINDS).map(([k, v]) => [<dt key={`t${k}`}><code>{k}</code></dt>, <dd key={`d${k}`}>{v}</dd>])}</dl>
@@ -138,7 +140,7 @@ function SettingsCard({ settings, writable, onSave }: { settings: Settings; writ
 }
 
 /** Every route in force, the gateway's order, then the default rule. */
-function RoutesTable({ routes, loading, editing, settings, writable, onEdit, onRemove }: { routes: Route[]; loading: boolean; editing: Route | null; settings: Settings | null; writable: boolean; onEdit: (r: Route) => void; onRemove: (r: Route) => void }) {
+function RoutesTable({ routes, loading, editing, settings, writable, onEdit, onRemove }: { routes: ListedRoute[]; loading: boolean; editing: ListedRoute | null; settings: Settings | null; writable: boolean; onEdit: (r: ListedRoute) => void; onRemove: (r: ListedRoute) => void }) {
   const settingOn = (name: string) => settings !== null && (settings as unknown as Record<string, unknown>)[name] === true;
   return (
     <section aria-labelledby="routes-title">

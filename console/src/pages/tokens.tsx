@@ -6,7 +6,7 @@ import { ErrorText, notify } from '../components.js';
 import { Busy, Copyable, ReadOnly, useApi, useBusy } from '../kit.js';
 
 /** Salesforce's permission names, from the least to the most. */
-const PERMISSIONS: readonly (readonly [Permission, string])[] = [
+const PERMISSION_CHOICES: readonly (readonly [Permission, string])[] = [
   ['view-setup', 'View Setup: read everything (allowlist, routes, trusted sites, settings, audit, tokens)'],
   ['customize-application', 'Customize Application: also change trusted sites, routes and settings, and run scans'],
   ['modify-all-data', 'Modify All Data: also change the allowlist, import metadata and manage tokens'],
@@ -91,7 +91,7 @@ function CreateToken({ writable, onCreated }: { writable: boolean; onCreated: ()
       <input id="token-name" required maxLength={100} disabled={!writable} value={name} placeholder="ci-deploy, auditor, alice" onInput={(e) => setName(e.currentTarget.value)} />
       <fieldset>
         <legend>Permission (each includes the ones above it)</legend>
-        {PERMISSIONS.map(([p, label]) => (
+        {PERMISSION_CHOICES.map(([p, label]) => (
           <label class="check block" key={p}><input type="radio" name="permission" value={p} disabled={!writable} checked={permission === p} onChange={() => setPermission(p)} /> <span><code>{p}</code>: {label.split(': ')[1]}</span></label>
         ))}
       </fieldset>

@@ -53,8 +53,8 @@ export interface BoundRoute {
   readonly refusal: FixedRefusal | null;
   /** The CSP to add to HTML responses, or null. */
   readonly csp: string | null;
-  /** Every CSP header for HTML responses, name/value pairs (null: none); see `Regimes.cspHeaders`. */
-  readonly cspHeaders: readonly string[] | null;
+  /** Every CSP header for HTML responses (null: none); see `CspHeaders`. */
+  readonly cspHeaders: CspHeaders | null;
   readonly tally: RouteTally;
   /** `report-only`: forward untouched, record what would have been decided (the route's mode, else the setting). */
   readonly reportOnly: boolean;
@@ -74,11 +74,18 @@ export interface Regimes {
   settings: Readonly<Settings>;
   /** The trusted-sites CSP header, or null. */
   csp: string | null;
-  /**
-   * The headers HTML responses of CSP routes get, as name/value pairs (Content-Security-Policy,
-   * -Report-Only with the report-only trusted sites, Reporting-Endpoints); built once per snapshot.
-   */
-  cspHeaders?: readonly string[] | null;
+  /** The CSP headers of HTML responses on CSP routes, built once per snapshot (null: only `csp`). */
+  cspHeaders?: CspHeaders | null;
+}
+
+/**
+ * The headers HTML responses of CSP routes get, as flat name/value pairs: Content-Security-Policy,
+ * -Report-Only (with the report-only trusted sites), Reporting-Endpoints. `secure` for responses
+ * the client receives over TLS, `plain` otherwise (see snapshot.ts for why they differ).
+ */
+export interface CspHeaders {
+  readonly secure: readonly string[];
+  readonly plain: readonly string[];
 }
 
 export const DEFAULT_ROUTE_ID = 'default';
@@ -89,7 +96,8 @@ export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: Rout
   const kind = route?.kind ?? 'allowlist';
   const withCsp = route ? route.csp : r.settings.cspOnDefaultRoute;
   const csp = withCsp ? r.csp : null;
-  const cspHeaders = withCsp ? (r.cspHeaders ?? (r.csp === null ? null : ['Content-Security-Policy', r.csp])) : null;
+  const only = r.csp === null ? null : Object.freeze(['Content-Security-Policy', r.csp]);
+  const cspHeaders = !withCsp ? null : (r.cspHeaders ?? (only === null ? null : { secure: only, plain: only }));
   let policy: Policy | null = null;
   let refusal: FixedRefusal | null = null;
   if (kind === 'public') policy = r.publicPolicy;
