@@ -145,7 +145,7 @@ async function startCorsgate(dir: string, name: string, upstreamPort: number, n:
   while (port === 0) {
     if (Date.now() > until) throw new Error(`corsgate ${name} did not start`);
     await new Promise((r) => setTimeout(r, 100));
-    const m = /proxy:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec((() => { try { return readFileSync(out, 'utf8'); } catch { return ''; } })());
+    const m = /proxy:\s+https?:\/\/127\.0\.0\.1:(\d+)/.exec((() => { try { return readFileSync(out, 'utf8'); } catch { return ''; } })());
     if (m) port = Number(m[1]);
   }
   return { port, pids: () => descendants(child.pid!), stop: () => child.kill('SIGTERM') };
@@ -170,8 +170,12 @@ function parseMs(text: string, pct: string): number {
   return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
 }
 
+/** Ports served over TLS (wrk speaks HTTP/1.1 over TLS to them; it has no HTTP/2). */
+const TLS_PORTS = new Set<number>();
+
 function wrk(luaFile: string, port: number, seconds: number, connections = CONNECTIONS, cpu = '1'): WrkResult {
-  const [cmd, args] = pinned(cpu, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', luaFile, `http://127.0.0.1:${port}/data`]);
+  const scheme = TLS_PORTS.has(port) ? 'https' : 'http';
+  const [cmd, args] = pinned(cpu, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', luaFile, `${scheme}://127.0.0.1:${port}/data`]);
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const text = r.stdout;
@@ -211,9 +215,21 @@ export default async function run(): Promise<void> {
     const up = upstream.port;
     const peer = (name: string) => (_dir: string) => startNodeScript('0', join(here, 'servers', 'proxy-peers.js'), [name, `http://127.0.0.1:${up}`]);
     const gw = (name: string, n: number, flags: string[], cpu = '0', env: Record<string, string> = {}) => (d: string) => startCorsgate(d, name, up, n, flags, cpu, env);
+    // HTTPS rows: a self-signed certificate made as the README says; wrk keeps its TLS connections open.
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const tls = (name: string) => async (d: string) => {
+      const p = await startCorsgate(d, name, up, 1, ['--access-log', 'off', '--tls-cert', cert, '--tls-key', key], '0');
+      TLS_PORTS.add(p.port);
+      return p;
+    };
     const entries: Entry[] = [
       { name: 'corsgate-1', label: 'corsgate, 1 origin', kinds: KINDS, size: 1, cpu: '0', start: gw('corsgate-1', 1, ['--access-log', 'off']) },
+      // Issue 14: the usage counters' cost, on against off (CORSGATE_USAGE_COUNTERS=off, for this comparison only).
+      { name: 'corsgate-1-nousage', label: 'corsgate, 1 origin, usage counters off', kinds: ['GET', 'preflight'], size: 1, cpu: '0', start: gw('corsgate-1-nousage', 1, ['--access-log', 'off'], '0', { CORSGATE_USAGE_COUNTERS: 'off' }) },
       { name: 'corsgate-10k', label: 'corsgate, 10,000 origins', kinds: KINDS, size: 10_000, cpu: '0', start: gw('corsgate-10k', 10_000, ['--access-log', 'off']) },
+      { name: 'corsgate-1-tls', label: 'corsgate, 1 origin, HTTPS (HTTP/1.1 over TLS)', kinds: KINDS, size: 1, cpu: '0', start: tls('corsgate-1-tls') },
       { name: 'corsgate-1-log', label: 'corsgate, 1 origin, access log on', kinds: ['GET', 'preflight'], size: 1, cpu: '0', start: gw('corsgate-1-log', 1, ['--access-log', 'on', '--log-level', 'info']) },
       // CPU per request is compared with both workers on CPU 0 (a worker that is not saturated pays
       // more per request whatever the design); req/s on two CPUs is shown for what it is on 2 cores.
@@ -315,6 +331,9 @@ export default async function run(): Promise<void> {
         const c = cell(n, 'GET');
         if (c) extra.push(`| ${entries.find((e) => e.name === n)!.label.replace('corsgate, ', '')} | ${Math.round(c.rps)} | ${c.cpu.toFixed(1)} | ${ratio(n, 'corsgate-1', 'GET').toFixed(2)}× |`);
       }
+      const off = cell('corsgate-1-nousage', 'GET');
+      if (off)
+        extra.push('', `Usage counters on vs off (1 origin): GET ${w1.cpu.toFixed(1)} vs ${off.cpu.toFixed(1)} µs/req (${ratio('corsgate-1', 'corsgate-1-nousage', 'GET').toFixed(3)}×), preflight ${ratio('corsgate-1', 'corsgate-1-nousage', 'preflight').toFixed(3)}× (target ≤ 1.03×).`);
       const log = cell('corsgate-1-log', 'GET');
       if (log) extra.push('', `Access log on vs off (GET, 1 origin): ${log.cpu.toFixed(1)} vs ${w1.cpu.toFixed(1)} µs/req (${ratio('corsgate-1-log', 'corsgate-1', 'GET').toFixed(2)}×); on vs the floor: ${ratio('corsgate-1-log', 'floor', 'GET').toFixed(2)}×.`);
     }
@@ -335,6 +354,7 @@ export default async function run(): Promise<void> {
       `corsgate preflight ÷ node:http 204: ${ratio('corsgate-1', 'preflight-floor', 'preflight').toFixed(2)}× at 1 origin, ${ratio('corsgate-10k', 'preflight-floor', 'preflight').toFixed(2)}× at 10,000 (target ≤ 1.1×)`,
       `corsgate GET ÷ reply-from: ${ratio('corsgate-1', 'reply-from', 'GET').toFixed(2)}×, ÷ http-proxy: ${ratio('corsgate-1', 'http-proxy', 'GET').toFixed(2)}× (target < 1)`,
       `corsgate ÷ nginx (CPU per request): GET ${ratio('corsgate-1', 'nginx-1', 'GET').toFixed(2)}×, POST ${ratio('corsgate-1', 'nginx-1', 'POST 64 KB').toFixed(2)}×, preflight ${ratio('corsgate-1', 'nginx-1', 'preflight').toFixed(2)}× at 1 origin; GET ${ratio('corsgate-10k', 'nginx-10k', 'GET').toFixed(2)}× at 10,000`,
+      `corsgate HTTPS (HTTP/1.1 over TLS) ÷ plain HTTP, CPU per request: GET ${ratio('corsgate-1-tls', 'corsgate-1', 'GET').toFixed(2)}×, POST 64 KB ${ratio('corsgate-1-tls', 'corsgate-1', 'POST 64 KB').toFixed(2)}×, preflight ${ratio('corsgate-1-tls', 'corsgate-1', 'preflight').toFixed(2)}× (TLS record encryption; no HTTP/2 row: wrk has no h2, and h2load is not installed)`,
       `2 workers ÷ 1 worker, CPU per request: ${ratio('corsgate-w2', 'corsgate-1', 'GET').toFixed(2)}× round-robin, ${ratio('corsgate-w2-none', 'corsgate-1', 'GET').toFixed(2)}× SCHED_NONE with both on CPU 0; on CPUs 0 and 1: ${ratio('corsgate-w2-2cpu', 'corsgate-1', 'GET').toFixed(2)}× round-robin, ${ratio('corsgate-w2-2cpu-none', 'corsgate-1', 'GET').toFixed(2)}× SCHED_NONE (target ≤ 1.10×); req/s on two CPUs ÷ one worker: ${((cell('corsgate-w2-2cpu', 'GET')?.rps ?? NaN) / (w1?.rps ?? NaN)).toFixed(2)}× round-robin, ${((cell('corsgate-w2-2cpu-none', 'GET')?.rps ?? NaN) / (w1?.rps ?? NaN)).toFixed(2)}× SCHED_NONE`,
     ];
     console.log('\n' + targets.join('\n'));

@@ -11,6 +11,7 @@ interface PageProps {
 
 // Each page is its own chunk: the shell and the sign-in form load without the policy engine.
 const PAGES = [
+  { path: 'traffic', title: 'Traffic', needsToken: true, load: () => import('./pages/traffic.js').then((m) => m.Traffic) },
   { path: 'origins', title: 'Allowed origins', needsToken: true, load: () => import('./pages/origins.js').then((m) => m.Origins) },
   { path: 'routes', title: 'Routes & endpoint rules', needsToken: true, load: () => import('./pages/routes.js').then((m) => m.RoutesPage) },
   { path: 'sites', title: 'Trusted sites (CSP)', needsToken: true, load: () => import('./pages/sites.js').then((m) => m.TrustedSites) },
@@ -19,6 +20,7 @@ const PAGES = [
   { path: 'scan', title: 'Scan', needsToken: true, load: () => import('./pages/scan.js').then((m) => m.ScanPage) },
   { path: 'audit', title: 'Audit log', needsToken: true, load: () => import('./pages/audit.js').then((m) => m.Audit) },
   { path: 'tokens', title: 'Tokens', needsToken: true, load: () => import('./pages/tokens.js').then((m) => m.Tokens) },
+  { path: 'nodes', title: 'Nodes', needsToken: true, load: () => import('./pages/nodes.js').then((m) => m.NodesPage) },
 ] as const;
 
 type PageDef = (typeof PAGES)[number];
@@ -44,6 +46,41 @@ function LazyPage({ page, me }: { page: PageDef; me: Me | null }) {
   if (failed) return <p class="error" role="alert">This page failed to load ({failed}). Reload to try again.</p>;
   if (!loaded || loaded.path !== page.path) return <p class="muted" role="status">Loading {page.title}…</p>;
   return <loaded.Component me={me} />;
+}
+
+interface Readiness {
+  status: 'ready' | 'degraded' | 'not-ready';
+  version: number;
+  store: 'connected' | 'unreachable';
+  staleSeconds: number;
+}
+
+/** How often the shell asks /readyz (no token needed) whether this node reaches its store. */
+const READY_POLL_MS = 5000;
+
+/** A banner while the node this console talks to serves without its store (fleet mode's outage). */
+function DegradedBanner() {
+  const [ready, setReady] = useState<Readiness | null>(null);
+  useEffect(() => {
+    let live = true;
+    const check = () =>
+      fetch('/readyz', { headers: { accept: 'application/json' } })
+        .then((r) => r.json() as Promise<Readiness>)
+        .then((r) => live && setReady(r), () => undefined);
+    void check();
+    const timer = setInterval(check, READY_POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, []);
+  if (!ready || ready.store === 'connected') return null;
+  return (
+    <p class="banner" role="alert">
+      This node cannot reach its store{ready.staleSeconds ? ` (for ${ready.staleSeconds} s)` : ''}: it keeps enforcing
+      version {ready.version}, and changes cannot be saved until the store is back.
+    </p>
+  );
 }
 
 export function App() {
@@ -108,6 +145,7 @@ export function App() {
           <a class="who" href="#/signin" aria-current={needsSignIn ? 'page' : undefined}>Sign in</a>
         )}
       </header>
+      <DegradedBanner />
       <main id="main" tabIndex={-1}>
         {needsSignIn ? (
           <SignIn onSignedIn={(m) => { setMe(m); location.hash = `#/${page && page.needsToken ? page.path : 'origins'}`; }} />

@@ -18,6 +18,7 @@ import { checkPageCsp, noteLocalNetworkAccess, setUpRequest } from './setup.js';
 import { corpBlocks } from './sites.js';
 import { serializedOrigin, Trace, type FetchContext, type HopState } from './trace.js';
 import type { ExplainInput, ExplainOptions, Explanation, SentRequest } from './types.js';
+import { explainWebSocket, isWebSocketCase } from './websocket.js';
 
 /** The browser a run models, with the Standard's rules swapped in where `spec` asks for them. */
 export function modelFor(options: ExplainOptions): BrowserModel {
@@ -153,6 +154,8 @@ function mainFetch(ctx: FetchContext, method: string, headers: HeaderList): Outc
 /** Runs the simulation. Throws ExplainInputError (code, path) on unusable input. */
 export function explain(input: ExplainInput, options: ExplainOptions = {}): Explanation {
   const model = modelFor(options);
+  // A WebSocket handshake is no fetch: CORS does not apply (websocket.ts).
+  if (isWebSocketCase(input)) return explainWebSocket(input, model);
   const req = normalize(input);
   const initialUrl = req.url.href;
   const trace = new Trace(model, { pageOrigin: req.pageOrigin, initiator: req.initiator, initialUrl });

@@ -7,7 +7,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { StoreState, UsageBatch } from '../store/types.js';
-import { CHUNK, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
+import { packState, type PackedState } from './pack.js';
+import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import type { SnapshotInfo } from './snapshot.js';
 
 /** The primary's niceness once the workers run (see `start`). */
@@ -28,13 +29,15 @@ interface Member {
   version: number;
   ready: boolean;
   listening: boolean;
-  /** The state being sent to this worker, and the next allowlist index to send. */
-  sending: { state: StoreState; next: number } | null;
+  /** The packed state being sent to this worker, and the next piece to send. */
+  sending: { packed: PackedState; next: number } | null;
 }
 
 export class WorkerPool {
   private readonly members = new Map<number, Member>();
   private latest: StoreState | null = null;
+  /** The latest state, checked and packed once for every worker (null while it is being packed). */
+  private packed: PackedState | null = null;
   private stopping = false;
   private metricsId = 0;
   private readonly metricsWaits = new Map<number, { want: number; got: unknown[]; done: (v: unknown[]) => void }>();
@@ -48,7 +51,8 @@ export class WorkerPool {
     // round-robin hand-off through the primary stays one environment variable away.
     if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
     this.overrides = config.overrides;
-    cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [], silent: false });
+    // "advanced" serialization: a packed allowlist's typed arrays travel as bytes (protocol.ts).
+    cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [], silent: false, serialization: 'advanced' });
   }
 
   /**
@@ -58,6 +62,7 @@ export class WorkerPool {
    */
   async start(state: StoreState): Promise<number> {
     this.latest = state;
+    void this.pack(state);
     await Promise.all(Array.from({ length: this.count }, (_, i) => this.fork(i + 1)));
     try {
       setPriority(process.pid, PRIMARY_NICE);
@@ -81,7 +86,7 @@ export class WorkerPool {
       worker.on('message', (m: FromWorker) => {
         if (m.t === 'ready') {
           member.ready = true;
-          if (this.latest) this.sendState(member, this.latest);
+          if (this.packed) this.sendState(member, this.packed);
         } else if (m.t === 'more') {
           this.sendChunk(member, m.version);
         } else if (m.t === 'listening') {
@@ -105,24 +110,35 @@ export class WorkerPool {
     });
   }
 
-  private sendState(member: Member, s: StoreState): void {
-    member.sending = { state: s, next: 0 };
-    this.send(member, { t: 'state-begin', version: s.version, routes: s.routes, settings: s.settings, trustedSites: s.trustedSites, count: s.allowlist.length, overrides: this.overrides });
-  }
-
-  /** The worker compiled the previous chunk of `version`: the next one, or the end. */
-  private sendChunk(member: Member, version: number): void {
-    const sending = member.sending;
-    if (sending === null || sending.state.version !== version) return; // a newer state replaced it
-    const list = sending.state.allowlist;
-    if (sending.next >= list.length) {
-      member.sending = null;
-      this.send(member, { t: 'state-end', version });
+  /** Checks and packs `state` (once, for every worker), then sends it to the ready ones. */
+  private async pack(state: StoreState): Promise<void> {
+    this.packed = null;
+    let packed: PackedState | null;
+    try {
+      packed = await packState(state, this.overrides, () => this.latest === state);
+    } catch (err) {
+      this.events.log('error', `the policy could not be packed for the workers; the previous one stays in force: ${(err as Error).message}`);
+      this.events.compileFailed(state.version, (err as Error).message);
       return;
     }
-    const items = list.slice(sending.next, sending.next + CHUNK);
-    sending.next += CHUNK;
-    this.send(member, { t: 'state-chunk', version, items });
+    if (packed === null || this.latest !== state) return; // a newer state replaced it
+    this.packed = packed;
+    for (const m of this.members.values()) if (m.ready) this.sendState(m, packed);
+  }
+
+  private sendState(member: Member, packed: PackedState): void {
+    member.sending = { packed, next: 0 };
+    this.send(member, packed.begin);
+  }
+
+  /** The worker applied the previous piece of `version`: the next one (the last is `state-end`). */
+  private sendChunk(member: Member, version: number): void {
+    const sending = member.sending;
+    if (sending === null || sending.packed.version !== version) return; // a newer state replaced it
+    const piece = sending.packed.pieces[sending.next++];
+    if (piece === undefined) return;
+    if (sending.next >= sending.packed.pieces.length) member.sending = null;
+    this.send(member, piece);
   }
 
   private send(member: Member, m: ToWorker): void {
@@ -132,7 +148,7 @@ export class WorkerPool {
   /** Sends a new state to every worker (each acknowledges with `published`). */
   publish(state: StoreState): void {
     this.latest = state;
-    for (const m of this.members.values()) if (m.ready) this.sendState(m, state);
+    void this.pack(state);
   }
 
   /** Engine options for the states published from now on (a reloaded policy file). */

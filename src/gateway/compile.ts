@@ -7,30 +7,31 @@
  */
 import { compileOriginMatcher, OriginMatcherBuilder, type OriginMatcher } from '../origin/matcher.js';
 import type { OriginPattern } from '../origin/pattern.js';
-import { MAX_ORIGIN_LENGTH } from '../origin/parse.js';
 import { PolicyError } from '../policy/errors.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/types.js';
 import { analysePolicy } from '../policy/validate.js';
 import { fixHint, parseAllowlistEntry } from './core/entry.js';
 import { allowlistOptions, type AllowlistOverrides, type CorsSettings } from './engine.js';
-import { OriginTable } from './origin-table.js';
+import type { OriginTableParts } from '../origin/origin-table.js';
 
 /** Entries checked per slice: a few hundred microseconds of work on this machine kind. */
 export const SLICE = 250;
 
-/** Whether a checked pattern is one exact ASCII origin (most entries): those go to the OriginTable. */
-function isPlainExact(p: { kind: string; port?: unknown; source: string }): boolean {
-  if (p.kind !== 'exact' || p.port === '*') return false;
-  for (let i = 0; i < p.source.length; i++) if (p.source.charCodeAt(i) > 127) return false;
-  return true;
+/** An allowlist checked by one process, in the form it travels to the proxy workers. */
+export interface PackedAllowlist {
+  /** The exact origins, in the arrays of the matcher's OriginTable. */
+  readonly exact: OriginTableParts;
+  /** Sources of the patterns the table does not hold (wildcards, `:*`, non-ASCII): few. */
+  readonly others: readonly string[];
+  readonly warnings: readonly string[];
 }
 
 export class AllowlistBuilder {
-  /** Wildcards and `:*` patterns: the engine's own matcher. */
-  private readonly matcher = new OriginMatcherBuilder();
-  private exact: OriginTable;
+  /** The engine's own matcher, its exact origins kept off the heap. */
+  private readonly matcher: OriginMatcherBuilder;
   private others: string[] = [];
+  private exactCount = 0;
   /** The patterns behind `others`, for `entryOf` (which entry admitted an origin). */
   private readonly wild: OriginPattern[] = [];
   private readonly rules: { allowInsecureOrigins: boolean };
@@ -40,11 +41,11 @@ export class AllowlistBuilder {
   /** `cors`: the allowlist regime's settings (methods, headers, Max-Age, credentials). */
   constructor(private readonly overrides: AllowlistOverrides = {}, expected = 0, private readonly cors: Partial<CorsSettings> = {}) {
     this.rules = { allowInsecureOrigins: overrides.allowInsecureOrigins === true };
-    this.exact = new OriginTable(expected);
+    this.matcher = new OriginMatcherBuilder({ offHeapExact: expected });
   }
 
   get size(): number {
-    return this.exact.size + this.others.length;
+    return this.exactCount + this.others.length;
   }
 
   /** Adds entries; one stored by an older version that the check refuses is dropped with a warning (deny by default). */
@@ -54,21 +55,30 @@ export class AllowlistBuilder {
       if (entry.problem !== null) {
         const hint = fixHint(entry.problem, false);
         this.warnings.push(`allowlist entry '${String(patterns[i])}' ignored: ${entry.problem.message}${hint ? ` (${hint})` : ''}`);
-      } else if (isPlainExact(entry.pattern)) {
-        if (!this.exact.hasRoom) this.grow();
-        this.exact.add(entry.pattern.source);
-      } else if (this.matcher.add(entry.pattern)) {
+        continue;
+      }
+      const before = this.matcher.tableSize;
+      if (!this.matcher.add(entry.pattern)) continue;
+      if (this.matcher.tableSize > before) this.exactCount++;
+      else {
         this.others.push(entry.pattern.source);
         this.wild.push(entry.pattern);
       }
     }
   }
 
-  /** More entries than announced (a store that grew meanwhile): a table twice the size, once. */
-  private grow(): void {
-    const bigger = new OriginTable(this.exact.size * 2 + 16);
-    for (const o of this.exact.list()) bigger.add(o);
-    this.exact = bigger;
+  /**
+   * What another process needs to rebuild this allowlist without checking it again: the exact
+   * origins as the table's arrays, the other patterns as their sources (few), and the warnings.
+   */
+  packed(): PackedAllowlist {
+    return { exact: this.matcher.tableParts()!, others: this.others, warnings: this.warnings };
+  }
+
+  /** Takes exact origins already checked and packed by another process (see `packed`); before any entry is added. */
+  adoptExact(parts: OriginTableParts): void {
+    this.matcher.adoptTable(parts);
+    this.exactCount = parts.size;
   }
 
   /**
@@ -77,11 +87,11 @@ export class AllowlistBuilder {
    * the first call, so a snapshot nobody asks about costs nothing.
    */
   entryResolver(): (origin: string) => string | null {
-    const exact = this.exact;
+    const matcher = this.matcher;
     const wild = this.wild;
     let matchers: { source: string; m: OriginMatcher }[] | null = null;
     return (origin) => {
-      if (exact.has(origin)) return origin;
+      if (matcher.hasExact(origin)) return origin;
       matchers ??= wild.map((p) => ({ source: p.source, m: compileOriginMatcher([p]) }));
       for (const w of matchers) if (w.m.allows(origin)) return w.source;
       return null;
@@ -92,19 +102,16 @@ export class AllowlistBuilder {
     // The options other than the origins, validated by the engine exactly as createPolicy does.
     const analysis = analysePolicy(allowlistOptions([], this.overrides, this.cors));
     if (analysis.errors.length > 0 || analysis.normalized === null) throw new PolicyError(analysis.errors);
-    const exact = this.exact;
+    // The engine's warnings about the regime's options (settings such as exposeHeaders) show in /api/status.
+    // (Not the origins': the engine sees none here, the matcher holds them.)
+    for (const w of analysis.warnings) if (!w.path.startsWith('origins')) this.warnings.push(`${w.path}: ${w.message}${w.hint ? ` (${w.hint})` : ''} [${w.code}]`);
+    const matcher = this.matcher;
     const others = this.others;
-    const rest = this.matcher.build();
-    // The engine's matcher for wildcards, after one probe of the exact origins (same equality the engine's own exact set uses).
-    const matcher: OriginMatcher = {
-      allows: (origin: string) => (typeof origin === 'string' && origin.length <= MAX_ORIGIN_LENGTH && exact.has(origin)) || rest.allows(origin),
-      size: exact.size + rest.size,
-    };
     // The engine compiles from the options without the origins (the matcher holds them); the policy's
     // own `options.origins` lists them only when someone reads it (a million strings are not kept for nothing).
-    const compiled = compilePolicy({ ...analysis.normalized, origins: Object.freeze([]) }, matcher);
+    const compiled = compilePolicy({ ...analysis.normalized, origins: Object.freeze([]) }, matcher.build());
     const options = { ...analysis.normalized } as typeof analysis.normalized;
-    Object.defineProperty(options, 'origins', { enumerable: true, get: () => Object.freeze([...exact.list(), ...others]) });
+    Object.defineProperty(options, 'origins', { enumerable: true, get: () => Object.freeze([...matcher.tableOrigins(), ...others]) });
     Object.freeze(options);
     return Object.freeze({ options, warnings: Object.freeze([]), evaluate: compiled.evaluate, allowsOrigin: compiled.allowsOrigin });
   }

@@ -12,6 +12,10 @@ export interface GatewayConfig {
   adminHost: string;
   adminPort: number;
   store: string;
+  /** Fleet mode: the file holding this node's copy of the last configuration it applied. */
+  cache: string;
+  /** This node's name in /api/nodes and in its usage counters (null: host name and proxy port). */
+  nodeId: string | null;
   policy: string | null;
   timeoutMs: number;
   connectTimeoutMs: number;
@@ -56,8 +60,7 @@ export interface GatewayConfig {
    * through a proxy that sets them (a client reaching the gateway directly could otherwise choose them).
    */
   trustProxy: boolean;
-  /** Usage counters (issue 14): this node's name in the store (default hostname:port), flush period, top-N bound. */
-  nodeId: string | null;
+  /** Usage counters (issue 14): flush period and top-N bound (kept per node, under nodeId). */
   usageFlushMs: number;
   usageTopN: number;
   /** The proxy listener's path reserved for CSP violation reports. */
@@ -87,7 +90,9 @@ export const OPTIONS: readonly Option[] = [
   { key: 'port', flag: '--port', env: 'CORSGATE_PORT', file: 'port', type: 'port', help: 'proxy port (default 8080; 0 = any free port)' },
   { key: 'adminHost', flag: '--admin-host', env: 'CORSGATE_ADMIN_HOST', file: 'adminHost', type: 'string', help: 'admin listen address (default 127.0.0.1)' },
   { key: 'adminPort', flag: '--admin-port', env: 'CORSGATE_ADMIN_PORT', file: 'adminPort', type: 'port', help: 'admin port: console, /api, /metrics, /healthz (default 8081)' },
-  { key: 'store', flag: '--store', env: 'CORSGATE_STORE', file: 'store', type: 'string', help: 'store URL (default sqlite:./corsgate.db)' },
+  { key: 'store', flag: '--store', env: 'CORSGATE_STORE', file: 'store', type: 'string', help: 'store URL: sqlite:PATH, or postgres://USER[:PASSWORD]@HOST:PORT/DB for a fleet (default sqlite:./corsgate.db)' },
+  { key: 'cache', flag: '--cache', env: 'CORSGATE_CACHE', file: 'cache', type: 'string', help: 'with a postgres:// store: file of the last configuration applied, served when PostgreSQL is unreachable (default ./corsgate-cache.db)' },
+  { key: 'nodeId', flag: '--node-id', env: 'CORSGATE_NODE_ID', file: 'nodeId', type: 'string', help: 'this node\'s name in /api/nodes and its usage counters (default: host name:proxy port)' },
   { key: 'policy', flag: '--policy', env: 'CORSGATE_POLICY', file: 'policy', type: 'string', help: 'policy file (JSON/YAML): read-only config-as-code mode, no admin writes' },
   { key: 'timeoutMs', flag: '--timeout', env: 'CORSGATE_TIMEOUT_MS', file: 'timeoutMs', type: 'ms', help: 'upstream response timeout in ms, answered 504 (default 30000)' },
   { key: 'connectTimeoutMs', flag: '--connect-timeout', env: 'CORSGATE_CONNECT_TIMEOUT_MS', file: 'connectTimeoutMs', type: 'ms', help: 'upstream connect timeout in ms (default 5000)' },
@@ -113,7 +118,6 @@ export const OPTIONS: readonly Option[] = [
   { key: 'trustProxy', flag: '--trust-proxy', env: 'CORSGATE_TRUST_PROXY', file: 'trustProxy', type: 'flag', help: 'trust X-Forwarded-Proto/-Host from a proxy in front (same-origin checks, redirects, upstream headers)' },
   { key: 'consoleDir', flag: '--console-dir', env: 'CORSGATE_CONSOLE_DIR', file: 'consoleDir', type: 'string', help: 'folder of the built console (default console/dist of this package)' },
   { key: 'allowWeakAdminToken', flag: '--allow-weak-admin-token', env: 'CORSGATE_ALLOW_WEAK_ADMIN_TOKEN', file: 'allowWeakAdminToken', type: 'flag', help: 'accept a short or simple CORSGATE_ADMIN_TOKEN (for tests only)' },
-  { key: 'nodeId', flag: '--node-id', env: 'CORSGATE_NODE_ID', file: 'nodeId', type: 'string', help: "this node's name for its usage counters in the store (default hostname:port)" },
   { key: 'usageFlushMs', flag: '--usage-flush', env: 'CORSGATE_USAGE_FLUSH_MS', file: 'usageFlushMs', type: 'ms', help: 'usage counters are written to the store every this many ms (default 10000)' },
   { key: 'usageTopN', flag: '--usage-top', env: 'CORSGATE_USAGE_TOP', file: 'usageTopN', type: 'count', help: 'refused origins, upstream comparisons and CSP violations kept per node, the most frequent first (default 1000)' },
   { key: 'cspReportPath', flag: '--csp-report-path', env: 'CORSGATE_CSP_REPORT_PATH', file: 'cspReportPath', type: 'string', help: 'proxy path reserved for CSP violation reports (default /.corsgate/csp-reports)' },
@@ -126,6 +130,8 @@ export const DEFAULTS: GatewayConfig = {
   adminHost: '127.0.0.1',
   adminPort: 8081,
   store: 'sqlite:./corsgate.db',
+  cache: './corsgate-cache.db',
+  nodeId: null,
   policy: null,
   timeoutMs: 30_000,
   connectTimeoutMs: 5_000,
@@ -151,7 +157,6 @@ export const DEFAULTS: GatewayConfig = {
   websocketHandshakeTimeoutMs: 10_000,
   websocketIdleTimeoutMs: 300_000,
   trustProxy: false,
-  nodeId: null,
   usageFlushMs: 10_000,
   usageTopN: 1000,
   cspReportPath: '/.corsgate/csp-reports',

@@ -5,7 +5,6 @@
  * the outcome, so the core stays pure.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { emptyBodyLength } from '../adapters/shared.js';
 import { decide, type Outcome, type Refusal } from './core/decide.js';
 import { clientScheme, RequestScan, type GateEdge } from './headers.js';
 import type { Forwarder } from './proxy.js';
@@ -82,7 +81,7 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, ob
     if (outcome.kind === 'forward') {
       // Decided first: a refused request never gets `100 Continue`.
       if (continueExpected) res.writeContinue();
-      forwarder.forward(req, res, outcome, view.headers);
+      forwarder.forward(req, res, outcome, view.headers, snap.self);
       return;
     }
     if (outcome.kind === 'refuse') {
@@ -90,10 +89,8 @@ export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, ob
       observer.answered(req, outcome, outcome.status);
       return;
     }
-    // An answer here (allowed preflight, OPTIONS *): empty, and a 204 carries no Content-Length.
-    const length = emptyBodyLength(outcome.status);
-    if (length === null) res.writeHead(outcome.status, outcome.headers);
-    else res.writeHead(outcome.status, { ...outcome.headers, 'Content-Length': length });
+    // An answer here (allowed preflight, OPTIONS *): empty; its header list is built once per answer.
+    res.writeHead(outcome.status, outcome.headerList as string[]);
     res.end();
     req.resume();
     observer.answered(req, outcome, outcome.status);

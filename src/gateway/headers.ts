@@ -32,6 +32,8 @@ export const H = {
   pseudo: 17,
   /** `:authority`, which stands in for Host on HTTP/2 (RFC 9113 §8.3.1). */
   authority: 18,
+  /** Location: an upstream redirect, rewritten to the gateway (redirect.ts). */
+  location: 19,
 } as const;
 
 /** Whether `name` equals `lower` (an ASCII lower-case constant of the same length), ignoring case. */
@@ -86,6 +88,7 @@ export function classify(name: string): number {
 /** Response-side classes: hop-by-hop, Vary, Content-Type and any Access-Control-* header. */
 export function classifyResponse(name: string): number {
   if (name.length === 4 && eq(name, 'vary')) return H.vary;
+  if (name.length === 8 && eq(name, 'location')) return H.location;
   if (name.length > 15 && eq(name, 'access-control-')) return H.cors;
   const c = classify(name);
   return c === H.hop || c === H.connection || c === H.transferEncoding || c === H.contentType ? c : H.other;

@@ -16,6 +16,13 @@ export interface PublishTargets {
   minVersion(): number;
 }
 
+/** What a fleet node does around publishing (fleet/node.ts); absent hooks do nothing. */
+export interface PipelineHooks {
+  /** Throws to refuse a state whole: the previous one stays in force. */
+  check?(state: StoreState): void;
+  publishing?(state: StoreState): void;
+}
+
 export class SnapshotNotPublished extends Error {
   constructor(readonly version: number, reason: string) {
     super(reason);
@@ -39,13 +46,25 @@ export class SnapshotPipeline {
   /** What the admin API shows: the newest snapshot some worker published. */
   info: SnapshotInfo | null = null;
 
-  constructor(private readonly store: Store, private readonly targets: PublishTargets, private readonly log: (level: 'warn' | 'error', message: string) => void) {}
+  constructor(
+    private readonly store: Store,
+    private readonly targets: PublishTargets,
+    private readonly log: (level: 'warn' | 'error', message: string) => void,
+    private readonly hooks: PipelineHooks = {},
+  ) {}
 
   /** Loads the first state (the caller hands it to the workers it starts). */
   async first(): Promise<StoreState> {
     const state = await this.store.loadState();
+    this.hooks.check?.(state);
+    this.hooks.publishing?.(state);
     this.lastSent = state.version;
     return state;
+  }
+
+  /** The workers start from a state that did not come from the store (a fleet node's cache). */
+  seed(version: number): void {
+    this.lastSent = version;
   }
 
   start(): void {
@@ -63,11 +82,17 @@ export class SnapshotPipeline {
         this.again = false;
         const state = await this.store.loadState();
         if (state.version !== this.lastSent) {
+          this.hooks.check?.(state);
           this.lastSent = state.version;
           this.targets.publish(state);
+          // After the send: the workers compile while this process does its bookkeeping (acks arrive later).
+          this.hooks.publishing?.(state);
         }
       } while (this.again);
     } catch (err) {
+      // A refused version (a fleet node's check) fails whoever waits for it at once.
+      const refused = (err as { version?: unknown }).version;
+      if (typeof refused === 'number') this.failed(refused, (err as Error).message);
       this.log('error', `the policy could not be loaded; the previous one stays in force: ${(err as Error).message}`);
     } finally {
       this.loading = false;

@@ -121,7 +121,7 @@ export async function readPolicyFile(path: string, engine: Engine): Promise<Poli
   try {
     engine.createPolicy(allowlistOptions(allowlist.map((a) => a.urlPattern), overrides as AllowlistOverrides, pickCors(settings)));
   } catch (err) {
-    for (const p of problemsOf(err)) problems.push(`${p.path ? `${p.path}: ` : ''}${p.code}: ${p.message}`);
+    for (const p of problemsOf(err)) problems.push(`${p.path ? `${p.path}: ` : ''}${p.code}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
   }
   if (problems.length) throw new PolicyFileError(problems);
   return { plan: { allowlist, trustedSites: sites, settings, routes }, allowlistOptions: overrides as AllowlistOverrides };

@@ -1,9 +1,12 @@
 /**
- * The messages between the primary process (store, admin listener) and the proxy workers. A state
- * travels in slices (`state-begin`, `state-chunk`…, `state-end`), each chunk sent only when the
- * worker asks for it (`more`, once it has compiled the previous one): neither side ever serialises
- * or parses a million entries in one go, and a worker never holds more than one chunk it has not
- * compiled (so the garbage collector never has a million young strings to copy). A newer version
+ * The messages between the primary process (store, admin listener) and the proxy workers. The
+ * primary checks a state's allowlist once (at a lower CPU priority, for every worker) and packs
+ * its exact origins into the typed arrays of an OriginTable; the state then travels in slices
+ * (`state-begin`, `state-bytes`… of those arrays, `state-chunk`… of the few other patterns,
+ * `state-end`), each sent only when the worker asks for it (`more`, once it has applied the previous
+ * one). A worker's share of a million-entry change is a few dozen memory copies between requests:
+ * it never checks, hashes or parses a million strings on the thread that serves the proxy.
+ * Messages use node's "advanced" serialization (typed arrays travel as bytes). A newer version
  * abandons an older one.
  */
 import type { Route, Settings, TrustedSite, UsageBatch } from '../store/types.js';
@@ -12,10 +15,29 @@ import type { AllowlistOverrides } from './engine.js';
 import type { GatewayConfig } from './config.js';
 import type { ListenerLimits } from './listener.js';
 
+/** Patterns per `state-chunk`. */
 export const CHUNK = 2_000;
+/** Bytes per `state-bytes` message: a copy of a few hundred microseconds for the worker. */
+export const BYTES_CHUNK = 1 << 20;
+
+/** The typed arrays of a packed OriginTable, by name. */
+export type TableField = 'arena' | 'offsets' | 'lengths' | 'hashes';
 
 export type ToWorker =
-  | { t: 'state-begin'; version: number; routes: Route[]; settings: Settings; trustedSites: TrustedSite[]; count: number; overrides: AllowlistOverrides }
+  | {
+      t: 'state-begin';
+      version: number;
+      routes: Route[];
+      settings: Settings;
+      trustedSites: TrustedSite[];
+      /** The policy file's engine options that are no settings (pool.setOverrides). */
+      overrides: AllowlistOverrides;
+      /** The exact origins' table: entries, slots, arena bytes. */
+      table: { size: number; capacity: number; arenaBytes: number };
+      /** The primary's warnings about entries it dropped. */
+      warnings: string[];
+    }
+  | { t: 'state-bytes'; version: number; field: TableField; at: number; bytes: Uint8Array }
   | { t: 'state-chunk'; version: number; items: string[] }
   | { t: 'state-end'; version: number }
   | { t: 'metrics'; id: number }

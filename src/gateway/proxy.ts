@@ -9,6 +9,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mergeVary } from '../adapters/shared.js';
 import type { Forward } from './core/decide.js';
+import { DERIVED_SELF, type SelfOrigin } from './core/self-origin.js';
+import { rewriteLocation, type ClientAddress } from './redirect.js';
 import { classify, classifyResponse, clientScheme, connectionTokens, H, isPlainConnection, type GateEdge, type RequestScan } from './headers.js';
 import type { Upstream } from './upstreams.js';
 
@@ -65,8 +67,13 @@ function isHtml(value: string): boolean {
 /** Report-only: the upstream's Access-Control-Allow-Origin seen by the last `responseHeaders` call. */
 let upstreamAllowOrigin: string | null = null;
 
+/** Whether the client reached the gateway over TLS (its own, or a front's that says so). */
+function secureClient(req: IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
+}
+
 /** The upstream's response headers as sent to the client: filtered, CORS and CSP added. */
-function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
+function responseHeaders(raw: Buffer[], outcome: Forward, exchange: Exchange, req: IncomingMessage): string[] {
   const out: string[] = [];
   let vary = false;
   let html = false;
@@ -81,6 +88,9 @@ function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
       case H.contentType:
         html = isHtml(value);
         out.push(name, value);
+        break;
+      case H.location:
+        out.push(name, exchange.location(value));
         break;
       case H.vary:
         vary = true;
@@ -104,8 +114,11 @@ function responseHeaders(raw: Buffer[], outcome: Forward): string[] {
   pushCors(out, outcome);
   // An upstream's own CSP is kept next to the trusted-sites one: a browser enforces every policy it
   // receives (CSP Level 3 §4.1), so the gateway can never weaken it.
-  const csp = outcome.route.cspHeaders;
-  if (html && csp !== null) for (let i = 0; i < csp.length; i++) out.push(csp[i]!);
+  const headers = outcome.route.cspHeaders;
+  if (html && headers !== null) {
+    const csp = secureClient(req) ? headers.secure : headers.plain;
+    for (let i = 0; i < csp.length; i++) out.push(csp[i]!);
+  }
   return out;
 }
 
@@ -155,7 +168,7 @@ function onClientClose(this: Res): void {
 }
 
 /** One forwarded request: undici's dispatch handler, writing into the client's response. */
-class Exchange {
+class Exchange implements ClientAddress {
   private abort: ((err?: Error) => void) | null = null;
   private resume: (() => void) | null = null;
   private listeningDrain = false;
@@ -169,7 +182,18 @@ class Exchange {
     private readonly req: IncomingMessage,
     private readonly res: Res,
     private readonly outcome: Forward,
+    // What the client addressed, for a redirect (the gate's header scan is reused by the next
+    // request): references to strings that exist already, so forwarding allocates nothing for it.
+    readonly scheme: string,
+    readonly host: string | undefined,
+    readonly self: SelfOrigin,
   ) {}
+
+  /** The upstream's Location as the client gets it (redirect.ts). */
+  location(value: string): string {
+    const u = this.upstream;
+    return rewriteLocation(value, { origin: u.name, scheme: u.url.protocol.slice(0, -1), basePath: u.basePath }, this);
+  }
 
   onConnect(abort: (err?: Error) => void): void {
     if (this.ended) abort();
@@ -184,11 +208,11 @@ class Exchange {
     this.resume = resume;
     if (this.outcome.reportOnly) {
       upstreamAllowOrigin = null;
-      this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome));
+      this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this, this.req));
       this.forwarder.observer.upstreamCors(this.outcome, upstreamAllowOrigin);
       return true;
     }
-    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome));
+    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this, this.req));
     return true;
   }
 
@@ -240,7 +264,7 @@ export class Forwarder {
   /** `edge`: the listener's scheme and whether the proxy in front is trusted (X-Forwarded-Proto/-Host). */
   constructor(private readonly upstreams: UpstreamLookup, readonly observer: ProxyObserver, private readonly edge: GateEdge) {}
 
-  forward(req: IncomingMessage, res: Res, outcome: Forward, scan: RequestScan): void {
+  forward(req: IncomingMessage, res: Res, outcome: Forward, scan: RequestScan, self: SelfOrigin = DERIVED_SELF): void {
     const upstream = this.upstreams.of(outcome);
     if (upstream === null || upstream.inFlight >= upstream.maxInFlight) {
       if (upstream !== null) this.observer.upstreamError('busy', `${upstream.name}: ${upstream.inFlight} requests in flight`, upstream);
@@ -249,7 +273,8 @@ export class Forwarder {
       return;
     }
     upstream.inFlight++;
-    const exchange = new Exchange(this, upstream, req, res, outcome);
+    const host = this.edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
+    const exchange = new Exchange(this, upstream, req, res, outcome, clientScheme(this.edge, scan.xForwardedProto), host, self);
     res[kExchange] = exchange;
     res.on('close', onClientClose);
     upstream.pool.dispatch(

@@ -9,7 +9,7 @@ import { cpus, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { openStore, type Store } from '../store/index.js';
+import { isPostgresUrl, openStore, StoreError, type Store } from '../store/index.js';
 import { handleApi, type ApiContext } from './admin/api.js';
 import { ensureBootstrapToken } from './admin/auth.js';
 import { ApiError, sendJson } from './admin/http.js';
@@ -18,13 +18,16 @@ import { WorkerPool } from './cluster.js';
 import type { GatewayConfig } from './config.js';
 import { startDemoApi, type DemoApi } from './demo.js';
 import { engine } from './engine.js';
+import { ConfigCache } from './fleet/cache.js';
+import { FleetNode } from './fleet/node.js';
+import { defaultNodeId, firstState } from './fleet/start.js';
 import { closeServer, createLimitedServer, listen, urlOf } from './listener.js';
 import { createSecureAdminServer } from './listener-tls.js';
 import { filesOf, readTlsPair, reloadTls, upstreamTls } from './tls.js';
 import { createLogger, flushLogs } from './log.js';
 import { Metrics, nodeMetrics } from './metrics.js';
 import { SnapshotNotPublished, SnapshotPipeline } from './pipeline.js';
-import { loadPolicyFile } from './policy-file.js';
+import { loadPolicyFile, type LoadedPolicyFile } from './policy-file.js';
 import { watchPolicyFile } from './policy-reload.js';
 import { handleSighup, onReload } from './signals.js';
 import type { SnapshotInfo } from './snapshot.js';
@@ -60,20 +63,34 @@ export function workerCount(config: GatewayConfig): number {
   return config.workers === 'auto' ? Math.max(1, cpus().length) : config.workers;
 }
 
+/** SIGHUP reloads (signals.ts): the policy file (also watched), and whatever the workers registered. Returns the cleanup. */
+function startReloads(policy: string | null, fromFile: LoadedPolicyFile | null, pool: WorkerPool, logger: Logger): () => Promise<void> {
+  const unworkers = onReload('workers', () => pool.reload());
+  const stop = fromFile && policy ? watchPolicyFile(policy, { store: fromFile.store, engine, setOverrides: (o) => pool.setOverrides(o), log: logger }) : () => undefined;
+  return async () => {
+    stop();
+    unworkers();
+  };
+}
+
 export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger(config.logLevel)): Promise<Gateway> {
   const fromFile = config.policy ? await loadPolicyFile(config.policy, engine) : null;
-  const store: Store = fromFile ? fromFile.store : openStore(config.store);
+  const store: Store = fromFile ? fromFile.store : await openStore(config.store);
   const metrics = new Metrics();
   // From the start, SIGHUP never ends the gateway (Node's default would).
   const unhup = handleSighup(logger);
   const cleanups: (() => Promise<void>)[] = [() => store.close(), async () => unhup()];
   let proxyPort = 0;
-  const node = () => config.nodeId ?? `${hostname()}:${proxyPort || config.port}`;
-  const usage = new UsageCollector(store, { node, flushMs: config.usageFlushMs, topN: config.usageTopN }, (m) => logger.warn(m));
+  const nodeName = () => config.nodeId ?? defaultNodeId(proxyPort || config.port);
+  const usage = new UsageCollector(store, { node: nodeName, flushMs: config.usageFlushMs, topN: config.usageTopN }, (m) => logger.warn(m));
   // After the workers' last batches (the pool stops first), before the store closes.
   cleanups.unshift(() => usage.close());
   try {
-    const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined, { allowWeak: config.allowWeakAdminToken });
+    const bootstrap = await ensureBootstrapToken(store, env.CORSGATE_ADMIN_TOKEN || undefined, { allowWeak: config.allowWeakAdminToken }).catch((err: unknown) => {
+      // A fleet node started while PostgreSQL is unreachable serves its cache; tokens are checked once it is back.
+      if (!(err instanceof StoreError && err.code === 'store-unavailable')) throw err;
+      return { generated: null, notes: [{ level: 'warn' as const, message: `admin token not checked at start: ${err.message}` }] };
+    });
     for (const note of bootstrap.notes) logger[note.level](note.message);
 
     // Read once here so that a missing or mismatched file stops the start with a clear message.
@@ -97,12 +114,16 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
 
     const workers = workerCount(config);
     let pipeline: SnapshotPipeline | null = null;
+    const cache = !fromFile && isPostgresUrl(config.store) ? new ConfigCache(resolve(config.cache)) : null;
+    const node = new FleetNode(config.nodeId ?? '', store, cache, metrics, (level, message) => logger[level](message));
+    cleanups.push(async () => node.close());
     const pool = new WorkerPool(
       workers,
       { ...config, upstream: upstream.href, overrides: fromFile?.allowlistOptions ?? {}, port: config.port },
       {
         published: (version, info) => {
           pipeline?.published(version, info);
+          node.applied(pool.minVersion());
           metrics.published({ version: info.version, allowlistSize: info.allowlistSize, cspBytes: info.cspBytes });
           for (const w of info.warnings) if (version === pool.minVersion()) logger.debug({ warning: w }, 'policy warning');
         },
@@ -114,23 +135,18 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
         usage: (batch) => usage.add(batch),
       },
     );
-    pipeline = new SnapshotPipeline(store, pool, (level, message) => logger[level](message));
+    pipeline = new SnapshotPipeline(store, pool, (level, message) => logger[level](message), { check: (s) => node.check(s), publishing: (s) => node.publishing(s) });
     const p = pipeline;
-    const first = await p.first();
+    const first = await firstState(p, node, cache, (message) => logger.warn(message));
     cleanups.unshift(async () => p.stop());
     cleanups.unshift(() => pool.stop());
     proxyPort = await pool.start(first);
     p.start();
-    // SIGHUP reloads (signals.ts): the policy file here, and whatever the workers registered.
-    const unworkers = onReload('workers', () => pool.reload());
-    cleanups.push(async () => unworkers());
-    if (fromFile && config.policy) {
-      const stop = watchPolicyFile(config.policy, { store: fromFile.store, engine, setOverrides: (o) => pool.setOverrides(o), log: logger });
-      cleanups.unshift(async () => stop());
-    }
+    cleanups.unshift(startReloads(config.policy, fromFile, pool, logger));
     usage.start();
     for (const w of p.info?.warnings ?? []) logger.warn({ warning: w }, 'policy warning');
     proxyUrl = urlOf(config.host, proxyPort, proxyTls !== null);
+    if (!config.nodeId) node.id = defaultNodeId(proxyPort);
 
     const consoleDir = config.consoleDir ? resolve(config.consoleDir) : join(packageRoot(), 'console', 'dist');
     const info = { proxyUrl, adminUrl: '', upstream: demo ? `${upstream.origin} (built-in demo API)` : upstream.href, policyFile: config.policy };
@@ -149,7 +165,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       usage.discard();
       pool.resetUsage();
     };
-    const ctx: ApiContext = { store, engine, snapshot, info, sync, metrics, log: logger, usage: { reset: resetUsage, flush: () => usage.flush() } };
+    const ctx: ApiContext = { store, engine, snapshot, info, sync, metrics, log: logger, usage: { reset: resetUsage, flush: () => usage.flush() }, fleet: node };
     const adminLimits = { ...config, maxConnections: config.adminMaxConnections, requestTimeoutMs: Math.min(config.requestTimeoutMs, 120_000) };
     const adminConnections = { open: 0, evicted: 0 };
     metrics.connections('admin', adminConnections);
@@ -157,6 +173,10 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
       const path = (req.url ?? '/').split('?')[0]!;
       res.on('finish', () => metrics.adminRequest(req.method ?? '', res.statusCode));
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok', version: pool.minVersion(), workers });
+      if (path === '/readyz') {
+        const ready = node.readiness();
+        return sendJson(res, ready.status, ready.body);
+      }
       if (path === '/metrics') {
         void pool
           .gatherMetrics()

@@ -7,7 +7,7 @@
 import type { Policy } from '../policy/types.js';
 import type { Settings, StoreState, TrustedSite } from '../store/types.js';
 import type { DecideSnapshot } from './core/decide.js';
-import { bindRoute, NO_TALLIES, type BoundRoute, type RouteTallies } from './core/regime.js';
+import { bindRoute, NO_TALLIES, type BoundRoute, type CspHeaders, type RouteTallies } from './core/regime.js';
 import { AllowlistBuilder } from './compile.js';
 import { pickCors, PUBLIC_OPTIONS, type AllowlistOverrides, type Engine } from './engine.js';
 import { buildCsp } from './modules.js';
@@ -47,24 +47,31 @@ export const REPORT_ENDPOINT = 'corsgate';
 
 /**
  * The trusted-sites CSP and, when some active sites are `reportOnly`, a Content-Security-Policy-
- * Report-Only that trusts them too; both report violations to `reportPath` (CSP Level 3
- * `report-to` with a Reporting-Endpoints header, and `report-uri` for browsers without it).
+ * Report-Only that trusts them too; both report violations to `reportPath`: `report-uri` (CSP
+ * Level 3 §6.5, deprecated but universal) and, for responses the client received over TLS, `report-to`
+ * with a Reporting-Endpoints header (W3C Reporting API). Chromium ignores Reporting-Endpoints on
+ * a response that is not secure and, once `report-to` is present, ignores `report-uri`, so a
+ * plain-HTTP response names only `report-uri` or its reports would be lost.
  */
-async function cspPolicies(state: StoreState, reportPath: string | null, warnings: string[]): Promise<{ csp: string | null; headers: string[] | null }> {
+async function cspPolicies(state: StoreState, reportPath: string | null, warnings: string[]): Promise<{ csp: string | null; headers: CspHeaders | null }> {
   const active: TrustedSite[] = state.trustedSites.filter((s) => s.isActive);
   const enforced = active.filter((s) => s.reportOnly !== true);
   const built = await buildCsp(enforced, state.settings.cspBaseline);
   if (built === null) return { csp: null, headers: null };
   for (const w of built.warnings) warnings.push(w);
-  const reporting = reportPath === null ? '' : `; report-uri ${reportPath}; report-to ${REPORT_ENDPOINT}`;
-  const csp = built.header + reporting;
-  const headers = ['Content-Security-Policy', csp];
-  if (enforced.length < active.length) {
-    const trial = await buildCsp(active, state.settings.cspBaseline);
-    if (trial !== null) headers.push('Content-Security-Policy-Report-Only', trial.header + reporting);
+  const trial = enforced.length < active.length ? await buildCsp(active, state.settings.cspBaseline) : null;
+  const variant = (reporting: string, endpoints: boolean): string[] => {
+    const out = ['Content-Security-Policy', built.header + reporting];
+    if (trial !== null) out.push('Content-Security-Policy-Report-Only', trial.header + reporting);
+    if (endpoints) out.push('Reporting-Endpoints', `${REPORT_ENDPOINT}="${reportPath}"`);
+    return out;
+  };
+  if (reportPath === null) {
+    const only = variant('', false);
+    return { csp: built.header, headers: { secure: only, plain: only } };
   }
-  if (reportPath !== null) headers.push('Reporting-Endpoints', `${REPORT_ENDPOINT}="${reportPath}"`);
-  return { csp, headers };
+  const secure = variant(`; report-uri ${reportPath}; report-to ${REPORT_ENDPOINT}`, true);
+  return { csp: secure[1]!, headers: { secure, plain: variant(`; report-uri ${reportPath}`, false) } };
 }
 
 /** Compiles a whole state at once (tests, small allowlists); the workers compile in slices (compile.ts). */

@@ -23,6 +23,28 @@ export interface UpgradeOptions {
   idleTimeoutMs: number;
   /** The listener's scheme and whether the proxy in front is trusted (X-Forwarded-Proto/-Host). */
   edge: GateEdge;
+  /**
+   * Plain HTTP only: serve an Upgrade to anything but WebSocket as the ordinary request it also is
+   * (`curl --http2 http://…` asks for h2c; RFC 9110 §7.8 lets a server ignore Upgrade).
+   */
+  ordinary?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+const UPGRADE_ONLY = new Set(['upgrade', 'http2-settings', 'connection']);
+
+/**
+ * Hands an upgrade request back to the HTTP/1.1 server as an ordinary one: its head written again
+ * without Upgrade, HTTP2-Settings and Connection, put back in front of the socket's unread bytes,
+ * and the socket handed to the server as a new connection (Node detached its parser for the upgrade).
+ */
+export function asOrdinaryRequest(server: { emit(event: 'connection', socket: Duplex): unknown }) {
+  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    let text = `${req.method} ${req.url} HTTP/1.1\r\n`;
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) if (!UPGRADE_ONLY.has(raw[i]!.toLowerCase())) text += `${raw[i]}: ${raw[i + 1]}\r\n`;
+    socket.unshift(Buffer.concat([Buffer.from(`${text}\r\n`, 'latin1'), head]));
+    server.emit('connection', socket);
+  };
 }
 
 /** Hears about every handshake: its outcome, and the status the client got (0: no answer). */
@@ -124,6 +146,8 @@ export function createUpgradeHandler(getSnapshot: () => Snapshot, upstreams: Ups
   const scan = new RequestScan();
   const view = { method: '', target: '', host: undefined as string | undefined, headers: scan, scheme: 'http', forwardedHost: null as string | null };
   return function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const websocket = isWebSocket(req.headers.upgrade);
+    if (!websocket && o.ordinary) return o.ordinary(req, socket, head);
     const snap = getSnapshot();
     scan.fill(req.rawHeaders);
     view.method = req.method ?? '';
@@ -131,7 +155,7 @@ export function createUpgradeHandler(getSnapshot: () => Snapshot, upstreams: Ups
     view.host = scan.host;
     view.scheme = clientScheme(o.edge, scan.xForwardedProto);
     view.forwardedHost = o.edge.trustProxy ? scan.xForwardedHost : null;
-    const outcome = decideUpgrade(snap, view, isWebSocket(req.headers.upgrade));
+    const outcome = decideUpgrade(snap, view, websocket);
     outcome.route.tally.count(outcome.decision, outcome.reason, false, outcome.origin);
     socket.on('error', () => socket.destroy());
     if (outcome.kind === 'refuse') {

@@ -6,3 +6,5 @@ export { checkOriginPattern, MAX_PATTERN_LENGTH, ORIGIN_PATTERN_CODES, SUPPORTED
 export type { OriginPattern, OriginPatternCode, PatternProblem, PatternCheck } from './pattern.js';
 export { compileOriginMatcher, isSerializedOrigin, OriginMatcherBuilder } from './matcher.js';
 export type { OriginMatcher } from './matcher.js';
+export { OriginTable } from './origin-table.js';
+export type { OriginTableParts } from './origin-table.js';

@@ -1,5 +1,7 @@
 /**
- * The compiled origin matcher. Exact origins live in a hash set keyed by their serialization;
+ * The compiled origin matcher. Exact origins live in a hash set keyed by their serialization, or,
+ * for a builder told to keep them off the heap (a gateway's million-entry allowlist), in an
+ * OriginTable (origin-table.ts): the one place an exact origin is looked up either way;
  * `scheme://host:*` patterns in a second set keyed by `scheme://host`; subdomain wildcards in a
  * trie keyed by host labels from the right (`com` → `example` → …). A lookup costs one or two hash
  * probes plus one step per label of the request's host: it does not grow with the number of
@@ -8,6 +10,7 @@
  */
 import { DEFAULT_PORTS } from '../http/url.js';
 import { findHostEnd } from './authority.js';
+import { OriginTable, type OriginTableParts } from './origin-table.js';
 import { MAX_ORIGIN_LENGTH, parseOrigin } from './parse.js';
 import type { OriginPattern } from './pattern.js';
 
@@ -106,12 +109,58 @@ export function isSerializedOrigin(value: string): boolean {
  * Builds a matcher one pattern at a time, so a policy's validation can add each pattern as it checks
  * it (and learn about duplicates) without keeping a million pattern objects alive.
  */
+/** Whether an exact pattern's source fits an OriginTable (one byte per character). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+export interface MatcherBuilderOptions {
+  /**
+   * Keep exact origins in an OriginTable sized for this many entries (off the JavaScript heap:
+   * nothing for the garbage collector to scan, no rehash of a huge Set, and the table can be
+   * moved to another process as bytes). Without it, a Set (the fastest lookup for small lists).
+   */
+  offHeapExact?: number;
+}
+
 export class OriginMatcherBuilder {
   private readonly exact = new Set<string>();
+  private table: OriginTable | null;
   private readonly anyPort = new Set<string>();
   private readonly root = new TrieNode();
   private wildcards = 0;
   private any = false;
+
+  constructor(options: MatcherBuilderOptions = {}) {
+    this.table = options.offHeapExact === undefined ? null : new OriginTable(options.offHeapExact);
+  }
+
+  /** Whether `origin` is one of the exact origins added (byte-exact, as `allows` compares them). */
+  hasExact(origin: string): boolean {
+    return this.exact.has(origin) || (this.table !== null && this.table.has(origin));
+  }
+
+  /** How many exact origins the off-heap table holds. */
+  get tableSize(): number {
+    return this.table === null ? 0 : this.table.size;
+  }
+
+  /** The off-heap exact origins' arrays (null without `offHeapExact`), to move them elsewhere. */
+  tableParts(): OriginTableParts | null {
+    return this.table === null ? null : this.table.parts();
+  }
+
+  /** Takes exact origins a builder elsewhere checked and packed (see `tableParts`); before any is added. */
+  adoptTable(parts: OriginTableParts): void {
+    if (this.table === null || this.table.size > 0) throw new Error('OriginMatcherBuilder: a table is adopted only by an off-heap builder still empty');
+    this.table = OriginTable.fromParts(parts);
+  }
+
+  /** The exact origins held off the heap (listed only when asked for: a million strings are not kept for nothing). */
+  tableOrigins(): string[] {
+    return this.table === null ? [] : this.table.list();
+  }
 
   /** Adds a checked pattern; returns false when the same pattern was added before. */
   add(p: OriginPattern): boolean {
@@ -122,6 +171,11 @@ export class OriginMatcherBuilder {
     if (p.kind === 'exact') {
       // checkOriginPattern accepts only canonical spellings, so an exact pattern's source is the
       // serialized origin itself (with `:*` for any port): no string is built per pattern.
+      if (p.port !== '*' && this.table !== null && isAscii(p.source)) {
+        // More entries than announced (a store that grew meanwhile): a table twice the size, once.
+        if (!this.table.hasRoom) this.table = grown(this.table);
+        return this.table.add(p.source);
+      }
       const set = p.port === '*' ? this.anyPort : this.exact;
       const key = p.port === '*' ? p.source.slice(0, -2) : p.source;
       const before = set.size;
@@ -150,8 +204,14 @@ export class OriginMatcherBuilder {
   }
 
   build(): OriginMatcher {
-    return buildMatcher(this.exact, this.anyPort, this.root, this.wildcards, this.any);
+    return buildMatcher(this.exact, this.table, this.anyPort, this.root, this.wildcards, this.any);
   }
+}
+
+function grown(table: OriginTable): OriginTable {
+  const bigger = new OriginTable(table.size * 2 + 16);
+  for (const o of table.list()) bigger.add(o);
+  return bigger;
 }
 
 export function compileOriginMatcher(patterns: Iterable<OriginPattern>): OriginMatcher {
@@ -160,15 +220,15 @@ export function compileOriginMatcher(patterns: Iterable<OriginPattern>): OriginM
   return builder.build();
 }
 
-function buildMatcher(exact: ReadonlySet<string>, anyPort: ReadonlySet<string>, root: TrieNode, wildcards: number, any: boolean): OriginMatcher {
-  const size = (any ? 1 : 0) + exact.size + anyPort.size + wildcards;
+function buildMatcher(exact: ReadonlySet<string>, table: OriginTable | null, anyPort: ReadonlySet<string>, root: TrieNode, wildcards: number, any: boolean): OriginMatcher {
+  const size = (any ? 1 : 0) + exact.size + (table === null ? 0 : table.size) + anyPort.size + wildcards;
   if (any) return { allows: () => true, size };
   const hasAnyPort = anyPort.size > 0;
   const hasWild = wildcards > 0;
 
   function allows(origin: string): boolean {
     if (typeof origin !== 'string' || origin.length > MAX_ORIGIN_LENGTH) return false;
-    if (exact.has(origin)) return true;
+    if (exact.has(origin) || (table !== null && table.has(origin))) return true;
     if (!hasAnyPort && !hasWild) return false;
     // Split `scheme://host[:port]` (the shared authority rule) without allocating beyond a few short slices.
     const sep = origin.indexOf('://');

@@ -65,6 +65,13 @@ export interface PolicyProblem {
   message: string;
   /** A concrete fix, when one can be suggested (e.g. the canonical form of a pattern). */
   hint?: string;
+  /** The fix as data: the corrected value, when there is one (the hint says "did you mean …?"). */
+  suggestion?: string;
+  /**
+   * The option that lifts the rule instead, when one does (`allowInsecureOrigins`). A reader that
+   * cannot set it (the gateway's admin API and console) words the fix from `suggestion` alone.
+   */
+  option?: string;
 }
 
 /** Headers as any of: a Fetch `Headers`, Node's `IncomingHttpHeaders`, or a plain record (lower- or any-case keys). */

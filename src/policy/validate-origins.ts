@@ -44,7 +44,7 @@ function validateOriginList(list: readonly unknown[], allowInsecureOrigins: bool
     if (!(i in list)) continue; // a hole in a sparse array is not an entry
     const { pattern, problem } = checkOriginPattern(list[i]);
     if (problem !== null) {
-      problems.push(policyError(problem.code, `origins[${i}]`, problem.message, problem.hint));
+      problems.push(withFix(policyError(problem.code, `origins[${i}]`, problem.message, problem.hint), problem));
       continue;
     }
     const p = pattern!;
@@ -70,7 +70,7 @@ function validateOriginList(list: readonly unknown[], allowInsecureOrigins: bool
 function insecureOriginProblem(p: Exclude<OriginPattern, { kind: 'any' }>, i: number, allowInsecureOrigins: boolean): PolicyProblem {
   const path = `origins[${i}]`;
   const problem = insecureProblem(p, p.kind);
-  if (!allowInsecureOrigins) return policyError(problem.code, path, problem.message, problem.hint);
+  if (!allowInsecureOrigins) return withFix(policyError(problem.code, path, problem.message, problem.hint), problem);
   return policyWarning(
     'origin-insecure-allowed',
     path,
@@ -90,6 +90,11 @@ function duplicateWarnings(list: readonly unknown[], duplicates: readonly number
     const source = list[i] as string;
     return policyWarning('origin-duplicate', `origins[${i}]`, `"${source}" is listed twice (also origins[${first.get(source)}])`, 'remove one of them');
   });
+}
+
+/** The pattern check's structured fix, carried on the engine's problem. */
+function withFix(p: PolicyProblem, fix: { suggestion?: string; option?: string }): PolicyProblem {
+  return { ...p, ...(fix.suggestion !== undefined ? { suggestion: fix.suggestion } : {}), ...(fix.option !== undefined ? { option: fix.option } : {}) };
 }
 
 /** Rules that tie `origins` to other options. */

@@ -31,7 +31,7 @@ export type FindingId =
   | 'origin-reflected' | 'null-origin-trusted' | 'prefix-match' | 'suffix-match' | 'unescaped-dot' | 'substring-match'
   | 'special-char-bypass' | 'any-subdomain-trusted' | 'insecure-origin-trusted' | 'third-party-origin-trusted'
   | 'localhost-prefix-trusted' | 'wildcard-origin' | 'invalid-acao' | 'missing-vary-origin' | 'origin-header-injection'
-  | 'permissive-preflight';
+  | 'permissive-preflight' | 'websocket-origin-not-checked';
 
 /**
  * Each class's severity (with credentials allowed; without them each drops one level), title and fix,
@@ -54,6 +54,11 @@ const FINDINGS: Record<FindingId, { severity: Severity; title: string; fix: stri
   'invalid-acao': { severity: 'low', title: 'Access-Control-Allow-Origin has an invalid value', fix: 'Send exactly one origin (or * without credentials): browsers reject several values, "*" with credentials and malformed values.' },
   'missing-vary-origin': { severity: 'medium', title: 'The allowed origin changes with Origin but Vary lacks Origin', fix: "Add Vary: Origin to every response whose Access-Control-Allow-Origin depends on the request, or caches will serve one origin's answer to another (corsgate always does)." },
   'origin-header-injection': { severity: 'medium', title: 'Control characters in Origin are reflected unsanitised', fix: 'Validate the Origin before using it in a response header: reject anything that is not exactly scheme://host[:port].' },
+  'websocket-origin-not-checked': {
+    severity: 'high',
+    title: 'A WebSocket endpoint accepts a handshake from any origin',
+    fix: "Check the handshake's Origin against an allowlist and answer 403 to any other (RFC 6455 §10.2): browsers apply no CORS to WebSockets, so any site can open one with the user's cookies (cross-site WebSocket hijacking). corsgate serve does this for every route.",
+  },
   'permissive-preflight': { severity: 'medium', title: 'Preflights grant any requested method or header, with credentials', fix: 'Grant only the methods and headers the API needs; never echo Access-Control-Request-Method/-Headers wholesale (or send *) when credentials are allowed.' },
 };
 
@@ -122,7 +127,7 @@ interface Reflection {
 }
 
 export function classify(target: Target, results: ProbeResult[], legitOrigins: string[] = []): Finding[] {
-  const ok = results.filter((r) => r.error === undefined);
+  const ok = results.filter((r) => r.error === undefined && r.probe.class !== 'websocket-origin-not-checked');
   const { found, add } = collector(target, ok, legitOrigins);
   const reflection = untrustedOriginsTrusted(ok, add);
   if (!found.has('origin-reflected')) thirdPartyOriginsNamed(ok, add);
@@ -130,6 +135,7 @@ export function classify(target: Target, results: ProbeResult[], legitOrigins: s
   acaoValuesInvalid(ok, add);
   varyMissing(ok, add);
   preflightsPermissive(ok, add);
+  socketsUnchecked(results, add);
   const order: readonly string[] = FINDING_IDS;
   return [...found.values()].map((x) => x.finding).sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || order.indexOf(a.id) - order.indexOf(b.id));
 }
@@ -245,4 +251,9 @@ function preflightsPermissive(ok: ProbeResult[], add: Add): void {
     else if (acam.includes('*') || acah.includes('*')) add('permissive-preflight', r, true, 'low');
     else if (acah.includes(header.toLowerCase())) add('permissive-preflight', r, true, 'info');
   }
+}
+
+/** A WebSocket handshake from an unrelated origin that switched protocols: nothing in the browser stops that page. */
+function socketsUnchecked(results: ProbeResult[], add: Add): void {
+  for (const r of results) if (r.error === undefined && r.probe.class === 'websocket-origin-not-checked' && r.status === 101) add('websocket-origin-not-checked', r, r.credentials === true);
 }

@@ -3,7 +3,8 @@
  * retries, curl-style `--resolve`, `--insecure` for self-signed TLS, and an optional proxy.
  */
 import { isIP } from 'node:net';
-import { Agent, buildConnector, ProxyAgent, request, type Dispatcher } from 'undici';
+import { randomBytes } from 'node:crypto';
+import { Agent, buildConnector, ProxyAgent, request, upgrade, type Dispatcher } from 'undici';
 import { DEFAULT_PORTS } from '../http/url.js';
 import { CorsgateError } from '../errors.js';
 
@@ -179,6 +180,38 @@ export class Prober {
       }
     }
     throw lastError;
+  }
+
+  /**
+   * A WebSocket opening handshake (RFC 6455 §4.1) with these headers: the response headers when the
+   * server switched protocols (101), null when it answered anything else. The socket is closed at once.
+   */
+  async websocket(url: string, headers: Record<string, string>): Promise<{ headers: Record<string, string>; setCookies: string[] } | null> {
+    const host = new URL(url).host;
+    const all: Record<string, string> = {
+      'user-agent': 'corsgate-scan',
+      ...this.options.headers,
+      ...(this.options.cookie ? { cookie: this.options.cookie } : {}),
+      'sec-websocket-key': randomBytes(16).toString('base64'),
+      'sec-websocket-version': '13',
+      ...headers,
+    };
+    return this.limiter(host).run(async () => {
+      try {
+        const res = await upgrade(url, { method: 'GET', protocol: 'websocket', headers: all, dispatcher: this.dispatcher, headersTimeout: this.options.timeout } as Parameters<typeof upgrade>[1]);
+        res.socket.destroy();
+        const out: Record<string, string> = {};
+        let setCookies: string[] = [];
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value === undefined) continue;
+          if (name === 'set-cookie') setCookies = Array.isArray(value) ? value : [value];
+          else out[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        return { headers: out, setCookies };
+      } catch {
+        return null; // not switched (any other status), or no answer: no open socket to report
+      }
+    });
   }
 
   async close(): Promise<void> {

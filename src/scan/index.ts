@@ -33,7 +33,8 @@ const isRedirect = (a: HttpAnswer) => a.location !== null && a.status >= 300 && 
 
 /** The URL as given; a bare host (api.example.com/v1, localhost:8080) means https, as an address bar does. */
 function targetUrl(url: string): URL {
-  const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`);
+  // A WebSocket URL is scanned at its http(s) twin: the handshake is an HTTP/1.1 GET there (RFC 6455 §3).
+  const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url.replace(/^ws(s?):/i, 'http$1:') : `https://${url}`);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('only http and https URLs can be scanned');
   return u;
 }
@@ -74,8 +75,23 @@ async function httpChain(prober: Prober, start: URL): Promise<RedirectHop[]> {
   return hops;
 }
 
+/**
+ * A WebSocket handshake from an unrelated origin (`https://<label>-attacker.com`, as the reflection
+ * probe): a server that switches protocols for it checks no Origin. Cookies or credentials are in
+ * play when the scan sends some, or the page or the handshake sets a cookie (a browser would send it).
+ */
+async function probeWebSocket(prober: Prober, url: URL, options: ScanOptions, label: string, pageCookies: boolean): Promise<ProbeResult> {
+  const origin = `https://${label}-attacker.com`;
+  const headers = { Origin: origin, Upgrade: 'websocket', Connection: 'Upgrade' };
+  const probe: Probe = { class: 'websocket-origin-not-checked', method: 'GET', origin, headers, note: 'a WebSocket handshake from an unrelated origin' };
+  const answer = await prober.websocket(url.href, { origin });
+  const sent = Object.keys(options.headers ?? {}).some((h) => /^(authorization|cookie)$/i.test(h)) || Boolean(options.cookie);
+  if (answer === null) return { probe, url: url.href, status: 0, headers: {} };
+  return { probe, url: url.href, status: 101, headers: answer.headers, credentials: sent || pageCookies || answer.setCookies.length > 0 };
+}
+
 /** Both probe rounds against the final URL; a target that answers no probe could not be scanned. */
-async function probeCors(prober: Prober, url: URL, options: ScanOptions, label: string): Promise<ScanResult['findings']> {
+async function probeCors(prober: Prober, url: URL, options: ScanOptions, label: string, pageCookies = false): Promise<ScanResult['findings']> {
   const t = targetOf(url);
   const legit = options.origins ?? [];
   const ask = (probes: Probe[]) => Promise.all(probes.map(async (probe): Promise<ProbeResult> => {
@@ -89,7 +105,8 @@ async function probeCors(prober: Prober, url: URL, options: ScanOptions, label: 
   const first = await ask(probesFor(t, { legitOrigins: legit, label }));
   if (first.every((a) => a.error !== undefined)) throw new Error(first[0]?.error ?? 'no probe answered');
   const second = await ask(followUpProbes(t, first, { legitOrigins: legit, label }));
-  return classify(t, [...first, ...second], legit);
+  const socket = await probeWebSocket(prober, url, options, label, pageCookies);
+  return classify(t, [...first, ...second, socket], legit);
 }
 
 /** One stable code for every failure to get an answer; the system's own code goes in the message. */
@@ -112,7 +129,7 @@ async function scanOne(prober: Prober, url: string, options: ScanOptions, label:
     const page = await fetchPage(prober, target, result);
     result.status = page.answer.status;
     result.finalUrl = page.url.href;
-    result.findings = await probeCors(prober, page.url, options, label);
+    result.findings = await probeCors(prober, page.url, options, label, page.answer.setCookies.length > 0);
     const cors = await prober.send(page.url.href, 'OPTIONS', { Origin: OBSERVATORY_ORIGIN, 'Access-Control-Request-Method': 'GET' }).catch(() => null);
     // Observatory fetches http://host/ beside an https site; an http target's own chain is the same test.
     const chainStart = page.url.protocol === 'https:' ? (page.url.port === '' ? new URL(`http://${page.url.hostname}/`) : null) : target;

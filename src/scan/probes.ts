@@ -29,7 +29,8 @@ export type ProbeClass =
   | 'third-party-origin-trusted'
   | 'localhost-prefix-trusted'
   | 'origin-header-injection'
-  | 'permissive-preflight';
+  | 'permissive-preflight'
+  | 'websocket-origin-not-checked';
 
 export interface Probe {
   class: ProbeClass;
@@ -52,6 +53,8 @@ export interface ProbeResult {
   /** Response headers, lower-case names; repeated headers joined with ", ". */
   headers: Record<string, string>;
   error?: string;
+  /** A WebSocket probe: whether cookies or credentials are in play (the handshake would carry them). */
+  credentials?: boolean;
 }
 
 export interface Target {

@@ -171,6 +171,13 @@ export interface StoreState {
   trustedSites: TrustedSite[];
   routes: Route[];
   settings: Settings;
+  /** When `version` was committed (ms since the epoch), where the store knows it. */
+  committedAt?: number;
+  /**
+   * The allowlist patterns added or changed since the state the same store returned before (absent:
+   * unknown, everything may have changed). Lets the gateway check only what changed.
+   */
+  changedAllowlist?: string[];
 }
 
 export interface ImportPlan {
@@ -189,9 +196,11 @@ export interface ImportResult {
 
 /**
  * The codes of StoreError. `store-full`: the disk or the database's size limit has no room; nothing
- * was written (507).
+ * was written (507). `store-unavailable`: the shared store (PostgreSQL) cannot be reached; nothing
+ * was written (503). `schema-newer`: the database was migrated by a newer corsgate; this one refuses
+ * to start.
  */
-export const STORE_ERROR_CODES = ['not-found', 'duplicate', 'read-only', 'conflict', 'store-full'] as const;
+export const STORE_ERROR_CODES = ['not-found', 'duplicate', 'read-only', 'conflict', 'store-full', 'store-unavailable', 'schema-newer'] as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 
 /** Thrown by stores for expected failures; the admin API maps `code` to a status. */

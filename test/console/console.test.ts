@@ -255,9 +255,16 @@ describe('admin console', () => {
     const form = page.getByRole('form', { name: 'Edit the route for /public/*' });
     await form.getByLabel('Paths').fill('/open/*');
     await form.getByLabel('Priority').fill('5');
+    // The route's own upstream is checked as typed (the API checks it again: route-upstream-*).
+    await form.getByLabel('Upstream').fill('ftp://files.example.com/');
+    await form.getByText('An absolute http:// or https:// URL, without user name, password, query or #fragment.').waitFor();
+    assert.equal(await form.getByRole('button', { name: 'Save route' }).isDisabled(), true);
+    await form.getByLabel('Upstream').fill('');
+    await form.getByLabel(/Allow WebSocket connections/).uncheck();
     await form.getByRole('button', { name: 'Save route' }).click();
     await page.getByText('Saved the public route for /open/*: in force at the gateway now.').waitFor();
     await page.getByRole('button', { name: 'Delete route /open/*' }).waitFor();
+    await page.getByRole('row', { name: /\/open\/\*/ }).getByText('refused').waitFor();
     const open = await fetch(`${gw.proxy}/open/x`, { headers: { Origin: 'https://anyone.example.net' } });
     await open.arrayBuffer();
     assert.equal(open.headers.get('access-control-allow-origin'), '*');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createPolicy } from '../../src/policy/index.js';
 import { AllowlistBuilder } from '../../src/gateway/compile.js';
 import { allowlistOptions } from '../../src/gateway/engine.js';
-import { OriginTable } from '../../src/gateway/origin-table.js';
+import { OriginTable } from '../../src/origin/origin-table.js';
 
 test('OriginTable: exact byte equality, duplicates refused, sized once', () => {
   const t = new OriginTable(3);
@@ -42,4 +42,36 @@ test('the sliced builder decides as createPolicy does, and drops entries the che
   const small = new AllowlistBuilder({}, 1);
   small.add(Array.from({ length: 100 }, (_, i) => `https://o${i}.example.com`));
   assert.equal(small.build().allowsOrigin('https://o99.example.com'), true);
+});
+
+test('a state packed by the primary and rebuilt from its pieces by a worker decides as the original does', async () => {
+  const { packState } = await import('../../src/gateway/pack.js');
+  const { BYTES_CHUNK } = await import('../../src/gateway/protocol.js');
+  const { DEFAULT_SETTINGS } = await import('../../src/store/types.js');
+  const { serialize, deserialize } = await import('node:v8');
+  const allowlist = [...Array.from({ length: 120_000 }, (_, i) => `https://o${i}.example.com`), 'https://*.example.org', 'http://insecure.example.com'];
+  const state = { version: 3, allowlist, routes: [], trustedSites: [], settings: { ...DEFAULT_SETTINGS } };
+  const packed = (await packState(state, {}, () => true))!;
+  assert.equal(packed.begin.table.size, 120_000);
+  assert.deepEqual(packed.begin.warnings.length, 1, 'the refused entry is reported once, by the primary');
+  assert.equal(packed.pieces.at(-1)!.t, 'state-end');
+  // Each piece as the worker receives it (the IPC channel's "advanced" mode is the v8 serializer): a view travels as its own bytes.
+  const received = packed.pieces.map((p) => deserialize(serialize(p)) as (typeof packed.pieces)[number]);
+  for (const p of received) if (p.t === 'state-bytes') assert.ok(p.bytes.length <= BYTES_CHUNK);
+  const { capacity, arenaBytes, size } = packed.begin.table;
+  const table = { arena: new Uint8Array(arenaBytes), offsets: new Uint32Array(capacity), lengths: new Uint16Array(capacity), hashes: new Uint32Array(capacity) };
+  const worker = new AllowlistBuilder({}, 0);
+  for (const p of received) {
+    if (p.t === 'state-bytes') new Uint8Array(table[p.field].buffer).set(p.bytes, p.at);
+    else if (p.t === 'state-chunk') worker.add(p.items);
+  }
+  worker.adoptExact({ size, ...table });
+  const rebuilt = worker.build();
+  assert.equal(worker.size, 120_001);
+  const allowed = ['https://o0.example.com', 'https://o119999.example.com', 'https://a.example.org'];
+  for (const origin of [...allowed, 'https://o120000.example.com', 'http://insecure.example.com', 'https://evil.example', 'https://O1.example.com']) {
+    assert.equal(rebuilt.allowsOrigin(origin), allowed.includes(origin), origin);
+  }
+  // A newer state abandons the packing.
+  assert.equal(await packState(state, {}, () => false), null);
 });

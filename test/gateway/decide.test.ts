@@ -162,6 +162,43 @@ test('engine option listAllowedMethods: every allowed method on every allowed pr
   assert.throws(() => createPolicy({ origins: [A], listAllowedMethods: 'yes' as unknown as boolean }), /listAllowedMethods/);
 });
 
+test('a repeated preflight is answered from the route memo: the same answer, and only allowed ones are remembered', async () => {
+  const { RequestScan } = await import('../../src/gateway/headers.js');
+  const { ANSWER_MEMO_SIZE } = await import('../../src/gateway/core/answer-memo.js');
+  const s = await snapshot();
+  // The gateway's own request view (Fetch-style `get`), as the gate passes it.
+  const scan = (origin: string, acrm: string, extra: string[] = []) => {
+    const v = new RequestScan();
+    v.fill(['Host', 'api.example.com', 'Origin', origin, 'Access-Control-Request-Method', acrm, ...extra]);
+    return { method: 'OPTIONS', target: '/data', host: 'api.example.com', headers: v } satisfies GateRequest;
+  };
+  const first = decide(s, scan(A, 'PUT', ['Access-Control-Request-Headers', 'x-a']));
+  const again = decide(s, scan(A, 'PUT', ['Access-Control-Request-Headers', 'x-a']));
+  assert.equal(first.kind, 'answer');
+  assert.equal(again, first, 'the second preflight gets the remembered answer');
+  assert.deepEqual(first.kind === 'answer' && first.headerList, Object.entries(first.kind === 'answer' ? first.headers : {}).flat(), 'the flat list is the headers, no Content-Length on a 204');
+  // Another header list, another method, another origin: each evaluated on its own.
+  const other = decide(s, scan(A, 'PUT', ['Access-Control-Request-Headers', 'x-b']));
+  assert.notEqual(other, first);
+  assert.equal(other.kind === 'answer' && other.headers['Access-Control-Allow-Headers'], 'x-b');
+  const none = decide(s, scan(A, 'PUT'));
+  assert.equal(none.kind === 'answer' && none.headers['Access-Control-Allow-Headers'], undefined);
+  const wild = decide(s, scan('https://a.example.org', 'PUT'));
+  assert.equal(wild.kind === 'answer' && wild.headers['Access-Control-Allow-Origin'], 'https://a.example.org');
+  // A refused origin is refused each time; a Private Network Access preflight is evaluated each time.
+  assert.equal(decide(s, scan(EVIL, 'PUT')).kind, 'refuse');
+  assert.equal(decide(s, scan(EVIL, 'PUT')).kind, 'refuse');
+  const pna = decide(s, scan(A, 'PUT', ['Access-Control-Request-Private-Network', 'true']));
+  assert.equal(pna.kind, 'refuse', 'privateNetwork is off: never the remembered allowed answer');
+  // Bounded: filling it past its size empties it, and answers stay right.
+  for (let i = 0; i < ANSWER_MEMO_SIZE + 5; i++) decide(s, scan(`https://h${i}.example.org`, 'PUT'));
+  const after = decide(s, scan(A, 'PUT', ['Access-Control-Request-Headers', 'x-a']));
+  assert.deepEqual(after.kind === 'answer' && after.headerList, first.kind === 'answer' && first.headerList);
+  // Another snapshot has its own memo.
+  const s2 = await snapshot();
+  assert.notEqual(decide(s2, scan(A, 'PUT', ['Access-Control-Request-Headers', 'x-a'])), first);
+});
+
 test('same-origin: an Origin equal to the origin the request was made to passes as a request without Origin', async () => {
   const s = await snapshot();
   const own = (o: Partial<GateRequest>) => ({ ...req('POST', '/data', { origin: 'http://api.example.com:8080' }, 'api.example.com:8080'), ...o });

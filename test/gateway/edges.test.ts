@@ -175,3 +175,62 @@ test('HTTPS: half a certificate pair or an unreadable file stops the start with 
     tmp.cleanup();
   }
 });
+
+test('HTTPS upstreams: --upstream-ca trusts a private CA, --upstream-insecure warns; two workers each reload on SIGHUP', async () => {
+  const tmp = tempDir();
+  const upPair = makeCert(tmp.dir, 'upstream');
+  const { createServer: createHttpsServer } = await import('node:https');
+  const seen: string[] = [];
+  const server = createHttpsServer({ cert: readFileSync(upPair.cert), key: readFileSync(upPair.key) }, (req, res) => {
+    seen.push(`${req.url} ${req.headers['x-forwarded-proto']}`);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"tls":true}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const upstream = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const pair = makeCert(tmp.dir, 'front');
+  const trusted = await startCli(['--upstream', upstream, '--upstream-ca', upPair.cert, '--workers', '2', '--store', `sqlite:${tmp.dir}/t.db`, '--tls-cert', pair.cert, '--tls-key', pair.key]);
+  try {
+    const r = await curl(['--http2', `${trusted.proxy}/over-tls`]);
+    assert.match(r.status, /^HTTP\/2 200/);
+    assert.equal(r.body, '{"tls":true}');
+    assert.deepEqual(seen, ['/over-tls https']);
+    trusted.child.kill('SIGHUP');
+    await eventually(async () => (trusted.stdout.match(/"listener":"proxy".*TLS certificate reloaded/g) ?? []).length >= 2);
+  } finally {
+    await trusted.stop();
+  }
+  // Without the CA the upstream's certificate is refused: 502, never a silent plain-text fallback.
+  const untrusted = await startCli(['--upstream', upstream, '--store', `sqlite:${tmp.dir}/u.db`]);
+  try {
+    const res = await fetch(`${untrusted.proxy}/x`);
+    assert.equal(res.status, 502);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'upstream-unreachable');
+  } finally {
+    await untrusted.stop();
+  }
+  const insecure = await startCli(['--upstream', upstream, '--upstream-insecure', '--store', `sqlite:${tmp.dir}/i.db`]);
+  try {
+    assert.equal((await fetch(`${insecure.proxy}/y`)).status, 200);
+    assert.match(insecure.stdout, /--upstream-insecure: https:\/\/ upstreams' certificates are not verified/);
+  } finally {
+    await insecure.stop();
+    server.close();
+    tmp.cleanup();
+  }
+});
+
+test('plain HTTP: curl --http2 (an h2c Upgrade) gets the ordinary HTTP/1.1 answer, and a keep-alive request after it too', async () => {
+  const tmp = tempDir();
+  const a = await startEchoUpstream('a');
+  const gw = await startCli(['--upstream', a.url, '--store', `sqlite:${tmp.dir}/p.db`]);
+  try {
+    const r = await curl(['--http2', `${gw.proxy}/h2c`, `${gw.proxy}/again`]);
+    assert.match(r.status, /^HTTP\/1\.1 200/);
+    assert.deepEqual(a.requests, ['GET /h2c', 'GET /again']);
+  } finally {
+    await gw.stop();
+    await a.close();
+    tmp.cleanup();
+  }
+});

@@ -97,6 +97,8 @@ test('publicOrigins: a listed origin is same-origin, and the derived origin is n
   const self = new URL(gw.proxy).origin;
   const before = await fetch(`${gw.proxy}/x`, { method: 'POST', headers: { origin: self } });
   assert.equal(before.status, 200, 'derived: the Host plus the listener scheme');
+  const forged = await fetch(`${gw.proxy}/x`, { method: 'POST', headers: { origin: 'https://evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' } });
+  assert.equal(forged.status, 403, 'X-Forwarded-* are not read without --trust-proxy');
   assert.equal((await admin('PUT', '/api/settings', { publicOrigins: ['https://gw.example.com'] })).status, 200);
   const listed = await fetch(`${gw.proxy}/x`, { method: 'POST', headers: { origin: 'https://gw.example.com' } });
   assert.equal(listed.status, 200);
@@ -104,4 +106,11 @@ test('publicOrigins: a listed origin is same-origin, and the derived origin is n
   const derived = await fetch(`${gw.proxy}/x`, { method: 'POST', headers: { origin: self } });
   assert.equal(derived.status, 403, 'with publicOrigins set, a Host naming the gateway makes nothing same-origin');
   assert.equal((await admin('PUT', '/api/settings', { publicOrigins: [] })).status, 200);
+});
+
+test("the engine's warnings about the options in force show in GET /api/status", async () => {
+  assert.equal((await admin('PUT', '/api/settings', { exposeHeaders: ['Content-Type', 'X-Request-Id'] })).status, 200);
+  const status = await admin('GET', '/api/status');
+  assert.ok(status.json.warnings.some((w: string) => /exposeHeaders\[0\].*always readable.*\[expose-safelisted\]/.test(w)), JSON.stringify(status.json.warnings));
+  assert.equal((await admin('PUT', '/api/settings', { exposeHeaders: ['X-Request-Id'] })).status, 200);
 });

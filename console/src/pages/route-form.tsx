@@ -1,6 +1,6 @@
 /** The routes page's forms: add or edit a route, and "Which rule applies?" with the gateway's own matcher. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { compileRoutes, matchRoute, routingPath, type CompiledRoute } from '../../../src/gateway/routes.js';
+import { checkUpstreamUrl, compileRoutes, matchRoute, routingPath, type CompiledRoute } from '../../../src/gateway/routes.js';
 import type { RouteFields, Settings } from '../../../src/store/types.js';
 import { api } from '../api.js';
 import { ErrorText, notify } from '../components.js';
@@ -53,6 +53,8 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
   const [priority, setPriority] = useState('0');
   const [csp, setCsp] = useState(false);
   const [description, setDescription] = useState('');
+  const [upstream, setUpstream] = useState('');
+  const [websocket, setWebsocket] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const reset = (r: ListedRoute | null) => {
     setKind(r?.kind ?? 'public');
@@ -62,19 +64,22 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
     setPriority(String(r?.priority ?? 0));
     setCsp(r?.csp === true);
     setDescription(r?.description ?? '');
+    setUpstream(r?.upstream ?? '');
+    setWebsocket(r?.websocket !== false);
     setError(null);
   };
   useEffect(() => reset(editing), [editing]);
   const pathList = splitList(paths);
   const badPath = pathList.find((p) => !(p.startsWith('/') || p === '*'));
   const priorityOk = /^-?\d+$/.test(priority.trim()) && Number(priority) <= 999_999 && Number(priority) >= -1_000_000;
+  const upstreamOk = upstream.trim() === '' || checkUpstreamUrl(upstream.trim()) === null;
   const [busy, busyWith] = useBusy();
   const submit = (e: Event) => {
     e.preventDefault();
     setError(null);
     return busyWith(async () => {
       const hostList = splitList(hosts);
-      const body = { kind, paths: pathList, priority: Number(priority), ...(hostList.length ? { hosts: hostList } : {}), ...(kind === 'opt-in' ? { setting } : {}), ...(csp ? { csp } : {}), ...(description ? { description } : {}) };
+      const body = { kind, paths: pathList, priority: Number(priority), ...(hostList.length ? { hosts: hostList } : {}), ...(kind === 'opt-in' ? { setting } : {}), ...(csp ? { csp } : {}), ...(websocket ? {} : { websocket: false }), ...(upstream.trim() ? { upstream: upstream.trim() } : {}), ...(description ? { description } : {}) };
       await api(editing ? 'PUT' : 'POST', editing ? `/api/routes/${encodeURIComponent(editing.id)}` : '/api/routes', body);
       notify(`${editing ? 'Saved the' : 'Added a'} ${kind} route for ${pathList.join(', ')}: in force at the gateway now.`);
       reset(null);
@@ -107,13 +112,19 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
         )}
         <PriorityField writable={writable} priority={priority} ok={priorityOk} onChange={setPriority} />
         <div>
+          <label for={id('upstream')}>Upstream</label>
+          <input id={id('upstream')} disabled={!writable} value={upstream} placeholder="the gateway's --upstream" aria-invalid={upstreamOk ? 'false' : 'true'} aria-describedby={id('upstream-help')} onInput={(e) => setUpstream(e.currentTarget.value)} />
+          <p id={id('upstream-help')} class={upstreamOk ? 'muted' : 'error'}>{upstreamOk ? 'Empty for the default upstream; or an absolute URL such as http://10.0.0.5:8080 this route forwards to.' : 'An absolute http:// or https:// URL, without user name, password, query or #fragment.'}</p>
+        </div>
+        <div>
           <label for={id('description')}>Description</label>
           <input id={id('description')} disabled={!writable} value={description} maxLength={255} onInput={(e) => setDescription(e.currentTarget.value)} />
         </div>
       </div>
+      <label class="check"><input type="checkbox" disabled={!writable} checked={websocket} onChange={(e) => setWebsocket(e.currentTarget.checked)} /> Allow WebSocket connections (decided by this route's origins, like CORS; unchecked refuses every handshake with 403)</label>
       <label class="check"><input type="checkbox" disabled={!writable} checked={csp} onChange={(e) => setCsp(e.currentTarget.checked)} /> Send the trusted-sites Content-Security-Policy on HTML pages of this route</label>
       <div>
-        <button type="submit" disabled={!writable || busy || pathList.length === 0 || !!badPath || !priorityOk}>{editing ? 'Save route' : 'Add route'}</button>
+        <button type="submit" disabled={!writable || busy || pathList.length === 0 || !!badPath || !priorityOk || !upstreamOk}>{editing ? 'Save route' : 'Add route'}</button>
         {editing && <button type="button" class="secondary" onClick={() => { reset(null); onCancel(); }}>Cancel</button>}
         <Busy busy={busy} what={editing ? 'Saving' : 'Adding'} />
       </div>

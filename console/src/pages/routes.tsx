@@ -4,6 +4,7 @@ import type { Settings } from '../../../src/store/types.js';
 import { api, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, ReadOnly, useApi, useBusy } from '../kit.js';
+import { CorsOptionsCard } from './cors-options.js';
 import { KINDS, pathsText, RouteForm, splitList, WhichRule, type ListedRoute } from './route-form.js';
 
 const hostsText = (hosts: string[] | undefined, kind: string) =>
@@ -66,6 +67,7 @@ export function RoutesPage({ me }: { me: Me }) {
       <ErrorText error={error ?? routes.error ?? stored.error} />
       <Busy busy={busy} />
       {settings && <SettingsCard settings={settings} writable={writable && !busy} onSave={saveSettings} />}
+      {settings && <CorsOptionsCard settings={settings} writable={canChange(me, 'modify-all-data') && !busy} onSave={saveSettings} />}
       <details class="kinds-box">
         <summary>The four kinds of route</summary>
         <dl class="kinds">{Object.entries(KINDS).map(([k, v]) => [<dt key={`t${k}`}><code>{k}</code></dt>, <dd key={`d${k}`}>{v}</dd>])}</dl>
@@ -145,7 +147,7 @@ function RoutesTable({ routes, loading, editing, settings, writable, onEdit, onR
       <h2 id="routes-title">Routes in force</h2>
       <table class="list routes" aria-busy={loading ? 'true' : 'false'}>
         <caption class="sr-only">Routes, in the order the gateway tries them</caption>
-        <thead><tr><th scope="col">Priority</th><th scope="col">Kind</th><th scope="col">From</th><th scope="col">Hosts</th><th scope="col">Paths</th><th scope="col">Needs setting</th><th scope="col">CSP</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+        <thead><tr><th scope="col">Priority</th><th scope="col">Kind</th><th scope="col">From</th><th scope="col">Hosts</th><th scope="col">Paths</th><th scope="col">Needs setting</th><th scope="col">CSP</th><th scope="col">Upstream</th><th scope="col">WebSocket</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
         <tbody>
           {routes.map((r) => (
             <tr key={r.id} class={editing?.id === r.id ? 'editing' : undefined}>
@@ -156,6 +158,8 @@ function RoutesTable({ routes, loading, editing, settings, writable, onEdit, onR
               <td class="paths"><span class="sr-only">Paths: </span>{r.paths.map((p) => <code key={p} class="chip">{p}</code>)}</td>
               <td data-label={r.setting ? 'Needs setting' : undefined}>{r.setting ? <>{r.setting} <span class="muted">({settingOn(r.setting) ? 'on' : 'off'})</span></> : ''}</td>
               <td data-label={r.csp ? 'CSP' : undefined}>{r.csp ? 'yes' : ''}</td>
+              <td data-label={r.upstream ? 'Upstream' : undefined}>{r.upstream ? <code>{r.upstream}</code> : ''}</td>
+              <td data-label={r.websocket === false ? 'WebSocket' : undefined}>{r.websocket === false ? 'refused' : ''}</td>
               <td class="actions">
                 {!r.builtIn && <>
                   <button type="button" class="secondary" disabled={!writable} onClick={() => onEdit(r)} aria-label={`Edit route ${pathsText(r)}`}>Edit</button>
@@ -164,7 +168,7 @@ function RoutesTable({ routes, loading, editing, settings, writable, onEdit, onR
               </td>
             </tr>
           ))}
-          <tr><td class="inline" data-label="Priority">—</td><td class="inline kind"><code>allowlist</code></td><td class="inline from" data-label="From">default</td><td data-label="Hosts">any host</td><td class="paths">everything else</td><td /><td data-label={settings?.cspOnDefaultRoute ? 'CSP' : undefined}>{settings?.cspOnDefaultRoute ? 'yes' : ''}</td><td /></tr>
+          <tr><td class="inline" data-label="Priority">—</td><td class="inline kind"><code>allowlist</code></td><td class="inline from" data-label="From">default</td><td data-label="Hosts">any host</td><td class="paths">everything else</td><td /><td data-label={settings?.cspOnDefaultRoute ? 'CSP' : undefined}>{settings?.cspOnDefaultRoute ? 'yes' : ''}</td><td data-label="Upstream">default</td><td /><td /></tr>
         </tbody>
       </table>
     </section>

@@ -4,6 +4,8 @@
  * runs, and origin patterns are checked by the policy engine itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FleetNode } from '../fleet/node.js';
+import { listNodes, NotAppliedEverywhere, sendNotApplied, syncAll, wantsWaitAll } from './fleet.js';
 import { StoreError, type Permission, type RouteFields, type Settings, type Store, type TrustedSiteFields } from '../../store/types.js';
 import { checkAllowlistEntry, fixHint, type EntryProblem } from '../core/entry.js';
 import { BOOLEAN_SETTINGS, isBooleanSetting } from '../core/regime.js';
@@ -34,6 +36,8 @@ export interface ApiContext {
    */
   sync(): Promise<void>;
   metrics: Metrics;
+  /** This gateway as a node of its fleet (a fleet of one on SQLite). */
+  fleet: FleetNode;
   /** The gateway's log (no secret ever goes in a message); pino's Logger fits. */
   log: { info(message: string): void; warn(message: string): void; error(message: string): void };
   /** The usage counters (issue 14): reset every node's (audited), write this node's pending sums now. */
@@ -310,6 +314,7 @@ const ROUTES: RouteDef[] = [
     const q = listQuery(url, []);
     await reply(c, res, 200, c.store.listAudit({ limit: q.limit, cursor: q.cursor, entity: url.searchParams.get('entity') ?? undefined }));
   }),
+  r('GET', '/api/nodes', 'view-setup', {}, async (c, _q, res) => listNodes(c.fleet, res)),
   r('POST', '/api/import', 'modify-all-data', {}, async (c, req, res, who) => importMetadataHandler(c, req, res, actorOf(who))),
   r('GET', '/api/export', 'view-setup', {}, async (c, req, res) => exportMetadataHandler(c, req, res)),
   // scans (outbound requests on an admin's behalf: Customize Application)
@@ -329,7 +334,7 @@ const ROUTES: RouteDef[] = [
   r('DELETE', '/api/usage', 'modify-all-data', { success: ['204', null] }, async (c, _q, res, who) => resetUsage(c, actorOf(who), res)),
 ];
 
-const STORE_ERROR_STATUS: Record<StoreError['code'], number> = { 'not-found': 404, duplicate: 409, 'read-only': 409, conflict: 400, 'store-full': 507 };
+const STORE_ERROR_STATUS: Record<StoreError['code'], number> = { 'not-found': 404, duplicate: 409, 'read-only': 409, conflict: 400, 'store-full': 507, 'store-unavailable': 503, 'schema-newer': 500 };
 
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!;
@@ -361,12 +366,16 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       throw new ApiError(409, 'read-only', `the gateway runs from the policy file ${ctx.info.policyFile ?? ''} (--policy): edit that file instead; admin writes are disabled`);
     const ids = (params ?? []).map(decodeId);
     const input = def.doc.body ? await readBody(req, def.doc.body) : undefined;
-    await def.handler(ctx, req, res, who, ids, input);
+    const c = def.write && wantsWaitAll(req) ? { ...ctx, sync: syncAll(ctx.sync, ctx.fleet, () => ctx.store.version()) } : ctx;
+    await def.handler(c, req, res, who, ids, input);
   } catch (err) {
     req.resume();
     if (err instanceof ApiError) return sendError(res, err);
+    if (err instanceof NotAppliedEverywhere) return sendNotApplied(res, err);
     if (err instanceof StoreError) {
       if (err.code === 'store-full') ctx.log.error(`admin ${req.method} ${path}: 507 store-full: ${err.message}`);
+      // Nothing was written; the store reconnects by itself within a few seconds.
+      if (err.code === 'store-unavailable' && !res.headersSent) res.setHeader('retry-after', '2');
       return sendError(res, new ApiError(STORE_ERROR_STATUS[err.code], err.code === 'conflict' ? 'query-invalid' : err.code, err.message, err.field));
     }
     ctx.log.error(`admin ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}`);

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Permission, Store } from '../../store/types.js';
+import { StoreError, type Permission, type Store } from '../../store/types.js';
 import { ConfigError } from '../config.js';
 import { ApiError } from './http.js';
 
@@ -123,17 +123,29 @@ export async function ensureBootstrapToken(store: Store, fromEnv: string | undef
         if (t.createdBy !== 'system' || t.id === existing?.id) continue;
         // A changed CORSGATE_ADMIN_TOKEN replaces the previous one, and the generated token is no longer needed.
         if (t.name === ENV_TOKEN_NAME || t.name === GENERATED_TOKEN_NAME) {
-          await store.deleteToken(t.id, 'system');
+          // Another node of a fleet starting at the same time may have revoked it first.
+          if (!(await store.deleteToken(t.id, 'system').then(() => true, ignoreRace('not-found')))) continue;
           notes.push({ level: 'info', message: `CORSGATE_ADMIN_TOKEN is set: the token '${t.name}' created ${t.createdAt} is revoked` });
         }
       }
     }
     if (existing) return { generated: null, created: false, notes };
-    await store.createToken({ name: ENV_TOKEN_NAME, permissions: ['modify-all-data'], hash }, 'system');
-    return { generated: null, created: true, notes };
+    // Nodes of a fleet starting at once on a new database race to create it: one wins, the others find it.
+    const created = await store.createToken({ name: ENV_TOKEN_NAME, permissions: ['modify-all-data'], hash }, 'system').then(() => true, ignoreRace('duplicate'));
+    if (!created && !(await store.findTokenByHash(hash))) throw new StoreError('duplicate', `a token named '${ENV_TOKEN_NAME}' already exists with another value`, 'name');
+    return { generated: null, created, notes };
   }
   if ((await store.countTokens()) > 0) return { generated: null, created: false, notes };
   const token = generateToken();
-  await store.createToken({ name: GENERATED_TOKEN_NAME, permissions: ['modify-all-data'], hash: hashToken(token) }, 'system');
+  if (!(await store.createToken({ name: GENERATED_TOKEN_NAME, permissions: ['modify-all-data'], hash: hashToken(token) }, 'system').then(() => true, ignoreRace('duplicate'))))
+    return { generated: null, created: false, notes: [...notes, { level: 'info', message: 'another node created the admin token at the same time; it printed it' }] };
   return { generated: token, created: true, notes };
+}
+
+/** A rejection handler that answers false for a StoreError of `code` (a concurrent node did it) and rethrows the rest. */
+function ignoreRace(code: StoreError['code']): (err: unknown) => false {
+  return (err) => {
+    if (err instanceof StoreError && err.code === code) return false;
+    throw err;
+  };
 }

@@ -14,7 +14,7 @@ const SEARCH_PARAMS = [
 const QUERY: Record<string, unknown[]> = {
   'GET /api/allowlist': [...SEARCH_PARAMS, { name: 'sort', in: 'query', schema: { type: 'string', enum: ['createdAt', 'urlPattern'] } }],
   'GET /api/trusted-sites': [...SEARCH_PARAMS, { name: 'sort', in: 'query', schema: { type: 'string', enum: ['createdAt', 'name'] } }],
-  'GET /api/audit': [...LIST_PARAMS, { name: 'entity', in: 'query', schema: { type: 'string', enum: ['allowlist', 'trusted-site', 'route', 'settings', 'token', 'auth'] } }],
+  'GET /api/audit': [...LIST_PARAMS, { name: 'entity', in: 'query', schema: { type: 'string', enum: ['allowlist', 'trusted-site', 'route', 'settings', 'token', 'auth', 'policy-file'] } }],
   'GET /api/export': [{ name: 'format', in: 'query', schema: { type: 'string', enum: ['zip', 'json'], default: 'zip' } }],
   'POST /api/import': [{ name: 'filename', in: 'query', schema: { type: 'string' }, description: 'name of the uploaded file (helps detect its type)' }],
 };

@@ -9,7 +9,7 @@
  * (a shared cache must not serve one origin's answer to another, RFC 9111 §4.1).
  */
 import type { Decision, RequestHeadersLike } from '../../policy/types.js';
-import { mergeVary } from '../../adapters/shared.js';
+import { emptyBodyLength, mergeVary } from '../../adapters/shared.js';
 import { hostMatches, hostName, pathMatches, routingPath } from '../routes.js';
 import type { BoundRoute, OutcomeDecision } from './regime.js';
 import { isSameOrigin, type SelfOrigin } from './self-origin.js';
@@ -53,6 +53,8 @@ export interface Answer extends OutcomeBase {
   readonly status: number;
   /** Every header of the answer (canonical case); a 204 has no Content-Length (RFC 9110 §8.6). */
   readonly headers: Readonly<Record<string, string>>;
+  /** The same headers as one flat name/value list, Content-Length included when the status needs one (what the gate writes). */
+  readonly headerList: readonly string[];
 }
 
 export interface Refusal extends OutcomeBase {
@@ -87,6 +89,17 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7): the gateway answers it itself. */
 const SERVER_OPTIONS_HEADERS = Object.freeze({ Allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' });
+
+/** The flat header list of an answer (built once per answer: a remembered preflight reuses it). */
+function headerListOf(status: number, headers: Readonly<Record<string, string>>): readonly string[] {
+  const list: string[] = [];
+  for (const name in headers) list.push(name, headers[name]!);
+  const length = emptyBodyLength(status);
+  if (length !== null) list.push('Content-Length', length);
+  return Object.freeze(list);
+}
+
+const SERVER_OPTIONS_LIST = headerListOf(204, SERVER_OPTIONS_HEADERS);
 
 function isOptions(method: string): boolean {
   return method === 'OPTIONS';
@@ -163,7 +176,7 @@ function judge(snap: DecideSnapshot, req: GateRequest): Outcome {
   let hostHeader = req.host;
   if (target.charCodeAt(0) !== 47 /* / */) {
     if (target === '*' && isOptions(req.method)) {
-      return { kind: 'answer', route: snap.defaultRoute, decision: 'passthrough', reason: 'server-options', preflight: false, origin: readOrigin(req.headers) ?? null, status: 204, headers: SERVER_OPTIONS_HEADERS };
+      return { kind: 'answer', route: snap.defaultRoute, decision: 'passthrough', reason: 'server-options', preflight: false, origin: readOrigin(req.headers) ?? null, status: 204, headers: SERVER_OPTIONS_HEADERS, headerList: SERVER_OPTIONS_LIST };
     }
     const abs = splitAbsolute(target);
     if (abs === null) return refusal(snap.defaultRoute, readOrigin(req.headers) ?? null, 400, 'target-invalid', 'the request target must be a path (/…) or an absolute http(s) URL', false);
@@ -182,6 +195,12 @@ function judge(snap: DecideSnapshot, req: GateRequest): Outcome {
     const preflight = isOptions(req.method) && hasHeader(req.headers, 'access-control-request-method');
     return refusal(route, origin, snap.refusedStatus, route.refusal!.code, route.refusal!.message, preflight);
   }
+  // A preflight this route answered before, answered again (same snapshot, same request fields).
+  const memo = isOptions(req.method) ? route.answers : null;
+  if (memo !== null) {
+    const hit = memo.get(req.headers);
+    if (hit !== null) return hit;
+  }
   const d = policy.evaluate(req);
   if (d.kind === 'none') return forward(route, upstreamPath, d, 'passthrough');
   if (!d.allowed) {
@@ -192,7 +211,9 @@ function judge(snap: DecideSnapshot, req: GateRequest): Outcome {
   if (d.status !== null) {
     // An allowed preflight is answered here; it never reaches the upstream.
     const headers = d.vary !== null && d.vary.startsWith(VARY_ORIGIN) ? d.headers : { ...d.headers, Vary: d.vary === null ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN) };
-    return { kind: 'answer', route, decision: 'allowed', reason: d.reason, preflight: true, origin: d.origin, status: d.status, headers };
+    const answer: Answer = Object.freeze({ kind: 'answer', route, decision: 'allowed', reason: d.reason, preflight: true, origin: d.origin, status: d.status, headers, headerList: headerListOf(d.status, headers) });
+    memo?.set(req.headers, answer);
+    return answer;
   }
   return forward(route, upstreamPath, d, 'allowed');
 }

@@ -7,6 +7,7 @@
 import type { Policy } from '../../policy/types.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../store/types.js';
 import type { CompiledRoute } from '../routes.js';
+import { AnswerMemo } from './answer-memo.js';
 
 /** Boolean settings that are options of the allowlist regime, not switches a route may depend on. */
 const NOT_SWITCHES: readonly string[] = ['credentials'];
@@ -52,8 +53,8 @@ export interface BoundRoute {
   readonly refusal: FixedRefusal | null;
   /** The CSP to add to HTML responses, or null. */
   readonly csp: string | null;
-  /** Every CSP header for HTML responses, name/value pairs (null: none); see `Regimes.cspHeaders`. */
-  readonly cspHeaders: readonly string[] | null;
+  /** Every CSP header for HTML responses (null: none); see `CspHeaders`. */
+  readonly cspHeaders: CspHeaders | null;
   readonly tally: RouteTally;
   /** `report-only`: forward untouched, record what would have been decided (the route's mode, else the setting). */
   readonly reportOnly: boolean;
@@ -63,6 +64,8 @@ export interface BoundRoute {
   readonly upstream: string | null;
   /** The matcher fields (hosts, paths, priority) of the compiled route; null for the default route. */
   readonly match: CompiledRoute | null;
+  /** The allowed preflights this route answered under this snapshot (null when it has no policy). */
+  readonly answers: AnswerMemo | null;
 }
 
 export interface Regimes {
@@ -71,11 +74,18 @@ export interface Regimes {
   settings: Readonly<Settings>;
   /** The trusted-sites CSP header, or null. */
   csp: string | null;
-  /**
-   * The headers HTML responses of CSP routes get, as name/value pairs (Content-Security-Policy,
-   * -Report-Only with the report-only trusted sites, Reporting-Endpoints); built once per snapshot.
-   */
-  cspHeaders?: readonly string[] | null;
+  /** The CSP headers of HTML responses on CSP routes, built once per snapshot (null: only `csp`). */
+  cspHeaders?: CspHeaders | null;
+}
+
+/**
+ * The headers HTML responses of CSP routes get, as flat name/value pairs: Content-Security-Policy,
+ * -Report-Only (with the report-only trusted sites), Reporting-Endpoints. `secure` for responses
+ * the client receives over TLS, `plain` otherwise (see snapshot.ts for why they differ).
+ */
+export interface CspHeaders {
+  readonly secure: readonly string[];
+  readonly plain: readonly string[];
 }
 
 export const DEFAULT_ROUTE_ID = 'default';
@@ -86,7 +96,8 @@ export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: Rout
   const kind = route?.kind ?? 'allowlist';
   const withCsp = route ? route.csp : r.settings.cspOnDefaultRoute;
   const csp = withCsp ? r.csp : null;
-  const cspHeaders = withCsp ? (r.cspHeaders ?? (r.csp === null ? null : ['Content-Security-Policy', r.csp])) : null;
+  const only = r.csp === null ? null : Object.freeze(['Content-Security-Policy', r.csp]);
+  const cspHeaders = !withCsp ? null : (r.cspHeaders ?? (only === null ? null : { secure: only, plain: only }));
   let policy: Policy | null = null;
   let refusal: FixedRefusal | null = null;
   if (kind === 'public') policy = r.publicPolicy;
@@ -102,5 +113,6 @@ export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: Rout
     else refusal = { code: 'cors-not-enabled', message: `cross-origin requests here need the setting '${setting}' turned on (route '${id}')` };
   }
   const reportOnly = (route?.mode ?? r.settings.mode) === 'report-only';
-  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, cspHeaders, tally: tallies.route(id), reportOnly, websocket: route?.websocket ?? true, upstream: route?.upstream ?? null, match: route });
+  const answers = policy === null ? null : new AnswerMemo();
+  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, cspHeaders, tally: tallies.route(id), reportOnly, websocket: route?.websocket ?? true, upstream: route?.upstream ?? null, match: route, answers });
 }

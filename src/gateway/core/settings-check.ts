@@ -8,7 +8,7 @@
 import { analysePolicy } from '../../policy/validate.js';
 import type { PolicyProblem } from '../../policy/types.js';
 import type { Settings } from '../../store/types.js';
-import { allowlistOptions, pickCors, type AllowlistOverrides } from '../engine.js';
+import { allowlistOptions, CORS_SETTING_KEYS, pickCors, type AllowlistOverrides } from '../engine.js';
 import { checkPublicOrigin } from './self-origin.js';
 
 export interface SettingsProblem {
@@ -28,12 +28,21 @@ export interface SettingsCheck {
 }
 
 const CORS_FIELD = /^(methods|requestHeaders|exposeHeaders|maxAge|credentials)\b/;
+/** Engine options that are settings of the gateway (the others cannot be set through the admin API). */
+const SETTING_OPTIONS: ReadonlySet<string> = new Set(CORS_SETTING_KEYS);
 
-function fromEngine(p: PolicyProblem): SettingsProblem {
-  // The engine's paths are its option names, which are the settings' names here; a problem about an
-  // option that is no setting (a policy file's `privateNetwork`, say) is reported where it is.
+/**
+ * The engine's problem in the gateway's words. Its paths are its option names, which are the
+ * settings' names here. A fix that names an option the settings do not have (issue 17 §5.8) is
+ * worded from its structured suggestion alone, or left out.
+ */
+export function fromEngine(p: PolicyProblem): SettingsProblem {
   const field = CORS_FIELD.test(p.path) ? p.path : p.path || 'settings';
-  return p.hint === undefined ? { code: p.code, field, message: p.message } : { code: p.code, field, message: p.message, hint: p.hint };
+  const out: SettingsProblem = { code: p.code, field, message: p.message };
+  if (p.suggestion !== undefined) out.suggestion = p.suggestion;
+  const hint = p.option !== undefined && !SETTING_OPTIONS.has(p.option) ? (p.suggestion !== undefined ? `did you mean ${p.suggestion}?` : undefined) : p.hint;
+  if (hint !== undefined) out.hint = hint;
+  return out;
 }
 
 /** Every problem of these (whole) settings; `overrides`: the policy file's other engine options. */

@@ -67,6 +67,9 @@ export class UsageCounter {
   private upstream: TopN<UpstreamComparison>;
   private csp: TopN<CspViolation>;
   private readonly cspIntake = { dropped: 0, malformed: 0 };
+  /** The last allowed origin's cell: most connections repeat one origin, and a compare is cheaper than a hash. */
+  private lastOrigin = '';
+  private lastCell: Hits | null = null;
 
   constructor(private readonly topN: number) {
     this.cur = { minute: Math.floor(this.now / 60_000), allowed: 0, refused: 0, wouldRefuse: 0 };
@@ -97,9 +100,13 @@ export class UsageCounter {
     if (o.decision === 'allowed') {
       this.cur.allowed++;
       if (o.route.kind === 'public') return; // no allowlist entry admitted it
-      const cell = this.allowed.get(origin);
-      if (cell === undefined) this.allowed.set(origin, { origin, count: 1, lastSeenAt: this.now });
-      else {
+      const cell = this.lastCell !== null && origin === this.lastOrigin ? this.lastCell : this.allowed.get(origin);
+      if (cell === undefined) {
+        this.allowed.set(origin, { origin, count: 1, lastSeenAt: this.now });
+        this.lastCell = null; // a new key may have trimmed the table: cache only a cell read back from it
+      } else {
+        this.lastCell = cell;
+        this.lastOrigin = origin;
         cell.count++;
         cell.lastSeenAt = this.now;
       }
@@ -147,6 +154,7 @@ export class UsageCounter {
 
   /** Everything counted since the last drain, with allowed origins resolved to their entry; then starts afresh. */
   drain(entryOf: (origin: string) => string | null): UsageBatch {
+    this.lastCell = null; // it belongs to the table being drained
     const byPattern = new Map<string, { pattern: string; hits: number; lastSeenAt: number }>();
     for (const h of this.allowed.drain()) {
       const pattern = entryOf(h.origin);

@@ -6,6 +6,16 @@
  * be sliced finely. A lookup hashes the request's Origin (FNV-1a) and compares bytes: no allocation.
  * Only canonical ASCII origins go in (the entry check accepts nothing else as an exact origin).
  */
+/** A table's typed arrays, as the process that filled it hands them to another (see `OriginTable.fromParts`). */
+export interface OriginTableParts {
+  readonly size: number;
+  /** The bytes of every origin (only the used part). */
+  readonly arena: Uint8Array;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint16Array;
+  readonly hashes: Uint32Array;
+}
+
 export class OriginTable {
   private arena: Uint8Array;
   private used = 0;
@@ -16,7 +26,19 @@ export class OriginTable {
   private readonly hashes: Uint32Array;
   size = 0;
 
-  constructor(expected: number) {
+  constructor(expected: number, parts?: OriginTableParts) {
+    if (parts !== undefined) {
+      const capacity = parts.offsets.length;
+      if (capacity < 16 || (capacity & (capacity - 1)) !== 0 || parts.lengths.length !== capacity || parts.hashes.length !== capacity) throw new Error('OriginTable: parts of mismatched sizes');
+      this.mask = capacity - 1;
+      this.offsets = parts.offsets;
+      this.lengths = parts.lengths;
+      this.hashes = parts.hashes;
+      this.arena = parts.arena;
+      this.used = parts.arena.length;
+      this.size = parts.size;
+      return;
+    }
     let capacity = 16;
     while (capacity < expected * 2) capacity *= 2;
     this.mask = capacity - 1;
@@ -24,6 +46,19 @@ export class OriginTable {
     this.lengths = new Uint16Array(capacity);
     this.hashes = new Uint32Array(capacity);
     this.arena = new Uint8Array(Math.max(1024, expected * 32));
+  }
+
+  /**
+   * A table rebuilt around arrays another process filled (moved as bytes: no origin is hashed or
+   * copied one by one, so a million entries cost the receiver a few memory copies). Read-only use.
+   */
+  static fromParts(parts: OriginTableParts): OriginTable {
+    return new OriginTable(0, parts);
+  }
+
+  /** Views of this table's arrays (not copies): send them, do not alter them. */
+  parts(): OriginTableParts {
+    return { size: this.size, arena: this.arena.subarray(0, this.used), offsets: this.offsets, lengths: this.lengths, hashes: this.hashes };
   }
 
   private static hash(s: string): number {
