@@ -44,6 +44,26 @@ function PriorityField({ writable, priority, ok, onChange }: { writable: boolean
   );
 }
 
+function UpstreamField({ writable, upstream, ok, onChange }: { writable: boolean; upstream: string; ok: boolean; onChange: (value: string) => void }) {
+  const id = fieldId;
+  return (
+    <div>
+      <label for={id('upstream')}>Upstream</label>
+      <input id={id('upstream')} disabled={!writable} value={upstream} placeholder="the gateway's --upstream" aria-invalid={ok ? 'false' : 'true'} aria-describedby={id('upstream-help')} onInput={(e) => onChange(e.currentTarget.value)} />
+      <p id={id('upstream-help')} class={ok ? 'muted' : 'error'}>{ok ? 'Empty for the default upstream; or an absolute URL such as http://10.0.0.5:8080 this route forwards to.' : 'An absolute http:// or https:// URL, without user name, password, query or #fragment.'}</p>
+    </div>
+  );
+}
+
+function DescriptionField({ writable, description, onChange }: { writable: boolean; description: string; onChange: (value: string) => void }) {
+  return (
+    <div>
+      <label for={fieldId('description')}>Description</label>
+      <input id={fieldId('description')} disabled={!writable} value={description} maxLength={255} onInput={(e) => onChange(e.currentTarget.value)} />
+    </div>
+  );
+}
+
 /** Adds a route, or edits `editing` (a custom route) and hands back when saved or cancelled. */
 export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: boolean; editing: ListedRoute | null; onSaved: () => void; onCancel: () => void }) {
   const [kind, setKind] = useState<RouteFields['kind']>('public');
@@ -111,15 +131,8 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
           </div>
         )}
         <PriorityField writable={writable} priority={priority} ok={priorityOk} onChange={setPriority} />
-        <div>
-          <label for={id('upstream')}>Upstream</label>
-          <input id={id('upstream')} disabled={!writable} value={upstream} placeholder="the gateway's --upstream" aria-invalid={upstreamOk ? 'false' : 'true'} aria-describedby={id('upstream-help')} onInput={(e) => setUpstream(e.currentTarget.value)} />
-          <p id={id('upstream-help')} class={upstreamOk ? 'muted' : 'error'}>{upstreamOk ? 'Empty for the default upstream; or an absolute URL such as http://10.0.0.5:8080 this route forwards to.' : 'An absolute http:// or https:// URL, without user name, password, query or #fragment.'}</p>
-        </div>
-        <div>
-          <label for={id('description')}>Description</label>
-          <input id={id('description')} disabled={!writable} value={description} maxLength={255} onInput={(e) => setDescription(e.currentTarget.value)} />
-        </div>
+        <UpstreamField writable={writable} upstream={upstream} ok={upstreamOk} onChange={setUpstream} />
+        <DescriptionField writable={writable} description={description} onChange={setDescription} />
       </div>
       <label class="check"><input type="checkbox" disabled={!writable} checked={websocket} onChange={(e) => setWebsocket(e.currentTarget.checked)} /> Allow WebSocket connections (decided by this route's origins, like CORS; unchecked refuses every handshake with 403)</label>
       <label class="check"><input type="checkbox" disabled={!writable} checked={csp} onChange={(e) => setCsp(e.currentTarget.checked)} /> Send the trusted-sites Content-Security-Policy on HTML pages of this route</label>
