@@ -18,6 +18,52 @@ export const KINDS: Record<RouteFields['kind'], string> = {
 export const splitList = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
 export const pathsText = (r: { paths: string[] }) => r.paths.join(', ');
 
+const fieldId = (name: string) => `route-${name}`;
+
+function KindField({ writable, kind, onChange }: { writable: boolean; kind: RouteFields['kind']; onChange: (kind: RouteFields['kind']) => void }) {
+  const id = fieldId;
+  return (
+    <div>
+      <label for={id('kind')}>Kind</label>
+      <select id={id('kind')} disabled={!writable} value={kind} aria-describedby={id('kind-help')} onChange={(e) => onChange(e.currentTarget.value as RouteFields['kind'])}>
+        {Object.keys(KINDS).map((k) => <option key={k} value={k}>{k}</option>)}
+      </select>
+      <p id={id('kind-help')} class="muted">{KINDS[kind]}</p>
+    </div>
+  );
+}
+
+function PriorityField({ writable, priority, ok, onChange }: { writable: boolean; priority: string; ok: boolean; onChange: (value: string) => void }) {
+  const id = fieldId;
+  return (
+    <div>
+      <label for={id('priority')}>Priority</label>
+      <input id={id('priority')} disabled={!writable} inputMode="numeric" value={priority} aria-invalid={ok ? 'false' : 'true'} aria-describedby={id('priority-help')} onInput={(e) => onChange(e.currentTarget.value)} />
+      <p id={id('priority-help')} class={ok ? 'muted' : 'error'}>{ok ? 'Higher is tried first (the OAuth preset uses 1,000,000 and up).' : 'A whole number from -1000000 to 999999.'}</p>
+    </div>
+  );
+}
+
+function UpstreamField({ writable, upstream, ok, onChange }: { writable: boolean; upstream: string; ok: boolean; onChange: (value: string) => void }) {
+  const id = fieldId;
+  return (
+    <div>
+      <label for={id('upstream')}>Upstream</label>
+      <input id={id('upstream')} disabled={!writable} value={upstream} placeholder="the gateway's --upstream" aria-invalid={ok ? 'false' : 'true'} aria-describedby={id('upstream-help')} onInput={(e) => onChange(e.currentTarget.value)} />
+      <p id={id('upstream-help')} class={ok ? 'muted' : 'error'}>{ok ? 'Empty for the default upstream; or an absolute URL such as http://10.0.0.5:8080 this route forwards to.' : 'An absolute http:// or https:// URL, without user name, password, query or #fragment.'}</p>
+    </div>
+  );
+}
+
+function DescriptionField({ writable, description, onChange }: { writable: boolean; description: string; onChange: (value: string) => void }) {
+  return (
+    <div>
+      <label for={fieldId('description')}>Description</label>
+      <input id={fieldId('description')} disabled={!writable} value={description} maxLength={255} onInput={(e) => onChange(e.currentTarget.value)} />
+    </div>
+  );
+}
+
 /** Adds a route, or edits `editing` (a custom route) and hands back when saved or cancelled. */
 export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: boolean; editing: ListedRoute | null; onSaved: () => void; onCancel: () => void }) {
   const [kind, setKind] = useState<RouteFields['kind']>('public');
@@ -61,19 +107,13 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
     }, setError);
   };
   const title = editing ? `Edit the route for ${pathsText(editing)}` : 'Add a route';
-  const id = (name: string) => `route-${name}`;
+  const id = fieldId;
   return (
     <form class="card" onSubmit={submit} aria-label={title}>
       {/* The add form sits in a <details> whose summary is its heading. */}
       {editing && <h2>{title}</h2>}
       <div class="row">
-        <div>
-          <label for={id('kind')}>Kind</label>
-          <select id={id('kind')} disabled={!writable} value={kind} aria-describedby={id('kind-help')} onChange={(e) => setKind(e.currentTarget.value as RouteFields['kind'])}>
-            {Object.keys(KINDS).map((k) => <option key={k} value={k}>{k}</option>)}
-          </select>
-          <p id={id('kind-help')} class="muted">{KINDS[kind]}</p>
-        </div>
+        <KindField writable={writable} kind={kind} onChange={setKind} />
         <div>
           <label for={id('paths')}>Paths</label>
           <input id={id('paths')} disabled={!writable} value={paths} placeholder="/public/*, /health" aria-invalid={badPath ? 'true' : 'false'} aria-describedby={id('paths-help')} onInput={(e) => setPaths(e.currentTarget.value)} />
@@ -90,20 +130,9 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
             <input id={id('setting')} disabled={!writable} value={setting} onInput={(e) => setSetting(e.currentTarget.value)} />
           </div>
         )}
-        <div>
-          <label for={id('priority')}>Priority</label>
-          <input id={id('priority')} disabled={!writable} inputMode="numeric" value={priority} aria-invalid={priorityOk ? 'false' : 'true'} aria-describedby={id('priority-help')} onInput={(e) => setPriority(e.currentTarget.value)} />
-          <p id={id('priority-help')} class={priorityOk ? 'muted' : 'error'}>{priorityOk ? 'Higher is tried first (the OAuth preset uses 1,000,000 and up).' : 'A whole number from -1000000 to 999999.'}</p>
-        </div>
-        <div>
-          <label for={id('upstream')}>Upstream</label>
-          <input id={id('upstream')} disabled={!writable} value={upstream} placeholder="the gateway's --upstream" aria-invalid={upstreamOk ? 'false' : 'true'} aria-describedby={id('upstream-help')} onInput={(e) => setUpstream(e.currentTarget.value)} />
-          <p id={id('upstream-help')} class={upstreamOk ? 'muted' : 'error'}>{upstreamOk ? 'Empty for the default upstream; or an absolute URL such as http://10.0.0.5:8080 this route forwards to.' : 'An absolute http:// or https:// URL, without user name, password, query or #fragment.'}</p>
-        </div>
-        <div>
-          <label for={id('description')}>Description</label>
-          <input id={id('description')} disabled={!writable} value={description} maxLength={255} onInput={(e) => setDescription(e.currentTarget.value)} />
-        </div>
+        <PriorityField writable={writable} priority={priority} ok={priorityOk} onChange={setPriority} />
+        <UpstreamField writable={writable} upstream={upstream} ok={upstreamOk} onChange={setUpstream} />
+        <DescriptionField writable={writable} description={description} onChange={setDescription} />
       </div>
       <label class="check"><input type="checkbox" disabled={!writable} checked={websocket} onChange={(e) => setWebsocket(e.currentTarget.checked)} /> Allow WebSocket connections (decided by this route's origins, like CORS; unchecked refuses every handshake with 403)</label>
       <label class="check"><input type="checkbox" disabled={!writable} checked={csp} onChange={(e) => setCsp(e.currentTarget.checked)} /> Send the trusted-sites Content-Security-Policy on HTML pages of this route</label>

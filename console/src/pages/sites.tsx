@@ -37,6 +37,30 @@ function salesforceFields<T extends { reportOnly?: boolean }>(site: T): Omit<T, 
   return fields;
 }
 
+/** The header the gateway sends (or will, once the draft is saved): size, value, warnings, gaps. */
+function PreviewHeader({ pending, preview }: { pending: boolean; preview: ReturnType<typeof buildContentSecurityPolicy> }) {
+  return (
+    <>
+      <h2 id="preview-title">Content-Security-Policy preview</h2>
+      <p>{pending ? 'The header the gateway will send once you save this site' : 'The header the gateway sends now'}: <strong>{preview.bytes.toLocaleString('en')} bytes</strong>{preview.bytes > 12288 ? ' (above 12 KB browsers and proxies start to fail)' : ''}.</p>
+      <pre class="headers" data-testid="csp-preview"><code>Content-Security-Policy: {preview.header}</code></pre>
+      {preview.warnings.map((w) => <p key={w.code} class="error">{w.message}</p>)}
+      <Gaps header={preview.header} />
+    </>
+  );
+}
+
+function DirectiveChecks({ draft, writable, onChange }: { draft: Site; writable: boolean; onChange: (key: (typeof DIRECTIVES)[number][0], value: boolean) => void }) {
+  return (
+    <fieldset>
+      <legend>CSP directives: allow this site for</legend>
+      {DIRECTIVES.map(([key, label]) => (
+        <label class="check" key={key}><input type="checkbox" disabled={!writable} checked={draft[key]} onChange={(e) => onChange(key, e.currentTarget.checked)} /> {label}</label>
+      ))}
+    </fieldset>
+  );
+}
+
 export function TrustedSites({ me }: { me: Me }) {
   const writable = canChange(me, 'customize-application');
   const list = useApi<{ items: Site[] }>('/api/trusted-sites?limit=1000');
@@ -64,9 +88,8 @@ export function TrustedSites({ me }: { me: Me }) {
   const save = (e: Event) => {
     e.preventDefault();
     setError(null);
-    const { id, ...body } = draft as Site & { createdAt?: string; createdBy?: string };
-    delete (body as Record<string, unknown>).createdAt;
-    delete (body as Record<string, unknown>).createdBy;
+    // The stored entry's bookkeeping is not a field the API takes.
+    const { id, createdAt: _createdAt, createdBy: _createdBy, ...body } = draft as Site & { createdAt?: string; createdBy?: string };
     return busyWith(async () => {
       await api(id ? 'PUT' : 'POST', id ? `/api/trusted-sites/${encodeURIComponent(id)}` : '/api/trusted-sites', body);
       notify(`${id ? 'Saved' : 'Added'} the trusted site ${body.name}: the Content-Security-Policy follows now.`);
@@ -106,23 +129,14 @@ export function TrustedSites({ me }: { me: Me }) {
         <input id="site-description" disabled={!writable} value={draft.description ?? ''} onInput={(e) => set('description', e.currentTarget.value)} />
         <label class="check"><input type="checkbox" disabled={!writable} checked={draft.isActive} onChange={(e) => set('isActive', e.currentTarget.checked)} /> Active (inactive sites stay listed but leave the header)</label>
         <label class="check"><input type="checkbox" disabled={!writable} checked={draft.reportOnly === true} onChange={(e) => set('reportOnly', e.currentTarget.checked)} /> Report-only first (only in Content-Security-Policy-Report-Only: see what it changes before enforcing it)</label>
-        <fieldset>
-          <legend>CSP directives: allow this site for</legend>
-          {DIRECTIVES.map(([key, label]) => (
-            <label class="check" key={key}><input type="checkbox" disabled={!writable} checked={draft[key]} onChange={(e) => set(key, e.currentTarget.checked)} /> {label}</label>
-          ))}
-        </fieldset>
+        <DirectiveChecks draft={draft} writable={writable} onChange={set} />
         <ul id="site-problems" class="problems" aria-live="polite">{problems.map((p) => <li key={p.code + p.field} class="error">{FIELD_LABELS[p.field] ?? p.field}: {p.message}</li>)}</ul>
         <button type="submit" disabled={!writable || busy || problems.length > 0 || !draft.name || !draft.endpointUrl}>{draft.id ? 'Save' : 'Add trusted site'}</button><Busy busy={busy} />
         {draft.id && <button type="button" class="secondary" onClick={() => setDraft(EMPTY)}>Cancel</button>}
         <ErrorText error={error} />
       </form>
       <section class="card" aria-labelledby="preview-title">
-        <h2 id="preview-title">Content-Security-Policy preview</h2>
-        <p>{draft.endpointUrl && problems.length === 0 ? 'The header the gateway will send once you save this site' : 'The header the gateway sends now'}: <strong>{preview.bytes.toLocaleString('en')} bytes</strong>{preview.bytes > 12288 ? ' (above 12 KB browsers and proxies start to fail)' : ''}.</p>
-        <pre class="headers" data-testid="csp-preview"><code>Content-Security-Policy: {preview.header}</code></pre>
-        {preview.warnings.map((w) => <p key={w.code} class="error">{w.message}</p>)}
-        <Gaps header={preview.header} />
+        <PreviewHeader pending={!!draft.endpointUrl && problems.length === 0} preview={preview} />
         {baseline !== null && <BaselineForm value={baseline} stored={settings.data?.cspBaseline ?? ''} problems={baselineProblems} writable={writable} onChange={setBaseline} settings={settings} />}
       </section>
       <SitesTable sites={sites} writable={writable && !busy} onEdit={(site) => { setDraft(site); nameInput.current?.focus(); }} onRemove={remove} />
