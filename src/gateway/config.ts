@@ -257,7 +257,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ga
       flags.set(name, 'true');
       continue;
     }
-    let value: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    const value: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined) throw new ConfigError('config-missing-value', `option '${name}' needs a value`);
     if (name === '--config') configPath = value;
     else flags.set(name, value);

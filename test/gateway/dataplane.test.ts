@@ -126,7 +126,10 @@ for (const workers of [1, 2]) {
         s.on('data', (d) => {
           got += d.toString('latin1');
           if (/^HTTP\/1\.1 100 Continue\r\n\r\n$/.test(got)) s.write('hello');
-          if (/\r\n\r\n[\s\S]*"ok":true/.test(got)) (s.destroy(), resolve(got));
+          if (/\r\n\r\n[\s\S]*"ok":true/.test(got)) {
+            s.destroy();
+            resolve(got);
+          }
         });
         s.on('error', reject);
         s.write(`POST /data HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${ALLOWED}\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n`);

@@ -18,7 +18,7 @@ export async function testDatabase(tag: string): Promise<{ url: string; name: st
   try {
     await admin.connect();
   } catch (err) {
-    throw new Error(`PostgreSQL is needed at ${host}:${port} for this test and cannot be reached (${(err as Error).message}); start it (see .ci/run)`);
+    throw new Error(`PostgreSQL is needed at ${host}:${port} for this test and cannot be reached (${(err as Error).message}); start it (see .ci/run)`, { cause: err });
   }
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

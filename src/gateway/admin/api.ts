@@ -54,6 +54,7 @@ async function reply(c: ApiContext, res: ServerResponse, status: number, pending
 /** An allowlist entry as the API takes it. */
 type AllowlistInput = { urlPattern: string; description?: string };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the input was checked against the route's JSON schema (schema.ts) before the call
 type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, who: Principal, params: string[], input: any) => Promise<void>;
 
 /** What the OpenAPI document says of a route besides its method, path and permission. */
@@ -341,7 +342,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   try {
     if (path === '/api/openapi.json' && req.method === 'GET') return sendJson(res, 200, buildOpenApi(API_ROUTES));
     let params: string[] | null = null;
-    let allowedMethods: string[] = [];
+    const allowedMethods: string[] = [];
     let def: RouteDef | undefined;
     for (const d of ROUTES) {
       const m = d.pattern.exec(path);

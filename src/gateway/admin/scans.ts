@@ -58,6 +58,7 @@ export async function startScan(input: ScanInput, actor: string, scope: ScanScop
   }
   const origins = (input.origins ?? []).map(originOf);
   // Control characters would split the header (RFC 9110 §5.5); undici would refuse them later, less clearly.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
   if (input.cookie !== undefined && /[\x00-\x08\x0a-\x1f\x7f]/.test(input.cookie)) throw new ApiError(400, 'scan-cookie-invalid', 'the cookie must be one line of text, as in a Cookie header', 'cookie');
   const resolve = input.resolve ?? [];
   await checkScanTarget(target, resolve, scope);
