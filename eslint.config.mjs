@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'console/dist/', 'node_modules/', 'bench/results/'] },
+  { ignores: ['**/dist/', 'console/dist/', 'node_modules/', 'bench/results/', 'packages/corsgate/forward/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

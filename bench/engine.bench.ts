@@ -13,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import cors from 'cors';
 import { median, writeResults } from './support.js';
-import { createPolicy, type Policy, type PolicyOptions, type RequestLike } from '../src/index.js';
+import { createPolicy, type Policy, type PolicyOptions, type RequestLike } from 'corsgate';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SCAN_DEFAULTS, scan } from '../src/scan/index.js';
+import { SCAN_DEFAULTS, scan } from '@corsgate/scan';
 import { writeResults } from './support.js';
 
 interface Measure { urls: number; seconds: number; perMinute: number; requestsPerUrl: number }

@@ -3,7 +3,7 @@
 // files over 350 lines, and import cycles between the modules of src/ (type-only imports
 // included: a cycle of types is still two modules that cannot be read one after the other).
 //
-// Usage: node scripts/check-shape.mjs [--json] [--exclude PREFIX ...] [DIR ...]   (default DIR: src console/src)
+// Usage: node scripts/check-shape.mjs [--json] [--exclude PREFIX ...] [DIR ...]   (default DIR: src console/src and the packages' src)
 // Exit code 1 when anything is listed, 0 otherwise.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -151,7 +151,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (args[i] === '--exclude') exclude.push(args[++i]);
     else dirs.push(args[i]);
   }
-  const report = checkShape(dirs.length ? dirs : ['src', 'console/src'], exclude);
+  const report = checkShape(dirs.length ? dirs : ['src', 'console/src', 'packages/corsgate/src', 'packages/scan/src', 'packages/explain/src'], exclude);
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
     for (const f of report.functions)

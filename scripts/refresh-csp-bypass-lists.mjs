@@ -65,5 +65,5 @@ export const FLASH_URLS: readonly string[] = [
 ${list(flash)}
 ];
 `;
-await writeFile(new URL('../src/scan/csp-bypasses.ts', import.meta.url), out);
-console.log(`src/scan/csp-bypasses.ts: ${jsonp.urls.length} JSONP, ${angular.length} AngularJS, ${flash.length} Flash URLs`);
+await writeFile(new URL('../packages/scan/src/csp-bypasses.ts', import.meta.url), out);
+console.log(`packages/scan/src/csp-bypasses.ts: ${jsonp.urls.length} JSONP, ${angular.length} AngularJS, ${flash.length} Flash URLs`);

@@ -17,12 +17,12 @@ import { cors as honoCors } from 'hono/cors';
 import { getRequestListener } from '@hono/node-server';
 import Koa from 'koa';
 import koaCors from '@koa/cors';
-import { cors as corsgateNode } from '../../src/adapters/node.js';
-import { cors as corsgateExpress } from '../../src/adapters/express.js';
-import { cors as corsgateFastify } from '../../src/adapters/fastify.js';
-import { cors as corsgateHono } from '../../src/adapters/hono.js';
-import { cors as corsgateKoa } from '../../src/adapters/koa.js';
-import type { PolicyOptions } from '../../src/policy/types.js';
+import { cors as corsgateNode } from 'corsgate/internal/adapters/node.js';
+import { cors as corsgateExpress } from 'corsgate/internal/adapters/express.js';
+import { cors as corsgateFastify } from 'corsgate/internal/adapters/fastify.js';
+import { cors as corsgateHono } from 'corsgate/internal/adapters/hono.js';
+import { cors as corsgateKoa } from 'corsgate/internal/adapters/koa.js';
+import type { PolicyOptions } from 'corsgate/internal/policy/types.js';
 import { allowlist, ALLOWED_METHODS, ALLOWED_HEADERS } from './allowlist.js';
 
 const BODY = 'hello';

@@ -2,7 +2,7 @@
  * How `corsgate explain` prints an answer: the JSON contract (--json) and the human report, for one
  * browser or for both side by side with their differences.
  */
-import { BROWSERS, groupedByWhy, type BothExplanation, type Explanation } from '../explain/index.js';
+import { BROWSERS, groupedByWhy, type BothExplanation, type Explanation } from '@corsgate/explain';
 
 export type ExplainAnswer = Explanation | BothExplanation;
 

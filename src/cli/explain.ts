@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readStdin } from './io.js';
 import { request } from 'undici';
-import { differencesOf, explain, explainBoth, explainHar, ExplainInputError, harPageOrigin, type BrowserName, type ExplainInput, type Explanation, type HarExplanation, type HarOptions, type NetworkErrorCode, type ResponseInput } from '../explain/index.js';
+import { differencesOf, explain, explainBoth, explainHar, ExplainInputError, harPageOrigin, type BrowserName, type ExplainInput, type Explanation, type HarExplanation, type HarOptions, type NetworkErrorCode, type ResponseInput } from '@corsgate/explain';
 import { humanOf, jsonOf, type ExplainAnswer } from './explain-report.js';
 
 export { formatHuman } from './explain-report.js';

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { generate, type Configs } from '../generator/index.js';
-import { PolicyError } from '../policy/index.js';
+import { PolicyError } from 'corsgate/internal/policy/index.js';
 
 const FORMATS = ['text', 'json', 'express', 'fastify', 'hono', 'koa', 'node', 'fetch', 'policy', 'nginx'] as const;
 

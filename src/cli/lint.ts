@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { validatePolicy } from '../policy/validate.js';
-import type { PolicyProblem } from '../policy/types.js';
+import { validatePolicy } from 'corsgate/internal/policy/validate.js';
+import type { PolicyProblem } from 'corsgate/internal/policy/types.js';
 
 export const LINT_USAGE = `Usage: corsgate lint <policy.json|policy.yaml> [--json]
 

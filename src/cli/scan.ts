@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { readStdin } from './io.js';
-import { analyseSaved, SCAN_DEFAULTS, scan, SEVERITIES, UsageError, type ScanResult, type Severity } from '../scan/index.js';
-import { toHuman, toJson, toSarif } from '../scan/output.js';
+import { analyseSaved, SCAN_DEFAULTS, scan, SEVERITIES, UsageError, type ScanResult, type Severity } from '@corsgate/scan';
+import { toHuman, toJson, toSarif } from '@corsgate/scan/internal/output.js';
 
 const HELP = `Usage: corsgate scan <url>... [options]     (also --file urls.txt, or URLs on stdin: - or a pipe)
 

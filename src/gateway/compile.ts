@@ -5,15 +5,15 @@
  * (the same validation and evaluation `createPolicy` runs, with the origins already checked).
  * The snapshot that holds the result is swapped in whole, in one assignment, when it is done.
  */
-import { compileOriginMatcher, OriginMatcherBuilder, type OriginMatcher } from '../origin/matcher.js';
-import type { OriginPattern } from '../origin/pattern.js';
-import { PolicyError } from '../policy/errors.js';
-import { compilePolicy } from '../policy/evaluate.js';
-import type { Policy } from '../policy/types.js';
-import { analysePolicy } from '../policy/validate.js';
+import { compileOriginMatcher, OriginMatcherBuilder, type OriginMatcher } from 'corsgate/internal/origin/matcher.js';
+import type { OriginPattern } from 'corsgate/internal/origin/pattern.js';
+import { PolicyError } from 'corsgate/internal/policy/errors.js';
+import { compilePolicy } from 'corsgate/internal/policy/evaluate.js';
+import type { Policy } from 'corsgate/internal/policy/types.js';
+import { analysePolicy } from 'corsgate/internal/policy/validate.js';
 import { fixHint, parseAllowlistEntry } from './core/entry.js';
 import { allowlistOptions, type AllowlistOverrides, type CorsSettings } from './engine.js';
-import type { OriginTableParts } from '../origin/origin-table.js';
+import type { OriginTableParts } from 'corsgate/internal/origin/origin-table.js';
 
 /** Entries checked per slice: a few hundred microseconds of work on this machine kind. */
 export const SLICE = 250;

@@ -2,8 +2,8 @@
  * The gateway's view of the policy engine: passed around as a value so that tests can substitute it,
  * and the engine options of the allowlist regime.
  */
-import { createPolicy } from '../policy/index.js';
-import type { Policy, PolicyOptions, PolicyProblem } from '../policy/types.js';
+import { createPolicy } from 'corsgate/internal/policy/index.js';
+import type { Policy, PolicyOptions, PolicyProblem } from 'corsgate/internal/policy/types.js';
 
 export interface Engine {
   createPolicy(options: PolicyOptions): Policy;

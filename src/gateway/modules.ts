@@ -55,7 +55,7 @@ let csp: Promise<CspModule | null> | null = null;
 let salesforce: Promise<SalesforceModule | null> | null = null;
 
 export function cspModule(): Promise<CspModule | null> {
-  csp ??= tryImport<CspModule>('../csp/index.js', 'buildContentSecurityPolicy');
+  csp ??= tryImport<CspModule>('corsgate/csp', 'buildContentSecurityPolicy');
   return csp;
 }
 
@@ -66,7 +66,7 @@ export function salesforceModule(): Promise<SalesforceModule | null> {
 
 export async function scanModule(): Promise<Record<string, unknown> | null> {
   try {
-    return (await import('../scan/index.js' as string)) as Record<string, unknown>;
+    return (await import('@corsgate/scan' as string)) as Record<string, unknown>;
   } catch {
     return null;
   }

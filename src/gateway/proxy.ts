@@ -7,7 +7,7 @@
  * answers 504 and an unreachable upstream 502, both carrying the request's CORS headers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mergeVary } from '../adapters/shared.js';
+import { mergeVary } from 'corsgate/internal/adapters/shared.js';
 import type { Forward } from './core/decide.js';
 import { DERIVED_SELF, type SelfOrigin } from './core/self-origin.js';
 import { rewriteLocation, type ClientAddress } from './redirect.js';

@@ -4,7 +4,7 @@
  * request, so a request never sees half of a change; a new snapshot replaces the old one in a
  * single assignment (see pipeline.ts).
  */
-import type { Policy } from '../policy/types.js';
+import type { Policy } from 'corsgate/internal/policy/types.js';
 import type { Settings, StoreState, TrustedSite } from '../store/types.js';
 import type { DecideSnapshot } from './core/decide.js';
 import { bindRoute, NO_TALLIES, type BoundRoute, type CspHeaders, type RouteTallies } from './core/regime.js';

@@ -2,7 +2,7 @@
  * Ready-to-copy configuration for each adapter, the gateway's policy file, and nginx. Every adapter
  * snippet is a complete program (imports, one route, listen) so it runs as pasted into a file.
  */
-import type { PolicyOptions } from '../policy/types.js';
+import type { PolicyOptions } from 'corsgate/internal/policy/types.js';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 

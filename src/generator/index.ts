@@ -3,8 +3,8 @@
  * and a sample request, the mistakes to avoid, and configuration for every adapter, the gateway and
  * nginx. The sample answers come from the engine itself. Pure and browser-safe.
  */
-import { createPolicy } from '../policy/index.js';
-import type { PolicyOptions } from '../policy/types.js';
+import { createPolicy } from 'corsgate/internal/policy/index.js';
+import type { PolicyOptions } from 'corsgate/internal/policy/types.js';
 import { configsFor, type Configs } from './configs.js';
 
 export { nginxRegexFor } from './configs.js';

@@ -6,8 +6,8 @@
  * its own name (fullName), so an export deploys back over the same components. Pure and browser-safe.
  */
 import { strToU8, strFromU8, zipSync } from 'fflate';
-import { parseOriginPattern, PolicyError } from '../policy/index.js';
-import { API_NAME, DIRECTIVE_FIELDS, PERMISSION_FIELDS, validateTrustedSite, type TrustedSite } from '../csp/index.js';
+import { parseOriginPattern, PolicyError } from 'corsgate/internal/policy/index.js';
+import { API_NAME, DIRECTIVE_FIELDS, PERMISSION_FIELDS, validateTrustedSite, type TrustedSite } from 'corsgate/internal/csp/index.js';
 import { ImportLimitError } from './limits.js';
 import { METADATA_NS, parseXml, writeXml } from './xml.js';
 import { unzipBounded } from './zip.js';

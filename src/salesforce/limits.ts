@@ -9,7 +9,7 @@
  * hold: a CorsWhitelistOrigin or CspTrustedSite file is well under 1 KB, and the largest file read,
  * a package.xml naming 35,000 components (an AppExchange package's most), about 2.5 MB.
  */
-import { CorsgateError } from '../errors.js';
+import { CorsgateError } from 'corsgate/internal/errors.js';
 
 export const IMPORT_LIMITS = {
   /** Entries (files and folders) in a zip; twice Salesforce's 10,000 files, so folder entries fit. */

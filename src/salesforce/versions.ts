@@ -4,7 +4,7 @@
  * folder), else the upload's one package.xml version, else an sfdx-project.json `sourceApiVersion`
  * (SFDX source), else the import's `?apiVersion=`.
  */
-import { DIRECTIVE_FIELDS } from '../csp/index.js';
+import { DIRECTIVE_FIELDS } from 'corsgate/internal/csp/index.js';
 import { parseXml } from './xml.js';
 
 export interface ApiVersion {

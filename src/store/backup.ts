@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CorsgateError } from '../errors.js';
+import { CorsgateError } from 'corsgate/internal/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './sqlite.js';
 

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PostgresStore } from './postgres.js';
-import { CorsgateError } from '../errors.js';
+import { CorsgateError } from 'corsgate/internal/errors.js';
 import { SqliteStore } from './sqlite.js';
 import { StoreError, type Store } from './types.js';
 

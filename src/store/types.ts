@@ -12,8 +12,8 @@
 
 import type { AllowlistUsage, UsageBatch, UsageLimits, UsageQuery, UsageTotals } from './usage-types.js';
 export * from './usage-types.js';
-import { DEFAULT_CSP_BASELINE, type TrustedSite as CspTrustedSite } from '../csp/index.js';
-import { CorsgateError } from '../errors.js';
+import { DEFAULT_CSP_BASELINE, type TrustedSite as CspTrustedSite } from 'corsgate/internal/csp/index.js';
+import { CorsgateError } from 'corsgate/internal/errors.js';
 
 export type RouteKind = 'public' | 'allowlist' | 'opt-in' | 'closed';
 /** `enforce` decides and answers; `report-only` forwards everything untouched and records what it would have done. */

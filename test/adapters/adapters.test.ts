@@ -5,8 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FRAMEWORKS, type AppServer } from './servers.js';
 import { send, varyTokens } from './client.js';
-import type { PolicyOptions } from '../../src/policy/types.js';
-import { PolicyError } from '../../src/policy/index.js';
+import type { PolicyOptions } from 'corsgate/internal/policy/types.js';
+import { PolicyError } from 'corsgate/internal/policy/index.js';
 
 const ALLOWED = 'https://allowed.test';
 const OTHER = 'https://other.test';

@@ -14,8 +14,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { createPolicy, PolicyError } from '../../src/policy/index.js';
-import type { Policy, PolicyOptions } from '../../src/policy/types.js';
+import { createPolicy, PolicyError } from 'corsgate/internal/policy/index.js';
+import type { Policy, PolicyOptions } from 'corsgate/internal/policy/types.js';
 import { send, varyTokens } from './client.js';
 
 const ALLOWED = 'https://app.example.com';
@@ -66,7 +66,7 @@ function close(server: http.Server): Promise<void> {
 
 describe('corsgate/node forms', () => {
   test('cors(options) returns true exactly when it answered; handle() calls next() otherwise', async () => {
-    const { cors } = await import('../../src/adapters/node.js');
+    const { cors } = await import('corsgate/internal/adapters/node.js');
     const mw = cors({ ...OPTIONS, onDisallowed: 'reject' as const });
     const returned: boolean[] = [];
     const nextCalls: string[] = [];
@@ -101,7 +101,7 @@ describe('corsgate/node forms', () => {
 
 describe('corsgate/fastify: app.register(cors, options) and encapsulation', () => {
   test('at the root: preflights answered with no OPTIONS route, 404s carry CORS, handler never runs for refusals', async () => {
-    const { default: cors } = await import('../../src/adapters/fastify.js');
+    const { default: cors } = await import('corsgate/internal/adapters/fastify.js');
     const app = Fastify();
     let hits = 0;
     // Written as in the README, a literal with no casts: this also checks the plugin's typing.
@@ -134,7 +134,7 @@ describe('corsgate/fastify: app.register(cors, options) and encapsulation', () =
   });
 
   test('registered inside a plugin, the policy covers that plugin only; siblings and the root are untouched', async () => {
-    const { default: cors } = await import('../../src/adapters/fastify.js');
+    const { default: cors } = await import('corsgate/internal/adapters/fastify.js');
     const app = Fastify();
     await app.register(async (api) => {
       await api.register(cors, createPolicy(OPTIONS)); // a compiled policy works as register options too
@@ -170,7 +170,7 @@ describe('corsgate/fastify: app.register(cors, options) and encapsulation', () =
   });
 
   test('the factory form: cors(options) is a plugin with update()', async () => {
-    const { cors } = await import('../../src/adapters/fastify.js');
+    const { cors } = await import('corsgate/internal/adapters/fastify.js');
     const plugin = cors(OPTIONS);
     const app = Fastify();
     await app.register(plugin);
@@ -207,10 +207,9 @@ function importGraph(entry: string): { files: string[]; external: string[] } {
 }
 
 describe('corsgate/hono and corsgate/fetch on Web-standard types only', () => {
-  const here = dirname(fileURLToPath(import.meta.url));
   for (const name of ['hono', 'fetch']) {
     test(`${name}: nothing Node-specific is imported, so it runs on Bun, Deno and Workers`, () => {
-      const graph = importGraph(resolve(here, `../../src/adapters/${name}.js`));
+      const graph = importGraph(fileURLToPath(import.meta.resolve(`corsgate/${name}`)));
       assert.ok(graph.files.length > 1);
       const nodeOnly = graph.external.filter((s) => s.startsWith('node:') || ['http', 'https', 'net', 'fs', 'buffer', 'stream'].includes(s));
       assert.deepEqual(nodeOnly, [], `Node-only imports: ${nodeOnly.join(', ')}`);
@@ -218,7 +217,7 @@ describe('corsgate/hono and corsgate/fetch on Web-standard types only', () => {
   }
 
   test('hono: app.request() with Web-standard Request/Response, no Node server involved', async () => {
-    const { cors } = await import('../../src/adapters/hono.js');
+    const { cors } = await import('corsgate/internal/adapters/hono.js');
     const app = new Hono();
     let hits = 0;
     app.use('*', cors({ ...OPTIONS, exposeHeaders: ['x-total'], onDisallowed: 'reject' as const }));
@@ -244,7 +243,7 @@ describe('corsgate/hono and corsgate/fetch on Web-standard types only', () => {
   });
 
   test('fetch: wraps a plain (request) => Response, including a fetch()-style response with immutable headers', async () => {
-    const { cors } = await import('../../src/adapters/fetch.js');
+    const { cors } = await import('corsgate/internal/adapters/fetch.js');
     const wrapped = cors(OPTIONS)(() => Response.redirect('https://app.example.com/elsewhere', 302));
     const res = await wrapped(new Request('http://api.test/data', { headers: { Origin: ALLOWED } }));
     assert.equal(res.status, 302);

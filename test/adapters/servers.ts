@@ -15,14 +15,14 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { getRequestListener } from '@hono/node-server';
 import Koa from 'koa';
-import type { Policy, PolicyOptions } from '../../src/policy/types.js';
-import type { PolicyInput } from '../../src/adapters/shared.js';
-import nodeCors from '../../src/adapters/node.js';
-import expressCors from '../../src/adapters/express.js';
-import fastifyCors from '../../src/adapters/fastify.js';
-import honoCors from '../../src/adapters/hono.js';
-import koaCors from '../../src/adapters/koa.js';
-import fetchCors from '../../src/adapters/fetch.js';
+import type { Policy, PolicyOptions } from 'corsgate/internal/policy/types.js';
+import type { PolicyInput } from 'corsgate/internal/adapters/shared.js';
+import nodeCors from 'corsgate/internal/adapters/node.js';
+import expressCors from 'corsgate/internal/adapters/express.js';
+import fastifyCors from 'corsgate/internal/adapters/fastify.js';
+import honoCors from 'corsgate/internal/adapters/hono.js';
+import koaCors from 'corsgate/internal/adapters/koa.js';
+import fetchCors from 'corsgate/internal/adapters/fetch.js';
 
 export interface AppServer {
   url: string;

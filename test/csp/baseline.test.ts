@@ -6,8 +6,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildContentSecurityPolicy, cspGaps, DEFAULT_CSP_BASELINE, parseCspBaseline } from '../../src/csp/index.js';
-import { evaluateCsp, grade } from '../../src/scan/index.js';
+import { buildContentSecurityPolicy, cspGaps, DEFAULT_CSP_BASELINE, parseCspBaseline } from 'corsgate/internal/csp/index.js';
+import { evaluateCsp, grade } from '@corsgate/scan';
 import { api, eventually, startCli, tempDir } from '../gateway/helpers.js';
 
 const SIX = "connect-src 'self'; font-src 'self'; frame-src 'self'; img-src 'self'; media-src 'self'; style-src 'self'";

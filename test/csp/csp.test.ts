@@ -1,7 +1,7 @@
 /** CSP Trusted Sites: Salesforce's validation rules and the header they produce. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildContentSecurityPolicy, checkEndpointUrl, validateTrustedSite, type TrustedSite } from '../../src/csp/index.js';
+import { buildContentSecurityPolicy, checkEndpointUrl, validateTrustedSite, type TrustedSite } from 'corsgate/internal/csp/index.js';
 
 const site = (over: Partial<TrustedSite>): TrustedSite => ({
   name: 'Cdn', endpointUrl: 'https://cdn.example.com', context: 'All', isActive: true,

@@ -1,7 +1,7 @@
 /** The one spec CSP parser (src/csp/parse.ts) that explain and scan share. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { governingDirective, hostOfSource, normalizeSource, parsePolicy, parsePolicyList } from '../../src/csp/index.js';
+import { governingDirective, hostOfSource, normalizeSource, parsePolicy, parsePolicyList } from 'corsgate/internal/csp/index.js';
 
 describe('CSP3 parsing', () => {
   test('directives split on ;, names lower-cased, the first occurrence wins, the value kept as written', () => {

@@ -50,10 +50,10 @@ test('examplesOf: finds js and ts blocks, skips other languages and marked block
 
 test('every README and docs example type-checks under strict against the built package types', () => {
   const root = repoRoot();
-  assert.ok(existsSync(join(root, 'dist/src/index.d.ts')), 'the package is built (npm run build)');
+  assert.ok(existsSync(join(root, 'packages/corsgate/dist/index.d.ts')), 'the library is built (npm run build)');
   const examples = docs(root).flatMap((f) => examplesOf(f, readFileSync(join(root, f), 'utf8')));
   assert.ok(examples.length >= 10, `the docs hold examples (${examples.length})`);
-  // Inside the package, so that `corsgate` resolves to itself through package.json's exports.
+  // Inside the repository, so that `corsgate` resolves to the library's workspace link and its exports.
   const dir = join(root, 'dist', 'doc-examples');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -5,10 +5,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CorsgateError } from '../../src/errors.js';
-import { createPolicy, PolicyError } from '../../src/index.js';
+import { CorsgateError } from 'corsgate/internal/errors.js';
+import { createPolicy, PolicyError } from 'corsgate';
 
-const compiledSrc = join(dirname(fileURLToPath(import.meta.url)), '../../src');
+const compiledSrc = dirname(fileURLToPath(import.meta.resolve('corsgate/internal/errors.js')));
 
 /** A second copy of the error modules, as a second corsgate in node_modules would hold. */
 async function loadSecondCopy(): Promise<{ CorsgateError: typeof CorsgateError; PolicyError: typeof PolicyError; cleanup(): void }> {
@@ -72,9 +72,9 @@ test('instanceof works across two copies of corsgate, and only for branded error
 });
 
 test('every error class outside the gateway is a CorsgateError with its code, and keeps its own fields', async () => {
-  const { ExplainInputError, explain } = await import('../../src/explain/index.js');
-  const { UsageError, SavedHeadersError, analyseSaved } = await import('../../src/scan/index.js');
-  const { Resolver } = await import('../../src/scan/http.js');
+  const { ExplainInputError, explain } = await import('@corsgate/explain');
+  const { UsageError, SavedHeadersError, analyseSaved } = await import('@corsgate/scan');
+  const { Resolver } = await import('@corsgate/scan/internal/http.js');
   const { ImportLimitError } = await import('../../src/salesforce/index.js');
   const { StoreError, StoreUrlError, openStore } = await import('../../src/store/index.js');
   const thrown = (f: () => unknown): unknown => {

@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { POLICY_ERROR_CODES, POLICY_WARNING_CODES } from '../../src/policy/codes.js';
-import { DECISION_REASONS } from '../../src/policy/evaluate.js';
-import { EXPLAIN_INPUT_ERROR_CODES } from '../../src/explain/types.js';
-import { USAGE_ERROR_CODES } from '../../src/scan/http.js';
-import type { SavedHeadersErrorCode } from '../../src/scan/offline.js';
+import { POLICY_ERROR_CODES, POLICY_WARNING_CODES } from 'corsgate/internal/policy/codes.js';
+import { DECISION_REASONS } from 'corsgate/internal/policy/evaluate.js';
+import { EXPLAIN_INPUT_ERROR_CODES } from '@corsgate/explain/internal/types.js';
+import { USAGE_ERROR_CODES } from '@corsgate/scan/internal/http.js';
+import type { SavedHeadersErrorCode } from '@corsgate/scan/internal/offline.js';
 import type { ImportLimitErrorCode } from '../../src/salesforce/limits.js';
 import type { StoreUrlErrorCode } from '../../src/store/index.js';
 import { STORE_ERROR_CODES } from '../../src/store/types.js';

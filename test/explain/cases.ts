@@ -4,7 +4,7 @@
  * origin, `{next}` the URL of the next redirect hop (`{nextUserinfo}` the same with user:pass@),
  * `{case}` the case's own path prefix (so that a message quoting a non-HTTP URL still names its case).
  */
-import type { ExplainInput } from '../../src/explain/index.js';
+import type { ExplainInput } from '@corsgate/explain';
 
 export interface Answer {
   status: number;

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { headerValueBytes } from '../../src/http/headers.js';
+import { headerValueBytes } from 'corsgate/internal/http/headers.js';
 import type { Answer, DiffCase, HopTarget } from './cases.js';
 
 /** What one hop of one case received: the preflight and the actual request, with their CORS headers. */

@@ -3,7 +3,7 @@
  * (fetch() or XMLHttpRequest), the simulator's input for a case, and the comparison of a verdict with
  * what the browser did and what the servers saw.
  */
-import type { ExplainInput, Explanation } from '../../src/explain/index.js';
+import type { ExplainInput, Explanation } from '@corsgate/explain';
 import type { Answer, DiffCase, Reply } from './cases.js';
 import type { DiffServers } from './diff-server.js';
 

@@ -4,8 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explain, explainBoth, type ExplainInput } from '../../src/explain/index.js';
-import { firefoxDirective } from '../../src/explain/messages-firefox.js';
+import { explain, explainBoth, type ExplainInput } from '@corsgate/explain';
+import { firefoxDirective } from '@corsgate/explain/internal/messages-firefox.js';
 
 const PAGE = 'https://app.example.com';
 const API = 'https://api.example.net/v1/items';

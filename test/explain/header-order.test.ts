@@ -1,8 +1,8 @@
 /** Which refused request header each browser names when a preflight allows several of them not (issue 15). */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explain, type ExplainInput } from '../../src/explain/index.js';
-import { blinkHeaderOrder } from '../../src/explain/blink-header-order.js';
+import { explain, type ExplainInput } from '@corsgate/explain';
+import { blinkHeaderOrder } from '@corsgate/explain/internal/blink-header-order.js';
 
 const PAGE = 'https://app.example.com';
 const API = 'https://api.example.net/v1/items';

@@ -1,10 +1,10 @@
 /** Unit tests of the simulator, one rule each, named after the Fetch Standard section that decides it. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explain, ExplainInputError, type ExplainInput } from '../../src/explain/index.js';
-import { corsUnsafeRequestHeaderNames, isCorsSafelistedRequestHeader, normalizeMethod } from '../../src/explain/request.js';
-import { connectViolations } from '../../src/explain/csp.js';
-import { createPolicy } from '../../src/index.js';
+import { explain, ExplainInputError, type ExplainInput } from '@corsgate/explain';
+import { corsUnsafeRequestHeaderNames, isCorsSafelistedRequestHeader, normalizeMethod } from '@corsgate/explain/internal/request.js';
+import { connectViolations } from '@corsgate/explain/internal/csp.js';
+import { createPolicy } from 'corsgate';
 import { generateCases, type Reply } from './cases.js';
 
 const PAGE = 'https://app.example.com';

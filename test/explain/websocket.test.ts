@@ -1,7 +1,7 @@
 // explain on WebSocket handshakes: CORS does not apply; a refusal reads as each browser prints it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explain } from '../../src/explain/index.js';
+import { explain } from '@corsgate/explain';
 
 test('explain: a wss: URL refused with 403 — no CORS, and the Chromium console line for a refused handshake', () => {
   const e = explain({ page: { origin: 'https://evil.example' }, request: { url: 'wss://chat.example.com/socket' }, response: { status: 403 } });

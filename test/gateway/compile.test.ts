@@ -2,10 +2,10 @@
 // decide exactly as the engine's own createPolicy does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPolicy } from '../../src/policy/index.js';
+import { createPolicy } from 'corsgate/internal/policy/index.js';
 import { AllowlistBuilder } from '../../src/gateway/compile.js';
 import { allowlistOptions } from '../../src/gateway/engine.js';
-import { OriginTable } from '../../src/origin/origin-table.js';
+import { OriginTable } from 'corsgate/internal/origin/origin-table.js';
 
 test('OriginTable: exact byte equality, duplicates refused, sized once', () => {
   const t = new OriginTable(3);

@@ -1,7 +1,7 @@
 // The pure regime core, table-tested without sockets: route kind × setting × host × origin × method.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPolicy } from '../../src/policy/index.js';
+import { createPolicy } from 'corsgate/internal/policy/index.js';
 import { DEFAULT_SETTINGS, type Route, type Settings, type StoreState } from '../../src/store/types.js';
 import { decide, type GateRequest, type Outcome } from '../../src/gateway/core/decide.js';
 import { ANY_ORIGIN_ENTRY, checkAllowlistEntry, fixHint } from '../../src/gateway/core/entry.js';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromEngine } from '../../src/gateway/core/settings-check.js';
-import { validatePolicy } from '../../src/policy/index.js';
+import { validatePolicy } from 'corsgate/internal/policy/index.js';
 import { CLI } from '../support/cli.js';
 import { TOKEN, api, startCli, tempDir } from './helpers.js';
 

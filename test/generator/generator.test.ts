@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generate } from '../../src/generator/index.js';
-import { PolicyError } from '../../src/policy/index.js';
+import { PolicyError } from 'corsgate/internal/policy/index.js';
 import { runCli } from '../support/cli.js';
 
 describe('generate', () => {

@@ -1,8 +1,8 @@
 /** The Fetch and URL Standard tables that every module imports from src/http. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isForbiddenResponseHeader, isRedirectStatus, isSafelistedResponseHeader, REDIRECT_STATUSES, SAFELISTED_RESPONSE_HEADERS } from '../../src/http/responses.js';
-import { DEFAULT_PORTS, isCanonicalIPv4, isLoopbackHost } from '../../src/http/url.js';
+import { isForbiddenResponseHeader, isRedirectStatus, isSafelistedResponseHeader, REDIRECT_STATUSES, SAFELISTED_RESPONSE_HEADERS } from 'corsgate/internal/http/responses.js';
+import { DEFAULT_PORTS, isCanonicalIPv4, isLoopbackHost } from 'corsgate/internal/http/url.js';
 
 test('Fetch #cors-safelisted-response-header-name and #forbidden-response-header-name', () => {
   assert.deepEqual([...SAFELISTED_RESPONSE_HEADERS].sort(), ['cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma']);

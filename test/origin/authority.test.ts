@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findHostEnd, splitAuthority } from '../../src/origin/index.js';
-import { parseOrigin, parseOriginPattern, PolicyError } from '../../src/index.js';
+import { findHostEnd, splitAuthority } from 'corsgate/internal/origin/index.js';
+import { parseOrigin, parseOriginPattern, PolicyError } from 'corsgate';
 
 test('splitAuthority: the URL Standard host rule (a colon ends the host unless inside brackets)', () => {
   const cases: Array<[string, ReturnType<typeof splitAuthority>]> = [

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkOriginPattern, compileOriginMatcher, isSerializedOrigin, parseOrigin, serializeOrigin, type OriginPattern } from '../../src/origin/index.js';
+import { checkOriginPattern, compileOriginMatcher, isSerializedOrigin, parseOrigin, serializeOrigin, type OriginPattern } from 'corsgate/internal/origin/index.js';
 
 type Concrete = Exclude<OriginPattern, { kind: 'any' }>;
 

@@ -1,8 +1,8 @@
 // The matcher's off-heap home for exact origins: the same answers as the Set it replaces, moved as bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkOriginPattern, OriginMatcherBuilder } from '../../src/origin/index.js';
-import { OriginTable } from '../../src/origin/origin-table.js';
+import { checkOriginPattern, OriginMatcherBuilder } from 'corsgate/internal/origin/index.js';
+import { OriginTable } from 'corsgate/internal/origin/origin-table.js';
 
 const PATTERNS = ['https://app.example.com', 'https://api.example.com:8443', 'http://localhost:*', 'https://*.example.org', 'https://xn--bcher-kva.example'];
 const PROBES = ['https://app.example.com', 'https://APP.example.com', 'https://app.example.com.', 'https://api.example.com:8443', 'https://api.example.com', 'http://localhost:3000', 'http://localhost', 'https://a.example.org', 'https://example.org', 'https://xn--bcher-kva.example', 'null', '', `https://${'a'.repeat(300)}.com`];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseOrigin, serializeOrigin } from '../../src/index.js';
+import { parseOrigin, serializeOrigin } from 'corsgate';
 
 const SERIALIZED = [
   'https://example.com',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseOriginPattern, PolicyError, createPolicy } from '../../src/index.js';
+import { parseOriginPattern, PolicyError, createPolicy } from 'corsgate';
 
 const VALID: Array<[string, Record<string, unknown>]> = [
   ['https://app.example.com', { kind: 'exact', scheme: 'https', host: 'app.example.com', port: null }],

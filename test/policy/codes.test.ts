@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { POLICY_ERROR_CODES, POLICY_WARNING_CODES, type PolicyProblemCode } from '../../src/policy/codes.js';
-import { validatePolicy } from '../../src/index.js';
+import { POLICY_ERROR_CODES, POLICY_WARNING_CODES, type PolicyProblemCode } from 'corsgate/internal/policy/codes.js';
+import { validatePolicy } from 'corsgate';
 
 const o = (origins: unknown, rest: Record<string, unknown> = {}) => ({ origins, ...rest });
 const pattern = (p: string) => o(['https://ok.example.com', p]);

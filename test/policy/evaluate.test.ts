@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPolicy, type PolicyOptions, type RequestLike } from '../../src/index.js';
+import { createPolicy, type PolicyOptions, type RequestLike } from 'corsgate';
 
 const preflight = (origin: string, method: string, headers?: string, extra: Record<string, string> = {}): RequestLike => ({
   method: 'OPTIONS',

@@ -8,8 +8,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPolicy, PolicyError, type PolicyOptions, type RequestLike } from '../../src/index.js';
-import { explain } from '../../src/explain/index.js';
+import { createPolicy, PolicyError, type PolicyOptions, type RequestLike } from 'corsgate';
+import { explain } from '@corsgate/explain';
 
 const A = 'https://app.example.com';
 const EVIL = 'https://evil.example.net';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPTION_NAMES, validatePolicy } from '../../src/policy/validate.js';
+import { OPTION_NAMES, validatePolicy } from 'corsgate/internal/policy/validate.js';
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -12,7 +12,7 @@ function repoRoot(): string {
 }
 
 test('the published JSON Schema describes exactly the policy options', () => {
-  const schema = JSON.parse(readFileSync(join(repoRoot(), 'schema/policy.schema.json'), 'utf8'));
+  const schema = JSON.parse(readFileSync(join(repoRoot(), 'packages/corsgate/schema/policy.schema.json'), 'utf8'));
   assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
   assert.equal(schema.type, 'object');
   assert.equal(schema.additionalProperties, false);
@@ -29,7 +29,7 @@ test('the published JSON Schema describes exactly the policy options', () => {
 // Ajv comes with Fastify (a dev dependency); strict mode also catches schema-authoring mistakes.
 test('the schema compiles under a strict JSON Schema 2020-12 validator and agrees with lint on plain cases', async () => {
   const { Ajv2020 } = await import('ajv/dist/2020.js');
-  const schema = JSON.parse(readFileSync(join(repoRoot(), 'schema/policy.schema.json'), 'utf8'));
+  const schema = JSON.parse(readFileSync(join(repoRoot(), 'packages/corsgate/schema/policy.schema.json'), 'utf8'));
   const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
   const cases: Array<[unknown, boolean]> = [
     [{ origins: ['https://app.example.com', 'https://*.example.org', 'http://localhost:*'], credentials: true, methods: ['GET', 'PUT'], requestHeaders: '*', maxAge: 600, onDisallowed: 'reject', preflightStatus: 200 }, true],

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPolicy, PolicyError, validatePolicy, type PolicyProblem } from '../../src/index.js';
+import { createPolicy, PolicyError, validatePolicy, type PolicyProblem } from 'corsgate';
 
 const codes = (problems: PolicyProblem[]) => problems.map((p) => `${p.path}:${p.code}`).sort();
 

@@ -1,8 +1,8 @@
 /** One named test per behaviour issue 15 pins in the Observatory port and the CSP Evaluator checks. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateCsp, grade, gradeOf, type CspCheck } from '../../src/scan/index.js';
-import type { RedirectHop } from '../../src/scan/observatory/index.js';
+import { evaluateCsp, grade, gradeOf, type CspCheck } from '@corsgate/scan';
+import type { RedirectHop } from '@corsgate/scan/internal/observatory/index.js';
 
 const page = (headers: Record<string, string>, body?: string, url = 'https://www.example.org/') => grade({ response: { url, status: 200, headers: { 'content-type': 'text/html', ...headers }, ...(body !== undefined ? { body } : {}) } });
 const result = (name: string, headers: Record<string, string>, body?: string) => page(headers, body).tests[name]!.result;

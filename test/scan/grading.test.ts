@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateCsp, grade, gradeOf } from '../../src/scan/index.js';
+import { evaluateCsp, grade, gradeOf } from '@corsgate/scan';
 import { runCli } from '../support/cli.js';
 
 const g = (url: string, headers: Record<string, string>, setCookies: string[] = []) => grade({ response: { url, status: 200, headers, setCookies } });

@@ -9,8 +9,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateCsp, grade, gradeOf, type CspFinding } from '../../src/scan/index.js';
-import type { ObservatoryInput } from '../../src/scan/observatory/index.js';
+import { evaluateCsp, grade, gradeOf, type CspFinding } from '@corsgate/scan';
+import type { ObservatoryInput } from '@corsgate/scan/internal/observatory/index.js';
 import { repoRoot } from '../support/cli.js';
 
 const SUITES = join(repoRoot(), '..', 'shared', 'fixtures', 'peer-suites');

@@ -1,9 +1,9 @@
 /** The probe set, the classifier's decision rules and curl-style --resolve, without any network. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classify, followUpProbes, probesFor, targetOf } from '../../src/scan/index.js';
-import { Resolver, UsageError } from '../../src/scan/http.js';
-import type { Probe, ProbeResult } from '../../src/scan/probes.js';
+import { classify, followUpProbes, probesFor, targetOf } from '@corsgate/scan';
+import { Resolver, UsageError } from '@corsgate/scan/internal/http.js';
+import type { Probe, ProbeResult } from '@corsgate/scan/internal/probes.js';
 
 const target = targetOf(new URL('https://api.shop.example.co.uk:8443/v1/me'));
 const origins = (cls: string) => probesFor(target, { label: 'cgtest' }).filter((p) => p.class === cls && p.method === 'GET').map((p) => p.origin);

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { analyseSaved, scan } from '../../src/scan/index.js';
+import { analyseSaved, scan } from '@corsgate/scan';
 import { runCli } from '../support/cli.js';
 import { api, startCli, tempDir } from '../gateway/helpers.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { scan } from '../../src/scan/index.js';
+import { scan } from '@corsgate/scan';
 
 async function wsServer(opts: { cookie: boolean; allowed: string | null }): Promise<{ url: string; handshakes: (string | undefined)[]; close: () => Promise<void> }> {
   const handshakes: (string | undefined)[] = [];

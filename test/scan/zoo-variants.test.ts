@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { createPolicy } from '../../src/index.js';
+import { createPolicy } from 'corsgate';
 import { runCli } from '../support/cli.js';
 import { startVariantZoo, type VariantZoo } from './zoo-variants.js';
 

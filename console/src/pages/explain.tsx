@@ -1,6 +1,6 @@
 /** Explain (public): paste a case or a HAR file and see what Chromium, Firefox, or both do with it. */
 import { useState } from 'preact/hooks';
-import { BROWSERS, differencesOf, explain, explainBoth, explainHar, groupedByWhy, type BrowserName, type Difference, type Explanation } from '../../../src/explain/index.js';
+import { BROWSERS, differencesOf, explain, explainBoth, explainHar, groupedByWhy, type BrowserName, type Difference, type Explanation } from '@corsgate/explain';
 import { ErrorText } from '../components.js';
 
 const SAMPLE = JSON.stringify({

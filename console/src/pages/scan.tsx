@@ -1,6 +1,6 @@
 /** Scan a URL through the gateway's scanner API and show the findings and the grade. */
 import { useEffect, useState } from 'preact/hooks';
-import type { ScanResult } from '../../../src/scan/index.js';
+import type { ScanResult } from '@corsgate/scan';
 import { api, ApiFailure, can, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, ReadOnly, useApi, useSettings } from '../kit.js';

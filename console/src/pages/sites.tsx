@@ -1,6 +1,6 @@
 /** CSP Trusted Sites: Salesforce's fields, per-directive checkboxes and a live header preview. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { buildContentSecurityPolicy, cspGaps, DEFAULT_CSP_BASELINE, parseCspBaseline, validateTrustedSite, type TrustedSite } from '../../../src/csp/index.js';
+import { buildContentSecurityPolicy, cspGaps, DEFAULT_CSP_BASELINE, parseCspBaseline, validateTrustedSite, type TrustedSite } from 'corsgate/internal/csp/index.js';
 import { api, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, ReadOnly, useApi, useBusy, useSettings } from '../kit.js';
@@ -50,14 +50,19 @@ function PreviewHeader({ pending, preview }: { pending: boolean; preview: Return
   );
 }
 
-function DirectiveChecks({ draft, writable, onChange }: { draft: Site; writable: boolean; onChange: (key: (typeof DIRECTIVES)[number][0], value: boolean) => void }) {
+/** A site's checkboxes: active, report-only first, and the directives it is allowed for. */
+function SiteChecks({ draft, writable, onChange }: { draft: Site; writable: boolean; onChange: <K extends keyof Site>(key: K, value: Site[K]) => void }) {
   return (
-    <fieldset>
-      <legend>CSP directives: allow this site for</legend>
-      {DIRECTIVES.map(([key, label]) => (
-        <label class="check" key={key}><input type="checkbox" disabled={!writable} checked={draft[key]} onChange={(e) => onChange(key, e.currentTarget.checked)} /> {label}</label>
-      ))}
-    </fieldset>
+    <>
+      <label class="check"><input type="checkbox" disabled={!writable} checked={draft.isActive} onChange={(e) => onChange('isActive', e.currentTarget.checked)} /> Active (inactive sites stay listed but leave the header)</label>
+      <label class="check"><input type="checkbox" disabled={!writable} checked={draft.reportOnly === true} onChange={(e) => onChange('reportOnly', e.currentTarget.checked)} /> Report-only first (only in Content-Security-Policy-Report-Only: see what it changes before enforcing it)</label>
+      <fieldset>
+        <legend>CSP directives: allow this site for</legend>
+        {DIRECTIVES.map(([key, label]) => (
+          <label class="check" key={key}><input type="checkbox" disabled={!writable} checked={draft[key]} onChange={(e) => onChange(key, e.currentTarget.checked)} /> {label}</label>
+        ))}
+      </fieldset>
+    </>
   );
 }
 
@@ -127,9 +132,7 @@ export function TrustedSites({ me }: { me: Me }) {
         </div>
         <label for="site-description">Description</label>
         <input id="site-description" disabled={!writable} value={draft.description ?? ''} onInput={(e) => set('description', e.currentTarget.value)} />
-        <label class="check"><input type="checkbox" disabled={!writable} checked={draft.isActive} onChange={(e) => set('isActive', e.currentTarget.checked)} /> Active (inactive sites stay listed but leave the header)</label>
-        <label class="check"><input type="checkbox" disabled={!writable} checked={draft.reportOnly === true} onChange={(e) => set('reportOnly', e.currentTarget.checked)} /> Report-only first (only in Content-Security-Policy-Report-Only: see what it changes before enforcing it)</label>
-        <DirectiveChecks draft={draft} writable={writable} onChange={set} />
+        <SiteChecks draft={draft} writable={writable} onChange={set} />
         <ul id="site-problems" class="problems" aria-live="polite">{problems.map((p) => <li key={p.code + p.field} class="error">{FIELD_LABELS[p.field] ?? p.field}: {p.message}</li>)}</ul>
         <button type="submit" disabled={!writable || busy || problems.length > 0 || !draft.name || !draft.endpointUrl}>{draft.id ? 'Save' : 'Add trusted site'}</button><Busy busy={busy} />
         {draft.id && <button type="button" class="secondary" onClick={() => setDraft(EMPTY)}>Cancel</button>}

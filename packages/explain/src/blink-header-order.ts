@@ -14,7 +14,7 @@
  * order on 164 recorded header sets of 2 to 12 names.
  */
 
-import { isLoopbackHost } from '../http/url.js';
+import { isLoopbackHost } from 'corsgate/internal/http/url.js';
 
 const MASK64 = (1n << 64n) - 1n;
 const SECRET = [0x2d358dccaa6c78a5n, 0x8bb84b93962eacc9n, 0x4b33a62ed433d4a3n] as const;

@@ -4,8 +4,8 @@
  * steps 5–9, Chromium's cors/preflight_result.cc) and the readable headers
  * (#concept-filtered-response-cors). Each check returns null when it passes, or the failure.
  */
-import { extractTokenList, getHeader, headerValueBytes, isToken, trimOws, type HeaderList } from '../http/headers.js';
-import { isForbiddenResponseHeader, isSafelistedResponseHeader } from '../http/responses.js';
+import { extractTokenList, getHeader, headerValueBytes, isToken, trimOws, type HeaderList } from 'corsgate/internal/http/headers.js';
+import { isForbiddenResponseHeader, isSafelistedResponseHeader } from 'corsgate/internal/http/responses.js';
 import type { BrowserModel } from './browsers.js';
 import { isSafelistedMethod } from './request.js';
 

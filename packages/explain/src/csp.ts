@@ -4,8 +4,8 @@
  * source list", with its scheme upgrades). A header may carry several policies joined by commas;
  * every one of them must allow the request. Policies are read by the one spec parser (src/csp).
  */
-import { parsePolicyList } from '../csp/parse.js';
-import { DEFAULT_PORTS } from '../http/url.js';
+import { parsePolicyList } from 'corsgate/internal/csp/parse.js';
+import { DEFAULT_PORTS } from 'corsgate/internal/http/url.js';
 
 export interface CspViolation {
   /** The directive as written, e.g. `connect-src 'self'`. */

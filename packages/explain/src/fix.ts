@@ -2,8 +2,8 @@
  * The concrete fix for a failed request: which header, which value, on which response, and a
  * corsgate policy that would answer correctly.
  */
-import { isLoopbackHost } from '../http/url.js';
-import type { PolicyOptions } from '../policy/types.js';
+import { isLoopbackHost } from 'corsgate/internal/http/url.js';
+import type { PolicyOptions } from 'corsgate/internal/policy/types.js';
 import type { CheckFailure } from './checks.js';
 import type { CspViolation } from './csp.js';
 import { isSafelistedMethod } from './request.js';

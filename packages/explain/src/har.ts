@@ -4,7 +4,7 @@
  * entry, and headers the browser added itself beside the script's own; this file puts them back
  * together: the page's CSP from its document entry, each request with its preflight and its hops.
  */
-import { isRedirectStatus } from '../http/responses.js';
+import { isRedirectStatus } from 'corsgate/internal/http/responses.js';
 import { isForbiddenRequestHeader } from './request.js';
 import { explain } from './simulate.js';
 import { ExplainInputError, type ExplainInput, type ExplainOptions, type Explanation, type ResponseInput } from './types.js';

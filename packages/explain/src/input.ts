@@ -3,7 +3,7 @@
  * {name, value} objects; a status given as a string; a missing method meaning GET) and rejects
  * what cannot be understood with an ExplainInputError naming the field.
  */
-import { toHeaderList, type HeaderList } from '../http/headers.js';
+import { toHeaderList, type HeaderList } from 'corsgate/internal/http/headers.js';
 import { NETWORK_ERROR_CODES, type Initiator, type NetworkErrorCode } from './events.js';
 import { ExplainInputError, type ExplainInput, type ExplainInputErrorCode } from './types.js';
 

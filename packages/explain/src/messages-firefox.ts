@@ -4,8 +4,8 @@
  * Firefox's own, which its console also uses as each message's category), and the order in which
  * netwerk/protocol/http/nsCORSListenerProxy.cpp logs them.
  */
-import { HASH_SOURCE, isSchemeSource, NONCE_SOURCE, normalizeSource } from '../csp/parse.js';
-import { headerValueBytes } from '../http/headers.js';
+import { HASH_SOURCE, isSchemeSource, NONCE_SOURCE, normalizeSource } from 'corsgate/internal/csp/parse.js';
+import { headerValueBytes } from 'corsgate/internal/http/headers.js';
 import type { CheckFailure, FailureReason } from './checks.js';
 import type { CspViolation } from './csp.js';
 import type { ConsoleContext, ConsoleEvent, Initiator, Refusal } from './events.js';

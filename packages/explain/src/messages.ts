@@ -3,7 +3,7 @@
  * cors_error_string.cc and services/network/public/mojom/cors.mojom, as Chromium 156 prints them).
  */
 
-import { headerValueBytes } from '../http/headers.js';
+import { headerValueBytes } from 'corsgate/internal/http/headers.js';
 import type { CheckFailure, FailureReason } from './checks.js';
 import type { ConsoleContext, ConsoleEvent, Initiator, NetworkErrorCode, Refusal } from './events.js';
 

@@ -2,8 +2,8 @@
  * #cors-preflight-fetch: the OPTIONS request the browser sends before a request that is not
  * CORS-safelisted, and the checks its answer must pass, in the browser's order.
  */
-import { getHeader } from '../http/headers.js';
-import { isRedirectStatus } from '../http/responses.js';
+import { getHeader } from 'corsgate/internal/http/headers.js';
+import { isRedirectStatus } from 'corsgate/internal/http/responses.js';
 import { checkHeaders, checkMethod, corsCheck, parseHeaderNames, parseMethods, type CheckFailure } from './checks.js';
 import { isAnswer, type Answer, type NoAnswer } from './input.js';
 import type { Outcome } from './outcomes.js';

@@ -1,7 +1,7 @@
 /**
  * #http-redirect-fetch: following a redirect answer to the next hop of main fetch, or refusing to.
  */
-import type { HeaderList } from '../http/headers.js';
+import type { HeaderList } from 'corsgate/internal/http/headers.js';
 import type { Answer } from './input.js';
 import type { Outcome } from './outcomes.js';
 import type { FetchContext, HopState } from './trace.js';

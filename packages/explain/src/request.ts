@@ -4,11 +4,11 @@
  * (Fetch #concept-method-normalize, #forbidden-request-header, #cors-safelisted-request-header,
  * #cors-unsafe-request-header-names).
  */
-import { isForbiddenMethod, isForbiddenRequestHeaderName } from '../http/names.js';
-import { byteLength, hasCorsUnsafeByte, mimeEssence, parseSingleRange, type HeaderList } from '../http/headers.js';
+import { isForbiddenMethod, isForbiddenRequestHeaderName } from 'corsgate/internal/http/names.js';
+import { byteLength, hasCorsUnsafeByte, mimeEssence, parseSingleRange, type HeaderList } from 'corsgate/internal/http/headers.js';
 import { CHROMIUM, specVariant, type SafelistRules } from './browsers.js';
 
-export { isForbiddenMethod, isSafelistedMethod, normalizeMethod } from '../http/names.js';
+export { isForbiddenMethod, isSafelistedMethod, normalizeMethod } from 'corsgate/internal/http/names.js';
 
 const METHOD_OVERRIDE = new Set(['x-http-method', 'x-http-method-override', 'x-method-override']);
 

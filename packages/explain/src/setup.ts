@@ -3,7 +3,7 @@
  * XMLHttpRequest do it), the page's Content-Security-Policy (CSP3 connect-src), and Chromium's
  * Local Network Access notice.
  */
-import { isToken, type HeaderList } from '../http/headers.js';
+import { isToken, type HeaderList } from 'corsgate/internal/http/headers.js';
 import { connectViolations } from './csp.js';
 import type { Refusal } from './events.js';
 import type { Outcome } from './outcomes.js';

@@ -4,8 +4,8 @@
  * as the chosen browser ships it, and reports what happens, the console messages, and the fix.
  * Pure: no I/O. One function per algorithm, each returning how the fetch ends (outcomes.ts).
  */
-import { getHeader, type HeaderList } from '../http/headers.js';
-import { isForbiddenResponseHeader, isRedirectStatus } from '../http/responses.js';
+import { getHeader, type HeaderList } from 'corsgate/internal/http/headers.js';
+import { isForbiddenResponseHeader, isRedirectStatus } from 'corsgate/internal/http/responses.js';
 import { BROWSERS, specVariant, type BrowserModel } from './browsers.js';
 import { corsCheck, readableHeaderNames } from './checks.js';
 import { blinkHeaderOrder } from './blink-header-order.js';

@@ -3,7 +3,7 @@
  * its site (the Cross-Origin-Resource-Policy same-site test).
  */
 import { getDomain } from 'tldts';
-import { isLoopbackHost } from '../http/url.js';
+import { isLoopbackHost } from 'corsgate/internal/http/url.js';
 
 /** Chromium's IP address space of a URL host, from the host alone (names other than localhost are unknown). */
 export function addressSpaceOf(host: string): 'loopback' | 'local' | 'public' | 'unknown' {

@@ -2,7 +2,7 @@
  * What one simulated fetch accumulates as the Fetch-algorithm functions run: the steps taken, the
  * console lines, the requests put on the network, and the request still waiting for an answer.
  */
-import type { HeaderList } from '../http/headers.js';
+import type { HeaderList } from 'corsgate/internal/http/headers.js';
 import type { BrowserModel } from './browsers.js';
 import { consoleLines } from './console.js';
 import type { ConsoleEvent } from './events.js';

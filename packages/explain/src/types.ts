@@ -1,6 +1,6 @@
-import { CorsgateError } from '../errors.js';
-import type { HeadersInput } from '../http/headers.js';
-import type { PolicyOptions } from '../policy/types.js';
+import { CorsgateError } from 'corsgate/internal/errors.js';
+import type { HeadersInput } from 'corsgate/internal/http/headers.js';
+import type { PolicyOptions } from 'corsgate/internal/policy/types.js';
 import type { BrowserName } from './browsers.js';
 import type { NetworkErrorCode } from './events.js';
 

@@ -6,7 +6,7 @@
  * (`101 Switching Protocols`) or refuses (any other status), and a server that never checks Origin
  * lets any site open the socket with the user's cookies (cross-site WebSocket hijacking).
  */
-import { toHeaderList, getHeader } from '../http/headers.js';
+import { toHeaderList, getHeader } from 'corsgate/internal/http/headers.js';
 import type { BrowserModel } from './browsers.js';
 import { ExplainInputError, type ExplainInput, type Explanation, type ResponseInput } from './types.js';
 

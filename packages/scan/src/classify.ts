@@ -6,8 +6,8 @@
  * subdomain, third parties, localhost) and for control characters echoed verbatim; independent classes
  * are still reported.
  */
-import { isLoopbackHost } from '../http/url.js';
-import type { PolicyOptions } from '../policy/types.js';
+import { isLoopbackHost } from 'corsgate/internal/http/url.js';
+import type { PolicyOptions } from 'corsgate/internal/policy/types.js';
 import { hostOfOrigin, isThirdPartyHost } from './platforms.js';
 import { acaoOf, type ProbeClass, type ProbeResult, type Target } from './probes.js';
 import { drop, SEVERITIES, type Severity } from './severity.js';

@@ -3,7 +3,7 @@
  * (checks/security_checks.ts, checks/parser_checks.ts): each reads one policy and returns its findings.
  * Parser checks read the policy as written; security checks read it as a CSP3 browser enforces it.
  */
-import { hostOfSource, isSchemeSource, HASH_SOURCE, NONCE_SOURCE } from '../csp/parse.js';
+import { hostOfSource, isSchemeSource, HASH_SOURCE, NONCE_SOURCE } from 'corsgate/internal/csp/parse.js';
 import { ANGULAR_URLS, FLASH_URLS, JSONP_NEEDS_EVAL, JSONP_URLS } from './csp-bypasses.js';
 
 export type CspSeverity = 'HIGH' | 'SYNTAX' | 'MEDIUM' | 'HIGH_MAYBE' | 'STRICT_CSP' | 'MEDIUM_MAYBE' | 'INFO' | 'NONE';

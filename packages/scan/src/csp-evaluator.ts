@@ -5,7 +5,7 @@
  * Comma-joined policies are evaluated one by one. The peer's optional strict-CSP and reporting checks
  * are not run (docs/scan.md).
  */
-import { parsePolicyList, normalizeSource, type CspPolicy } from '../csp/parse.js';
+import { parsePolicyList, normalizeSource, type CspPolicy } from 'corsgate/internal/csp/parse.js';
 import { CSP_SEVERITY_ORDER, DEFAULT_CHECKS, SCRIPT_DIRECTIVES, type CspCheck, type CspFinding, type PolicyView } from './csp-checks.js';
 
 export { CSP_SEVERITY_ORDER, DEFAULT_CHECKS, type CspCheck, type CspFinding, type CspSeverity } from './csp-checks.js';

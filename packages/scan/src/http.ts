@@ -5,8 +5,8 @@
 import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Agent, buildConnector, ProxyAgent, request, upgrade, type Dispatcher } from 'undici';
-import { DEFAULT_PORTS } from '../http/url.js';
-import { CorsgateError } from '../errors.js';
+import { DEFAULT_PORTS } from 'corsgate/internal/http/url.js';
+import { CorsgateError } from 'corsgate/internal/errors.js';
 
 export interface HttpOptions {
   timeout: number;

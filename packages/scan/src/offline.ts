@@ -2,7 +2,7 @@
  * Offline mode: grade saved response headers (raw HTTP, a HAR file, or JSON) without any network
  * access. Only what one response can show is reported: `*`, invalid values, the grade and the CSP.
  */
-import { CorsgateError } from '../errors.js';
+import { CorsgateError } from 'corsgate/internal/errors.js';
 import { classify, type ProbeResult } from './classify.js';
 import { evaluateCsp } from './csp-evaluator.js';
 import type { ScanResult } from './types.js';

@@ -12,7 +12,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { Resolver, UsageError } from '../../scan/http.js';
+import { Resolver, UsageError } from '@corsgate/scan/internal/http.js';
 import { ApiError } from './http.js';
 
 type Family = 'ipv4' | 'ipv6';

@@ -4,7 +4,7 @@
  * check, the origin parser and the policy engine), and fields that decide who may read what need
  * the modify-all-data permission.
  */
-import { parseCspBaseline } from '../../csp/index.js';
+import { parseCspBaseline } from 'corsgate/internal/csp/index.js';
 import type { Settings } from '../../store/types.js';
 import { checkSettings } from '../core/settings-check.js';
 import { CORS_SETTING_KEYS } from '../engine.js';

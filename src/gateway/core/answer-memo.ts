@@ -6,7 +6,7 @@
  * again or allocating. Only answers are remembered (a refusal costs the evaluation, so a stream of
  * hostile origins cannot grow the memo); the memo is bounded and emptied when full. Pure: no I/O.
  */
-import type { RequestHeadersLike } from '../../policy/types.js';
+import type { RequestHeadersLike } from 'corsgate/internal/policy/types.js';
 import type { Answer } from './decide.js';
 
 /** Entries kept per route before the memo is emptied (a few KB each at most). */

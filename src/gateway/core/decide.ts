@@ -8,8 +8,8 @@
  * Every outcome names its route and carries `Vary: Origin`, so no answer is ever cache-unsafe
  * (a shared cache must not serve one origin's answer to another, RFC 9111 §4.1).
  */
-import type { Decision, RequestHeadersLike } from '../../policy/types.js';
-import { emptyBodyLength, mergeVary } from '../../adapters/shared.js';
+import type { Decision, RequestHeadersLike } from 'corsgate/internal/policy/types.js';
+import { emptyBodyLength, mergeVary } from 'corsgate/internal/adapters/shared.js';
 import { hostMatches, hostName, pathMatches, routingPath } from '../routes.js';
 import type { BoundRoute, OutcomeDecision } from './regime.js';
 import { isSameOrigin, type SelfOrigin } from './self-origin.js';

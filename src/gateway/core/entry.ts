@@ -5,7 +5,7 @@
  * credentialed, and Fetch's CORS check never accepts `*` with credentials, #cors-check step 3).
  * Pure and browser-safe: no Node APIs.
  */
-import { checkOriginPattern, insecureProblem, type OriginPattern } from '../../origin/pattern.js';
+import { checkOriginPattern, insecureProblem, type OriginPattern } from 'corsgate/internal/origin/pattern.js';
 
 /** One problem with an entry. `code` is stable; the fix is structured so each caller words it. */
 export interface EntryProblem {

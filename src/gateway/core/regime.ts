@@ -4,7 +4,7 @@
  * setting is on) or a fixed refusal (closed, an opt-in route whose setting is off) — and to its
  * request counters. Pure: no I/O, no clock.
  */
-import type { Policy } from '../../policy/types.js';
+import type { Policy } from 'corsgate/internal/policy/types.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../store/types.js';
 import type { CompiledRoute } from '../routes.js';
 import { AnswerMemo } from './answer-memo.js';

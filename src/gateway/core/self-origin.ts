@@ -20,8 +20,8 @@
  * as same-origin with it; RFC 6454 §8.3 warns that DNS is the weak point of origins): setting
  * `publicOrigins` closes it, because the derived origin is then never used. Pure and browser-safe.
  */
-import { DEFAULT_PORTS } from '../../http/url.js';
-import { parseOrigin } from '../../origin/parse.js';
+import { DEFAULT_PORTS } from 'corsgate/internal/http/url.js';
+import { parseOrigin } from 'corsgate/internal/origin/parse.js';
 
 /** How the snapshot recognises the gateway's own origin; built once per snapshot. */
 export interface SelfOrigin {

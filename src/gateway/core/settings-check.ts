@@ -5,8 +5,8 @@
  * `credentials`) through the policy engine's own validation, so the gateway accepts exactly what
  * `createPolicy` accepts and words each problem as the engine does. Pure and browser-safe.
  */
-import { analysePolicy } from '../../policy/validate.js';
-import type { PolicyProblem } from '../../policy/types.js';
+import { analysePolicy } from 'corsgate/internal/policy/validate.js';
+import type { PolicyProblem } from 'corsgate/internal/policy/types.js';
 import type { Settings } from '../../store/types.js';
 import { allowlistOptions, CORS_SETTING_KEYS, pickCors, type AllowlistOverrides } from '../engine.js';
 import { checkPublicOrigin } from './self-origin.js';
