@@ -136,7 +136,8 @@ test('HTTPS: h2 and HTTP/1.1 on one port, same CORS answers, WebSockets guarded,
     assert.equal(JSON.parse(refused.body).error.code, 'websocket-refused');
     const metrics = await (await fetch(`${gw.admin}/metrics`)).text();
     assert.match(metrics, /corsgate_websocket_handshakes_total\{decision="refused",reason="origin-not-allowed",route="[^"]+"\} 1/);
-    assert.match(gw.stdout, /"msg":"websocket".*"decision":"refused"/);
+    // Log lines are written in batches (every 100 ms): wait for the refused handshake's line.
+    await eventually(async () => /"msg":"websocket".*"decision":"refused"/.test(gw.stdout));
 
     // SIGHUP: a new pair for new connections, the open h2 connection keeps working; a bad file keeps the pair.
     const port = Number(new URL(gw.proxy).port);
