@@ -8,7 +8,7 @@ import { createSecureServer, type Http2SecureServer, type Http2Session, type Ser
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { applyHttp1Limits, capConnections, isIdle, tooManyHeaders, type ConnectionStats, type Handler, type Listening, type ListenerLimits } from './listener.js';
+import { applyHttp1Limits, capConnections, isIdle, serverOptions, tooManyHeaders, type ConnectionStats, type Handler, type Listening, type ListenerLimits } from './listener.js';
 import type { TlsPair } from './tls.js';
 
 /** HTTP/2 sessions by their TLS socket: a session with streams in progress is not idle. */
@@ -90,11 +90,7 @@ export function createSecureAdminServer(limits: ListenerLimits, pair: TlsPair, h
       cert: pair.cert,
       key: pair.key,
       handshakeTimeout: limits.headersTimeoutMs,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      maxHeaderSize: limits.maxHeaderSize,
-      connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+      ...serverOptions(limits),
     },
     (req, res) => {
       if (!tooManyHeaders(req, res, limits)) handle(req, res);

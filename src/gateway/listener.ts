@@ -90,16 +90,21 @@ export function applyHttp1Limits(server: Server | EventEmitter, limits: Listener
   s.maxHeadersCount = limits.maxHeaders + 1;
 }
 
+/** The HTTP/1.1 server options both listeners (plain and TLS) take from the limits. */
+export function serverOptions(limits: ListenerLimits) {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxHeaderSize: limits.maxHeaderSize,
+    // Node checks the two timeouts on this interval (30 s by default): check often enough to keep them.
+    connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+  };
+}
+
 export function createLimitedServer(limits: ListenerLimits, handle: Handler, onContinue?: Handler, stats: ConnectionStats = { open: 0, evicted: 0 }): Server {
   const server = createServer(
-    {
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      maxHeaderSize: limits.maxHeaderSize,
-      // Node checks the two timeouts on this interval (30 s by default): check often enough to keep them.
-      connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
-    },
+    serverOptions(limits),
     (req, res) => {
       if (!tooManyHeaders(req, res, limits)) handle(req, res);
     },

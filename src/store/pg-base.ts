@@ -133,6 +133,15 @@ export class PgBase {
     for (const l of this.listeners) l(version);
   }
 
+  /** A pooled connection; an unreachable server becomes StoreError('store-unavailable'). */
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      throw unavailable((err as Error).message);
+    }
+  }
+
   /** A read outside any write; an unreachable server becomes StoreError('store-unavailable'). */
   protected async read<R extends Row = Row>(sql: string, params: unknown[] = []): Promise<R[]> {
     try {
@@ -158,12 +167,7 @@ export class PgBase {
    */
   protected async change<T>(fn: (tx: Tx) => Promise<T>, actor: string, uniques: Record<string, [string, string]> = {}, force = false): Promise<T> {
     if (this.locked && !force) throw new StoreError('read-only', 'the gateway runs from a policy file (--policy): admin writes are disabled');
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw unavailable((err as Error).message);
-    }
+    const client = await this.connect();
     const at = new Date().toISOString();
     const audits: unknown[][] = [];
     try {
@@ -193,12 +197,7 @@ export class PgBase {
 
   /** A transaction that changes no configuration (no version bump, no NOTIFY): the usage counters. */
   protected async plain(fn: (q: Tx['q']) => Promise<void>): Promise<void> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw unavailable((err as Error).message);
-    }
+    const client = await this.connect();
     try {
       await client.query('BEGIN');
       await fn(async (sql, params) => (await client.query(sql, params)).rows);
@@ -229,12 +228,7 @@ export class PgBase {
   }
 
   private async loadOnce(): Promise<StoreState> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw unavailable((err as Error).message);
-    }
+    const client = await this.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const q = async <R extends Row>(sql: string, p: unknown[] = []) => (await client.query<R>(sql, p)).rows;

@@ -9,6 +9,7 @@ import type { AllowlistUsage, UsageBatch, UsageLimits, UsageQuery, UsageTotals }
 type Query = Tx['q'];
 const PG = Object.fromEntries(Object.entries(UPSERTS).map(([k, sql]) => [k, numbered(sql)])) as Record<keyof typeof UPSERTS, string>;
 const PG_TRIMS = TRIMS.map(numbered);
+const PG_TRIM_TRAFFIC = numbered(TRIM_TRAFFIC);
 const PG_READS = Object.fromEntries(Object.entries(READS).map(([k, sql]) => [k, numbered(sql)])) as Record<keyof typeof READS, string>;
 
 /** One node's batch, inside the caller's transaction. */
@@ -21,7 +22,7 @@ export async function recordUsage(q: Query, node: string, b: UsageBatch, limits:
   if (b.cspIntake.dropped > 0 || b.cspIntake.malformed > 0) await q(PG.intake, [node, b.cspIntake.dropped, b.cspIntake.malformed]);
   for (const sql of PG_TRIMS) await q(sql, [node, node, limits.topN]);
   const newest = b.traffic.reduce((m, t) => Math.max(m, t.minute), 0);
-  if (newest > 0) await q(numbered(TRIM_TRAFFIC), [node, newest - TRAFFIC_MINUTES]);
+  if (newest > 0) await q(PG_TRIM_TRAFFIC, [node, newest - TRAFFIC_MINUTES]);
 }
 
 export async function readUsage(q: Query, sinceMinute: number, limit: number): Promise<UsageTotals> {

@@ -3,14 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorText } from '../components.js';
 
-export interface NodeRow {
-  id: string;
-  version: number;
-  checksum: string;
-  lastSeenAt: string;
-  store: 'connected' | 'unreachable';
-  lastError: string | null;
-}
+import type { NodeRow } from '../../../src/gateway/fleet/types.js';
 
 interface NodesAnswer {
   items: NodeRow[];

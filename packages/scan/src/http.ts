@@ -165,13 +165,7 @@ export class Prober {
             }
             body = Buffer.concat(chunks).subarray(0, 1 << 20).toString('utf8');
           } else await res.body.dump();
-          const out: Record<string, string> = {};
-          let setCookies: string[] = [];
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (value === undefined) continue;
-            if (name === 'set-cookie') setCookies = Array.isArray(value) ? value : [value];
-            else out[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
+          const { headers: out, setCookies } = splitHeaders(res.headers);
           return { status: res.statusCode, headers: out, setCookies, location: out.location ?? null, ...(body !== undefined ? { body } : {}) };
         });
       } catch (err) {
@@ -200,14 +194,7 @@ export class Prober {
       try {
         const res = await upgrade(url, { method: 'GET', protocol: 'websocket', headers: all, dispatcher: this.dispatcher, headersTimeout: this.options.timeout } as Parameters<typeof upgrade>[1]);
         res.socket.destroy();
-        const out: Record<string, string> = {};
-        let setCookies: string[] = [];
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (value === undefined) continue;
-          if (name === 'set-cookie') setCookies = Array.isArray(value) ? value : [value];
-          else out[name] = Array.isArray(value) ? value.join(', ') : value;
-        }
-        return { headers: out, setCookies };
+        return splitHeaders(res.headers);
       } catch {
         return null; // not switched (any other status), or no answer: no open socket to report
       }
@@ -217,4 +204,16 @@ export class Prober {
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
+}
+
+/** Response headers as one value each (repeated ones joined by ", "), Set-Cookie kept apart as a list. */
+function splitHeaders(raw: Record<string, string | string[] | undefined>): { headers: Record<string, string>; setCookies: string[] } {
+  const headers: Record<string, string> = {};
+  let setCookies: string[] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    if (name === 'set-cookie') setCookies = Array.isArray(value) ? value : [value];
+    else headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { headers, setCookies };
 }

@@ -16,14 +16,8 @@ import { parseAllowlistEntry } from '../core/entry.js';
 import type { Metrics } from '../metrics.js';
 import type { ConfigCache } from './cache.js';
 
-export interface NodeRow {
-  id: string;
-  version: number;
-  checksum: string;
-  lastSeenAt: string;
-  store: 'connected' | 'unreachable';
-  lastError: string | null;
-}
+import type { NodeRow } from './types.js';
+export type { NodeRow };
 
 /** A node whose row was refreshed within this long is live (it heartbeats every second). */
 const LIVE_MS = 3000;
@@ -100,11 +94,12 @@ export class FleetNode {
   check(state: StoreState): void {
     const first = !this.checked;
     this.checked = true;
+    let nothingToKeep: boolean | null = null; // read from the cache on the first invalid row only
     const rows = state.changedAllowlist && !this.rejected ? state.changedAllowlist : state.allowlist;
     for (const p of rows) {
       const entry = parseAllowlistEntry(p);
       if (entry.problem !== null && this.tolerated.has(p)) continue;
-      if (entry.problem !== null && first && !this.cache?.read()) {
+      if (entry.problem !== null && first && (nothingToKeep ??= !this.cache?.read())) {
         // At start with no earlier version to keep (and no cache), refusing the version would leave
         // nothing in force. The row is left out instead, which can only refuse more origins, never
         // allow one; it stays left out in later versions, and /api/nodes shows why.
