@@ -12,7 +12,7 @@ import type { Forward } from './core/decide.js';
 import { DERIVED_SELF, type SelfOrigin } from './core/self-origin.js';
 import { rewriteLocation, type ClientAddress } from './redirect.js';
 import { classify, classifyResponse, clientScheme, connectionTokens, H, isPlainConnection, type GateEdge, type RequestScan } from './headers.js';
-import type { Upstream } from './upstreams.js';
+import type { Upstream, UpstreamLookup } from './upstreams.js';
 
 /** What the forwarder reports (metrics and the access log); `status` 0 means the client went away. */
 export interface ProxyObserver {
@@ -20,11 +20,6 @@ export interface ProxyObserver {
   finished(req: IncomingMessage, outcome: Forward, status: number, upstreamMs: number, bytes: number): void;
   /** Report-only: the upstream's own Access-Control-Allow-Origin (null: none) for this outcome. */
   upstreamCors(outcome: Forward, allowOrigin: string | null): void;
-}
-
-/** Finds the upstream of a forwarded request's route (the default one for routes that name none). */
-export interface UpstreamLookup {
-  of(outcome: Forward): Upstream | null;
 }
 
 /** The gateway's own answers about the upstream: JSON, no internal address (that goes to the log). */

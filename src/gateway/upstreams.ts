@@ -8,7 +8,6 @@
 import { Pool } from 'undici';
 import type { Forward } from './core/decide.js';
 import type { BoundRoute } from './core/regime.js';
-import type { UpstreamLookup } from './proxy.js';
 import type { UpstreamTls } from './tls.js';
 
 export interface UpstreamOptions {
@@ -45,6 +44,11 @@ export class Upstream {
       keepAliveTimeout: 4_000,
     });
   }
+}
+
+/** Finds the upstream of a forwarded request's route (the default one for routes that name none). */
+export interface UpstreamLookup {
+  of(outcome: Forward): Upstream | null;
 }
 
 /** The snapshot's routes that name an upstream. */

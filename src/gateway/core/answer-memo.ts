@@ -7,7 +7,7 @@
  * hostile origins cannot grow the memo); the memo is bounded and emptied when full. Pure: no I/O.
  */
 import type { RequestHeadersLike } from 'corsgate/internal/policy/types.js';
-import type { Answer } from './decide.js';
+import type { Answer, AnswerLookup } from './outcome.js';
 
 /** Entries kept per route before the memo is emptied (a few KB each at most). */
 export const ANSWER_MEMO_SIZE = 512;
@@ -28,7 +28,7 @@ function plain(headers: RequestHeadersLike, lower: string): string | null | unde
   return typeof v === 'string' || v === null ? v : undefined;
 }
 
-export class AnswerMemo {
+export class AnswerMemo implements AnswerLookup {
   private readonly byOrigin = new Map<string, Map<string, ByAcrh>>();
   private size = 0;
 

@@ -11,7 +11,7 @@
 import type { Decision, RequestHeadersLike } from 'corsgate/internal/policy/types.js';
 import { emptyBodyLength, mergeVary } from 'corsgate/internal/adapters/shared.js';
 import { hostMatches, hostName, pathMatches, routingPath } from '../routes.js';
-import type { BoundRoute, OutcomeDecision } from './regime.js';
+import type { Answer, BoundRoute, Forward, Outcome, OutcomeDecision, Refusal } from './outcome.js';
 import { isSameOrigin, type SelfOrigin } from './self-origin.js';
 
 export interface DecideSnapshot {
@@ -38,51 +38,7 @@ export interface GateRequest {
   readonly forwardedHost?: string | null;
 }
 
-interface OutcomeBase {
-  readonly route: BoundRoute;
-  /** For metrics and the access log. */
-  readonly decision: OutcomeDecision;
-  readonly reason: string;
-  readonly preflight: boolean;
-  /** The request's Origin, or null. */
-  readonly origin: string | null;
-}
-
-export interface Answer extends OutcomeBase {
-  readonly kind: 'answer';
-  readonly status: number;
-  /** Every header of the answer (canonical case); a 204 has no Content-Length (RFC 9110 §8.6). */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The same headers as one flat name/value list, Content-Length included when the status needs one (what the gate writes). */
-  readonly headerList: readonly string[];
-}
-
-export interface Refusal extends OutcomeBase {
-  readonly kind: 'refuse';
-  readonly status: number;
-  readonly code: string;
-  readonly message: string;
-  readonly vary: string;
-}
-
-export interface Forward extends OutcomeBase {
-  readonly kind: 'forward';
-  /** The target to send upstream, in origin-form. */
-  readonly path: string;
-  /** CORS headers to set on the response (any `Vary` among them is already in `vary`). */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Tokens to merge into the response's Vary. */
-  readonly vary: string;
-  /** The CSP to add if the response is HTML, or null. */
-  readonly csp: string | null;
-  /**
-   * Report-only: the upstream's answer goes to the client untouched (its CORS headers kept, none
-   * added, `headers` empty and `vary` ''); `decision`/`reason` say what enforcing would have done.
-   */
-  readonly reportOnly: boolean;
-}
-
-export type Outcome = Answer | Refusal | Forward;
+export type { Answer, Forward, Outcome, Refusal } from './outcome.js';
 
 const VARY_ORIGIN = 'Origin';
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});

@@ -8,6 +8,9 @@ import type { Policy } from 'corsgate/internal/policy/types.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../store/types.js';
 import type { CompiledRoute } from '../routes.js';
 import { AnswerMemo } from './answer-memo.js';
+import type { BoundRoute, CspHeaders, FixedRefusal, RouteTally } from './outcome.js';
+
+export type { BoundRoute, CspHeaders, FixedRefusal, OutcomeDecision, RouteTally } from './outcome.js';
 
 /** Boolean settings that are options of the allowlist regime, not switches a route may depend on. */
 const NOT_SWITCHES: readonly string[] = ['credentials'];
@@ -21,22 +24,6 @@ export function isBooleanSetting(name: string): boolean {
   return BOOLEAN_SETTINGS.includes(name);
 }
 
-/** A route's answer to a cross-origin request it never allows. */
-export interface FixedRefusal {
-  readonly code: 'cors-closed' | 'cors-not-enabled';
-  readonly message: string;
-}
-
-/**
- * Counts what the gateway decided on one route; bound once per snapshot and route (see
- * `RouteTallies`). Called on the hot path for every request: keep it to a few increments.
- */
-export interface RouteTally {
-  count(decision: OutcomeDecision, reason: string, preflight: boolean, origin: string | null): void;
-}
-
-export type OutcomeDecision = 'allowed' | 'refused' | 'passthrough';
-
 /** Gives each route the counters that outlive snapshots (metrics, issue 14's in-memory counts). */
 export interface RouteTallies {
   route(id: string): RouteTally;
@@ -44,29 +31,6 @@ export interface RouteTallies {
 
 export const NO_TALLY: RouteTally = Object.freeze({ count: () => undefined });
 export const NO_TALLIES: RouteTallies = Object.freeze({ route: () => NO_TALLY });
-
-export interface BoundRoute {
-  readonly id: string;
-  readonly kind: CompiledRoute['kind'];
-  /** The policy that decides requests with an Origin, or null when they are refused (`refusal`). */
-  readonly policy: Policy | null;
-  readonly refusal: FixedRefusal | null;
-  /** The CSP to add to HTML responses, or null. */
-  readonly csp: string | null;
-  /** Every CSP header for HTML responses (null: none); see `CspHeaders`. */
-  readonly cspHeaders: CspHeaders | null;
-  readonly tally: RouteTally;
-  /** `report-only`: forward untouched, record what would have been decided (the route's mode, else the setting). */
-  readonly reportOnly: boolean;
-  /** false: every WebSocket handshake is refused (`websocket: false`). */
-  readonly websocket: boolean;
-  /** The route's own upstream URL, or null for the default upstream. */
-  readonly upstream: string | null;
-  /** The matcher fields (hosts, paths, priority) of the compiled route; null for the default route. */
-  readonly match: CompiledRoute | null;
-  /** The allowed preflights this route answered under this snapshot (null when it has no policy). */
-  readonly answers: AnswerMemo | null;
-}
 
 export interface Regimes {
   allowlist: Policy;
@@ -76,16 +40,6 @@ export interface Regimes {
   csp: string | null;
   /** The CSP headers of HTML responses on CSP routes, built once per snapshot (null: only `csp`). */
   cspHeaders?: CspHeaders | null;
-}
-
-/**
- * The headers HTML responses of CSP routes get, as flat name/value pairs: Content-Security-Policy,
- * -Report-Only (with the report-only trusted sites), Reporting-Endpoints. `secure` for responses
- * the client receives over TLS, `plain` otherwise (see snapshot.ts for why they differ).
- */
-export interface CspHeaders {
-  readonly secure: readonly string[];
-  readonly plain: readonly string[];
 }
 
 export const DEFAULT_ROUTE_ID = 'default';
