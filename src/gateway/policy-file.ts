@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { SqliteStore } from '../store/sqlite.js';
 import { DEFAULT_SETTINGS, type ImportPlan, type RouteFields, type Settings, type TrustedSiteFields } from '../store/types.js';
-import { normaliseTrustedSite } from './admin/api.js';
+import { normaliseTrustedSite } from './admin/bodies.js';
 import { SCHEMAS, validate } from './admin/schema.js';
 import { checkAllowlistEntry, fixHint } from './core/entry.js';
 import { BOOLEAN_SETTINGS, isBooleanSetting } from './core/regime.js';

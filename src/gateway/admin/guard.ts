@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteFields, Settings } from '../../store/types.js';
-import type { ApiContext } from './api.js';
+import type { ApiContext } from './context.js';
 import { authenticate, authError, type Principal } from './auth.js';
 import { ApiError } from './http.js';
 import { clientKey, FailureThrottle } from './throttle.js';

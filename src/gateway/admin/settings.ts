@@ -8,7 +8,7 @@ import { parseCspBaseline } from 'corsgate/internal/csp/index.js';
 import type { Settings } from '../../store/types.js';
 import { checkSettings } from '../core/settings-check.js';
 import { CORS_SETTING_KEYS } from '../engine.js';
-import type { ApiContext } from './api.js';
+import type { ApiContext } from './context.js';
 import type { Principal } from './auth.js';
 import { ApiError } from './http.js';
 import { checkScanTargetEntry } from './scan-targets.js';
@@ -24,6 +24,10 @@ export async function settingsChange(c: ApiContext, who: Principal, input: Parti
   return next;
 }
 
+/**
+ * Where scans may go is a guard against probing the gateway's own network: widening it needs the
+ * top permission, not only the one that runs scans.
+ */
 function scanTargetsChange(who: Principal, current: readonly string[], next: readonly string[]): void {
   for (const [i, entry] of next.entries()) {
     const problem = checkScanTargetEntry(entry);

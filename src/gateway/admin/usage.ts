@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UpstreamComparison, UsageQuery } from '../../store/types.js';
 import { checkAllowlistEntry, fixHint } from '../core/entry.js';
-import type { ApiContext } from './api.js';
+import type { ApiContext } from './context.js';
 import { ApiError, sendJson, sendNoContent } from './http.js';
 
 const DAY_MS = 86_400_000;
