@@ -34,6 +34,145 @@ export interface SnapshotGauges {
   cspBytes: number;
 }
 
+type Registers = Registry[];
+
+/** Requests and preflights, read from the routes' plain counters when scraped. */
+function registerRouteCounters(
+  registers: Registers,
+  routes: ReadonlyMap<string, RouteCounts>,
+  preflights: { allowed: number; refused: number },
+): void {
+  new Counter({
+    name: 'corsgate_requests_total',
+    help: 'Proxied requests by CORS decision, reason and route.',
+    labelNames: ['decision', 'reason', 'route'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [route, counts] of routes)
+        for (const decision of ['allowed', 'refused', 'passthrough'] as const)
+          for (const [reason, cell] of counts.byDecision[decision]) this.inc({ decision, reason, route }, cell.n);
+    },
+  });
+  new Counter({
+    name: 'corsgate_preflights_total',
+    help: 'CORS preflight requests answered by the gateway.',
+    labelNames: ['result'],
+    registers,
+    collect() {
+      this.reset();
+      this.inc({ result: 'allowed' }, preflights.allowed);
+      this.inc({ result: 'refused' }, preflights.refused);
+    },
+  });
+}
+
+/** Upstream failures and WebSocket handshakes, counted under newline-joined label keys. */
+function registerEventCounters(
+  registers: Registers,
+  upstreamErrors: ReadonlyMap<string, number>,
+  handshakes: ReadonlyMap<string, number>,
+): void {
+  new Counter({
+    name: 'corsgate_upstream_errors_total',
+    help: 'Upstream failures answered with 502, 503 or 504 (or a cut response body).',
+    labelNames: ['kind', 'upstream'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [key, n] of upstreamErrors) {
+        const [kind, upstream] = key.split('\n') as [string, string];
+        this.inc({ kind, upstream }, n);
+      }
+    },
+  });
+  new Counter({
+    name: 'corsgate_websocket_handshakes_total',
+    help: 'WebSocket handshakes by decision (allowed, refused, passthrough: no Origin), reason and route.',
+    labelNames: ['decision', 'reason', 'route'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [key, n] of handshakes) {
+        const [decision, reason, route] = key.split('\n') as [string, string, string];
+        this.inc({ decision, reason, route }, n);
+      }
+    },
+  });
+}
+
+function registerConnectionMetrics(
+  registers: Registers,
+  listeners: ReadonlyMap<string, { open: number; evicted: number }>,
+): void {
+  new Gauge({
+    name: 'corsgate_connections_open',
+    help: 'Open client connections, by listener.',
+    labelNames: ['listener'],
+    registers,
+    collect() {
+      for (const [listener, c] of listeners) this.set({ listener }, c.open);
+    },
+  });
+  new Counter({
+    name: 'corsgate_connections_evicted_total',
+    help: 'Connections closed at the connection cap (the oldest idle one first), by listener.',
+    labelNames: ['listener'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [listener, c] of listeners) this.inc({ listener }, c.evicted);
+    },
+  });
+}
+
+/** The metrics incremented directly: upstream latency and the admin side's. */
+function directMetrics(registers: Registers) {
+  return {
+    latency: new Histogram({
+      name: 'corsgate_upstream_duration_seconds',
+      help: 'Time to the upstream response headers, by upstream.',
+      labelNames: ['upstream'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    admin: new Counter({
+      name: 'corsgate_admin_requests_total',
+      help: 'Admin API requests by method and status.',
+      labelNames: ['method', 'status'],
+      registers,
+    }),
+    adminAuthFailures: new Counter({
+      name: 'corsgate_admin_auth_failures_total',
+      help: 'Failed admin authentications by reason (throttled: refused while the address waits).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    adminAuthBlocks: new Counter({
+      name: 'corsgate_admin_auth_blocks_total',
+      help: 'Client addresses made to wait after repeated failed authentications.',
+      registers,
+    }),
+  };
+}
+
+/** Every worker publishes the same snapshot: across the node these are the same, not a sum. */
+function registerSnapshotGauges(registers: Registers, gauges: Readonly<SnapshotGauges>): void {
+  const gauge = (name: string, help: string, key: keyof SnapshotGauges) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      aggregator: 'max',
+      collect() {
+        this.set(gauges[key]);
+      },
+    });
+  gauge('corsgate_policy_version', 'Store change counter of the policy snapshot in use.', 'version');
+  gauge('corsgate_allowlist_entries', 'Origin patterns in the active allowlist.', 'allowlistSize');
+  gauge('corsgate_csp_header_bytes', 'Size of the trusted-sites Content-Security-Policy header.', 'cspBytes');
+}
+
 export class Metrics implements RouteTallies {
   readonly registry = new Registry();
   private readonly routes = new Map<string, RouteCounts>();
@@ -50,90 +189,16 @@ export class Metrics implements RouteTallies {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    const self = this;
-    new Counter({
-      name: 'corsgate_requests_total',
-      help: 'Proxied requests by CORS decision, reason and route.',
-      labelNames: ['decision', 'reason', 'route'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [route, counts] of self.routes)
-          for (const decision of ['allowed', 'refused', 'passthrough'] as const)
-            for (const [reason, cell] of counts.byDecision[decision]) this.inc({ decision, reason, route }, cell.n);
-      },
-    });
-    new Counter({
-      name: 'corsgate_preflights_total',
-      help: 'CORS preflight requests answered by the gateway.',
-      labelNames: ['result'],
-      registers,
-      collect() {
-        this.reset();
-        this.inc({ result: 'allowed' }, self.preflights.allowed);
-        this.inc({ result: 'refused' }, self.preflights.refused);
-      },
-    });
-    new Counter({
-      name: 'corsgate_upstream_errors_total',
-      help: 'Upstream failures answered with 502, 503 or 504 (or a cut response body).',
-      labelNames: ['kind', 'upstream'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [key, n] of self.upstreamErrors) {
-          const [kind, upstream] = key.split('\n') as [string, string];
-          this.inc({ kind, upstream }, n);
-        }
-      },
-    });
-    new Counter({
-      name: 'corsgate_websocket_handshakes_total',
-      help: 'WebSocket handshakes by decision (allowed, refused, passthrough: no Origin), reason and route.',
-      labelNames: ['decision', 'reason', 'route'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [key, n] of self.handshakes) {
-          const [decision, reason, route] = key.split('\n') as [string, string, string];
-          this.inc({ decision, reason, route }, n);
-        }
-      },
-    });
-    new Gauge({
-      name: 'corsgate_connections_open',
-      help: 'Open client connections, by listener.',
-      labelNames: ['listener'],
-      registers,
-      collect() {
-        for (const [listener, c] of self.listeners) this.set({ listener }, c.open);
-      },
-    });
-    new Counter({
-      name: 'corsgate_connections_evicted_total',
-      help: 'Connections closed at the connection cap (the oldest idle one first), by listener.',
-      labelNames: ['listener'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [listener, c] of self.listeners) this.inc({ listener }, c.evicted);
-      },
-    });
-    this.latency = new Histogram({ name: 'corsgate_upstream_duration_seconds', help: 'Time to the upstream response headers, by upstream.', labelNames: ['upstream'], buckets: LATENCY_BUCKETS, registers });
-    this.admin = new Counter({ name: 'corsgate_admin_requests_total', help: 'Admin API requests by method and status.', labelNames: ['method', 'status'], registers });
-    this.adminAuthFailures = new Counter({
-      name: 'corsgate_admin_auth_failures_total',
-      help: 'Failed admin authentications by reason (throttled: refused while the address waits).',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.adminAuthBlocks = new Counter({ name: 'corsgate_admin_auth_blocks_total', help: 'Client addresses made to wait after repeated failed authentications.', registers });
-    // Every worker publishes the same snapshot: across the node these are the same, not a sum.
-    const gauge = (name: string, help: string, key: keyof SnapshotGauges) =>
-      new Gauge({ name, help, registers, aggregator: 'max', collect() { this.set(self.gauges[key]); } });
-    gauge('corsgate_policy_version', 'Store change counter of the policy snapshot in use.', 'version');
-    gauge('corsgate_allowlist_entries', 'Origin patterns in the active allowlist.', 'allowlistSize');
-    gauge('corsgate_csp_header_bytes', 'Size of the trusted-sites Content-Security-Policy header.', 'cspBytes');
+    // Registration order is the exposition's order.
+    registerRouteCounters(registers, this.routes, this.preflights);
+    registerEventCounters(registers, this.upstreamErrors, this.handshakes);
+    registerConnectionMetrics(registers, this.listeners);
+    const direct = directMetrics(registers);
+    this.latency = direct.latency;
+    this.admin = direct.admin;
+    this.adminAuthFailures = direct.adminAuthFailures;
+    this.adminAuthBlocks = direct.adminAuthBlocks;
+    registerSnapshotGauges(registers, this.gauges);
   }
 
   /** Reports a listener's connections (open now, closed at the cap) under `listener`. */
