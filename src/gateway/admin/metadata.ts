@@ -1,5 +1,5 @@
 /**
- * Salesforce metadata import/export for the admin API. Import reads CorsWhitelistOrigin and
+ * Salesforce metadata import for the admin API (metadata-export.ts exports). Import reads CorsWhitelistOrigin and
  * CspTrustedSite XML files (alone or zipped as a metadata folder) and Security.settings, validates
  * everything (the metadata module's checks, then the engine's pattern check and Salesforce's
  * trusted-site rules, the admin API's lengths for origins), and writes nothing unless every item is valid.
@@ -8,14 +8,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
-import type { AllowlistEntry, ImportPlan } from '../../store/types.js';
+import type { ImportPlan } from '../../store/types.js';
 import { checkAllowlistEntry, fixHint } from '../core/entry.js';
 import { salesforceModule, type MetadataBundle, type MetadataProblem } from '../modules.js';
 import type { ApiContext } from './context.js';
 import { normaliseTrustedSite } from './bodies.js';
-import { andMore, ApiError, listedProblems, MAX_LISTED_PROBLEMS, readRaw, sendBytes, sendJson } from './http.js';
+import { andMore, ApiError, listedProblems, MAX_LISTED_PROBLEMS, readRaw, sendJson } from './http.js';
 import type { ImportJob, ImportReply } from './import-worker.js';
-import { policyDocument } from './policy-export.js';
 import { checkBody, SCHEMAS } from './schema.js';
 
 function filenameOf(req: IncomingMessage, url: URL): string | undefined {
@@ -178,40 +177,4 @@ export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessag
   } finally {
     importsRunning--;
   }
-}
-
-async function currentBundle(ctx: ApiContext): Promise<MetadataBundle> {
-  const origins: AllowlistEntry[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.store.listAllowlist({ limit: 1000, ...(cursor ? { cursor } : {}) });
-    origins.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  const sites = [];
-  cursor = undefined;
-  do {
-    const page = await ctx.store.listTrustedSites({ limit: 1000, ...(cursor ? { cursor } : {}) });
-    sites.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  const settings = await ctx.store.getSettings();
-  return {
-    corsOrigins: origins.map((o) => ({ urlPattern: o.urlPattern, ...(o.description ? { description: o.description } : {}), ...(o.name ? { fullName: o.name } : {}) })),
-    trustedSites: sites.map(({ id: _id, createdAt: _c, createdBy: _b, reportOnly: _r, ...fields }) => fields),
-    settings: { corsForOAuthEndpoints: settings.corsForOAuthEndpoints },
-  };
-}
-
-export async function exportMetadataHandler(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://x');
-  const format = url.searchParams.get('format') ?? 'zip';
-  if (format === 'policy') return sendJson(res, 200, await policyDocument(ctx.store));
-  if (format !== 'zip' && format !== 'json') throw new ApiError(400, 'query-invalid', '?format must be zip (Salesforce metadata folder), json (the same files as JSON) or policy (a policy file for --policy)', 'format');
-  const mod = await salesforceModule();
-  if (!mod) throw new ApiError(501, 'export-unavailable', 'this build has no Salesforce metadata module');
-  const bundle = await currentBundle(ctx);
-  const out = await mod.exportMetadata(bundle);
-  if (format === 'json') return sendJson(res, 200, { files: out.files, bundle });
-  sendBytes(res, 200, 'application/zip', out.zip, { 'content-disposition': 'attachment; filename="corsgate-metadata.zip"' });
 }

@@ -5,7 +5,8 @@
 import { listNodes } from './fleet.js';
 import { actorOf, listQuery, reply, requestUrl, route, type RouteDef } from './context.js';
 import { sendJson } from './http.js';
-import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
+import { exportMetadataHandler } from './metadata-export.js';
+import { importMetadataHandler } from './metadata.js';
 import { getScan, listScans, startScan, type ScanInput } from './scans.js';
 import {
   allowlistUsage,
