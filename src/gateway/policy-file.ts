@@ -53,8 +53,8 @@ export async function loadPolicyFile(path: string, engine: Engine): Promise<Load
   return { store, allowlistOptions: read.allowlistOptions };
 }
 
-/** Reads and checks a policy file; any problem throws a PolicyFileError listing every problem. */
-export async function readPolicyFile(path: string, engine: Engine): Promise<PolicyFilePlan> {
+/** The file's object: JSON by its extension, else YAML. */
+function readDocument(path: string): Record<string, unknown> {
   let data: unknown;
   try {
     const text = readFileSync(path, 'utf8');
@@ -62,16 +62,42 @@ export async function readPolicyFile(path: string, engine: Engine): Promise<Poli
   } catch (err) {
     throw new PolicyFileError([`${path}: ${(err as Error).message}`]);
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new PolicyFileError([`${path}: expected an object`]);
-  const doc = data as Record<string, unknown>;
-  const problems: string[] = [];
-  // The policy options `corsgate lint` checks apply to the allowlist regime instead of its defaults.
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new PolicyFileError([`${path}: expected an object`]);
+  return data as Record<string, unknown>;
+}
+
+/** The policy options `corsgate lint` checks: they apply to the allowlist regime instead of its defaults. */
+function readOverrides(doc: Record<string, unknown>, problems: string[]): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
   for (const key of POLICY_OPTION_KEYS) if (doc[key] !== undefined) overrides[key] = doc[key];
   if (overrides.onDisallowed !== undefined && overrides.onDisallowed !== 'reject')
-    problems.push(`onDisallowed: corsgate serve always refuses origins outside the allowlist with 403 (and never forwards them); use 'reject' or leave it out`);
+    problems.push(
+      `onDisallowed: corsgate serve always refuses origins outside the allowlist with 403 (and never forwards them); use 'reject' or leave it out`,
+    );
   delete overrides.onDisallowed;
-  const allowlist: { urlPattern: string; description: string }[] = [];
+  return overrides;
+}
+
+const DOCUMENT_KEYS = ['origins', 'allowlist', 'trustedSites', 'settings', 'routes'];
+
+function checkKeys(doc: Record<string, unknown>, problems: string[]): void {
+  for (const key of Object.keys(doc)) {
+    const known =
+      DOCUMENT_KEYS.includes(key) || (POLICY_OPTION_KEYS as readonly string[]).includes(key) || IGNORED_KEYS.has(key);
+    if (!known) problems.push(`${key}: unknown key`);
+  }
+}
+
+type AllowlistLine = { urlPattern: string; description: string };
+
+/** `origins` (strings) and `allowlist` (strings or entries), each pattern through the one allowlist-entry check. */
+function readAllowlist(
+  doc: Record<string, unknown>,
+  overrides: Record<string, unknown>,
+  problems: string[],
+): AllowlistLine[] {
+  const allowlist: AllowlistLine[] = [];
   const addPattern = (p: unknown, where: string, description = '') => {
     if (typeof p !== 'string') return problems.push(`${where}: expected a string origin pattern`);
     const problem = checkAllowlistEntry(p, { allowInsecureOrigins: overrides.allowInsecureOrigins === true });
@@ -79,52 +105,78 @@ export async function readPolicyFile(path: string, engine: Engine): Promise<Poli
     if (problem) problems.push(`${where}: ${problem.code}: ${problem.message}${hint ? ` (${hint})` : ''}`);
     else if (!allowlist.some((a) => a.urlPattern === p)) allowlist.push({ urlPattern: p, description });
   };
-  for (const key of Object.keys(doc)) {
-    if (!['origins', 'allowlist', 'trustedSites', 'settings', 'routes'].includes(key) && !(POLICY_OPTION_KEYS as readonly string[]).includes(key) && !IGNORED_KEYS.has(key))
-      problems.push(`${key}: unknown key`);
-  }
   if (doc.origins !== undefined) {
-    if (!Array.isArray(doc.origins)) problems.push("origins: expected a list of origin patterns (the gateway's allowlist)");
+    if (!Array.isArray(doc.origins))
+      problems.push("origins: expected a list of origin patterns (the gateway's allowlist)");
     else doc.origins.forEach((p, i) => addPattern(p, `origins[${i}]`));
   }
-  if (doc.allowlist !== undefined) {
-    if (!Array.isArray(doc.allowlist)) problems.push('allowlist: expected a list');
-    else
-      doc.allowlist.forEach((e, i) => {
-        if (typeof e === 'string') addPattern(e, `allowlist[${i}]`);
-        else {
-          const bad = validate(SCHEMAS.AllowlistInput, e, `allowlist[${i}]`);
-          if (bad.length) bad.forEach((b) => problems.push(`${b.field}: ${b.message}`));
-          else addPattern((e as { urlPattern: string }).urlPattern, `allowlist[${i}].urlPattern`, (e as { description?: string }).description ?? '');
-        }
-      });
-  }
+  if (doc.allowlist === undefined) return allowlist;
+  if (!Array.isArray(doc.allowlist)) problems.push('allowlist: expected a list');
+  else
+    doc.allowlist.forEach((e, i) => {
+      if (typeof e === 'string') return addPattern(e, `allowlist[${i}]`);
+      const bad = validate(SCHEMAS.AllowlistInput, e, `allowlist[${i}]`);
+      if (bad.length) return bad.forEach((b) => problems.push(`${b.field}: ${b.message}`));
+      const entry = e as { urlPattern: string; description?: string };
+      addPattern(entry.urlPattern, `allowlist[${i}].urlPattern`, entry.description ?? '');
+    });
+  return allowlist;
+}
+
+async function readTrustedSites(value: unknown, problems: string[]): Promise<TrustedSiteFields[]> {
   const sites: TrustedSiteFields[] = [];
-  if (doc.trustedSites !== undefined) {
-    if (!Array.isArray(doc.trustedSites)) problems.push('trustedSites: expected a list');
-    else
-      for (const [i, s] of doc.trustedSites.entries()) {
-        const bad = validate(SCHEMAS.TrustedSiteInput, s, `trustedSites[${i}]`);
-        if (bad.length) {
-          bad.forEach((b) => problems.push(`${b.field}: ${b.message}`));
-          continue;
-        }
-        const { site, problems: sp } = await normaliseTrustedSite(s as Partial<TrustedSiteFields>);
-        sp.forEach((p) => problems.push(`trustedSites[${i}].${p.field}: ${p.message}`));
-        if (!sp.length) sites.push(site);
-      }
+  if (value === undefined) return sites;
+  if (!Array.isArray(value)) {
+    problems.push('trustedSites: expected a list');
+    return sites;
   }
+  for (const [i, s] of value.entries()) {
+    const bad = validate(SCHEMAS.TrustedSiteInput, s, `trustedSites[${i}]`);
+    if (bad.length) {
+      bad.forEach((b) => problems.push(`${b.field}: ${b.message}`));
+      continue;
+    }
+    const { site, problems: sp } = await normaliseTrustedSite(s as Partial<TrustedSiteFields>);
+    sp.forEach((p) => problems.push(`trustedSites[${i}].${p.field}: ${p.message}`));
+    if (!sp.length) sites.push(site);
+  }
+  return sites;
+}
+
+/**
+ * The options as a whole, in the engine's words (e.g. exposeHeaders '*' with credentials); the
+ * patterns given are only the valid ones, so no pattern problem is reported twice.
+ */
+function checkAsWhole(
+  engine: Engine,
+  allowlist: readonly AllowlistLine[],
+  overrides: Record<string, unknown>,
+  settings: Settings,
+  problems: string[],
+): void {
+  try {
+    const origins = allowlist.map((a) => a.urlPattern);
+    engine.createPolicy(allowlistOptions(origins, overrides as AllowlistOverrides, pickCors(settings)));
+  } catch (err) {
+    for (const p of problemsOf(err))
+      problems.push(`${p.path ? `${p.path}: ` : ''}${p.code}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
+  }
+}
+
+/** Reads and checks a policy file; any problem throws a PolicyFileError listing every problem. */
+export async function readPolicyFile(path: string, engine: Engine): Promise<PolicyFilePlan> {
+  const doc = readDocument(path);
+  const problems: string[] = [];
+  const overrides = readOverrides(doc, problems);
+  checkKeys(doc, problems);
+  const allowlist = readAllowlist(doc, overrides, problems);
+  const sites = await readTrustedSites(doc.trustedSites, problems);
   const settings = readSettings(doc, overrides, problems);
   const routes = readRoutes(doc.routes, problems);
-  // The options as a whole, in the engine's words (e.g. exposeHeaders '*' with credentials); the
-  // patterns given are only the valid ones, so no pattern problem is reported twice.
-  try {
-    engine.createPolicy(allowlistOptions(allowlist.map((a) => a.urlPattern), overrides as AllowlistOverrides, pickCors(settings)));
-  } catch (err) {
-    for (const p of problemsOf(err)) problems.push(`${p.path ? `${p.path}: ` : ''}${p.code}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
-  }
+  checkAsWhole(engine, allowlist, overrides, settings, problems);
   if (problems.length) throw new PolicyFileError(problems);
-  return { plan: { allowlist, trustedSites: sites, settings, routes }, allowlistOptions: overrides as AllowlistOverrides };
+  const plan = { allowlist, trustedSites: sites, settings, routes };
+  return { plan, allowlistOptions: overrides as AllowlistOverrides };
 }
 
 /** `settings`, plus the top-level engine options that are settings (moved out of `overrides`). */
