@@ -3,20 +3,9 @@
 // through the settings API is readable by an allowlisted page (issue 17 §2, §3).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
-import { api, startCli, startUpstream, tempDir } from './helpers.js';
-
-async function pageServer(host: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!doctype html><title>client</title><p>client page</p>');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, origin: `http://${host}:${(server.address() as AddressInfo).port}` };
-}
+import { api, pageServer, startCli, startUpstream, tempDir } from './helpers.js';
 
 type Result = { ok: true; status: number; body: string; header: string | null } | { ok: false; error: string };
 

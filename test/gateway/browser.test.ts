@@ -2,19 +2,8 @@
 // a page on another origin cannot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { launchChromium } from '../support/browser.js';
-import { api, startCli, startUpstream, tempDir } from './helpers.js';
-
-async function pageServer(host: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!doctype html><title>client</title><p>client page</p>');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, origin: `http://${host}:${(server.address() as AddressInfo).port}` };
-}
+import { api, pageServer, startCli, startUpstream, tempDir } from './helpers.js';
 
 test('Chromium: an allowlisted origin reads the API through the gateway, another origin is blocked', async () => {
   const tmp = tempDir();

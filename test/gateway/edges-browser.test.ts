@@ -4,27 +4,16 @@
 // allowlisted page, refused from another page before the upstream sees the handshake.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browser.js';
-import { api, startCli, tempDir } from './helpers.js';
+import { api, pageServer, startCli, tempDir } from './helpers.js';
 import { makeCert, startEchoUpstream } from './edge-support.js';
-
-async function pageServer(host: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!doctype html><title>chat</title><p>chat page</p>');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, origin: `http://${host}:${(server.address() as AddressInfo).port}` };
-}
 
 test('Chromium over HTTPS/h2: CORS fetch and a WebSocket chat for the allowlisted origin; another origin is refused before the upstream', async () => {
   const tmp = tempDir();
   const upstream = await startEchoUpstream('chat');
-  const allowed = await pageServer('localhost');
-  const other = await pageServer('127.0.0.1');
+  const allowed = await pageServer('localhost', 'chat');
+  const other = await pageServer('127.0.0.1', 'chat');
   const pair = makeCert(tmp.dir);
   const gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/b.db`, '--tls-cert', pair.cert, '--tls-key', pair.key]);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, '--ignore-certificate-errors'] });

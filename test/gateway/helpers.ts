@@ -119,6 +119,19 @@ export async function startUpstream(extra?: (req: IncomingMessage, res: ServerRe
   return state;
 }
 
+/**
+ * A page server for browser tests: one small HTML page titled `name`, on 127.0.0.1; `origin`
+ * addresses it by `host` (Chromium treats localhost and 127.0.0.1 as different origins).
+ */
+export async function pageServer(host: string, name = 'client'): Promise<{ server: Server; origin: string }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><title>${name}</title><p>${name} page</p>`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, origin: `http://${host}:${(server.address() as AddressInfo).port}` };
+}
+
 export function api(admin: string, token: string = TOKEN) {
   return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(admin + path, {
