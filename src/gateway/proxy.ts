@@ -62,13 +62,8 @@ function isHtml(value: string): boolean {
 /** Report-only: the upstream's Access-Control-Allow-Origin seen by the last `responseHeaders` call. */
 let upstreamAllowOrigin: string | null = null;
 
-/** Whether the client reached the gateway over TLS (its own, or a front's that says so). */
-function secureClient(req: IncomingMessage): boolean {
-  return (req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
-}
-
 /** The upstream's response headers as sent to the client: filtered, CORS and CSP added. */
-function responseHeaders(raw: Buffer[], outcome: Forward, exchange: Exchange, req: IncomingMessage): string[] {
+function responseHeaders(raw: Buffer[], outcome: Forward, exchange: Exchange): string[] {
   const out: string[] = [];
   let vary = false;
   let html = false;
@@ -111,7 +106,8 @@ function responseHeaders(raw: Buffer[], outcome: Forward, exchange: Exchange, re
   // receives (CSP Level 3 §4.1), so the gateway can never weaken it.
   const headers = outcome.route.cspHeaders;
   if (html && headers !== null) {
-    const csp = secureClient(req) ? headers.secure : headers.plain;
+    // The scheme the client used: the listener's, or X-Forwarded-Proto only from a trusted proxy.
+    const csp = exchange.scheme === 'https' ? headers.secure : headers.plain;
     for (let i = 0; i < csp.length; i++) out.push(csp[i]!);
   }
   return out;
@@ -203,11 +199,11 @@ class Exchange implements ClientAddress {
     this.resume = resume;
     if (this.outcome.reportOnly) {
       upstreamAllowOrigin = null;
-      this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this, this.req));
+      this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this));
       this.forwarder.observer.upstreamCors(this.outcome, upstreamAllowOrigin);
       return true;
     }
-    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this, this.req));
+    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.outcome, this));
     return true;
   }
 

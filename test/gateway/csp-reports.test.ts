@@ -36,7 +36,8 @@ describe('CSP violation reports', () => {
       }
       return false;
     });
-    gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/gw.db`, '--usage-flush', '100']);
+    // --trust-proxy: the tests below stand for a TLS front that says so with X-Forwarded-Proto.
+    gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/gw.db`, '--usage-flush', '100', '--trust-proxy']);
     call = api(gw.admin);
     assert.equal((await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/app/*'], csp: true })).status, 201);
     browser = await launchChromium();
@@ -62,6 +63,22 @@ describe('CSP violation reports', () => {
     assert.equal(res.headers.get('content-security-policy-report-only'), null, 'no report-only site yet');
     const plain = await fetch(`${gw.proxy}/page`);
     assert.equal(plain.headers.get('reporting-endpoints'), null, 'routes without the CSP get no reporting');
+  });
+
+  test('without --trust-proxy, X-Forwarded-Proto does not choose the reporting headers: the listener\'s scheme does', async () => {
+    // A client reaching the gateway directly over plain HTTP could otherwise ask for report-to, which
+    // Chromium ignores over HTTP together with report-uri (no report would ever arrive).
+    const direct = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/direct.db`]);
+    try {
+      const route = await api(direct.admin)('POST', '/api/routes', { kind: 'allowlist', paths: ['/app/*'], csp: true });
+      assert.equal(route.status, 201, route.text);
+      const res = await fetch(`${direct.proxy}/app/page`, { headers: { 'x-forwarded-proto': 'https' } });
+      const csp = res.headers.get('content-security-policy')!;
+      assert.ok(csp.endsWith(`; report-uri ${PATH}`), csp);
+      assert.equal(res.headers.get('reporting-endpoints'), null);
+    } finally {
+      await direct.stop();
+    }
   });
 
   test('a report-only trusted site goes into Content-Security-Policy-Report-Only only', async () => {
