@@ -14,7 +14,7 @@ import { DEFAULT_SETTINGS, type ImportPlan, type RouteFields, type Settings, typ
 import { normaliseTrustedSite } from './admin/bodies.js';
 import { SCHEMAS, validate } from './admin/schema.js';
 import { checkAllowlistEntry, fixHint } from './core/entry.js';
-import { BOOLEAN_SETTINGS, isBooleanSetting } from './core/regime.js';
+import { isBooleanSetting, notBooleanSetting } from './core/regime.js';
 import { allowlistOptions, CORS_SETTING_KEYS, pickCors, problemsOf, type AllowlistOverrides, type Engine } from './engine.js';
 import { checkSettings } from './core/settings-check.js';
 
@@ -210,7 +210,7 @@ function readRoutes(value: unknown, problems: string[]): RouteFields[] {
     bad.forEach((b) => problems.push(`${b.field}: ${b.message}`));
     const setting = (r as RouteFields).setting;
     const unknownSetting = !bad.length && setting !== undefined && !isBooleanSetting(setting);
-    if (unknownSetting) problems.push(`routes[${i}].setting: '${setting}' is not a boolean setting; use one of: ${BOOLEAN_SETTINGS.join(', ')}`);
+    if (unknownSetting) problems.push(`routes[${i}].setting: ${notBooleanSetting(setting)}`);
     const upstream = (r as RouteFields).upstream === undefined ? null : checkUpstreamUrl((r as RouteFields).upstream);
     if (upstream) problems.push(`routes[${i}].upstream: ${upstream.message} (${upstream.code})`);
     if (!bad.length && !unknownSetting && !upstream) routes.push({ ...(r as RouteFields), priority: (r as RouteFields).priority ?? 0 });

@@ -6,7 +6,7 @@
  */
 import type { RouteFields, TrustedSiteFields } from '../../store/types.js';
 import { checkAllowlistEntry, fixHint, type EntryProblem } from '../core/entry.js';
-import { BOOLEAN_SETTINGS, isBooleanSetting } from '../core/regime.js';
+import { BOOLEAN_SETTINGS, isBooleanSetting, notBooleanSetting } from '../core/regime.js';
 import { cspModule } from '../modules.js';
 import { checkUpstreamUrl } from '../routes.js';
 import { ApiError } from './http.js';
@@ -115,13 +115,9 @@ function checkRouteSetting(input: Partial<RouteFields>): void {
     );
   // A typo would keep the route closed for ever: only the boolean settings can turn a route on.
   if (input.setting !== undefined && !isBooleanSetting(input.setting))
-    throw new ApiError(
-      400,
-      'route-setting-unknown',
-      `'${input.setting}' is not a boolean setting; use one of: ${BOOLEAN_SETTINGS.join(', ')}`,
-      'setting',
-      { allowed: BOOLEAN_SETTINGS },
-    );
+    throw new ApiError(400, 'route-setting-unknown', notBooleanSetting(input.setting), 'setting', {
+      allowed: BOOLEAN_SETTINGS,
+    });
 }
 
 export function routeBody(input: Partial<RouteFields>): RouteFields {

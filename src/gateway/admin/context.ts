@@ -98,7 +98,7 @@ export function actorOf(who: Principal): string {
 
 /** The request's URL (its path and query; the base only makes it parse). */
 export function requestUrl(req: IncomingMessage): URL {
-  return new URL(req.url!, 'http://x');
+  return new URL(req.url ?? '/', 'http://x');
 }
 
 export function listQuery(url: URL, sorts: readonly string[]) {

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FleetNode } from '../fleet/node.js';
+import { requestUrl } from './context.js';
 import { ApiError, sendJson } from './http.js';
 
 /** How long `?wait=all` waits for the other nodes before answering 202. */
@@ -18,7 +19,7 @@ export class NotAppliedEverywhere extends Error {
 
 /** `?wait=all`, `?wait=` (none) or another value (refused). */
 export function wantsWaitAll(req: IncomingMessage): boolean {
-  const url = new URL(req.url ?? '/', 'http://x');
+  const url = requestUrl(req);
   const wait = url.searchParams.get('wait');
   if (wait === null) return false;
   if (wait !== 'all') throw new ApiError(400, 'query-invalid', "?wait must be 'all' (answer once every live node enforces the change)", 'wait');

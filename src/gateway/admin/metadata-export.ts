@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { salesforceModule, type MetadataBundle } from '../modules.js';
-import type { ApiContext } from './context.js';
+import { requestUrl, type ApiContext } from './context.js';
 import { ApiError, sendBytes, sendJson } from './http.js';
 import { policyDocument } from './policy-export.js';
 
@@ -43,7 +43,7 @@ export async function exportMetadataHandler(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://x');
+  const url = requestUrl(req);
   const format = url.searchParams.get('format') ?? 'zip';
   if (format === 'policy') return sendJson(res, 200, await policyDocument(ctx.store));
   if (format !== 'zip' && format !== 'json')

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { ImportPlan } from '../../store/types.js';
 import { checkAllowlistEntry, fixHint } from '../core/entry.js';
 import { salesforceModule, type MetadataBundle, type MetadataProblem } from '../modules.js';
-import type { ApiContext } from './context.js';
+import { requestUrl, type ApiContext } from './context.js';
 import { normaliseTrustedSite } from './bodies.js';
 import { andMore, ApiError, listedProblems, MAX_LISTED_PROBLEMS, readRaw, sendJson } from './http.js';
 import type { ImportJob, ImportReply } from './import-worker.js';
@@ -150,7 +150,7 @@ export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessag
   if (importsRunning >= MAX_CONCURRENT_IMPORTS) throw new ApiError(429, 'import-busy', `${MAX_CONCURRENT_IMPORTS} imports are already running; retry in a moment`, undefined, undefined, true);
   importsRunning++;
   try {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = requestUrl(req);
     let raw = await readRaw(req, MAX_UPLOAD_BYTES, 'maxUploadBytes');
     let contentType = req.headers['content-type'];
     let filename = filenameOf(req, url);

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UpstreamComparison, UsageQuery } from '../../store/types.js';
 import { checkAllowlistEntry, fixHint } from '../core/entry.js';
-import type { ApiContext } from './context.js';
+import { requestUrl, type ApiContext } from './context.js';
 import { ApiError, sendJson, sendNoContent } from './http.js';
 
 const DAY_MS = 86_400_000;
@@ -42,7 +42,7 @@ function usageQuery(url: URL): UsageQuery & { days: number; unused: boolean } {
 
 /** GET /api/usage/allowlist: each entry with hits, lastSeenAt, and unusedSince when unseen in the last `?days` (30). */
 export async function allowlistUsage(c: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const q = usageQuery(new URL(req.url!, 'http://x'));
+  const q = usageQuery(requestUrl(req));
   const cutoff = Date.now() - q.days * DAY_MS;
   const page = await c.store.listAllowlistUsage({ ...q, ...(q.unused ? { unusedBefore: cutoff } : {}) });
   const items = page.items.map((e) => {
@@ -76,7 +76,7 @@ export function upstreamGrants(u: UpstreamComparison): boolean {
 
 /** GET /api/usage/refused: refused (and would-be refused) origins, most frequent first. */
 export async function refusedUsage(c: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url!, 'http://x');
+  const url = requestUrl(req);
   const totals = await c.store.readUsage(Number.MAX_SAFE_INTEGER, 10_000);
   const upstream = new Map<string, UpstreamComparison>();
   for (const u of totals.upstream) if (u.decision === 'refused') upstream.set(`${u.route} ${u.origin}`, u);
@@ -97,7 +97,7 @@ export async function refusedUsage(c: ApiContext, req: IncomingMessage, res: Ser
 
 /** GET /api/usage/report-only: what corsgate would have decided next to what the upstream answered. */
 export async function reportOnlyUsage(c: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url!, 'http://x');
+  const url = requestUrl(req);
   const only = url.searchParams.get('disagreements');
   if (only !== null && only !== 'true' && only !== 'false') throw new ApiError(400, 'query-invalid', '?disagreements must be true or false', 'disagreements');
   const totals = await c.store.readUsage(Number.MAX_SAFE_INTEGER, 10_000);
@@ -112,7 +112,7 @@ export async function reportOnlyUsage(c: ApiContext, req: IncomingMessage, res: 
 
 /** GET /api/usage/traffic?period=hour|day: allowed, refused and would-be-refused requests per bucket. */
 export async function trafficUsage(c: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const period = new URL(req.url!, 'http://x').searchParams.get('period') ?? 'hour';
+  const period = requestUrl(req).searchParams.get('period') ?? 'hour';
   if (period !== 'hour' && period !== 'day') throw new ApiError(400, 'query-invalid', '?period must be hour or day', 'period');
   const bucketMinutes = period === 'hour' ? 1 : 30;
   const count = period === 'hour' ? 60 : 48;
@@ -160,7 +160,7 @@ export function trustedSiteFor(directive: string, blockedOrigin: string): { name
 
 /** GET /api/usage/csp: violations by effective directive and blocked origin, with the trusted site that would allow each. */
 export async function cspUsage(c: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url!, 'http://x');
+  const url = requestUrl(req);
   const totals = await c.store.readUsage(Number.MAX_SAFE_INTEGER, 10_000);
   const groups = new Map<string, { directive: string; blockedOrigin: string; count: number; pages: string[]; lastSeenAt: number }>();
   for (const v of totals.csp) {

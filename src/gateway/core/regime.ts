@@ -24,6 +24,11 @@ export function isBooleanSetting(name: string): boolean {
   return BOOLEAN_SETTINGS.includes(name);
 }
 
+/** What a route write is told when its `setting` is not one of the boolean settings. */
+export function notBooleanSetting(name: string): string {
+  return `'${name}' is not a boolean setting; use one of: ${BOOLEAN_SETTINGS.join(', ')}`;
+}
+
 /** Gives each route the counters that outlive snapshots (metrics, issue 14's in-memory counts). */
 export interface RouteTallies {
   route(id: string): RouteTally;
