@@ -234,13 +234,13 @@ export class PgBase {
       const q = async <R extends Row>(sql: string, p: unknown[] = []) => (await client.query<R>(sql, p)).rows;
       const [state] = await q<{ version: number; at: number }>('SELECT version, (extract(epoch FROM committed_at) * 1000)::float8 AS at FROM config_state');
       const version = Number(state!.version);
-      const { allowlist, changed } = await this.readAllowlist(q, version);
+      const { allowlist, changed, delta } = await this.readAllowlist(q, version);
       const trustedSites = (await q('SELECT * FROM trusted_sites ORDER BY seq')).map(rowToSite);
       const routes = (await q('SELECT * FROM routes ORDER BY seq')).map(rowToRoute);
       const settings = settingsOf(await q('SELECT key, value FROM settings'));
       await client.query('COMMIT');
       client.release();
-      return { version, allowlist, trustedSites, routes, settings, committedAt: Number(state!.at), ...(changed ? { changedAllowlist: changed } : {}) };
+      return { version, allowlist, trustedSites, routes, settings, committedAt: Number(state!.at), ...(changed ? { changedAllowlist: changed } : {}), ...(delta ? { allowlistDelta: delta } : {}) };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(isUnavailable(err));
@@ -249,15 +249,16 @@ export class PgBase {
   }
 
   /** The allowlist at `version`: from the change log when this node's mirror is close behind, else whole. */
-  private async readAllowlist(q: <R extends Row>(sql: string, p?: unknown[]) => Promise<R[]>, version: number): Promise<{ allowlist: string[]; changed?: string[] }> {
+  private async readAllowlist(q: <R extends Row>(sql: string, p?: unknown[]) => Promise<R[]>, version: number): Promise<{ allowlist: string[]; changed?: string[]; delta?: StoreState['allowlistDelta'] }> {
     const m = this.mirror;
     if (m && m.version <= version && version - m.version <= DELTA_MAX_VERSIONS) {
-      if (m.version === version) return { allowlist: m.patterns(), changed: [] };
+      const from = m.version;
+      if (from === version) return { allowlist: m.patterns(), changed: [], delta: { from, removed: [], added: [] } };
       const ids = (await q<{ entity_id: string }>("SELECT DISTINCT entity_id FROM config_changes WHERE entity = 'allowlist' AND version > $1 AND version <= $2", [m.version, version])).map((r) => r.entity_id);
       if (ids.length > DELTA_MAX_ROWS) return this.readWholeAllowlist(q, version);
       const rows = ids.length ? await q<{ id: string; url_pattern: string; seq: number }>('SELECT id, url_pattern, seq FROM allowlist WHERE id = ANY($1)', [ids]) : [];
-      const changed = m.apply(version, ids, new Map(rows.map((r) => [r.id, { pattern: r.url_pattern, seq: Number(r.seq) }])));
-      return { allowlist: m.patterns(), changed };
+      const { changed, removed, added } = m.apply(version, ids, new Map(rows.map((r) => [r.id, { pattern: r.url_pattern, seq: Number(r.seq) }])));
+      return { allowlist: m.patterns(), changed, delta: { from, removed, added } };
     }
     return this.readWholeAllowlist(q, version);
   }

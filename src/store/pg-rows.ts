@@ -74,21 +74,30 @@ export class AllowlistMirror {
     readonly byId: Map<string, string>,
   ) {}
 
-  /** Rows changed since `version` (the ids the change log names): present ones are set, absent ones deleted. */
-  apply(version: number, changedIds: readonly string[], present: ReadonlyMap<string, { pattern: string; seq: number }>): string[] {
+  /**
+   * Rows changed since `version` (the ids the change log names): present ones are set, absent ones
+   * deleted. Returns the patterns of the present rows (the node checks them) and the change as
+   * patterns removed and added (a row whose pattern did not change is in neither).
+   */
+  apply(version: number, changedIds: readonly string[], present: ReadonlyMap<string, { pattern: string; seq: number }>): { changed: string[]; removed: string[]; added: string[] } {
     const changed: string[] = [];
+    const removed: string[] = [];
+    const added: string[] = [];
     const fresh: { id: string; pattern: string; seq: number }[] = [];
     for (const id of changedIds) {
       const row = present.get(id);
+      const before = this.byId.get(id);
+      if (before !== undefined && before !== row?.pattern) removed.push(before);
       if (!row) this.byId.delete(id);
-      else if (this.byId.has(id)) this.byId.set(id, row.pattern);
+      else if (before !== undefined) this.byId.set(id, row.pattern);
       else fresh.push({ id, ...row });
       if (row) changed.push(row.pattern);
+      if (row && before !== row.pattern) added.push(row.pattern);
     }
     fresh.sort((a, b) => a.seq - b.seq);
     for (const f of fresh) this.byId.set(f.id, f.pattern);
     this.version = version;
-    return changed;
+    return { changed, removed, added };
   }
 
   patterns(): string[] {

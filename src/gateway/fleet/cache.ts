@@ -61,7 +61,7 @@ export class ConfigCache {
     const p = this.pending;
     this.pending = null;
     if (!p) return;
-    const { changedAllowlist: _c, ...state } = p.state;
+    const { changedAllowlist: _c, allowlistDelta: _d, ...state } = p.state;
     this.open()
       .prepare('INSERT INTO cached_config (id, version, checksum, saved_at, state) VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, checksum = excluded.checksum, saved_at = excluded.saved_at, state = excluded.state')
       .run(state.version, p.checksum, Date.now(), JSON.stringify(state));
