@@ -2,8 +2,9 @@
  * Three `corsgate serve` nodes on one real PostgreSQL database (of this test's own), each through its
  * own TCP relay: propagation, deletion, the migration race, notifications missed, a bad row, an
  * atomic 10,000-entry import watched from another node, kill -9 mid-import and mid-write, an
- * outage of every node with a node restarted during it, and recovery. Waits are bounded; timings
- * are the fleet benchmark's business, not these tests'.
+ * outage of every node with a node restarted during it, recovery, and a node started from its
+ * cache while the store holds a version it refuses. Waits are bounded; timings are the fleet
+ * benchmark's business, not these tests'.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
