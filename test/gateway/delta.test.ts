@@ -12,6 +12,7 @@ import { compileSnapshot, type Snapshot } from '../../src/gateway/snapshot.js';
 import { engine } from '../../src/gateway/engine.js';
 import { Metrics } from '../../src/gateway/metrics.js';
 import { DEFAULT_SETTINGS, type StoreState } from '../../src/store/types.js';
+import { AllowlistDigest, checksumOf } from '../../src/gateway/fleet/node.js';
 
 /** A small deterministic generator (mulberry32), so that a failure can be replayed. */
 function random(seed: number): () => number {
@@ -187,4 +188,21 @@ test('named cases: a duplicate removed keeps its origin, a removed origin added 
     version++;
     list = next;
   }
+});
+
+test('the checksum moved by deltas equals the checksum of the whole state it leads to', () => {
+  const rnd = random(5);
+  let list = Array.from({ length: 200 }, (_, i) => `https://o${i}.example.com`);
+  const digest = AllowlistDigest.of(list);
+  for (let step = 0; step < 200; step++) {
+    const next = [...list];
+    if (rnd() < 0.5) next.push(`https://o${Math.floor(rnd() * 300)}.example.com`);
+    else next.splice(Math.floor(rnd() * next.length), 1);
+    const { removed, added } = multisetDiff(list, next);
+    digest.move(removed, -1);
+    digest.move(added, 1);
+    list = next;
+    assert.equal(checksumOf(state(step, list), digest), checksumOf(state(step, list)), `step ${step}`);
+  }
+  assert.notEqual(checksumOf(state(1, list)), checksumOf(state(1, list.slice(1))));
 });
