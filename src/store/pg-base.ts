@@ -6,9 +6,9 @@
 import pg from 'pg';
 import { Listener } from './pg-listen.js';
 import { migrate } from './pg-schema.js';
-import { AllowlistMirror, isUnavailable, json, mapWriteError, unavailable } from './pg-rows.js';
+import { AllowlistMirror, insertAudits, isUnavailable, json, mapWriteError, settingsOf, unavailable } from './pg-rows.js';
 import { rowToRoute, rowToSite, type Row } from './sqlite-rows.js';
-import { DEFAULT_SETTINGS, StoreError, type AuditEntry, type Settings, type StoreState } from './types.js';
+import { StoreError, type AuditEntry, type StoreState } from './types.js';
 
 /** int8 (bigserial ids, versions) as numbers: they stay far below 2^53. */
 const TYPES = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text'))) as typeof pg.types.getTypeParser };
@@ -278,20 +278,5 @@ export class PgBase {
     this.listeners.clear();
     await this.listener.stop();
     await this.pool.end().catch(() => undefined);
-  }
-}
-
-export function settingsOf(rows: Row[]): Settings {
-  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-  for (const r of rows) if (Object.hasOwn(out, r.key as string)) out[r.key as string] = JSON.parse(r.value as string);
-  return out as unknown as Settings;
-}
-
-async function insertAudits(client: pg.PoolClient, audits: unknown[][]): Promise<void> {
-  // In chunks of 1,000 rows (7,000 parameters, below the protocol's 65,535).
-  for (let i = 0; i < audits.length; i += 1000) {
-    const chunk = audits.slice(i, i + 1000);
-    const values = chunk.map((_, j) => `($${j * 7 + 1}, $${j * 7 + 2}, $${j * 7 + 3}, $${j * 7 + 4}, $${j * 7 + 5}, $${j * 7 + 6}, $${j * 7 + 7})`).join(', ');
-    await client.query(`INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ${values}`, chunk.flat());
   }
 }

@@ -4,7 +4,8 @@
  * that a node reads only what changed.
  */
 import { decodeKeyCursor, encodeCursor, type Row } from './sqlite-rows.js';
-import { StoreError, type ListQuery, type Page } from './types.js';
+import type pg from 'pg';
+import { DEFAULT_SETTINGS, StoreError, type ListQuery, type Page, type Settings } from './types.js';
 
 /** PostgreSQL's SQLSTATE classes and codes (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 const DISK_FULL = '53100';
@@ -102,5 +103,22 @@ export class AllowlistMirror {
 
   patterns(): string[] {
     return [...this.byId.values()];
+  }
+}
+
+/** The settings table's rows over the defaults. */
+export function settingsOf(rows: Row[]): Settings {
+  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const r of rows) if (Object.hasOwn(out, r.key as string)) out[r.key as string] = JSON.parse(r.value as string);
+  return out as unknown as Settings;
+}
+
+/** The audit rows of one write, inserted in the write's transaction. */
+export async function insertAudits(client: pg.PoolClient, audits: unknown[][]): Promise<void> {
+  // In chunks of 1,000 rows (7,000 parameters, below the protocol's 65,535).
+  for (let i = 0; i < audits.length; i += 1000) {
+    const chunk = audits.slice(i, i + 1000);
+    const values = chunk.map((_, j) => `($${j * 7 + 1}, $${j * 7 + 2}, $${j * 7 + 3}, $${j * 7 + 4}, $${j * 7 + 5}, $${j * 7 + 6}, $${j * 7 + 7})`).join(', ');
+    await client.query(`INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ${values}`, chunk.flat());
   }
 }
