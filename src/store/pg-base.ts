@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { Listener } from './pg-listen.js';
 import { migrate } from './pg-schema.js';
-import { AllowlistMirror, insertAudits, isUnavailable, json, mapWriteError, settingsOf, unavailable } from './pg-rows.js';
+import { AllowlistMirror, insertAudits, isUnavailable, json, mapWriteError, settingsOf, unavailable, type StoreHealth } from './pg-rows.js';
 import { rowToRoute, rowToSite, type Row } from './sqlite-rows.js';
 import { StoreError, type AuditEntry, type StoreState } from './types.js';
 
@@ -26,14 +26,6 @@ export interface Tx {
   audit: Audit;
   at: string;
   version: number;
-}
-
-/** Whether the store reaches PostgreSQL, as the gateway reports it. */
-export interface StoreHealth {
-  connected: boolean;
-  /** When the store last reached PostgreSQL (ms since the epoch), 0 if never. */
-  lastContact: number;
-  lastError: string | null;
 }
 
 export class PgBase {

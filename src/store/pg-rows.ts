@@ -63,6 +63,14 @@ export async function page<T>(read: (sql: string, p: unknown[]) => Promise<Row[]
   return { items: items.map(map), nextCursor: more && last ? encodeCursor([sortColumn, last[sortColumn]]) : null };
 }
 
+/** Whether the store reaches PostgreSQL, as the gateway reports it. */
+export interface StoreHealth {
+  connected: boolean;
+  /** When the store last reached PostgreSQL (ms since the epoch), 0 if never. */
+  lastContact: number;
+  lastError: string | null;
+}
+
 export const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /**
