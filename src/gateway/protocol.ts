@@ -43,9 +43,9 @@ export type ToWorker =
   | { t: 'state-end'; version: number }
   /**
    * A state as a change of the one the worker holds (`from`): the routes, settings and trusted sites
-   * whole (small), the exact-origin table's removals and additions, the table's new size; the other
-   * patterns and the warnings are those of `from`'s table. A worker that does not hold `from`
-   * answers `resync`.
+   * whole (small), the primary's warnings, the exact-origin table's removals and additions and its
+   * new size; the other patterns (wildcards…) are those of `from`. A worker that does not hold
+   * `from` answers `resync`.
    */
   | {
       t: 'state-delta';
