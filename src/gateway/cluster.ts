@@ -1,13 +1,14 @@
 /**
  * The proxy workers, seen from the primary: fork them (node:cluster, all sharing the proxy port),
- * send each the store's state in slices, learn which version each one enforces, restart one that
- * dies (and log it), gather their metrics, and drain them all on shutdown.
+ * send each the store's state in slices (or, for a small change of the state it holds, the change
+ * alone), learn which version each one enforces, restart one that dies (and log it), gather their
+ * metrics, and drain them all on shutdown.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { StoreState, UsageBatch } from '../store/types.js';
-import { packState, type PackedState } from './pack.js';
+import { applyStateDelta, checkState, packDelta, packState, type CheckedState, type PackedState } from './pack.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import type { SnapshotInfo } from './snapshot.js';
 
@@ -31,12 +32,15 @@ interface Member {
   listening: boolean;
   /** The packed state being sent to this worker, and the next piece to send. */
   sending: { packed: PackedState; next: number } | null;
+  /** The version of the last state sent to this worker whole or as a delta (null: send it whole). */
+  holds: number | null;
 }
 
 export class WorkerPool {
   private readonly members = new Map<number, Member>();
   private latest: StoreState | null = null;
-  /** The latest state, checked and packed once for every worker (null while it is being packed). */
+  /** The latest state, checked once for every worker, and packed whole (null while it is being checked). */
+  private checked: CheckedState | null = null;
   private packed: PackedState | null = null;
   private stopping = false;
   private metricsId = 0;
@@ -80,7 +84,7 @@ export class WorkerPool {
     } catch {
       this.events.log('warn', `proxy worker ${id} runs at the primary's lower CPU priority (raising it needs CAP_SYS_NICE)`);
     }
-    const member: Member = { worker, id, version: 0, ready: false, listening: false, sending: null };
+    const member: Member = { worker, id, version: 0, ready: false, listening: false, sending: null, holds: null };
     this.members.set(id, member);
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromWorker) => {
@@ -96,7 +100,13 @@ export class WorkerPool {
         } else if (m.t === 'published') {
           member.version = m.version;
           this.events.published(m.version, m.info);
-        } else if (m.t === 'compile-failed') this.events.compileFailed(m.version, m.message);
+        } else if (m.t === 'compile-failed') {
+          member.holds = null;
+          this.events.compileFailed(m.version, m.message);
+        } else if (m.t === 'resync') {
+          member.holds = null;
+          if (this.packed && member.sending?.packed !== this.packed) this.sendState(member, this.packed);
+        }
         else if (m.t === 'metrics') this.metricsArrived(m.id, m.data);
         else if (m.t === 'usage') this.events.usage(m.batch);
       });
@@ -110,24 +120,58 @@ export class WorkerPool {
     });
   }
 
-  /** Checks and packs `state` (once, for every worker), then sends it to the ready ones. */
+  /** Checks and packs `state` whole (once, for every worker), then sends it to the ready ones. */
   private async pack(state: StoreState): Promise<void> {
     this.packed = null;
-    let packed: PackedState | null;
+    this.checked = null;
+    let packed: PackedState;
     try {
-      packed = await packState(state, this.overrides, () => this.latest === state);
+      const checked = await checkState(state, this.overrides, () => this.latest === state);
+      if (checked === null || this.latest !== state) return; // a newer state replaced it
+      packed = packState(state, checked);
+      this.checked = checked;
     } catch (err) {
       this.events.log('error', `the policy could not be packed for the workers; the previous one stays in force: ${(err as Error).message}`);
       this.events.compileFailed(state.version, (err as Error).message);
       return;
     }
-    if (packed === null || this.latest !== state) return; // a newer state replaced it
     this.packed = packed;
     for (const m of this.members.values()) if (m.ready) this.sendState(m, packed);
   }
 
+  /**
+   * `state` as a delta of the state checked last, when the store gave one that fits (pack.ts): the
+   * checked table takes the change, and each worker that holds the previous version receives the
+   * change alone; the others (starting, receiving a whole state, or behind) the new state whole.
+   * False when `state` must be checked whole.
+   */
+  private publishDelta(state: StoreState): boolean {
+    const base = this.checked;
+    if (base === null || this.packed === null) return false;
+    const from = base.version;
+    const ops = applyStateDelta(base, state, this.overrides);
+    if (ops === null) {
+      this.checked = null; // possibly half changed
+      return false;
+    }
+    // The whole state again, for the workers that need it: views of the table just changed, so every
+    // whole send in progress starts over with these.
+    const packed = packState(state, base);
+    this.packed = packed;
+    const delta = packDelta(state, from, base, ops);
+    for (const m of this.members.values()) {
+      if (!m.ready) continue;
+      if (m.holds === from && m.sending === null) {
+        m.holds = state.version;
+        this.send(m, delta);
+      } else this.sendState(m, packed);
+    }
+    return true;
+  }
+
   private sendState(member: Member, packed: PackedState): void {
     member.sending = { packed, next: 0 };
+    member.holds = null;
     this.send(member, packed.begin);
   }
 
@@ -137,7 +181,10 @@ export class WorkerPool {
     if (sending === null || sending.packed.version !== version) return; // a newer state replaced it
     const piece = sending.packed.pieces[sending.next++];
     if (piece === undefined) return;
-    if (sending.next >= sending.packed.pieces.length) member.sending = null;
+    if (sending.next >= sending.packed.pieces.length) {
+      member.sending = null;
+      member.holds = version;
+    }
     this.send(member, piece);
   }
 
@@ -148,7 +195,7 @@ export class WorkerPool {
   /** Sends a new state to every worker (each acknowledges with `published`). */
   publish(state: StoreState): void {
     this.latest = state;
-    void this.pack(state);
+    if (!this.publishDelta(state)) void this.pack(state);
   }
 
   /** Engine options for the states published from now on (a reloaded policy file). */

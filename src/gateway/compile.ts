@@ -27,6 +27,12 @@ export interface PackedAllowlist {
   readonly warnings: readonly string[];
 }
 
+/** A change to the exact-origin table, as the primary applied it and every worker applies it to its copy: removals first. */
+export interface TableOps {
+  readonly del: readonly string[];
+  readonly add: readonly string[];
+}
+
 export class AllowlistBuilder {
   /** The engine's own matcher, its exact origins kept off the heap. */
   private readonly matcher: OriginMatcherBuilder;
@@ -35,6 +41,10 @@ export class AllowlistBuilder {
   /** The patterns behind `others`, for `entryOf` (which entry admitted an origin). */
   private readonly wild: OriginPattern[] = [];
   private readonly rules: { allowInsecureOrigins: boolean };
+  /** Sources listed more than once, and how many times more (a removal of one copy keeps the origin). */
+  private readonly extra = new Map<string, number>();
+  /** Arena bytes of origins removed by deltas. */
+  private wastedBytes = 0;
   readonly warnings: string[] = [];
 
   /** `expected`: how many entries will come (sizes the exact-origin table once). */
@@ -58,13 +68,70 @@ export class AllowlistBuilder {
         continue;
       }
       const before = this.matcher.tableSize;
-      if (!this.matcher.add(entry.pattern)) continue;
+      if (!this.matcher.add(entry.pattern)) {
+        this.extra.set(entry.pattern.source, (this.extra.get(entry.pattern.source) ?? 0) + 1);
+        continue;
+      }
       if (this.matcher.tableSize > before) this.exactCount++;
       else {
         this.others.push(entry.pattern.source);
         this.wild.push(entry.pattern);
       }
     }
+  }
+
+  /**
+   * Applies an allowlist delta (the entries removed, then those added, since the state this builder
+   * holds) to the exact-origin table, and returns the table changes it made (duplicates counted, so
+   * a removed copy of a listed origin changes nothing). Null when the delta touches anything else:
+   * an entry that is no exact ASCII origin (a wildcard, `:*`, an invalid row, whose order or warning
+   * a full check must place) or more entries than the table has room for. After null, the builder
+   * is half changed: build a new one from the whole allowlist.
+   */
+  applyDelta(removed: readonly string[], added: readonly string[]): TableOps | null {
+    const parts = this.matcher.tableParts();
+    if (parts === null || (parts.size + added.length) * 2 > parts.offsets.length) return null;
+    const ops = { del: [] as string[], add: [] as string[] };
+    for (const p of removed) if (!this.remove(p, ops.del)) return null;
+    for (const p of added) {
+      const entry = parseAllowlistEntry(p, this.rules);
+      if (entry.problem !== null) return null;
+      const source = entry.pattern.source;
+      const before = this.matcher.tableSize;
+      if (!this.matcher.add(entry.pattern)) {
+        if (this.others.includes(source)) return null; // a pattern's copies: a full check places the first
+        this.extra.set(source, (this.extra.get(source) ?? 0) + 1);
+      } else if (this.matcher.tableSize > before) {
+        ops.add.push(source);
+        this.exactCount++;
+      } else return null;
+    }
+    return ops;
+  }
+
+  /** One removed entry of a delta (see applyDelta): false when it is no exact origin of the table. */
+  private remove(p: string, del: string[]): boolean {
+    const entry = parseAllowlistEntry(p, this.rules);
+    if (entry.problem !== null) return false;
+    const source = entry.pattern.source;
+    const extra = this.extra.get(source);
+    if (extra !== undefined) {
+      if (this.others.includes(source)) return false;
+      if (extra > 1) this.extra.set(source, extra - 1);
+      else this.extra.delete(source);
+      return true;
+    }
+    if (!this.matcher.deleteExact(source)) return false;
+    del.push(source);
+    this.exactCount--;
+    this.wastedBytes += source.length;
+    return true;
+  }
+
+  /** Whether removed origins left more than half of the table's arena unused (build anew, compacted). */
+  get wasteful(): boolean {
+    const parts = this.matcher.tableParts();
+    return parts !== null && this.wastedBytes * 2 > parts.arena.length;
   }
 
   /**

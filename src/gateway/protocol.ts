@@ -7,7 +7,8 @@
  * one). A worker's share of a million-entry change is a few dozen memory copies between requests:
  * it never checks, hashes or parses a million strings on the thread that serves the proxy.
  * Messages use node's "advanced" serialization (typed arrays travel as bytes). A newer version
- * abandons an older one.
+ * abandons an older one. A state that changes only a few exact origins travels as one `state-delta`
+ * instead (pack.ts), applied by the worker to a copy of its own table.
  */
 import type { Route, Settings, TrustedSite, UsageBatch } from '../store/types.js';
 import type { SnapshotInfo } from './snapshot.js';
@@ -40,6 +41,25 @@ export type ToWorker =
   | { t: 'state-bytes'; version: number; field: TableField; at: number; bytes: Uint8Array }
   | { t: 'state-chunk'; version: number; items: string[] }
   | { t: 'state-end'; version: number }
+  /**
+   * A state as a change of the one the worker holds (`from`): the routes, settings and trusted sites
+   * whole (small), the primary's warnings, the exact-origin table's removals and additions and its
+   * new size; the other patterns (wildcards…) are those of `from`. A worker that does not hold
+   * `from` answers `resync`.
+   */
+  | {
+      t: 'state-delta';
+      version: number;
+      from: number;
+      routes: Route[];
+      settings: Settings;
+      trustedSites: TrustedSite[];
+      overrides: AllowlistOverrides;
+      warnings: string[];
+      size: number;
+      del: string[];
+      add: string[];
+    }
   | { t: 'metrics'; id: number }
   /** The primary got SIGHUP: run the worker's own reloaders (signals.ts). */
   | { t: 'reload' }
@@ -55,6 +75,8 @@ export type FromWorker =
   | { t: 'more'; version: number }
   | { t: 'published'; version: number; info: SnapshotInfo }
   | { t: 'compile-failed'; version: number; message: string }
+  /** A `state-delta` for a version this worker does not hold: send the whole state. */
+  | { t: 'resync'; version: number }
   | { t: 'metrics'; id: number; data: unknown }
   /** The usage counters gathered since the last batch (every usageFlushMs, and at shutdown). */
   | { t: 'usage'; batch: UsageBatch };

@@ -6,9 +6,9 @@
 import pg from 'pg';
 import { Listener } from './pg-listen.js';
 import { migrate } from './pg-schema.js';
-import { AllowlistMirror, isUnavailable, json, mapWriteError, unavailable } from './pg-rows.js';
+import { AllowlistMirror, insertAudits, isUnavailable, json, mapWriteError, settingsOf, unavailable, type StoreHealth } from './pg-rows.js';
 import { rowToRoute, rowToSite, type Row } from './sqlite-rows.js';
-import { DEFAULT_SETTINGS, StoreError, type AuditEntry, type Settings, type StoreState } from './types.js';
+import { StoreError, type AuditEntry, type StoreState } from './types.js';
 
 /** int8 (bigserial ids, versions) as numbers: they stay far below 2^53. */
 const TYPES = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text'))) as typeof pg.types.getTypeParser };
@@ -26,14 +26,6 @@ export interface Tx {
   audit: Audit;
   at: string;
   version: number;
-}
-
-/** Whether the store reaches PostgreSQL, as the gateway reports it. */
-export interface StoreHealth {
-  connected: boolean;
-  /** When the store last reached PostgreSQL (ms since the epoch), 0 if never. */
-  lastContact: number;
-  lastError: string | null;
 }
 
 export class PgBase {
@@ -234,13 +226,13 @@ export class PgBase {
       const q = async <R extends Row>(sql: string, p: unknown[] = []) => (await client.query<R>(sql, p)).rows;
       const [state] = await q<{ version: number; at: number }>('SELECT version, (extract(epoch FROM committed_at) * 1000)::float8 AS at FROM config_state');
       const version = Number(state!.version);
-      const { allowlist, changed } = await this.readAllowlist(q, version);
+      const { allowlist, changed, delta } = await this.readAllowlist(q, version);
       const trustedSites = (await q('SELECT * FROM trusted_sites ORDER BY seq')).map(rowToSite);
       const routes = (await q('SELECT * FROM routes ORDER BY seq')).map(rowToRoute);
       const settings = settingsOf(await q('SELECT key, value FROM settings'));
       await client.query('COMMIT');
       client.release();
-      return { version, allowlist, trustedSites, routes, settings, committedAt: Number(state!.at), ...(changed ? { changedAllowlist: changed } : {}) };
+      return { version, allowlist, trustedSites, routes, settings, committedAt: Number(state!.at), ...(changed ? { changedAllowlist: changed } : {}), ...(delta ? { allowlistDelta: delta } : {}) };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(isUnavailable(err));
@@ -249,15 +241,16 @@ export class PgBase {
   }
 
   /** The allowlist at `version`: from the change log when this node's mirror is close behind, else whole. */
-  private async readAllowlist(q: <R extends Row>(sql: string, p?: unknown[]) => Promise<R[]>, version: number): Promise<{ allowlist: string[]; changed?: string[] }> {
+  private async readAllowlist(q: <R extends Row>(sql: string, p?: unknown[]) => Promise<R[]>, version: number): Promise<{ allowlist: string[]; changed?: string[]; delta?: StoreState['allowlistDelta'] }> {
     const m = this.mirror;
     if (m && m.version <= version && version - m.version <= DELTA_MAX_VERSIONS) {
-      if (m.version === version) return { allowlist: m.patterns(), changed: [] };
+      const from = m.version;
+      if (from === version) return { allowlist: m.patterns(), changed: [], delta: { from, removed: [], added: [] } };
       const ids = (await q<{ entity_id: string }>("SELECT DISTINCT entity_id FROM config_changes WHERE entity = 'allowlist' AND version > $1 AND version <= $2", [m.version, version])).map((r) => r.entity_id);
       if (ids.length > DELTA_MAX_ROWS) return this.readWholeAllowlist(q, version);
       const rows = ids.length ? await q<{ id: string; url_pattern: string; seq: number }>('SELECT id, url_pattern, seq FROM allowlist WHERE id = ANY($1)', [ids]) : [];
-      const changed = m.apply(version, ids, new Map(rows.map((r) => [r.id, { pattern: r.url_pattern, seq: Number(r.seq) }])));
-      return { allowlist: m.patterns(), changed };
+      const { changed, removed, added } = m.apply(version, ids, new Map(rows.map((r) => [r.id, { pattern: r.url_pattern, seq: Number(r.seq) }])));
+      return { allowlist: m.patterns(), changed, delta: { from, removed, added } };
     }
     return this.readWholeAllowlist(q, version);
   }
@@ -277,20 +270,5 @@ export class PgBase {
     this.listeners.clear();
     await this.listener.stop();
     await this.pool.end().catch(() => undefined);
-  }
-}
-
-export function settingsOf(rows: Row[]): Settings {
-  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-  for (const r of rows) if (Object.hasOwn(out, r.key as string)) out[r.key as string] = JSON.parse(r.value as string);
-  return out as unknown as Settings;
-}
-
-async function insertAudits(client: pg.PoolClient, audits: unknown[][]): Promise<void> {
-  // In chunks of 1,000 rows (7,000 parameters, below the protocol's 65,535).
-  for (let i = 0; i < audits.length; i += 1000) {
-    const chunk = audits.slice(i, i + 1000);
-    const values = chunk.map((_, j) => `($${j * 7 + 1}, $${j * 7 + 2}, $${j * 7 + 3}, $${j * 7 + 4}, $${j * 7 + 5}, $${j * 7 + 6}, $${j * 7 + 7})`).join(', ');
-    await client.query(`INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ${values}`, chunk.flat());
   }
 }

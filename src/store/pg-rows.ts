@@ -4,7 +4,8 @@
  * that a node reads only what changed.
  */
 import { decodeKeyCursor, encodeCursor, type Row } from './sqlite-rows.js';
-import { StoreError, type ListQuery, type Page } from './types.js';
+import type pg from 'pg';
+import { DEFAULT_SETTINGS, StoreError, type ListQuery, type Page, type Settings } from './types.js';
 
 /** PostgreSQL's SQLSTATE classes and codes (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 const DISK_FULL = '53100';
@@ -62,6 +63,14 @@ export async function page<T>(read: (sql: string, p: unknown[]) => Promise<Row[]
   return { items: items.map(map), nextCursor: more && last ? encodeCursor([sortColumn, last[sortColumn]]) : null };
 }
 
+/** Whether the store reaches PostgreSQL, as the gateway reports it. */
+export interface StoreHealth {
+  connected: boolean;
+  /** When the store last reached PostgreSQL (ms since the epoch), 0 if never. */
+  lastContact: number;
+  lastError: string | null;
+}
+
 export const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /**
@@ -74,24 +83,50 @@ export class AllowlistMirror {
     readonly byId: Map<string, string>,
   ) {}
 
-  /** Rows changed since `version` (the ids the change log names): present ones are set, absent ones deleted. */
-  apply(version: number, changedIds: readonly string[], present: ReadonlyMap<string, { pattern: string; seq: number }>): string[] {
+  /**
+   * Rows changed since `version` (the ids the change log names): present ones are set, absent ones
+   * deleted. Returns the patterns of the present rows (the node checks them) and the change as
+   * patterns removed and added (a row whose pattern did not change is in neither).
+   */
+  apply(version: number, changedIds: readonly string[], present: ReadonlyMap<string, { pattern: string; seq: number }>): { changed: string[]; removed: string[]; added: string[] } {
     const changed: string[] = [];
+    const removed: string[] = [];
+    const added: string[] = [];
     const fresh: { id: string; pattern: string; seq: number }[] = [];
     for (const id of changedIds) {
       const row = present.get(id);
+      const before = this.byId.get(id);
+      if (before !== undefined && before !== row?.pattern) removed.push(before);
       if (!row) this.byId.delete(id);
-      else if (this.byId.has(id)) this.byId.set(id, row.pattern);
+      else if (before !== undefined) this.byId.set(id, row.pattern);
       else fresh.push({ id, ...row });
       if (row) changed.push(row.pattern);
+      if (row && before !== row.pattern) added.push(row.pattern);
     }
     fresh.sort((a, b) => a.seq - b.seq);
     for (const f of fresh) this.byId.set(f.id, f.pattern);
     this.version = version;
-    return changed;
+    return { changed, removed, added };
   }
 
   patterns(): string[] {
     return [...this.byId.values()];
+  }
+}
+
+/** The settings table's rows over the defaults. */
+export function settingsOf(rows: Row[]): Settings {
+  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const r of rows) if (Object.hasOwn(out, r.key as string)) out[r.key as string] = JSON.parse(r.value as string);
+  return out as unknown as Settings;
+}
+
+/** The audit rows of one write, inserted in the write's transaction. */
+export async function insertAudits(client: pg.PoolClient, audits: unknown[][]): Promise<void> {
+  // In chunks of 1,000 rows (7,000 parameters, below the protocol's 65,535).
+  for (let i = 0; i < audits.length; i += 1000) {
+    const chunk = audits.slice(i, i + 1000);
+    const values = chunk.map((_, j) => `($${j * 7 + 1}, $${j * 7 + 2}, $${j * 7 + 3}, $${j * 7 + 4}, $${j * 7 + 5}, $${j * 7 + 6}, $${j * 7 + 7})`).join(', ');
+    await client.query(`INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ${values}`, chunk.flat());
   }
 }

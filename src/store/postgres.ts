@@ -4,10 +4,10 @@
  * fed by LISTEN/NOTIFY plus a one-second heartbeat (pg-listen.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { PgBase, settingsOf, type Audit, type Tx } from './pg-base.js';
+import { PgBase, type Audit, type Tx } from './pg-base.js';
 import * as usage from './pg-usage.js';
 import type { AllowlistUsage, UsageBatch, UsageLimits, UsageQuery, UsageTotals } from './usage-types.js';
-import { page } from './pg-rows.js';
+import { page, settingsOf } from './pg-rows.js';
 import { decodeCursor, encodeCursor, rowToAllowlist, rowToRoute, rowToSite, rowToToken } from './sqlite-rows.js';
 import {
   StoreError,

@@ -178,6 +178,13 @@ export interface StoreState {
    * unknown, everything may have changed). Lets the gateway check only what changed.
    */
   changedAllowlist?: string[];
+  /**
+   * The allowlist as a change of the one this store returned at version `from`: the patterns
+   * removed (one per row removed or changed), then those added (one per row added or changed), as
+   * multisets. Absent when unknown (a whole read). Lets the gateway apply a small change without
+   * checking the whole allowlist again; `allowlist` is always whole.
+   */
+  allowlistDelta?: { from: number; removed: string[]; added: string[] };
 }
 
 export interface ImportPlan {

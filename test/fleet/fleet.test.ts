@@ -2,8 +2,9 @@
  * Three `corsgate serve` nodes on one real PostgreSQL database (of this test's own), each through its
  * own TCP relay: propagation, deletion, the migration race, notifications missed, a bad row, an
  * atomic 10,000-entry import watched from another node, kill -9 mid-import and mid-write, an
- * outage of every node with a node restarted during it, and recovery. Waits are bounded; timings
- * are the fleet benchmark's business, not these tests'.
+ * outage of every node with a node restarted during it, recovery, and a node started from its
+ * cache while the store holds a version it refuses. Waits are bounded; timings are the fleet
+ * benchmark's business, not these tests'.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -180,5 +181,38 @@ test('a node with neither PostgreSQL nor a cache is not ready', async () => {
     assert.equal(await allows(lonely, 'https://after.example.com'), true);
   } finally {
     await lonely.gw.stop();
+  }
+});
+
+test('a node started with a cache while the store holds a version it refuses serves the cache and reports the refusal', async () => {
+  const r = new Relay({ host: db.host, port: db.port });
+  await r.start();
+  relays.push(r);
+  let n5 = await startNode('n5', r, db, tmp.dir);
+  try {
+    assert.equal((await n5.admin('POST', '/api/allowlist', { urlPattern: 'https://before-refusal.example.com' })).status, 201);
+    await everywhere('written', 'https://before-refusal.example.com', true, [...nodes, n5]);
+    const cached = (await readyz(n5)).body.version;
+    await n5.gw.stop(); // the cache is written at shutdown at the latest
+    await sql(db.url, "INSERT INTO allowlist (id, url_pattern, created_at, created_by) VALUES ('bad3', 'https://ok-with-bad3.example.com', now()::text, 'sql'), ('bad4', 'not an origin either', now()::text, 'sql')");
+    n5 = await startNode('n5', r, db, tmp.dir);
+    const ready = await readyz(n5);
+    assert.equal(ready.status, 200);
+    assert.equal(ready.body.version, cached, 'the cached version is in force');
+    assert.equal(ready.body.store, 'connected');
+    assert.equal(await allows(n5, 'https://before-refusal.example.com'), true);
+    assert.equal(await allows(n5, 'https://ok-with-bad3.example.com'), false, 'nothing of the refused version');
+    await until('n5 reports the refusal', async () => {
+      const items = (await n5.admin('GET', '/api/nodes')).json.items as { id: string; lastError: string | null; version: number }[];
+      const me = items.find((n) => n.id === 'n5');
+      return me !== undefined && me.version === cached && me.lastError !== null && /not an origin either/.test(me.lastError);
+    });
+    assert.match(n5.gw.stdout + n5.gw.stderr, /not an origin either/);
+    // Fixed in the store: the node leaves its cache for the store's version.
+    await sql(db.url, "DELETE FROM allowlist WHERE id = 'bad4'");
+    await everywhere('fixed', 'https://ok-with-bad3.example.com', true, [...nodes, n5]);
+    await until('n5 error cleared', async () => ((await n5.admin('GET', '/api/nodes')).json.items as { id: string; lastError: string | null }[]).find((n) => n.id === 'n5')?.lastError === null);
+  } finally {
+    await n5.gw.stop();
   }
 });

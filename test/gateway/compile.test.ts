@@ -45,13 +45,13 @@ test('the sliced builder decides as createPolicy does, and drops entries the che
 });
 
 test('a state packed by the primary and rebuilt from its pieces by a worker decides as the original does', async () => {
-  const { packState } = await import('../../src/gateway/pack.js');
+  const { checkState, packState } = await import('../../src/gateway/pack.js');
   const { BYTES_CHUNK } = await import('../../src/gateway/protocol.js');
   const { DEFAULT_SETTINGS } = await import('../../src/store/types.js');
   const { serialize, deserialize } = await import('node:v8');
   const allowlist = [...Array.from({ length: 120_000 }, (_, i) => `https://o${i}.example.com`), 'https://*.example.org', 'http://insecure.example.com'];
   const state = { version: 3, allowlist, routes: [], trustedSites: [], settings: { ...DEFAULT_SETTINGS } };
-  const packed = (await packState(state, {}, () => true))!;
+  const packed = packState(state, (await checkState(state, {}, () => true))!);
   assert.equal(packed.begin.table.size, 120_000);
   assert.deepEqual(packed.begin.warnings.length, 1, 'the refused entry is reported once, by the primary');
   assert.equal(packed.pieces.at(-1)!.t, 'state-end');
@@ -73,5 +73,5 @@ test('a state packed by the primary and rebuilt from its pieces by a worker deci
     assert.equal(rebuilt.allowsOrigin(origin), allowed.includes(origin), origin);
   }
   // A newer state abandons the packing.
-  assert.equal(await packState(state, {}, () => false), null);
+  assert.equal(await checkState(state, {}, () => false), null);
 });

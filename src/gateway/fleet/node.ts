@@ -31,11 +31,48 @@ export class BadConfigError extends Error {
   }
 }
 
+/**
+ * An order-free digest of the allowlist as a multiset: per lane, the sum (mod 2^32) of each
+ * pattern's hash (FNV-1a with two offset bases), and the count. A delta moves it by the patterns
+ * removed and added, so a one-entry change costs one entry, and it equals the digest of the whole
+ * list it leads to.
+ */
+export class AllowlistDigest {
+  private a = 0;
+  private b = 0;
+  private count = 0;
+
+  static of(patterns: readonly string[]): AllowlistDigest {
+    const d = new AllowlistDigest();
+    d.move(patterns, 1);
+    return d;
+  }
+
+  /** Adds (`sign` 1) or removes (-1) patterns. */
+  move(patterns: readonly string[], sign: 1 | -1): void {
+    for (const p of patterns) {
+      let h1 = 0x811c9dc5;
+      let h2 = 0x050c5d1f;
+      for (let i = 0; i < p.length; i++) {
+        const c = p.charCodeAt(i);
+        h1 = Math.imul(h1 ^ c, 0x01000193);
+        h2 = Math.imul(h2 ^ c, 0x01000193);
+      }
+      this.a = (this.a + sign * (h1 >>> 0)) >>> 0;
+      this.b = (this.b + sign * (h2 >>> 0)) >>> 0;
+    }
+    this.count += sign * patterns.length;
+  }
+
+  toString(): string {
+    return `${this.count}:${this.a.toString(16)}:${this.b.toString(16)}`;
+  }
+}
+
 /** sha256 of what the workers enforce (the version aside): equal on every node at one version. */
-export function checksumOf(state: StoreState): string {
-  // One JSON text hashes several times faster than 100,000 small updates.
+export function checksumOf(state: StoreState, digest: AllowlistDigest = AllowlistDigest.of(state.allowlist)): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify([state.allowlist, state.trustedSites, state.routes, state.settings]));
+  h.update(JSON.stringify([digest.toString(), state.trustedSites, state.routes, state.settings]));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -51,6 +88,8 @@ export class FleetNode {
   /** Invalid rows found at start with nothing earlier to keep: left out of every version. */
   private readonly tolerated = new Set<string>();
   private pending = new Map<number, { state: StoreState; checksum: string }>();
+  /** The allowlist digest of the last state published, which the next state's delta moves. */
+  private digest: { version: number; digest: AllowlistDigest } | null = null;
   private readonly pg: PostgresStore | null;
   private readonly applyTime: Histogram;
 
@@ -119,9 +158,18 @@ export class FleetNode {
     this.rejected = false;
   }
 
-  /** A state handed to the workers (checked). */
+  /** A state handed to the workers (checked); its checksum from the previous one's when the store gave a delta. */
   publishing(state: StoreState): void {
-    this.pending.set(state.version, { state, checksum: checksumOf(state) });
+    const d = state.allowlistDelta;
+    const prev = this.digest;
+    let digest: AllowlistDigest;
+    if (d !== undefined && prev !== null && d.from === prev.version) {
+      digest = prev.digest;
+      digest.move(d.removed, -1);
+      digest.move(d.added, 1);
+    } else digest = AllowlistDigest.of(state.allowlist);
+    this.digest = { version: state.version, digest };
+    this.pending.set(state.version, { state, checksum: checksumOf(state, digest) });
   }
 
   /** A state taken from the cache at start, before any worker enforces it. */

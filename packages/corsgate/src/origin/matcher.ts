@@ -157,6 +157,11 @@ export class OriginMatcherBuilder {
     this.table = OriginTable.fromParts(parts);
   }
 
+  /** Removes an exact origin from the off-heap table (an allowlist delta); false when the table does not hold it. */
+  deleteExact(source: string): boolean {
+    return this.table !== null && this.table.delete(source);
+  }
+
   /** The exact origins held off the heap (listed only when asked for: a million strings are not kept for nothing). */
   tableOrigins(): string[] {
     return this.table === null ? [] : this.table.list();

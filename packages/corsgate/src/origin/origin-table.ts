@@ -34,7 +34,8 @@ export class OriginTable {
       this.offsets = parts.offsets;
       this.lengths = parts.lengths;
       this.hashes = parts.hashes;
-      this.arena = parts.arena;
+      // The whole buffer behind the arena's view: room to add origins to an adopted table.
+      this.arena = new Uint8Array(parts.arena.buffer, parts.arena.byteOffset, parts.arena.buffer.byteLength - parts.arena.byteOffset);
       this.used = parts.arena.length;
       this.size = parts.size;
       return;
@@ -106,6 +107,37 @@ export class OriginTable {
     this.hashes[i] = h;
     this.used += s.length;
     this.size++;
+    return true;
+  }
+
+  /**
+   * Removes an origin; false when it was not there. Its bytes stay in the arena, unused, until the
+   * table is built anew. Backward-shift deletion for linear probing (Knuth, The Art of
+   * Computer Programming vol. 3, §6.4, Algorithm R): each later entry of the probe run whose home
+   * slot does not lie cyclically in (hole, its slot] moves into the hole, so no lookup meets an
+   * empty slot before its entry and no tombstone is left.
+   */
+  delete(s: string): boolean {
+    if (s.length > 0xffff) return false;
+    const h = OriginTable.hash(s);
+    let hole = h & this.mask;
+    for (; ; hole = (hole + 1) & this.mask) {
+      if (this.offsets[hole] === 0) return false;
+      if (this.hashes[hole] === h && this.equals(hole, s)) break;
+    }
+    for (let j = (hole + 1) & this.mask; this.offsets[j] !== 0; j = (j + 1) & this.mask) {
+      const home = this.hashes[j]! & this.mask;
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      this.offsets[hole] = this.offsets[j]!;
+      this.lengths[hole] = this.lengths[j]!;
+      this.hashes[hole] = this.hashes[j]!;
+      hole = j;
+    }
+    this.offsets[hole] = 0;
+    this.lengths[hole] = 0;
+    this.hashes[hole] = 0;
+    this.size--;
     return true;
   }
 
