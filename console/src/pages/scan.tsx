@@ -1,24 +1,13 @@
 /** Scan a URL through the gateway's scanner API and show the findings and the grade. */
 import { useEffect, useState } from 'preact/hooks';
 import type { ScanResult } from '@corsgate/scan';
+import type { ScanJob, ScanListItem } from '../../../src/gateway/admin/types.js';
 import { api, ApiFailure, can, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, ReadOnly, useApi, useSettings } from '../kit.js';
 
-/** A scan job as `GET /api/scans/{id}` answers it (src/gateway/admin/scans.ts). */
-interface ScanState {
-  id: string;
-  url: string;
-  status: 'running' | 'done' | 'failed';
-  createdAt: string;
-  createdBy: string;
-  options: { origins: string[]; resolve: string[]; cookie: boolean };
-  progress?: { done: number; total: number };
-  results?: ScanResult[];
-  error?: { message: string };
-  /** In the history list only. */
-  summary?: { grade: string | null; findings: number; error?: { code: string; message: string } };
-}
+/** A scan job as `GET /api/scans/{id}` answers it, with the summary `GET /api/scans` adds in the history list. */
+type ScanState = ScanJob<ScanResult> & Pick<ScanListItem, 'summary'>;
 
 const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean);
 const list = (s: string) => s.split(/[\s,]+/).map((l) => l.trim()).filter(Boolean);

@@ -21,6 +21,7 @@ import { ApiError, sendError, sendJson, sendNoContent } from './http.js';
 import { exportMetadataHandler, importMetadataHandler } from './metadata.js';
 import { settingsChange } from './settings.js';
 import { getScan, listScans, startScan, type ScanInput } from './scans.js';
+import type { Me } from './types.js';
 import { buildOpenApi } from './openapi.js';
 import { allowlistUsage, cspUsage, refusedUsage, reportOnlyUsage, resetUsage, trafficUsage } from './usage.js';
 import type { SchemaName } from './schema.js';
@@ -196,7 +197,7 @@ const r = (method: string, path: string, permission: Permission, doc: RouteDoc, 
 
 const ROUTES: RouteDef[] = [
   // readOnly: the gateway runs from a policy file, so every policy write is refused whatever the permissions.
-  r('GET', '/api/me', 'view-setup', {}, async (c, _q, res, who) => sendJson(res, 200, { name: who.name, tokenId: who.tokenId, permissions: who.permissions, readOnly: c.store.readOnly, policyFile: c.info.policyFile })),
+  r('GET', '/api/me', 'view-setup', {}, async (c, _q, res, who) => sendJson(res, 200, { name: who.name, tokenId: who.tokenId, permissions: who.permissions, readOnly: c.store.readOnly, policyFile: c.info.policyFile } satisfies Me)),
   r('GET', '/api/status', 'view-setup', {}, async (c, _q, res) => {
     const s = c.snapshot();
     sendJson(res, 200, { version: s.version, allowlistEntries: s.allowlistSize, cspBytes: s.cspBytes, csp: s.csp, warnings: s.warnings, readOnly: c.store.readOnly, store: c.store.description, ...c.info });
