@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { checkSettings, type SettingsProblem } from '../../../src/gateway/core/settings-check.js';
 import type { Settings } from '../../../src/store/types.js';
-import { splitList } from './route-form.js';
+import { splitList } from './route-fields.js';
 
 type CorsPatch = Pick<Settings, 'methods' | 'requestHeaders' | 'exposeHeaders' | 'maxAge' | 'credentials' | 'publicOrigins'>;
 

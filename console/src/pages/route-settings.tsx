@@ -1,7 +1,7 @@
 /** The routes page's Settings card: the OAuth preset and endpoints, their hosts, the refusal status, CSP on the default route. */
 import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../../../src/store/types.js';
-import { splitList } from './route-form.js';
+import { splitList } from './route-fields.js';
 
 interface CardProps {
   settings: Settings;

@@ -1,6 +1,6 @@
 /** The routes in force, in the order the gateway tries them, then the default rule. */
 import type { Settings } from '../../../src/store/types.js';
-import { pathsText, type ListedRoute } from './route-form.js';
+import { pathsText, type ListedRoute } from './route-fields.js';
 
 const hostsText = (hosts: string[] | undefined, kind: string) =>
   hosts?.includes('*')

@@ -5,7 +5,9 @@ import { api, canChange, type Me } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, ReadOnly, useApi, useBusy } from '../kit.js';
 import { CorsOptionsCard } from './cors-options.js';
-import { KINDS, pathsText, RouteForm, WhichRule, type ListedRoute } from './route-form.js';
+import { KINDS, pathsText, type ListedRoute } from './route-fields.js';
+import { RouteForm } from './route-form.js';
+import { WhichRule } from './route-which.js';
 import { SettingsCard } from './route-settings.js';
 import { RoutesTable } from './routes-table.js';
 
