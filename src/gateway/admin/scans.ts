@@ -13,7 +13,6 @@ import type { ScanInput, ScanJob, ScanListItem } from './types.js';
 
 export type { ScanInput, ScanJob } from './types.js';
 
-
 const jobs = new Map<string, ScanJob>();
 const KEEP = 50;
 
