@@ -3,18 +3,9 @@
  * the Authorization header (never a cookie, never a URL) and lives in sessionStorage for the tab.
  */
 import type { Permission } from '../../src/store/types.js';
+import type { Me } from '../../src/gateway/admin/types.js';
 
-export type { Permission };
-
-/** `GET /api/me`: the token's effective permissions (the server applies the lattice) and the gateway's mode. */
-export interface Me {
-  name: string;
-  tokenId: string;
-  permissions: Permission[];
-  /** The gateway runs from a policy file (--policy): every policy write is refused, whatever the token. */
-  readOnly: boolean;
-  policyFile: string | null;
-}
+export type { Me, Permission };
 
 export interface ApiProblem {
   code: string;

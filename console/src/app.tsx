@@ -124,27 +124,7 @@ export function App() {
   return (
     <div class="shell">
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
-      <header class="top">
-        <span class="brand">corsgate</span>
-        <nav aria-label="Console pages">
-          <ul>
-            {PAGES.filter((p) => me || !p.needsToken).map((p) => (
-              <li key={p.path}>
-                <a href={`#/${p.path}`} aria-current={p.path === path ? 'page' : undefined}>{p.title}</a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        {me?.readOnly && <span class="mode" title={`corsgate serve --policy ${me.policyFile ?? ''}`}>read-only: policy file</span>}
-        {me ? (
-          <span class="who">
-            <span class="wide-only">Signed in as </span><strong>{me.name}</strong> <span class="perm" title={me.permissions.join(', ')}>({me.permissions.at(-1) ?? 'no permission'})</span>
-            <button type="button" class="link" onClick={signOut}>Sign out</button>
-          </span>
-        ) : (
-          <a class="who" href="#/signin" aria-current={needsSignIn ? 'page' : undefined}>Sign in</a>
-        )}
-      </header>
+      <TopBar me={me} path={path} needsSignIn={needsSignIn} onSignOut={signOut} />
       <DegradedBanner />
       <main id="main" tabIndex={-1}>
         {needsSignIn ? (
@@ -154,5 +134,32 @@ export function App() {
       </main>
       <Notices />
     </div>
+  );
+}
+
+/** The top bar: the brand, the pages this visitor may open, the read-only mode, and who is signed in. */
+function TopBar({ me, path, needsSignIn, onSignOut }: { me: Me | null; path: string; needsSignIn: boolean; onSignOut: () => void }) {
+  return (
+  <header class="top">
+    <span class="brand">corsgate</span>
+    <nav aria-label="Console pages">
+      <ul>
+        {PAGES.filter((p) => me || !p.needsToken).map((p) => (
+          <li key={p.path}>
+            <a href={`#/${p.path}`} aria-current={p.path === path ? 'page' : undefined}>{p.title}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+    {me?.readOnly && <span class="mode" title={`corsgate serve --policy ${me.policyFile ?? ''}`}>read-only: policy file</span>}
+    {me ? (
+      <span class="who">
+        <span class="wide-only">Signed in as </span><strong>{me.name}</strong> <span class="perm" title={me.permissions.join(', ')}>({me.permissions.at(-1) ?? 'no permission'})</span>
+        <button type="button" class="link" onClick={onSignOut}>Sign out</button>
+      </span>
+    ) : (
+      <a class="who" href="#/signin" aria-current={needsSignIn ? 'page' : undefined}>Sign in</a>
+    )}
+  </header>
   );
 }

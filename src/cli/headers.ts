@@ -4,7 +4,7 @@
  *   corsgate headers --origin '*' --format nginx
  */
 import { parseArgs } from 'node:util';
-import { generate, type Configs } from '../generator/index.js';
+import { generate, type Configs, type GeneratorInput } from '../generator/index.js';
 import { PolicyError } from 'corsgate/internal/policy/index.js';
 
 const FORMATS = ['text', 'json', 'express', 'fastify', 'hono', 'koa', 'node', 'fetch', 'policy', 'nginx'] as const;
@@ -28,7 +28,11 @@ function list(values: string[] | undefined): string[] | '*' | undefined {
   return items.length === 1 && items[0] === '*' ? '*' : items;
 }
 
-export async function run(argv: string[]): Promise<number> {
+type Format = (typeof FORMATS)[number];
+type Choices = GeneratorInput;
+
+/** The command line read into the generator's choices and a format, or the exit code of a usage error (or --help). */
+function parseHeadersArgs(argv: string[]): { choices: Choices; format: Format } | number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -54,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const format = (o.format ?? 'text') as (typeof FORMATS)[number];
+  const format = (o.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) {
     process.stderr.write(`corsgate headers: --format must be one of ${FORMATS.join(', ')}\n`);
     return 2;
@@ -68,30 +72,28 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write('corsgate headers: --max-age takes a whole number of seconds\n');
     return 2;
   }
-  let out;
-  try {
-    out = generate({
-      origins,
-      ...(o.method ? { methods: list(o.method)! } : {}),
-      ...(o.header ? { requestHeaders: list(o.header)! } : {}),
-      ...(o.expose ? { exposeHeaders: list(o.expose)! } : {}),
-      credentials: o.credentials === true,
-      ...(o['max-age'] !== undefined ? { maxAge: Number(o['max-age']) } : {}),
-      privateApi: o.private === true,
-    });
-  } catch (err) {
-    if (!(err instanceof PolicyError)) throw err;
-    for (const p of err.problems) process.stderr.write(`${p.severity}  ${p.path || '(policy)'}  ${p.message} [${p.code}]${p.hint ? `\n        fix: ${p.hint}` : ''}\n`);
-    return 1;
-  }
+  const choices: Choices = {
+    origins,
+    ...(o.method ? { methods: list(o.method)! } : {}),
+    ...(o.header ? { requestHeaders: list(o.header)! } : {}),
+    ...(o.expose ? { exposeHeaders: list(o.expose)! } : {}),
+    credentials: o.credentials === true,
+    ...(o['max-age'] !== undefined ? { maxAge: Number(o['max-age']) } : {}),
+    privateApi: o.private === true,
+  };
+  return { choices, format };
+}
+
+/** The generator's answer in the chosen format: JSON, one configuration, or the text summary. */
+function printHeaders(out: ReturnType<typeof generate>, format: Format): void {
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    return 0;
+    return;
   }
   if (format !== 'text') {
     const key: keyof Configs = format === 'policy' ? 'policyFile' : format;
     process.stdout.write(out.configs[key]);
-    return 0;
+    return;
   }
   const show = (title: string, x: typeof out.preflight) => {
     process.stdout.write(`${title}\n  > ${x.request.method} ${Object.entries(x.request.headers).map(([n, v]) => `${n}: ${v}`).join(' | ')}\n`);
@@ -101,5 +103,19 @@ export async function run(argv: string[]): Promise<number> {
   show('Sample request', out.actual);
   if (out.warnings.length) process.stdout.write(`Notes:\n${out.warnings.map((w) => `  ${w.severity === 'error' ? '✖' : w.severity === 'warning' ? '!' : '•'} ${w.message}`).join('\n')}\n\n`);
   process.stdout.write(`Configuration: --format ${FORMATS.slice(2).join(' | ')}\n`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseHeadersArgs(argv);
+  if (typeof args === 'number') return args;
+  let out;
+  try {
+    out = generate(args.choices);
+  } catch (err) {
+    if (!(err instanceof PolicyError)) throw err;
+    for (const p of err.problems) process.stderr.write(`${p.severity}  ${p.path || '(policy)'}  ${p.message} [${p.code}]${p.hint ? `\n        fix: ${p.hint}` : ''}\n`);
+    return 1;
+  }
+  printHeaders(out, args.format);
   return 0;
 }

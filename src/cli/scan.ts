@@ -38,20 +38,73 @@ function int(value: string | undefined, name: string, fallback: number): number 
   return Number(value);
 }
 
+const parse = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' }, sarif: { type: 'boolean' }, 'fail-on': { type: 'string' },
+      file: { type: 'string' }, origin: { type: 'string', multiple: true }, header: { type: 'string', short: 'H', multiple: true },
+      cookie: { type: 'string' }, resolve: { type: 'string', multiple: true }, insecure: { type: 'boolean', short: 'k' },
+      proxy: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' }, concurrency: { type: 'string' },
+      rate: { type: 'string' }, headers: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+type Parsed = ReturnType<typeof parse>;
+type Values = Parsed['values'];
+
+/** The URLs to scan: positionals, --file and standard input ('-', '--file -', or piped input when no URL is given), once each. */
+async function urlsToScan(o: Values, positionals: string[]): Promise<string[]> {
+  const urls = positionals.filter((p) => p !== '-');
+  const stdinPiped = () => { try { const st = fstatSync(0); return st.isFIFO() || st.isFile(); } catch { return false; } };
+  if (positionals.includes('-') || o.file === '-' || (urls.length === 0 && o.file === undefined && stdinPiped())) urls.push(...urlsFrom(await readStdin()));
+  if (o.file !== undefined && o.file !== '-') urls.push(...urlsFrom(await readFile(o.file, 'utf8')));
+  return [...new Set(urls)];
+}
+
+/** The probing options (--header, --proxy, --origin, the limits, the progress bar); a UsageError names a bad one. */
+function scanOptions(o: Values, urlCount: number): Parameters<typeof scan>[1] {
+  const headers = Object.fromEntries((o.header ?? []).map((h) => {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new UsageError('scan-option-invalid', `--header '${h}' must be 'Name: value'`);
+    return [h.slice(0, i).trim().toLowerCase(), h.slice(i + 1).trim()];
+  }));
+  if (o.proxy !== undefined && !URL.canParse(o.proxy)) throw new UsageError('scan-option-invalid', `--proxy '${o.proxy}' is not a URL (for example http://proxy.internal:3128)`);
+  // Origins as browsers send them: scheme://host[:port], nothing else.
+  const origins = (o.origin ?? []).map((v) => {
+    const u = URL.canParse(v) ? new URL(v) : null;
+    if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) throw new UsageError('scan-option-invalid', `--origin '${v}' must be an origin such as https://app.example.com`);
+    return u.origin;
+  });
+  const progress = process.stderr.isTTY && !o['no-progress'] && urlCount > 1;
+  return {
+    origins, headers, ...(o.cookie ? { cookie: o.cookie } : {}), resolve: o.resolve ?? [], insecure: o.insecure === true,
+    ...(o.proxy ? { proxy: o.proxy } : {}), timeout: int(o.timeout, '--timeout', SCAN_DEFAULTS.timeout), retries: int(o.retries, '--retries', SCAN_DEFAULTS.retries),
+    concurrency: int(o.concurrency, '--concurrency', SCAN_DEFAULTS.concurrency), rate: int(o.rate, '--rate', SCAN_DEFAULTS.rate),
+    ...(progress ? { onProgress: (done: number, total: number) => {
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+    } } : {}),
+  };
+}
+
+/** The results: of saved headers (--headers), or of scanning the URLs; a number is the exit code of a usage error. */
+async function results(parsed: Parsed): Promise<ScanResult[] | number> {
+  const o = parsed.values;
+  if (o.headers !== undefined) {
+    const text = o.headers === '-' ? await readStdin() : await readFile(o.headers, 'utf8');
+    return analyseSaved(text, parsed.positionals[0]);
+  }
+  const urls = await urlsToScan(o, parsed.positionals);
+  if (urls.length === 0) return fail('give at least one URL (or --file, or - for stdin)');
+  return (await scan(urls, scanOptions(o, urls.length))).results;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' }, sarif: { type: 'boolean' }, 'fail-on': { type: 'string' },
-        file: { type: 'string' }, origin: { type: 'string', multiple: true }, header: { type: 'string', short: 'H', multiple: true },
-        cookie: { type: 'string' }, resolve: { type: 'string', multiple: true }, insecure: { type: 'boolean', short: 'k' },
-        proxy: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' }, concurrency: { type: 'string' },
-        rate: { type: 'string' }, headers: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parse(argv);
   } catch (err) {
     return fail((err as Error).message);
   }
@@ -64,51 +117,18 @@ export async function run(argv: string[]): Promise<number> {
   if (!SEVERITIES.includes(failOn)) return fail(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
   if (o.json && o.sarif) return fail('choose --json or --sarif, not both');
 
-  let results: ScanResult[];
+  let found: ScanResult[] | number;
   try {
-    if (o.headers !== undefined) {
-      const text = o.headers === '-' ? await readStdin() : await readFile(o.headers, 'utf8');
-      results = analyseSaved(text, parsed.positionals[0]);
-    } else {
-      let urls = parsed.positionals.filter((p) => p !== '-');
-      // Standard input: '-', '--file -', or piped/redirected input when no URL is given.
-      const stdinPiped = () => { try { const st = fstatSync(0); return st.isFIFO() || st.isFile(); } catch { return false; } };
-      if (parsed.positionals.includes('-') || o.file === '-' || (urls.length === 0 && o.file === undefined && stdinPiped())) urls.push(...urlsFrom(await readStdin()));
-      if (o.file !== undefined && o.file !== '-') urls.push(...urlsFrom(await readFile(o.file, 'utf8')));
-      urls = [...new Set(urls)];
-      if (urls.length === 0) return fail('give at least one URL (or --file, or - for stdin)');
-      const headers = Object.fromEntries((o.header ?? []).map((h) => {
-        const i = h.indexOf(':');
-        if (i <= 0) throw new UsageError('scan-option-invalid', `--header '${h}' must be 'Name: value'`);
-        return [h.slice(0, i).trim().toLowerCase(), h.slice(i + 1).trim()];
-      }));
-      if (o.proxy !== undefined && !URL.canParse(o.proxy)) throw new UsageError('scan-option-invalid', `--proxy '${o.proxy}' is not a URL (for example http://proxy.internal:3128)`);
-      // Origins as browsers send them: scheme://host[:port], nothing else.
-      const origins = (o.origin ?? []).map((v) => {
-        const u = URL.canParse(v) ? new URL(v) : null;
-        if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) throw new UsageError('scan-option-invalid', `--origin '${v}' must be an origin such as https://app.example.com`);
-        return u.origin;
-      });
-      const progress = process.stderr.isTTY && !o['no-progress'] && urls.length > 1;
-      ({ results } = await scan(urls, {
-        origins, headers, ...(o.cookie ? { cookie: o.cookie } : {}), resolve: o.resolve ?? [], insecure: o.insecure === true,
-        ...(o.proxy ? { proxy: o.proxy } : {}), timeout: int(o.timeout, '--timeout', SCAN_DEFAULTS.timeout), retries: int(o.retries, '--retries', SCAN_DEFAULTS.retries),
-        concurrency: int(o.concurrency, '--concurrency', SCAN_DEFAULTS.concurrency), rate: int(o.rate, '--rate', SCAN_DEFAULTS.rate),
-        ...(progress ? { onProgress: (done: number, total: number) => {
-          const width = 30;
-          const filled = Math.round((done / total) * width);
-          process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
-        } } : {}),
-      }));
-    }
+    found = await results(parsed);
   } catch (err) {
     const e = err as Error & { code?: string };
     process.stderr.write(`corsgate scan: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
     return 2;
   }
+  if (typeof found === 'number') return found;
   const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
-  process.stdout.write(o.json ? toJson(results) : o.sarif ? toSarif(results, version) : toHuman(results, failOn));
-  if (results.some((r) => r.error)) return 2;
+  process.stdout.write(o.json ? toJson(found) : o.sarif ? toSarif(found, version) : toHuman(found, failOn));
+  if (found.some((r) => r.error)) return 2;
   const threshold = SEVERITIES.indexOf(failOn);
-  return results.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold)) ? 1 : 0;
+  return found.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold)) ? 1 : 0;
 }

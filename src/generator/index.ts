@@ -50,26 +50,20 @@ function sampleFrom(pattern: string): string {
   return pattern.replace('://*.', '://app.').replace(/:\*$/, '');
 }
 
-/** Throws the engine's PolicyError (with every problem) when the choices make an invalid policy. */
-export function generate(input: GeneratorInput): GeneratorOutput {
+/** The policy options the choices stand for (empty lists and an unreadable max-age left out). */
+function policyOptionsOf(input: GeneratorInput): PolicyOptions {
   const options: PolicyOptions = { origins: input.origins };
   if (input.methods !== undefined && (input.methods === '*' || input.methods.length > 0)) options.methods = input.methods;
   if (input.requestHeaders !== undefined && (input.requestHeaders === '*' || input.requestHeaders.length > 0)) options.requestHeaders = input.requestHeaders;
   if (input.exposeHeaders !== undefined && (input.exposeHeaders === '*' || input.exposeHeaders.length > 0)) options.exposeHeaders = input.exposeHeaders;
   if (input.credentials) options.credentials = true;
   if (input.maxAge !== undefined && !Number.isNaN(input.maxAge)) options.maxAge = input.maxAge;
-  const policy = createPolicy(options);
+  return options;
+}
 
-  const origin = input.sampleOrigin ?? (input.origins === '*' ? 'https://example.org' : sampleFrom(input.origins[0] ?? 'https://example.org'));
-  const listed = options.methods === '*' ? ['PUT'] : (options.methods ?? []).filter((m) => !SAFELISTED.has(m));
-  const method = listed[0] ?? 'POST';
-  const askHeaders = options.requestHeaders === '*' ? ['content-type'] : (options.requestHeaders ?? []).map((h) => h.toLowerCase());
-  const pfRequest = { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': method, ...(askHeaders.length ? { 'Access-Control-Request-Headers': askHeaders.join(',') } : {}) } };
-  const pf = policy.evaluate(pfRequest);
-  const actualRequest = { method: 'GET', headers: { Origin: origin } };
-  const actual = policy.evaluate(actualRequest);
-
-  const warnings: GeneratorWarning[] = policy.warnings.map((w) => ({ code: w.code, severity: 'warning', message: `${w.path ? `${w.path}: ` : ''}${w.message}` }));
+/** The notes beside the policy's own warnings: what the choices mean for browsers, caches and servers. */
+function choiceNotes(input: GeneratorInput, options: PolicyOptions, listed: string[], askHeaders: string[]): GeneratorWarning[] {
+  const warnings: GeneratorWarning[] = [];
   if (input.origins === '*' && input.privateApi) {
     warnings.push({ code: 'any-origin-private-api', severity: 'error', message: "'*' lets every website on the internet read this API's responses; a private API should list the origins of its own front ends." });
   }
@@ -87,6 +81,25 @@ export function generate(input: GeneratorInput): GeneratorOutput {
   if (input.credentials && options.requestHeaders === '*') {
     warnings.push({ code: 'credentials-any-header', severity: 'info', message: "With credentials a literal '*' in Access-Control-Allow-Headers means nothing to browsers; corsgate echoes the requested names instead." });
   }
+  return warnings;
+}
+
+/** Throws the engine's PolicyError (with every problem) when the choices make an invalid policy. */
+export function generate(input: GeneratorInput): GeneratorOutput {
+  const options = policyOptionsOf(input);
+  const policy = createPolicy(options);
+
+  const origin = input.sampleOrigin ?? (input.origins === '*' ? 'https://example.org' : sampleFrom(input.origins[0] ?? 'https://example.org'));
+  const listed = options.methods === '*' ? ['PUT'] : (options.methods ?? []).filter((m) => !SAFELISTED.has(m));
+  const method = listed[0] ?? 'POST';
+  const askHeaders = options.requestHeaders === '*' ? ['content-type'] : (options.requestHeaders ?? []).map((h) => h.toLowerCase());
+  const pfRequest = { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': method, ...(askHeaders.length ? { 'Access-Control-Request-Headers': askHeaders.join(',') } : {}) } };
+  const pf = policy.evaluate(pfRequest);
+  const actualRequest = { method: 'GET', headers: { Origin: origin } };
+  const actual = policy.evaluate(actualRequest);
+
+  const warnings: GeneratorWarning[] = policy.warnings.map((w) => ({ code: w.code, severity: 'warning', message: `${w.path ? `${w.path}: ` : ''}${w.message}` }));
+  warnings.push(...choiceNotes(input, options, listed, askHeaders));
   return {
     policy: options,
     preflight: { request: pfRequest, status: pf.status ?? 204, headers: { ...pf.headers } },

@@ -30,60 +30,79 @@ function hasEndRecord(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** What a read has seen so far, shared by the entries' data callbacks. */
+class BoundedRead {
+  // No prototype: an entry named `__proto__` is just a name.
+  readonly files: Record<string, Uint8Array | null> = Object.create(null);
+  readonly pending = new Set<string>();
+  entries = 0;
+  total = 0;
+  /** Where in the zip the next slice starts. */
+  fed = 0;
+  failure: Error | null = null;
+
+  constructor(private readonly wanted: (name: string) => boolean) {}
+
+  fail(err: Error): void {
+    this.failure ??= err;
+  }
+
+  /** An entry begins: list it, or check its declared size and start decompressing it. */
+  onFile(file: UnzipFile): void {
+    const L = IMPORT_LIMITS;
+    if (this.failure) return;
+    if (++this.entries > L.maxEntries) return this.fail(new ImportLimitError('maxEntries', L.maxEntries, `the zip holds more than ${L.maxEntries} entries`));
+    const name = file.name;
+    if (!this.wanted(name)) return void (this.files[name] = null);
+    if (file.originalSize !== undefined && file.originalSize > L.maxEntryBytes)
+      return this.fail(new ImportLimitError('maxEntryBytes', L.maxEntryBytes, `the file declares ${file.originalSize} bytes, more than ${L.maxEntryBytes}`, name));
+    // The compressed bytes consumed so far: at most what has been fed since the entry began (and
+    // never more than the entry's compressed size, when its header gives it).
+    const startedAt = this.fed;
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    this.pending.add(name);
+    file.ondata = (err, data, final) => {
+      if (this.failure) return;
+      if (err) return this.fail(new Error(`${name}: ${err.message}`));
+      size += data.length;
+      this.total += data.length;
+      const compressed = Math.max(1, Math.min(file.size ?? Infinity, this.fed + SLICE_BYTES - startedAt));
+      const over = this.overLimit(name, size, compressed);
+      if (over) return this.fail(over);
+      if (data.length) chunks.push(data);
+      if (final) {
+        this.files[name] = concat(chunks, size);
+        this.pending.delete(name);
+      }
+    };
+    file.start();
+  }
+
+  /** The limit an entry's output passes, in the order they are checked: its size, the total, the ratio. */
+  private overLimit(name: string, size: number, compressed: number): ImportLimitError | null {
+    const L = IMPORT_LIMITS;
+    if (size > L.maxEntryBytes) return new ImportLimitError('maxEntryBytes', L.maxEntryBytes, `the file expands to more than ${L.maxEntryBytes} bytes`, name);
+    if (this.total > L.maxTotalBytes) return new ImportLimitError('maxTotalBytes', L.maxTotalBytes, `the files read expand to more than ${L.maxTotalBytes} bytes in all`, name);
+    if (size > RATIO_FLOOR_BYTES && size / compressed > L.maxCompressionRatio)
+      return new ImportLimitError('maxCompressionRatio', L.maxCompressionRatio, `the file expands more than ${L.maxCompressionRatio} times (a zip bomb?)`, name);
+    return null;
+  }
+}
+
 /**
  * Every entry of the zip by name: its bytes when `wanted(name)` is true, otherwise null (listed,
  * never decompressed). Throws ImportLimitError past a limit, and Error for a zip that cannot be read.
  */
 export function unzipBounded(bytes: Uint8Array, wanted: (name: string) => boolean): Record<string, Uint8Array | null> {
   if (!hasEndRecord(bytes)) throw new Error('the zip has no end-of-central-directory record: it is truncated, or not a zip');
-  const L = IMPORT_LIMITS;
-  // No prototype: an entry named `__proto__` is just a name.
-  const files: Record<string, Uint8Array | null> = Object.create(null);
-  const pending = new Set<string>();
-  let entries = 0;
-  let total = 0;
-  let fed = 0;
-  let failure: Error | null = null;
-  const fail = (err: Error): void => void (failure ??= err);
-
-  const onFile = (file: UnzipFile): void => {
-    if (failure) return;
-    if (++entries > L.maxEntries) return fail(new ImportLimitError('maxEntries', L.maxEntries, `the zip holds more than ${L.maxEntries} entries`));
-    const name = file.name;
-    if (!wanted(name)) return void (files[name] = null);
-    if (file.originalSize !== undefined && file.originalSize > L.maxEntryBytes)
-      return fail(new ImportLimitError('maxEntryBytes', L.maxEntryBytes, `the file declares ${file.originalSize} bytes, more than ${L.maxEntryBytes}`, name));
-    // The compressed bytes consumed so far: at most what has been fed since the entry began (and
-    // never more than the entry's compressed size, when its header gives it).
-    const startedAt = fed;
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    pending.add(name);
-    file.ondata = (err, data, final) => {
-      if (failure) return;
-      if (err) return fail(new Error(`${name}: ${err.message}`));
-      size += data.length;
-      total += data.length;
-      if (size > L.maxEntryBytes) return fail(new ImportLimitError('maxEntryBytes', L.maxEntryBytes, `the file expands to more than ${L.maxEntryBytes} bytes`, name));
-      if (total > L.maxTotalBytes) return fail(new ImportLimitError('maxTotalBytes', L.maxTotalBytes, `the files read expand to more than ${L.maxTotalBytes} bytes in all`, name));
-      const compressed = Math.max(1, Math.min(file.size ?? Infinity, fed + SLICE_BYTES - startedAt));
-      if (size > RATIO_FLOOR_BYTES && size / compressed > L.maxCompressionRatio)
-        return fail(new ImportLimitError('maxCompressionRatio', L.maxCompressionRatio, `the file expands more than ${L.maxCompressionRatio} times (a zip bomb?)`, name));
-      if (data.length) chunks.push(data);
-      if (final) {
-        files[name] = concat(chunks, size);
-        pending.delete(name);
-      }
-    };
-    file.start();
-  };
-
-  const unzip = new Unzip(onFile);
+  const read = new BoundedRead(wanted);
+  const unzip = new Unzip((file) => read.onFile(file));
   unzip.register(UnzipInflate);
-  for (fed = 0; fed < bytes.length && !failure; fed += SLICE_BYTES) {
-    unzip.push(bytes.subarray(fed, fed + SLICE_BYTES), fed + SLICE_BYTES >= bytes.length);
+  for (read.fed = 0; read.fed < bytes.length && !read.failure; read.fed += SLICE_BYTES) {
+    unzip.push(bytes.subarray(read.fed, read.fed + SLICE_BYTES), read.fed + SLICE_BYTES >= bytes.length);
   }
-  if (failure) throw failure;
-  if (pending.size) throw new Error(`the zip ends inside ${[...pending][0]}`);
-  return files;
+  if (read.failure) throw read.failure;
+  if (read.pending.size) throw new Error(`the zip ends inside ${[...read.pending][0]}`);
+  return read.files;
 }

@@ -68,8 +68,34 @@ export function Audit() {
   const [actor, setActor] = useState('');
   const [action, setAction] = useState('');
   const [text, setText] = useState('');
-  const [items, setItems] = useState<AuditEntry[]>([]);
+  const filters = { entity, actor, setActor, action, setAction, text, setText };
+  const { items, next, error, loading, setCursor } = useAuditPages(entity);
+  const actors = [...new Set(items.map((e) => e.actor))].sort();
+  const actions = [...new Set(items.map((e) => e.action))].sort();
+  const shown = items.filter((e) => (!actor || e.actor === actor) && (!action || e.action === action) && matches(e, text.trim()));
+  return (
+    <div>
+      <h1>Audit log</h1>
+      <p>Every change, who made it and when, with the values before (struck through) and after. The log is append-only, newest first.</p>
+      <AuditFilters filters={filters} actors={actors} actions={actions} onEntity={(v) => { setCursor(null); setEntity(v); }} />
+      <ErrorText error={error} />
+      <p class="muted" role="status">{loading ? 'Loading the audit log…' : `Showing ${shown.length} of the ${items.length} latest entries${next ? ' loaded (load more to look further back)' : ''}.`}</p>
+      <table class="list" aria-busy={loading ? 'true' : 'false'}>
+        <caption class="sr-only">Audit log entries</caption>
+        <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Change</th></tr></thead>
+        <tbody>
+          {shown.map((e) => <AuditRow key={e.id} e={e} />)}
+        </tbody>
+      </table>
+      {next && <button type="button" class="secondary" disabled={loading} onClick={() => setCursor(next)}>Load more</button>}
+    </div>
+  );
+}
+
+/** The log, 100 entries at a time for the chosen entity; `setCursor` loads the next page (null starts again). */
+function useAuditPages(entity: string) {
   const [cursor, setCursor] = useState<string | null>(null);
+  const [items, setItems] = useState<AuditEntry[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
@@ -83,56 +109,60 @@ export function Audit() {
       setNext(p.nextCursor);
     }, setError).finally(() => setLoading(false));
   }, [entity, cursor]);
-  const actors = [...new Set(items.map((e) => e.actor))].sort();
-  const actions = [...new Set(items.map((e) => e.action))].sort();
-  const shown = items.filter((e) => (!actor || e.actor === actor) && (!action || e.action === action) && matches(e, text.trim()));
+  return { items, next, error, loading, setCursor };
+}
+
+interface Filters {
+  entity: string;
+  actor: string;
+  setActor: (v: string) => void;
+  action: string;
+  setAction: (v: string) => void;
+  text: string;
+  setText: (v: string) => void;
+}
+
+/** Show (entity, read by the server), who, action and text (filtered here, over the entries loaded). */
+function AuditFilters({ filters, actors, actions, onEntity }: { filters: Filters; actors: string[]; actions: string[]; onEntity: (v: string) => void }) {
+  const { entity, actor, setActor, action, setAction, text, setText } = filters;
   return (
-    <div>
-      <h1>Audit log</h1>
-      <p>Every change, who made it and when, with the values before (struck through) and after. The log is append-only, newest first.</p>
-      <div class="toolbar">
-        <span class="field">
-          <label for="audit-entity">Show</label>
-          <select id="audit-entity" value={entity} onChange={(e) => { setCursor(null); setEntity(e.currentTarget.value); }}>
-            {ENTITIES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
-          </select>
-        </span>
-        <span class="field">
-          <label for="audit-actor">Who</label>
-          <select id="audit-actor" value={actor} onChange={(e) => setActor(e.currentTarget.value)}>
-            <option value="">anyone</option>
-            {actors.map((a) => <option key={a} value={a}>{a}</option>)}
-          </select>
-        </span>
-        <span class="field">
-          <label for="audit-action">Action</label>
-          <select id="audit-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
-            <option value="">any</option>
-            {actions.map((a) => <option key={a} value={a}>{a}</option>)}
-          </select>
-        </span>
-        <span class="field">
-          <label for="audit-text">Containing</label>
-          <input id="audit-text" type="search" value={text} placeholder="e.g. app.example.com" onInput={(e) => setText(e.currentTarget.value)} />
-        </span>
-      </div>
-      <ErrorText error={error} />
-      <p class="muted" role="status">{loading ? 'Loading the audit log…' : `Showing ${shown.length} of the ${items.length} latest entries${next ? ' loaded (load more to look further back)' : ''}.`}</p>
-      <table class="list" aria-busy={loading ? 'true' : 'false'}>
-        <caption class="sr-only">Audit log entries</caption>
-        <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Change</th></tr></thead>
-        <tbody>
-          {shown.map((e) => (
-            <tr key={e.id}>
-              <td data-label="When"><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time></td>
-              <td data-label="Who">{e.actor}</td>
-              <td data-label="What">{e.action} {e.entity}{entityName(e) ? <> <strong title={e.entityId ? `id ${e.entityId}` : undefined}>{entityName(e)}</strong></> : ''}</td>
-              <td data-label="Change"><Diff before={e.before} after={e.after} /></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {next && <button type="button" class="secondary" disabled={loading} onClick={() => setCursor(next)}>Load more</button>}
+    <div class="toolbar">
+      <span class="field">
+        <label for="audit-entity">Show</label>
+        <select id="audit-entity" value={entity} onChange={(e) => onEntity(e.currentTarget.value)}>
+          {ENTITIES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+        </select>
+      </span>
+      <span class="field">
+        <label for="audit-actor">Who</label>
+        <select id="audit-actor" value={actor} onChange={(e) => setActor(e.currentTarget.value)}>
+          <option value="">anyone</option>
+          {actors.map((a) => <option key={a} value={a}>{a}</option>)}
+        </select>
+      </span>
+      <span class="field">
+        <label for="audit-action">Action</label>
+        <select id="audit-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
+          <option value="">any</option>
+          {actions.map((a) => <option key={a} value={a}>{a}</option>)}
+        </select>
+      </span>
+      <span class="field">
+        <label for="audit-text">Containing</label>
+        <input id="audit-text" type="search" value={text} placeholder="e.g. app.example.com" onInput={(e) => setText(e.currentTarget.value)} />
+      </span>
     </div>
+  );
+}
+
+/** One change: when, who, what, and the values before and after. */
+function AuditRow({ e }: { e: AuditEntry }) {
+  return (
+    <tr>
+      <td data-label="When"><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time></td>
+      <td data-label="Who">{e.actor}</td>
+      <td data-label="What">{e.action} {e.entity}{entityName(e) ? <> <strong title={e.entityId ? `id ${e.entityId}` : undefined}>{entityName(e)}</strong></> : ''}</td>
+      <td data-label="Change"><Diff before={e.before} after={e.after} /></td>
+    </tr>
   );
 }

@@ -64,6 +64,32 @@ function fromHar(har: unknown, origin: string, browser: Choice): Shown[] {
   });
 }
 
+/** What the pasted text explains: every cross-origin request of a HAR file, or the one case, for the chosen browser or both. */
+function explainText(text: string, origin: string, browser: Choice): Shown[] {
+  const input = JSON.parse(text) as { log?: unknown };
+  if (input.log) {
+    const found = fromHar(input, origin, browser);
+    if (found.length === 0) throw new Error(`no cross-origin request from ${origin} in this HAR file: check the page origin`);
+    return found;
+  }
+  if (browser === 'both') {
+    const b = explainBoth(input as never);
+    return [{ results: [b.chromium, b.firefox], differences: b.differences }];
+  }
+  return [{ results: [explain(input as never, { browser })] }];
+}
+
+/** One explained request: its warnings, each browser's result side by side, and where they differ. */
+function ShownCase({ s }: { s: Shown }) {
+  return (
+    <section>
+      {s.warnings?.map((w) => <p key={w} class="card warning">{w}</p>)}
+      {s.results.length > 1 ? <div class="row two">{s.results.map((e) => <Result key={e.browser.name} e={e} title={s.title} />)}</div> : <Result e={s.results[0]!} title={s.title} />}
+      {s.differences && <Differences list={s.differences} />}
+    </section>
+  );
+}
+
 export function ExplainPage() {
   const [text, setText] = useState(SAMPLE);
   const [origin, setOrigin] = useState('https://app.example.com');
@@ -74,15 +100,7 @@ export function ExplainPage() {
     e.preventDefault();
     setError(null);
     try {
-      const input = JSON.parse(text) as { log?: unknown };
-      if (input.log) {
-        const found = fromHar(input, origin, browser);
-        if (found.length === 0) throw new Error(`no cross-origin request from ${origin} in this HAR file: check the page origin`);
-        setShown(found);
-      } else if (browser === 'both') {
-        const b = explainBoth(input as never);
-        setShown([{ results: [b.chromium, b.firefox], differences: b.differences }]);
-      } else setShown([{ results: [explain(input as never, { browser })] }]);
+      setShown(explainText(text, origin, browser));
     } catch (err) {
       setShown([]);
       setError(err);
@@ -115,13 +133,7 @@ export function ExplainPage() {
         <ErrorText error={error} />
       </form>
       <div aria-live="polite">
-        {shownList.map((s, i) => (
-          <section key={i}>
-            {s.warnings?.map((w) => <p key={w} class="card warning">{w}</p>)}
-            {s.results.length > 1 ? <div class="row two">{s.results.map((e) => <Result key={e.browser.name} e={e} title={s.title} />)}</div> : <Result e={s.results[0]!} title={s.title} />}
-            {s.differences && <Differences list={s.differences} />}
-          </section>
-        ))}
+        {shownList.map((s, i) => <ShownCase key={i} s={s} />)}
       </div>
     </div>
   );

@@ -51,14 +51,7 @@ export function Tokens({ me }: { me: Me }) {
           <caption class="sr-only">Admin tokens</caption>
           <thead><tr><th scope="col">Name</th><th scope="col">Permissions</th><th scope="col">Created</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
           <tbody>
-            {tokens.data?.items.map((t) => (
-              <tr key={t.id}>
-                <td data-label="Name">{t.name}{t.id === me.tokenId && <strong class="chip-you"> (you)</strong>}</td>
-                <td data-label="Permissions">{t.permissions.map((p) => <code key={p} class="chip">{p}</code>)}</td>
-                <td data-label="Created"><time dateTime={t.createdAt}>{new Date(t.createdAt).toLocaleString()}</time> <span class="muted">by {t.createdBy}</span></td>
-                <td class="actions"><button type="button" class="danger" disabled={!writable || busy} onClick={() => revoke(t)} aria-label={`Revoke ${t.name}`}>Revoke</button></td>
-              </tr>
-            ))}
+            {tokens.data?.items.map((t) => <TokenRow key={t.id} t={t} you={t.id === me.tokenId} canRevoke={writable && !busy} onRevoke={revoke} />)}
           </tbody>
         </table>
       </section>
@@ -105,5 +98,17 @@ function CreateToken({ writable, onCreated }: { writable: boolean; onCreated: ()
         </div>
       )}
     </form>
+  );
+}
+
+/** One token: its name (and whether it is yours), permissions, when and by whom, and Revoke. */
+function TokenRow({ t, you, canRevoke, onRevoke }: { t: TokenRecord; you: boolean; canRevoke: boolean; onRevoke: (t: TokenRecord) => void }) {
+  return (
+    <tr>
+      <td data-label="Name">{t.name}{you && <strong class="chip-you"> (you)</strong>}</td>
+      <td data-label="Permissions">{t.permissions.map((p) => <code key={p} class="chip">{p}</code>)}</td>
+      <td data-label="Created"><time dateTime={t.createdAt}>{new Date(t.createdAt).toLocaleString()}</time> <span class="muted">by {t.createdBy}</span></td>
+      <td class="actions"><button type="button" class="danger" disabled={!canRevoke} onClick={() => onRevoke(t)} aria-label={`Revoke ${t.name}`}>Revoke</button></td>
+    </tr>
   );
 }

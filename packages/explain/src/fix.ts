@@ -52,6 +52,12 @@ export function suggestFix(ctx: FixContext): Fix {
       ...(ctx.include ? {} : { headers: { 'Access-Control-Allow-Origin': '*' } }),
     };
   }
+  return checkFailureFix(ctx, where);
+}
+
+/** The fix for a failed CORS check of a preflight or a response, by the check's reason. */
+function checkFailureFix(ctx: Extract<FixContext, { kind: 'preflight' | 'response' }>, where: Fix['where']): Fix {
+  const { req } = ctx;
   const policy = policyFor(req, ctx.unsafe);
   const origin = req.pageOrigin;
   const withPolicy = (f: Fix): Fix => (policy ? { ...f, policy } : f);

@@ -123,16 +123,15 @@ function explainRecorded(input: ExplainInput, options: HarOptions, harHasPreflig
   }
 }
 
-export function explainHar(har: unknown, pageOrigin: string, options: HarOptions = {}): HarExplanation[] {
-  const entries = (har as { log?: { entries?: HarEntry[] } })?.log?.entries;
-  if (!Array.isArray(entries)) throw new ExplainInputError('har-invalid', 'log.entries', 'not a HAR file: log.entries is missing');
-  // The page's Content-Security-Policy, from its own document entry.
+/** The page's Content-Security-Policy, from its own document entry. */
+function pageCsp(entries: HarEntry[], pageOrigin: string): string[] {
   const doc = entries.find((e) => originOf(e.request?.url) === pageOrigin && (e._resourceType === 'document' || (e.response?.content?.mimeType ?? '').startsWith('text/html')));
-  const csp = (doc?.response?.headers ?? []).filter((h) => h.name.toLowerCase() === 'content-security-policy').map((h) => h.value);
-  const used = new Set<number>();
-  const harHasPreflights = entries.some(isPreflight);
-  /** The preflight for a request at `url`: the nearest unused preflight entry for that URL and method. */
-  const preflightFor = (index: number, url: string, method: string): HarEntry | undefined => {
+  return (doc?.response?.headers ?? []).filter((h) => h.name.toLowerCase() === 'content-security-policy').map((h) => h.value);
+}
+
+/** The preflight for a request at `url`: the nearest unused preflight entry for that URL and method (marked used). */
+function preflightFinder(entries: HarEntry[], used: Set<number>) {
+  return (index: number, url: string, method: string): HarEntry | undefined => {
     let best = -1;
     entries.forEach((e, i) => {
       if (used.has(i) || !isPreflight(e) || e.request?.url !== url) return;
@@ -144,6 +143,15 @@ export function explainHar(har: unknown, pageOrigin: string, options: HarOptions
     used.add(best);
     return entries[best];
   };
+}
+
+export function explainHar(har: unknown, pageOrigin: string, options: HarOptions = {}): HarExplanation[] {
+  const entries = (har as { log?: { entries?: HarEntry[] } })?.log?.entries;
+  if (!Array.isArray(entries)) throw new ExplainInputError('har-invalid', 'log.entries', 'not a HAR file: log.entries is missing');
+  const csp = pageCsp(entries, pageOrigin);
+  const used = new Set<number>();
+  const harHasPreflights = entries.some(isPreflight);
+  const preflightFor = preflightFinder(entries, used);
 
   const out: HarExplanation[] = [];
   entries.forEach((entry, index) => {

@@ -120,10 +120,8 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
   throw new ExplainInputError(code, path, `${path} must be ${allowed.map((a) => `'${a}'`).join(', ')}`);
 }
 
-export function normalize(input: ExplainInput): Normalized {
-  const root = requireObject(input, 'input');
-  const page = typeof root.page === 'string' ? { origin: root.page } : requireObject(root.page, 'page');
-  const request = requireObject(root.request, 'request');
+/** The page's origin, serialized (or 'null' for an opaque one). */
+function readPageOrigin(page: Record<string, unknown>): string {
   if (typeof page.origin !== 'string' || page.origin === '') throw new ExplainInputError('origin-missing', 'page.origin', 'page.origin must be the page\'s origin, e.g. "https://app.example.com"');
   let pageOrigin = page.origin.trim();
   if (pageOrigin !== 'null') {
@@ -134,21 +132,21 @@ export function normalize(input: ExplainInput): Normalized {
     }
     if (pageOrigin === 'null') throw new ExplainInputError('origin-invalid', 'page.origin', `page.origin '${page.origin}' has no origin of its own; give 'null' for an opaque origin`);
   }
+  return pageOrigin;
+}
+
+/** The request's URL, resolved against the page's origin. */
+function readUrl(request: Record<string, unknown>, pageOrigin: string): URL {
   if (typeof request.url !== 'string' || request.url === '') throw new ExplainInputError('url-missing', 'request.url', 'request.url must be the URL the page fetches');
-  let url: URL;
   try {
-    url = pageOrigin === 'null' ? new URL(request.url) : new URL(request.url, pageOrigin);
+    return pageOrigin === 'null' ? new URL(request.url) : new URL(request.url, pageOrigin);
   } catch {
     throw new ExplainInputError('url-invalid', 'request.url', `request.url '${request.url}' is not a URL`);
   }
-  if (request.method !== undefined && request.method !== null && typeof request.method !== 'string') throw new ExplainInputError('method-invalid', 'request.method', 'request.method must be a string');
-  // Absent means GET; an empty string is what fetch() refuses ('' is not a valid HTTP method).
-  const rawMethod = typeof request.method === 'string' ? request.method : 'GET';
-  const credentials = oneOf(request.credentials === true ? 'include' : request.credentials, ['omit', 'same-origin', 'include'] as const, 'same-origin', 'credentials-invalid', 'request.credentials');
-  const mode = oneOf(request.mode, ['cors', 'no-cors', 'same-origin'] as const, 'cors', 'mode-invalid', 'request.mode');
-  const initiator = request.initiator === 'xhr' ? 'xhr' : 'fetch';
-  const csp = page.csp === undefined || page.csp === null || page.csp === '' ? undefined : (page.csp as string | string[]);
-  if (csp !== undefined && typeof csp !== 'string' && !(Array.isArray(csp) && csp.every((c) => typeof c === 'string'))) throw new ExplainInputError('csp-invalid', 'page.csp', 'page.csp must be the Content-Security-Policy header value (or a list of them)');
+}
+
+/** The answers of the first hop and of each redirect target, in order. */
+function readHops(root: Record<string, unknown>): Hop[] {
   const hops: Hop[] = [{ preflightResponse: readPreflight(root.preflightResponse, 'preflightResponse'), response: readAnswer(root.response, 'response') }];
   if (root.redirects !== undefined && root.redirects !== null) {
     if (!Array.isArray(root.redirects)) throw new ExplainInputError('redirects-invalid', 'redirects', 'redirects must be a list of { preflightResponse?, response } for each redirect target, in order');
@@ -157,6 +155,24 @@ export function normalize(input: ExplainInput): Normalized {
       hops.push({ preflightResponse: readPreflight(o.preflightResponse, `redirects[${i}].preflightResponse`), response: readAnswer(o.response, `redirects[${i}].response`) });
     });
   }
+  return hops;
+}
+
+export function normalize(input: ExplainInput): Normalized {
+  const root = requireObject(input, 'input');
+  const page = typeof root.page === 'string' ? { origin: root.page } : requireObject(root.page, 'page');
+  const request = requireObject(root.request, 'request');
+  const pageOrigin = readPageOrigin(page);
+  const url = readUrl(request, pageOrigin);
+  if (request.method !== undefined && request.method !== null && typeof request.method !== 'string') throw new ExplainInputError('method-invalid', 'request.method', 'request.method must be a string');
+  // Absent means GET; an empty string is what fetch() refuses ('' is not a valid HTTP method).
+  const rawMethod = typeof request.method === 'string' ? request.method : 'GET';
+  const credentials = oneOf(request.credentials === true ? 'include' : request.credentials, ['omit', 'same-origin', 'include'] as const, 'same-origin', 'credentials-invalid', 'request.credentials');
+  const mode = oneOf(request.mode, ['cors', 'no-cors', 'same-origin'] as const, 'cors', 'mode-invalid', 'request.mode');
+  const initiator = request.initiator === 'xhr' ? 'xhr' : 'fetch';
+  const csp = page.csp === undefined || page.csp === null || page.csp === '' ? undefined : (page.csp as string | string[]);
+  if (csp !== undefined && typeof csp !== 'string' && !(Array.isArray(csp) && csp.every((c) => typeof c === 'string'))) throw new ExplainInputError('csp-invalid', 'page.csp', 'page.csp must be the Content-Security-Policy header value (or a list of them)');
+  const hops = readHops(root);
   return {
     pageOrigin,
     csp,

@@ -53,29 +53,50 @@ function checkGrants(ctx: FetchContext, state: HopState, pf: Answer, unsafe: Uns
   return { allowedHeaders: names ?? [] };
 }
 
+/** Steps 1–2: the preflight's request (OPTIONS, Origin, Access-Control-Request-Method and -Headers, names sorted, joined by ","), traced. */
+function sendPreflight(ctx: FetchContext, state: HopState, unsafe: UnsafeNames, why: string): { origin: string; sentHeaders: Record<string, string> } {
+  const { trace } = ctx;
+  const origin = ctx.model.preflightOriginUntainted ? ctx.req.pageOrigin : serializedOrigin(ctx, state);
+  if (origin !== serializedOrigin(ctx, state)) trace.note('preflight-origin');
+  const sentHeaders = { Origin: origin, 'Access-Control-Request-Method': state.method, ...(unsafe.sorted.length ? { 'Access-Control-Request-Headers': unsafe.sorted.join(',') } : {}) };
+  trace.preflightRequest ??= { method: 'OPTIONS', headers: sentHeaders };
+  trace.preflightSent = true;
+  trace.step({ id: 'preflight-needed', title: 'Decide on a preflight', outcome: 'info', detail: `A preflight (OPTIONS ${state.url.href}, Origin: ${origin}) is needed: ${why}.`, spec: '#cors-safelisted-request-header' });
+  return { origin, sentHeaders };
+}
+
+/** A recording without the preflight's answer: failed when the request never went out, otherwise passed. */
+function unrecordedPreflight(ctx: FetchContext, failed: boolean): Outcome | null {
+  if (failed) {
+    ctx.trace.step({ id: 'preflight', title: 'Preflight (answer not recorded)', outcome: 'fail', detail: "The request was not sent after its preflight, so the preflight failed or went unanswered; the recording does not hold it, so why cannot be told.", spec: '#cors-preflight-fetch' });
+    return { kind: 'preflight-unrecorded' };
+  }
+  ctx.trace.step({ id: 'preflight', title: 'Preflight (answer not recorded)', outcome: 'info', detail: "The preflight's answer is not in the recording; the request itself went out, so the browser accepted it (or used a cached one). Which methods and headers it allowed, and for how long, cannot be checked.", spec: '#cors-preflight-fetch' });
+  return null;
+}
+
+/** The preflight passed: traced, with the note when '*' covered Authorization in this browser. */
+function preflightPassed(ctx: FetchContext, state: HopState, unsafe: UnsafeNames, allowedHeaders: string[]): null {
+  const { trace } = ctx;
+  trace.step({ id: 'preflight', title: 'Preflight', outcome: 'pass', detail: 'The preflight answer allows this origin, method and headers.', spec: '#cors-preflight-fetch' });
+  if (unsafe.inOrder.includes('authorization') && !allowedHeaders.includes('authorization')) {
+    trace.step({ id: 'authorization-wildcard', title: 'Authorization covered by *', outcome: 'info', detail: `${ctx.model.label} lets '*' in Access-Control-Allow-Headers cover Authorization (deprecated); the Fetch Standard does not (#cors-non-wildcard-request-header-name). List authorization by name to be safe (--spec shows the Standard's verdict).`, spec: '#cors-non-wildcard-request-header-name' });
+    trace.log({ kind: 'authorization-wildcard', url: state.url.href });
+    trace.note('authorization-wildcard');
+  }
+  return null;
+}
+
 /**
  * Sends the preflight for this hop and judges its answer. Returns null when it passes (the request
  * may go), or how the fetch ends.
  */
 export function corsPreflightFetch(ctx: FetchContext, state: HopState, unsafe: UnsafeNames, why: string): Outcome | null {
   const { trace } = ctx;
-  const origin = ctx.model.preflightOriginUntainted ? ctx.req.pageOrigin : serializedOrigin(ctx, state);
-  if (origin !== serializedOrigin(ctx, state)) trace.note('preflight-origin');
   const urlText = state.url.href;
-  // Step 1–2: OPTIONS, Accept */*, Access-Control-Request-Method and -Headers (names sorted, joined by ",").
-  const sentHeaders = { Origin: origin, 'Access-Control-Request-Method': state.method, ...(unsafe.sorted.length ? { 'Access-Control-Request-Headers': unsafe.sorted.join(',') } : {}) };
-  trace.preflightRequest ??= { method: 'OPTIONS', headers: sentHeaders };
-  trace.preflightSent = true;
-  trace.step({ id: 'preflight-needed', title: 'Decide on a preflight', outcome: 'info', detail: `A preflight (OPTIONS ${urlText}, Origin: ${origin}) is needed: ${why}.`, spec: '#cors-safelisted-request-header' });
+  const { origin, sentHeaders } = sendPreflight(ctx, state, unsafe, why);
   const pf = state.answers.preflightResponse;
-  if (pf !== null && 'notRecorded' in pf) {
-    if (pf.failed) {
-      trace.step({ id: 'preflight', title: 'Preflight (answer not recorded)', outcome: 'fail', detail: "The request was not sent after its preflight, so the preflight failed or went unanswered; the recording does not hold it, so why cannot be told.", spec: '#cors-preflight-fetch' });
-      return { kind: 'preflight-unrecorded' };
-    }
-    trace.step({ id: 'preflight', title: 'Preflight (answer not recorded)', outcome: 'info', detail: "The preflight's answer is not in the recording; the request itself went out, so the browser accepted it (or used a cached one). Which methods and headers it allowed, and for how long, cannot be checked.", spec: '#cors-preflight-fetch' });
-    return null;
-  }
+  if (pf !== null && 'notRecorded' in pf) return unrecordedPreflight(ctx, pf.failed);
   if (!isAnswer(pf)) return noAnswer(ctx, state, pf, { kind: 'preflight', hop: state.hop, url: urlText, method: 'OPTIONS', headers: [['Accept', '*/*'], ...Object.entries(sentHeaders)] });
   const failed = (failure: CheckFailure, title: string, specId: string, redirected = false): Outcome => {
     trace.step({ id: 'preflight', title, outcome: 'fail', detail: `The preflight fails: ${failure.why}.`, spec: specId });
@@ -97,11 +118,5 @@ export function corsPreflightFetch(ctx: FetchContext, state: HopState, unsafe: U
   if (pf.status < 200 || pf.status > 299) return failed({ reason: 'preflight-status', hint: '', why: `its status is ${pf.status}, and a preflight must answer with an ok status (2xx)` }, 'Preflight: status', '#cors-preflight-fetch');
   const grants = checkGrants(ctx, state, pf, unsafe);
   if ('failure' in grants) return failed(grants.failure, grants.title, '#cors-preflight-fetch');
-  trace.step({ id: 'preflight', title: 'Preflight', outcome: 'pass', detail: 'The preflight answer allows this origin, method and headers.', spec: '#cors-preflight-fetch' });
-  if (unsafe.inOrder.includes('authorization') && !grants.allowedHeaders.includes('authorization')) {
-    trace.step({ id: 'authorization-wildcard', title: 'Authorization covered by *', outcome: 'info', detail: `${ctx.model.label} lets '*' in Access-Control-Allow-Headers cover Authorization (deprecated); the Fetch Standard does not (#cors-non-wildcard-request-header-name). List authorization by name to be safe (--spec shows the Standard's verdict).`, spec: '#cors-non-wildcard-request-header-name' });
-    trace.log({ kind: 'authorization-wildcard', url: urlText });
-    trace.note('authorization-wildcard');
-  }
-  return null;
+  return preflightPassed(ctx, state, unsafe, grants.allowedHeaders);
 }

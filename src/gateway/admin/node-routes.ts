@@ -8,6 +8,7 @@ import { sendJson } from './http.js';
 import { exportMetadataHandler } from './metadata-export.js';
 import { importMetadataHandler } from './metadata.js';
 import { getScan, listScans, startScan, type ScanInput } from './scans.js';
+import type { Me } from './types.js';
 import {
   allowlistUsage,
   cspUsage,
@@ -26,7 +27,7 @@ export const STATUS_ROUTES: RouteDef[] = [
       permissions: who.permissions,
       readOnly: c.store.readOnly,
       policyFile: c.info.policyFile,
-    }),
+    } satisfies Me),
   ),
   route('GET', '/api/status', 'view-setup', {}, async (c, _q, res) => {
     const s = c.snapshot();

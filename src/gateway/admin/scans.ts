@@ -9,28 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { scanModule } from '../modules.js';
 import { ApiError } from './http.js';
 import { checkScanTarget, scanGuard, type ScanScope } from './scan-targets.js';
+import type { ScanInput, ScanJob, ScanListItem } from './types.js';
 
-export interface ScanInput {
-  url: string;
-  /** Origins the admin says are legitimate (the CLI's --origin). */
-  origins?: string[];
-  /** curl-style host:port:address entries (the CLI's --resolve). */
-  resolve?: string[];
-  /** A Cookie header sent with every probe (the CLI's --cookie); never stored or echoed. */
-  cookie?: string;
-}
-
-export interface ScanJob {
-  id: string;
-  url: string;
-  status: 'running' | 'done' | 'failed';
-  progress: { done: number; total: number };
-  createdAt: string;
-  createdBy: string;
-  options: { origins: string[]; resolve: string[]; cookie: boolean };
-  results?: unknown[];
-  error?: { code: string; message: string };
-}
+export type { ScanInput, ScanJob } from './types.js';
 
 const jobs = new Map<string, ScanJob>();
 const KEEP = 50;
@@ -99,7 +80,7 @@ export function getScan(id: string): ScanJob {
 }
 
 /** The recent scans, newest first, without their results (fetch one by id for those). */
-export function listScans(): Omit<ScanJob, 'results'>[] {
+export function listScans(): ScanListItem[] {
   return [...jobs.values()].reverse().map(({ results, ...rest }) => {
     const first = (results?.[0] ?? null) as { grade?: string | null; findings?: { severity: string }[]; error?: { code: string; message: string } } | null;
     return { ...rest, ...(first ? { summary: { grade: first.grade ?? null, findings: first.findings?.length ?? 0, ...(first.error ? { error: first.error } : {}) } } : {}) };
