@@ -4,7 +4,9 @@
  * - corsgate at 1 and 10,000 allowlisted origins (GET, POST with a 64 KB body, preflight), with the
  *   access log off and on, with 1 and 2 workers (and node:cluster's two scheduling policies);
  * - the Node floor: node:http + undici `Pool.dispatch()` writing straight into the response;
- * - the preflight floor: a bare node:http server answering 204;
+ * - the preflight floors: a bare node:http server answering 204 (no CORS field: Date, Connection and
+ *   Keep-Alive only), and the same server answering 204 with corsgate's header block (the fair
+ *   floor for a preflight answer; see bench/servers/proxy-peers.ts);
  * - @fastify/reply-from and http-proxy;
  * - nginx with a `map $http_origin` CORS configuration (one worker, upstream keep-alive).
  *
@@ -190,6 +192,8 @@ interface Entry {
   size: number;
   /** CPUs the server runs on (wrk always on CPU 1). */
   cpu: string;
+  /** wrk's connections (default CONNECTIONS). */
+  connections?: number;
   start(dir: string): Promise<Proc>;
 }
 
@@ -237,8 +241,12 @@ export default async function run(): Promise<void> {
       { name: 'corsgate-w2-none', label: 'corsgate, 2 workers on CPU 0 (SCHED_NONE)', kinds: ['GET'], size: 1, cpu: '0', start: gw('corsgate-w2-none', 1, ['--access-log', 'off', '--workers', '2'], '0', { NODE_CLUSTER_SCHED_POLICY: 'none' }) },
       { name: 'corsgate-w2-2cpu', label: 'corsgate, 2 workers on CPUs 0,1 (round-robin)', kinds: ['GET'], size: 1, cpu: '0,1', start: gw('corsgate-w2-2cpu', 1, ['--access-log', 'off', '--workers', '2'], '0,1', { NODE_CLUSTER_SCHED_POLICY: 'rr' }) },
       { name: 'corsgate-w2-2cpu-none', label: 'corsgate, 2 workers on CPUs 0,1 (SCHED_NONE, the default)', kinds: ['GET'], size: 1, cpu: '0,1', start: gw('corsgate-w2-2cpu-none', 1, ['--access-log', 'off', '--workers', '2'], '0,1', { NODE_CLUSTER_SCHED_POLICY: 'none' }) },
+      // The same, at the connections per worker the one-worker row has (50 each): with 50 in all each
+      // worker sees half the concurrency, so fewer requests per event-loop wake.
+      { name: 'corsgate-w2-2cpu-c100', label: 'corsgate, 2 workers on CPUs 0,1 (SCHED_NONE), 100 connections (50 per worker)', kinds: ['GET'], size: 1, cpu: '0,1', connections: 2 * CONNECTIONS, start: gw('corsgate-w2-2cpu-c100', 1, ['--access-log', 'off', '--workers', '2'], '0,1', { NODE_CLUSTER_SCHED_POLICY: 'none' }) },
       { name: 'floor', label: 'floor: node:http + undici dispatch', kinds: ['GET', 'POST 64 KB'], size: 1, cpu: '0', start: peer('floor') },
       { name: 'preflight-floor', label: 'floor: node:http answering 204', kinds: ['preflight'], size: 1, cpu: '0', start: peer('preflight-floor') },
+      { name: 'preflight-floor-cors', label: 'floor: node:http answering 204 with the same CORS header block', kinds: ['preflight'], size: 1, cpu: '0', start: peer('preflight-floor-cors') },
       { name: 'reply-from', label: 'fastify + @fastify/reply-from', kinds: ['GET', 'POST 64 KB'], size: 1, cpu: '0', start: peer('reply-from') },
       { name: 'http-proxy', label: 'node:http + http-proxy', kinds: ['GET', 'POST 64 KB'], size: 1, cpu: '0', start: peer('http-proxy') },
       { name: 'nginx-1', label: 'nginx map CORS, 1 origin', kinds: KINDS, size: 1, cpu: '0', start: (d) => startNginx(join(d, 'nginx-1'), '0', nginxCorsHttp(up, 1)) },
@@ -266,7 +274,7 @@ export default async function run(): Promise<void> {
     };
     const runs = entries.reduce((n, e) => n + e.kinds.length, 0);
     console.log(`${runs} server × request cells, ${RUNS} rounds of ${SECONDS} s after a 1 s warm-up each: about ${Math.ceil((runs * (RUNS * SECONDS + 1) + 40) / 60)} min; ${PIN ? 'servers on CPU 0 (2-worker gateways on 0,1), wrk and the upstream on CPU 1' : 'not pinned'}`);
-    for (const e of entries) for (const k of e.kinds) wrk(luaFor(k, e.size), running.get(e.name)!.port, 1);
+    for (const e of entries) for (const k of e.kinds) wrk(luaFor(k, e.size), running.get(e.name)!.port, 1, e.connections);
 
     const samples = new Map<string, Sample[]>();
     for (let round = 0; round < RUNS; round++) {
@@ -277,7 +285,7 @@ export default async function run(): Promise<void> {
           const p = running.get(e.name)!;
           const pids = p.pids();
           const before = pids.reduce((s, pid) => s + cpuTicks(pid), 0);
-          const r = wrk(luaFor(kind, e.size), p.port, SECONDS);
+          const r = wrk(luaFor(kind, e.size), p.port, SECONDS, e.connections);
           const after = pids.reduce((s, pid) => s + cpuTicks(pid), 0);
           const key = `${e.name}|${kind}`;
           samples.set(key, [...(samples.get(key) ?? []), { rps: r.rps, cpuUs: ((after - before) * TICK_US) / r.requests, p99ms: r.p99ms }]);
@@ -327,7 +335,7 @@ export default async function run(): Promise<void> {
     if (w1) {
       extra.push('', '| 1 vs 2 workers (GET, 1 origin) | req/s | CPU µs/req | CPU vs 1 worker |', '|---|---:|---:|---:|');
       extra.push(`| 1 worker | ${Math.round(w1.rps)} | ${w1.cpu.toFixed(1)} | 1.00× |`);
-      for (const n of ['corsgate-w2', 'corsgate-w2-none', 'corsgate-w2-2cpu', 'corsgate-w2-2cpu-none']) {
+      for (const n of ['corsgate-w2', 'corsgate-w2-none', 'corsgate-w2-2cpu', 'corsgate-w2-2cpu-none', 'corsgate-w2-2cpu-c100']) {
         const c = cell(n, 'GET');
         if (c) extra.push(`| ${entries.find((e) => e.name === n)!.label.replace('corsgate, ', '')} | ${Math.round(c.rps)} | ${c.cpu.toFixed(1)} | ${ratio(n, 'corsgate-1', 'GET').toFixed(2)}× |`);
       }
@@ -351,11 +359,11 @@ export default async function run(): Promise<void> {
     const targets = [
       `corsgate GET ÷ floor: ${ratio('corsgate-1', 'floor', 'GET').toFixed(2)}× at 1 origin, ${ratio('corsgate-10k', 'floor', 'GET').toFixed(2)}× at 10,000 (target ≤ 1.25×)`,
       `corsgate POST 64 KB ÷ floor: ${ratio('corsgate-1', 'floor', 'POST 64 KB').toFixed(2)}× at 1 origin, ${ratio('corsgate-10k', 'floor', 'POST 64 KB').toFixed(2)}× at 10,000 (target ≤ 1.25×)`,
-      `corsgate preflight ÷ node:http 204: ${ratio('corsgate-1', 'preflight-floor', 'preflight').toFixed(2)}× at 1 origin, ${ratio('corsgate-10k', 'preflight-floor', 'preflight').toFixed(2)}× at 10,000 (target ≤ 1.1×)`,
+      `corsgate preflight ÷ node:http 204: ${ratio('corsgate-1', 'preflight-floor', 'preflight').toFixed(2)}× at 1 origin, ${ratio('corsgate-10k', 'preflight-floor', 'preflight').toFixed(2)}× at 10,000 (target ≤ 1.1×); ÷ node:http sending the same 204 (same header block): ${ratio('corsgate-1', 'preflight-floor-cors', 'preflight').toFixed(2)}× at 1 origin, ${ratio('corsgate-10k', 'preflight-floor-cors', 'preflight').toFixed(2)}× at 10,000; that 204 itself ÷ the bare one: ${ratio('preflight-floor-cors', 'preflight-floor', 'preflight').toFixed(2)}× (Node's validation and serialisation of six header fields)`,
       `corsgate GET ÷ reply-from: ${ratio('corsgate-1', 'reply-from', 'GET').toFixed(2)}×, ÷ http-proxy: ${ratio('corsgate-1', 'http-proxy', 'GET').toFixed(2)}× (target < 1)`,
       `corsgate ÷ nginx (CPU per request): GET ${ratio('corsgate-1', 'nginx-1', 'GET').toFixed(2)}×, POST ${ratio('corsgate-1', 'nginx-1', 'POST 64 KB').toFixed(2)}×, preflight ${ratio('corsgate-1', 'nginx-1', 'preflight').toFixed(2)}× at 1 origin; GET ${ratio('corsgate-10k', 'nginx-10k', 'GET').toFixed(2)}× at 10,000`,
       `corsgate HTTPS (HTTP/1.1 over TLS) ÷ plain HTTP, CPU per request: GET ${ratio('corsgate-1-tls', 'corsgate-1', 'GET').toFixed(2)}×, POST 64 KB ${ratio('corsgate-1-tls', 'corsgate-1', 'POST 64 KB').toFixed(2)}×, preflight ${ratio('corsgate-1-tls', 'corsgate-1', 'preflight').toFixed(2)}× (TLS record encryption; no HTTP/2 row: wrk has no h2, and h2load is not installed)`,
-      `2 workers ÷ 1 worker, CPU per request: ${ratio('corsgate-w2', 'corsgate-1', 'GET').toFixed(2)}× round-robin, ${ratio('corsgate-w2-none', 'corsgate-1', 'GET').toFixed(2)}× SCHED_NONE with both on CPU 0; on CPUs 0 and 1: ${ratio('corsgate-w2-2cpu', 'corsgate-1', 'GET').toFixed(2)}× round-robin, ${ratio('corsgate-w2-2cpu-none', 'corsgate-1', 'GET').toFixed(2)}× SCHED_NONE (target ≤ 1.10×); req/s on two CPUs ÷ one worker: ${((cell('corsgate-w2-2cpu', 'GET')?.rps ?? NaN) / (w1?.rps ?? NaN)).toFixed(2)}× round-robin, ${((cell('corsgate-w2-2cpu-none', 'GET')?.rps ?? NaN) / (w1?.rps ?? NaN)).toFixed(2)}× SCHED_NONE`,
+      `2 workers ÷ 1 worker, CPU per request: ${ratio('corsgate-w2', 'corsgate-1', 'GET').toFixed(2)}× round-robin, ${ratio('corsgate-w2-none', 'corsgate-1', 'GET').toFixed(2)}× SCHED_NONE with both on CPU 0; on CPUs 0 and 1: ${ratio('corsgate-w2-2cpu', 'corsgate-1', 'GET').toFixed(2)}× round-robin, ${ratio('corsgate-w2-2cpu-none', 'corsgate-1', 'GET').toFixed(2)}× SCHED_NONE (target ≤ 1.10×), ${ratio('corsgate-w2-2cpu-c100', 'corsgate-1', 'GET').toFixed(2)}× SCHED_NONE at 50 connections per worker; req/s on two CPUs ÷ one worker: ${((cell('corsgate-w2-2cpu', 'GET')?.rps ?? NaN) / (w1?.rps ?? NaN)).toFixed(2)}× round-robin, ${((cell('corsgate-w2-2cpu-none', 'GET')?.rps ?? NaN) / (w1?.rps ?? NaN)).toFixed(2)}× SCHED_NONE`,
     ];
     console.log('\n' + targets.join('\n'));
     writeResults(
@@ -368,11 +376,12 @@ export default async function run(): Promise<void> {
         '',
         '## Method',
         '',
-        `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per run after a 1 s warm-up, median of ${RUNS} rounds whose order alternates; ${PIN ? 'servers pinned to CPU 0 (2-worker gateways to CPUs 0 and 1), wrk and the nginx upstream to CPU 1' : 'no CPU pinning'}.`,
+        `wrk -t1 -c${CONNECTIONS} (the 100-connection row: -c${2 * CONNECTIONS}), ${SECONDS} s per run after a 1 s warm-up, median of ${RUNS} rounds whose order alternates; ${PIN ? 'servers pinned to CPU 0 (2-worker gateways to CPUs 0 and 1), wrk and the nginx upstream to CPU 1' : 'no CPU pinning'}.`,
         'CPU µs/req: utime + stime from /proc/PID/stat of the server process and all its children (a gateway\'s primary and workers), per answered request. "× floor" and "× nginx" are medians of same-round ratios.',
         'The upstream is nginx answering a 31-byte JSON; every proxy keeps upstream connections alive. Allowlists are exact origins; the load\'s origin is the last entry. corsgate runs with --access-log off unless the row says otherwise (the log then goes to a file).',
         'nginx: one worker, master_process off, `map $http_origin`, preflights answered with `return 204`, proxy_pass with upstream keep-alive. The latency table is wrk at 4 connections, 2 s runs.',
-        'Two workers on one CPU pay for being oversubscribed (neither is saturated, both switch); the figure that answers "does a second worker cost CPU per request" is the one on two CPUs, where wrk and the upstream share CPU 1 with the second worker.',
+        'Two workers on one CPU pay for being oversubscribed (neither is saturated, both switch); the figure that answers "does a second worker cost CPU per request" is the one on two CPUs, where wrk and the upstream share CPU 1 with the second worker. With 50 connections in all each of two workers serves 25, so each event-loop wake carries fewer requests than the single worker\'s; the 100-connection row gives each worker the single worker\'s 50 (both rows are kept: neither alone is the whole story).',
+        'The bare 204 floor sends no CORS field (status line, Date, Connection, Keep-Alive: about 110 bytes); corsgate\'s allowed preflight carries six more (about 330 bytes), which Node validates and serialises per response whoever sends them: the "same header block" floor measures exactly that.',
         'The machine is shared: req/s moves with other load, CPU µs/req much less. `uptime` load average at the start of this run: ' + (readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ')) + '.',
       ].join('\n'),
     );

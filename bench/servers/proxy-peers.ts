@@ -3,7 +3,13 @@
  * `node dist/bench/servers/proxy-peers.js <name> <upstream URL>`, printing `READY <port>`.
  * - floor: node:http + undici `Pool.dispatch()` whose handler writes straight into the response,
  *   the raw headers passed through, no CORS: what Node itself needs to forward a request;
- * - preflight-floor: a bare node:http server answering every request 204;
+ * - preflight-floor: a bare node:http server answering every request 204. Node adds Date,
+ *   Connection and Keep-Alive, so the answer is `HTTP/1.1 204 No Content` and those three fields
+ *   (about 110 bytes, no CORS field at all);
+ * - preflight-floor-cors: the same server answering 204 with the header block corsgate's allowed
+ *   preflight carries (Access-Control-Allow-Origin/-Credentials/-Methods/-Headers/-Max-Age and
+ *   Vary, the request's Origin and Access-Control-Request-Headers echoed, about 330 bytes): what
+ *   Node itself needs to send that answer, one `writeHead(204, flatArray)`;
  * - reply-from: fastify + @fastify/reply-from (request bodies streamed, not parsed);
  * - http-proxy: node:http + http-proxy with a keep-alive agent.
  */
@@ -54,6 +60,22 @@ if (name === 'floor') {
   ready(
     http.createServer((req, res) => {
       res.writeHead(204);
+      res.end();
+      req.resume();
+    }),
+  );
+} else if (name === 'preflight-floor-cors') {
+  ready(
+    http.createServer((req, res) => {
+      const h = req.headers;
+      res.writeHead(204, [
+        'Access-Control-Allow-Origin', h.origin ?? '',
+        'Access-Control-Allow-Credentials', 'true',
+        'Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, PATCH, DELETE',
+        'Access-Control-Allow-Headers', h['access-control-request-headers'] ?? '',
+        'Access-Control-Max-Age', '600',
+        'Vary', 'Origin, Access-Control-Request-Headers',
+      ]);
       res.end();
       req.resume();
     }),

@@ -7,8 +7,9 @@
  * With several workers every process writes to the same stdout; sonic-boom writes whole lines
  * and never more than PIPE_BUF bytes at once, so lines from two workers never interleave.
  */
+import { fstatSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import pino, { type Logger, type LevelWithSilent } from 'pino';
+import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import type { Outcome } from './core/decide.js';
 
 export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -52,18 +53,42 @@ export function createLogger(level: LevelWithSilent, pretty = process.stdout.isT
   return pino(options, destination());
 }
 
+/** The batch written to a regular file at once (a file's writes need not stay within PIPE_BUF). */
+const FILE_WRITE = 64 * 1024;
+
 let stdout: ReturnType<typeof pino.destination> | null = null;
+let lines: DestinationStream | null = null;
+
+/** Whether stdout is a regular file (`> access.log`), not a pipe, socket or terminal. */
+function stdoutIsFile(): boolean {
+  try {
+    return fstatSync(1).isFile();
+  } catch {
+    return false;
+  }
+}
 
 /**
  * One asynchronous, line-whole writer to stdout per process, shared by its loggers. Lines are
- * gathered into writes of about 3 KB (or every 100 ms): one write per line would cost a thread-pool
- * round trip per request.
+ * gathered into batches (or written every 100 ms): one write per line would cost a thread-pool
+ * round trip per request. On a pipe a batch stays within PIPE_BUF, so that the lines of several
+ * workers never interleave; on a regular file it may be 64 KB, as Linux keeps each write(2) to a
+ * file whole and at its own offset for every process sharing the open file (write(2), BUGS: fixed
+ * in Linux 3.14).
+ *
+ * The batch is kept as Buffers (sonic-boom's `buffer` mode), each line encoded once: in its
+ * default mode sonic-boom measures the whole pending string again (`Buffer.byteLength`, which
+ * flattens it) for every line it appends, a cost that grows with the batch.
  */
-function destination(): ReturnType<typeof pino.destination> {
-  stdout ??= pino.destination({ dest: 1, sync: false, minLength: PIPE_BUF - 1024, maxWrite: PIPE_BUF, periodicFlush: FLUSH_MS });
-  return stdout;
+function destination(): DestinationStream {
+  if (lines === null) {
+    const max = stdoutIsFile() ? FILE_WRITE : PIPE_BUF;
+    const boom = pino.destination({ dest: 1, sync: false, minLength: max - 1024, maxWrite: max, periodicFlush: FLUSH_MS, contentMode: 'buffer' });
+    stdout = boom;
+    lines = { write: (line: string) => void boom.write(Buffer.from(line, 'utf8') as unknown as string) };
+  }
+  return lines;
 }
-
 
 export function flushLogs(): void {
   try {

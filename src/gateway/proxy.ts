@@ -166,6 +166,8 @@ class Exchange implements ClientAddress {
   private upstreamStarted = 0;
   private bytes = 0;
   private ended = false;
+  /** The client went away: the upstream request is being aborted, which is no upstream failure. */
+  private clientGone = false;
 
   constructor(
     private readonly forwarder: Forwarder,
@@ -223,7 +225,7 @@ class Exchange implements ClientAddress {
   }
 
   onError(err: Error & { code?: string }): void {
-    if (this.ended) return; // the client went away first; nothing to answer
+    if (this.ended || this.clientGone) return; // the client went away first; nothing to answer
     const code = err.code ?? err.name;
     const kind = TIMEOUT_CODES.has(code) ? 'timeout' : this.res.headersSent ? 'body' : 'unreachable';
     this.forwarder.observer.upstreamError(kind, `${this.upstream.name}: ${code}: ${err.message}`, this.upstream);
@@ -237,7 +239,9 @@ class Exchange implements ClientAddress {
 
   clientClosed(): void {
     if (this.ended) return;
-    // The client went away before the answer was complete: stop the upstream request too.
+    // The client went away before the answer was complete: stop the upstream request too. undici
+    // reports the abort through onError at once (UND_ERR_ABORTED): not an upstream failure to count.
+    this.clientGone = true;
     this.abort?.();
     this.finish(0);
   }

@@ -211,6 +211,19 @@ describe('corsgate serve: proxy', () => {
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'upstream-timeout');
   });
 
+  test('a client that goes away mid-request ends the upstream request without counting an upstream failure', async () => {
+    const hits = upstream.hits;
+    const ac = new AbortController();
+    const pending = fetch(`${gw.proxy}/slow`, { signal: ac.signal }).catch((err: Error) => err);
+    await eventually(async () => upstream.hits > hits); // in flight at the upstream
+    ac.abort();
+    assert.ok((await pending) instanceof Error);
+    await new Promise((r) => setTimeout(r, 300));
+    const text = await (await fetch(`${gw.admin}/metrics`)).text();
+    assert.doesNotMatch(text, /corsgate_upstream_errors_total\{kind="unreachable"/, 'an abort is no unreachable upstream');
+    assert.doesNotMatch(gw.stdout, /UND_ERR_ABORTED/);
+  });
+
   test('an unreachable upstream gets 502', async () => {
     const dead = createServer();
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
