@@ -11,8 +11,9 @@ import { mergeVary } from 'corsgate/internal/adapters/shared.js';
 import type { Forward } from './core/decide.js';
 import { DERIVED_SELF, type SelfOrigin } from './core/self-origin.js';
 import { rewriteLocation, type ClientAddress } from './redirect.js';
-import { classify, classifyResponse, clientScheme, connectionTokens, H, isPlainConnection, type GateEdge, type RequestScan } from './headers.js';
+import { classifyResponse, clientScheme, connectionTokens, H, isPlainConnection, type GateEdge, type RequestScan } from './headers.js';
 import type { Upstream, UpstreamLookup } from './upstreams.js';
+import { requestHeaders } from './request-headers.js';
 
 /** What the forwarder reports (metrics and the access log); `status` 0 means the client went away. */
 export interface ProxyObserver {
@@ -118,36 +119,6 @@ function dropListed(out: string[], tokens: Set<string>): void {
     if (tokens.has(out[i]!.toLowerCase())) out.splice(i, 2);
     else i += 2;
   }
-}
-
-/** The request headers as sent upstream: hop-by-hop, rewrite and forwarding headers replaced. */
-export function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: GateEdge): string[] {
-  const raw = req.rawHeaders;
-  const dropped = scan.connection === null ? null : connectionTokens(scan.connection);
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    switch (classify(name)) {
-      case H.other:
-      case H.origin:
-      case H.acrm:
-      case H.acrh:
-      case H.acrpn:
-      case H.contentLength:
-      case H.contentType:
-        if (dropped === null || !dropped.has(name.toLowerCase())) out.push(name, raw[i + 1]!);
-        break;
-      // host and h2's pseudo-headers (undici sets the upstream's), connection and hop-by-hop, transfer-encoding (undici
-      // frames the body itself), expect (answered here), X-Forwarded-* (replaced below) and the
-      // rewrite headers X-Original-URL / X-Rewrite-URL are never forwarded.
-    }
-  }
-  const ip = req.socket.remoteAddress ?? '';
-  // From a trusted proxy, the scheme and host the client used pass on; otherwise the gateway's own.
-  out.push('X-Forwarded-For', scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`, 'X-Forwarded-Proto', clientScheme(edge, scan.xForwardedProto));
-  const host = edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
-  if (host !== undefined) out.push('X-Forwarded-Host', host);
-  return out;
 }
 
 function onDrain(this: Res): void {

@@ -11,7 +11,7 @@
 import type { Decision, RequestHeadersLike } from 'corsgate/internal/policy/types.js';
 import { emptyBodyLength, mergeVary } from 'corsgate/internal/adapters/shared.js';
 import { hostMatches, hostName, pathMatches, routingPath } from '../routes.js';
-import type { Answer, BoundRoute, Forward, Outcome, OutcomeDecision, Refusal } from './outcome.js';
+import type { Answer, AnswerLookup, BoundRoute, Forward, Outcome, OutcomeDecision, Refusal } from './outcome.js';
 import { isSameOrigin, type SelfOrigin } from './self-origin.js';
 
 export interface DecideSnapshot {
@@ -139,28 +139,21 @@ function splitAbsolute(target: string): { authority: string; rest: string } | nu
 /** What enforcing decides. */
 function judge(snap: DecideSnapshot, req: GateRequest): Outcome {
   const target = req.target;
-  let upstreamPath = target;
-  let hostHeader = req.host;
-  if (target.charCodeAt(0) !== 47 /* / */) {
-    if (target === '*' && isOptions(req.method)) {
-      return { kind: 'answer', route: snap.defaultRoute, decision: 'passthrough', reason: 'server-options', preflight: false, origin: readOrigin(req.headers) ?? null, status: 204, headers: SERVER_OPTIONS_HEADERS, headerList: SERVER_OPTIONS_LIST };
-    }
-    const abs = splitAbsolute(target);
-    if (abs === null) return refusal(snap.defaultRoute, readOrigin(req.headers) ?? null, 400, 'target-invalid', 'the request target must be a path (/…) or an absolute http(s) URL', false);
-    // RFC 9112 §3.2.2: the target's authority replaces Host; the upstream gets the origin-form.
-    hostHeader = abs.authority;
-    upstreamPath = abs.rest;
+  if (target.charCodeAt(0) === 47 /* / */) return judgeAt(snap, req, req.host, target);
+  if (target === '*' && isOptions(req.method)) {
+    return { kind: 'answer', route: snap.defaultRoute, decision: 'passthrough', reason: 'server-options', preflight: false, origin: readOrigin(req.headers) ?? null, status: 204, headers: SERVER_OPTIONS_HEADERS, headerList: SERVER_OPTIONS_LIST };
   }
+  const abs = splitAbsolute(target);
+  if (abs === null) return refusal(snap.defaultRoute, readOrigin(req.headers) ?? null, 400, 'target-invalid', 'the request target must be a path (/…) or an absolute http(s) URL', false);
+  // RFC 9112 §3.2.2: the target's authority replaces Host; the upstream gets the origin-form.
+  return judgeAt(snap, req, abs.authority, abs.rest);
+}
+
+/** The request as the route for `hostHeader` and `upstreamPath` sees it. */
+function judgeAt(snap: DecideSnapshot, req: GateRequest, hostHeader: string | undefined, upstreamPath: string): Outcome {
   const route = matchRoute(snap, hostHeader, upstreamPath);
   const policy = route.policy;
-  if (policy === null) {
-    // closed, or opt-in with its setting off: a request without Origin is no CORS request and passes.
-    const origin = readOrigin(req.headers);
-    if (origin === undefined) return forward(route, upstreamPath, null, 'passthrough');
-    if (sameOrigin(snap, req, origin, hostHeader)) return sameOriginForward(route, upstreamPath, origin);
-    const preflight = isOptions(req.method) && hasHeader(req.headers, 'access-control-request-method');
-    return refusal(route, origin, snap.refusedStatus, route.refusal!.code, route.refusal!.message, preflight);
-  }
+  if (policy === null) return judgeWithoutPolicy(snap, req, route, hostHeader, upstreamPath);
   // A preflight this route answered before, answered again (same snapshot, same request fields).
   const memo = isOptions(req.method) ? route.answers : null;
   if (memo !== null) {
@@ -174,14 +167,26 @@ function judge(snap: DecideSnapshot, req: GateRequest): Outcome {
     if (d.origin !== null && sameOrigin(snap, req, d.origin, hostHeader)) return sameOriginForward(route, upstreamPath, d.origin);
     return refusal(route, d.origin, snap.refusedStatus, d.reason, d.message, d.preflight, d.vary ?? VARY_ORIGIN);
   }
-  if (d.status !== null) {
-    // An allowed preflight is answered here; it never reaches the upstream.
-    const headers = d.vary !== null && d.vary.startsWith(VARY_ORIGIN) ? d.headers : { ...d.headers, Vary: d.vary === null ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN) };
-    const answer: Answer = Object.freeze({ kind: 'answer', route, decision: 'allowed', reason: d.reason, preflight: true, origin: d.origin, status: d.status, headers, headerList: headerListOf(d.status, headers) });
-    memo?.set(req.headers, answer);
-    return answer;
-  }
+  // An allowed preflight is answered here; it never reaches the upstream.
+  if (d.status !== null) return allowedPreflight(route, req, d, d.status, memo);
   return forward(route, upstreamPath, d, 'allowed');
+}
+
+/** A closed route, or an opt-in one with its setting off: a request without Origin is no CORS request and passes. */
+function judgeWithoutPolicy(snap: DecideSnapshot, req: GateRequest, route: BoundRoute, hostHeader: string | undefined, upstreamPath: string): Outcome {
+  const origin = readOrigin(req.headers);
+  if (origin === undefined) return forward(route, upstreamPath, null, 'passthrough');
+  if (sameOrigin(snap, req, origin, hostHeader)) return sameOriginForward(route, upstreamPath, origin);
+  const preflight = isOptions(req.method) && hasHeader(req.headers, 'access-control-request-method');
+  return refusal(route, origin, snap.refusedStatus, route.refusal!.code, route.refusal!.message, preflight);
+}
+
+/** The answer to an allowed preflight, remembered for the next identical one. */
+function allowedPreflight(route: BoundRoute, req: GateRequest, d: Decision, status: number, memo: AnswerLookup | null): Answer {
+  const headers = d.vary !== null && d.vary.startsWith(VARY_ORIGIN) ? d.headers : { ...d.headers, Vary: d.vary === null ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN) };
+  const answer: Answer = Object.freeze({ kind: 'answer', route, decision: 'allowed', reason: d.reason, preflight: true, origin: d.origin, status, headers, headerList: headerListOf(status, headers) });
+  memo?.set(req.headers, answer);
+  return answer;
 }
 
 function hasHeader(headers: RequestHeadersLike, lower: string): boolean {
