@@ -73,7 +73,9 @@ function buildLists(n: number): Lists {
   if (n >= 10 && mid % 10 === 9) mid--;
   return {
     patterns: JSON.parse(JSON.stringify(patterns)) as string[],
-    peer: (JSON.parse(JSON.stringify(peer.map((p) => (typeof p === 'string' ? p : null)))) as Array<string | null>).map((p, i) => p ?? peer[i]!),
+    peer: (
+      JSON.parse(JSON.stringify(peer.map((p) => (typeof p === 'string' ? p : null)))) as Array<string | null>
+    ).map((p, i) => p ?? peer[i]!),
     allowedExact: `https://app${mid}.example${mid % 1000}.com`,
     allowedWildcard: wildIndex < 0 ? null : `https://api.t${wildIndex}.example${wildIndex % 1000}.com`,
   };
@@ -144,7 +146,12 @@ function lowerDecile(values: number[]): number {
   return s[Math.floor((s.length - 1) / 10)]!;
 }
 
-const fmt = (ns: number) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
+const fmt = (ns: number) =>
+  ns >= 1e6
+    ? `${(ns / 1e6).toFixed(2)} ms`
+    : ns >= 1e3
+      ? `${(ns / 1e3).toFixed(2)} µs`
+      : `${ns.toFixed(0)} ns`;
 const ratio = (peer: number, ours: number) => `${(peer / ours).toFixed(peer / ours >= 10 ? 0 : 1)}×`;
 
 /** CPU time (user + system, all threads) since `start`, in ns. */
@@ -168,7 +175,12 @@ export default async function run(): Promise<void> {
 
   for (const n of SIZES) {
     const lists = buildLists(n);
-    const options: PolicyOptions = { origins: lists.patterns, methods: METHODS, requestHeaders: REQUEST_HEADERS, maxAge: 600 };
+    const options: PolicyOptions = {
+      origins: lists.patterns,
+      methods: METHODS,
+      requestHeaders: REQUEST_HEADERS,
+      maxAge: 600,
+    };
     const m0 = heapMB();
     let cpu = process.cpuUsage();
     const policy: Policy = createPolicy(options);
@@ -182,18 +194,43 @@ export default async function run(): Promise<void> {
       compileTimes.push(cpuNs(cpu));
     }
     const compileNs = median(compileTimes);
-    const peerMw = cors({ origin: lists.peer, methods: METHODS, allowedHeaders: REQUEST_HEADERS, maxAge: 600 }) as unknown as (req: unknown, res: unknown, next: () => void) => void;
+    const peerMw = cors({
+      origin: lists.peer,
+      methods: METHODS,
+      allowedHeaders: REQUEST_HEADERS,
+      maxAge: 600,
+    }) as unknown as (req: unknown, res: unknown, next: () => void) => void;
     const peerMB = n >= 1000 ? estimatePeerMB(n) : null;
     if (n >= 10_000) {
       const per100k = 100_000 / n;
-      compileRows.push([n.toLocaleString('en-US'), fmt(compileNs), `${((compileNs / 1e6) * per100k).toFixed(0)} ms`, `${((m1 - m0) * per100k).toFixed(1)} MB`, peerMB === null ? '-' : `${(peerMB * per100k).toFixed(1)} MB`]);
+      compileRows.push([
+        n.toLocaleString('en-US'),
+        fmt(compileNs),
+        `${((compileNs / 1e6) * per100k).toFixed(0)} ms`,
+        `${((m1 - m0) * per100k).toFixed(1)} MB`,
+        peerMB === null ? '-' : `${(peerMB * per100k).toFixed(1)} MB`,
+      ]);
     }
 
-    const actual = (origin: string): RequestLike => ({ method: 'GET', headers: { host: 'api.example.com', origin, accept: '*/*' } });
+    const actual = (origin: string): RequestLike => ({
+      method: 'GET',
+      headers: { host: 'api.example.com', origin, accept: '*/*' },
+    });
     const requests: Array<[string, RequestLike]> = [
       ['allowed', actual(lists.allowedExact)],
       ['refused', actual('https://evil.example.net')],
-      ['preflight', { method: 'OPTIONS', headers: { host: 'api.example.com', origin: lists.allowedExact, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type,x-request-id' } }],
+      [
+        'preflight',
+        {
+          method: 'OPTIONS',
+          headers: {
+            host: 'api.example.com',
+            origin: lists.allowedExact,
+            'access-control-request-method': 'PUT',
+            'access-control-request-headers': 'content-type,x-request-id',
+          },
+        },
+      ],
     ];
     // A new policy has new closures, which V8 optimises afresh (in the background, slowly on a busy
     // machine): run every measured path for a while first, as a server would have.
@@ -226,7 +263,11 @@ export default async function run(): Promise<void> {
       );
       decisionRows.push([n.toLocaleString('en-US'), name, fmt(ours), fmt(peer), ratio(peer, ours)]);
     }
-    const checks: Array<[string, string | null]> = [['allowed exact', lists.allowedExact], ['allowed wildcard', lists.allowedWildcard], ['refused', 'https://evil.example.net']];
+    const checks: Array<[string, string | null]> = [
+      ['allowed exact', lists.allowedExact],
+      ['allowed wildcard', lists.allowedWildcard],
+      ['refused', 'https://evil.example.net'],
+    ];
     for (const [name, origin] of checks) {
       if (origin === null) continue;
       const [ours, peer] = measurePair(
@@ -237,7 +278,10 @@ export default async function run(): Promise<void> {
           if (peerAllows(lists.peer, origin)) sink++;
         },
       );
-      if (!policy.allowsOrigin(origin) !== (name === 'refused') || peerAllows(lists.peer, origin) !== policy.allowsOrigin(origin)) {
+      if (
+        !policy.allowsOrigin(origin) !== (name === 'refused') ||
+        peerAllows(lists.peer, origin) !== policy.allowsOrigin(origin)
+      ) {
         throw new Error(`bench setup error: ${name} ${origin}`);
       }
       checkRows.push([n.toLocaleString('en-US'), name, fmt(ours), fmt(peer), ratio(peer, ours)]);
@@ -245,15 +289,31 @@ export default async function run(): Promise<void> {
   }
 
   const tables = [
-    table('Full decision (evaluate + headers onto a stub response) vs expressjs/cors middleware', ['patterns', 'request', 'corsgate', 'cors', 'cors/corsgate'], decisionRows),
-    table('Bare origin check: policy.allowsOrigin vs an array scan like cors (=== / RegExp.test)', ['patterns', 'origin', 'corsgate', 'cors scan', 'scan/corsgate'], checkRows),
-    table(`Compile time (CPU, median of ${COMPILE_RUNS}) and heap (10 % wildcards)`, ['patterns', 'createPolicy', 'per 100k', 'heap per 100k', 'cors list heap per 100k'], compileRows),
+    table(
+      'Full decision (evaluate + headers onto a stub response) vs expressjs/cors middleware',
+      ['patterns', 'request', 'corsgate', 'cors', 'cors/corsgate'],
+      decisionRows,
+    ),
+    table(
+      'Bare origin check: policy.allowsOrigin vs an array scan like cors (=== / RegExp.test)',
+      ['patterns', 'origin', 'corsgate', 'cors scan', 'scan/corsgate'],
+      checkRows,
+    ),
+    table(
+      `Compile time (CPU, median of ${COMPILE_RUNS}) and heap (10 % wildcards)`,
+      ['patterns', 'createPolicy', 'per 100k', 'heap per 100k', 'cors list heap per 100k'],
+      compileRows,
+    ),
   ];
   const summary = summarise(decisionRows, checkRows);
   const text = `${tables.join('\n')}\n${summary}`;
   console.log(text);
   console.log(`(total ${((Date.now() - began) / 1000).toFixed(1)} s; sink ${sink % 7})`);
-  writeResults('engine', text, 'Ratios above 1× mean corsgate is faster. Each pair of figures is measured in alternating batches in the same process; each figure is the lower decile of the per-call means of ≈0.5 ms batches.');
+  writeResults(
+    'engine',
+    text,
+    'Ratios above 1× mean corsgate is faster. Each pair of figures is measured in alternating batches in the same process; each figure is the lower decile of the per-call means of ≈0.5 ms batches.',
+  );
 }
 
 /** The issue's targets, as ratios read off the tables. */
@@ -270,9 +330,14 @@ function summarise(decisionRows: string[][], checkRows: string[][]): string {
   lines.push(
     `- full decision, slowest/fastest over 10 … 1,000,000 patterns: allowed ${spread(decisionRows, 'allowed')}, refused ${spread(decisionRows, 'refused')}, preflight ${spread(decisionRows, 'preflight')}`,
   );
-  for (const [size, target] of [['1', '≥ 1×'], ['10,000', '≥ 100×']] as const) {
+  for (const [size, target] of [
+    ['1', '≥ 1×'],
+    ['10,000', '≥ 100×'],
+  ] as const) {
     const cells = decisionRows.filter((r) => r[0] === size).map((r) => `${r[1]} ${r[4]}`);
-    lines.push(`- full decision vs expressjs/cors at ${size} pattern${size === '1' ? '' : 's'} (target ${target}): ${cells.join(', ')}`);
+    lines.push(
+      `- full decision vs expressjs/cors at ${size} pattern${size === '1' ? '' : 's'} (target ${target}): ${cells.join(', ')}`,
+    );
   }
   return lines.join('\n');
 }
@@ -280,12 +345,29 @@ function summarise(decisionRows: string[][], checkRows: string[][]): string {
 /** Runs every measured path for a while first, so the first table rows are not paid for by the JIT. */
 function warmUp(): void {
   const lists = buildLists(100);
-  const policy = createPolicy({ origins: lists.patterns, methods: METHODS, requestHeaders: REQUEST_HEADERS, maxAge: 600 });
-  const peerMw = cors({ origin: lists.peer, methods: METHODS, allowedHeaders: REQUEST_HEADERS, maxAge: 600 }) as unknown as (req: unknown, res: unknown, next: () => void) => void;
+  const policy = createPolicy({
+    origins: lists.patterns,
+    methods: METHODS,
+    requestHeaders: REQUEST_HEADERS,
+    maxAge: 600,
+  });
+  const peerMw = cors({
+    origin: lists.peer,
+    methods: METHODS,
+    allowedHeaders: REQUEST_HEADERS,
+    maxAge: 600,
+  }) as unknown as (req: unknown, res: unknown, next: () => void) => void;
   const reqs: RequestLike[] = [
     { method: 'GET', headers: { origin: lists.allowedExact } },
     { method: 'GET', headers: { origin: 'https://evil.example.net' } },
-    { method: 'OPTIONS', headers: { origin: lists.allowedExact, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' } },
+    {
+      method: 'OPTIONS',
+      headers: {
+        origin: lists.allowedExact,
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'content-type',
+      },
+    },
   ];
   const until = Date.now() + 600;
   while (Date.now() < until) {
@@ -319,7 +401,13 @@ function parseNs(s: string): number {
 
 function table(title: string, head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const out = [`${title}`, '', `| ${head.map((h, i) => h.padEnd(widths[i]!)).join(' | ')} |`, `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`];
-  for (const r of rows) out.push(`| ${r.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`);
+  const out = [
+    `${title}`,
+    '',
+    `| ${head.map((h, i) => h.padEnd(widths[i]!)).join(' | ')} |`,
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+  ];
+  for (const r of rows)
+    out.push(`| ${r.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`);
   return `${out.join('\n')}\n`;
 }

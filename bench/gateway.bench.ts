@@ -36,7 +36,8 @@ const CONNECTIONS = 50;
 const NGINX = '/usr/sbin/nginx';
 const TICK_US = 1e6 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || '100');
 const PIN = cpus().length >= 2 && !spawnSync('taskset', ['-c', '0', 'true']).error;
-const pinned = (cpu: string, cmd: string, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args]);
+const pinned = (cpu: string, cmd: string, args: string[]): [string, string[]] =>
+  PIN ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
 const here = dirname(fileURLToPath(import.meta.url));
 
 type Kind = 'GET' | 'POST 64 KB' | 'preflight';
@@ -65,7 +66,8 @@ function descendants(pid: number): number[] {
   const out = [pid];
   for (let i = 0; i < out.length; i++) {
     try {
-      for (const c of readFileSync(`/proc/${out[i]}/task/${out[i]}/children`, 'utf8').trim().split(/\s+/)) if (c) out.push(Number(c));
+      for (const c of readFileSync(`/proc/${out[i]}/task/${out[i]}/children`, 'utf8').trim().split(/\s+/))
+        if (c) out.push(Number(c));
     } catch {
       // gone
     }
@@ -79,7 +81,9 @@ function waitPort(port: number, ms = 15_000): Promise<void> {
     const tryOnce = () => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => (s.destroy(), resolve()));
-      s.once('error', () => (Date.now() > until ? reject(new Error(`port ${port} never opened`)) : setTimeout(tryOnce, 50)));
+      s.once('error', () =>
+        Date.now() > until ? reject(new Error(`port ${port} never opened`)) : setTimeout(tryOnce, 50),
+      );
     };
     tryOnce();
   });
@@ -108,18 +112,30 @@ const UPSTREAM_HTTP = `  server {\n    listen 127.0.0.1:PORT backlog=4096;\n    
 
 /** The nginx CORS configuration users write: a map of allowed origins, preflights answered by nginx. */
 function nginxCorsHttp(upstreamPort: number, n: number): string {
-  const map = origins(n).map((o) => `    "${o}" $http_origin;`).join('\n');
+  const map = origins(n)
+    .map((o) => `    "${o}" $http_origin;`)
+    .join('\n');
   const cors = `add_header Access-Control-Allow-Origin $cors_origin always; add_header Access-Control-Allow-Credentials $cors_credentials always; add_header Vary Origin always;`;
-  return `  map_hash_max_size 65536;\n  map_hash_bucket_size 128;\n  map $http_origin $cors_origin {\n    default "";\n${map}\n  }\n  map $cors_origin $cors_credentials { "" ""; default "true"; }\n` +
+  return (
+    `  map_hash_max_size 65536;\n  map_hash_bucket_size 128;\n  map $http_origin $cors_origin {\n    default "";\n${map}\n  }\n  map $cors_origin $cors_credentials { "" ""; default "true"; }\n` +
     `  upstream up { server 127.0.0.1:${upstreamPort}; keepalive 128; }\n` +
     `  server {\n    listen 127.0.0.1:PORT backlog=4096;\n    client_max_body_size 1m;\n    location / {\n` +
     `      if ($request_method = OPTIONS) { ${cors} add_header Access-Control-Allow-Methods "GET, HEAD, POST, PUT, PATCH, DELETE" always; add_header Access-Control-Allow-Headers $http_access_control_request_headers always; add_header Access-Control-Max-Age 600 always; return 204; }\n` +
-    `      proxy_hide_header Access-Control-Allow-Origin; ${cors}\n      proxy_http_version 1.1;\n      proxy_set_header Connection "";\n      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n      proxy_pass http://up;\n    }\n  }`;
+    `      proxy_hide_header Access-Control-Allow-Origin; ${cors}\n      proxy_http_version 1.1;\n      proxy_set_header Connection "";\n      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n      proxy_pass http://up;\n    }\n  }`
+  );
 }
 
-async function startNodeScript(cpu: string, script: string, args: string[], env: Record<string, string> = {}): Promise<Proc> {
+async function startNodeScript(
+  cpu: string,
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Proc> {
   const [cmd, a] = pinned(cpu, process.execPath, [script, ...args]);
-  const child = spawn(cmd, a, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', ...env } });
+  const child = spawn(cmd, a, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+  });
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const m = /^READY (\d+)$/.exec(line) ?? /proxy:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
@@ -130,24 +146,65 @@ async function startNodeScript(cpu: string, script: string, args: string[], env:
   return { port, pids: () => descendants(child.pid!), stop: () => child.kill('SIGTERM') };
 }
 
-async function startCorsgate(dir: string, name: string, upstreamPort: number, n: number, flags: string[], cpu: string, env: Record<string, string> = {}): Promise<Proc> {
+async function startCorsgate(
+  dir: string,
+  name: string,
+  upstreamPort: number,
+  n: number,
+  flags: string[],
+  cpu: string,
+  env: Record<string, string> = {},
+): Promise<Proc> {
   const db = join(dir, `${name}.db`);
   const store = new SqliteStore(db);
   const list = origins(n);
-  for (let i = 0; i < list.length; i += 5000) await store.createAllowlistMany(list.slice(i, i + 5000).map((urlPattern) => ({ urlPattern })), 'bench');
+  for (let i = 0; i < list.length; i += 5000)
+    await store.createAllowlistMany(
+      list.slice(i, i + 5000).map((urlPattern) => ({ urlPattern })),
+      'bench',
+    );
   await store.close();
   const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
-  const args = ['serve', '--upstream', `http://127.0.0.1:${upstreamPort}`, '--store', `sqlite:${db}`, '--port', '0', '--admin-port', '0', '--log-level', 'warn', ...flags];
+  const args = [
+    'serve',
+    '--upstream',
+    `http://127.0.0.1:${upstreamPort}`,
+    '--store',
+    `sqlite:${db}`,
+    '--port',
+    '0',
+    '--admin-port',
+    '0',
+    '--log-level',
+    'warn',
+    ...flags,
+  ];
   // The access log, when on, goes to a file as it would in production (not to this process's pipe).
   const out = join(dir, `${name}.log`);
   const [cmd, a] = pinned(cpu, process.execPath, [cli, ...args]);
-  const child = spawn('sh', ['-c', `exec "$@" > ${out}`, 'sh', cmd, ...a], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production', CORSGATE_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef', ...env } });
+  const child = spawn('sh', ['-c', `exec "$@" > ${out}`, 'sh', cmd, ...a], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      CORSGATE_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+      ...env,
+    },
+  });
   const until = Date.now() + 30_000;
   let port = 0;
   while (port === 0) {
     if (Date.now() > until) throw new Error(`corsgate ${name} did not start`);
     await new Promise((r) => setTimeout(r, 100));
-    const m = /proxy:\s+https?:\/\/127\.0\.0\.1:(\d+)/.exec((() => { try { return readFileSync(out, 'utf8'); } catch { return ''; } })());
+    const m = /proxy:\s+https?:\/\/127\.0\.0\.1:(\d+)/.exec(
+      (() => {
+        try {
+          return readFileSync(out, 'utf8');
+        } catch {
+          return '';
+        }
+      })(),
+    );
     if (m) port = Number(m[1]);
   }
   return { port, pids: () => descendants(child.pid!), stop: () => child.kill('SIGTERM') };
@@ -155,7 +212,8 @@ async function startCorsgate(dir: string, name: string, upstreamPort: number, n:
 
 function lua(kind: Kind, origin: string): string {
   if (kind === 'GET') return `wrk.method = "GET"\nwrk.headers["Origin"] = "${origin}"\n`;
-  if (kind === 'POST 64 KB') return `wrk.method = "POST"\nwrk.body = string.rep("x", 65536)\nwrk.headers["Content-Type"] = "text/plain"\nwrk.headers["Origin"] = "${origin}"\n`;
+  if (kind === 'POST 64 KB')
+    return `wrk.method = "POST"\nwrk.body = string.rep("x", 65536)\nwrk.headers["Content-Type"] = "text/plain"\nwrk.headers["Origin"] = "${origin}"\n`;
   return `wrk.method = "OPTIONS"\nwrk.headers["Origin"] = "${origin}"\nwrk.headers["Access-Control-Request-Method"] = "PUT"\nwrk.headers["Access-Control-Request-Headers"] = "content-type"\n`;
 }
 
@@ -175,14 +233,34 @@ function parseMs(text: string, pct: string): number {
 /** Ports served over TLS (wrk speaks HTTP/1.1 over TLS to them; it has no HTTP/2). */
 const TLS_PORTS = new Set<number>();
 
-function wrk(luaFile: string, port: number, seconds: number, connections = CONNECTIONS, cpu = '1'): WrkResult {
+function wrk(
+  luaFile: string,
+  port: number,
+  seconds: number,
+  connections = CONNECTIONS,
+  cpu = '1',
+): WrkResult {
   const scheme = TLS_PORTS.has(port) ? 'https' : 'http';
-  const [cmd, args] = pinned(cpu, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', luaFile, `${scheme}://127.0.0.1:${port}/data`]);
+  const [cmd, args] = pinned(cpu, 'wrk', [
+    '-t1',
+    `-c${connections}`,
+    `-d${seconds}s`,
+    '--latency',
+    '-s',
+    luaFile,
+    `${scheme}://127.0.0.1:${port}/data`,
+  ]);
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const text = r.stdout;
-  if (/Non-2xx or 3xx responses/.test(text)) throw new Error(`wrk saw non-2xx answers from port ${port}:\n${text}`);
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN), requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN), p50ms: parseMs(text, '50'), p99ms: parseMs(text, '99') };
+  if (/Non-2xx or 3xx responses/.test(text))
+    throw new Error(`wrk saw non-2xx answers from port ${port}:\n${text}`);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
+    requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN),
+    p50ms: parseMs(text, '50'),
+    p99ms: parseMs(text, '99'),
+  };
 }
 
 interface Entry {
@@ -204,7 +282,10 @@ interface Sample {
 }
 
 export default async function run(): Promise<void> {
-  for (const [tool, probe] of [['wrk', ['--version']], [NGINX, ['-v']]] as const) {
+  for (const [tool, probe] of [
+    ['wrk', ['--version']],
+    [NGINX, ['-v']],
+  ] as const) {
     if (spawnSync(tool, probe).error) {
       console.log(`${tool} is not installed (apt-get install -y wrk nginx): gateway benchmark not run`);
       process.exitCode = 1;
@@ -217,40 +298,201 @@ export default async function run(): Promise<void> {
     const upstream = await startNginx(join(dir, 'upstream'), '1', UPSTREAM_HTTP);
     procs.push(upstream);
     const up = upstream.port;
-    const peer = (name: string) => (_dir: string) => startNodeScript('0', join(here, 'servers', 'proxy-peers.js'), [name, `http://127.0.0.1:${up}`]);
-    const gw = (name: string, n: number, flags: string[], cpu = '0', env: Record<string, string> = {}) => (d: string) => startCorsgate(d, name, up, n, flags, cpu, env);
+    const peer = (name: string) => (_dir: string) =>
+      startNodeScript('0', join(here, 'servers', 'proxy-peers.js'), [name, `http://127.0.0.1:${up}`]);
+    const gw =
+      (name: string, n: number, flags: string[], cpu = '0', env: Record<string, string> = {}) =>
+      (d: string) =>
+        startCorsgate(d, name, up, n, flags, cpu, env);
     // HTTPS rows: a self-signed certificate made as the README says; wrk keeps its TLS connections open.
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
-    spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const tls = (name: string) => async (d: string) => {
-      const p = await startCorsgate(d, name, up, 1, ['--access-log', 'off', '--tls-cert', cert, '--tls-key', key], '0');
+      const p = await startCorsgate(
+        d,
+        name,
+        up,
+        1,
+        ['--access-log', 'off', '--tls-cert', cert, '--tls-key', key],
+        '0',
+      );
       TLS_PORTS.add(p.port);
       return p;
     };
     const entries: Entry[] = [
-      { name: 'corsgate-1', label: 'corsgate, 1 origin', kinds: KINDS, size: 1, cpu: '0', start: gw('corsgate-1', 1, ['--access-log', 'off']) },
+      {
+        name: 'corsgate-1',
+        label: 'corsgate, 1 origin',
+        kinds: KINDS,
+        size: 1,
+        cpu: '0',
+        start: gw('corsgate-1', 1, ['--access-log', 'off']),
+      },
       // Issue 14: the usage counters' cost, on against off (CORSGATE_USAGE_COUNTERS=off, for this comparison only).
-      { name: 'corsgate-1-nousage', label: 'corsgate, 1 origin, usage counters off', kinds: ['GET', 'preflight'], size: 1, cpu: '0', start: gw('corsgate-1-nousage', 1, ['--access-log', 'off'], '0', { CORSGATE_USAGE_COUNTERS: 'off' }) },
-      { name: 'corsgate-10k', label: 'corsgate, 10,000 origins', kinds: KINDS, size: 10_000, cpu: '0', start: gw('corsgate-10k', 10_000, ['--access-log', 'off']) },
-      { name: 'corsgate-1-tls', label: 'corsgate, 1 origin, HTTPS (HTTP/1.1 over TLS)', kinds: KINDS, size: 1, cpu: '0', start: tls('corsgate-1-tls') },
-      { name: 'corsgate-1-log', label: 'corsgate, 1 origin, access log on', kinds: ['GET', 'preflight'], size: 1, cpu: '0', start: gw('corsgate-1-log', 1, ['--access-log', 'on', '--log-level', 'info']) },
+      {
+        name: 'corsgate-1-nousage',
+        label: 'corsgate, 1 origin, usage counters off',
+        kinds: ['GET', 'preflight'],
+        size: 1,
+        cpu: '0',
+        start: gw('corsgate-1-nousage', 1, ['--access-log', 'off'], '0', { CORSGATE_USAGE_COUNTERS: 'off' }),
+      },
+      {
+        name: 'corsgate-10k',
+        label: 'corsgate, 10,000 origins',
+        kinds: KINDS,
+        size: 10_000,
+        cpu: '0',
+        start: gw('corsgate-10k', 10_000, ['--access-log', 'off']),
+      },
+      {
+        name: 'corsgate-1-tls',
+        label: 'corsgate, 1 origin, HTTPS (HTTP/1.1 over TLS)',
+        kinds: KINDS,
+        size: 1,
+        cpu: '0',
+        start: tls('corsgate-1-tls'),
+      },
+      {
+        name: 'corsgate-1-log',
+        label: 'corsgate, 1 origin, access log on',
+        kinds: ['GET', 'preflight'],
+        size: 1,
+        cpu: '0',
+        start: gw('corsgate-1-log', 1, ['--access-log', 'on', '--log-level', 'info']),
+      },
       // CPU per request is compared with both workers on CPU 0 (a worker that is not saturated pays
       // more per request whatever the design); req/s on two CPUs is shown for what it is on 2 cores.
-      { name: 'corsgate-w2', label: 'corsgate, 2 workers on CPU 0 (round-robin)', kinds: ['GET'], size: 1, cpu: '0', start: gw('corsgate-w2', 1, ['--access-log', 'off', '--workers', '2'], '0', { NODE_CLUSTER_SCHED_POLICY: 'rr' }) },
-      { name: 'corsgate-w2-none', label: 'corsgate, 2 workers on CPU 0 (SCHED_NONE)', kinds: ['GET'], size: 1, cpu: '0', start: gw('corsgate-w2-none', 1, ['--access-log', 'off', '--workers', '2'], '0', { NODE_CLUSTER_SCHED_POLICY: 'none' }) },
-      { name: 'corsgate-w2-2cpu', label: 'corsgate, 2 workers on CPUs 0,1 (round-robin)', kinds: ['GET'], size: 1, cpu: '0,1', start: gw('corsgate-w2-2cpu', 1, ['--access-log', 'off', '--workers', '2'], '0,1', { NODE_CLUSTER_SCHED_POLICY: 'rr' }) },
-      { name: 'corsgate-w2-2cpu-none', label: 'corsgate, 2 workers on CPUs 0,1 (SCHED_NONE, the default)', kinds: ['GET'], size: 1, cpu: '0,1', start: gw('corsgate-w2-2cpu-none', 1, ['--access-log', 'off', '--workers', '2'], '0,1', { NODE_CLUSTER_SCHED_POLICY: 'none' }) },
+      {
+        name: 'corsgate-w2',
+        label: 'corsgate, 2 workers on CPU 0 (round-robin)',
+        kinds: ['GET'],
+        size: 1,
+        cpu: '0',
+        start: gw('corsgate-w2', 1, ['--access-log', 'off', '--workers', '2'], '0', {
+          NODE_CLUSTER_SCHED_POLICY: 'rr',
+        }),
+      },
+      {
+        name: 'corsgate-w2-none',
+        label: 'corsgate, 2 workers on CPU 0 (SCHED_NONE)',
+        kinds: ['GET'],
+        size: 1,
+        cpu: '0',
+        start: gw('corsgate-w2-none', 1, ['--access-log', 'off', '--workers', '2'], '0', {
+          NODE_CLUSTER_SCHED_POLICY: 'none',
+        }),
+      },
+      {
+        name: 'corsgate-w2-2cpu',
+        label: 'corsgate, 2 workers on CPUs 0,1 (round-robin)',
+        kinds: ['GET'],
+        size: 1,
+        cpu: '0,1',
+        start: gw('corsgate-w2-2cpu', 1, ['--access-log', 'off', '--workers', '2'], '0,1', {
+          NODE_CLUSTER_SCHED_POLICY: 'rr',
+        }),
+      },
+      {
+        name: 'corsgate-w2-2cpu-none',
+        label: 'corsgate, 2 workers on CPUs 0,1 (SCHED_NONE, the default)',
+        kinds: ['GET'],
+        size: 1,
+        cpu: '0,1',
+        start: gw('corsgate-w2-2cpu-none', 1, ['--access-log', 'off', '--workers', '2'], '0,1', {
+          NODE_CLUSTER_SCHED_POLICY: 'none',
+        }),
+      },
       // The same, at the connections per worker the one-worker row has (50 each): with 50 in all each
       // worker sees half the concurrency, so fewer requests per event-loop wake.
-      { name: 'corsgate-w2-2cpu-c100', label: 'corsgate, 2 workers on CPUs 0,1 (SCHED_NONE), 100 connections (50 per worker)', kinds: ['GET'], size: 1, cpu: '0,1', connections: 2 * CONNECTIONS, start: gw('corsgate-w2-2cpu-c100', 1, ['--access-log', 'off', '--workers', '2'], '0,1', { NODE_CLUSTER_SCHED_POLICY: 'none' }) },
-      { name: 'floor', label: 'floor: node:http + undici dispatch', kinds: ['GET', 'POST 64 KB'], size: 1, cpu: '0', start: peer('floor') },
-      { name: 'preflight-floor', label: 'floor: node:http answering 204', kinds: ['preflight'], size: 1, cpu: '0', start: peer('preflight-floor') },
-      { name: 'preflight-floor-cors', label: 'floor: node:http answering 204 with the same CORS header block', kinds: ['preflight'], size: 1, cpu: '0', start: peer('preflight-floor-cors') },
-      { name: 'reply-from', label: 'fastify + @fastify/reply-from', kinds: ['GET', 'POST 64 KB'], size: 1, cpu: '0', start: peer('reply-from') },
-      { name: 'http-proxy', label: 'node:http + http-proxy', kinds: ['GET', 'POST 64 KB'], size: 1, cpu: '0', start: peer('http-proxy') },
-      { name: 'nginx-1', label: 'nginx map CORS, 1 origin', kinds: KINDS, size: 1, cpu: '0', start: (d) => startNginx(join(d, 'nginx-1'), '0', nginxCorsHttp(up, 1)) },
-      { name: 'nginx-10k', label: 'nginx map CORS, 10,000 origins', kinds: KINDS, size: 10_000, cpu: '0', start: (d) => startNginx(join(d, 'nginx-10k'), '0', nginxCorsHttp(up, 10_000)) },
+      {
+        name: 'corsgate-w2-2cpu-c100',
+        label: 'corsgate, 2 workers on CPUs 0,1 (SCHED_NONE), 100 connections (50 per worker)',
+        kinds: ['GET'],
+        size: 1,
+        cpu: '0,1',
+        connections: 2 * CONNECTIONS,
+        start: gw('corsgate-w2-2cpu-c100', 1, ['--access-log', 'off', '--workers', '2'], '0,1', {
+          NODE_CLUSTER_SCHED_POLICY: 'none',
+        }),
+      },
+      {
+        name: 'floor',
+        label: 'floor: node:http + undici dispatch',
+        kinds: ['GET', 'POST 64 KB'],
+        size: 1,
+        cpu: '0',
+        start: peer('floor'),
+      },
+      {
+        name: 'preflight-floor',
+        label: 'floor: node:http answering 204',
+        kinds: ['preflight'],
+        size: 1,
+        cpu: '0',
+        start: peer('preflight-floor'),
+      },
+      {
+        name: 'preflight-floor-cors',
+        label: 'floor: node:http answering 204 with the same CORS header block',
+        kinds: ['preflight'],
+        size: 1,
+        cpu: '0',
+        start: peer('preflight-floor-cors'),
+      },
+      {
+        name: 'reply-from',
+        label: 'fastify + @fastify/reply-from',
+        kinds: ['GET', 'POST 64 KB'],
+        size: 1,
+        cpu: '0',
+        start: peer('reply-from'),
+      },
+      {
+        name: 'http-proxy',
+        label: 'node:http + http-proxy',
+        kinds: ['GET', 'POST 64 KB'],
+        size: 1,
+        cpu: '0',
+        start: peer('http-proxy'),
+      },
+      {
+        name: 'nginx-1',
+        label: 'nginx map CORS, 1 origin',
+        kinds: KINDS,
+        size: 1,
+        cpu: '0',
+        start: (d) => startNginx(join(d, 'nginx-1'), '0', nginxCorsHttp(up, 1)),
+      },
+      {
+        name: 'nginx-10k',
+        label: 'nginx map CORS, 10,000 origins',
+        kinds: KINDS,
+        size: 10_000,
+        cpu: '0',
+        start: (d) => startNginx(join(d, 'nginx-10k'), '0', nginxCorsHttp(up, 10_000)),
+      },
     ];
     const only = process.env.CORSGATE_BENCH_ONLY?.split(',');
     const kindsOnly = process.env.CORSGATE_BENCH_KINDS?.split(',');
@@ -273,8 +515,11 @@ export default async function run(): Promise<void> {
       return luaFiles.get(key)!;
     };
     const runs = entries.reduce((n, e) => n + e.kinds.length, 0);
-    console.log(`${runs} server × request cells, ${RUNS} rounds of ${SECONDS} s after a 1 s warm-up each: about ${Math.ceil((runs * (RUNS * SECONDS + 1) + 40) / 60)} min; ${PIN ? 'servers on CPU 0 (2-worker gateways on 0,1), wrk and the upstream on CPU 1' : 'not pinned'}`);
-    for (const e of entries) for (const k of e.kinds) wrk(luaFor(k, e.size), running.get(e.name)!.port, 1, e.connections);
+    console.log(
+      `${runs} server × request cells, ${RUNS} rounds of ${SECONDS} s after a 1 s warm-up each: about ${Math.ceil((runs * (RUNS * SECONDS + 1) + 40) / 60)} min; ${PIN ? 'servers on CPU 0 (2-worker gateways on 0,1), wrk and the upstream on CPU 1' : 'not pinned'}`,
+    );
+    for (const e of entries)
+      for (const k of e.kinds) wrk(luaFor(k, e.size), running.get(e.name)!.port, 1, e.connections);
 
     const samples = new Map<string, Sample[]>();
     for (let round = 0; round < RUNS; round++) {
@@ -288,14 +533,20 @@ export default async function run(): Promise<void> {
           const r = wrk(luaFor(kind, e.size), p.port, SECONDS, e.connections);
           const after = pids.reduce((s, pid) => s + cpuTicks(pid), 0);
           const key = `${e.name}|${kind}`;
-          samples.set(key, [...(samples.get(key) ?? []), { rps: r.rps, cpuUs: ((after - before) * TICK_US) / r.requests, p99ms: r.p99ms }]);
+          samples.set(key, [
+            ...(samples.get(key) ?? []),
+            { rps: r.rps, cpuUs: ((after - before) * TICK_US) / r.requests, p99ms: r.p99ms },
+          ]);
         }
       }
       process.stderr.write('.');
     }
     // Added latency at low load (4 connections): each proxy against requests sent straight upstream.
     const latency = new Map<string, { p50: number[]; p99: number[] }>();
-    const latencyOf = ['direct', ...['corsgate-1', 'corsgate-10k', 'floor', 'nginx-1'].filter((n) => running.has(n))];
+    const latencyOf = [
+      'direct',
+      ...['corsgate-1', 'corsgate-10k', 'floor', 'nginx-1'].filter((n) => running.has(n)),
+    ];
     for (let round = 0; round < RUNS; round++) {
       for (const name of round % 2 === 0 ? latencyOf : [...latencyOf].reverse()) {
         const port = name === 'direct' ? up : running.get(name)!.port;
@@ -310,7 +561,14 @@ export default async function run(): Promise<void> {
 
     const cell = (name: string, kind: Kind) => {
       const s = samples.get(`${name}|${kind}`);
-      return s ? { rps: median(s.map((x) => x.rps)), cpu: median(s.map((x) => x.cpuUs)), p99: median(s.map((x) => x.p99ms)), cpus: s.map((x) => x.cpuUs) } : null;
+      return s
+        ? {
+            rps: median(s.map((x) => x.rps)),
+            cpu: median(s.map((x) => x.cpuUs)),
+            p99: median(s.map((x) => x.p99ms)),
+            cpus: s.map((x) => x.cpuUs),
+          }
+        : null;
     };
     const floorOf = (kind: Kind) => (kind === 'preflight' ? 'preflight-floor' : 'floor');
     const ratio = (name: string, base: string, kind: Kind) => {
@@ -319,7 +577,10 @@ export default async function run(): Promise<void> {
       if (!a || !b) return NaN;
       return median(a.map((x, i) => x.cpuUs / b[Math.min(i, b.length - 1)]!.cpuUs));
     };
-    const lines = ['| request | server | req/s | CPU µs/req | × floor CPU | × nginx CPU | p99 ms (50 conns) |', '|---|---|---:|---:|---:|---:|---:|'];
+    const lines = [
+      '| request | server | req/s | CPU µs/req | × floor CPU | × nginx CPU | p99 ms (50 conns) |',
+      '|---|---|---:|---:|---:|---:|---:|',
+    ];
     for (const kind of KINDS) {
       for (const e of entries) {
         const c = cell(e.name, kind);
@@ -327,32 +588,60 @@ export default async function run(): Promise<void> {
         const nginx = e.size === 10_000 ? 'nginx-10k' : 'nginx-1';
         const xf = ratio(e.name, floorOf(kind), kind);
         const xn = e.name.startsWith('nginx') ? NaN : ratio(e.name, nginx, kind);
-        lines.push(`| ${kind} | ${e.label} | ${Math.round(c.rps)} | ${c.cpu.toFixed(1)} | ${Number.isNaN(xf) ? '' : `${xf.toFixed(2)}×`} | ${Number.isNaN(xn) ? '' : `${xn.toFixed(2)}×`} | ${c.p99.toFixed(2)} |`);
+        lines.push(
+          `| ${kind} | ${e.label} | ${Math.round(c.rps)} | ${c.cpu.toFixed(1)} | ${Number.isNaN(xf) ? '' : `${xf.toFixed(2)}×`} | ${Number.isNaN(xn) ? '' : `${xn.toFixed(2)}×`} | ${c.p99.toFixed(2)} |`,
+        );
       }
     }
     const extra: string[] = [];
     const w1 = cell('corsgate-1', 'GET');
     if (w1) {
-      extra.push('', '| 1 vs 2 workers (GET, 1 origin) | req/s | CPU µs/req | CPU vs 1 worker |', '|---|---:|---:|---:|');
+      extra.push(
+        '',
+        '| 1 vs 2 workers (GET, 1 origin) | req/s | CPU µs/req | CPU vs 1 worker |',
+        '|---|---:|---:|---:|',
+      );
       extra.push(`| 1 worker | ${Math.round(w1.rps)} | ${w1.cpu.toFixed(1)} | 1.00× |`);
-      for (const n of ['corsgate-w2', 'corsgate-w2-none', 'corsgate-w2-2cpu', 'corsgate-w2-2cpu-none', 'corsgate-w2-2cpu-c100']) {
+      for (const n of [
+        'corsgate-w2',
+        'corsgate-w2-none',
+        'corsgate-w2-2cpu',
+        'corsgate-w2-2cpu-none',
+        'corsgate-w2-2cpu-c100',
+      ]) {
         const c = cell(n, 'GET');
-        if (c) extra.push(`| ${entries.find((e) => e.name === n)!.label.replace('corsgate, ', '')} | ${Math.round(c.rps)} | ${c.cpu.toFixed(1)} | ${ratio(n, 'corsgate-1', 'GET').toFixed(2)}× |`);
+        if (c)
+          extra.push(
+            `| ${entries.find((e) => e.name === n)!.label.replace('corsgate, ', '')} | ${Math.round(c.rps)} | ${c.cpu.toFixed(1)} | ${ratio(n, 'corsgate-1', 'GET').toFixed(2)}× |`,
+          );
       }
       const off = cell('corsgate-1-nousage', 'GET');
       if (off)
-        extra.push('', `Usage counters on vs off (1 origin): GET ${w1.cpu.toFixed(1)} vs ${off.cpu.toFixed(1)} µs/req (${ratio('corsgate-1', 'corsgate-1-nousage', 'GET').toFixed(3)}×), preflight ${ratio('corsgate-1', 'corsgate-1-nousage', 'preflight').toFixed(3)}× (target ≤ 1.03×).`);
+        extra.push(
+          '',
+          `Usage counters on vs off (1 origin): GET ${w1.cpu.toFixed(1)} vs ${off.cpu.toFixed(1)} µs/req (${ratio('corsgate-1', 'corsgate-1-nousage', 'GET').toFixed(3)}×), preflight ${ratio('corsgate-1', 'corsgate-1-nousage', 'preflight').toFixed(3)}× (target ≤ 1.03×).`,
+        );
       const log = cell('corsgate-1-log', 'GET');
-      if (log) extra.push('', `Access log on vs off (GET, 1 origin): ${log.cpu.toFixed(1)} vs ${w1.cpu.toFixed(1)} µs/req (${ratio('corsgate-1-log', 'corsgate-1', 'GET').toFixed(2)}×); on vs the floor: ${ratio('corsgate-1-log', 'floor', 'GET').toFixed(2)}×.`);
+      if (log)
+        extra.push(
+          '',
+          `Access log on vs off (GET, 1 origin): ${log.cpu.toFixed(1)} vs ${w1.cpu.toFixed(1)} µs/req (${ratio('corsgate-1-log', 'corsgate-1', 'GET').toFixed(2)}×); on vs the floor: ${ratio('corsgate-1-log', 'floor', 'GET').toFixed(2)}×.`,
+        );
     }
     const direct = latency.get('direct') ?? { p50: [NaN], p99: [NaN] };
-    extra.push('', '| latency at 4 connections (GET) | p50 ms | p99 ms | added p50 ms | added p99 ms |', '|---|---:|---:|---:|---:|');
+    extra.push(
+      '',
+      '| latency at 4 connections (GET) | p50 ms | p99 ms | added p50 ms | added p99 ms |',
+      '|---|---:|---:|---:|---:|',
+    );
     for (const name of latencyOf) {
       const l = latency.get(name);
       if (!l) continue;
       const p50 = median(l.p50);
       const p99 = median(l.p99);
-      extra.push(`| ${name === 'direct' ? 'straight to the upstream' : entries.find((e) => e.name === name)!.label} | ${p50.toFixed(3)} | ${p99.toFixed(3)} | ${name === 'direct' ? '' : (p50 - median(direct.p50)).toFixed(3)} | ${name === 'direct' ? '' : (p99 - median(direct.p99)).toFixed(3)} |`);
+      extra.push(
+        `| ${name === 'direct' ? 'straight to the upstream' : entries.find((e) => e.name === name)!.label} | ${p50.toFixed(3)} | ${p99.toFixed(3)} | ${name === 'direct' ? '' : (p50 - median(direct.p50)).toFixed(3)} | ${name === 'direct' ? '' : (p99 - median(direct.p99)).toFixed(3)} |`,
+      );
     }
     const table = lines.join('\n') + '\n' + extra.join('\n');
     console.log(table);
@@ -378,11 +667,13 @@ export default async function run(): Promise<void> {
         '',
         `wrk -t1 -c${CONNECTIONS} (the 100-connection row: -c${2 * CONNECTIONS}), ${SECONDS} s per run after a 1 s warm-up, median of ${RUNS} rounds whose order alternates; ${PIN ? 'servers pinned to CPU 0 (2-worker gateways to CPUs 0 and 1), wrk and the nginx upstream to CPU 1' : 'no CPU pinning'}.`,
         'CPU µs/req: utime + stime from /proc/PID/stat of the server process and all its children (a gateway\'s primary and workers), per answered request. "× floor" and "× nginx" are medians of same-round ratios.',
-        'The upstream is nginx answering a 31-byte JSON; every proxy keeps upstream connections alive. Allowlists are exact origins; the load\'s origin is the last entry. corsgate runs with --access-log off unless the row says otherwise (the log then goes to a file).',
+        "The upstream is nginx answering a 31-byte JSON; every proxy keeps upstream connections alive. Allowlists are exact origins; the load's origin is the last entry. corsgate runs with --access-log off unless the row says otherwise (the log then goes to a file).",
         'nginx: one worker, master_process off, `map $http_origin`, preflights answered with `return 204`, proxy_pass with upstream keep-alive. The latency table is wrk at 4 connections, 2 s runs.',
         'Two workers on one CPU pay for being oversubscribed (neither is saturated, both switch); the figure that answers "does a second worker cost CPU per request" is the one on two CPUs, where wrk and the upstream share CPU 1 with the second worker. With 50 connections in all each of two workers serves 25, so each event-loop wake carries fewer requests than the single worker\'s; the 100-connection row gives each worker the single worker\'s 50 (both rows are kept: neither alone is the whole story).',
         'The bare 204 floor sends no CORS field (status line, Date, Connection, Keep-Alive: about 110 bytes); corsgate\'s allowed preflight carries six more (about 330 bytes), which Node validates and serialises per response whoever sends them: the "same header block" floor measures exactly that.',
-        'The machine is shared: req/s moves with other load, CPU µs/req much less. `uptime` load average at the start of this run: ' + (readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ')) + '.',
+        'The machine is shared: req/s moves with other load, CPU µs/req much less. `uptime` load average at the start of this run: ' +
+          readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ') +
+          '.',
       ].join('\n'),
     );
   } finally {

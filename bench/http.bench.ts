@@ -42,17 +42,25 @@ type Kind = (typeof KINDS)[number];
 
 function envList(name: string): string[] | null {
   const v = process.env[name];
-  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  return v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
 }
 const SECONDS = Math.max(1, Math.round(Number(process.env.CORSGATE_BENCH_SECONDS ?? '2'))); // wrk takes whole seconds
 const RUNS = Math.max(1, Math.round(Number(process.env.CORSGATE_BENCH_RUNS ?? '3')));
 const WARMUP_SECONDS = 1;
 const CONNECTIONS = 32;
 const SIZES = (envList('CORSGATE_BENCH_SIZES') ?? ['1', '100', '10000']).map(Number);
-const GROUPS = ALL_GROUPS.filter((g) => (envList('CORSGATE_BENCH_GROUPS') ?? ALL_GROUPS.map((x) => x.name)).includes(g.name));
+const GROUPS = ALL_GROUPS.filter((g) =>
+  (envList('CORSGATE_BENCH_GROUPS') ?? ALL_GROUPS.map((x) => x.name)).includes(g.name),
+);
 
 const PIN = cpus().length >= 2 && !spawnSync('taskset', ['-c', '0', 'true']).error;
-const pinned = (cpu: number, cmd: string, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
+const pinned = (cpu: number, cmd: string, args: string[]): [string, string[]] =>
+  PIN ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
 
 interface Sample {
   rps: number;
@@ -63,17 +71,25 @@ interface Sample {
 class BenchServer {
   private pendingCpu: Array<{ resolve: (us: number) => void; reject: (err: Error) => void }> = [];
   private exited = false;
-  private constructor(readonly name: string, readonly port: number, private child: ChildProcess) {
+  private constructor(
+    readonly name: string,
+    readonly port: number,
+    private child: ChildProcess,
+  ) {
     child.on('exit', (code) => {
       this.exited = true;
-      for (const p of this.pendingCpu.splice(0)) p.reject(new Error(`benchmark server ${name} exited with ${code}`));
+      for (const p of this.pendingCpu.splice(0))
+        p.reject(new Error(`benchmark server ${name} exited with ${code}`));
     });
   }
 
   static start(name: string, size: number): Promise<BenchServer> {
     const script = join(dirname(fileURLToPath(import.meta.url)), 'servers', 'http-server.js');
     const [cmd, args] = pinned(0, process.execPath, [script, name, String(size)]);
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+    const child = spawn(cmd, args, {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     return new Promise((resolve, reject) => {
       let server: BenchServer | undefined;
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -107,7 +123,11 @@ function wrkArgs(luaFile: string, url: string, seconds: number): string[] {
   return ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', luaFile, url];
 }
 
-function runWrk(luaFile: string, url: string, seconds: number): { rps: number; p99ms: number; requests: number; text: string } {
+function runWrk(
+  luaFile: string,
+  url: string,
+  seconds: number,
+): { rps: number; p99ms: number; requests: number; text: string } {
   const [cmd, args] = pinned(1, 'wrk', wrkArgs(luaFile, url, seconds));
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
@@ -118,7 +138,8 @@ function runWrk(luaFile: string, url: string, seconds: number): { rps: number; p
   const unit = m?.[2] === 'us' ? 0.001 : m?.[2] === 's' ? 1000 : 1;
   // Every request kind is answered 2xx by every server: anything else is a broken server, not a figure.
   if (/Non-2xx or 3xx responses/.test(text)) throw new Error(`wrk saw non-2xx answers from ${url}:\n${text}`);
-  if (/Socket errors/.test(text)) process.stderr.write(`\nwrk saw socket errors against ${url}: ${/Socket errors:.*/.exec(text)?.[0]}\n`);
+  if (/Socket errors/.test(text))
+    process.stderr.write(`\nwrk saw socket errors against ${url}: ${/Socket errors:.*/.exec(text)?.[0]}\n`);
   return { rps, p99ms: m ? Number(m[1]) * unit : NaN, requests, text };
 }
 
@@ -152,7 +173,9 @@ export default async function run(): Promise<void> {
   }
   const serverCount = GROUPS.reduce((n, g) => n + g.servers.length, 0);
   const estimate = SIZES.length * serverCount * KINDS.length * (WARMUP_SECONDS + RUNS * SECONDS);
-  console.log(`${SIZES.length} sizes × ${serverCount} servers × ${KINDS.length} requests × (${WARMUP_SECONDS} s warm-up + ${RUNS} × ${SECONDS} s): about ${Math.ceil(estimate / 60)} min; ${PIN ? 'servers on CPU 0, wrk on CPU 1' : 'not pinned to CPUs'}`);
+  console.log(
+    `${SIZES.length} sizes × ${serverCount} servers × ${KINDS.length} requests × (${WARMUP_SECONDS} s warm-up + ${RUNS} × ${SECONDS} s): about ${Math.ceil(estimate / 60)} min; ${PIN ? 'servers on CPU 0, wrk on CPU 1' : 'not pinned to CPUs'}`,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'corsgate-bench-'));
   const samples = new Map<string, Sample[]>();
@@ -171,7 +194,8 @@ export default async function run(): Promise<void> {
         try {
           for (const name of group.servers) servers.push(await BenchServer.start(name, size));
           for (const kind of KINDS) {
-            for (const s of servers) runWrk(lua.get(kind)!, `http://127.0.0.1:${s.port}/data`, WARMUP_SECONDS);
+            for (const s of servers)
+              runWrk(lua.get(kind)!, `http://127.0.0.1:${s.port}/data`, WARMUP_SECONDS);
           }
           for (let round = 0; round < RUNS; round++) {
             for (const kind of KINDS) {
@@ -189,7 +213,10 @@ export default async function run(): Promise<void> {
               pairRatios.set(k, [...(pairRatios.get(k) ?? []), got.get(corsgate)!.rps / got.get(peer)!.rps]);
               if (group.name === 'node') {
                 const kb = `${k}|bare`;
-                pairRatios.set(kb, [...(pairRatios.get(kb) ?? []), got.get(corsgate)!.rps / got.get('bare')!.rps]);
+                pairRatios.set(kb, [
+                  ...(pairRatios.get(kb) ?? []),
+                  got.get(corsgate)!.rps / got.get('bare')!.rps,
+                ]);
               }
             }
           }
@@ -207,7 +234,11 @@ export default async function run(): Promise<void> {
   const cell = (server: string, size: number, kind: Kind) => {
     const runs = samples.get(key(server, size, kind));
     if (!runs) return null;
-    return { rps: median(runs.map((r) => r.rps)), p99ms: median(runs.map((r) => r.p99ms)), cpu: median(runs.map((r) => r.cpuUsPerReq)) };
+    return {
+      rps: median(runs.map((r) => r.rps)),
+      p99ms: median(runs.map((r) => r.p99ms)),
+      cpu: median(runs.map((r) => r.cpuUsPerReq)),
+    };
   };
   const lines = [
     '| origins | request | server | req/s | p99 ms | CPU µs/req | vs bare | corsgate vs peer |',
@@ -225,14 +256,21 @@ export default async function run(): Promise<void> {
             vsPeer = `${median(ratios).toFixed(2)}× hand-written, ${median(pairRatios.get(`${key(server, size, kind)}|bare`)!).toFixed(3)}× bare`;
           } else if (ratios) vsPeer = `**${median(ratios).toFixed(2)}×**`;
           const vsBare = bare ? (c.rps / bare.rps).toFixed(3) : '';
-          lines.push(`| ${size} | ${kind} | ${server} | ${Math.round(c.rps)} | ${c.p99ms.toFixed(2)} | ${c.cpu.toFixed(1)} | ${vsBare} | ${vsPeer} |`);
+          lines.push(
+            `| ${size} | ${kind} | ${server} | ${Math.round(c.rps)} | ${c.p99ms.toFixed(2)} | ${c.cpu.toFixed(1)} | ${vsBare} | ${vsPeer} |`,
+          );
         }
       }
     }
   }
   const table = lines.join('\n');
   console.log(table);
-  const overrides = ['CORSGATE_BENCH_SECONDS', 'CORSGATE_BENCH_RUNS', 'CORSGATE_BENCH_SIZES', 'CORSGATE_BENCH_GROUPS']
+  const overrides = [
+    'CORSGATE_BENCH_SECONDS',
+    'CORSGATE_BENCH_RUNS',
+    'CORSGATE_BENCH_SIZES',
+    'CORSGATE_BENCH_GROUPS',
+  ]
     .filter((v) => process.env[v])
     .map((v) => `${v}=${process.env[v]}`);
   writeResults(
@@ -242,9 +280,11 @@ export default async function run(): Promise<void> {
       `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per run after a ${WARMUP_SECONDS} s warm-up per server and request, median of ${RUNS} runs; ${PIN ? 'servers pinned to CPU 0 and wrk to CPU 1 (taskset)' : 'no CPU pinning'}.`,
       'The servers compared run side by side and their runs alternate (A B, then B A). "vs bare" is the ratio of median throughputs to bare node:http measured in the same pass;',
       '"corsgate vs peer" is the median over rounds of corsgate\'s throughput divided by the peer\'s in the neighbouring run (for corsgate-node: the hand-written CORS, and bare node:http).',
-      'CPU µs/req is the server\'s CPU time per answered request, the figure least disturbed by other load on the machine.',
+      "CPU µs/req is the server's CPU time per answered request, the figure least disturbed by other load on the machine.",
       'Allowlists (bench/servers/allowlist.ts): n exact origins below 10 entries; from 10 on, one entry in ten is a subdomain wildcard, a RegExp for the peers; the allowed origin matches the last wildcard.',
       overrides.length ? `Overrides: ${overrides.join(' ')}` : '',
-    ].filter(Boolean).join('\n'),
+    ]
+      .filter(Boolean)
+      .join('\n'),
   );
 }

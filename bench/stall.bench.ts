@@ -35,7 +35,9 @@ async function fill(db: string): Promise<number> {
   const store = new SqliteStore(db);
   const chunk = 50_000;
   for (let i = 0; i < ENTRIES; i += chunk) {
-    const items = Array.from({ length: Math.min(chunk, ENTRIES - i) }, (_, k) => ({ urlPattern: `https://app${i + k}.example.com` }));
+    const items = Array.from({ length: Math.min(chunk, ENTRIES - i) }, (_, k) => ({
+      urlPattern: `https://app${i + k}.example.com`,
+    }));
     await store.createAllowlistMany(items, 'bench');
   }
   await store.close();
@@ -57,15 +59,34 @@ export default async function run(): Promise<void> {
   const fillMs = await fill(db);
   const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
   const out = join(dir, 'gateway.out');
-  const args = [cli, 'serve', '--upstream', `http://127.0.0.1:${upstreamPort}`, '--store', `sqlite:${db}`, '--port', '0', '--admin-port', '0', '--access-log', 'off', '--log-level', 'warn'];
+  const args = [
+    cli,
+    'serve',
+    '--upstream',
+    `http://127.0.0.1:${upstreamPort}`,
+    '--store',
+    `sqlite:${db}`,
+    '--port',
+    '0',
+    '--admin-port',
+    '0',
+    '--access-log',
+    'off',
+    '--log-level',
+    'warn',
+  ];
   const [cmd, a] = PIN ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
-  const child = spawn('sh', ['-c', `exec "$@" > ${out} 2>&1`, 'sh', cmd, ...a], { env: { ...process.env, CORSGATE_ADMIN_TOKEN: TOKEN, NODE_ENV: 'production' }, stdio: 'ignore' });
+  const child = spawn('sh', ['-c', `exec "$@" > ${out} 2>&1`, 'sh', cmd, ...a], {
+    env: { ...process.env, CORSGATE_ADMIN_TOKEN: TOKEN, NODE_ENV: 'production' },
+    stdio: 'ignore',
+  });
   const startedAt = Date.now();
   let proxy = '';
   let admin = '';
   try {
     while (!proxy) {
-      if (Date.now() - startedAt > 120_000) throw new Error(`the gateway did not start:\n${readFileSync(out, 'utf8')}`);
+      if (Date.now() - startedAt > 120_000)
+        throw new Error(`the gateway did not start:\n${readFileSync(out, 'utf8')}`);
       await new Promise((r) => setTimeout(r, 200));
       const text = readFileSync(out, 'utf8');
       proxy = /proxy:\s+(http:\/\/\S+)/.exec(text)?.[1] ?? '';
@@ -101,7 +122,11 @@ export default async function run(): Promise<void> {
     const writeMs: number[] = [];
     for (let i = 0; i < WRITES; i++) {
       const t0 = performance.now();
-      const res = await fetch(`${admin}/api/allowlist`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ urlPattern: `https://written${i}.example.net` }) });
+      const res = await fetch(`${admin}/api/allowlist`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ urlPattern: `https://written${i}.example.net` }),
+      });
       await res.arrayBuffer();
       if (res.status !== 201) throw new Error(`write ${i} answered ${res.status}`);
       writeMs.push(performance.now() - t0);
@@ -109,7 +134,8 @@ export default async function run(): Promise<void> {
     phase = 'done';
     await Promise.all(clients);
     await pool.close();
-    const row = (name: string, v: number[]) => `| ${name} | ${v.length} | ${median(v).toFixed(2)} | ${percentile(v, 99).toFixed(2)} | ${Math.max(...v).toFixed(2)} |`;
+    const row = (name: string, v: number[]) =>
+      `| ${name} | ${v.length} | ${median(v).toFixed(2)} | ${percentile(v, 99).toFixed(2)} | ${Math.max(...v).toFixed(2)} |`;
     const rise = percentile(latencies.writes, 99) - percentile(latencies.quiet, 99);
     const table = [
       '| healthy client (GET through the proxy) | requests | p50 ms | p99 ms | max ms |',

@@ -151,7 +151,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (args[i] === '--exclude') exclude.push(args[++i]);
     else dirs.push(args[i]);
   }
-  const report = checkShape(dirs.length ? dirs : ['src', 'console/src', 'packages/corsgate/src', 'packages/scan/src', 'packages/explain/src'], exclude);
+  const report = checkShape(
+    dirs.length
+      ? dirs
+      : ['src', 'console/src', 'packages/corsgate/src', 'packages/scan/src', 'packages/explain/src'],
+    exclude,
+  );
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
     for (const f of report.functions)

@@ -15,7 +15,11 @@ const opt = (name, fallback) => {
 };
 const ref = opt('--ref', 'master');
 const from = opt('--from', undefined);
-const FILES = { jsonp: 'allowlist_bypasses/json/jsonp.json', angular: 'allowlist_bypasses/angular.ts', flash: 'allowlist_bypasses/flash.ts' };
+const FILES = {
+  jsonp: 'allowlist_bypasses/json/jsonp.json',
+  angular: 'allowlist_bypasses/angular.ts',
+  flash: 'allowlist_bypasses/flash.ts',
+};
 const base = `https://raw.githubusercontent.com/google/csp-evaluator/${ref}/`;
 
 async function read(path) {
@@ -33,7 +37,12 @@ function urlsOf(ts) {
 const jsonp = JSON.parse(await read(FILES.jsonp));
 const angular = urlsOf(await read(FILES.angular));
 const flash = urlsOf(await read(FILES.flash));
-if (!Array.isArray(jsonp.urls) || !Array.isArray(jsonp.needsEval) || angular.length === 0 || flash.length === 0) {
+if (
+  !Array.isArray(jsonp.urls) ||
+  !Array.isArray(jsonp.needsEval) ||
+  angular.length === 0 ||
+  flash.length === 0
+) {
   throw new Error('unexpected upstream format: check the three files by hand');
 }
 const list = (xs) => xs.map((x) => `  ${JSON.stringify(x)},`).join('\n');
@@ -66,4 +75,6 @@ ${list(flash)}
 ];
 `;
 await writeFile(new URL('../packages/scan/src/csp-bypasses.ts', import.meta.url), out);
-console.log(`packages/scan/src/csp-bypasses.ts: ${jsonp.urls.length} JSONP, ${angular.length} AngularJS, ${flash.length} Flash URLs`);
+console.log(
+  `packages/scan/src/csp-bypasses.ts: ${jsonp.urls.length} JSONP, ${angular.length} AngularJS, ${flash.length} Flash URLs`,
+);

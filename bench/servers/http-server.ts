@@ -28,11 +28,16 @@ import { allowlist, ALLOWED_METHODS, ALLOWED_HEADERS } from './allowlist.js';
 const BODY = 'hello';
 const [, , name = 'bare', sizeArg = '1'] = process.argv;
 const list = allowlist(Number(sizeArg));
-const policy: PolicyOptions = { origins: list.patterns, methods: ALLOWED_METHODS, requestHeaders: ALLOWED_HEADERS };
+const policy: PolicyOptions = {
+  origins: list.patterns,
+  methods: ALLOWED_METHODS,
+  requestHeaders: ALLOWED_HEADERS,
+};
 // What a user of each peer writes: the exact origins and the wildcards as RegExps, in one array.
 const peerOrigins: Array<string | RegExp> = [...list.exact, ...list.regexps];
 // For the packages that take a function (hono with RegExps, @koa/cors): the usual includes + some.
-const peerAllows = (origin: string): boolean => list.exact.includes(origin) || list.regexps.some((r) => r.test(origin));
+const peerAllows = (origin: string): boolean =>
+  list.exact.includes(origin) || list.regexps.some((r) => r.test(origin));
 
 function plain(_req: http.IncomingMessage, res: http.ServerResponse): void {
   res.setHeader('Content-Type', 'text/plain');
@@ -77,7 +82,11 @@ async function build(): Promise<http.Server> {
       const app = express();
       app.disable('x-powered-by');
       app.disable('etag');
-      app.use(name === 'express-cors' ? expressCors({ origin: peerOrigins, methods: ALLOWED_METHODS, allowedHeaders: ALLOWED_HEADERS }) : corsgateExpress(policy));
+      app.use(
+        name === 'express-cors'
+          ? expressCors({ origin: peerOrigins, methods: ALLOWED_METHODS, allowedHeaders: ALLOWED_HEADERS })
+          : corsgateExpress(policy),
+      );
       app.get('/data', (_req, res) => void res.type('text/plain').send(BODY));
       return http.createServer(app);
     }
@@ -85,7 +94,12 @@ async function build(): Promise<http.Server> {
     case 'fastify-corsgate': {
       let server: http.Server | undefined;
       const app = Fastify({ serverFactory: (handler) => (server = http.createServer(handler)) });
-      if (name === 'fastify-cors') await app.register(fastifyCors, { origin: peerOrigins, methods: ALLOWED_METHODS, allowedHeaders: ALLOWED_HEADERS });
+      if (name === 'fastify-cors')
+        await app.register(fastifyCors, {
+          origin: peerOrigins,
+          methods: ALLOWED_METHODS,
+          allowedHeaders: ALLOWED_HEADERS,
+        });
       else await app.register(corsgateFastify, policy);
       app.get('/data', async (_req, reply) => reply.type('text/plain').send(BODY));
       await app.ready();
@@ -96,7 +110,12 @@ async function build(): Promise<http.Server> {
       const app = new Hono();
       // hono/cors takes a string array (matched with includes) or a function; RegExps need the function.
       const origin = list.regexps.length === 0 ? list.exact : (o: string) => (peerAllows(o) ? o : null);
-      app.use('*', name === 'hono-cors' ? honoCors({ origin, allowMethods: ALLOWED_METHODS, allowHeaders: ALLOWED_HEADERS }) : corsgateHono(policy));
+      app.use(
+        '*',
+        name === 'hono-cors'
+          ? honoCors({ origin, allowMethods: ALLOWED_METHODS, allowHeaders: ALLOWED_HEADERS })
+          : corsgateHono(policy),
+      );
       app.get('/data', (c) => c.text(BODY));
       return http.createServer(getRequestListener(app.fetch));
     }
@@ -105,7 +124,13 @@ async function build(): Promise<http.Server> {
       const app = new Koa();
       if (name === 'koa-cors') {
         // @koa/cors takes one origin or a function: the function checks the same list.
-        app.use(koaCors({ origin: (ctx) => (peerAllows(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowMethods: ALLOWED_METHODS, allowHeaders: ALLOWED_HEADERS }));
+        app.use(
+          koaCors({
+            origin: (ctx) => (peerAllows(ctx.get('Origin')) ? ctx.get('Origin') : ''),
+            allowMethods: ALLOWED_METHODS,
+            allowHeaders: ALLOWED_HEADERS,
+          }),
+        );
       } else {
         app.use(corsgateKoa(policy));
       }

@@ -52,8 +52,12 @@ if (name === 'floor') {
   const pool = new Pool(upstream, { connections: 256 });
   ready(
     http.createServer((req, res) => {
-      const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-      pool.dispatch({ path: req.url!, method: req.method as 'GET', headers: req.rawHeaders, body: hasBody ? req : null }, new FloorHandler(res));
+      const hasBody =
+        req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+      pool.dispatch(
+        { path: req.url!, method: req.method as 'GET', headers: req.rawHeaders, body: hasBody ? req : null },
+        new FloorHandler(res),
+      );
     }),
   );
 } else if (name === 'preflight-floor') {
@@ -69,12 +73,18 @@ if (name === 'floor') {
     http.createServer((req, res) => {
       const h = req.headers;
       res.writeHead(204, [
-        'Access-Control-Allow-Origin', h.origin ?? '',
-        'Access-Control-Allow-Credentials', 'true',
-        'Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, PATCH, DELETE',
-        'Access-Control-Allow-Headers', h['access-control-request-headers'] ?? '',
-        'Access-Control-Max-Age', '600',
-        'Vary', 'Origin, Access-Control-Request-Headers',
+        'Access-Control-Allow-Origin',
+        h.origin ?? '',
+        'Access-Control-Allow-Credentials',
+        'true',
+        'Access-Control-Allow-Methods',
+        'GET, HEAD, POST, PUT, PATCH, DELETE',
+        'Access-Control-Allow-Headers',
+        h['access-control-request-headers'] ?? '',
+        'Access-Control-Max-Age',
+        '600',
+        'Vary',
+        'Origin, Access-Control-Request-Headers',
       ]);
       res.end();
       req.resume();
@@ -93,7 +103,10 @@ if (name === 'floor') {
   console.log(`READY ${(app.server.address() as AddressInfo).port}`);
 } else if (name === 'http-proxy') {
   const { default: httpProxy } = await import('http-proxy');
-  const proxy = httpProxy.createProxyServer({ target: upstream, agent: new http.Agent({ keepAlive: true, maxSockets: 256 }) });
+  const proxy = httpProxy.createProxyServer({
+    target: upstream,
+    agent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+  });
   proxy.on('error', (_err, _req, res) => {
     const r = res as ServerResponse;
     if (!r.headersSent) r.writeHead(502);

@@ -17,7 +17,13 @@ export interface ApiProblem {
 }
 
 export class ApiFailure extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string, readonly body?: unknown) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly body?: unknown,
+  ) {
     super(message);
   }
   /** The API's fix hint, when it gives one (e.g. "did you mean https://…?"). */
@@ -42,7 +48,12 @@ export const session = {
   },
 };
 
-export async function api<T>(method: string, path: string, body?: unknown, raw?: { data: Blob | ArrayBuffer; contentType: string }): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  raw?: { data: Blob | ArrayBuffer; contentType: string },
+): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   let payload: BodyInit | undefined;
@@ -64,13 +75,21 @@ export async function api<T>(method: string, path: string, body?: unknown, raw?:
   }
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
-    throw new ApiFailure(res.status, e?.code ?? `http-${res.status}`, e?.message ?? (text || res.statusText), e?.field, json);
+    throw new ApiFailure(
+      res.status,
+      e?.code ?? `http-${res.status}`,
+      e?.message ?? (text || res.statusText),
+      e?.field,
+      json,
+    );
   }
   return json as T;
 }
 
 export async function download(path: string, filename: string): Promise<void> {
-  const res = await fetch(path, { headers: session.token ? { Authorization: `Bearer ${session.token}` } : {} });
+  const res = await fetch(path, {
+    headers: session.token ? { Authorization: `Bearer ${session.token}` } : {},
+  });
   if (!res.ok) throw new ApiFailure(res.status, `http-${res.status}`, await res.text());
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');

@@ -33,7 +33,14 @@ export function Notices() {
       {items.map((n) => (
         <p key={n.id} class="notice-ok">
           <span>{n.text}</span>
-          <button type="button" class="link" aria-label="Dismiss" onClick={() => setItems((prev) => prev.filter((x) => x.id !== n.id))}>×</button>
+          <button
+            type="button"
+            class="link"
+            aria-label="Dismiss"
+            onClick={() => setItems((prev) => prev.filter((x) => x.id !== n.id))}
+          >
+            ×
+          </button>
         </p>
       ))}
     </div>
@@ -48,11 +55,29 @@ export function ErrorText({ error, about }: { error: unknown; about?: string }) 
     const more = error.problems.filter((p) => p.message !== error.message);
     return (
       <div class="error" role="alert">
-        <p>{prefix}{error.status === 403 ? 'Not allowed: ' : ''}{error.message} <span class="muted">[{error.code}]</span></p>
+        <p>
+          {prefix}
+          {error.status === 403 ? 'Not allowed: ' : ''}
+          {error.message} <span class="muted">[{error.code}]</span>
+        </p>
         {error.hint && <p>Fix: {error.hint}</p>}
-        {more.length > 0 && <ul>{more.map((p, i) => <li key={i}>{p.file ? `${p.file}: ` : p.path ? `${p.path}: ` : ''}{p.message}</li>)}</ul>}
+        {more.length > 0 && (
+          <ul>
+            {more.map((p, i) => (
+              <li key={i}>
+                {p.file ? `${p.file}: ` : p.path ? `${p.path}: ` : ''}
+                {p.message}
+              </li>
+            ))}
+          </ul>
+        )}
       </div>
     );
   }
-  return <p class="error" role="alert">{prefix}{error instanceof Error ? error.message : String(error)}</p>;
+  return (
+    <p class="error" role="alert">
+      {prefix}
+      {error instanceof Error ? error.message : String(error)}
+    </p>
+  );
 }

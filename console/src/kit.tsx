@@ -8,15 +8,39 @@ import { notify } from './components.js';
  * Says up front why the controls below are disabled: the gateway runs from a policy file (for
  * policy, not for scans), or the token lacks the permission. Nothing when the page may be changed.
  */
-export function ReadOnly({ me, what, needs, policy = true }: { me: Me; what: string; needs: Permission; policy?: boolean }) {
+export function ReadOnly({
+  me,
+  what,
+  needs,
+  policy = true,
+}: {
+  me: Me;
+  what: string;
+  needs: Permission;
+  policy?: boolean;
+}) {
   if (policy && me.readOnly)
-    return <p class="notice" role="note">Read-only: this gateway runs from the policy file <code>{me.policyFile}</code> (<code>--policy</code>), so {what} can change only in that file; the controls below are disabled.</p>;
-  if (!can(me, needs)) return <p class="notice" role="note">Read-only: your token can view {what} but changing it needs the <code>{needs}</code> permission, so the controls below are disabled.</p>;
+    return (
+      <p class="notice" role="note">
+        Read-only: this gateway runs from the policy file <code>{me.policyFile}</code> (<code>--policy</code>
+        ), so {what} can change only in that file; the controls below are disabled.
+      </p>
+    );
+  if (!can(me, needs))
+    return (
+      <p class="notice" role="note">
+        Read-only: your token can view {what} but changing it needs the <code>{needs}</code> permission, so
+        the controls below are disabled.
+      </p>
+    );
   return null;
 }
 
 /** One GET of the admin API, reloaded when `deps` change or on `reload()`. */
-export function useApi<T>(path: string | null, deps: readonly unknown[] = []): { data: T | null; error: unknown; loading: boolean; reload: () => void; setData: (value: T) => void } {
+export function useApi<T>(
+  path: string | null,
+  deps: readonly unknown[] = [],
+): { data: T | null; error: unknown; loading: boolean; reload: () => void; setData: (value: T) => void } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(path !== null);
@@ -25,10 +49,12 @@ export function useApi<T>(path: string | null, deps: readonly unknown[] = []): {
     if (path === null) return;
     let live = true;
     setLoading(true);
-    api<T>('GET', path).then(
-      (value) => live && (setData(value), setError(null)),
-      (err) => live && setError(err),
-    ).finally(() => live && setLoading(false));
+    api<T>('GET', path)
+      .then(
+        (value) => live && (setData(value), setError(null)),
+        (err) => live && setError(err),
+      )
+      .finally(() => live && setLoading(false));
     return () => {
       live = false;
     };
@@ -43,12 +69,24 @@ export function Copyable({ label, text }: { label: string; text: string }) {
     <figure class="code">
       <figcaption>
         {label}
-        <button type="button" onClick={() => navigator.clipboard.writeText(text).then(() => setCopied(true), () => setCopied(false))}>
+        <button
+          type="button"
+          onClick={() =>
+            navigator.clipboard.writeText(text).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
           {copied ? 'Copied' : 'Copy'}
         </button>
-        <span class="sr-only" role="status">{copied ? `${label} copied to the clipboard` : ''}</span>
+        <span class="sr-only" role="status">
+          {copied ? `${label} copied to the clipboard` : ''}
+        </span>
       </figcaption>
-      <pre><code>{text}</code></pre>
+      <pre>
+        <code>{text}</code>
+      </pre>
     </figure>
   );
 }
@@ -57,7 +95,10 @@ export function Copyable({ label, text }: { label: string; text: string }) {
  * Runs one write at a time and says so: a write answers only once it is in force at the gateway,
  * which can take a moment on a large store.
  */
-export function useBusy(): [boolean, (work: () => Promise<void>, onError: (err: unknown) => void) => Promise<void>] {
+export function useBusy(): [
+  boolean,
+  (work: () => Promise<void>, onError: (err: unknown) => void) => Promise<void>,
+] {
   const [busy, setBusy] = useState(false);
   const run = async (work: () => Promise<void>, onError: (err: unknown) => void): Promise<void> => {
     if (busy) return;
@@ -74,7 +115,12 @@ export function useBusy(): [boolean, (work: () => Promise<void>, onError: (err: 
 }
 
 export function Busy({ busy, what = 'Saving' }: { busy: boolean; what?: string }) {
-  return busy ? <span class="muted" role="status"> {what}… (applying at the gateway)</span> : null;
+  return busy ? (
+    <span class="muted" role="status">
+      {' '}
+      {what}… (applying at the gateway)
+    </span>
+  ) : null;
 }
 
 /** The gateway's settings, and a save that merges a patch, keeps the answer and says what changed. */

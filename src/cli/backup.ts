@@ -40,7 +40,15 @@ type Parsed = { storeUrl: string; file: string } | { exit: number };
 function parse(command: string, help: string, argv: string[]): Parsed {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { store: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        store: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
   } catch (err) {
     process.stderr.write(`corsgate ${command}: ${(err as Error).message}\n\n${help}`);
     return { exit: 2 };
@@ -50,10 +58,15 @@ function parse(command: string, help: string, argv: string[]): Parsed {
     return { exit: 0 };
   }
   if (parsed.positionals.length !== 1) {
-    process.stderr.write(`corsgate ${command}: give exactly one FILE${parsed.positionals.length ? ` (got ${parsed.positionals.length})` : ''}\n\n${help}`);
+    process.stderr.write(
+      `corsgate ${command}: give exactly one FILE${parsed.positionals.length ? ` (got ${parsed.positionals.length})` : ''}\n\n${help}`,
+    );
     return { exit: 2 };
   }
-  const args = [...(parsed.values.store !== undefined ? ['--store', parsed.values.store] : []), ...(parsed.values.config !== undefined ? ['--config', parsed.values.config] : [])];
+  const args = [
+    ...(parsed.values.store !== undefined ? ['--store', parsed.values.store] : []),
+    ...(parsed.values.config !== undefined ? ['--config', parsed.values.config] : []),
+  ];
   try {
     const config = parseConfig(args, process.env);
     if (config === 'help') return { exit: 0 };
@@ -83,7 +96,9 @@ function sqlitePath(command: string, storeUrl: string): string | number {
   if (storeUrl.startsWith('sqlite:')) {
     const path = storeUrl.slice('sqlite:'.length);
     if (path === '' || path === ':memory:') {
-      process.stderr.write(`corsgate ${command}: --store '${storeUrl}' has no file to ${command}: give sqlite:PATH\n`);
+      process.stderr.write(
+        `corsgate ${command}: --store '${storeUrl}' has no file to ${command}: give sqlite:PATH\n`,
+      );
       return 2;
     }
     return path;
@@ -99,7 +114,9 @@ function sqlitePath(command: string, storeUrl: string): string | number {
     );
     return 2;
   }
-  process.stderr.write(`corsgate ${command}: --store '${storeUrl}': unknown store; use sqlite:PATH (e.g. sqlite:./corsgate.db)\n`);
+  process.stderr.write(
+    `corsgate ${command}: --store '${storeUrl}': unknown store; use sqlite:PATH (e.g. sqlite:./corsgate.db)\n`,
+  );
   return 2;
 }
 
@@ -122,7 +139,12 @@ function refused(command: string, err: unknown): number {
 }
 
 /** Parses the command line, finds the store's file, runs `action` and prints its report, or says why not. */
-async function command(name: 'backup' | 'restore', help: string, argv: string[], action: (path: string, file: string, storeUrl: string) => Promise<string>): Promise<number> {
+async function command(
+  name: 'backup' | 'restore',
+  help: string,
+  argv: string[],
+  action: (path: string, file: string, storeUrl: string) => Promise<string>,
+): Promise<number> {
   const args = parse(name, help, argv);
   if ('exit' in args) return args.exit;
   const path = sqlitePath(name, args.storeUrl);

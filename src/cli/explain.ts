@@ -7,7 +7,18 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readStdin } from './io.js';
-import { differencesOf, explain, explainBoth, explainHar, ExplainInputError, harPageOrigin, type BrowserName, type ExplainInput, type HarExplanation, type HarOptions } from '@corsgate/explain';
+import {
+  differencesOf,
+  explain,
+  explainBoth,
+  explainHar,
+  ExplainInputError,
+  harPageOrigin,
+  type BrowserName,
+  type ExplainInput,
+  type HarExplanation,
+  type HarOptions,
+} from '@corsgate/explain';
 import { humanOf, jsonOf, type ExplainAnswer } from './explain-report.js';
 import { liveAnswer } from './explain-live.js';
 
@@ -39,12 +50,16 @@ export interface RunOptions {
 
 /** One case explained for the chosen browser, or for both. */
 function answer(input: ExplainInput, o: RunOptions): ExplainAnswer {
-  return o.browser === 'both' ? explainBoth(input, { spec: o.spec }) : explain(input, { spec: o.spec, browser: o.browser });
+  return o.browser === 'both'
+    ? explainBoth(input, { spec: o.spec })
+    : explain(input, { spec: o.spec, browser: o.browser });
 }
 
 function errorJson(err: unknown): object {
-  if (err instanceof ExplainInputError) return { error: { code: err.code, path: err.path, message: err.message } };
-  if (err instanceof SyntaxError) return { error: { code: 'json-invalid', path: '', message: `not valid JSON: ${err.message}` } };
+  if (err instanceof ExplainInputError)
+    return { error: { code: err.code, path: err.path, message: err.message } };
+  if (err instanceof SyntaxError)
+    return { error: { code: 'json-invalid', path: '', message: `not valid JSON: ${err.message}` } };
   return { error: { code: 'internal', path: '', message: String(err) } };
 }
 
@@ -70,7 +85,8 @@ export function runBatch(text: string, options: { spec: boolean; browser?: Brows
     const line = raw.replace(/\r$/, '');
     let result: object;
     try {
-      if (line.trim() === '') throw new ExplainInputError('input-missing', 'line', 'empty line: expected one JSON case');
+      if (line.trim() === '')
+        throw new ExplainInputError('input-missing', 'line', 'empty line: expected one JSON case');
       result = jsonOf(answer(JSON.parse(line) as ExplainInput, o));
     } catch (err) {
       result = { ...errorJson(err), line: index + 1 };
@@ -96,7 +112,12 @@ function harAnswers(har: unknown, origin: string, options: HarOptions, o: RunOpt
   const firefox = explainHar(har, origin, { ...options, browser: 'firefox' });
   return explainHar(har, origin, { ...options, browser: 'chromium' }).map((c, i) => {
     const f = firefox[i]!;
-    return c.result && f.result ? { ...c, result: { chromium: c.result, firefox: f.result, differences: differencesOf(c.result, f.result) } } : c;
+    return c.result && f.result
+      ? {
+          ...c,
+          result: { chromium: c.result, firefox: f.result, differences: differencesOf(c.result, f.result) },
+        }
+      : c;
   });
 }
 
@@ -108,18 +129,32 @@ async function runHar(file: string, o: ReturnType<typeof parseOptions>, ro: RunO
     throw new ExplainInputError('har-unreadable', file, `cannot read ${file}: ${(err as Error).message}`);
   }
   const origin = o.origin ?? harPageOrigin(har);
-  if (!origin) throw new ExplainInputError('origin-missing', '--origin', '--har needs --origin <page origin> (the HAR names no page document)');
+  if (!origin)
+    throw new ExplainInputError(
+      'origin-missing',
+      '--origin',
+      '--har needs --origin <page origin> (the HAR names no page document)',
+    );
   const credentials = o.credentials as HarOptions['credentials'];
-  if (credentials !== undefined && !['omit', 'same-origin', 'include'].includes(credentials)) throw new ExplainInputError('credentials-invalid', '--credentials', "--credentials must be 'omit', 'same-origin' or 'include'");
+  if (credentials !== undefined && !['omit', 'same-origin', 'include'].includes(credentials))
+    throw new ExplainInputError(
+      'credentials-invalid',
+      '--credentials',
+      "--credentials must be 'omit', 'same-origin' or 'include'",
+    );
   const results = harAnswers(har, origin, { spec: ro.spec, ...(credentials ? { credentials } : {}) }, ro);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ results: results.map((r) => ({ ...r, result: r.result ? jsonOf(r.result) : undefined })) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ results: results.map((r) => ({ ...r, result: r.result ? jsonOf(r.result) : undefined })) }, null, 2)}\n`,
+    );
     return;
   }
   if (results.length === 0) process.stdout.write(`No cross-origin requests from ${origin} in ${file}.\n`);
   for (const r of results) {
     for (const w of r.warnings ?? []) process.stdout.write(`! ${r.method} ${r.url}: ${w}\n`);
-    process.stdout.write(r.result ? humanOf(r.result, `${r.method} ${r.url}`) : `! ${r.method} ${r.url}: ${r.error?.message}\n`);
+    process.stdout.write(
+      r.result ? humanOf(r.result, `${r.method} ${r.url}`) : `! ${r.method} ${r.url}: ${r.error?.message}\n`,
+    );
     process.stdout.write('\n');
   }
 }
@@ -136,7 +171,12 @@ async function runStdin(o: ReturnType<typeof parseOptions>, ro: RunOptions): Pro
     process.stdout.write(runBatch(text, ro));
     return 0;
   }
-  if (text.trim() === '') throw new ExplainInputError('input-missing', 'stdin', 'give a JSON case on stdin, a URL with --origin, or --har');
+  if (text.trim() === '')
+    throw new ExplainInputError(
+      'input-missing',
+      'stdin',
+      'give a JSON case on stdin, a URL with --origin, or --har',
+    );
   const parsed = JSON.parse(text) as unknown;
   if (Array.isArray(parsed)) {
     // A JSON array of cases: an array of answers, in order (errors in place).
@@ -180,7 +220,11 @@ function parseOptions(argv: string[]) {
 function browserChoice(value: string | undefined): BrowserChoice {
   const v = (value ?? 'chromium').toLowerCase();
   if (v === 'chromium' || v === 'firefox' || v === 'both') return v;
-  throw new ExplainInputError('browser-invalid', '--browser', `--browser must be 'chromium', 'firefox' or 'both', not '${value}'`);
+  throw new ExplainInputError(
+    'browser-invalid',
+    '--browser',
+    `--browser must be 'chromium', 'firefox' or 'both', not '${value}'`,
+  );
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -203,16 +247,36 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (o.positionals.length > 0) {
       const url = o.positionals[0]!;
-      if (!o.origin) throw new ExplainInputError('origin-missing', '--origin', 'live mode needs --origin <page origin>');
+      if (!o.origin)
+        throw new ExplainInputError('origin-missing', '--origin', 'live mode needs --origin <page origin>');
       const credentials = (o.credentials ?? 'same-origin') as ExplainInput['request']['credentials'];
-      const result = await liveAnswer({ url, origin: o.origin, method: o.request ?? 'GET', headers: headerPairs(o.header ?? []), credentials, timeout: Number(o.timeout ?? 10000) }, ro);
-      process.stdout.write(o.json ? `${JSON.stringify(jsonOf(result), null, 2)}\n` : humanOf(result, `${o.request ?? 'GET'} ${url} from ${o.origin}`));
+      const result = await liveAnswer(
+        {
+          url,
+          origin: o.origin,
+          method: o.request ?? 'GET',
+          headers: headerPairs(o.header ?? []),
+          credentials,
+          timeout: Number(o.timeout ?? 10000),
+        },
+        ro,
+      );
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify(jsonOf(result), null, 2)}\n`
+          : humanOf(result, `${o.request ?? 'GET'} ${url} from ${o.origin}`),
+      );
       return 0;
     }
     return await runStdin(o, ro);
   } catch (err) {
     if (o.json) process.stdout.write(`${JSON.stringify(errorJson(err))}\n`);
-    const message = err instanceof ExplainInputError ? `${err.message} [${err.code}]` : err instanceof SyntaxError ? `not valid JSON: ${err.message}` : (err as Error).message;
+    const message =
+      err instanceof ExplainInputError
+        ? `${err.message} [${err.code}]`
+        : err instanceof SyntaxError
+          ? `not valid JSON: ${err.message}`
+          : (err as Error).message;
     process.stderr.write(`corsgate explain: ${message}\n`);
     return 2;
   }

@@ -7,7 +7,18 @@ import { parseArgs } from 'node:util';
 import { generate, type Configs, type GeneratorInput } from '../generator/index.js';
 import { PolicyError } from 'corsgate/internal/policy/index.js';
 
-const FORMATS = ['text', 'json', 'express', 'fastify', 'hono', 'koa', 'node', 'fetch', 'policy', 'nginx'] as const;
+const FORMATS = [
+  'text',
+  'json',
+  'express',
+  'fastify',
+  'hono',
+  'koa',
+  'node',
+  'fetch',
+  'policy',
+  'nginx',
+] as const;
 
 const HELP = `Usage: corsgate headers --origin <origin or pattern>... [options]
 
@@ -24,7 +35,10 @@ Exit: 0 ok, 1 the choices make an invalid policy (every problem printed), 2 usag
 
 function list(values: string[] | undefined): string[] | '*' | undefined {
   if (!values) return undefined;
-  const items = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const items = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return items.length === 1 && items[0] === '*' ? '*' : items;
 }
 
@@ -96,12 +110,23 @@ function printHeaders(out: ReturnType<typeof generate>, format: Format): void {
     return;
   }
   const show = (title: string, x: typeof out.preflight) => {
-    process.stdout.write(`${title}\n  > ${x.request.method} ${Object.entries(x.request.headers).map(([n, v]) => `${n}: ${v}`).join(' | ')}\n`);
-    process.stdout.write(`  < ${x.status}\n${Object.entries(x.headers).map(([n, v]) => `    ${n}: ${v}`).join('\n')}\n\n`);
+    process.stdout.write(
+      `${title}\n  > ${x.request.method} ${Object.entries(x.request.headers)
+        .map(([n, v]) => `${n}: ${v}`)
+        .join(' | ')}\n`,
+    );
+    process.stdout.write(
+      `  < ${x.status}\n${Object.entries(x.headers)
+        .map(([n, v]) => `    ${n}: ${v}`)
+        .join('\n')}\n\n`,
+    );
   };
   show('Sample preflight', out.preflight);
   show('Sample request', out.actual);
-  if (out.warnings.length) process.stdout.write(`Notes:\n${out.warnings.map((w) => `  ${w.severity === 'error' ? '✖' : w.severity === 'warning' ? '!' : '•'} ${w.message}`).join('\n')}\n\n`);
+  if (out.warnings.length)
+    process.stdout.write(
+      `Notes:\n${out.warnings.map((w) => `  ${w.severity === 'error' ? '✖' : w.severity === 'warning' ? '!' : '•'} ${w.message}`).join('\n')}\n\n`,
+    );
   process.stdout.write(`Configuration: --format ${FORMATS.slice(2).join(' | ')}\n`);
 }
 
@@ -113,7 +138,10 @@ export async function run(argv: string[]): Promise<number> {
     out = generate(args.choices);
   } catch (err) {
     if (!(err instanceof PolicyError)) throw err;
-    for (const p of err.problems) process.stderr.write(`${p.severity}  ${p.path || '(policy)'}  ${p.message} [${p.code}]${p.hint ? `\n        fix: ${p.hint}` : ''}\n`);
+    for (const p of err.problems)
+      process.stderr.write(
+        `${p.severity}  ${p.path || '(policy)'}  ${p.message} [${p.code}]${p.hint ? `\n        fix: ${p.hint}` : ''}\n`,
+      );
     return 1;
   }
   printHeaders(out, args.format);

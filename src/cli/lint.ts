@@ -47,21 +47,33 @@ export async function readPolicyDocument(file: string): Promise<Loaded> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, code: 'file-unreadable', message: `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}` };
+    return {
+      ok: false,
+      code: 'file-unreadable',
+      message: `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`,
+    };
   }
   const ext = extname(file).toLowerCase();
   const asJson = (): Loaded => {
     try {
       return { ok: true, value: JSON.parse(text) };
     } catch (err) {
-      return { ok: false, code: 'json-invalid', message: `${file} is not valid JSON: ${(err as Error).message}` };
+      return {
+        ok: false,
+        code: 'json-invalid',
+        message: `${file} is not valid JSON: ${(err as Error).message}`,
+      };
     }
   };
   const asYaml = (): Loaded => {
     try {
       return { ok: true, value: parseYaml(text, { uniqueKeys: true, prettyErrors: true }) };
     } catch (err) {
-      return { ok: false, code: 'yaml-invalid', message: `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}` };
+      return {
+        ok: false,
+        code: 'yaml-invalid',
+        message: `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      };
     }
   };
   if (ext === '.json') return asJson();
@@ -85,13 +97,19 @@ export function formatReport(report: LintReport): string {
 
 /** A policy file may name its JSON Schema (`"$schema": ".../policy.schema.json"`) for editors; it is not an option. */
 function withoutSchemaKey(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || !('$schema' in value)) return value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !('$schema' in value))
+    return value;
   const { $schema, ...rest } = value as Record<string, unknown>;
   return typeof $schema === 'string' ? rest : value;
 }
 
 function isGatewayFile(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && GATEWAY_KEYS.some((k) => k in value);
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    GATEWAY_KEYS.some((k) => k in value)
+  );
 }
 
 function lintOptions(file: string, value: unknown): LintReport {
@@ -105,7 +123,10 @@ function lintOptions(file: string, value: unknown): LintReport {
  */
 async function lintGatewayFile(file: string): Promise<LintReport> {
   // Loaded only for such a file: the gateway's loader brings the admin API's schemas with it.
-  const [{ engine }, { loadPolicyFile: loadGatewayPolicyFile, PolicyFileError }] = await Promise.all([import('../gateway/engine.js'), import('../gateway/policy-file.js')]);
+  const [{ engine }, { loadPolicyFile: loadGatewayPolicyFile, PolicyFileError }] = await Promise.all([
+    import('../gateway/engine.js'),
+    import('../gateway/policy-file.js'),
+  ]);
   try {
     const { store } = await loadGatewayPolicyFile(file, engine);
     await store.close();
@@ -114,7 +135,12 @@ async function lintGatewayFile(file: string): Promise<LintReport> {
     if (!(err instanceof PolicyFileError)) throw err;
     const errors = err.problems.map((line): PolicyProblem => {
       const m = /^([^\s:]+): (?:([a-z]+(?:-[a-z]+)+): )?([\s\S]*)$/.exec(line);
-      return { severity: 'error', code: m?.[2] ?? 'gateway-policy-invalid', path: m?.[1] ?? '', message: m?.[3] ?? line };
+      return {
+        severity: 'error',
+        code: m?.[2] ?? 'gateway-policy-invalid',
+        path: m?.[1] ?? '',
+        message: m?.[3] ?? line,
+      };
     });
     return { file, format: 'gateway', ok: false, errors, warnings: [] };
   }
@@ -140,7 +166,10 @@ export async function run(argv: string[]): Promise<number> {
   const file = files[0]!;
   const loaded = await readPolicyDocument(file);
   if (!loaded.ok) {
-    if (json) process.stdout.write(`${JSON.stringify({ file, ok: false, fatal: { code: loaded.code, message: loaded.message } }, null, 2)}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ file, ok: false, fatal: { code: loaded.code, message: loaded.message } }, null, 2)}\n`,
+      );
     else process.stderr.write(`corsgate lint: ${loaded.message}\n`);
     return 2;
   }

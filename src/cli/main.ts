@@ -12,13 +12,31 @@ interface CommandModule {
 }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  serve: { summary: 'run the gateway (reverse proxy, admin API and console)', load: () => import('./serve.js') },
+  serve: {
+    summary: 'run the gateway (reverse proxy, admin API and console)',
+    load: () => import('./serve.js'),
+  },
   lint: { summary: 'check a policy file and print every error and warning', load: () => import('./lint.js') },
-  explain: { summary: 'explain what a browser does with a cross-origin request', load: () => import('./explain.js') },
-  scan: { summary: 'probe live URLs for CORS misconfigurations and weak security headers', load: () => import('./scan.js') },
-  headers: { summary: 'generate CORS response headers and adapter configuration for a policy', load: () => import('./headers.js') },
-  backup: { summary: "copy the gateway's store to a file while the gateway runs", load: () => import('./backup.js').then((m) => ({ run: m.backup })) },
-  restore: { summary: "replace a stopped gateway's store with a backup file", load: () => import('./backup.js').then((m) => ({ run: m.restore })) },
+  explain: {
+    summary: 'explain what a browser does with a cross-origin request',
+    load: () => import('./explain.js'),
+  },
+  scan: {
+    summary: 'probe live URLs for CORS misconfigurations and weak security headers',
+    load: () => import('./scan.js'),
+  },
+  headers: {
+    summary: 'generate CORS response headers and adapter configuration for a policy',
+    load: () => import('./headers.js'),
+  },
+  backup: {
+    summary: "copy the gateway's store to a file while the gateway runs",
+    load: () => import('./backup.js').then((m) => ({ run: m.backup })),
+  },
+  restore: {
+    summary: "replace a stopped gateway's store with a backup file",
+    load: () => import('./backup.js').then((m) => ({ run: m.restore })),
+  },
 };
 
 export function usage(): string {
@@ -68,7 +86,7 @@ if (startedDirectly()) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`corsgate: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.stderr.write(`corsgate: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 2;
     },
   );

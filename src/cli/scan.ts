@@ -7,7 +7,15 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { readStdin } from './io.js';
-import { analyseSaved, SCAN_DEFAULTS, scan, SEVERITIES, UsageError, type ScanResult, type Severity } from '@corsgate/scan';
+import {
+  analyseSaved,
+  SCAN_DEFAULTS,
+  scan,
+  SEVERITIES,
+  UsageError,
+  type ScanResult,
+  type Severity,
+} from '@corsgate/scan';
 import { toHuman, toJson, toSarif } from '@corsgate/scan/internal/output.js';
 
 const HELP = `Usage: corsgate scan <url>... [options]     (also --file urls.txt, or URLs on stdin: - or a pipe)
@@ -27,9 +35,11 @@ function fail(message: string): number {
   return 2;
 }
 
-
 function urlsFrom(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 function int(value: string | undefined, name: string, fallback: number): number {
@@ -43,11 +53,23 @@ const parse = (argv: string[]) =>
     args: argv,
     allowPositionals: true,
     options: {
-      json: { type: 'boolean' }, sarif: { type: 'boolean' }, 'fail-on': { type: 'string' },
-      file: { type: 'string' }, origin: { type: 'string', multiple: true }, header: { type: 'string', short: 'H', multiple: true },
-      cookie: { type: 'string' }, resolve: { type: 'string', multiple: true }, insecure: { type: 'boolean', short: 'k' },
-      proxy: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' }, concurrency: { type: 'string' },
-      rate: { type: 'string' }, headers: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+      sarif: { type: 'boolean' },
+      'fail-on': { type: 'string' },
+      file: { type: 'string' },
+      origin: { type: 'string', multiple: true },
+      header: { type: 'string', short: 'H', multiple: true },
+      cookie: { type: 'string' },
+      resolve: { type: 'string', multiple: true },
+      insecure: { type: 'boolean', short: 'k' },
+      proxy: { type: 'string' },
+      timeout: { type: 'string' },
+      retries: { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      headers: { type: 'string' },
+      'no-progress': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
 type Parsed = ReturnType<typeof parse>;
@@ -56,36 +78,71 @@ type Values = Parsed['values'];
 /** The URLs to scan: positionals, --file and standard input ('-', '--file -', or piped input when no URL is given), once each. */
 async function urlsToScan(o: Values, positionals: string[]): Promise<string[]> {
   const urls = positionals.filter((p) => p !== '-');
-  const stdinPiped = () => { try { const st = fstatSync(0); return st.isFIFO() || st.isFile(); } catch { return false; } };
-  if (positionals.includes('-') || o.file === '-' || (urls.length === 0 && o.file === undefined && stdinPiped())) urls.push(...urlsFrom(await readStdin()));
+  const stdinPiped = () => {
+    try {
+      const st = fstatSync(0);
+      return st.isFIFO() || st.isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (
+    positionals.includes('-') ||
+    o.file === '-' ||
+    (urls.length === 0 && o.file === undefined && stdinPiped())
+  )
+    urls.push(...urlsFrom(await readStdin()));
   if (o.file !== undefined && o.file !== '-') urls.push(...urlsFrom(await readFile(o.file, 'utf8')));
   return [...new Set(urls)];
 }
 
 /** The probing options (--header, --proxy, --origin, the limits, the progress bar); a UsageError names a bad one. */
 function scanOptions(o: Values, urlCount: number): Parameters<typeof scan>[1] {
-  const headers = Object.fromEntries((o.header ?? []).map((h) => {
-    const i = h.indexOf(':');
-    if (i <= 0) throw new UsageError('scan-option-invalid', `--header '${h}' must be 'Name: value'`);
-    return [h.slice(0, i).trim().toLowerCase(), h.slice(i + 1).trim()];
-  }));
-  if (o.proxy !== undefined && !URL.canParse(o.proxy)) throw new UsageError('scan-option-invalid', `--proxy '${o.proxy}' is not a URL (for example http://proxy.internal:3128)`);
+  const headers = Object.fromEntries(
+    (o.header ?? []).map((h) => {
+      const i = h.indexOf(':');
+      if (i <= 0) throw new UsageError('scan-option-invalid', `--header '${h}' must be 'Name: value'`);
+      return [h.slice(0, i).trim().toLowerCase(), h.slice(i + 1).trim()];
+    }),
+  );
+  if (o.proxy !== undefined && !URL.canParse(o.proxy))
+    throw new UsageError(
+      'scan-option-invalid',
+      `--proxy '${o.proxy}' is not a URL (for example http://proxy.internal:3128)`,
+    );
   // Origins as browsers send them: scheme://host[:port], nothing else.
   const origins = (o.origin ?? []).map((v) => {
     const u = URL.canParse(v) ? new URL(v) : null;
-    if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) throw new UsageError('scan-option-invalid', `--origin '${v}' must be an origin such as https://app.example.com`);
+    if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:'))
+      throw new UsageError(
+        'scan-option-invalid',
+        `--origin '${v}' must be an origin such as https://app.example.com`,
+      );
     return u.origin;
   });
   const progress = process.stderr.isTTY && !o['no-progress'] && urlCount > 1;
   return {
-    origins, headers, ...(o.cookie ? { cookie: o.cookie } : {}), resolve: o.resolve ?? [], insecure: o.insecure === true,
-    ...(o.proxy ? { proxy: o.proxy } : {}), timeout: int(o.timeout, '--timeout', SCAN_DEFAULTS.timeout), retries: int(o.retries, '--retries', SCAN_DEFAULTS.retries),
-    concurrency: int(o.concurrency, '--concurrency', SCAN_DEFAULTS.concurrency), rate: int(o.rate, '--rate', SCAN_DEFAULTS.rate),
-    ...(progress ? { onProgress: (done: number, total: number) => {
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
-    } } : {}),
+    origins,
+    headers,
+    ...(o.cookie ? { cookie: o.cookie } : {}),
+    resolve: o.resolve ?? [],
+    insecure: o.insecure === true,
+    ...(o.proxy ? { proxy: o.proxy } : {}),
+    timeout: int(o.timeout, '--timeout', SCAN_DEFAULTS.timeout),
+    retries: int(o.retries, '--retries', SCAN_DEFAULTS.retries),
+    concurrency: int(o.concurrency, '--concurrency', SCAN_DEFAULTS.concurrency),
+    rate: int(o.rate, '--rate', SCAN_DEFAULTS.rate),
+    ...(progress
+      ? {
+          onProgress: (done: number, total: number) => {
+            const width = 30;
+            const filled = Math.round((done / total) * width);
+            process.stderr.write(
+              `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`,
+            );
+          },
+        }
+      : {}),
   };
 }
 

@@ -27,13 +27,20 @@ export async function run(argv: string[]): Promise<number> {
   try {
     gateway = await startGateway(config);
   } catch (err) {
-    if (err instanceof StoreUrlError || err instanceof PolicyFileError || err instanceof StoreError || err instanceof ConfigError) {
+    if (
+      err instanceof StoreUrlError ||
+      err instanceof PolicyFileError ||
+      err instanceof StoreError ||
+      err instanceof ConfigError
+    ) {
       process.stderr.write(`corsgate serve: ${err.message}\n`);
       return 2;
     }
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      process.stderr.write(`corsgate serve: cannot listen: ${(err as Error).message} (choose another port with --port / --admin-port)\n`);
+      process.stderr.write(
+        `corsgate serve: cannot listen: ${(err as Error).message} (choose another port with --port / --admin-port)\n`,
+      );
       return 2;
     }
     throw err;
@@ -56,7 +63,9 @@ export async function run(argv: string[]): Promise<number> {
   else out.push('  admin token: created on first start (set CORSGATE_ADMIN_TOKEN to add a known one)');
   process.stdout.write(out.join('\n') + '\n');
   if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(config.adminHost))
-    gateway.logger.warn(`the admin listener (--admin-host ${config.adminHost}) is not on loopback: anyone who can reach it can try tokens; keep it behind a firewall or TLS proxy`);
+    gateway.logger.warn(
+      `the admin listener (--admin-host ${config.adminHost}) is not on loopback: anyone who can reach it can try tokens; keep it behind a firewall or TLS proxy`,
+    );
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {

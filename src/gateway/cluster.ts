@@ -8,7 +8,14 @@ import cluster, { type Worker } from 'node:cluster';
 import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { StoreState, UsageBatch } from '../store/types.js';
-import { applyStateDelta, checkState, packDelta, packState, type CheckedState, type PackedState } from './pack.js';
+import {
+  applyStateDelta,
+  checkState,
+  packDelta,
+  packState,
+  type CheckedState,
+  type PackedState,
+} from './pack.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import type { SnapshotInfo } from './snapshot.js';
 
@@ -44,19 +51,31 @@ export class WorkerPool {
   private packed: PackedState | null = null;
   private stopping = false;
   private metricsId = 0;
-  private readonly metricsWaits = new Map<number, { want: number; got: unknown[]; done: (v: unknown[]) => void }>();
+  private readonly metricsWaits = new Map<
+    number,
+    { want: number; got: unknown[]; done: (v: unknown[]) => void }
+  >();
   port = 0;
   /** The policy file's engine options that are no settings; replaced when the file is reloaded. */
   private overrides: WorkerConfig['overrides'];
 
-  constructor(private readonly count: number, private readonly config: WorkerConfig, private readonly events: PoolEvents) {
+  constructor(
+    private readonly count: number,
+    private readonly config: WorkerConfig,
+    private readonly events: PoolEvents,
+  ) {
     // The workers accept connections themselves from the shared socket (SCHED_NONE), so the primary
     // (which runs at a lower priority, see `start`) is never on a request's path; node:cluster's
     // round-robin hand-off through the primary stays one environment variable away.
     if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
     this.overrides = config.overrides;
     // "advanced" serialization: a packed allowlist's typed arrays travel as bytes (protocol.ts).
-    cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), args: [], silent: false, serialization: 'advanced' });
+    cluster.setupPrimary({
+      exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)),
+      args: [],
+      silent: false,
+      serialization: 'advanced',
+    });
   }
 
   /**
@@ -77,14 +96,29 @@ export class WorkerPool {
   }
 
   private fork(id: number): Promise<void> {
-    const worker = cluster.fork({ CORSGATE_WORKER: JSON.stringify({ ...this.config, port: this.port || this.config.port }), CORSGATE_WORKER_ID: String(id) });
+    const worker = cluster.fork({
+      CORSGATE_WORKER: JSON.stringify({ ...this.config, port: this.port || this.config.port }),
+      CORSGATE_WORKER_ID: String(id),
+    });
     // A worker forked after the primary lowered its priority inherits it: give it back (root only).
     try {
-      if (worker.process.pid !== undefined && getPriority(process.pid) !== 0) setPriority(worker.process.pid, 0);
+      if (worker.process.pid !== undefined && getPriority(process.pid) !== 0)
+        setPriority(worker.process.pid, 0);
     } catch {
-      this.events.log('warn', `proxy worker ${id} runs at the primary's lower CPU priority (raising it needs CAP_SYS_NICE)`);
+      this.events.log(
+        'warn',
+        `proxy worker ${id} runs at the primary's lower CPU priority (raising it needs CAP_SYS_NICE)`,
+      );
     }
-    const member: Member = { worker, id, version: 0, ready: false, listening: false, sending: null, holds: null };
+    const member: Member = {
+      worker,
+      id,
+      version: 0,
+      ready: false,
+      listening: false,
+      sending: null,
+      holds: null,
+    };
     this.members.set(id, member);
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromWorker) => {
@@ -106,15 +140,19 @@ export class WorkerPool {
         } else if (m.t === 'resync') {
           member.holds = null;
           if (this.packed && member.sending?.packed !== this.packed) this.sendState(member, this.packed);
-        }
-        else if (m.t === 'metrics') this.metricsArrived(m.id, m.data);
+        } else if (m.t === 'metrics') this.metricsArrived(m.id, m.data);
         else if (m.t === 'usage') this.events.usage(m.batch);
       });
       worker.on('exit', (code, signal) => {
         this.members.delete(id);
-        if (!member.listening) reject(new Error(`proxy worker ${id} exited before it listened (${signal ?? code})`));
+        if (!member.listening)
+          reject(new Error(`proxy worker ${id} exited before it listened (${signal ?? code})`));
         if (this.stopping) return;
-        this.events.log('error', `proxy worker ${id} died (${signal ?? `exit code ${code}`}); starting a new one`, { worker: id, code, signal });
+        this.events.log(
+          'error',
+          `proxy worker ${id} died (${signal ?? `exit code ${code}`}); starting a new one`,
+          { worker: id, code, signal },
+        );
         void this.fork(id).catch((err: Error) => this.events.log('error', err.message));
       });
     });
@@ -131,7 +169,10 @@ export class WorkerPool {
       packed = packState(state, checked);
       this.checked = checked;
     } catch (err) {
-      this.events.log('error', `the policy could not be packed for the workers; the previous one stays in force: ${(err as Error).message}`);
+      this.events.log(
+        'error',
+        `the policy could not be packed for the workers; the previous one stays in force: ${(err as Error).message}`,
+      );
       this.events.compileFailed(state.version, (err as Error).message);
       return;
     }

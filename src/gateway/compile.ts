@@ -5,7 +5,11 @@
  * (the same validation and evaluation `createPolicy` runs, with the origins already checked).
  * The snapshot that holds the result is swapped in whole, in one assignment, when it is done.
  */
-import { compileOriginMatcher, OriginMatcherBuilder, type OriginMatcher } from 'corsgate/internal/origin/matcher.js';
+import {
+  compileOriginMatcher,
+  OriginMatcherBuilder,
+  type OriginMatcher,
+} from 'corsgate/internal/origin/matcher.js';
 import type { OriginPattern } from 'corsgate/internal/origin/pattern.js';
 import { PolicyError } from 'corsgate/internal/policy/errors.js';
 import { compilePolicy } from 'corsgate/internal/policy/evaluate.js';
@@ -49,7 +53,11 @@ export class AllowlistBuilder {
 
   /** `expected`: how many entries will come (sizes the exact-origin table once). */
   /** `cors`: the allowlist regime's settings (methods, headers, Max-Age, credentials). */
-  constructor(private readonly overrides: AllowlistOverrides = {}, expected = 0, private readonly cors: Partial<CorsSettings> = {}) {
+  constructor(
+    private readonly overrides: AllowlistOverrides = {},
+    expected = 0,
+    private readonly cors: Partial<CorsSettings> = {},
+  ) {
     this.rules = { allowInsecureOrigins: overrides.allowInsecureOrigins === true };
     this.matcher = new OriginMatcherBuilder({ offHeapExact: expected });
   }
@@ -64,7 +72,9 @@ export class AllowlistBuilder {
       const entry = parseAllowlistEntry(patterns[i], this.rules);
       if (entry.problem !== null) {
         const hint = fixHint(entry.problem, false);
-        this.warnings.push(`allowlist entry '${String(patterns[i])}' ignored: ${entry.problem.message}${hint ? ` (${hint})` : ''}`);
+        this.warnings.push(
+          `allowlist entry '${String(patterns[i])}' ignored: ${entry.problem.message}${hint ? ` (${hint})` : ''}`,
+        );
         continue;
       }
       const before = this.matcher.tableSize;
@@ -171,15 +181,25 @@ export class AllowlistBuilder {
     if (analysis.errors.length > 0 || analysis.normalized === null) throw new PolicyError(analysis.errors);
     // The engine's warnings about the regime's options (settings such as exposeHeaders) show in /api/status.
     // (Not the origins': the engine sees none here, the matcher holds them.)
-    for (const w of analysis.warnings) if (!w.path.startsWith('origins')) this.warnings.push(`${w.path}: ${w.message}${w.hint ? ` (${w.hint})` : ''} [${w.code}]`);
+    for (const w of analysis.warnings)
+      if (!w.path.startsWith('origins'))
+        this.warnings.push(`${w.path}: ${w.message}${w.hint ? ` (${w.hint})` : ''} [${w.code}]`);
     const matcher = this.matcher;
     const others = this.others;
     // The engine compiles from the options without the origins (the matcher holds them); the policy's
     // own `options.origins` lists them only when someone reads it (a million strings are not kept for nothing).
     const compiled = compilePolicy({ ...analysis.normalized, origins: Object.freeze([]) }, matcher.build());
     const options = { ...analysis.normalized } as typeof analysis.normalized;
-    Object.defineProperty(options, 'origins', { enumerable: true, get: () => Object.freeze([...matcher.tableOrigins(), ...others]) });
+    Object.defineProperty(options, 'origins', {
+      enumerable: true,
+      get: () => Object.freeze([...matcher.tableOrigins(), ...others]),
+    });
     Object.freeze(options);
-    return Object.freeze({ options, warnings: Object.freeze([]), evaluate: compiled.evaluate, allowsOrigin: compiled.allowsOrigin });
+    return Object.freeze({
+      options,
+      warnings: Object.freeze([]),
+      evaluate: compiled.evaluate,
+      allowsOrigin: compiled.allowsOrigin,
+    });
   }
 }

@@ -9,7 +9,10 @@ import type { AddressInfo } from 'node:net';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 2);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -40,13 +43,25 @@ function handle(req: IncomingMessage, res: ServerResponse, base: () => string): 
   const url = new URL(req.url ?? '/', 'http://demo.invalid');
   const path = url.pathname;
   if (path === '/' || path === '/index.html') {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(HOME) });
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(HOME),
+    });
     res.end(req.method === 'HEAD' ? undefined : HOME);
     return;
   }
-  if (path === '/api/hello') return json(res, 200, { message: 'Hello from the corsgate demo API', time: new Date().toISOString() });
+  if (path === '/api/hello')
+    return json(res, 200, { message: 'Hello from the corsgate demo API', time: new Date().toISOString() });
   if (path === '/api/echo' || path.startsWith('/api/echo/')) {
-    void readBody(req).then((body) => json(res, 200, { method: req.method, path, query: Object.fromEntries(url.searchParams), headers: req.headers, body }));
+    void readBody(req).then((body) =>
+      json(res, 200, {
+        method: req.method,
+        path,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        body,
+      }),
+    );
     return;
   }
   if (path === '/.well-known/openid-configuration') {
@@ -63,10 +78,18 @@ function handle(req: IncomingMessage, res: ServerResponse, base: () => string): 
       code_challenge_methods_supported: ['S256'],
     });
   }
-  if (path === '/.well-known/auth-configuration') return json(res, 200, { authConfig: { type: 'demo', selfRegistrationEnabled: false } });
+  if (path === '/.well-known/auth-configuration')
+    return json(res, 200, { authConfig: { type: 'demo', selfRegistrationEnabled: false } });
   if (path === '/services/oauth2/id/keys') return json(res, 200, { keys: [] });
   if (path === '/services/oauth2/token') {
-    void readBody(req).then(() => json(res, 200, { access_token: 'demo-access-token', token_type: 'Bearer', instance_url: base(), issued_at: String(Date.now()) }));
+    void readBody(req).then(() =>
+      json(res, 200, {
+        access_token: 'demo-access-token',
+        token_type: 'Bearer',
+        instance_url: base(),
+        issued_at: String(Date.now()),
+      }),
+    );
     return;
   }
   if (path === '/services/oauth2/revoke') return json(res, 200, {});

@@ -24,12 +24,22 @@ export const ALLOWLIST_MAX_AGE = 600;
 export type AllowlistOverrides = Partial<Omit<PolicyOptions, 'origins' | 'onDisallowed'>>;
 
 /** The allowlist regime's options that are settings (store mode: `PUT /api/settings`). */
-export const CORS_SETTING_KEYS = ['methods', 'requestHeaders', 'exposeHeaders', 'maxAge', 'credentials'] as const;
+export const CORS_SETTING_KEYS = [
+  'methods',
+  'requestHeaders',
+  'exposeHeaders',
+  'maxAge',
+  'credentials',
+] as const;
 export type CorsSettingKey = (typeof CORS_SETTING_KEYS)[number];
 export type CorsSettings = Pick<PolicyOptions, CorsSettingKey>;
 
 /** The engine options of the allowlist regime for these origin patterns, its settings and the policy file's other options. */
-export function allowlistOptions(origins: readonly string[], overrides: AllowlistOverrides = {}, cors: Partial<CorsSettings> = {}): PolicyOptions {
+export function allowlistOptions(
+  origins: readonly string[],
+  overrides: AllowlistOverrides = {},
+  cors: Partial<CorsSettings> = {},
+): PolicyOptions {
   const methods = overrides.methods ?? cors.methods ?? [...ALLOWLIST_METHODS];
   return {
     // Any header a preflight asks for is validated by the engine, then echoed (credentials mode).
@@ -65,9 +75,16 @@ export const PUBLIC_OPTIONS: PolicyOptions = Object.freeze({
 
 /** Problems the engine reports for an error thrown by `createPolicy` (PolicyError carries them). */
 export function problemsOf(err: unknown): PolicyProblem[] {
-  const e = err as { problems?: unknown; errors?: unknown; code?: unknown; message?: unknown; path?: unknown };
+  const e = err as {
+    problems?: unknown;
+    errors?: unknown;
+    code?: unknown;
+    message?: unknown;
+    path?: unknown;
+  };
   const list = Array.isArray(e?.problems) ? e.problems : Array.isArray(e?.errors) ? e.errors : null;
-  if (list) return (list as PolicyProblem[]).filter((p) => p && (p.severity === undefined || p.severity === 'error'));
+  if (list)
+    return (list as PolicyProblem[]).filter((p) => p && (p.severity === undefined || p.severity === 'error'));
   return [
     {
       severity: 'error',

@@ -27,10 +27,23 @@ class GateView {
 
 function refuse(req: IncomingMessage, res: ServerResponse, r: Refusal, view: GateView): void {
   const body = JSON.stringify({ error: { code: r.code, message: r.message } });
-  const headers = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Cache-Control', 'no-store', 'Vary', r.vary];
+  const headers = [
+    'Content-Type',
+    'application/json; charset=utf-8',
+    'Content-Length',
+    String(Buffer.byteLength(body)),
+    'Cache-Control',
+    'no-store',
+    'Vary',
+    r.vary,
+  ];
   // With `Expect: 100-continue` the client holds the body back until told to send it; it never is.
   // (HTTP/2 ends the stream instead: `Connection` is a field it forbids, RFC 9113 §8.2.2.)
-  if ((view.headers.expectContinue || (view.headers.hasBody && r.status === 400)) && req.httpVersionMajor !== 2) headers.push('Connection', 'close');
+  if (
+    (view.headers.expectContinue || (view.headers.hasBody && r.status === 400)) &&
+    req.httpVersionMajor !== 2
+  )
+    headers.push('Connection', 'close');
   res.writeHead(r.status, headers);
   res.end(body);
   req.resume();
@@ -51,7 +64,7 @@ export interface ReservedPath {
 
 function isReserved(target: string, r: ReservedPath | null): boolean {
   if (r === null || !target.startsWith(r.path)) return false;
-  return target.length === r.path.length || target.charCodeAt(r.path.length) === 63 /* ? */;
+  return target.length === r.path.length || target.charCodeAt(r.path.length) === 63; /* ? */
 }
 
 export interface GateOptions {
@@ -60,7 +73,12 @@ export interface GateOptions {
   reserved?: ReservedPath | null;
 }
 
-export function createGate(getSnapshot: () => Snapshot, forwarder: Forwarder, observer: GateObserver, options: GateOptions = {}) {
+export function createGate(
+  getSnapshot: () => Snapshot,
+  forwarder: Forwarder,
+  observer: GateObserver,
+  options: GateOptions = {},
+) {
   const { edge = { scheme: 'http', trustProxy: false }, usage = NO_USAGE, reserved = null } = options;
   const view = new GateView();
 

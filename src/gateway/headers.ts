@@ -69,7 +69,11 @@ export function classify(name: string): number {
     case 16:
       return eq(name, 'proxy-connection') ? H.hop : eq(name, 'x-forwarded-host') ? H.xForwarded : H.other;
     case 17:
-      return eq(name, 'transfer-encoding') ? H.transferEncoding : eq(name, 'x-forwarded-proto') ? H.xForwarded : H.other;
+      return eq(name, 'transfer-encoding')
+        ? H.transferEncoding
+        : eq(name, 'x-forwarded-proto')
+          ? H.xForwarded
+          : H.other;
     case 18:
       return eq(name, 'proxy-authenticate') ? H.hop : H.other;
     case 19:
@@ -115,7 +119,15 @@ export class RequestScan {
   hasBody = false;
 
   fill(raw: readonly string[]): void {
-    this.origin = this.acrm = this.acrh = this.acrpn = this.connection = this.xForwardedFor = this.xForwardedProto = this.xForwardedHost = null;
+    this.origin =
+      this.acrm =
+      this.acrh =
+      this.acrpn =
+      this.connection =
+      this.xForwardedFor =
+      this.xForwardedProto =
+      this.xForwardedHost =
+        null;
     this.host = undefined;
     this.expectContinue = this.hasBody = false;
     for (let i = 0; i < raw.length; i += 2) {

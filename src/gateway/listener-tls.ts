@@ -4,11 +4,26 @@
  * (RFC 9113 §3.2), and HTTP/1.1 connections (WebSocket upgrades among them) are served by Node's
  * HTTP/1.1 code with its usual timeouts. The admin listener serves HTTPS over HTTP/1.1.
  */
-import { createSecureServer, type Http2SecureServer, type Http2Session, type ServerHttp2Session } from 'node:http2';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2Session,
+  type ServerHttp2Session,
+} from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { applyHttp1Limits, capConnections, isIdle, serverOptions, tooManyHeaders, type ConnectionStats, type Handler, type Listening, type ListenerLimits } from './listener.js';
+import {
+  applyHttp1Limits,
+  capConnections,
+  isIdle,
+  serverOptions,
+  tooManyHeaders,
+  type ConnectionStats,
+  type Handler,
+  type Listening,
+  type ListenerLimits,
+} from './listener.js';
 import type { TlsPair } from './tls.js';
 
 /** HTTP/2 sessions by their TLS socket: a session with streams in progress is not idle. */
@@ -28,7 +43,13 @@ function openStreams(session: Http2Session): number {
 export type SecureProxyServer = Http2SecureServer & Listening;
 
 /** The proxy's HTTPS listener: h2 and HTTP/1.1 on one port, every limit of the plain listener kept. */
-export function createSecureProxyServer(limits: ListenerLimits, pair: TlsPair, handle: Handler, onContinue: Handler | undefined, stats: ConnectionStats): SecureProxyServer {
+export function createSecureProxyServer(
+  limits: ListenerLimits,
+  pair: TlsPair,
+  handle: Handler,
+  onContinue: Handler | undefined,
+  stats: ConnectionStats,
+): SecureProxyServer {
   const server = createSecureServer(
     {
       allowHTTP1: true,
@@ -49,8 +70,13 @@ export function createSecureProxyServer(limits: ListenerLimits, pair: TlsPair, h
   ) as SecureProxyServer;
   applyHttp1Limits(server, limits);
   // An HTTP/2 connection with no stream open for the keep-alive time is closed, as HTTP/1.1's are.
-  server.setTimeout(limits.keepAliveTimeoutMs, (session?: unknown) => (session as Http2Session | undefined)?.close?.());
-  if (onContinue) server.on('checkContinue', (req, res) => onContinue(req as unknown as IncomingMessage, res as unknown as ServerResponse));
+  server.setTimeout(limits.keepAliveTimeoutMs, (session?: unknown) =>
+    (session as Http2Session | undefined)?.close?.(),
+  );
+  if (onContinue)
+    server.on('checkContinue', (req, res) =>
+      onContinue(req as unknown as IncomingMessage, res as unknown as ServerResponse),
+    );
   const live = new Set<ServerHttp2Session>();
   server.on('session', (session: ServerHttp2Session) => {
     live.add(session);
@@ -84,7 +110,12 @@ export function createSecureProxyServer(limits: ListenerLimits, pair: TlsPair, h
 }
 
 /** The admin listener over HTTPS (HTTP/1.1), with the plain listener's limits. */
-export function createSecureAdminServer(limits: ListenerLimits, pair: TlsPair, handle: Handler, stats: ConnectionStats): HttpsServer {
+export function createSecureAdminServer(
+  limits: ListenerLimits,
+  pair: TlsPair,
+  handle: Handler,
+  stats: ConnectionStats,
+): HttpsServer {
   const server = createHttpsServer(
     {
       cert: pair.cert,

@@ -10,7 +10,15 @@ import type { EventEmitter } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayConfig } from './config.js';
 
-export type ListenerLimits = Pick<GatewayConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'maxHeaderSize' | 'maxHeaders' | 'maxConnections'>;
+export type ListenerLimits = Pick<
+  GatewayConfig,
+  | 'headersTimeoutMs'
+  | 'requestTimeoutMs'
+  | 'keepAliveTimeoutMs'
+  | 'maxHeaderSize'
+  | 'maxHeaders'
+  | 'maxConnections'
+>;
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -21,7 +29,12 @@ export interface ConnectionStats {
   evicted: number;
 }
 
-const TOO_MANY_HEADERS = JSON.stringify({ error: { code: 'headers-too-many', message: 'the request has more header fields than this gateway accepts' } });
+const TOO_MANY_HEADERS = JSON.stringify({
+  error: {
+    code: 'headers-too-many',
+    message: 'the request has more header fields than this gateway accepts',
+  },
+});
 
 /** Sockets taken over by an upgrade (an open WebSocket): never idle, whatever their traffic. */
 const busy = new WeakSet<Socket>();
@@ -40,7 +53,10 @@ export function tooManyHeaders(req: IncomingMessage, res: ServerResponse, limits
   const pseudo = req.httpVersionMajor === 2 ? 8 : 0;
   if (req.rawHeaders.length <= limits.maxHeaders * 2 + pseudo) return false;
   // `Connection` is a connection-specific field HTTP/2 forbids (RFC 9113 §8.2.2).
-  const headers: Record<string, string | number> = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(TOO_MANY_HEADERS) };
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(TOO_MANY_HEADERS),
+  };
   if (pseudo === 0) headers.Connection = 'close';
   res.writeHead(431, headers);
   res.end(TOO_MANY_HEADERS);
@@ -53,7 +69,13 @@ export function tooManyHeaders(req: IncomingMessage, res: ServerResponse, limits
  * `secureConnection` for TLS (the socket that carries the requests); `idle` says whether one
  * carries nothing in progress.
  */
-export function capConnections(server: EventEmitter, event: string, limits: ListenerLimits, stats: ConnectionStats, idle: (s: Socket) => boolean = isIdle): void {
+export function capConnections(
+  server: EventEmitter,
+  event: string,
+  limits: ListenerLimits,
+  stats: ConnectionStats,
+  idle: (s: Socket) => boolean = isIdle,
+): void {
   const open = new Set<Socket>();
   server.on(event, (socket: Socket) => {
     if (open.size >= limits.maxConnections) {
@@ -102,13 +124,15 @@ export function serverOptions(limits: ListenerLimits) {
   };
 }
 
-export function createLimitedServer(limits: ListenerLimits, handle: Handler, onContinue?: Handler, stats: ConnectionStats = { open: 0, evicted: 0 }): Server {
-  const server = createServer(
-    serverOptions(limits),
-    (req, res) => {
-      if (!tooManyHeaders(req, res, limits)) handle(req, res);
-    },
-  );
+export function createLimitedServer(
+  limits: ListenerLimits,
+  handle: Handler,
+  onContinue?: Handler,
+  stats: ConnectionStats = { open: 0, evicted: 0 },
+): Server {
+  const server = createServer(serverOptions(limits), (req, res) => {
+    if (!tooManyHeaders(req, res, limits)) handle(req, res);
+  });
   server.maxHeadersCount = limits.maxHeaders + 1;
   if (onContinue) server.on('checkContinue', onContinue);
   capConnections(server, 'connection', limits, stats);

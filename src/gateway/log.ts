@@ -12,14 +12,29 @@ import type { IncomingMessage } from 'node:http';
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import type { Outcome } from './core/decide.js';
 
-export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const LOG_LEVELS: readonly LevelWithSilent[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 /** Linux's PIPE_BUF: a write of at most this many bytes to a pipe is never split (pipe(7)). */
 const PIPE_BUF = 4096;
 /** The longest a log line waits in the buffer. */
 const FLUSH_MS = 100;
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const OWN_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'worker']);
 
 /** One JSON line as a terminal line: `12:00:01 INFO msg key=value …`. */
@@ -43,11 +58,31 @@ export function prettyLine(json: string): string {
  * The process's logger. `forAccess` builds the access logger, which skips pino's `redact` (it costs
  * about 6 µs a line, and the access line is built field by field from names that are never secret).
  */
-export function createLogger(level: LevelWithSilent, pretty = process.stdout.isTTY === true, forAccess = false): Logger {
+export function createLogger(
+  level: LevelWithSilent,
+  pretty = process.stdout.isTTY === true,
+  forAccess = false,
+): Logger {
   const options = {
     level,
     base: { pid: process.pid },
-    ...(forAccess ? {} : { redact: { paths: ['authorization', 'cookie', 'token', '*.authorization', '*.cookie', '*.token', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' } }),
+    ...(forAccess
+      ? {}
+      : {
+          redact: {
+            paths: [
+              'authorization',
+              'cookie',
+              'token',
+              '*.authorization',
+              '*.cookie',
+              '*.token',
+              'headers.authorization',
+              'headers.cookie',
+            ],
+            censor: '[redacted]',
+          },
+        }),
   };
   if (pretty) return pino(options, { write: (line: string) => void process.stdout.write(prettyLine(line)) });
   return pino(options, destination());
@@ -83,7 +118,14 @@ function stdoutIsFile(): boolean {
 function destination(): DestinationStream {
   if (lines === null) {
     const max = stdoutIsFile() ? FILE_WRITE : PIPE_BUF;
-    const boom = pino.destination({ dest: 1, sync: false, minLength: max - 1024, maxWrite: max, periodicFlush: FLUSH_MS, contentMode: 'buffer' });
+    const boom = pino.destination({
+      dest: 1,
+      sync: false,
+      minLength: max - 1024,
+      maxWrite: max,
+      periodicFlush: FLUSH_MS,
+      contentMode: 'buffer',
+    });
     stdout = boom;
     lines = { write: (line: string) => void boom.write(Buffer.from(line, 'utf8') as unknown as string) };
   }
@@ -115,9 +157,18 @@ export class AccessLog {
     bytes: 0,
   };
 
-  constructor(private readonly logger: Logger, readonly enabled: boolean) {}
+  constructor(
+    private readonly logger: Logger,
+    readonly enabled: boolean,
+  ) {}
 
-  write(req: IncomingMessage, outcome: Outcome, status: number, upstreamMs: number | null, bytes: number): void {
+  write(
+    req: IncomingMessage,
+    outcome: Outcome,
+    status: number,
+    upstreamMs: number | null,
+    bytes: number,
+  ): void {
     if (!this.enabled) return;
     const l = this.line;
     const url = req.url ?? '';
@@ -141,7 +192,12 @@ export class AccessLog {
 }
 
 /** A WebSocket handshake's line: its decision and the status the client got (101 when the socket opened). */
-export function handshakeLine(req: IncomingMessage, outcome: Outcome, status: number, upstreamMs: number | null): Record<string, unknown> {
+export function handshakeLine(
+  req: IncomingMessage,
+  outcome: Outcome,
+  status: number,
+  upstreamMs: number | null,
+): Record<string, unknown> {
   const url = req.url ?? '';
   const q = url.indexOf('?');
   return {

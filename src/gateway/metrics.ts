@@ -6,14 +6,27 @@
  * The hot path never builds a label string: each route's counters are plain numbers bound to the
  * route once per snapshot (`route(id)`), and prom-client reads them when it is scraped.
  */
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 import type { OutcomeDecision, RouteTallies, RouteTally } from './core/regime.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** One route's counts by decision and reason; lives as long as the process, across snapshots. */
 class RouteCounts implements RouteTally {
-  readonly byDecision: Record<OutcomeDecision, Map<string, { n: number }>> = { allowed: new Map(), refused: new Map(), passthrough: new Map() };
+  readonly byDecision: Record<OutcomeDecision, Map<string, { n: number }>> = {
+    allowed: new Map(),
+    refused: new Map(),
+    passthrough: new Map(),
+  };
   constructor(private readonly preflights: { allowed: number; refused: number }) {}
 
   count(decision: OutcomeDecision, reason: string, preflight: boolean): void {
@@ -51,7 +64,8 @@ function registerRouteCounters(
       this.reset();
       for (const [route, counts] of routes)
         for (const decision of ['allowed', 'refused', 'passthrough'] as const)
-          for (const [reason, cell] of counts.byDecision[decision]) this.inc({ decision, reason, route }, cell.n);
+          for (const [reason, cell] of counts.byDecision[decision])
+            this.inc({ decision, reason, route }, cell.n);
     },
   });
   new Counter({
@@ -253,7 +267,10 @@ export class Metrics implements RouteTallies {
 }
 
 /** The exposition of the whole node: this process's metrics plus every worker's, aggregated. */
-export async function nodeMetrics(own: Metrics, workers: readonly unknown[]): Promise<{ text: string; contentType: string }> {
+export async function nodeMetrics(
+  own: Metrics,
+  workers: readonly unknown[],
+): Promise<{ text: string; contentType: string }> {
   const all = [await own.json(), ...(workers as Awaited<ReturnType<Metrics['json']>>[])];
   const registry = AggregatorRegistry.aggregate(all as Parameters<typeof AggregatorRegistry.aggregate>[0]);
   return { text: await registry.metrics(), contentType: registry.contentType };

@@ -34,12 +34,24 @@ export interface MetadataProblem {
 
 interface CspModule {
   validateTrustedSite(input: unknown): FieldProblem[];
-  buildContentSecurityPolicy(sites: readonly TrustedSiteFields[], options: { baseline: string }): { header: string; bytes: number; warnings: unknown[] };
+  buildContentSecurityPolicy(
+    sites: readonly TrustedSiteFields[],
+    options: { baseline: string },
+  ): { header: string; bytes: number; warnings: unknown[] };
 }
 
 interface SalesforceModule {
-  importMetadata(data: Uint8Array | string, opts: { filename?: string; contentType?: string }): { bundle: MetadataBundle; problems: MetadataProblem[] } | Promise<{ bundle: MetadataBundle; problems: MetadataProblem[] }>;
-  exportMetadata(bundle: MetadataBundle): { zip: Uint8Array; files: { path: string; content: string }[] } | Promise<{ zip: Uint8Array; files: { path: string; content: string }[] }>;
+  importMetadata(
+    data: Uint8Array | string,
+    opts: { filename?: string; contentType?: string },
+  ):
+    | { bundle: MetadataBundle; problems: MetadataProblem[] }
+    | Promise<{ bundle: MetadataBundle; problems: MetadataProblem[] }>;
+  exportMetadata(
+    bundle: MetadataBundle,
+  ):
+    | { zip: Uint8Array; files: { path: string; content: string }[] }
+    | Promise<{ zip: Uint8Array; files: { path: string; content: string }[] }>;
 }
 
 async function tryImport<T>(specifier: string, fn: string): Promise<T | null> {
@@ -82,7 +94,10 @@ function warningText(w: unknown): string {
  * The CSP header for the active trusted sites followed by the `cspBaseline` setting's directives,
  * or null when the CSP module is unavailable.
  */
-export async function buildCsp(sites: readonly TrustedSiteFields[], baseline: string): Promise<CspBuild | null> {
+export async function buildCsp(
+  sites: readonly TrustedSiteFields[],
+  baseline: string,
+): Promise<CspBuild | null> {
   const mod = await cspModule();
   if (!mod) return null;
   const out = mod.buildContentSecurityPolicy(sites, { baseline });

@@ -37,7 +37,11 @@ function bytesOf(a: Uint8Array | Uint16Array | Uint32Array): Uint8Array {
 }
 
 /** Checks `state`'s whole allowlist in slices; null when `wanted()` turns false meanwhile (a newer state came). */
-export async function checkState(state: StoreState, overrides: AllowlistOverrides, wanted: () => boolean): Promise<CheckedState | null> {
+export async function checkState(
+  state: StoreState,
+  overrides: AllowlistOverrides,
+  wanted: () => boolean,
+): Promise<CheckedState | null> {
   const list = state.allowlist;
   const builder = new AllowlistBuilder(overrides, list.length);
   for (let i = 0; i < list.length; i += SLICE) {
@@ -52,18 +56,33 @@ export async function checkState(state: StoreState, overrides: AllowlistOverride
  * Applies `state`'s allowlist delta to `base` (which then holds `state`); null when the delta does
  * not follow `base` or does not fit one (see applyDelta): `base` is then unusable, check anew.
  */
-export function applyStateDelta(base: CheckedState, state: StoreState, overrides: AllowlistOverrides): TableOps | null {
+export function applyStateDelta(
+  base: CheckedState,
+  state: StoreState,
+  overrides: AllowlistOverrides,
+): TableOps | null {
   const d = state.allowlistDelta;
-  if (d === undefined || d.from !== base.version || overrides !== base.overrides || base.builder.wasteful) return null;
+  if (d === undefined || d.from !== base.version || overrides !== base.overrides || base.builder.wasteful)
+    return null;
   if (d.removed.length + d.added.length > DELTA_MAX_ENTRIES) return null;
   const ops = base.builder.applyDelta(d.removed, d.added);
   if (ops !== null) base.version = state.version;
   return ops;
 }
 
-function header(state: StoreState, checked: CheckedState): Omit<Extract<ToWorker, { t: 'state-begin' }>, 't' | 'table'> {
+function header(
+  state: StoreState,
+  checked: CheckedState,
+): Omit<Extract<ToWorker, { t: 'state-begin' }>, 't' | 'table'> {
   const { version, routes, settings, trustedSites } = state;
-  return { version, routes, settings, trustedSites, overrides: checked.overrides, warnings: [...checked.builder.warnings] };
+  return {
+    version,
+    routes,
+    settings,
+    trustedSites,
+    overrides: checked.overrides,
+    warnings: [...checked.builder.warnings],
+  };
 }
 
 /** The whole state as its messages (views of the checked table's arrays: send them before the next delta). */
@@ -79,15 +98,39 @@ export function packState(state: StoreState, checked: CheckedState): PackedState
   ];
   for (const [field, bytes] of fields) {
     // Views, not copies: the serializer writes only each view's bytes.
-    for (let at = 0; at < bytes.length; at += BYTES_CHUNK) pieces.push({ t: 'state-bytes', version, field, at, bytes: bytes.subarray(at, Math.min(bytes.length, at + BYTES_CHUNK)) });
+    for (let at = 0; at < bytes.length; at += BYTES_CHUNK)
+      pieces.push({
+        t: 'state-bytes',
+        version,
+        field,
+        at,
+        bytes: bytes.subarray(at, Math.min(bytes.length, at + BYTES_CHUNK)),
+      });
   }
-  for (let i = 0; i < packed.others.length; i += CHUNK) pieces.push({ t: 'state-chunk', version, items: packed.others.slice(i, i + CHUNK) });
+  for (let i = 0; i < packed.others.length; i += CHUNK)
+    pieces.push({ t: 'state-chunk', version, items: packed.others.slice(i, i + CHUNK) });
   pieces.push({ t: 'state-end', version });
-  const table = { size: packed.exact.size, capacity: packed.exact.offsets.length, arenaBytes: packed.exact.arena.length };
+  const table = {
+    size: packed.exact.size,
+    capacity: packed.exact.offsets.length,
+    arenaBytes: packed.exact.arena.length,
+  };
   return { version, begin: { t: 'state-begin', ...header(state, checked), table }, pieces };
 }
 
 /** The message that brings a worker holding version `from` to `state` (`ops` from applyStateDelta). */
-export function packDelta(state: StoreState, from: number, checked: CheckedState, ops: TableOps): Extract<ToWorker, { t: 'state-delta' }> {
-  return { t: 'state-delta', ...header(state, checked), from, size: checked.builder.packed().exact.size, del: [...ops.del], add: [...ops.add] };
+export function packDelta(
+  state: StoreState,
+  from: number,
+  checked: CheckedState,
+  ops: TableOps,
+): Extract<ToWorker, { t: 'state-delta' }> {
+  return {
+    t: 'state-delta',
+    ...header(state, checked),
+    from,
+    size: checked.builder.packed().exact.size,
+    del: [...ops.del],
+    add: [...ops.add],
+  };
 }

@@ -24,7 +24,10 @@ export interface PipelineHooks {
 }
 
 export class SnapshotNotPublished extends Error {
-  constructor(readonly version: number, reason: string) {
+  constructor(
+    readonly version: number,
+    reason: string,
+  ) {
     super(reason);
     this.name = 'SnapshotNotPublished';
   }
@@ -93,7 +96,10 @@ export class SnapshotPipeline {
       // A refused version (a fleet node's check) fails whoever waits for it at once.
       const refused = (err as { version?: unknown }).version;
       if (typeof refused === 'number') this.failed(refused, (err as Error).message);
-      this.log('error', `the policy could not be loaded; the previous one stays in force: ${(err as Error).message}`);
+      this.log(
+        'error',
+        `the policy could not be loaded; the previous one stays in force: ${(err as Error).message}`,
+      );
     } finally {
       this.loading = false;
     }
@@ -116,7 +122,12 @@ export class SnapshotPipeline {
     this.waiters = this.waiters.filter((w) => {
       if (w.version > version) return true;
       clearTimeout(w.timer);
-      w.reject(new SnapshotNotPublished(version, `the change was saved, but its policy could not be compiled (${message}); the previous policy stays in force`));
+      w.reject(
+        new SnapshotNotPublished(
+          version,
+          `the change was saved, but its policy could not be compiled (${message}); the previous policy stays in force`,
+        ),
+      );
       return false;
     });
   }
@@ -127,7 +138,12 @@ export class SnapshotPipeline {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new SnapshotNotPublished(version, `the change was saved (version ${version}), but the gateway did not put it in force within ${timeoutMs} ms; it applies once the policy has compiled`));
+        reject(
+          new SnapshotNotPublished(
+            version,
+            `the change was saved (version ${version}), but the gateway did not put it in force within ${timeoutMs} ms; it applies once the policy has compiled`,
+          ),
+        );
       }, timeoutMs);
       const waiter: Waiter = { version, resolve, reject, timer };
       this.waiters.push(waiter);

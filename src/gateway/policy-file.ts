@@ -10,12 +10,25 @@ import { checkUpstreamUrl } from './routes.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { SqliteStore } from '../store/sqlite.js';
-import { DEFAULT_SETTINGS, type ImportPlan, type RouteFields, type Settings, type TrustedSiteFields } from '../store/types.js';
+import {
+  DEFAULT_SETTINGS,
+  type ImportPlan,
+  type RouteFields,
+  type Settings,
+  type TrustedSiteFields,
+} from '../store/types.js';
 import { normaliseTrustedSite } from './admin/bodies.js';
 import { SCHEMAS, validate } from './admin/schema.js';
 import { checkAllowlistEntry, fixHint } from './core/entry.js';
 import { isBooleanSetting, notBooleanSetting } from './core/regime.js';
-import { allowlistOptions, CORS_SETTING_KEYS, pickCors, problemsOf, type AllowlistOverrides, type Engine } from './engine.js';
+import {
+  allowlistOptions,
+  CORS_SETTING_KEYS,
+  pickCors,
+  problemsOf,
+  type AllowlistOverrides,
+  type Engine,
+} from './engine.js';
 import { checkSettings } from './core/settings-check.js';
 
 /**
@@ -23,7 +36,18 @@ import { checkSettings } from './core/settings-check.js';
  * allowlist regime (`methods`, `requestHeaders`, `exposeHeaders`, `credentials`, `maxAge`) become
  * those settings; the others replace the regime's defaults (`AllowlistOverrides`).
  */
-const POLICY_OPTION_KEYS = ['methods', 'requestHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork', 'preflightStatus', 'onDisallowed', 'allowInsecureOrigins', 'listAllowedMethods'] as const;
+const POLICY_OPTION_KEYS = [
+  'methods',
+  'requestHeaders',
+  'exposeHeaders',
+  'credentials',
+  'maxAge',
+  'privateNetwork',
+  'preflightStatus',
+  'onDisallowed',
+  'allowInsecureOrigins',
+  'listAllowedMethods',
+] as const;
 const IGNORED_KEYS = new Set(['$schema']);
 
 export interface LoadedPolicyFile {
@@ -84,7 +108,9 @@ const DOCUMENT_KEYS = ['origins', 'allowlist', 'trustedSites', 'settings', 'rout
 function checkKeys(doc: Record<string, unknown>, problems: string[]): void {
   for (const key of Object.keys(doc)) {
     const known =
-      DOCUMENT_KEYS.includes(key) || (POLICY_OPTION_KEYS as readonly string[]).includes(key) || IGNORED_KEYS.has(key);
+      DOCUMENT_KEYS.includes(key) ||
+      (POLICY_OPTION_KEYS as readonly string[]).includes(key) ||
+      IGNORED_KEYS.has(key);
     if (!known) problems.push(`${key}: unknown key`);
   }
 }
@@ -180,7 +206,11 @@ export async function readPolicyFile(path: string, engine: Engine): Promise<Poli
 }
 
 /** `settings`, plus the top-level engine options that are settings (moved out of `overrides`). */
-function readSettings(doc: Record<string, unknown>, overrides: Record<string, unknown>, problems: string[]): Settings {
+function readSettings(
+  doc: Record<string, unknown>,
+  overrides: Record<string, unknown>,
+  problems: string[],
+): Settings {
   let settings: Settings = { ...DEFAULT_SETTINGS };
   if (doc.settings !== undefined) {
     const bad = validate(SCHEMAS.SettingsInput, doc.settings, 'settings');
@@ -189,12 +219,15 @@ function readSettings(doc: Record<string, unknown>, overrides: Record<string, un
   }
   for (const key of CORS_SETTING_KEYS) {
     if (overrides[key] === undefined) continue;
-    if ((doc.settings as Record<string, unknown> | undefined)?.[key] !== undefined) problems.push(`${key}: given both at the top level and in settings; keep one`);
+    if ((doc.settings as Record<string, unknown> | undefined)?.[key] !== undefined)
+      problems.push(`${key}: given both at the top level and in settings; keep one`);
     (settings as unknown as Record<string, unknown>)[key] = overrides[key];
     delete overrides[key];
   }
   // publicOrigins through the origin parser (the CORS options are checked with the origins below).
-  for (const p of checkSettings(settings).errors) if (p.field.startsWith('publicOrigins')) problems.push(`settings.${p.field}: ${p.code}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
+  for (const p of checkSettings(settings).errors)
+    if (p.field.startsWith('publicOrigins'))
+      problems.push(`settings.${p.field}: ${p.code}: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
   return settings;
 }
 
@@ -211,9 +244,11 @@ function readRoutes(value: unknown, problems: string[]): RouteFields[] {
     const setting = (r as RouteFields).setting;
     const unknownSetting = !bad.length && setting !== undefined && !isBooleanSetting(setting);
     if (unknownSetting) problems.push(`routes[${i}].setting: ${notBooleanSetting(setting)}`);
-    const upstream = (r as RouteFields).upstream === undefined ? null : checkUpstreamUrl((r as RouteFields).upstream);
+    const upstream =
+      (r as RouteFields).upstream === undefined ? null : checkUpstreamUrl((r as RouteFields).upstream);
     if (upstream) problems.push(`routes[${i}].upstream: ${upstream.message} (${upstream.code})`);
-    if (!bad.length && !unknownSetting && !upstream) routes.push({ ...(r as RouteFields), priority: (r as RouteFields).priority ?? 0 });
+    if (!bad.length && !unknownSetting && !upstream)
+      routes.push({ ...(r as RouteFields), priority: (r as RouteFields).priority ?? 0 });
   });
   return routes;
 }

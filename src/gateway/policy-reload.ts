@@ -48,11 +48,17 @@ export function watchPolicyFile(path: string, target: PolicyReloadTarget): () =>
         target.setOverrides(read.allowlistOptions);
         await target.store.replacePolicy(read.plan, `policy-file:${path}`);
         loaded = now;
-        target.log.info({ file: path, cause, allowlist: read.plan.allowlist.length, routes: read.plan.routes.length }, 'policy file reloaded');
+        target.log.info(
+          { file: path, cause, allowlist: read.plan.allowlist.length, routes: read.plan.routes.length },
+          'policy file reloaded',
+        );
       } catch (err) {
         loaded = now; // the same bad content is not reported again until it changes
         const problems = err instanceof PolicyFileError ? err.problems : [(err as Error).message];
-        target.log.error({ file: path, cause, problems }, 'the policy file has problems; the previous policy stays in force');
+        target.log.error(
+          { file: path, cause, problems },
+          'the policy file has problems; the previous policy stays in force',
+        );
       }
     });
     return running;
@@ -67,9 +73,17 @@ export function watchPolicyFile(path: string, target: PolicyReloadTarget): () =>
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void reload('file changed', false), WATCH_DEBOUNCE_MS);
     });
-    watcher.on('error', (err) => target.log.warn({ file: path, err: err.message }, 'the policy file can no longer be watched; SIGHUP still reloads it'));
+    watcher.on('error', (err) =>
+      target.log.warn(
+        { file: path, err: err.message },
+        'the policy file can no longer be watched; SIGHUP still reloads it',
+      ),
+    );
   } catch (err) {
-    target.log.warn({ file: path, err: (err as Error).message }, 'the policy file cannot be watched; SIGHUP reloads it');
+    target.log.warn(
+      { file: path, err: (err as Error).message },
+      'the policy file cannot be watched; SIGHUP reloads it',
+    );
   }
   return () => {
     unregister();

@@ -11,7 +11,15 @@ import { mergeVary } from 'corsgate/internal/adapters/shared.js';
 import type { Forward } from './core/decide.js';
 import { DERIVED_SELF, type SelfOrigin } from './core/self-origin.js';
 import { rewriteLocation, type ClientAddress } from './redirect.js';
-import { classifyResponse, clientScheme, connectionTokens, H, isPlainConnection, type GateEdge, type RequestScan } from './headers.js';
+import {
+  classifyResponse,
+  clientScheme,
+  connectionTokens,
+  H,
+  isPlainConnection,
+  type GateEdge,
+  type RequestScan,
+} from './headers.js';
 import type { Upstream, UpstreamLookup } from './upstreams.js';
 import { requestHeaders } from './request-headers.js';
 
@@ -25,9 +33,27 @@ export interface ProxyObserver {
 
 /** The gateway's own answers about the upstream: JSON, no internal address (that goes to the log). */
 const ERRORS = {
-  timeout: { status: 504, body: JSON.stringify({ error: { code: 'upstream-timeout', message: 'the upstream did not answer in time' } }) },
-  unreachable: { status: 502, body: JSON.stringify({ error: { code: 'upstream-unreachable', message: 'the upstream could not be reached' } }) },
-  busy: { status: 503, body: JSON.stringify({ error: { code: 'upstream-busy', message: 'too many requests are in flight to the upstream; retry shortly' } }) },
+  timeout: {
+    status: 504,
+    body: JSON.stringify({
+      error: { code: 'upstream-timeout', message: 'the upstream did not answer in time' },
+    }),
+  },
+  unreachable: {
+    status: 502,
+    body: JSON.stringify({
+      error: { code: 'upstream-unreachable', message: 'the upstream could not be reached' },
+    }),
+  },
+  busy: {
+    status: 503,
+    body: JSON.stringify({
+      error: {
+        code: 'upstream-busy',
+        message: 'too many requests are in flight to the upstream; retry shortly',
+      },
+    }),
+  },
 } as const;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -42,7 +68,14 @@ function sendError(res: ServerResponse, outcome: Forward, kind: keyof typeof ERR
     res.destroy();
     return 0;
   }
-  const headers: string[] = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(e.body)), 'Cache-Control', 'no-store'];
+  const headers: string[] = [
+    'Content-Type',
+    'application/json; charset=utf-8',
+    'Content-Length',
+    String(Buffer.byteLength(e.body)),
+    'Cache-Control',
+    'no-store',
+  ];
   if (outcome.vary !== '') headers.push('Vary', outcome.vary);
   pushCors(headers, outcome);
   if (kind === 'busy') headers.push('Retry-After', '1');
@@ -57,7 +90,11 @@ function pushCors(out: string[], outcome: Forward): void {
 }
 
 function isHtml(value: string): boolean {
-  return value.length >= 9 && (value.charCodeAt(0) | 0x20) === 116 /* t */ && value.slice(0, 9).toLowerCase() === 'text/html';
+  return (
+    value.length >= 9 &&
+    (value.charCodeAt(0) | 0x20) === 116 /* t */ &&
+    value.slice(0, 9).toLowerCase() === 'text/html'
+  );
 }
 
 /** Report-only: the upstream's Access-Control-Allow-Origin seen by the last `responseHeaders` call. */
@@ -91,7 +128,8 @@ function responseHeaders(raw: Buffer[], outcome: Forward, exchange: Exchange): s
         // Report-only leaves the upstream's CORS answer untouched (and notes what it granted).
         if (outcome.reportOnly) {
           out.push(name, value);
-          if (name.length === 27 && name.toLowerCase() === 'access-control-allow-origin') upstreamAllowOrigin = value;
+          if (name.length === 27 && name.toLowerCase() === 'access-control-allow-origin')
+            upstreamAllowOrigin = value;
         }
         break;
       case H.connection:
@@ -115,7 +153,7 @@ function responseHeaders(raw: Buffer[], outcome: Forward, exchange: Exchange): s
 }
 
 function dropListed(out: string[], tokens: Set<string>): void {
-  for (let i = 0; i < out.length; ) {
+  for (let i = 0; i < out.length;) {
     if (tokens.has(out[i]!.toLowerCase())) out.splice(i, 2);
     else i += 2;
   }
@@ -156,7 +194,11 @@ class Exchange implements ClientAddress {
   /** The upstream's Location as the client gets it (redirect.ts). */
   location(value: string): string {
     const u = this.upstream;
-    return rewriteLocation(value, { origin: u.name, scheme: u.url.protocol.slice(0, -1), basePath: u.basePath }, this);
+    return rewriteLocation(
+      value,
+      { origin: u.name, scheme: u.url.protocol.slice(0, -1), basePath: u.basePath },
+      this,
+    );
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -199,8 +241,15 @@ class Exchange implements ClientAddress {
     if (this.ended || this.clientGone) return; // the client went away first; nothing to answer
     const code = err.code ?? err.name;
     const kind = TIMEOUT_CODES.has(code) ? 'timeout' : this.res.headersSent ? 'body' : 'unreachable';
-    this.forwarder.observer.upstreamError(kind, `${this.upstream.name}: ${code}: ${err.message}`, this.upstream);
-    const status = kind === 'body' ? (this.res.destroy(), 0) : sendError(this.res, this.outcome, kind === 'timeout' ? 'timeout' : 'unreachable');
+    this.forwarder.observer.upstreamError(
+      kind,
+      `${this.upstream.name}: ${code}: ${err.message}`,
+      this.upstream,
+    );
+    const status =
+      kind === 'body'
+        ? (this.res.destroy(), 0)
+        : sendError(this.res, this.outcome, kind === 'timeout' ? 'timeout' : 'unreachable');
     this.finish(status);
   }
 
@@ -228,19 +277,49 @@ class Exchange implements ClientAddress {
 
 export class Forwarder {
   /** `edge`: the listener's scheme and whether the proxy in front is trusted (X-Forwarded-Proto/-Host). */
-  constructor(private readonly upstreams: UpstreamLookup, readonly observer: ProxyObserver, private readonly edge: GateEdge) {}
+  constructor(
+    private readonly upstreams: UpstreamLookup,
+    readonly observer: ProxyObserver,
+    private readonly edge: GateEdge,
+  ) {}
 
-  forward(req: IncomingMessage, res: Res, outcome: Forward, scan: RequestScan, self: SelfOrigin = DERIVED_SELF): void {
+  forward(
+    req: IncomingMessage,
+    res: Res,
+    outcome: Forward,
+    scan: RequestScan,
+    self: SelfOrigin = DERIVED_SELF,
+  ): void {
     const upstream = this.upstreams.of(outcome);
     if (upstream === null || upstream.inFlight >= upstream.maxInFlight) {
-      if (upstream !== null) this.observer.upstreamError('busy', `${upstream.name}: ${upstream.inFlight} requests in flight`, upstream);
+      if (upstream !== null)
+        this.observer.upstreamError(
+          'busy',
+          `${upstream.name}: ${upstream.inFlight} requests in flight`,
+          upstream,
+        );
       req.resume();
-      this.observer.finished(req, outcome, sendError(res, outcome, upstream === null ? 'unreachable' : 'busy'), 0, 0);
+      this.observer.finished(
+        req,
+        outcome,
+        sendError(res, outcome, upstream === null ? 'unreachable' : 'busy'),
+        0,
+        0,
+      );
       return;
     }
     upstream.inFlight++;
     const host = this.edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
-    const exchange = new Exchange(this, upstream, req, res, outcome, clientScheme(this.edge, scan.xForwardedProto), host, self);
+    const exchange = new Exchange(
+      this,
+      upstream,
+      req,
+      res,
+      outcome,
+      clientScheme(this.edge, scan.xForwardedProto),
+      host,
+      self,
+    );
     res[kExchange] = exchange;
     res.on('close', onClientClose);
     upstream.pool.dispatch(

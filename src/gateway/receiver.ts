@@ -17,7 +17,13 @@ import type { StoreState } from '../store/types.js';
 import { AllowlistBuilder, SLICE, type TableOps } from './compile.js';
 import { engine, pickCors } from './engine.js';
 import type { Metrics } from './metrics.js';
-import { BYTES_CHUNK, type FromWorker, type TableField, type ToWorker, type WorkerConfig } from './protocol.js';
+import {
+  BYTES_CHUNK,
+  type FromWorker,
+  type TableField,
+  type ToWorker,
+  type WorkerConfig,
+} from './protocol.js';
 import { assembleSnapshot, infoOf, type Snapshot } from './snapshot.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -65,8 +71,10 @@ function arraysOf(table: OriginTable): TableArrays {
 }
 
 function applyOps(table: OriginTable, ops: TableOps): void {
-  for (const s of ops.del) if (!table.delete(s)) throw new Error(`the table change removes '${s}', which the table does not hold`);
-  for (const s of ops.add) if (!table.add(s)) throw new Error(`the table change adds '${s}', which the table holds already`);
+  for (const s of ops.del)
+    if (!table.delete(s)) throw new Error(`the table change removes '${s}', which the table does not hold`);
+  for (const s of ops.add)
+    if (!table.add(s)) throw new Error(`the table change adds '${s}', which the table holds already`);
 }
 
 export function send(message: FromWorker): void {
@@ -79,17 +87,29 @@ export class StateReceiver {
   private spare: Spare | null = null;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly config: WorkerConfig, private readonly metrics: Metrics, private readonly publish: (s: Snapshot) => boolean, private readonly log: Logger) {}
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly metrics: Metrics,
+    private readonly publish: (s: Snapshot) => boolean,
+    private readonly log: Logger,
+  ) {}
 
   on(m: ToWorker): void {
-    this.queue = this.queue.then(() => this.handle(m)).catch((err: Error) => this.log.error({ err: err.message }, 'a state message could not be applied'));
+    this.queue = this.queue
+      .then(() => this.handle(m))
+      .catch((err: Error) => this.log.error({ err: err.message }, 'a state message could not be applied'));
   }
 
   private async handle(m: ToWorker): Promise<void> {
     if (m.t === 'state-begin') return this.begin(m);
     if (m.t === 'state-delta') return this.delta(m);
     const p = this.pending;
-    if ((m.t !== 'state-bytes' && m.t !== 'state-chunk' && m.t !== 'state-end') || p === null || m.version !== p.header.version) return;
+    if (
+      (m.t !== 'state-bytes' && m.t !== 'state-chunk' && m.t !== 'state-end') ||
+      p === null ||
+      m.version !== p.header.version
+    )
+      return;
     if (m.t === 'state-bytes') return this.bytes(p, m.field, m.at, m.bytes);
     if (m.t === 'state-chunk') return this.compileChunk(p, m.items);
     return this.finish(p);
@@ -99,7 +119,12 @@ export class StateReceiver {
     const abandoned = this.pending;
     if (abandoned !== null) this.spare = { arrays: abandoned.table, held: null, behind: null };
     const builder = new AllowlistBuilder(m.overrides ?? this.config.overrides, 0, pickCors(m.settings));
-    this.pending = { header: m, builder, table: this.arrays(m.table.capacity, m.table.arenaBytes), others: [] };
+    this.pending = {
+      header: m,
+      builder,
+      table: this.arrays(m.table.capacity, m.table.arenaBytes),
+      others: [],
+    };
     send({ t: 'more', version: m.version });
   }
 
@@ -107,7 +132,11 @@ export class StateReceiver {
     const into = bytesOf(p.table[field]);
     if (at + bytes.length > into.length) {
       this.pending = null;
-      send({ t: 'compile-failed', version: p.header.version, message: `the packed allowlist's ${field} overruns its announced size` });
+      send({
+        t: 'compile-failed',
+        version: p.header.version,
+        message: `the packed allowlist's ${field} overruns its announced size`,
+      });
       return;
     }
     into.set(bytes, at);
@@ -122,12 +151,27 @@ export class StateReceiver {
    * snapshot in force, synchronously, when its request arrives.
    */
   private arrays(capacity: number, arenaBytes: number): TableArrays {
-    const s = this.spare === null ? null : this.spare.held !== null ? arraysOf(this.spare.held.table) : this.spare.arrays;
+    const s =
+      this.spare === null
+        ? null
+        : this.spare.held !== null
+          ? arraysOf(this.spare.held.table)
+          : this.spare.arrays;
     this.spare = null;
     if (s !== null && s.offsets.length === capacity && s.arena.buffer.byteLength >= arenaBytes) {
-      return { arena: new Uint8Array(s.arena.buffer, 0, arenaBytes), offsets: s.offsets, lengths: s.lengths, hashes: s.hashes };
+      return {
+        arena: new Uint8Array(s.arena.buffer, 0, arenaBytes),
+        offsets: s.offsets,
+        lengths: s.lengths,
+        hashes: s.hashes,
+      };
     }
-    return { arena: new Uint8Array(Math.ceil(arenaBytes * 1.125)).subarray(0, arenaBytes), offsets: new Uint32Array(capacity), lengths: new Uint16Array(capacity), hashes: new Uint32Array(capacity) };
+    return {
+      arena: new Uint8Array(Math.ceil(arenaBytes * 1.125)).subarray(0, arenaBytes),
+      offsets: new Uint32Array(capacity),
+      lengths: new Uint16Array(capacity),
+      hashes: new Uint32Array(capacity),
+    };
   }
 
   /** A chunk of other patterns in slices of SLICE entries, letting requests through between slices, then asks for the next. */
@@ -137,7 +181,11 @@ export class StateReceiver {
     if (this.pending === p) send({ t: 'more', version: p.header.version });
   }
 
-  private async compileOthers(builder: AllowlistBuilder, items: readonly string[], wanted: () => boolean): Promise<void> {
+  private async compileOthers(
+    builder: AllowlistBuilder,
+    items: readonly string[],
+    wanted: () => boolean,
+  ): Promise<void> {
     for (let i = 0; i < items.length && wanted(); i += SLICE) {
       builder.add(items, i, Math.min(items.length, i + SLICE));
       await nextTurn();
@@ -147,7 +195,11 @@ export class StateReceiver {
   private async finish(p: Pending): Promise<void> {
     this.pending = null;
     const h = p.header;
-    const held: Held = { table: OriginTable.fromParts({ size: h.table.size, ...p.table }), version: h.version, others: p.others };
+    const held: Held = {
+      table: OriginTable.fromParts({ size: h.table.size, ...p.table }),
+      version: h.version,
+      others: p.others,
+    };
     const published = await this.assemble(h, p.builder, held, h.warnings);
     // The table in force before stays as the spare one, its change to this version unknown.
     if (published) this.swap(held, null);
@@ -161,14 +213,18 @@ export class StateReceiver {
    */
   private async delta(m: Delta): Promise<void> {
     const live = this.live;
-    if (live === null || live.version !== m.from || this.pending !== null) return send({ t: 'resync', version: m.version });
+    if (live === null || live.version !== m.from || this.pending !== null)
+      return send({ t: 'resync', version: m.version });
     let table: OriginTable;
     try {
       table = await this.spareAt(live);
       applyOps(table, m);
     } catch (err) {
       this.spare = null;
-      this.log.warn({ err: (err as Error).message, version: m.version }, 'the allowlist change could not be applied to this worker\'s table; asking for the whole state');
+      this.log.warn(
+        { err: (err as Error).message, version: m.version },
+        "the allowlist change could not be applied to this worker's table; asking for the whole state",
+      );
       return send({ t: 'resync', version: m.version });
     }
     const held: Held = { table, version: m.version, others: live.others };
@@ -182,8 +238,10 @@ export class StateReceiver {
   private async spareAt(live: Held): Promise<OriginTable> {
     const s = this.spare;
     this.spare = null;
-    if (s !== null && s.held !== null && s.held.version !== live.version && s.behind !== null) applyOps(s.held.table, s.behind);
-    else if (s === null || s.held === null || s.held.version !== live.version) return this.copyOf(live.table, s === null ? null : s.held !== null ? arraysOf(s.held.table) : s.arrays);
+    if (s !== null && s.held !== null && s.held.version !== live.version && s.behind !== null)
+      applyOps(s.held.table, s.behind);
+    else if (s === null || s.held === null || s.held.version !== live.version)
+      return this.copyOf(live.table, s === null ? null : s.held !== null ? arraysOf(s.held.table) : s.arrays);
     return s.held.table;
   }
 
@@ -211,17 +269,38 @@ export class StateReceiver {
   }
 
   /** Builds the snapshot of `h` around `held` and publishes it; false when it could not be compiled. */
-  private async assemble(h: Pick<Begin, 'version' | 'trustedSites' | 'routes' | 'settings'>, builder: AllowlistBuilder, held: Held, warnings: readonly string[]): Promise<boolean> {
+  private async assemble(
+    h: Pick<Begin, 'version' | 'trustedSites' | 'routes' | 'settings'>,
+    builder: AllowlistBuilder,
+    held: Held,
+    warnings: readonly string[],
+  ): Promise<boolean> {
     try {
       builder.adoptExact(held.table.parts());
-      const state: StoreState = { version: h.version, allowlist: [], trustedSites: h.trustedSites, routes: h.routes, settings: h.settings };
+      const state: StoreState = {
+        version: h.version,
+        allowlist: [],
+        trustedSites: h.trustedSites,
+        routes: h.routes,
+        settings: h.settings,
+      };
       const allowlist = { policy: builder.build(), size: builder.size, entryOf: builder.entryResolver() };
-      const snap = await assembleSnapshot(engine, state, allowlist, [...warnings, ...builder.warnings], this.metrics, this.config.cspReportPath);
+      const snap = await assembleSnapshot(
+        engine,
+        state,
+        allowlist,
+        [...warnings, ...builder.warnings],
+        this.metrics,
+        this.config.cspReportPath,
+      );
       const inForce = this.publish(snap);
       send({ t: 'published', version: snap.version, info: infoOf(snap) });
       return inForce;
     } catch (err) {
-      this.log.error({ err: (err as Error).message, version: h.version }, 'the policy could not be compiled; the previous one stays in force');
+      this.log.error(
+        { err: (err as Error).message, version: h.version },
+        'the policy could not be compiled; the previous one stays in force',
+      );
       send({ t: 'compile-failed', version: h.version, message: (err as Error).message });
       return false;
     }

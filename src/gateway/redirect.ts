@@ -47,7 +47,8 @@ export function rewriteLocation(value: string, upstream: UpstreamBase, client: C
   if (origin !== upstream.origin) return value;
   let rest = m[3]!;
   if (upstream.basePath !== '') {
-    if (!rest.startsWith(upstream.basePath) || !/^(?:[/?#]|$)/.test(rest.slice(upstream.basePath.length))) return value;
+    if (!rest.startsWith(upstream.basePath) || !/^(?:[/?#]|$)/.test(rest.slice(upstream.basePath.length)))
+      return value;
     rest = rest.slice(upstream.basePath.length);
   }
   if (rest === '' || rest[0] !== '/') rest = `/${rest}`;

@@ -30,7 +30,12 @@ export function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: Ga
   }
   const ip = req.socket.remoteAddress ?? '';
   // From a trusted proxy, the scheme and host the client used pass on; otherwise the gateway's own.
-  out.push('X-Forwarded-For', scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`, 'X-Forwarded-Proto', clientScheme(edge, scan.xForwardedProto));
+  out.push(
+    'X-Forwarded-For',
+    scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`,
+    'X-Forwarded-Proto',
+    clientScheme(edge, scan.xForwardedProto),
+  );
   const host = edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
   if (host !== undefined) out.push('X-Forwarded-Host', host);
   return out;

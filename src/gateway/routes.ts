@@ -37,16 +37,31 @@ export function oauthPresetRoutes(settings: Settings): (RouteFields & { id: stri
     {
       id: 'preset:oauth-discovery',
       kind: 'public',
-      paths: ['/.well-known/openid-configuration', '/.well-known/auth-configuration', '/services/oauth2/id/keys'],
+      paths: [
+        '/.well-known/openid-configuration',
+        '/.well-known/auth-configuration',
+        '/services/oauth2/id/keys',
+      ],
       priority: 1_000_003,
     },
-    { id: 'preset:oauth-userinfo', kind: 'allowlist', paths: ['/services/oauth2/userinfo'], priority: 1_000_002 },
+    {
+      id: 'preset:oauth-userinfo',
+      kind: 'allowlist',
+      paths: ['/services/oauth2/userinfo'],
+      priority: 1_000_002,
+    },
     {
       id: 'preset:oauth-endpoints',
       kind: 'opt-in',
       setting: 'corsForOAuthEndpoints',
       hosts: myDomainOrSite,
-      paths: ['/services/oauth2/token', '/services/oauth2/revoke', '/services/oauth2/introspect', '/services/oauth2/authorize', '/services/oauth2/pkce/generator'],
+      paths: [
+        '/services/oauth2/token',
+        '/services/oauth2/revoke',
+        '/services/oauth2/introspect',
+        '/services/oauth2/authorize',
+        '/services/oauth2/pkce/generator',
+      ],
       priority: 1_000_001,
     },
     {
@@ -54,10 +69,19 @@ export function oauthPresetRoutes(settings: Settings): (RouteFields & { id: stri
       kind: 'opt-in',
       setting: 'corsForOAuthEndpoints',
       hosts: settings.experienceCloudHosts,
-      paths: ['/services/auth/headless/init/registration', '/services/auth/headless/init/passwordless/login', '/services/auth/headless/forgot_password'],
+      paths: [
+        '/services/auth/headless/init/registration',
+        '/services/auth/headless/init/passwordless/login',
+        '/services/auth/headless/forgot_password',
+      ],
       priority: 1_000_001,
     },
-    { id: 'preset:oauth-closed', kind: 'closed', paths: ['/services/oauth2/*', '/services/auth/*'], priority: 1_000_000 },
+    {
+      id: 'preset:oauth-closed',
+      kind: 'closed',
+      paths: ['/services/oauth2/*', '/services/auth/*'],
+      priority: 1_000_000,
+    },
   ];
 }
 
@@ -100,7 +124,11 @@ function compileOne(route: RouteFields & { id: string }, builtIn: boolean): Comp
 
 /** A route's `upstream` that cannot be used, with its stable code (docs/gateway.md, "Routes"). */
 export interface UpstreamProblem {
-  code: 'route-upstream-invalid' | 'route-upstream-scheme' | 'route-upstream-credentials' | 'route-upstream-fragment';
+  code:
+    | 'route-upstream-invalid'
+    | 'route-upstream-scheme'
+    | 'route-upstream-credentials'
+    | 'route-upstream-fragment';
   message: string;
 }
 
@@ -110,23 +138,43 @@ export interface UpstreamProblem {
  * client's headers instead), no query and no fragment (a fragment is never sent, RFC 9110 §4.2.5).
  */
 export function checkUpstreamUrl(value: unknown): UpstreamProblem | null {
-  if (typeof value !== 'string' || value.trim() !== value || value === '') return { code: 'route-upstream-invalid', message: 'upstream must be an absolute URL such as http://10.0.0.5:8080' };
+  if (typeof value !== 'string' || value.trim() !== value || value === '')
+    return {
+      code: 'route-upstream-invalid',
+      message: 'upstream must be an absolute URL such as http://10.0.0.5:8080',
+    };
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return { code: 'route-upstream-invalid', message: `'${value}' is not an absolute URL (e.g. http://10.0.0.5:8080)` };
+    return {
+      code: 'route-upstream-invalid',
+      message: `'${value}' is not an absolute URL (e.g. http://10.0.0.5:8080)`,
+    };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { code: 'route-upstream-scheme', message: `upstream must be http:// or https://, not ${url.protocol}//` };
-  if (url.username !== '' || url.password !== '') return { code: 'route-upstream-credentials', message: 'upstream must not carry a user name or password' };
-  if (value.includes('#')) return { code: 'route-upstream-fragment', message: 'upstream must not have a #fragment' };
-  if (value.includes('?')) return { code: 'route-upstream-invalid', message: 'upstream must not have a ?query (the request keeps its own)' };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return {
+      code: 'route-upstream-scheme',
+      message: `upstream must be http:// or https://, not ${url.protocol}//`,
+    };
+  if (url.username !== '' || url.password !== '')
+    return { code: 'route-upstream-credentials', message: 'upstream must not carry a user name or password' };
+  if (value.includes('#'))
+    return { code: 'route-upstream-fragment', message: 'upstream must not have a #fragment' };
+  if (value.includes('?'))
+    return {
+      code: 'route-upstream-invalid',
+      message: 'upstream must not have a ?query (the request keeps its own)',
+    };
   if (url.hostname === '') return { code: 'route-upstream-invalid', message: 'upstream needs a host' };
   return null;
 }
 
 /** Compiles user routes plus (when enabled) the OAuth preset; highest priority first, then creation order. */
-export function compileRoutes(userRoutes: readonly (RouteFields & { id: string })[], settings: Settings): CompiledRoute[] {
+export function compileRoutes(
+  userRoutes: readonly (RouteFields & { id: string })[],
+  settings: Settings,
+): CompiledRoute[] {
   const compiled = userRoutes.map((r) => compileOne(r, false));
   if (settings.oauthPreset) compiled.push(...oauthPresetRoutes(settings).map((r) => compileOne(r, true)));
   return compiled
@@ -149,7 +197,11 @@ export function pathMatches(route: CompiledRoute, path: string): boolean {
 }
 
 /** `host` lower-case without port; `path` without query. */
-export function matchRoute(routes: readonly CompiledRoute[], host: string, path: string): CompiledRoute | null {
+export function matchRoute(
+  routes: readonly CompiledRoute[],
+  host: string,
+  path: string,
+): CompiledRoute | null {
   for (const r of routes) if (pathMatches(r, path) && hostMatches(r, host)) return r;
   return null;
 }
@@ -185,7 +237,14 @@ function decodeSegment(raw: string): string {
 
 export function routingPath(rawPath: string): string {
   // The usual path has nothing to resolve: answer it as it is, without splitting.
-  if (rawPath.charCodeAt(0) === 47 && !rawPath.includes('%') && !rawPath.includes('//') && !rawPath.includes('/.') && !rawPath.includes(';')) return rawPath;
+  if (
+    rawPath.charCodeAt(0) === 47 &&
+    !rawPath.includes('%') &&
+    !rawPath.includes('//') &&
+    !rawPath.includes('/.') &&
+    !rawPath.includes(';')
+  )
+    return rawPath;
   const segments: string[] = [];
   for (const raw of rawPath.split('/')) {
     const seg = decodeSegment(raw);

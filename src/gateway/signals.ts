@@ -35,7 +35,10 @@ export async function reloadAll(cause: string): Promise<void> {
     try {
       await r.run(cause);
     } catch (err) {
-      log?.error({ reloader: r.name, cause, err: (err as Error).message }, `${r.name}: reload failed; the previous configuration stays in force`);
+      log?.error(
+        { reloader: r.name, cause, err: (err as Error).message },
+        `${r.name}: reload failed; the previous configuration stays in force`,
+      );
     }
   }
 }

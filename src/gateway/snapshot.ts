@@ -33,7 +33,14 @@ export interface Snapshot extends DecideSnapshot, SnapshotInfo {
 }
 
 export function infoOf(s: SnapshotInfo): SnapshotInfo {
-  return { version: s.version, settings: s.settings, csp: s.csp, cspBytes: s.cspBytes, warnings: s.warnings, allowlistSize: s.allowlistSize };
+  return {
+    version: s.version,
+    settings: s.settings,
+    csp: s.csp,
+    cspBytes: s.cspBytes,
+    warnings: s.warnings,
+    allowlistSize: s.allowlistSize,
+  };
 }
 
 export interface CompileOptions {
@@ -53,7 +60,11 @@ export const REPORT_ENDPOINT = 'corsgate';
  * a response that is not secure and, once `report-to` is present, ignores `report-uri`, so a
  * plain-HTTP response names only `report-uri` or its reports would be lost.
  */
-async function cspPolicies(state: StoreState, reportPath: string | null, warnings: string[]): Promise<{ csp: string | null; headers: CspHeaders | null }> {
+async function cspPolicies(
+  state: StoreState,
+  reportPath: string | null,
+  warnings: string[],
+): Promise<{ csp: string | null; headers: CspHeaders | null }> {
   const active: TrustedSite[] = state.trustedSites.filter((s) => s.isActive);
   const enforced = active.filter((s) => s.reportOnly !== true);
   const built = await buildCsp(enforced, state.settings.cspBaseline);
@@ -75,10 +86,24 @@ async function cspPolicies(state: StoreState, reportPath: string | null, warning
 }
 
 /** Compiles a whole state at once (tests, small allowlists); the workers compile in slices (compile.ts). */
-export async function compileSnapshot(engine: Engine, state: StoreState, options: CompileOptions = {}): Promise<Snapshot> {
-  const builder = new AllowlistBuilder(options.overrides ?? {}, state.allowlist.length, pickCors(state.settings));
+export async function compileSnapshot(
+  engine: Engine,
+  state: StoreState,
+  options: CompileOptions = {},
+): Promise<Snapshot> {
+  const builder = new AllowlistBuilder(
+    options.overrides ?? {},
+    state.allowlist.length,
+    pickCors(state.settings),
+  );
   builder.add(state.allowlist);
-  return assembleSnapshot(engine, state, { policy: builder.build(), size: builder.size, entryOf: builder.entryResolver() }, [...builder.warnings], options.tallies ?? NO_TALLIES);
+  return assembleSnapshot(
+    engine,
+    state,
+    { policy: builder.build(), size: builder.size, entryOf: builder.entryResolver() },
+    [...builder.warnings],
+    options.tallies ?? NO_TALLIES,
+  );
 }
 
 /** Everything but the allowlist policy: cheap, and the same whichever way the allowlist was compiled. */
@@ -93,10 +118,18 @@ export async function assembleSnapshot(
   const publicPolicy = engine.createPolicy(PUBLIC_OPTIONS);
   const settings = Object.freeze({ ...state.settings });
   const policies = await cspPolicies(state, reportPath, warnings);
-  const regimes = { allowlist: allowlist.policy, publicPolicy, settings, csp: policies.csp, cspHeaders: policies.headers };
+  const regimes = {
+    allowlist: allowlist.policy,
+    publicPolicy,
+    settings,
+    csp: policies.csp,
+    cspHeaders: policies.headers,
+  };
   const csp = policies.csp === null ? null : { bytes: Buffer.byteLength(policies.csp) };
   const warn = (w: string) => warnings.push(w);
-  const routes: BoundRoute[] = compileRoutes(state.routes, state.settings).map((r) => bindRoute(r, regimes, tallies, warn));
+  const routes: BoundRoute[] = compileRoutes(state.routes, state.settings).map((r) =>
+    bindRoute(r, regimes, tallies, warn),
+  );
   return Object.freeze({
     version: state.version,
     allowlist: allowlist.policy,

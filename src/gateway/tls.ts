@@ -33,7 +33,10 @@ export function readTlsPair(files: TlsFiles, what = '--tls-cert/--tls-key'): Tls
   try {
     createSecureContext({ cert, key });
   } catch (err) {
-    throw new ConfigError('config-tls-invalid', `${what}: ${files.cert} and ${files.key} are not a PEM certificate and its private key: ${(err as Error).message}`);
+    throw new ConfigError(
+      'config-tls-invalid',
+      `${what}: ${files.cert} and ${files.key} are not a PEM certificate and its private key: ${(err as Error).message}`,
+    );
   }
   return { cert, key };
 }
@@ -54,7 +57,10 @@ export function reloadTls(server: Reloadable, files: TlsFiles, logger: Logger, l
     logger.info({ listener, cert: files.cert }, 'TLS certificate reloaded');
     return true;
   } catch (err) {
-    logger.error({ listener, cert: files.cert, reason: (err as Error).message }, 'TLS certificate not reloaded: the previous certificate stays in use');
+    logger.error(
+      { listener, cert: files.cert, reason: (err as Error).message },
+      'TLS certificate not reloaded: the previous certificate stays in use',
+    );
     return false;
   }
 }

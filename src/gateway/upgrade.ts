@@ -41,7 +41,8 @@ export function asOrdinaryRequest(server: { emit(event: 'connection', socket: Du
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     let text = `${req.method} ${req.url} HTTP/1.1\r\n`;
     const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) if (!UPGRADE_ONLY.has(raw[i]!.toLowerCase())) text += `${raw[i]}: ${raw[i + 1]}\r\n`;
+    for (let i = 0; i < raw.length; i += 2)
+      if (!UPGRADE_ONLY.has(raw[i]!.toLowerCase())) text += `${raw[i]}: ${raw[i + 1]}\r\n`;
     socket.unshift(Buffer.concat([Buffer.from(`${text}\r\n`, 'latin1'), head]));
     server.emit('connection', socket);
   };
@@ -53,7 +54,12 @@ export interface UpgradeObserver {
   upstreamError(kind: 'timeout' | 'unreachable', detail: string, upstream: Upstream): void;
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 502: 'Bad Gateway', 504: 'Gateway Timeout' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  502: 'Bad Gateway',
+  504: 'Gateway Timeout',
+};
 
 /** An HTTP/1.1 answer written on the raw socket, then the connection closed. */
 function writeRaw(socket: Duplex, status: number, code: string, message: string, vary: string | null): void {
@@ -65,7 +71,13 @@ function writeRaw(socket: Duplex, status: number, code: string, message: string,
 }
 
 /** The handshake as sent upstream: hop-by-hop and forwarding fields replaced, the upgrade kept. */
-function handshakeHead(req: IncomingMessage, scan: RequestScan, upstream: Upstream, path: string, edge: GateEdge): string {
+function handshakeHead(
+  req: IncomingMessage,
+  scan: RequestScan,
+  upstream: Upstream,
+  path: string,
+  edge: GateEdge,
+): string {
   const raw = req.rawHeaders;
   const dropped = scan.connection === null ? null : connectionTokens(scan.connection);
   let head = `GET ${upstream.basePath}${path} HTTP/1.1\r\nHost: ${upstream.url.host}\r\n`;
@@ -94,11 +106,26 @@ function openUpstream(upstream: Upstream): Socket {
   const port = Number(u.port || (https ? 443 : 80));
   const host = u.hostname.replace(/^\[|\]$/g, '');
   if (!https) return connectTcp({ host, port });
-  return connectTls({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...upstream.options.tls });
+  return connectTls({
+    host,
+    port,
+    servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+    ALPNProtocols: ['http/1.1'],
+    ...upstream.options.tls,
+  });
 }
 
 /** Pipes an allowed handshake to its upstream and the two sockets both ways. */
-function relay(req: IncomingMessage, client: Duplex, head: Buffer, outcome: Forward, upstream: Upstream, scan: RequestScan, o: UpgradeOptions, observer: UpgradeObserver): void {
+function relay(
+  req: IncomingMessage,
+  client: Duplex,
+  head: Buffer,
+  outcome: Forward,
+  upstream: Upstream,
+  scan: RequestScan,
+  o: UpgradeOptions,
+  observer: UpgradeObserver,
+): void {
   const started = performance.now();
   const up = openUpstream(upstream);
   let answered = false;
@@ -109,7 +136,11 @@ function relay(req: IncomingMessage, client: Duplex, head: Buffer, outcome: Forw
   up.setTimeout(o.handshakeTimeoutMs, () => {
     if (answered) return;
     answered = true;
-    observer.upstreamError('timeout', `${upstream.name}: no answer to a WebSocket handshake in ${o.handshakeTimeoutMs} ms`, upstream);
+    observer.upstreamError(
+      'timeout',
+      `${upstream.name}: no answer to a WebSocket handshake in ${o.handshakeTimeoutMs} ms`,
+      upstream,
+    );
     writeRaw(client, 504, 'upstream-timeout', 'the upstream did not answer in time', outcome.vary);
     up.destroy();
     observer.handshake(req, outcome, 504, null);
@@ -117,7 +148,11 @@ function relay(req: IncomingMessage, client: Duplex, head: Buffer, outcome: Forw
   up.on('error', (err: Error & { code?: string }) => {
     if (answered) return close();
     answered = true;
-    observer.upstreamError('unreachable', `${upstream.name}: ${err.code ?? err.name}: ${err.message}`, upstream);
+    observer.upstreamError(
+      'unreachable',
+      `${upstream.name}: ${err.code ?? err.name}: ${err.message}`,
+      upstream,
+    );
     writeRaw(client, 502, 'upstream-unreachable', 'the upstream could not be reached', outcome.vary);
     observer.handshake(req, outcome, 502, null);
   });
@@ -142,9 +177,21 @@ function relay(req: IncomingMessage, client: Duplex, head: Buffer, outcome: Forw
   client.on('error', close);
 }
 
-export function createUpgradeHandler(getSnapshot: () => Snapshot, upstreams: UpstreamSet, o: UpgradeOptions, observer: UpgradeObserver) {
+export function createUpgradeHandler(
+  getSnapshot: () => Snapshot,
+  upstreams: UpstreamSet,
+  o: UpgradeOptions,
+  observer: UpgradeObserver,
+) {
   const scan = new RequestScan();
-  const view = { method: '', target: '', host: undefined as string | undefined, headers: scan, scheme: 'http', forwardedHost: null as string | null };
+  const view = {
+    method: '',
+    target: '',
+    host: undefined as string | undefined,
+    headers: scan,
+    scheme: 'http',
+    forwardedHost: null as string | null,
+  };
   return function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const websocket = isWebSocket(req.headers.upgrade);
     if (!websocket && o.ordinary) return o.ordinary(req, socket, head);

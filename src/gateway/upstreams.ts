@@ -32,13 +32,20 @@ export class Upstream {
   readonly pool: Pool;
   readonly maxInFlight: number;
 
-  constructor(readonly url: URL, readonly options: UpstreamOptions, readonly latency: LatencyTimer) {
+  constructor(
+    readonly url: URL,
+    readonly options: UpstreamOptions,
+    readonly latency: LatencyTimer,
+  ) {
     this.name = url.origin;
     this.basePath = url.pathname.replace(/\/$/, '');
     this.maxInFlight = options.maxInFlight;
     this.pool = new Pool(url.origin, {
       connections: options.maxInFlight,
-      connect: { timeout: options.connectTimeoutMs, ...(url.protocol === 'https:' ? { ...options.tls, servername: url.hostname } : {}) },
+      connect: {
+        timeout: options.connectTimeoutMs,
+        ...(url.protocol === 'https:' ? { ...options.tls, servername: url.hostname } : {}),
+      },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       keepAliveTimeout: 4_000,
@@ -62,7 +69,11 @@ export class UpstreamSet implements UpstreamLookup {
   private readonly byUrl = new Map<string, Upstream>();
   readonly default: Upstream;
 
-  constructor(defaultUrl: URL, private readonly options: UpstreamOptions, private readonly timer: (name: string) => LatencyTimer) {
+  constructor(
+    defaultUrl: URL,
+    private readonly options: UpstreamOptions,
+    private readonly timer: (name: string) => LatencyTimer,
+  ) {
     this.default = new Upstream(defaultUrl, options, timer(defaultUrl.origin));
   }
 
@@ -100,6 +111,8 @@ export class UpstreamSet implements UpstreamLookup {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.default, ...this.byUrl.values()].map((u) => u.pool.close().catch(() => undefined)));
+    await Promise.all(
+      [this.default, ...this.byUrl.values()].map((u) => u.pool.close().catch(() => undefined)),
+    );
   }
 }

@@ -29,7 +29,12 @@ export function workerEdge(config: WorkerConfig, metrics: Metrics, logger: Logge
   const tlsFiles = filesOf(config.tlsCert, config.tlsKey);
   const upstreams = new UpstreamSet(
     new URL(config.upstream),
-    { timeoutMs: config.timeoutMs, connectTimeoutMs: config.connectTimeoutMs, maxInFlight: config.maxInFlight, tls: upstreamTls(config.upstreamCa, config.upstreamInsecure) },
+    {
+      timeoutMs: config.timeoutMs,
+      connectTimeoutMs: config.connectTimeoutMs,
+      maxInFlight: config.maxInFlight,
+      tls: upstreamTls(config.upstreamCa, config.upstreamInsecure),
+    },
     (name) => metrics.upstreamTimer(name),
   );
   return {
@@ -46,22 +51,43 @@ export function workerEdge(config: WorkerConfig, metrics: Metrics, logger: Logge
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** The proxy listener with its request handlers, WebSocket handshakes and (with TLS) SIGHUP reload. */
-export function proxyListener(config: WorkerConfig, e: WorkerEdge, handlers: { request: Handler; continued: Handler }, connections: ConnectionStats, current: () => Snapshot, log: { metrics: Metrics; access: AccessLog; logger: Logger }) {
+export function proxyListener(
+  config: WorkerConfig,
+  e: WorkerEdge,
+  handlers: { request: Handler; continued: Handler },
+  connections: ConnectionStats,
+  current: () => Snapshot,
+  log: { metrics: Metrics; access: AccessLog; logger: Logger },
+) {
   const files = e.tlsFiles;
   const server = files
     ? createSecureProxyServer(config, readTlsPair(files), handlers.request, handlers.continued, connections)
     : createLimitedServer(config, handlers.request, handlers.continued, connections);
   server.on(
     'upgrade',
-    createUpgradeHandler(current, e.upstreams, { handshakeTimeoutMs: config.websocketHandshakeTimeoutMs, idleTimeoutMs: config.websocketIdleTimeoutMs, edge: e.edge, ...(files ? {} : { ordinary: asOrdinaryRequest(server) }) }, {
-      handshake: (req, outcome, status, upstreamMs) => {
-        log.metrics.websocketHandshake(outcome.decision, outcome.reason, outcome.route.id);
-        log.access.handshake(req, outcome, status, upstreamMs);
+    createUpgradeHandler(
+      current,
+      e.upstreams,
+      {
+        handshakeTimeoutMs: config.websocketHandshakeTimeoutMs,
+        idleTimeoutMs: config.websocketIdleTimeoutMs,
+        edge: e.edge,
+        ...(files ? {} : { ordinary: asOrdinaryRequest(server) }),
       },
-      upstreamError: e.upstreamFailed,
-    }),
+      {
+        handshake: (req, outcome, status, upstreamMs) => {
+          log.metrics.websocketHandshake(outcome.decision, outcome.reason, outcome.route.id);
+          log.access.handshake(req, outcome, status, upstreamMs);
+        },
+        upstreamError: e.upstreamFailed,
+      },
+    ),
   );
   // SIGHUP (e.g. after a certificate renewal): the pair from disk again; a bad file keeps the old one.
-  if (files) onReload('TLS certificate', () => void reloadTls(server as SecureProxyServer, files, log.logger, 'proxy'));
+  if (files)
+    onReload(
+      'TLS certificate',
+      () => void reloadTls(server as SecureProxyServer, files, log.logger, 'proxy'),
+    );
   return server;
 }

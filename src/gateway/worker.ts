@@ -28,29 +28,47 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * The proxy's request handlers: the gate (decide, then answer or forward) behind a guard that turns
  * an unexpected failure into a logged 500, never a crash.
  */
-function proxyHandlers(config: WorkerConfig, edgeOf: ReturnType<typeof workerEdge>, out: { access: AccessLog; usage: UsageCounter; logger: Logger }, snapshot: () => Snapshot) {
+function proxyHandlers(
+  config: WorkerConfig,
+  edgeOf: ReturnType<typeof workerEdge>,
+  out: { access: AccessLog; usage: UsageCounter; logger: Logger },
+  snapshot: () => Snapshot,
+) {
   const { access, usage, logger } = out;
   const { edge } = edgeOf;
   const forwarder = new Forwarder(
     edgeOf.upstreams,
     {
       upstreamError: edgeOf.upstreamFailed,
-      finished: (req, outcome, status, upstreamMs, bytes) => access.write(req, outcome, status, upstreamMs, bytes),
+      finished: (req, outcome, status, upstreamMs, bytes) =>
+        access.write(req, outcome, status, upstreamMs, bytes),
       upstreamCors: (outcome, allowOrigin) => usage.compare(outcome, allowOrigin),
     },
     edge,
   );
-  const observer = { answered: (req: IncomingMessage, outcome: Outcome, status: number) => access.write(req, outcome, status, null, 0) };
+  const observer = {
+    answered: (req: IncomingMessage, outcome: Outcome, status: number) =>
+      access.write(req, outcome, status, null, 0),
+  };
   const intake = new CspReportIntake(usage);
-  const gate = createGate(snapshot, forwarder, observer, { edge, usage, reserved: { path: config.cspReportPath, handle: (req, res) => intake.handle(req, res) } });
+  const gate = createGate(snapshot, forwarder, observer, {
+    edge,
+    usage,
+    reserved: { path: config.cspReportPath, handle: (req, res) => intake.handle(req, res) },
+  });
   const guarded = (continueExpected: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     try {
       gate(req, res, continueExpected);
     } catch (err) {
       logger.error({ err: (err as Error).stack ?? String(err) }, 'the gateway failed on a request');
       if (!res.headersSent) {
-        const body = JSON.stringify({ error: { code: 'internal-error', message: 'the gateway failed on this request' } });
-        res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+        const body = JSON.stringify({
+          error: { code: 'internal-error', message: 'the gateway failed on this request' },
+        });
+        res.writeHead(500, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(body),
+        });
         res.end(body);
       }
     }
@@ -62,7 +80,12 @@ export async function runWorker(): Promise<void> {
   const config = JSON.parse(process.env.CORSGATE_WORKER ?? '{}') as WorkerConfig;
   const logger = createLogger(config.logLevel).child({ worker: Number(process.env.CORSGATE_WORKER_ID ?? 0) });
   const metrics = new Metrics();
-  const access = new AccessLog(createLogger(config.logLevel, undefined, true).child({ worker: Number(process.env.CORSGATE_WORKER_ID ?? 0) }), config.accessLog);
+  const access = new AccessLog(
+    createLogger(config.logLevel, undefined, true).child({
+      worker: Number(process.env.CORSGATE_WORKER_ID ?? 0),
+    }),
+    config.accessLog,
+  );
   let current: Snapshot | null = null;
   let upstreams: UpstreamSet | null = null;
   const publish = (s: Snapshot): boolean => {
@@ -90,7 +113,11 @@ export async function runWorker(): Promise<void> {
   const handlers = proxyHandlers(config, edgeOf, { access, usage, logger }, () => current!);
   const connections = { open: 0, evicted: 0 };
   metrics.connections('proxy', connections);
-  const server = proxyListener(config, edgeOf, handlers, connections, () => current!, { metrics, access, logger });
+  const server = proxyListener(config, edgeOf, handlers, connections, () => current!, {
+    metrics,
+    access,
+    logger,
+  });
 
   let stopping = false;
   const stop = async () => {

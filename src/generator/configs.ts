@@ -16,7 +16,9 @@ export function jsLiteral(value: unknown, indent = ''): string {
   if (Array.isArray(value)) {
     const items = value.map((v) => jsLiteral(v, `${indent}  `));
     const oneLine = `[${items.join(', ')}]`;
-    return oneLine.length + indent.length <= 100 ? oneLine : `[\n${items.map((i) => `${indent}  ${i},`).join('\n')}\n${indent}]`;
+    return oneLine.length + indent.length <= 100
+      ? oneLine
+      : `[\n${items.map((i) => `${indent}  ${i},`).join('\n')}\n${indent}]`;
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
@@ -48,30 +50,49 @@ function nginx(options: PolicyOptions, preflight: Record<string, string>): strin
   const any = options.origins === '*';
   const echoHeaders = options.requestHeaders === '*';
   const lines: string[] = [];
-  lines.push('# corsgate-generated nginx CORS configuration: put it in the http {} block (e.g. /etc/nginx/conf.d/api.conf).');
-  lines.push('# Limit: a refused preflight gets 204 without Access-Control-Allow-Origin (browsers then block it);');
+  lines.push(
+    '# corsgate-generated nginx CORS configuration: put it in the http {} block (e.g. /etc/nginx/conf.d/api.conf).',
+  );
+  lines.push(
+    '# Limit: a refused preflight gets 204 without Access-Control-Allow-Origin (browsers then block it);',
+  );
   lines.push('# the corsgate gateway answers 403 instead.');
   if (!any) {
     // Only listed origins are echoed; anything else maps to "" and nginx skips add_header with an empty value.
     lines.push('', 'map $http_origin $cors_origin {', '    default "";');
-    for (const o of options.origins as string[]) lines.push(o.includes('*') ? `    "${nginxRegexFor(o)}" $http_origin;` : `    "${o}" $http_origin;`);
+    for (const o of options.origins as string[])
+      lines.push(o.includes('*') ? `    "${nginxRegexFor(o)}" $http_origin;` : `    "${o}" $http_origin;`);
     lines.push('}');
-    if (options.credentials) lines.push('map $cors_origin $cors_credentials {', '    "" "";', '    default "true";', '}');
+    if (options.credentials)
+      lines.push('map $cors_origin $cors_credentials {', '    "" "";', '    default "true";', '}');
   }
   // A preflight is an OPTIONS request with Origin and Access-Control-Request-Method (Fetch, "CORS-preflight request").
   // (A method is a token, so it holds no ':'; an origin does, so it comes last.)
-  lines.push('map "$request_method:$http_access_control_request_method:$http_origin" $cors_preflight {', '    default 0;', '    "~^OPTIONS:[^:]+:.+$" 1;', '}');
+  lines.push(
+    'map "$request_method:$http_access_control_request_method:$http_origin" $cors_preflight {',
+    '    default 0;',
+    '    "~^OPTIONS:[^:]+:.+$" 1;',
+    '}',
+  );
   const origin = any ? '*' : '$cors_origin';
   const common = [`add_header Access-Control-Allow-Origin ${origin} always;`];
-  if (options.credentials) common.push('add_header Access-Control-Allow-Credentials $cors_credentials always;');
+  if (options.credentials)
+    common.push('add_header Access-Control-Allow-Credentials $cors_credentials always;');
   const pfHeaders = [...common];
   const pfVary = [...(any ? [] : ['Origin']), ...(echoHeaders ? ['Access-Control-Request-Headers'] : [])];
   if (pfVary.length) pfHeaders.push(`add_header Vary "${pfVary.join(', ')}" always;`);
-  const methods = options.methods === '*' ? preflight['Access-Control-Allow-Methods'] ?? 'GET, HEAD, POST' : (options.methods ?? ['GET', 'HEAD', 'POST']).join(', ');
+  const methods =
+    options.methods === '*'
+      ? (preflight['Access-Control-Allow-Methods'] ?? 'GET, HEAD, POST')
+      : (options.methods ?? ['GET', 'HEAD', 'POST']).join(', ');
   pfHeaders.push(`add_header Access-Control-Allow-Methods "${methods}" always;`);
-  const headers = options.requestHeaders === '*' ? '$http_access_control_request_headers' : (options.requestHeaders ?? []).join(', ');
+  const headers =
+    options.requestHeaders === '*'
+      ? '$http_access_control_request_headers'
+      : (options.requestHeaders ?? []).join(', ');
   if (headers) pfHeaders.push(`add_header Access-Control-Allow-Headers "${headers}" always;`);
-  if (options.maxAge !== undefined) pfHeaders.push(`add_header Access-Control-Max-Age ${options.maxAge} always;`);
+  if (options.maxAge !== undefined)
+    pfHeaders.push(`add_header Access-Control-Max-Age ${options.maxAge} always;`);
   const actual = [...common];
   if (!any) actual.push('add_header Vary Origin always;');
   const expose = options.exposeHeaders === '*' ? '*' : (options.exposeHeaders ?? []).join(', ');
@@ -81,7 +102,7 @@ function nginx(options: PolicyOptions, preflight: Record<string, string>): strin
   lines.push('            return 204;', '        }');
   lines.push('        # `always` keeps the headers on 4xx/5xx answers too, so pages see the real error.');
   for (const h of actual) lines.push(`        ${h}`);
-  lines.push('        # The upstream\'s own CORS headers would conflict with these.');
+  lines.push("        # The upstream's own CORS headers would conflict with these.");
   for (const h of CORS_RESPONSE_HEADERS) lines.push(`        proxy_hide_header ${h};`);
   lines.push('        proxy_pass http://127.0.0.1:3000;', '    }', '}');
   return `${lines.join('\n')}\n`;

@@ -53,33 +53,69 @@ function sampleFrom(pattern: string): string {
 /** The policy options the choices stand for (empty lists and an unreadable max-age left out). */
 function policyOptionsOf(input: GeneratorInput): PolicyOptions {
   const options: PolicyOptions = { origins: input.origins };
-  if (input.methods !== undefined && (input.methods === '*' || input.methods.length > 0)) options.methods = input.methods;
-  if (input.requestHeaders !== undefined && (input.requestHeaders === '*' || input.requestHeaders.length > 0)) options.requestHeaders = input.requestHeaders;
-  if (input.exposeHeaders !== undefined && (input.exposeHeaders === '*' || input.exposeHeaders.length > 0)) options.exposeHeaders = input.exposeHeaders;
+  if (input.methods !== undefined && (input.methods === '*' || input.methods.length > 0))
+    options.methods = input.methods;
+  if (input.requestHeaders !== undefined && (input.requestHeaders === '*' || input.requestHeaders.length > 0))
+    options.requestHeaders = input.requestHeaders;
+  if (input.exposeHeaders !== undefined && (input.exposeHeaders === '*' || input.exposeHeaders.length > 0))
+    options.exposeHeaders = input.exposeHeaders;
   if (input.credentials) options.credentials = true;
   if (input.maxAge !== undefined && !Number.isNaN(input.maxAge)) options.maxAge = input.maxAge;
   return options;
 }
 
 /** The notes beside the policy's own warnings: what the choices mean for browsers, caches and servers. */
-function choiceNotes(input: GeneratorInput, options: PolicyOptions, listed: string[], askHeaders: string[]): GeneratorWarning[] {
+function choiceNotes(
+  input: GeneratorInput,
+  options: PolicyOptions,
+  listed: string[],
+  askHeaders: string[],
+): GeneratorWarning[] {
   const warnings: GeneratorWarning[] = [];
   if (input.origins === '*' && input.privateApi) {
-    warnings.push({ code: 'any-origin-private-api', severity: 'error', message: "'*' lets every website on the internet read this API's responses; a private API should list the origins of its own front ends." });
+    warnings.push({
+      code: 'any-origin-private-api',
+      severity: 'error',
+      message:
+        "'*' lets every website on the internet read this API's responses; a private API should list the origins of its own front ends.",
+    });
   }
   if (input.origins === '*') {
-    warnings.push({ code: 'any-origin-no-credentials', severity: 'info', message: "With '*' browsers never send cookies or HTTP authentication; to allow credentials, list the origins (a wildcard with credentials is refused, since it would let any site act as your users)." });
+    warnings.push({
+      code: 'any-origin-no-credentials',
+      severity: 'info',
+      message:
+        "With '*' browsers never send cookies or HTTP authentication; to allow credentials, list the origins (a wildcard with credentials is refused, since it would let any site act as your users).",
+    });
   } else {
-    warnings.push({ code: 'vary-origin', severity: 'info', message: 'The answer depends on the Origin, so every response carries Vary: Origin (corsgate adds it; hand-written configs that echo the origin often forget it, and caches then serve one origin\'s answer to another).' });
+    warnings.push({
+      code: 'vary-origin',
+      severity: 'info',
+      message:
+        "The answer depends on the Origin, so every response carries Vary: Origin (corsgate adds it; hand-written configs that echo the origin often forget it, and caches then serve one origin's answer to another).",
+    });
   }
   if (listed.length > 0 || askHeaders.length > 0) {
-    warnings.push({ code: 'preflight-options', severity: 'info', message: `Browsers send an OPTIONS preflight before ${[listed.length ? listed.join('/') : '', askHeaders.length ? 'requests with custom headers' : ''].filter(Boolean).join(' and ')}: your server must answer OPTIONS before authentication and routing (corsgate's adapters do).` });
+    warnings.push({
+      code: 'preflight-options',
+      severity: 'info',
+      message: `Browsers send an OPTIONS preflight before ${[listed.length ? listed.join('/') : '', askHeaders.length ? 'requests with custom headers' : ''].filter(Boolean).join(' and ')}: your server must answer OPTIONS before authentication and routing (corsgate's adapters do).`,
+    });
   }
   if (options.maxAge !== undefined && options.maxAge > 7200) {
-    warnings.push({ code: 'max-age-capped', severity: 'info', message: `Chromium caches a preflight for at most 7200 s and Safari for 600 s, whatever Max-Age says (${options.maxAge}).` });
+    warnings.push({
+      code: 'max-age-capped',
+      severity: 'info',
+      message: `Chromium caches a preflight for at most 7200 s and Safari for 600 s, whatever Max-Age says (${options.maxAge}).`,
+    });
   }
   if (input.credentials && options.requestHeaders === '*') {
-    warnings.push({ code: 'credentials-any-header', severity: 'info', message: "With credentials a literal '*' in Access-Control-Allow-Headers means nothing to browsers; corsgate echoes the requested names instead." });
+    warnings.push({
+      code: 'credentials-any-header',
+      severity: 'info',
+      message:
+        "With credentials a literal '*' in Access-Control-Allow-Headers means nothing to browsers; corsgate echoes the requested names instead.",
+    });
   }
   return warnings;
 }
@@ -89,16 +125,33 @@ export function generate(input: GeneratorInput): GeneratorOutput {
   const options = policyOptionsOf(input);
   const policy = createPolicy(options);
 
-  const origin = input.sampleOrigin ?? (input.origins === '*' ? 'https://example.org' : sampleFrom(input.origins[0] ?? 'https://example.org'));
-  const listed = options.methods === '*' ? ['PUT'] : (options.methods ?? []).filter((m) => !SAFELISTED.has(m));
+  const origin =
+    input.sampleOrigin ??
+    (input.origins === '*' ? 'https://example.org' : sampleFrom(input.origins[0] ?? 'https://example.org'));
+  const listed =
+    options.methods === '*' ? ['PUT'] : (options.methods ?? []).filter((m) => !SAFELISTED.has(m));
   const method = listed[0] ?? 'POST';
-  const askHeaders = options.requestHeaders === '*' ? ['content-type'] : (options.requestHeaders ?? []).map((h) => h.toLowerCase());
-  const pfRequest = { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': method, ...(askHeaders.length ? { 'Access-Control-Request-Headers': askHeaders.join(',') } : {}) } };
+  const askHeaders =
+    options.requestHeaders === '*'
+      ? ['content-type']
+      : (options.requestHeaders ?? []).map((h) => h.toLowerCase());
+  const pfRequest = {
+    method: 'OPTIONS',
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': method,
+      ...(askHeaders.length ? { 'Access-Control-Request-Headers': askHeaders.join(',') } : {}),
+    },
+  };
   const pf = policy.evaluate(pfRequest);
   const actualRequest = { method: 'GET', headers: { Origin: origin } };
   const actual = policy.evaluate(actualRequest);
 
-  const warnings: GeneratorWarning[] = policy.warnings.map((w) => ({ code: w.code, severity: 'warning', message: `${w.path ? `${w.path}: ` : ''}${w.message}` }));
+  const warnings: GeneratorWarning[] = policy.warnings.map((w) => ({
+    code: w.code,
+    severity: 'warning',
+    message: `${w.path ? `${w.path}: ` : ''}${w.message}`,
+  }));
   warnings.push(...choiceNotes(input, options, listed, askHeaders));
   return {
     policy: options,

@@ -52,5 +52,6 @@ export class ImportLimitError extends CorsgateError<ImportLimitErrorCode> {
 /** Refuses one metadata document larger than maxEntryBytes. */
 export function checkDocumentSize(bytes: number, file?: string): void {
   const max = IMPORT_LIMITS.maxEntryBytes;
-  if (bytes > max) throw new ImportLimitError('maxEntryBytes', max, `the metadata file is larger than ${max} bytes`, file);
+  if (bytes > max)
+    throw new ImportLimitError('maxEntryBytes', max, `the metadata file is larger than ${max} bytes`, file);
 }

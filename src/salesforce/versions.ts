@@ -39,12 +39,20 @@ const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
 
 /** The API version that governs `path`, from the package.xml and sfdx-project.json files of the upload. */
 export function apiVersionOf(path: string, declared: Record<string, string>): ApiVersion | null {
-  const versions = Object.entries(declared).map(([p, c]) => ({ path: p, dir: dirOf(p), manifest: !p.toLowerCase().endsWith('.json'), version: declaredVersion(p, c) }))
+  const versions = Object.entries(declared)
+    .map(([p, c]) => ({
+      path: p,
+      dir: dirOf(p),
+      manifest: !p.toLowerCase().endsWith('.json'),
+      version: declaredVersion(p, c),
+    }))
     .filter((d): d is typeof d & { version: ApiVersion } => d.version !== null);
-  const nearest = (list: typeof versions) => list.filter((d) => path.startsWith(d.dir)).sort((a, b) => b.dir.length - a.dir.length)[0]?.version;
+  const nearest = (list: typeof versions) =>
+    list.filter((d) => path.startsWith(d.dir)).sort((a, b) => b.dir.length - a.dir.length)[0]?.version;
   const manifests = versions.filter((d) => d.manifest);
   const projects = versions.filter((d) => !d.manifest);
-  const single = (list: typeof versions) => (new Set(list.map((d) => d.version.value)).size === 1 ? list[0]!.version : undefined);
+  const single = (list: typeof versions) =>
+    new Set(list.map((d) => d.version.value)).size === 1 ? list[0]!.version : undefined;
   return nearest(manifests) ?? single(manifests) ?? nearest(projects) ?? single(projects) ?? null;
 }
 

@@ -31,8 +31,16 @@ type XmlLimit = 'maxXmlDepth' | 'maxXmlElements' | 'maxEntityExpansions';
 
 /** Which limit a parser error is (fast-xml-parser's own by the start of their message), and what it means. */
 const XML_LIMITS: readonly { limit: XmlLimit; is: (err: unknown) => boolean; message: string }[] = [
-  { limit: 'maxXmlDepth', is: (e) => /^Maximum nested tags exceeded/.test((e as Error).message), message: `the document nests elements more than ${IMPORT_LIMITS.maxXmlDepth} deep` },
-  { limit: 'maxXmlElements', is: (e) => e instanceof TooManyElements, message: `the document has more than ${IMPORT_LIMITS.maxXmlElements} elements` },
+  {
+    limit: 'maxXmlDepth',
+    is: (e) => /^Maximum nested tags exceeded/.test((e as Error).message),
+    message: `the document nests elements more than ${IMPORT_LIMITS.maxXmlDepth} deep`,
+  },
+  {
+    limit: 'maxXmlElements',
+    is: (e) => e instanceof TooManyElements,
+    message: `the document has more than ${IMPORT_LIMITS.maxXmlElements} elements`,
+  },
   {
     limit: 'maxEntityExpansions',
     is: (e) => /^\[EntityReplacer\] Entity expansion count limit/.test((e as Error).message),
@@ -51,7 +59,8 @@ function parseBounded(text: string, file: string | undefined): Record<string, un
   }
 }
 
-export type XmlResult = { ok: true; root: string; value: Record<string, unknown> } | { ok: false; message: string };
+export type XmlResult =
+  { ok: true; root: string; value: Record<string, unknown> } | { ok: false; message: string };
 
 /**
  * Parses one metadata XML document; its single root element and that element's children.
@@ -59,14 +68,20 @@ export type XmlResult = { ok: true; root: string; value: Record<string, unknown>
  */
 export function parseXml(text: string, file?: string): XmlResult {
   checkDocumentSize(text.length, file);
-  if (/<!DOCTYPE/i.test(text)) return { ok: false, message: 'DOCTYPE declarations are not allowed in metadata files' };
+  if (/<!DOCTYPE/i.test(text))
+    return { ok: false, message: 'DOCTYPE declarations are not allowed in metadata files' };
   const valid = XMLValidator.validate(text);
-  if (valid !== true) return { ok: false, message: `line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}` };
+  if (valid !== true)
+    return { ok: false, message: `line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}` };
   const doc = parseBounded(text, file);
   const roots = Object.keys(doc).filter((k) => !k.startsWith('?'));
   if (roots.length !== 1) return { ok: false, message: 'expected exactly one root element' };
   const value = doc[roots[0]!];
-  return { ok: true, root: roots[0]!, value: typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {} };
+  return {
+    ok: true,
+    root: roots[0]!,
+    value: typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {},
+  };
 }
 
 export function escapeXml(s: string): string {
@@ -75,6 +90,9 @@ export function escapeXml(s: string): string {
 
 /** One metadata document: the root element with its children in the given (WSDL) order. */
 export function writeXml(root: string, fields: Array<[string, string | boolean | undefined]>): string {
-  const body = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `    <${k}>${escapeXml(String(v))}</${k}>`).join('\n');
+  const body = fields
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `    <${k}>${escapeXml(String(v))}</${k}>`)
+    .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${METADATA_NS}">\n${body}\n</${root}>\n`;
 }

@@ -25,7 +25,8 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
 function hasEndRecord(bytes: Uint8Array): boolean {
   const last = bytes.length - 22;
   for (let i = last; i >= 0 && i >= last - 0xffff; i--) {
-    if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 0x05 && bytes[i + 3] === 0x06) return true;
+    if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 0x05 && bytes[i + 3] === 0x06)
+      return true;
   }
   return false;
 }
@@ -51,11 +52,21 @@ class BoundedRead {
   onFile(file: UnzipFile): void {
     const L = IMPORT_LIMITS;
     if (this.failure) return;
-    if (++this.entries > L.maxEntries) return this.fail(new ImportLimitError('maxEntries', L.maxEntries, `the zip holds more than ${L.maxEntries} entries`));
+    if (++this.entries > L.maxEntries)
+      return this.fail(
+        new ImportLimitError('maxEntries', L.maxEntries, `the zip holds more than ${L.maxEntries} entries`),
+      );
     const name = file.name;
     if (!this.wanted(name)) return void (this.files[name] = null);
     if (file.originalSize !== undefined && file.originalSize > L.maxEntryBytes)
-      return this.fail(new ImportLimitError('maxEntryBytes', L.maxEntryBytes, `the file declares ${file.originalSize} bytes, more than ${L.maxEntryBytes}`, name));
+      return this.fail(
+        new ImportLimitError(
+          'maxEntryBytes',
+          L.maxEntryBytes,
+          `the file declares ${file.originalSize} bytes, more than ${L.maxEntryBytes}`,
+          name,
+        ),
+      );
     // The compressed bytes consumed so far: at most what has been fed since the entry began (and
     // never more than the entry's compressed size, when its header gives it).
     const startedAt = this.fed;
@@ -82,10 +93,27 @@ class BoundedRead {
   /** The limit an entry's output passes, in the order they are checked: its size, the total, the ratio. */
   private overLimit(name: string, size: number, compressed: number): ImportLimitError | null {
     const L = IMPORT_LIMITS;
-    if (size > L.maxEntryBytes) return new ImportLimitError('maxEntryBytes', L.maxEntryBytes, `the file expands to more than ${L.maxEntryBytes} bytes`, name);
-    if (this.total > L.maxTotalBytes) return new ImportLimitError('maxTotalBytes', L.maxTotalBytes, `the files read expand to more than ${L.maxTotalBytes} bytes in all`, name);
+    if (size > L.maxEntryBytes)
+      return new ImportLimitError(
+        'maxEntryBytes',
+        L.maxEntryBytes,
+        `the file expands to more than ${L.maxEntryBytes} bytes`,
+        name,
+      );
+    if (this.total > L.maxTotalBytes)
+      return new ImportLimitError(
+        'maxTotalBytes',
+        L.maxTotalBytes,
+        `the files read expand to more than ${L.maxTotalBytes} bytes in all`,
+        name,
+      );
     if (size > RATIO_FLOOR_BYTES && size / compressed > L.maxCompressionRatio)
-      return new ImportLimitError('maxCompressionRatio', L.maxCompressionRatio, `the file expands more than ${L.maxCompressionRatio} times (a zip bomb?)`, name);
+      return new ImportLimitError(
+        'maxCompressionRatio',
+        L.maxCompressionRatio,
+        `the file expands more than ${L.maxCompressionRatio} times (a zip bomb?)`,
+        name,
+      );
     return null;
   }
 }
@@ -94,8 +122,12 @@ class BoundedRead {
  * Every entry of the zip by name: its bytes when `wanted(name)` is true, otherwise null (listed,
  * never decompressed). Throws ImportLimitError past a limit, and Error for a zip that cannot be read.
  */
-export function unzipBounded(bytes: Uint8Array, wanted: (name: string) => boolean): Record<string, Uint8Array | null> {
-  if (!hasEndRecord(bytes)) throw new Error('the zip has no end-of-central-directory record: it is truncated, or not a zip');
+export function unzipBounded(
+  bytes: Uint8Array,
+  wanted: (name: string) => boolean,
+): Record<string, Uint8Array | null> {
+  if (!hasEndRecord(bytes))
+    throw new Error('the zip has no end-of-central-directory record: it is truncated, or not a zip');
   const read = new BoundedRead(wanted);
   const unzip = new Unzip((file) => read.onFile(file));
   unzip.register(UnzipInflate);

@@ -10,7 +10,18 @@
  * previous content, never a mix.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CorsgateError } from 'corsgate/internal/errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -54,29 +65,50 @@ const CORE_TABLES = ['meta', 'allowlist', 'trusted_sites', 'routes', 'settings',
 /** SQLite's own verdict on a file that is not a database, or a damaged one, as a BackupError. */
 function unreadable(err: unknown, label: string): BackupError | null {
   const code = (err as { code?: string }).code;
-  if (code === 'SQLITE_NOTADB') return new BackupError('backup-not-sqlite', `${label} is not a SQLite database (${(err as Error).message})`);
-  if (code?.startsWith('SQLITE_CORRUPT')) return new BackupError('backup-corrupt', `${label} fails SQLite's integrity check: ${(err as Error).message}`);
+  if (code === 'SQLITE_NOTADB')
+    return new BackupError(
+      'backup-not-sqlite',
+      `${label} is not a SQLite database (${(err as Error).message})`,
+    );
+  if (code?.startsWith('SQLITE_CORRUPT'))
+    return new BackupError(
+      'backup-corrupt',
+      `${label} fails SQLite's integrity check: ${(err as Error).message}`,
+    );
   return null;
 }
 
 /** Checks that `db` is a corsgate database this version can use, and counts what it holds. */
-export function inspect(db: Database.Database, label: string, notCorsgate: BackupErrorCode = 'backup-not-corsgate'): DatabaseSummary {
+export function inspect(
+  db: Database.Database,
+  label: string,
+  notCorsgate: BackupErrorCode = 'backup-not-corsgate',
+): DatabaseSummary {
   let tables: Set<string>;
   try {
-    tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+    tables = new Set(
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[],
+    );
   } catch (err) {
     throw unreadable(err, label) ?? err;
   }
   const version = db.pragma('user_version', { simple: true }) as number;
   const missing = CORE_TABLES.filter((t) => !tables.has(t));
   if (missing.length > 0 || version < 1) {
-    const hint = tables.size === 0 ? ': it has no tables (a copy made with cp while the gateway ran lacks the data still in the -wal file; use corsgate backup)' : `: it lacks the tables ${missing.join(', ')}`;
+    const hint =
+      tables.size === 0
+        ? ': it has no tables (a copy made with cp while the gateway ran lacks the data still in the -wal file; use corsgate backup)'
+        : `: it lacks the tables ${missing.join(', ')}`;
     throw new BackupError(notCorsgate, `${label} is not a corsgate database${hint}`);
   }
   if (version > MIGRATIONS.length)
-    throw new BackupError('backup-newer-schema', `${label} has schema version ${version}, newer than this corsgate knows (${MIGRATIONS.length}): restore it with the corsgate version that wrote it, or upgrade corsgate`);
+    throw new BackupError(
+      'backup-newer-schema',
+      `${label} has schema version ${version}, newer than this corsgate knows (${MIGRATIONS.length}): restore it with the corsgate version that wrote it, or upgrade corsgate`,
+    );
   const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-  const counter = db.prepare("SELECT value FROM meta WHERE key = 'change_counter'").pluck().get() as string | undefined;
+  const counter = db.prepare("SELECT value FROM meta WHERE key = 'change_counter'").pluck().get() as
+    string | undefined;
   return {
     schemaVersion: version,
     changeCounter: Number(counter ?? 0),
@@ -96,7 +128,11 @@ function checkIntegrity(db: Database.Database, label: string): void {
   } catch (err) {
     throw unreadable(err, label) ?? err;
   }
-  if (rows.length !== 1 || rows[0] !== 'ok') throw new BackupError('backup-corrupt', `${label} fails SQLite's integrity check: ${rows.slice(0, 3).join('; ')}`);
+  if (rows.length !== 1 || rows[0] !== 'ok')
+    throw new BackupError(
+      'backup-corrupt',
+      `${label} fails SQLite's integrity check: ${rows.slice(0, 3).join('; ')}`,
+    );
 }
 
 /** Copies every page in one step: one consistent snapshot, never restarted by a concurrent write. */
@@ -140,10 +176,18 @@ function removeDatabaseFiles(path: string): void {
  * a single self-contained file (rollback journal, no -wal), readable by its owner only, checked
  * with `integrity_check`, and renamed into place only when complete.
  */
-export async function backupSqlite(storePath: string, file: string): Promise<DatabaseSummary & { bytes: number }> {
-  if (!existsSync(storePath)) throw new BackupError('store-missing', `there is no SQLite database at ${storePath}`);
+export async function backupSqlite(
+  storePath: string,
+  file: string,
+): Promise<DatabaseSummary & { bytes: number }> {
+  if (!existsSync(storePath))
+    throw new BackupError('store-missing', `there is no SQLite database at ${storePath}`);
   for (const suffix of ['', '-wal', '-shm', '-journal'])
-    if (samePath(storePath + suffix, file)) throw new BackupError('backup-onto-store', `the backup file ${file} is the store itself: choose another path`);
+    if (samePath(storePath + suffix, file))
+      throw new BackupError(
+        'backup-onto-store',
+        `the backup file ${file} is the store itself: choose another path`,
+      );
   const source = openExisting(storePath, `the store ${storePath}`);
   try {
     source.pragma('busy_timeout = 5000');
@@ -190,7 +234,10 @@ function claimIdle(db: Database.Database, storePath: string): void {
     else throw err;
   }
   if (mode !== 'delete')
-    throw new BackupError('store-in-use', `the store ${storePath} is in use (a gateway has it open): stop every gateway that uses it, then restore`);
+    throw new BackupError(
+      'store-in-use',
+      `the store ${storePath} is in use (a gateway has it open): stop every gateway that uses it, then restore`,
+    );
 }
 
 export interface RestoreOutcome extends DatabaseSummary {
@@ -205,7 +252,8 @@ export interface RestoreOutcome extends DatabaseSummary {
  */
 export async function restoreSqlite(file: string, storePath: string): Promise<RestoreOutcome> {
   if (!existsSync(file)) throw new BackupError('backup-file-missing', `there is no backup file ${file}`);
-  if (samePath(file, storePath)) throw new BackupError('backup-onto-store', `${file} is the store itself: nothing to restore`);
+  if (samePath(file, storePath))
+    throw new BackupError('backup-onto-store', `${file} is the store itself: nothing to restore`);
   const label = `the backup ${file}`;
   const backup = openExisting(file, label, { readonly: true });
   mkdirSync(dirname(resolve(storePath)), { recursive: true });
@@ -226,7 +274,8 @@ export async function restoreSqlite(file: string, storePath: string): Promise<Re
       try {
         checkIntegrity(restored, `the restored store ${storePath}`);
         const check = inspect(restored, `the restored store ${storePath}`);
-        if (check.changeCounter !== summary.changeCounter || check.audit !== summary.audit) throw new Error(`the restored store ${storePath} does not match the backup`);
+        if (check.changeCounter !== summary.changeCounter || check.audit !== summary.audit)
+          throw new Error(`the restored store ${storePath} does not match the backup`);
       } finally {
         restored.close();
       }

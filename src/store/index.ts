@@ -26,7 +26,10 @@ export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
 export function openStore(url: string): Promise<Store & { lock(): void }> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    if (path === '') throw new StoreUrlError(`--store '${url}': give a file path after 'sqlite:', e.g. sqlite:./corsgate.db`);
+    if (path === '')
+      throw new StoreUrlError(
+        `--store '${url}': give a file path after 'sqlite:', e.g. sqlite:./corsgate.db`,
+      );
     try {
       // `--store sqlite:./data/corsgate.db` on a fresh machine: make the folder, as the file itself is made.
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -37,11 +40,18 @@ export function openStore(url: string): Promise<Store & { lock(): void }> {
     }
   }
   if (isPostgresUrl(url)) {
-    if (!URL.canParse(url)) throw new StoreUrlError(`--store '${url}': not a valid PostgreSQL URL; use postgres://USER[:PASSWORD]@HOST:PORT/DB`);
+    if (!URL.canParse(url))
+      throw new StoreUrlError(
+        `--store '${url}': not a valid PostgreSQL URL; use postgres://USER[:PASSWORD]@HOST:PORT/DB`,
+      );
     return PostgresStore.open(url).catch((err: unknown) => {
       if (err instanceof StoreError) throw err;
-      throw new StoreUrlError(`--store ${new URL(url).host}: cannot open the PostgreSQL store: ${(err as Error).message}`);
+      throw new StoreUrlError(
+        `--store ${new URL(url).host}: cannot open the PostgreSQL store: ${(err as Error).message}`,
+      );
     });
   }
-  throw new StoreUrlError(`--store '${url}': unknown store; use sqlite:PATH (e.g. sqlite:./corsgate.db) or postgres://USER@HOST:PORT/DB`);
+  throw new StoreUrlError(
+    `--store '${url}': unknown store; use sqlite:PATH (e.g. sqlite:./corsgate.db) or postgres://USER@HOST:PORT/DB`,
+  );
 }

@@ -6,12 +6,26 @@
 import pg from 'pg';
 import { Listener } from './pg-listen.js';
 import { migrate } from './pg-schema.js';
-import { AllowlistMirror, insertAudits, isUnavailable, json, mapWriteError, settingsOf, unavailable, type StoreHealth } from './pg-rows.js';
+import {
+  AllowlistMirror,
+  insertAudits,
+  isUnavailable,
+  json,
+  mapWriteError,
+  settingsOf,
+  unavailable,
+  type StoreHealth,
+} from './pg-rows.js';
 import { rowToRoute, rowToSite, type Row } from './sqlite-rows.js';
 import { StoreError, type AuditEntry, type StoreState } from './types.js';
 
 /** int8 (bigserial ids, versions) as numbers: they stay far below 2^53. */
-const TYPES = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text'))) as typeof pg.types.getTypeParser };
+const TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
 
 /** Past this many versions behind, a node reads the whole allowlist rather than the change log. */
 const DELTA_MAX_VERSIONS = 500;
@@ -46,7 +60,13 @@ export class PgBase {
     if (u.password) u.password = '***';
     this.description = u.href;
     const config: pg.ClientConfig = { connectionString: url, types: TYPES, application_name: 'corsgate' };
-    this.pool = new pg.Pool({ ...config, max: 4, connectionTimeoutMillis: 2000, idleTimeoutMillis: 10_000, query_timeout: 15_000 });
+    this.pool = new pg.Pool({
+      ...config,
+      max: 4,
+      connectionTimeoutMillis: 2000,
+      idleTimeoutMillis: 10_000,
+      query_timeout: 15_000,
+    });
     this.pool.on('error', () => undefined); // an idle client lost: the next checkout connects anew
     this.listener = new Listener(
       { ...config, application_name: 'corsgate-listen' },
@@ -157,8 +177,17 @@ export class PgBase {
    * One transaction: the version bump first (its row lock serialises writers, so versions follow
    * commit order without gaps), then the change and its audit rows; COMMIT delivers the NOTIFY.
    */
-  protected async change<T>(fn: (tx: Tx) => Promise<T>, actor: string, uniques: Record<string, [string, string]> = {}, force = false): Promise<T> {
-    if (this.locked && !force) throw new StoreError('read-only', 'the gateway runs from a policy file (--policy): admin writes are disabled');
+  protected async change<T>(
+    fn: (tx: Tx) => Promise<T>,
+    actor: string,
+    uniques: Record<string, [string, string]> = {},
+    force = false,
+  ): Promise<T> {
+    if (this.locked && !force)
+      throw new StoreError(
+        'read-only',
+        'the gateway runs from a policy file (--policy): admin writes are disabled',
+      );
     const client = await this.connect();
     const at = new Date().toISOString();
     const audits: unknown[][] = [];
@@ -173,7 +202,8 @@ export class PgBase {
       };
       const out = await fn(tx);
       if (audits.length) await insertAudits(client, audits);
-      if (version % 100 === 0) await client.query('DELETE FROM config_changes WHERE version < $1', [version - CHANGE_LOG_KEEP]);
+      if (version % 100 === 0)
+        await client.query('DELETE FROM config_changes WHERE version < $1', [version - CHANGE_LOG_KEEP]);
       // The commit's time as nearly as SQL can tell it (now() is the transaction's start): nodes measure commit → applied from it.
       await client.query('UPDATE config_state SET committed_at = clock_timestamp()');
       await client.query('COMMIT');
@@ -204,9 +234,18 @@ export class PgBase {
 
   async appendAudit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
     try {
-      await this.pool.query('INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        new Date().toISOString(), entry.actor, entry.action, entry.entity, entry.entityId, json(entry.before), json(entry.after),
-      ]);
+      await this.pool.query(
+        'INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [
+          new Date().toISOString(),
+          entry.actor,
+          entry.action,
+          entry.entity,
+          entry.entityId,
+          json(entry.before),
+          json(entry.after),
+        ],
+      );
     } catch (err) {
       throw mapWriteError(err);
     }
@@ -224,7 +263,9 @@ export class PgBase {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const q = async <R extends Row>(sql: string, p: unknown[] = []) => (await client.query<R>(sql, p)).rows;
-      const [state] = await q<{ version: number; at: number }>('SELECT version, (extract(epoch FROM committed_at) * 1000)::float8 AS at FROM config_state');
+      const [state] = await q<{ version: number; at: number }>(
+        'SELECT version, (extract(epoch FROM committed_at) * 1000)::float8 AS at FROM config_state',
+      );
       const version = Number(state!.version);
       const { allowlist, changed, delta } = await this.readAllowlist(q, version);
       const trustedSites = (await q('SELECT * FROM trusted_sites ORDER BY seq')).map(rowToSite);
@@ -232,7 +273,16 @@ export class PgBase {
       const settings = settingsOf(await q('SELECT key, value FROM settings'));
       await client.query('COMMIT');
       client.release();
-      return { version, allowlist, trustedSites, routes, settings, committedAt: Number(state!.at), ...(changed ? { changedAllowlist: changed } : {}), ...(delta ? { allowlistDelta: delta } : {}) };
+      return {
+        version,
+        allowlist,
+        trustedSites,
+        routes,
+        settings,
+        committedAt: Number(state!.at),
+        ...(changed ? { changedAllowlist: changed } : {}),
+        ...(delta ? { allowlistDelta: delta } : {}),
+      };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(isUnavailable(err));
@@ -241,22 +291,45 @@ export class PgBase {
   }
 
   /** The allowlist at `version`: from the change log when this node's mirror is close behind, else whole. */
-  private async readAllowlist(q: <R extends Row>(sql: string, p?: unknown[]) => Promise<R[]>, version: number): Promise<{ allowlist: string[]; changed?: string[]; delta?: StoreState['allowlistDelta'] }> {
+  private async readAllowlist(
+    q: <R extends Row>(sql: string, p?: unknown[]) => Promise<R[]>,
+    version: number,
+  ): Promise<{ allowlist: string[]; changed?: string[]; delta?: StoreState['allowlistDelta'] }> {
     const m = this.mirror;
     if (m && m.version <= version && version - m.version <= DELTA_MAX_VERSIONS) {
       const from = m.version;
-      if (from === version) return { allowlist: m.patterns(), changed: [], delta: { from, removed: [], added: [] } };
-      const ids = (await q<{ entity_id: string }>("SELECT DISTINCT entity_id FROM config_changes WHERE entity = 'allowlist' AND version > $1 AND version <= $2", [m.version, version])).map((r) => r.entity_id);
+      if (from === version)
+        return { allowlist: m.patterns(), changed: [], delta: { from, removed: [], added: [] } };
+      const ids = (
+        await q<{ entity_id: string }>(
+          "SELECT DISTINCT entity_id FROM config_changes WHERE entity = 'allowlist' AND version > $1 AND version <= $2",
+          [m.version, version],
+        )
+      ).map((r) => r.entity_id);
       if (ids.length > DELTA_MAX_ROWS) return this.readWholeAllowlist(q, version);
-      const rows = ids.length ? await q<{ id: string; url_pattern: string; seq: number }>('SELECT id, url_pattern, seq FROM allowlist WHERE id = ANY($1)', [ids]) : [];
-      const { changed, removed, added } = m.apply(version, ids, new Map(rows.map((r) => [r.id, { pattern: r.url_pattern, seq: Number(r.seq) }])));
+      const rows = ids.length
+        ? await q<{ id: string; url_pattern: string; seq: number }>(
+            'SELECT id, url_pattern, seq FROM allowlist WHERE id = ANY($1)',
+            [ids],
+          )
+        : [];
+      const { changed, removed, added } = m.apply(
+        version,
+        ids,
+        new Map(rows.map((r) => [r.id, { pattern: r.url_pattern, seq: Number(r.seq) }])),
+      );
       return { allowlist: m.patterns(), changed, delta: { from, removed, added } };
     }
     return this.readWholeAllowlist(q, version);
   }
 
-  private async readWholeAllowlist(q: <R extends Row>(sql: string, p?: unknown[]) => Promise<R[]>, version: number): Promise<{ allowlist: string[] }> {
-    const rows = await q<{ id: string; url_pattern: string }>('SELECT id, url_pattern FROM allowlist ORDER BY seq');
+  private async readWholeAllowlist(
+    q: <R extends Row>(sql: string, p?: unknown[]) => Promise<R[]>,
+    version: number,
+  ): Promise<{ allowlist: string[] }> {
+    const rows = await q<{ id: string; url_pattern: string }>(
+      'SELECT id, url_pattern FROM allowlist ORDER BY seq',
+    );
     this.mirror = new AllowlistMirror(version, new Map(rows.map((r) => [r.id, r.url_pattern])));
     return { allowlist: rows.map((r) => r.url_pattern) };
   }

@@ -46,7 +46,12 @@ export class Listener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ ...this.config, keepAlive: true, query_timeout: 1000, connectionTimeoutMillis: 2000 });
+    const client = new pg.Client({
+      ...this.config,
+      keepAlive: true,
+      query_timeout: 1000,
+      connectionTimeoutMillis: 2000,
+    });
     this.client = client;
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('the listening connection ended')));

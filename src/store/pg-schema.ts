@@ -172,8 +172,14 @@ export const PG_MIGRATIONS: readonly string[] = [
 
 /** Refused at start: the database was migrated by a newer corsgate. */
 export class SchemaNewerError extends StoreError {
-  constructor(readonly found: number, readonly known: number) {
-    super('schema-newer', `the PostgreSQL schema is at version ${found}, newer than this corsgate knows (${known}): upgrade corsgate on this node rather than risk the data`);
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(
+      'schema-newer',
+      `the PostgreSQL schema is at version ${found}, newer than this corsgate knows (${known}): upgrade corsgate on this node rather than risk the data`,
+    );
   }
 }
 
@@ -182,13 +188,18 @@ export async function migrate(client: ClientBase): Promise<number> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS corsgate_schema (id boolean PRIMARY KEY DEFAULT true CHECK (id), version int NOT NULL)');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS corsgate_schema (id boolean PRIMARY KEY DEFAULT true CHECK (id), version int NOT NULL)',
+    );
     const { rows } = await client.query<{ version: number }>('SELECT version FROM corsgate_schema');
     const current = rows[0]?.version ?? 0;
     if (current > PG_MIGRATIONS.length) throw new SchemaNewerError(current, PG_MIGRATIONS.length);
     for (let v = current; v < PG_MIGRATIONS.length; v++) await client.query(PG_MIGRATIONS[v]!);
     if (current < PG_MIGRATIONS.length)
-      await client.query('INSERT INTO corsgate_schema (id, version) VALUES (true, $1) ON CONFLICT (id) DO UPDATE SET version = excluded.version', [PG_MIGRATIONS.length]);
+      await client.query(
+        'INSERT INTO corsgate_schema (id, version) VALUES (true, $1) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
+        [PG_MIGRATIONS.length],
+      );
     await client.query('COMMIT');
     return PG_MIGRATIONS.length - current;
   } catch (err) {

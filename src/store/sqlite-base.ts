@@ -10,8 +10,21 @@
  */
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
-import { decodeKeyCursor, encodeCursor, isUniqueViolation, type EntityTable, type Row } from './sqlite-rows.js';
-import { DEFAULT_SETTINGS, StoreError, type AuditEntry, type ListQuery, type Page, type Settings } from './types.js';
+import {
+  decodeKeyCursor,
+  encodeCursor,
+  isUniqueViolation,
+  type EntityTable,
+  type Row,
+} from './sqlite-rows.js';
+import {
+  DEFAULT_SETTINGS,
+  StoreError,
+  type AuditEntry,
+  type ListQuery,
+  type Page,
+  type Settings,
+} from './types.js';
 
 type Db = Database.Database;
 export type Audit = (a: Omit<AuditEntry, 'id' | 'at' | 'actor'>) => void;
@@ -36,7 +49,11 @@ export function whenFull<T>(write: () => T): T {
     return write();
   } catch (err) {
     if ((err as { code?: string }).code === 'SQLITE_FULL')
-      throw new StoreError('store-full', 'the store is full (no room left on its disk); nothing was written', undefined);
+      throw new StoreError(
+        'store-full',
+        'the store is full (no room left on its disk); nothing was written',
+        undefined,
+      );
     throw err;
   }
 }
@@ -76,17 +93,23 @@ export abstract class SqliteDatabase {
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     if (current > MIGRATIONS.length)
-      throw new StoreError('conflict', `${this.description} has schema version ${current}, newer than this corsgate knows (${MIGRATIONS.length}): upgrade corsgate rather than risk the data`);
+      throw new StoreError(
+        'conflict',
+        `${this.description} has schema version ${current}, newer than this corsgate knows (${MIGRATIONS.length}): upgrade corsgate rather than risk the data`,
+      );
     for (let v = current; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.db.exec(MIGRATIONS[v]!);
+          this.db.pragma(`user_version = ${v + 1}`);
+        })
+        .immediate();
     }
   }
 
   protected readCounter(): number {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'change_counter'").get() as Row | undefined;
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'change_counter'").get() as
+      Row | undefined;
     return Number(row?.value ?? 0);
   }
 
@@ -106,21 +129,37 @@ export abstract class SqliteDatabase {
 
   /** Runs `fn` in one IMMEDIATE transaction with an audit row per change and a counter bump. */
   protected change<T>(fn: (audit: Audit, at: string) => T, actor: string): T {
-    if (this.locked) throw new StoreError('read-only', 'the gateway runs from a policy file (--policy): admin writes are disabled');
+    if (this.locked)
+      throw new StoreError(
+        'read-only',
+        'the gateway runs from a policy file (--policy): admin writes are disabled',
+      );
     const at = new Date().toISOString();
     const insertAudit = this.db.prepare(
       'INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     let version = 0;
     const result = whenFull(() =>
-      this.db.transaction(() => {
-        const out = fn((a) => {
-          insertAudit.run(at, actor, a.action, a.entity, a.entityId, a.before === null ? null : JSON.stringify(a.before), a.after === null ? null : JSON.stringify(a.after));
-        }, at);
-        this.db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_counter'").run();
-        version = this.readCounter();
-        return out;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const out = fn((a) => {
+            insertAudit.run(
+              at,
+              actor,
+              a.action,
+              a.entity,
+              a.entityId,
+              a.before === null ? null : JSON.stringify(a.before),
+              a.after === null ? null : JSON.stringify(a.after),
+            );
+          }, at);
+          this.db
+            .prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_counter'")
+            .run();
+          version = this.readCounter();
+          return out;
+        })
+        .immediate(),
     );
     this.emit(version);
     return result;
@@ -145,7 +184,12 @@ export abstract class SqliteDatabase {
   }
 
   /** One new entry (`insert` writes it and answers it) with its audit row. */
-  protected createEntry<E extends { id: string }>(t: EntityTable<E>, insert: (at: string) => E, actor: string, duplicate?: Duplicate): E {
+  protected createEntry<E extends { id: string }>(
+    t: EntityTable<E>,
+    insert: (at: string) => E,
+    actor: string,
+    duplicate?: Duplicate,
+  ): E {
     return uniquely(duplicate, () =>
       this.change((audit, at) => {
         const entry = insert(at);
@@ -156,12 +200,20 @@ export abstract class SqliteDatabase {
   }
 
   /** Sets `columns` (names, and their values in order) of entry `id`, with its audit row; answers the entry after. */
-  protected updateEntry<E>(t: EntityTable<E>, id: string, columns: Record<string, unknown>, actor: string, duplicate?: Duplicate): E {
+  protected updateEntry<E>(
+    t: EntityTable<E>,
+    id: string,
+    columns: Record<string, unknown>,
+    actor: string,
+    duplicate?: Duplicate,
+  ): E {
     const names = Object.keys(columns);
     return uniquely(duplicate, () =>
       this.change((audit) => {
         const before = this.existingRow(t, id);
-        this.db.prepare(`UPDATE ${t.table} SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`).run(...Object.values(columns), id);
+        this.db
+          .prepare(`UPDATE ${t.table} SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`)
+          .run(...Object.values(columns), id);
         const after = t.fromRow(this.rowById(t, id)!);
         audit({ action: 'update', entity: t.entity, entityId: id, before: t.fromRow(before), after });
         return after;
@@ -170,7 +222,12 @@ export abstract class SqliteDatabase {
   }
 
   /** Deletes entry `id` with its audit row; `also` runs in the same transaction with the row deleted. */
-  protected deleteEntry(t: EntityTable<unknown>, id: string, actor: string, also?: (before: Row, at: string) => void): void {
+  protected deleteEntry(
+    t: EntityTable<unknown>,
+    id: string,
+    actor: string,
+    also?: (before: Row, at: string) => void,
+  ): void {
     this.change((audit, at) => {
       const before = this.existingRow(t, id);
       this.db.prepare(`DELETE FROM ${t.table} WHERE id = ?`).run(id);
@@ -183,7 +240,12 @@ export abstract class SqliteDatabase {
    * One page of a keyset-paged listing sorted by `sortColumn` (`seq` keeps insertion order), with
    * an optional search clause; the cursor is the last row's sort key.
    */
-  protected keysetPage<E>(t: EntityTable<E>, query: ListQuery, sortColumn: string, search: { where: string; params: unknown[] } | null): Page<E> {
+  protected keysetPage<E>(
+    t: EntityTable<E>,
+    query: ListQuery,
+    sortColumn: string,
+    search: { where: string; params: unknown[] } | null,
+  ): Page<E> {
     const desc = query.order === 'desc';
     const where: string[] = [];
     const params: unknown[] = [];
@@ -200,7 +262,10 @@ export abstract class SqliteDatabase {
     const more = rows.length > query.limit;
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    return { items: page.map(t.fromRow), nextCursor: more && last ? encodeCursor([sortColumn, last[sortColumn]]) : null };
+    return {
+      items: page.map(t.fromRow),
+      nextCursor: more && last ? encodeCursor([sortColumn, last[sortColumn]]) : null,
+    };
   }
 
   async version(): Promise<number> {
@@ -217,14 +282,17 @@ export abstract class SqliteDatabase {
   protected readSettings(): Settings {
     const rows = this.db.prepare('SELECT key, value FROM settings').all() as Row[];
     const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-    for (const r of rows) if (Object.hasOwn(out, r.key as string)) out[r.key as string] = JSON.parse(r.value as string);
+    for (const r of rows)
+      if (Object.hasOwn(out, r.key as string)) out[r.key as string] = JSON.parse(r.value as string);
     return out as unknown as Settings;
   }
 
   protected writeSettings(next: Settings, audit: Audit): boolean {
     const before = this.readSettings();
     if (JSON.stringify(before) === JSON.stringify(next)) return false;
-    const upsert = this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    const upsert = this.db.prepare(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    );
     for (const [k, v] of Object.entries(next)) upsert.run(k, JSON.stringify(v));
     audit({ action: 'update', entity: 'settings', entityId: null, before, after: this.readSettings() });
     return true;

@@ -1,5 +1,14 @@
 /** Row mapping and cursor encoding for the SQLite store. */
-import { StoreError, type AllowlistEntry, type Permission, type Route, type RouteFields, type TokenRecord, type TrustedSite, type TrustedSiteFields } from './types.js';
+import {
+  StoreError,
+  type AllowlistEntry,
+  type Permission,
+  type Route,
+  type RouteFields,
+  type TokenRecord,
+  type TrustedSite,
+  type TrustedSiteFields,
+} from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -21,7 +30,12 @@ export function decodeCursor(cursor: string): unknown {
  */
 export function decodeKeyCursor(cursor: string, column: string): number | string {
   const c = decodeCursor(cursor);
-  if (!Array.isArray(c) || c.length !== 2 || c[0] !== column) throw new StoreError('conflict', 'the cursor belongs to another sort order or is not one this API returned', 'cursor');
+  if (!Array.isArray(c) || c.length !== 2 || c[0] !== column)
+    throw new StoreError(
+      'conflict',
+      'the cursor belongs to another sort order or is not one this API returned',
+      'cursor',
+    );
   const value: unknown = c[1];
   const ok = column === 'seq' ? Number.isSafeInteger(value) : typeof value === 'string';
   if (!ok) throw new StoreError('conflict', 'the cursor is not one this API returned', 'cursor');
@@ -40,11 +54,21 @@ export function rowToAllowlist(r: Row): AllowlistEntry {
 }
 
 export function rowToSite(r: Row): TrustedSite {
-  return { id: r.id as string, ...(JSON.parse(r.data as string) as TrustedSiteFields), createdAt: r.created_at as string, createdBy: r.created_by as string };
+  return {
+    id: r.id as string,
+    ...(JSON.parse(r.data as string) as TrustedSiteFields),
+    createdAt: r.created_at as string,
+    createdBy: r.created_by as string,
+  };
 }
 
 export function rowToRoute(r: Row): Route {
-  return { id: r.id as string, ...(JSON.parse(r.data as string) as RouteFields), createdAt: r.created_at as string, createdBy: r.created_by as string };
+  return {
+    id: r.id as string,
+    ...(JSON.parse(r.data as string) as RouteFields),
+    createdAt: r.created_at as string,
+    createdBy: r.created_by as string,
+  };
 }
 
 export function rowToToken(r: Row): TokenRecord {
@@ -61,7 +85,6 @@ export function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-
 /**
  * One table of entries kept by id: where its rows are, the entity its audit rows name, how a
  * missing id is said, and how a row reads back. The store's get, update and delete (each with its
@@ -76,8 +99,28 @@ export interface EntityTable<T> {
 }
 
 export const ENTITY_TABLES = {
-  allowlist: { table: 'allowlist', entity: 'allowlist', missing: 'no allowlist entry', fromRow: rowToAllowlist } satisfies EntityTable<AllowlistEntry>,
-  trustedSite: { table: 'trusted_sites', entity: 'trusted-site', missing: 'no trusted site', fromRow: rowToSite } satisfies EntityTable<TrustedSite>,
-  route: { table: 'routes', entity: 'route', missing: 'no route', fromRow: rowToRoute } satisfies EntityTable<Route>,
-  token: { table: 'tokens', entity: 'token', missing: 'no token', fromRow: rowToToken } satisfies EntityTable<TokenRecord>,
+  allowlist: {
+    table: 'allowlist',
+    entity: 'allowlist',
+    missing: 'no allowlist entry',
+    fromRow: rowToAllowlist,
+  } satisfies EntityTable<AllowlistEntry>,
+  trustedSite: {
+    table: 'trusted_sites',
+    entity: 'trusted-site',
+    missing: 'no trusted site',
+    fromRow: rowToSite,
+  } satisfies EntityTable<TrustedSite>,
+  route: {
+    table: 'routes',
+    entity: 'route',
+    missing: 'no route',
+    fromRow: rowToRoute,
+  } satisfies EntityTable<Route>,
+  token: {
+    table: 'tokens',
+    entity: 'token',
+    missing: 'no token',
+    fromRow: rowToToken,
+  } satisfies EntityTable<TokenRecord>,
 } as const;

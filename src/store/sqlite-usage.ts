@@ -6,7 +6,17 @@
 import type Database from 'better-sqlite3';
 import { StoreError, type Page } from './types.js';
 import { decodeCursor, encodeCursor, type Row } from './sqlite-rows.js';
-import { allowlistUsagePage, allowlistUsageQuery, READS, TRAFFIC_MINUTES, TRIM_TRAFFIC, TRIMS, totalsOf, UPSERTS, USAGE_TABLES } from './usage-sql.js';
+import {
+  allowlistUsagePage,
+  allowlistUsageQuery,
+  READS,
+  TRAFFIC_MINUTES,
+  TRIM_TRAFFIC,
+  TRIMS,
+  totalsOf,
+  UPSERTS,
+  USAGE_TABLES,
+} from './usage-sql.js';
 import type { AllowlistUsage, UsageBatch, UsageLimits, UsageQuery, UsageTotals } from './usage-types.js';
 
 type Db = Database.Database;
@@ -14,14 +24,28 @@ type Db = Database.Database;
 export { USAGE_TABLES };
 
 export function recordUsage(db: Db, node: string, b: UsageBatch, limits: UsageLimits): void {
-  const s = Object.fromEntries(Object.entries(UPSERTS).map(([k, sql]) => [k, db.prepare(sql)])) as Record<keyof typeof UPSERTS, Database.Statement>;
+  const s = Object.fromEntries(Object.entries(UPSERTS).map(([k, sql]) => [k, db.prepare(sql)])) as Record<
+    keyof typeof UPSERTS,
+    Database.Statement
+  >;
   db.transaction(() => {
     for (const e of b.entries) s.entries.run(node, e.pattern, e.hits, e.lastSeenAt);
     for (const r of b.refused) s.refused.run(node, r.route, r.origin, r.count, r.lastSeenAt, r.examplePath);
-    for (const u of b.upstream) s.upstream.run(node, u.route, u.origin, u.decision, u.upstreamAllowOrigin ?? '', u.count, u.lastSeenAt, u.examplePath);
+    for (const u of b.upstream)
+      s.upstream.run(
+        node,
+        u.route,
+        u.origin,
+        u.decision,
+        u.upstreamAllowOrigin ?? '',
+        u.count,
+        u.lastSeenAt,
+        u.examplePath,
+      );
     for (const t of b.traffic) s.traffic.run(node, t.minute, t.allowed, t.refused, t.wouldRefuse);
     for (const c of b.csp) s.csp.run(node, c.directive, c.blockedOrigin, c.page, c.count, c.lastSeenAt);
-    if (b.cspIntake.dropped > 0 || b.cspIntake.malformed > 0) s.intake.run(node, b.cspIntake.dropped, b.cspIntake.malformed);
+    if (b.cspIntake.dropped > 0 || b.cspIntake.malformed > 0)
+      s.intake.run(node, b.cspIntake.dropped, b.cspIntake.malformed);
     for (const sql of TRIMS) db.prepare(sql).run(node, node, limits.topN);
     const newest = b.traffic.reduce((m, t) => Math.max(m, t.minute), 0);
     if (newest > 0) db.prepare(TRIM_TRAFFIC).run(node, newest - TRAFFIC_MINUTES);
@@ -43,7 +67,8 @@ export function readUsage(db: Db, sinceMinute: number, limit: number): UsageTota
 export function usageOffset(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   const c = decodeCursor(cursor);
-  if (!Array.isArray(c) || c[0] !== 'offset' || !Number.isSafeInteger(c[1]) || (c[1] as number) < 0) throw new StoreError('conflict', 'the cursor is not one this API returned', 'cursor');
+  if (!Array.isArray(c) || c[0] !== 'offset' || !Number.isSafeInteger(c[1]) || (c[1] as number) < 0)
+    throw new StoreError('conflict', 'the cursor is not one this API returned', 'cursor');
   return c[1] as number;
 }
 

@@ -207,7 +207,15 @@ export interface ImportResult {
  * was written (503). `schema-newer`: the database was migrated by a newer corsgate; this one refuses
  * to start.
  */
-export const STORE_ERROR_CODES = ['not-found', 'duplicate', 'read-only', 'conflict', 'store-full', 'store-unavailable', 'schema-newer'] as const;
+export const STORE_ERROR_CODES = [
+  'not-found',
+  'duplicate',
+  'read-only',
+  'conflict',
+  'store-full',
+  'store-unavailable',
+  'schema-newer',
+] as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 
 /** Thrown by stores for expected failures; the admin API maps `code` to a status. */
@@ -234,13 +242,20 @@ export interface Store {
 
   listAllowlist(query: ListQuery): Promise<Page<AllowlistEntry>>;
   getAllowlist(id: string): Promise<AllowlistEntry | null>;
-  createAllowlist(input: { urlPattern: string; description?: string }, actor: string): Promise<AllowlistEntry>;
+  createAllowlist(
+    input: { urlPattern: string; description?: string },
+    actor: string,
+  ): Promise<AllowlistEntry>;
   /** Creates every item in one transaction; an item whose pattern already exists is reported, not created. */
   createAllowlistMany(
     items: { urlPattern: string; description?: string }[],
     actor: string,
   ): Promise<({ entry: AllowlistEntry } | { duplicate: true })[]>;
-  updateAllowlist(id: string, input: { urlPattern: string; description?: string }, actor: string): Promise<AllowlistEntry>;
+  updateAllowlist(
+    id: string,
+    input: { urlPattern: string; description?: string },
+    actor: string,
+  ): Promise<AllowlistEntry>;
   deleteAllowlist(id: string, actor: string): Promise<void>;
 
   listTrustedSites(query: ListQuery): Promise<Page<TrustedSite>>;
@@ -268,7 +283,10 @@ export interface Store {
   countTokens(): Promise<number>;
   listTokens(): Promise<TokenRecord[]>;
   /** Token names are unique: a second token with the same name throws StoreError('duplicate', …, 'name'). */
-  createToken(input: { name: string; permissions: Permission[]; hash: string }, actor: string): Promise<TokenRecord>;
+  createToken(
+    input: { name: string; permissions: Permission[]; hash: string },
+    actor: string,
+  ): Promise<TokenRecord>;
   deleteToken(id: string, actor: string): Promise<void>;
 
   listAudit(query: { limit: number; cursor?: string; entity?: string }): Promise<Page<AuditEntry>>;

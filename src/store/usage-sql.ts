@@ -12,7 +12,8 @@ type Row = Record<string, unknown>;
 /** Traffic minutes kept per node: two days (the console charts one). */
 export const TRAFFIC_MINUTES = 2 * 24 * 60;
 
-const latest = (t: string) => `last_seen_at = CASE WHEN excluded.last_seen_at > ${t}.last_seen_at THEN excluded.last_seen_at ELSE ${t}.last_seen_at END`;
+const latest = (t: string) =>
+  `last_seen_at = CASE WHEN excluded.last_seen_at > ${t}.last_seen_at THEN excluded.last_seen_at ELSE ${t}.last_seen_at END`;
 
 export const UPSERTS = {
   entries: `INSERT INTO usage_entries (node, pattern, hits, last_seen_at) VALUES (?, ?, ?, ?)
@@ -43,15 +44,25 @@ export const TRIM_TRAFFIC = 'DELETE FROM usage_traffic WHERE node = ? AND minute
 
 /** The sums across nodes that `readUsage` answers; `limit` or `sinceMinute` is each one's parameter. */
 export const READS = {
-  refused: 'SELECT route, origin, SUM(count) AS count, MAX(last_seen_at) AS last_seen_at, MAX(example_path) AS example_path FROM usage_refused GROUP BY route, origin ORDER BY count DESC, origin LIMIT ?',
+  refused:
+    'SELECT route, origin, SUM(count) AS count, MAX(last_seen_at) AS last_seen_at, MAX(example_path) AS example_path FROM usage_refused GROUP BY route, origin ORDER BY count DESC, origin LIMIT ?',
   upstream: `SELECT route, origin, decision, upstream_allow_origin, SUM(count) AS count, MAX(last_seen_at) AS last_seen_at, MAX(example_path) AS example_path
       FROM usage_upstream GROUP BY route, origin, decision, upstream_allow_origin ORDER BY count DESC, origin LIMIT ?`,
-  traffic: 'SELECT minute, SUM(allowed) AS allowed, SUM(refused) AS refused, SUM(would_refuse) AS would_refuse FROM usage_traffic WHERE minute >= ? GROUP BY minute ORDER BY minute',
+  traffic:
+    'SELECT minute, SUM(allowed) AS allowed, SUM(refused) AS refused, SUM(would_refuse) AS would_refuse FROM usage_traffic WHERE minute >= ? GROUP BY minute ORDER BY minute',
   csp: 'SELECT directive, blocked_origin, page, SUM(count) AS count, MAX(last_seen_at) AS last_seen_at FROM usage_csp GROUP BY directive, blocked_origin, page ORDER BY count DESC LIMIT ?',
-  intake: 'SELECT COALESCE(SUM(dropped), 0) AS dropped, COALESCE(SUM(malformed), 0) AS malformed FROM usage_csp_intake',
+  intake:
+    'SELECT COALESCE(SUM(dropped), 0) AS dropped, COALESCE(SUM(malformed), 0) AS malformed FROM usage_csp_intake',
 } as const;
 
-export const USAGE_TABLES = ['usage_entries', 'usage_refused', 'usage_upstream', 'usage_traffic', 'usage_csp', 'usage_csp_intake'] as const;
+export const USAGE_TABLES = [
+  'usage_entries',
+  'usage_refused',
+  'usage_upstream',
+  'usage_traffic',
+  'usage_csp',
+  'usage_csp_intake',
+] as const;
 
 /** `?` placeholders numbered `$1, $2, …` (PostgreSQL); the statements above hold no `?` in literals. */
 export function numbered(sql: string): string {
@@ -62,9 +73,21 @@ export function numbered(sql: string): string {
 const n = (v: unknown) => Number(v);
 
 /** The rows of READS as UsageTotals (sums arrive as numbers or numeric strings). */
-export function totalsOf(r: { refused: Row[]; upstream: Row[]; traffic: Row[]; csp: Row[]; intake: Row }): UsageTotals {
+export function totalsOf(r: {
+  refused: Row[];
+  upstream: Row[];
+  traffic: Row[];
+  csp: Row[];
+  intake: Row;
+}): UsageTotals {
   return {
-    refused: r.refused.map((x) => ({ route: String(x.route), origin: String(x.origin), count: n(x.count), lastSeenAt: n(x.last_seen_at), examplePath: String(x.example_path) })),
+    refused: r.refused.map((x) => ({
+      route: String(x.route),
+      origin: String(x.origin),
+      count: n(x.count),
+      lastSeenAt: n(x.last_seen_at),
+      examplePath: String(x.example_path),
+    })),
     upstream: r.upstream.map((x) => ({
       route: String(x.route),
       origin: String(x.origin),
@@ -74,14 +97,30 @@ export function totalsOf(r: { refused: Row[]; upstream: Row[]; traffic: Row[]; c
       lastSeenAt: n(x.last_seen_at),
       examplePath: String(x.example_path),
     })),
-    traffic: r.traffic.map((x) => ({ minute: n(x.minute), allowed: n(x.allowed), refused: n(x.refused), wouldRefuse: n(x.would_refuse) })),
-    csp: r.csp.map((x) => ({ directive: String(x.directive), blockedOrigin: String(x.blocked_origin), page: String(x.page), count: n(x.count), lastSeenAt: n(x.last_seen_at) })),
+    traffic: r.traffic.map((x) => ({
+      minute: n(x.minute),
+      allowed: n(x.allowed),
+      refused: n(x.refused),
+      wouldRefuse: n(x.would_refuse),
+    })),
+    csp: r.csp.map((x) => ({
+      directive: String(x.directive),
+      blockedOrigin: String(x.blocked_origin),
+      page: String(x.page),
+      count: n(x.count),
+      lastSeenAt: n(x.last_seen_at),
+    })),
     cspIntake: { dropped: n(r.intake.dropped), malformed: n(r.intake.malformed) },
   };
 }
 
 // Never-seen entries sort as time 0 (SQLite and PostgreSQL place NULLs differently).
-const USAGE_SORTS = { hits: 'hits', lastSeenAt: 'COALESCE(u.last_seen_at, 0)', urlPattern: 'a.url_pattern', createdAt: 'a.seq' } as const;
+const USAGE_SORTS = {
+  hits: 'hits',
+  lastSeenAt: 'COALESCE(u.last_seen_at, 0)',
+  urlPattern: 'a.url_pattern',
+  createdAt: 'a.seq',
+} as const;
 
 /** The allowlist with each entry's hits summed across nodes, sorted, one page from `offset`. */
 export function allowlistUsageQuery(q: UsageQuery, offset: number): { sql: string; params: unknown[] } {
@@ -95,7 +134,12 @@ export function allowlistUsageQuery(q: UsageQuery, offset: number): { sql: strin
 }
 
 /** One page of `allowlistUsageQuery`'s rows (it asks for one more than the page, to know there is a next). */
-export function allowlistUsagePage(rows: Row[], q: UsageQuery, offset: number, cursorOf: (offset: number) => string): Page<AllowlistUsage> {
+export function allowlistUsagePage(
+  rows: Row[],
+  q: UsageQuery,
+  offset: number,
+  cursorOf: (offset: number) => string,
+): Page<AllowlistUsage> {
   return {
     items: rows.slice(0, q.limit).map((r) => ({
       id: String(r.id),
@@ -103,7 +147,10 @@ export function allowlistUsagePage(rows: Row[], q: UsageQuery, offset: number, c
       description: String(r.description),
       createdAt: String(r.created_at),
       hits: n(r.hits),
-      lastSeenAt: r.last_seen_at === null || r.last_seen_at === undefined ? null : new Date(n(r.last_seen_at)).toISOString(),
+      lastSeenAt:
+        r.last_seen_at === null || r.last_seen_at === undefined
+          ? null
+          : new Date(n(r.last_seen_at)).toISOString(),
     })),
     nextCursor: rows.length > q.limit ? cursorOf(offset + q.limit) : null,
   };

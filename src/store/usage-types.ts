@@ -70,7 +70,14 @@ export interface UsageBatch {
 }
 
 export function emptyBatch(): UsageBatch {
-  return { entries: [], refused: [], upstream: [], traffic: [], csp: [], cspIntake: { dropped: 0, malformed: 0 } };
+  return {
+    entries: [],
+    refused: [],
+    upstream: [],
+    traffic: [],
+    csp: [],
+    cspIntake: { dropped: 0, malformed: 0 },
+  };
 }
 
 /** Summed across nodes. */

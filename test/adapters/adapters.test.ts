@@ -35,18 +35,25 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
       assert.equal(res.headers['access-control-allow-origin'], ALLOWED);
       assert.equal(res.headers['access-control-allow-credentials'], 'true');
       assert.equal(res.headers['access-control-expose-headers'], 'x-total');
-      assert.equal(res.headers['x-total'], '1', 'the handler\'s own headers are kept');
+      assert.equal(res.headers['x-total'], '1', "the handler's own headers are kept");
       const vary = varyTokens(res);
       assert.ok(vary.includes('origin') && vary.includes('accept-encoding'), `Vary: ${res.headers.vary}`);
       assert.equal(new Set(vary).size, vary.length, `no duplicated Vary token: ${res.headers.vary}`);
     });
 
     test('a Vary set before the adapter runs is kept and extended, never duplicated', async () => {
-      const res = await send(`${app.url}/api/data`, 'GET', { Origin: ALLOWED, 'X-Test-Vary': 'Accept-Language, origin' });
+      const res = await send(`${app.url}/api/data`, 'GET', {
+        Origin: ALLOWED,
+        'X-Test-Vary': 'Accept-Language, origin',
+      });
       assert.equal(res.status, 200);
       assert.equal(res.headers['access-control-allow-origin'], ALLOWED);
       const vary = varyTokens(res);
-      assert.deepEqual([...vary].sort(), ['accept-encoding', 'accept-language', 'origin'], `Vary: ${res.headers.vary}`);
+      assert.deepEqual(
+        [...vary].sort(),
+        ['accept-encoding', 'accept-language', 'origin'],
+        `Vary: ${res.headers.vary}`,
+      );
       const preflight = await send(`${app.url}/api/data`, 'OPTIONS', {
         Origin: ALLOWED,
         'Access-Control-Request-Method': 'PUT',
@@ -94,7 +101,10 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
     });
 
     test('preflight for a method the policy does not allow: 403 with no grant', async () => {
-      const res = await send(`${app.url}/api/data`, 'OPTIONS', { Origin: ALLOWED, 'Access-Control-Request-Method': 'DELETE' });
+      const res = await send(`${app.url}/api/data`, 'OPTIONS', {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'DELETE',
+      });
       assert.equal(res.status, 403);
       assert.equal(res.headers['access-control-allow-origin'], undefined);
       assert.equal(res.headers['access-control-allow-methods'], undefined);
@@ -113,7 +123,10 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
 
     test('preflight from a refused origin: 403, handler not called', async () => {
       const before = app.hits.count;
-      const res = await send(`${app.url}/api/data`, 'OPTIONS', { Origin: OTHER, 'Access-Control-Request-Method': 'PUT' });
+      const res = await send(`${app.url}/api/data`, 'OPTIONS', {
+        Origin: OTHER,
+        'Access-Control-Request-Method': 'PUT',
+      });
       assert.equal(res.status, 403);
       assert.equal(res.headers['access-control-allow-origin'], undefined);
       assert.equal(app.hits.count, before);
@@ -136,17 +149,33 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
       assert.equal(res.headers['access-control-allow-credentials'], undefined);
       assert.ok(!varyTokens(res).includes('origin'));
       const api = await send(`${app.url}/api/data`, 'GET', { Origin: OTHER });
-      assert.equal(api.headers['access-control-allow-origin'], undefined, 'the /public policy does not leak into /api');
+      assert.equal(
+        api.headers['access-control-allow-origin'],
+        undefined,
+        'the /public policy does not leak into /api',
+      );
     });
 
     test('live reconfiguration: update() swaps the policy; reject mode never calls the handler', async () => {
       const inForce = app.policy();
-      assert.throws(() => app.update({ origins: ['https://*.com'] }), (err: unknown) => err instanceof PolicyError && err.code === 'policy-invalid');
+      assert.throws(
+        () => app.update({ origins: ['https://*.com'] }),
+        (err: unknown) => err instanceof PolicyError && err.code === 'policy-invalid',
+      );
       assert.equal(app.policy(), inForce, 'the policy in force is still the same object');
       const still = await send(`${app.url}/api/data`, 'GET', { Origin: ALLOWED });
-      assert.equal(still.headers['access-control-allow-origin'], ALLOWED, 'a refused update keeps the old policy');
+      assert.equal(
+        still.headers['access-control-allow-origin'],
+        ALLOWED,
+        'a refused update keeps the old policy',
+      );
 
-      const next = app.update({ ...API_POLICY, origins: [OTHER], onDisallowed: 'reject', preflightStatus: 200 });
+      const next = app.update({
+        ...API_POLICY,
+        origins: [OTHER],
+        onDisallowed: 'reject',
+        preflightStatus: 200,
+      });
       assert.equal(app.policy(), next, 'update() returns the policy now in force');
       const now = await send(`${app.url}/api/data`, 'GET', { Origin: OTHER });
       assert.equal(now.headers['access-control-allow-origin'], OTHER);
@@ -158,7 +187,10 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
       assert.equal(JSON.parse(refused.body).error.code, 'origin-not-allowed');
       assert.equal(app.hits.count, before, 'a refused origin never reaches the handler under reject');
 
-      const preflight = await send(`${app.url}/api/data`, 'OPTIONS', { Origin: OTHER, 'Access-Control-Request-Method': 'PUT' });
+      const preflight = await send(`${app.url}/api/data`, 'OPTIONS', {
+        Origin: OTHER,
+        'Access-Control-Request-Method': 'PUT',
+      });
       assert.equal(preflight.status, 200);
       assert.equal(preflight.headers['content-length'], '0');
       assert.equal(preflight.body, '');
@@ -166,22 +198,33 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
     });
 
     test('update() under load: every response comes whole from one policy or the other', async () => {
-      const a: PolicyOptions = { origins: [ALLOWED], credentials: true, exposeHeaders: ['X-Total'], methods: ['GET', 'PUT'] };
+      const a: PolicyOptions = {
+        origins: [ALLOWED],
+        credentials: true,
+        exposeHeaders: ['X-Total'],
+        methods: ['GET', 'PUT'],
+      };
       const b: PolicyOptions = { origins: [ALLOWED], methods: ['GET', 'PUT'] };
       const responses: Promise<Awaited<ReturnType<typeof send>>>[] = [];
       // Waves: swap the policy, fire ten requests, and swap again as soon as one of them is answered,
       // so the others are in flight across the swap.
       for (let wave = 0; wave < 6; wave++) {
         app.update(wave % 2 === 0 ? a : b);
-        const batch = Array.from({ length: 10 }, () => send(`${app.url}/api/data`, 'GET', { Origin: ALLOWED }));
+        const batch = Array.from({ length: 10 }, () =>
+          send(`${app.url}/api/data`, 'GET', { Origin: ALLOWED }),
+        );
         responses.push(...batch);
         await Promise.race(batch);
       }
       const seen = new Set<string>();
       for (const res of await Promise.all(responses)) {
         assert.equal(res.headers['access-control-allow-origin'], ALLOWED);
-        const fromA = res.headers['access-control-allow-credentials'] === 'true' && res.headers['access-control-expose-headers'] === 'x-total';
-        const fromB = res.headers['access-control-allow-credentials'] === undefined && res.headers['access-control-expose-headers'] === undefined;
+        const fromA =
+          res.headers['access-control-allow-credentials'] === 'true' &&
+          res.headers['access-control-expose-headers'] === 'x-total';
+        const fromB =
+          res.headers['access-control-allow-credentials'] === undefined &&
+          res.headers['access-control-expose-headers'] === undefined;
         assert.ok(fromA || fromB, `half of each policy: ${JSON.stringify(res.headers)}`);
         seen.add(fromA ? 'a' : 'b');
       }

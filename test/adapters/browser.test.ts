@@ -25,18 +25,37 @@ async function pageServer(): Promise<{ origin: string; close(): Promise<void> }>
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    origin,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
-function call(page: Page, url: string, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<Outcome> {
-  return page.evaluate(async ({ url, init }) => {
-    try {
-      const res = await fetch(url, { ...init, credentials: 'include' });
-      return { ok: true, status: res.status, total: res.headers.get('X-Total'), hidden: res.headers.get('Vary') };
-    } catch (e) {
-      return { ok: false, error: String(e) };
-    }
-  }, { url, init });
+function call(
+  page: Page,
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string },
+): Promise<Outcome> {
+  return page.evaluate(
+    async ({ url, init }) => {
+      try {
+        const res = await fetch(url, { ...init, credentials: 'include' });
+        return {
+          ok: true,
+          status: res.status,
+          total: res.headers.get('X-Total'),
+          hidden: res.headers.get('Vary'),
+        };
+      } catch (e) {
+        return { ok: false, error: String(e) };
+      }
+    },
+    { url, init },
+  );
 }
 
 describe('adapters in Chromium', () => {
@@ -77,14 +96,21 @@ describe('adapters in Chromium', () => {
       try {
         const api = `${app.url.replace('127.0.0.1', 'localhost')}/api/data`;
 
-        const put = await call(allowedPage, api, { method: 'PUT', headers: { 'X-Custom': 'yes', 'Content-Type': 'application/json' }, body: '{"a":1}' });
+        const put = await call(allowedPage, api, {
+          method: 'PUT',
+          headers: { 'X-Custom': 'yes', 'Content-Type': 'application/json' },
+          body: '{"a":1}',
+        });
         assert.deepEqual(put.ok, true, `credentialed PUT with custom headers: ${put.error}`);
         assert.equal(put.status, 200);
         assert.equal(put.total, '1', 'the exposed header is readable');
         assert.equal(put.hidden, null, 'a header that is neither safelisted nor exposed is hidden');
 
         // The framework's own error answers stay readable, so the page sees the real error, not a CORS failure.
-        for (const [path, status] of [['/api/missing', 404], ['/api/boom', 500]] as const) {
+        for (const [path, status] of [
+          ['/api/missing', 404],
+          ['/api/boom', 500],
+        ] as const) {
           const err = await call(allowedPage, `${api.replace('/api/data', path)}`, { method: 'GET' });
           assert.equal(err.ok, true, `${path} is readable by the page: ${err.error}`);
           assert.equal(err.status, status);
@@ -99,7 +125,11 @@ describe('adapters in Chromium', () => {
         assert.equal(refused.ok, false, 'a refused origin cannot read the API');
         const refusedPut = await call(refusedPage, api, { method: 'PUT', headers: { 'X-Custom': 'yes' } });
         assert.equal(refusedPut.ok, false, 'nor send it a preflighted request');
-        assert.equal(app.hits.count, hitsBefore, 'under reject, the refused origin never reaches the handler');
+        assert.equal(
+          app.hits.count,
+          hitsBefore,
+          'under reject, the refused origin never reaches the handler',
+        );
       } finally {
         await app.close();
       }

@@ -7,12 +7,23 @@ export interface RawResponse {
   body: string;
 }
 
-export function send(url: string, method: string, headers: Record<string, string> = {}, body?: string): Promise<RawResponse> {
+export function send(
+  url: string,
+  method: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -23,5 +34,8 @@ export function send(url: string, method: string, headers: Record<string, string
 export function varyTokens(res: RawResponse): string[] {
   const v = res.headers.vary;
   if (v === undefined) return [];
-  return (Array.isArray(v) ? v.join(',') : v).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  return (Array.isArray(v) ? v.join(',') : v)
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
 }

@@ -19,7 +19,12 @@ import type { Policy, PolicyOptions } from 'corsgate/internal/policy/types.js';
 import { send, varyTokens } from './client.js';
 
 const ALLOWED = 'https://app.example.com';
-const OPTIONS: PolicyOptions = { origins: [ALLOWED], credentials: true, methods: ['GET', 'PUT'], requestHeaders: ['x-custom'] };
+const OPTIONS: PolicyOptions = {
+  origins: [ALLOWED],
+  credentials: true,
+  methods: ['GET', 'PUT'],
+  requestHeaders: ['x-custom'],
+};
 const SUBPATHS = ['node', 'express', 'fastify', 'hono', 'koa', 'fetch'] as const;
 
 interface AdapterModule {
@@ -46,7 +51,11 @@ describe('adapter modules (subpath exports)', () => {
       const fromPolicy = mod.cors(compiled);
       assert.equal(fromPolicy.policy, compiled, 'a compiled policy is used as is');
 
-      assert.throws(() => mod.cors({ origins: ['https://*.com'] }), PolicyError, 'bad options throw PolicyError at once');
+      assert.throws(
+        () => mod.cors({ origins: ['https://*.com'] }),
+        PolicyError,
+        'bad options throw PolicyError at once',
+      );
       assert.throws(() => fromPolicy.update({ origins: ['not an origin'] }), PolicyError);
       assert.equal(fromPolicy.policy, compiled, 'a refused update keeps the old policy');
       const next = fromPolicy.update({ origins: ['https://admin.example.com'] });
@@ -57,7 +66,9 @@ describe('adapter modules (subpath exports)', () => {
 });
 
 function listen(server: http.Server): Promise<string> {
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((r) =>
+    server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 function close(server: http.Server): Promise<void> {
   server.closeAllConnections();
@@ -85,12 +96,20 @@ describe('corsgate/node forms', () => {
     const url = await listen(server);
     try {
       assert.equal((await send(`${url}/x`, 'GET', { Origin: ALLOWED })).body, 'handler');
-      assert.equal((await send(`${url}/x`, 'OPTIONS', { Origin: ALLOWED, 'Access-Control-Request-Method': 'PUT' })).status, 204);
+      assert.equal(
+        (await send(`${url}/x`, 'OPTIONS', { Origin: ALLOWED, 'Access-Control-Request-Method': 'PUT' }))
+          .status,
+        204,
+      );
       assert.equal((await send(`${url}/x`, 'GET', { Origin: 'https://evil.example.net' })).status, 403);
       assert.deepEqual(returned, [false, true, true]);
 
       assert.equal((await send(`${url}/connect`, 'GET', { Origin: ALLOWED })).body, 'next');
-      assert.equal((await send(`${url}/connect`, 'OPTIONS', { Origin: ALLOWED, 'Access-Control-Request-Method': 'PUT' })).status, 204);
+      assert.equal(
+        (await send(`${url}/connect`, 'OPTIONS', { Origin: ALLOWED, 'Access-Control-Request-Method': 'PUT' }))
+          .status,
+        204,
+      );
       assert.equal((await send(`${url}/connect`, 'GET', { Origin: 'https://evil.example.net' })).status, 403);
       assert.deepEqual(nextCalls, ['GET']);
     } finally {
@@ -105,7 +124,13 @@ describe('corsgate/fastify: app.register(cors, options) and encapsulation', () =
     const app = Fastify();
     let hits = 0;
     // Written as in the README, a literal with no casts: this also checks the plugin's typing.
-    await app.register(cors, { origins: [ALLOWED], credentials: true, methods: ['GET', 'PUT'], requestHeaders: ['x-custom'], onDisallowed: 'reject' });
+    await app.register(cors, {
+      origins: [ALLOWED],
+      credentials: true,
+      methods: ['GET', 'PUT'],
+      requestHeaders: ['x-custom'],
+      onDisallowed: 'reject',
+    });
     app.put('/data', async () => {
       hits++;
       return { ok: true };
@@ -113,7 +138,11 @@ describe('corsgate/fastify: app.register(cors, options) and encapsulation', () =
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     try {
-      const pre = await send(`${url}/data`, 'OPTIONS', { Origin: ALLOWED, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'x-custom' });
+      const pre = await send(`${url}/data`, 'OPTIONS', {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'PUT',
+        'Access-Control-Request-Headers': 'x-custom',
+      });
       assert.equal(pre.status, 204);
       assert.equal(pre.headers['access-control-allow-methods'], 'PUT');
       assert.equal(pre.headers['access-control-allow-headers'], 'x-custom');
@@ -136,20 +165,29 @@ describe('corsgate/fastify: app.register(cors, options) and encapsulation', () =
   test('registered inside a plugin, the policy covers that plugin only; siblings and the root are untouched', async () => {
     const { default: cors } = await import('corsgate/internal/adapters/fastify.js');
     const app = Fastify();
-    await app.register(async (api) => {
-      await api.register(cors, createPolicy(OPTIONS)); // a compiled policy works as register options too
-      api.get('/data', async () => ({ api: true }));
-    }, { prefix: '/api' });
-    await app.register(async (other) => {
-      other.get('/data', async () => ({ other: true }));
-    }, { prefix: '/other' });
+    await app.register(
+      async (api) => {
+        await api.register(cors, createPolicy(OPTIONS)); // a compiled policy works as register options too
+        api.get('/data', async () => ({ api: true }));
+      },
+      { prefix: '/api' },
+    );
+    await app.register(
+      async (other) => {
+        other.get('/data', async () => ({ other: true }));
+      },
+      { prefix: '/other' },
+    );
     app.get('/root', async () => ({ root: true }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     try {
       const api = await send(`${url}/api/data`, 'GET', { Origin: ALLOWED });
       assert.equal(api.headers['access-control-allow-origin'], ALLOWED);
-      const apiPreflight = await send(`${url}/api/data`, 'OPTIONS', { Origin: ALLOWED, 'Access-Control-Request-Method': 'PUT' });
+      const apiPreflight = await send(`${url}/api/data`, 'OPTIONS', {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'PUT',
+      });
       assert.equal(apiPreflight.status, 204, 'preflight inside the scope answered without an OPTIONS route');
       const apiMissing = await send(`${url}/api/missing`, 'GET', { Origin: ALLOWED });
       assert.equal(apiMissing.status, 404);
@@ -161,7 +199,10 @@ describe('corsgate/fastify: app.register(cors, options) and encapsulation', () =
         assert.equal(res.headers['access-control-allow-origin'], undefined, `${path} is outside the plugin`);
         assert.ok(!varyTokens(res).includes('origin'), `${path} is outside the plugin`);
       }
-      const otherPreflight = await send(`${url}/other/data`, 'OPTIONS', { Origin: ALLOWED, 'Access-Control-Request-Method': 'PUT' });
+      const otherPreflight = await send(`${url}/other/data`, 'OPTIONS', {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'PUT',
+      });
       assert.equal(otherPreflight.status, 404);
       assert.equal(otherPreflight.headers['access-control-allow-origin'], undefined);
     } finally {
@@ -178,10 +219,21 @@ describe('corsgate/fastify: app.register(cors, options) and encapsulation', () =
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     try {
-      assert.equal((await send(`${url}/data`, 'GET', { Origin: ALLOWED })).headers['access-control-allow-origin'], ALLOWED);
+      assert.equal(
+        (await send(`${url}/data`, 'GET', { Origin: ALLOWED })).headers['access-control-allow-origin'],
+        ALLOWED,
+      );
       plugin.update({ origins: ['https://admin.example.com'] });
-      assert.equal((await send(`${url}/data`, 'GET', { Origin: ALLOWED })).headers['access-control-allow-origin'], undefined);
-      assert.equal((await send(`${url}/data`, 'GET', { Origin: 'https://admin.example.com' })).headers['access-control-allow-origin'], 'https://admin.example.com');
+      assert.equal(
+        (await send(`${url}/data`, 'GET', { Origin: ALLOWED })).headers['access-control-allow-origin'],
+        undefined,
+      );
+      assert.equal(
+        (await send(`${url}/data`, 'GET', { Origin: 'https://admin.example.com' })).headers[
+          'access-control-allow-origin'
+        ],
+        'https://admin.example.com',
+      );
     } finally {
       await app.close();
     }
@@ -196,7 +248,9 @@ function importGraph(entry: string): { files: string[]; external: string[] } {
     if (files.has(file)) return;
     files.add(file);
     const src = readFileSync(file, 'utf8');
-    for (const m of src.matchAll(/^(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]/gm)) {
+    for (const m of src.matchAll(
+      /^(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]/gm,
+    )) {
       const spec = (m[1] ?? m[2])!;
       if (spec.startsWith('.')) walk(resolve(dirname(file), spec));
       else external.add(spec);
@@ -211,7 +265,9 @@ describe('corsgate/hono and corsgate/fetch on Web-standard types only', () => {
     test(`${name}: nothing Node-specific is imported, so it runs on Bun, Deno and Workers`, () => {
       const graph = importGraph(fileURLToPath(import.meta.resolve(`corsgate/${name}`)));
       assert.ok(graph.files.length > 1);
-      const nodeOnly = graph.external.filter((s) => s.startsWith('node:') || ['http', 'https', 'net', 'fs', 'buffer', 'stream'].includes(s));
+      const nodeOnly = graph.external.filter(
+        (s) => s.startsWith('node:') || ['http', 'https', 'net', 'fs', 'buffer', 'stream'].includes(s),
+      );
       assert.deepEqual(nodeOnly, [], `Node-only imports: ${nodeOnly.join(', ')}`);
     });
   }
@@ -226,7 +282,14 @@ describe('corsgate/hono and corsgate/fetch on Web-standard types only', () => {
       c.header('X-Total', '1');
       return c.json({ ok: true });
     });
-    const pre = await app.request('/data', { method: 'OPTIONS', headers: { Origin: ALLOWED, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'x-custom' } });
+    const pre = await app.request('/data', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'PUT',
+        'Access-Control-Request-Headers': 'x-custom',
+      },
+    });
     assert.ok(pre instanceof Response);
     assert.equal(pre.status, 204);
     assert.equal(pre.headers.get('access-control-allow-headers'), 'x-custom');
@@ -236,7 +299,10 @@ describe('corsgate/hono and corsgate/fetch on Web-standard types only', () => {
     assert.equal(put.headers.get('access-control-allow-origin'), ALLOWED);
     assert.equal(put.headers.get('access-control-expose-headers'), 'x-total');
     assert.equal(put.headers.get('x-total'), '1');
-    const refused = await app.request('/data', { method: 'PUT', headers: { Origin: 'https://evil.example.net' } });
+    const refused = await app.request('/data', {
+      method: 'PUT',
+      headers: { Origin: 'https://evil.example.net' },
+    });
     assert.equal(refused.status, 403);
     assert.equal(refused.headers.get('access-control-allow-origin'), null);
     assert.equal(hits, 1);

@@ -45,7 +45,13 @@ function preVary(header: string | string[] | null | undefined): string | undefin
 }
 
 function listen(server: http.Server, host = '127.0.0.1'): Promise<string> {
-  return new Promise((resolve) => server.listen(0, host, () => resolve(`http://${host === '127.0.0.1' ? '127.0.0.1' : host}:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, host, () =>
+      resolve(
+        `http://${host === '127.0.0.1' ? '127.0.0.1' : host}:${(server.address() as AddressInfo).port}`,
+      ),
+    ),
+  );
 }
 
 function closeServer(server: http.Server): Promise<void> {
@@ -66,7 +72,10 @@ async function nodeApp(p: Policies, host?: string): Promise<AppServer> {
     if (path === '/api/data' && (req.method === 'GET' || req.method === 'PUT')) {
       hits.count++;
       res.setHeader('X-Total', '1');
-      res.setHeader('Vary', res.getHeader('Vary') ? `${res.getHeader('Vary')}, Accept-Encoding` : 'Accept-Encoding');
+      res.setHeader(
+        'Vary',
+        res.getHeader('Vary') ? `${res.getHeader('Vary')}, Accept-Encoding` : 'Accept-Encoding',
+      );
       res.setHeader('Content-Type', 'application/json');
       res.end(DATA);
     } else if (path === '/api/boom') {
@@ -82,7 +91,13 @@ async function nodeApp(p: Policies, host?: string): Promise<AppServer> {
     }
   });
   const url = await listen(server, host);
-  return { url, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => closeServer(server) };
+  return {
+    url,
+    hits,
+    update: (x) => api.update(x),
+    policy: () => api.policy,
+    close: () => closeServer(server),
+  };
 }
 
 async function expressApp(p: Policies, host?: string): Promise<AppServer> {
@@ -112,7 +127,13 @@ async function expressApp(p: Policies, host?: string): Promise<AppServer> {
   });
   const server = http.createServer(app);
   const url = await listen(server, host);
-  return { url, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => closeServer(server) };
+  return {
+    url,
+    hits,
+    update: (x) => api.update(x),
+    policy: () => api.policy,
+    close: () => closeServer(server),
+  };
 }
 
 async function fastifyApp(p: Policies, host?: string): Promise<AppServer> {
@@ -123,31 +144,46 @@ async function fastifyApp(p: Policies, host?: string): Promise<AppServer> {
     const pre = preVary(request.headers['x-test-vary']);
     if (pre) reply.header('Vary', pre);
   });
-  await app.register(async (scope) => {
-    await scope.register(api);
-    const data = async (_req: unknown, reply: import('fastify').FastifyReply) => {
-      hits.count++;
-      reply.header('X-Total', '1');
-      reply.header('Vary', reply.getHeader('vary') ? `${reply.getHeader('vary')}, Accept-Encoding` : 'Accept-Encoding');
-      return { ok: true };
-    };
-    scope.get('/data', data);
-    scope.put('/data', data);
-    scope.get('/boom', async () => {
-      hits.count++;
-      throw new Error('boom');
-    });
-  }, { prefix: '/api' });
-  await app.register(async (scope) => {
-    await scope.register(fastifyCors, p.public as PolicyOptions);
-    scope.get('/info', async () => {
-      hits.count++;
-      return 'public';
-    });
-  }, { prefix: '/public' });
+  await app.register(
+    async (scope) => {
+      await scope.register(api);
+      const data = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+        hits.count++;
+        reply.header('X-Total', '1');
+        reply.header(
+          'Vary',
+          reply.getHeader('vary') ? `${reply.getHeader('vary')}, Accept-Encoding` : 'Accept-Encoding',
+        );
+        return { ok: true };
+      };
+      scope.get('/data', data);
+      scope.put('/data', data);
+      scope.get('/boom', async () => {
+        hits.count++;
+        throw new Error('boom');
+      });
+    },
+    { prefix: '/api' },
+  );
+  await app.register(
+    async (scope) => {
+      await scope.register(fastifyCors, p.public as PolicyOptions);
+      scope.get('/info', async () => {
+        hits.count++;
+        return 'public';
+      });
+    },
+    { prefix: '/public' },
+  );
   await app.listen({ port: 0, host: host ?? '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
-  return { url: `http://${host ?? '127.0.0.1'}:${port}`, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => app.close() };
+  return {
+    url: `http://${host ?? '127.0.0.1'}:${port}`,
+    hits,
+    update: (x) => api.update(x),
+    policy: () => api.policy,
+    close: () => app.close(),
+  };
 }
 
 function honoRoutes(app: Hono, hits: { count: number }): void {
@@ -184,7 +220,13 @@ async function honoApp(p: Policies, host?: string): Promise<AppServer> {
   app.onError((_err, c) => c.text('Internal Server Error', 500));
   const server = http.createServer(getRequestListener(app.fetch));
   const url = await listen(server, host);
-  return { url, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => closeServer(server) };
+  return {
+    url,
+    hits,
+    update: (x) => api.update(x),
+    policy: () => api.policy,
+    close: () => closeServer(server),
+  };
 }
 
 async function koaApp(p: Policies, host?: string): Promise<AppServer> {
@@ -216,7 +258,13 @@ async function koaApp(p: Policies, host?: string): Promise<AppServer> {
   });
   const server = http.createServer(app.callback());
   const url = await listen(server, host);
-  return { url, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => closeServer(server) };
+  return {
+    url,
+    hits,
+    update: (x) => api.update(x),
+    policy: () => api.policy,
+    close: () => closeServer(server),
+  };
 }
 
 async function fetchApp(p: Policies, host?: string): Promise<AppServer> {
@@ -229,7 +277,9 @@ async function fetchApp(p: Policies, host?: string): Promise<AppServer> {
       hits.count++;
       const pre = preVary(request.headers.get('x-test-vary'));
       const vary = pre ? `${pre}, Accept-Encoding` : 'Accept-Encoding';
-      return new Response(DATA, { headers: { 'Content-Type': 'application/json', 'X-Total': '1', Vary: vary } });
+      return new Response(DATA, {
+        headers: { 'Content-Type': 'application/json', 'X-Total': '1', Vary: vary },
+      });
     }
     if (path === '/api/boom') {
       hits.count++;
@@ -241,10 +291,17 @@ async function fetchApp(p: Policies, host?: string): Promise<AppServer> {
     hits.count++;
     return new Response('public');
   });
-  const handler = (request: Request) => (new URL(request.url).pathname.startsWith('/public/') ? publicHandler(request) : apiHandler(request));
+  const handler = (request: Request) =>
+    new URL(request.url).pathname.startsWith('/public/') ? publicHandler(request) : apiHandler(request);
   const server = http.createServer(getRequestListener(handler));
   const url = await listen(server, host);
-  return { url, hits, update: (x) => api.update(x), policy: () => api.policy, close: () => closeServer(server) };
+  return {
+    url,
+    hits,
+    update: (x) => api.update(x),
+    policy: () => api.policy,
+    close: () => closeServer(server),
+  };
 }
 
 export const FRAMEWORKS: Record<string, (p: Policies, host?: string) => Promise<AppServer>> = {

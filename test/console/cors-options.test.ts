@@ -37,12 +37,21 @@ test('console: an exposed header set on the routes page is read by a page; the e
     const exposed = page.getByLabel('Exposed headers');
     const save = page.getByRole('button', { name: 'Save CORS options' });
     await exposed.fill('Set-Cookie');
-    await page.getByRole('list', { name: 'Problems' }).getByText(/Set-Cookie can never be exposed to scripts/).waitFor();
+    await page
+      .getByRole('list', { name: 'Problems' })
+      .getByText(/Set-Cookie can never be exposed to scripts/)
+      .waitFor();
     assert.equal(await save.isDisabled(), true, 'an error cannot be saved');
     await exposed.fill('Content-Type');
-    await page.getByRole('list', { name: 'Warnings' }).getByText(/always readable by scripts/).waitFor();
+    await page
+      .getByRole('list', { name: 'Warnings' })
+      .getByText(/always readable by scripts/)
+      .waitFor();
     await page.getByLabel('Public origins of this gateway').fill('https://gw.example.com/');
-    await page.getByRole('list', { name: 'Problems' }).getByText(/did you mean https:\/\/gw\.example\.com\?/).waitFor();
+    await page
+      .getByRole('list', { name: 'Problems' })
+      .getByText(/did you mean https:\/\/gw\.example\.com\?/)
+      .waitFor();
     await page.getByLabel('Public origins of this gateway').fill('');
     await exposed.fill('X-Request-Id');
     await save.click();
@@ -51,7 +60,10 @@ test('console: an exposed header set on the routes page is read by a page; the e
 
     const reader = await browser.newPage();
     await reader.goto(`${clientOrigin}/`);
-    const header = await reader.evaluate(async (u) => (await fetch(u)).headers.get('x-request-id'), `${gw.proxy}/api/data`);
+    const header = await reader.evaluate(
+      async (u) => (await fetch(u)).headers.get('x-request-id'),
+      `${gw.proxy}/api/data`,
+    );
     assert.equal(header, 'console-7');
   } finally {
     await browser.close();

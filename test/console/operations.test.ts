@@ -67,8 +67,16 @@ describe('console: operations', () => {
     assert.match(await table.innerText(), /ci-deploy\s+customize-application/);
 
     const me = await api(gw.admin, token)('GET', '/api/me');
-    assert.deepEqual(me.json.permissions, ['view-setup', 'customize-application'], 'the token holds the chosen permission and what it implies');
-    assert.equal((await api(gw.admin, token)('POST', '/api/allowlist', { urlPattern: 'https://x.example.com' })).status, 403, 'and no more');
+    assert.deepEqual(
+      me.json.permissions,
+      ['view-setup', 'customize-application'],
+      'the token holds the chosen permission and what it implies',
+    );
+    assert.equal(
+      (await api(gw.admin, token)('POST', '/api/allowlist', { urlPattern: 'https://x.example.com' })).status,
+      403,
+      'and no more',
+    );
 
     await page.getByRole('button', { name: 'I have copied it' }).click();
     await page.reload();
@@ -80,18 +88,29 @@ describe('console: operations', () => {
     await table.getByRole('cell', { name: 'ci-deploy', exact: true }).waitFor({ state: 'detached' });
     assert.equal((await api(gw.admin, token)('GET', '/api/me')).status, 401);
     const audit = await api(gw.admin)('GET', '/api/audit?entity=token&limit=2');
-    assert.deepEqual(audit.json.items.map((e: { action: string }) => e.action), ['delete', 'create'], 'both audited');
+    assert.deepEqual(
+      audit.json.items.map((e: { action: string }) => e.action),
+      ['delete', 'create'],
+      'both audited',
+    );
   });
 
   test('tokens: a customize-application token sees the tokens but cannot create or revoke, and is told why up front', async () => {
-    const created = await api(gw.admin)('POST', '/api/tokens', { name: 'designer', permissions: ['customize-application'] });
+    const created = await api(gw.admin)('POST', '/api/tokens', {
+      name: 'designer',
+      permissions: ['customize-application'],
+    });
     const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const p = await other.newPage();
       await p.goto(`${gw.admin}/#/tokens`);
       await p.getByLabel('Admin token').fill(created.json.token);
       await p.getByRole('button', { name: 'Sign in' }).click();
-      await p.getByText(/Read-only: your token can view tokens but changing it needs the modify-all-data permission/).waitFor();
+      await p
+        .getByText(
+          /Read-only: your token can view tokens but changing it needs the modify-all-data permission/,
+        )
+        .waitFor();
       await p.getByRole('cell', { name: 'designer (you)' }).waitFor();
       assert.equal(await p.getByLabel('Name', { exact: true }).isDisabled(), true);
       assert.equal(await p.getByRole('button', { name: 'Revoke designer' }).isDisabled(), true);
@@ -110,7 +129,11 @@ describe('console: operations', () => {
       await p.getByRole('cell', { name: /\/services\/oauth2\/token/ }).waitFor();
       const height = await p.evaluate(() => document.documentElement.scrollHeight);
       assert.ok(height <= PHONE_ROUTES_MAX_PX, `${height} px`);
-      assert.equal(await p.evaluate(() => document.documentElement.scrollWidth), 390, 'nothing sticks out sideways');
+      assert.equal(
+        await p.evaluate(() => document.documentElement.scrollWidth),
+        390,
+        'nothing sticks out sideways',
+      );
       // Collapsed, not gone: the kinds and the add form open with a tap.
       await p.locator('summary', { hasText: 'Add a route' }).click();
       await p.getByLabel('Paths').waitFor();
@@ -118,7 +141,10 @@ describe('console: operations', () => {
       await p.getByText(/Never CORS: any cross-origin request gets 403/).waitFor();
       // Priority, kind and origin of a route share one line.
       const row = p.getByRole('row').filter({ hasText: '/services/oauth2/userinfo' });
-      const [priority, from] = await Promise.all([row.locator('td.inline').first().boundingBox(), row.locator('td.from').boundingBox()]);
+      const [priority, from] = await Promise.all([
+        row.locator('td.inline').first().boundingBox(),
+        row.locator('td.from').boundingBox(),
+      ]);
       assert.ok(priority && from && Math.abs(priority.y - from.y) < 4, 'one line');
     } finally {
       await phone.close();
@@ -140,7 +166,10 @@ describe('console: operations', () => {
       await p.getByRole('heading', { name: 'Sign in' }).waitFor();
       const shell = [...loaded];
       const shellBytes = shell.reduce((n, f) => n + gz(f), 0);
-      assert.ok(shellBytes <= SHELL_BUDGET, `the shell and sign-in form: ${shellBytes} bytes gzipped (${shell.join(', ')})`);
+      assert.ok(
+        shellBytes <= SHELL_BUDGET,
+        `the shell and sign-in form: ${shellBytes} bytes gzipped (${shell.join(', ')})`,
+      );
       await p.getByLabel('Admin token').fill(TOKEN);
       await p.getByRole('button', { name: 'Sign in' }).click();
       for (const hash of ['origins', 'routes', 'sites', 'generator', 'explain', 'scan', 'audit', 'tokens']) {
@@ -152,7 +181,11 @@ describe('console: operations', () => {
       for (const chunk of chunks) {
         const bytes = gz(chunk);
         const engine = bytes > PAGE_BUDGET && readFileSync(join(dist, chunk), 'utf8').includes('blogspot');
-        const budget = engine ? ENGINE_BUDGET : chunk.startsWith('/assets/explain-') ? EXPLAIN_BUDGET : PAGE_BUDGET;
+        const budget = engine
+          ? ENGINE_BUDGET
+          : chunk.startsWith('/assets/explain-')
+            ? EXPLAIN_BUDGET
+            : PAGE_BUDGET;
         assert.ok(bytes <= budget, `${chunk}: ${bytes} bytes gzipped (budget ${budget})`);
       }
     } finally {

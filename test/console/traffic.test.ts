@@ -15,7 +15,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
-import { api, eventually, repoRoot, startCli, startUpstream, tempDir, TOKEN, type RunningGateway, type Upstream } from '../gateway/helpers.js';
+import {
+  api,
+  eventually,
+  repoRoot,
+  startCli,
+  startUpstream,
+  tempDir,
+  TOKEN,
+  type RunningGateway,
+  type Upstream,
+} from '../gateway/helpers.js';
 
 const OLD = 'https://old-partner.example.com';
 const UNTRUSTED = 'https://widgets.example.net';
@@ -59,14 +69,37 @@ describe('console: the traffic view, report-only to enforce', () => {
         return true;
       }
       const origin = req.headers.origin;
-      res.writeHead(200, { 'content-type': 'application/json', ...(origin ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' } : {}) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        ...(origin
+          ? {
+              'access-control-allow-origin': origin,
+              'access-control-allow-credentials': 'true',
+              vary: 'Origin',
+            }
+          : {}),
+      });
       res.end('{"orders":[]}');
       return true;
     });
-    gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${join(t.dir, 'traffic.db')}`, '--usage-flush', '200']);
+    gw = await startCli([
+      '--upstream',
+      upstream.url,
+      '--store',
+      `sqlite:${join(t.dir, 'traffic.db')}`,
+      '--usage-flush',
+      '200',
+    ]);
     for (let i = 0; i < 3; i++) sites.push(await site(() => gw.proxy));
-    assert.equal((await call()('POST', '/api/allowlist', { urlPattern: OLD, description: 'a partner that left' })).status, 201);
-    assert.equal((await call()('POST', '/api/routes', { kind: 'allowlist', paths: ['/app/*'], csp: true })).status, 201);
+    assert.equal(
+      (await call()('POST', '/api/allowlist', { urlPattern: OLD, description: 'a partner that left' }))
+        .status,
+      201,
+    );
+    assert.equal(
+      (await call()('POST', '/api/routes', { kind: 'allowlist', paths: ['/app/*'], csp: true })).status,
+      201,
+    );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('dialog', (d) => void d.accept());
@@ -100,27 +133,45 @@ describe('console: the traffic view, report-only to enforce', () => {
     }
   };
   const refresh = () => page.getByRole('button', { name: 'Refresh' }).click();
-  const refusedRow = (origin: string) => page.getByRole('table', { name: /Refused and would-be-refused/ }).getByRole('row').filter({ hasText: origin });
+  const refusedRow = (origin: string) =>
+    page
+      .getByRole('table', { name: /Refused and would-be-refused/ })
+      .getByRole('row')
+      .filter({ hasText: origin });
 
   test('report-only: three origins browse, the view shows each with what the upstream answered', async () => {
     await page.getByRole('button', { name: 'Switch to report-only' }).click();
     await page.getByRole('heading', { name: 'Mode: report-only' }).waitFor();
-    for (const s of sites) assert.equal(await browse(s.origin), 'read', `${s.origin}: the upstream's own CORS answer reaches the page`);
+    for (const s of sites)
+      assert.equal(
+        await browse(s.origin),
+        'read',
+        `${s.origin}: the upstream's own CORS answer reaches the page`,
+      );
     await eventually(async () => (await call()('GET', '/api/usage/refused')).json.items.length === 3);
     await refresh();
     for (const s of sites) {
       await refusedRow(s.origin).getByText(`granted (${s.origin})`).waitFor();
-      await page.getByRole('table', { name: /upstream granted/ }).getByRole('row').filter({ hasText: s.origin }).getByText(`Access-Control-Allow-Origin: ${s.origin}`).waitFor();
+      await page
+        .getByRole('table', { name: /upstream granted/ })
+        .getByRole('row')
+        .filter({ hasText: s.origin })
+        .getByText(`Access-Control-Allow-Origin: ${s.origin}`)
+        .waitFor();
     }
   });
 
   test('two origins added with one click each, then enforce: the third is refused', async () => {
     for (const s of sites.slice(0, 2)) {
-      await refusedRow(s.origin).getByRole('button', { name: `Add ${s.origin} to the allowlist` }).click();
+      await refusedRow(s.origin)
+        .getByRole('button', { name: `Add ${s.origin} to the allowlist` })
+        .click();
       await page.getByText(`Added ${s.origin}: in force at the gateway now.`).waitFor();
       await refusedRow(s.origin).getByText('Added to the allowlist').waitFor();
     }
-    const entries = (await call()('GET', '/api/allowlist')).json.items.map((e: { urlPattern: string }) => e.urlPattern);
+    const entries = (await call()('GET', '/api/allowlist')).json.items.map(
+      (e: { urlPattern: string }) => e.urlPattern,
+    );
     assert.deepEqual(entries.sort(), [OLD, sites[0]!.origin, sites[1]!.origin].sort());
     await page.getByRole('button', { name: 'Switch to enforce' }).click();
     await page.getByRole('heading', { name: 'Mode: enforce' }).waitFor();
@@ -138,14 +189,25 @@ describe('console: the traffic view, report-only to enforce', () => {
 
   test('an entry shown as unused is deleted; a trusted site is added from a CSP report', async () => {
     // The enforce-mode visits are hits of the two new entries once written (every 200 ms here).
-    await eventually(async () => (await call()('GET', '/api/usage/allowlist?unused=true')).json.items.length === 1);
+    await eventually(
+      async () => (await call()('GET', '/api/usage/allowlist?unused=true')).json.items.length === 1,
+    );
     await refresh();
     const unused = page.getByRole('table', { name: /not seen in the last 30 days/ });
     await unused.getByRole('cell', { name: OLD, exact: true }).waitFor();
-    assert.equal(await unused.getByRole('cell', { name: sites[0]!.origin, exact: true }).count(), 0, 'used entries are not offered');
+    assert.equal(
+      await unused.getByRole('cell', { name: sites[0]!.origin, exact: true }).count(),
+      0,
+      'used entries are not offered',
+    );
     await unused.getByRole('button', { name: `Delete ${OLD}` }).click();
     await page.getByText(`Deleted ${OLD}: in force at the gateway now.`).waitFor();
-    assert.equal((await call()('GET', '/api/allowlist')).json.items.some((e: { urlPattern: string }) => e.urlPattern === OLD), false);
+    assert.equal(
+      (await call()('GET', '/api/allowlist')).json.items.some(
+        (e: { urlPattern: string }) => e.urlPattern === OLD,
+      ),
+      false,
+    );
 
     const tab = await browser.newPage();
     await tab.goto(`${gw.proxy}/app/page`);
@@ -161,7 +223,10 @@ describe('console: the traffic view, report-only to enforce', () => {
     assert.equal(sitesList[0].endpointUrl, UNTRUSTED);
     assert.equal(sitesList[0].isApplicableToConnectSrc, true);
     const res = await fetch(`${gw.proxy}/app/page`);
-    assert.match(res.headers.get('content-security-policy')!, /connect-src [^;]*https:\/\/widgets\.example\.net/);
+    assert.match(
+      res.headers.get('content-security-policy')!,
+      /connect-src [^;]*https:\/\/widgets\.example\.net/,
+    );
   });
 
   test('trusted sites: one added report-only goes into Content-Security-Policy-Report-Only only', async () => {
@@ -172,31 +237,54 @@ describe('console: the traffic view, report-only to enforce', () => {
     await page.getByRole('button', { name: 'Add trusted site' }).click();
     await page.getByRole('cell', { name: 'https://trial.example.com' }).waitFor();
     await page.getByRole('cell', { name: 'report-only' }).waitFor();
-    assert.doesNotMatch(await page.getByTestId('csp-preview').innerText(), /trial\.example\.com/, 'the preview is the enforced header');
+    assert.doesNotMatch(
+      await page.getByTestId('csp-preview').innerText(),
+      /trial\.example\.com/,
+      'the preview is the enforced header',
+    );
     const res = await fetch(`${gw.proxy}/app/page`);
     assert.doesNotMatch(res.headers.get('content-security-policy')!, /trial\.example\.com/);
-    assert.match(res.headers.get('content-security-policy-report-only')!, /connect-src [^;]*https:\/\/trial\.example\.com/);
+    assert.match(
+      res.headers.get('content-security-policy-report-only')!,
+      /connect-src [^;]*https:\/\/trial\.example\.com/,
+    );
     await page.goto(`${gw.admin}/#/traffic`);
     await page.getByRole('heading', { name: 'Traffic', level: 1 }).waitFor();
   });
 
   test('screenshots of the traffic page at desktop and phone widths', async () => {
     await refresh();
-    for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {
+    for (const [label, viewport] of [
+      ['desktop', { width: 1280, height: 800 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
       await page.setViewportSize(viewport);
       await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
       // The notices go by themselves after a while: one may be gone before it is clicked.
-      for (const b of await page.getByRole('button', { name: 'Dismiss' }).all()) await b.click({ timeout: 1000 }).catch(() => undefined);
+      for (const b of await page.getByRole('button', { name: 'Dismiss' }).all())
+        await b.click({ timeout: 1000 }).catch(() => undefined);
       await page.evaluate(() => document.querySelector('.notices')?.replaceChildren());
-      const height = Math.min(await page.evaluate(() => document.documentElement.scrollHeight), label === 'desktop' ? 1800 : 2400);
-      await page.screenshot({ path: join(shots, `traffic-${label}.png`), fullPage: true, clip: { x: 0, y: 0, width: viewport.width, height } });
+      const height = Math.min(
+        await page.evaluate(() => document.documentElement.scrollHeight),
+        label === 'desktop' ? 1800 : 2400,
+      );
+      await page.screenshot({
+        path: join(shots, `traffic-${label}.png`),
+        fullPage: true,
+        clip: { x: 0, y: 0, width: viewport.width, height },
+      });
     }
-    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'nothing sticks out sideways on a phone');
+    assert.equal(
+      await page.evaluate(() => document.documentElement.scrollWidth),
+      390,
+      'nothing sticks out sideways on a phone',
+    );
     assert.deepEqual(problems, [], 'no script error and no CSP violation on the console');
     if (process.env.CORSGATE_UPDATE_SCREENSHOTS === '1') {
       const dest = join(repoRoot(), 'docs', 'screenshots');
       mkdirSync(dest, { recursive: true });
-      for (const label of ['desktop', 'phone']) copyFileSync(join(shots, `traffic-${label}.png`), join(dest, `traffic-${label}.png`));
+      for (const label of ['desktop', 'phone'])
+        copyFileSync(join(shots, `traffic-${label}.png`), join(dest, `traffic-${label}.png`));
     }
   });
 });

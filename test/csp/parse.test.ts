@@ -1,7 +1,13 @@
 /** The one spec CSP parser (src/csp/parse.ts) that explain and scan share. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { governingDirective, hostOfSource, normalizeSource, parsePolicy, parsePolicyList } from 'corsgate/internal/csp/index.js';
+import {
+  governingDirective,
+  hostOfSource,
+  normalizeSource,
+  parsePolicy,
+  parsePolicyList,
+} from 'corsgate/internal/csp/index.js';
 
 describe('CSP3 parsing', () => {
   test('directives split on ;, names lower-cased, the first occurrence wins, the value kept as written', () => {
@@ -21,7 +27,15 @@ describe('CSP3 parsing', () => {
     assert.equal(governingDirective(p, 'base-uri'), null);
   });
   test('keywords and schemes are case-insensitive; hosts keep their case; hosts of host-sources', () => {
-    assert.deepEqual(["'SELF'", 'HTTPS:', 'Example.com/Path', "'NONCE-AbC'"].map(normalizeSource), ["'self'", 'https:', 'Example.com/Path', "'nonce-AbC'"]);
-    assert.deepEqual(['//10.0.0.1', 'https://[::1]:8443/x', '*.Example.org', "'self'", 'data:'].map(hostOfSource), ['10.0.0.1', '[::1]', '*.example.org', null, null]);
+    assert.deepEqual(["'SELF'", 'HTTPS:', 'Example.com/Path', "'NONCE-AbC'"].map(normalizeSource), [
+      "'self'",
+      'https:',
+      'Example.com/Path',
+      "'nonce-AbC'",
+    ]);
+    assert.deepEqual(
+      ['//10.0.0.1', 'https://[::1]:8443/x', '*.Example.org', "'self'", 'data:'].map(hostOfSource),
+      ['10.0.0.1', '[::1]', '*.example.org', null, null],
+    );
   });
 });

@@ -33,24 +33,40 @@ export function examplesOf(file: string, text: string): Example[] {
     let end = i + 1;
     while (end < lines.length && !/^```\s*$/.test(lines[end]!)) end++;
     const skipped = /<!--\s*not-checked:/.test(lines[start - 1] ?? '');
-    if (LANGS.has(open[1]!) && !skipped) out.push({ file, line: start + 1, lang: open[1]!, code: lines.slice(start + 1, end).join('\n') });
+    if (LANGS.has(open[1]!) && !skipped)
+      out.push({ file, line: start + 1, lang: open[1]!, code: lines.slice(start + 1, end).join('\n') });
     i = end;
   }
   return out;
 }
 
 function docs(root: string): string[] {
-  return ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  return [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
 }
 
 test('examplesOf: finds js and ts blocks, skips other languages and marked blocks', () => {
-  const md = '```sh\nnpm i\n```\n```js\nconst a = 1;\n```\n<!-- not-checked: a fragment -->\n```ts\nx\n```\n```ts\nlet b: number = 2;\n```\n';
-  assert.deepEqual(examplesOf('x.md', md).map((e) => [e.line, e.code]), [[4, 'const a = 1;'], [11, 'let b: number = 2;']]);
+  const md =
+    '```sh\nnpm i\n```\n```js\nconst a = 1;\n```\n<!-- not-checked: a fragment -->\n```ts\nx\n```\n```ts\nlet b: number = 2;\n```\n';
+  assert.deepEqual(
+    examplesOf('x.md', md).map((e) => [e.line, e.code]),
+    [
+      [4, 'const a = 1;'],
+      [11, 'let b: number = 2;'],
+    ],
+  );
 });
 
 test('every README and docs example type-checks under strict against the built package types', () => {
   const root = repoRoot();
-  assert.ok(existsSync(join(root, 'packages/corsgate/dist/index.d.ts')), 'the library is built (npm run build)');
+  assert.ok(
+    existsSync(join(root, 'packages/corsgate/dist/index.d.ts')),
+    'the library is built (npm run build)',
+  );
   const examples = docs(root).flatMap((f) => examplesOf(f, readFileSync(join(root, f), 'utf8')));
   assert.ok(examples.length >= 10, `the docs hold examples (${examples.length})`);
   // Inside the repository, so that `corsgate` resolves to the library's workspace link and its exports.
@@ -66,12 +82,23 @@ test('every README and docs example type-checks under strict against the built p
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, types: ['node'] },
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'es2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        skipLibCheck: true,
+        types: ['node'],
+      },
       files: names,
     }),
   );
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const run = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8', cwd: dir });
+  const run = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], {
+    encoding: 'utf8',
+    cwd: dir,
+  });
   const where = (out: string) =>
     out.replace(/^(\S+?)_L(\d+)_(\d+)\.ts\((\d+),(\d+)\)/gm, (_m, _f, _l, i: string, line: string) => {
       const e = examples[Number(i)]!;

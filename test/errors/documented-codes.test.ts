@@ -25,7 +25,8 @@ interface DocumentedCodes {
 
 const engineErrors = () => markdownSection(readDoc('docs/engine.md'), '## Errors');
 /** The codes of one class's table in docs/errors.md (under the exact `heading`). */
-const errorsTable = (heading: string) => tableColumn(markdownSection(readDoc('docs/errors.md'), heading), 0).flatMap(codeSpans);
+const errorsTable = (heading: string) =>
+  tableColumn(markdownSection(readDoc('docs/errors.md'), heading), 0).flatMap(codeSpans);
 
 const TABLES: DocumentedCodes[] = [
   {
@@ -36,7 +37,12 @@ const TABLES: DocumentedCodes[] = [
   {
     what: 'policy validation warnings: docs/engine.md, "Errors", the "Warnings" paragraph',
     codes: POLICY_WARNING_CODES,
-    documented: () => codeSpans(engineErrors().split('\n\n').find((p) => p.startsWith('Warnings')) ?? ''),
+    documented: () =>
+      codeSpans(
+        engineErrors()
+          .split('\n\n')
+          .find((p) => p.startsWith('Warnings')) ?? '',
+      ),
   },
   {
     what: 'decision reasons: docs/engine.md, "`Decision`" table, `reason` row',
@@ -85,8 +91,12 @@ test("documented codes: PolicyError's own code is documented", () => {
 });
 
 test('documented codes: the comparison names what is missing on each side', () => {
-  const doc = '## Errors\n\n| Code | Meaning |\n|---|---|\n| `a-one`, `a-two` | x |\n| `a-gone` | y |\n\n## Next\n\n| `a-three` | z |\n';
+  const doc =
+    '## Errors\n\n| Code | Meaning |\n|---|---|\n| `a-one`, `a-two` | x |\n| `a-gone` | y |\n\n## Next\n\n| `a-three` | z |\n';
   const documented = tableColumn(markdownSection(doc, '## Errors'), 0).flatMap(codeSpans);
   assert.deepEqual(documented, ['a-one', 'a-two', 'a-gone']);
-  assert.deepEqual(compareCodes(['a-one', 'a-two', 'a-new'], documented), { undocumented: ['a-new'], unknown: ['a-gone'] });
+  assert.deepEqual(compareCodes(['a-one', 'a-two', 'a-new'], documented), {
+    undocumented: ['a-new'],
+    unknown: ['a-gone'],
+  });
 });

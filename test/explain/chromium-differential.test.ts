@@ -63,7 +63,8 @@ test('the simulator agrees with Chromium on every generated case', async () => {
       for (const { i, outcome } of results) outcomes.set(i, outcome);
       // Console events trail the promises: wait until none has come for a while (a busy machine is slower).
       await new Promise((r) => setTimeout(r, 200));
-      for (const started = Date.now(); Date.now() - lastConsoleAt < 300 && Date.now() - started < 5000; ) await new Promise((r) => setTimeout(r, 50));
+      for (const started = Date.now(); Date.now() - lastConsoleAt < 300 && Date.now() - started < 5000;)
+        await new Promise((r) => setTimeout(r, 50));
     }
   }
 
@@ -83,13 +84,26 @@ test('the simulator agrees with Chromium on every generated case', async () => {
     const problems = verdictProblems(sim, outcome, servers, i, 'Chromium');
     if (problems.length) disagreements.push(`#${i} ${c.name}: ${problems.join('; ')}`);
     if (JSON.stringify(sim.console) === JSON.stringify(cr)) consoleMatches++;
-    else consoleDiffs.push(`#${i} ${c.name}\n  sim: ${JSON.stringify(sim.console)}\n  cr:  ${JSON.stringify(cr)}`);
+    else
+      consoleDiffs.push(
+        `#${i} ${c.name}\n  sim: ${JSON.stringify(sim.console)}\n  cr:  ${JSON.stringify(cr)}`,
+      );
   });
   const ratio = consoleMatches / cases.length;
-  if (process.env.CORSGATE_DIFF_VERBOSE) console.log([...consoleDiffs, ...stray.map((s) => `stray: ${s}`)].join('\n'));
-  console.log(`differential: ${cases.length} cases, verdicts agree on ${cases.length - disagreements.length}/${cases.length}, console messages identical on ${consoleMatches}/${cases.length} (${(ratio * 100).toFixed(1)}%)`);
+  if (process.env.CORSGATE_DIFF_VERBOSE)
+    console.log([...consoleDiffs, ...stray.map((s) => `stray: ${s}`)].join('\n'));
+  console.log(
+    `differential: ${cases.length} cases, verdicts agree on ${cases.length - disagreements.length}/${cases.length}, console messages identical on ${consoleMatches}/${cases.length} (${(ratio * 100).toFixed(1)}%)`,
+  );
   const version = browser.version();
-  assert.equal(version.split('.')[0], CHROMIUM.version.split('.')[0], `explain models Chromium ${CHROMIUM.version}; this is Chromium ${version}`);
+  assert.equal(
+    version.split('.')[0],
+    CHROMIUM.version.split('.')[0],
+    `explain models Chromium ${CHROMIUM.version}; this is Chromium ${version}`,
+  );
   assert.deepEqual(disagreements, [], 'the simulator and Chromium disagree');
-  assert.ok(ratio >= 0.95, `console messages match on only ${(ratio * 100).toFixed(1)}% of cases:\n${consoleDiffs.slice(0, 20).join('\n')}`);
+  assert.ok(
+    ratio >= 0.95,
+    `console messages match on only ${(ratio * 100).toFixed(1)}% of cases:\n${consoleDiffs.slice(0, 20).join('\n')}`,
+  );
 });

@@ -16,7 +16,12 @@ describe('corsgate explain', () => {
     server = http.createServer((req, res) => {
       hits.push(`${req.method} ${req.url}${req.headers.origin === 'null' ? ' (Origin: null)' : ''}`);
       if (req.url === '/moved') {
-        res.writeHead(302, { Location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/open`, 'Access-Control-Allow-Origin': '*' }).end();
+        res
+          .writeHead(302, {
+            Location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/open`,
+            'Access-Control-Allow-Origin': '*',
+          })
+          .end();
         return;
       }
       if (req.url === '/open') {
@@ -33,11 +38,24 @@ describe('corsgate explain', () => {
   after(() => server.close());
 
   test('--json prints the contract fields', async () => {
-    const input = { page: { origin: PAGE }, request: { url: 'http://localhost:9/x', method: 'GET' }, response: { status: 200, headers: {} } };
+    const input = {
+      page: { origin: PAGE },
+      request: { url: 'http://localhost:9/x', method: 'GET' },
+      response: { status: 200, headers: {} },
+    };
     const r = await runCli(['explain', '--json'], JSON.stringify(input));
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out).slice(0, 8), ['preflight', 'actualRequestSent', 'allowed', 'responseType', 'exposedHeaders', 'console', 'explanation', 'fix']);
+    assert.deepEqual(Object.keys(out).slice(0, 8), [
+      'preflight',
+      'actualRequestSent',
+      'allowed',
+      'responseType',
+      'exposedHeaders',
+      'console',
+      'explanation',
+      'fix',
+    ]);
     assert.equal(out.allowed, false);
     assert.equal(out.responseType, 'error');
     assert.equal(out.exposedHeaders, null);
@@ -45,10 +63,20 @@ describe('corsgate explain', () => {
   });
 
   test('--batch answers one line per input line, in order, errors included', async () => {
-    const ok = { page: { origin: PAGE }, request: { url: 'http://localhost:9/x' }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } };
-    const r = await runCli(['explain', '--json', '--batch'], `${JSON.stringify(ok)}\n{not json\n${JSON.stringify({ page: {}, request: { url: 'http://x' } })}\n${JSON.stringify(ok)}\n`);
+    const ok = {
+      page: { origin: PAGE },
+      request: { url: 'http://localhost:9/x' },
+      response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } },
+    };
+    const r = await runCli(
+      ['explain', '--json', '--batch'],
+      `${JSON.stringify(ok)}\n{not json\n${JSON.stringify({ page: {}, request: { url: 'http://x' } })}\n${JSON.stringify(ok)}\n`,
+    );
     assert.equal(r.code, 0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 4);
     assert.equal(lines[0].allowed, true);
     assert.equal(lines[1].error.code, 'json-invalid');
@@ -64,7 +92,17 @@ describe('corsgate explain', () => {
 
   test('live mode sends the preflight and the request, then explains', async () => {
     hits.length = 0;
-    const good = await runCli(['explain', `${base}/open`, '--origin', PAGE, '-X', 'PUT', '-H', 'X-Custom: 1', '--json']);
+    const good = await runCli([
+      'explain',
+      `${base}/open`,
+      '--origin',
+      PAGE,
+      '-X',
+      'PUT',
+      '-H',
+      'X-Custom: 1',
+      '--json',
+    ]);
     assert.equal(good.code, 0, good.stderr);
     assert.equal(JSON.parse(good.stdout).allowed, true);
     assert.deepEqual(hits, ['OPTIONS /open', 'PUT /open']);
@@ -88,14 +126,27 @@ describe('corsgate explain', () => {
     const r = await runCli(['explain', 'http://127.0.0.1:1/x', '--origin', PAGE, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual([out.allowed, out.responseType, out.console], [false, 'error', ['Failed to load resource: net::ERR_CONNECTION_REFUSED']]);
+    assert.deepEqual(
+      [out.allowed, out.responseType, out.console],
+      [false, 'error', ['Failed to load resource: net::ERR_CONNECTION_REFUSED']],
+    );
   });
 
   test('--batch keeps one answer per input line: blank and CRLF lines included', async () => {
-    const ok = JSON.stringify({ page: { origin: PAGE }, request: { url: 'http://localhost:9/x' }, response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] } });
+    const ok = JSON.stringify({
+      page: { origin: PAGE },
+      request: { url: 'http://localhost:9/x' },
+      response: { status: 200, headers: [['Access-Control-Allow-Origin', '*']] },
+    });
     const r = await runCli(['explain', '--json', '--batch'], `${ok}\r\n\n${ok}\n`);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.allowed ?? l.error.code), [true, 'input-missing', true]);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.allowed ?? l.error.code),
+      [true, 'input-missing', true],
+    );
     assert.equal(lines[1].line, 2);
   });
 
@@ -104,26 +155,58 @@ describe('corsgate explain', () => {
     const r = await runCli(['explain', '--har', file, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const { results } = JSON.parse(r.stdout);
-    assert.deepEqual(results.map((x: { method: string; url: string; result: { allowed: boolean; verdict: string } }) => [x.method, x.url, x.result.allowed, x.result.verdict]), [
-      ['GET', 'https://api.example.net/items', true, 'Allowed'],
-      ['PUT', 'https://api.example.net/items/1', false, 'Blocked: the preflight failed'],
-      ['GET', 'https://api.example.net/me', false, 'Blocked: the response fails the CORS check'],
-      ['POST', 'https://analytics.example.org/collect', false, "Blocked by the page's Content-Security-Policy"],
-      ['GET', 'https://api.example.net/old-report', false, 'Blocked: the response fails the CORS check'],
-    ]);
-    assert.match(results[1].result.console[0], /Method PUT is not allowed by Access-Control-Allow-Methods in preflight response\.$/);
-    assert.match(results[4].result.console[0], /^Access to fetch at 'https:\/\/cdn\.example\.org\/report\.json' \(redirected from 'https:\/\/api\.example\.net\/old-report'\)/);
+    assert.deepEqual(
+      results.map((x: { method: string; url: string; result: { allowed: boolean; verdict: string } }) => [
+        x.method,
+        x.url,
+        x.result.allowed,
+        x.result.verdict,
+      ]),
+      [
+        ['GET', 'https://api.example.net/items', true, 'Allowed'],
+        ['PUT', 'https://api.example.net/items/1', false, 'Blocked: the preflight failed'],
+        ['GET', 'https://api.example.net/me', false, 'Blocked: the response fails the CORS check'],
+        [
+          'POST',
+          'https://analytics.example.org/collect',
+          false,
+          "Blocked by the page's Content-Security-Policy",
+        ],
+        ['GET', 'https://api.example.net/old-report', false, 'Blocked: the response fails the CORS check'],
+      ],
+    );
+    assert.match(
+      results[1].result.console[0],
+      /Method PUT is not allowed by Access-Control-Allow-Methods in preflight response\.$/,
+    );
+    assert.match(
+      results[4].result.console[0],
+      /^Access to fetch at 'https:\/\/cdn\.example\.org\/report\.json' \(redirected from 'https:\/\/api\.example\.net\/old-report'\)/,
+    );
     const human = await runCli(['explain', '--har', file, '--origin', 'http://127.0.0.1:5173']);
     assert.match(human.stdout, /^✔ Allowed\n {2}GET https:\/\/api\.example\.net\/items\n/);
     assert.match(human.stdout, /✖ Preflight: method: .*← fails here/);
   });
 
-  test('--browser firefox: the same fields, in Firefox 153 ESR\'s words, with the browser named', async () => {
-    const input = { page: { origin: PAGE }, request: { url: 'http://localhost:9/x', method: 'PUT' }, preflightResponse: { status: 404, headers: { 'Access-Control-Allow-Origin': PAGE } } };
+  test("--browser firefox: the same fields, in Firefox 153 ESR's words, with the browser named", async () => {
+    const input = {
+      page: { origin: PAGE },
+      request: { url: 'http://localhost:9/x', method: 'PUT' },
+      preflightResponse: { status: 404, headers: { 'Access-Control-Allow-Origin': PAGE } },
+    };
     const r = await runCli(['explain', '--json', '--browser', 'firefox'], JSON.stringify(input));
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out).slice(0, 8), ['preflight', 'actualRequestSent', 'allowed', 'responseType', 'exposedHeaders', 'console', 'explanation', 'fix']);
+    assert.deepEqual(Object.keys(out).slice(0, 8), [
+      'preflight',
+      'actualRequestSent',
+      'allowed',
+      'responseType',
+      'exposedHeaders',
+      'console',
+      'explanation',
+      'fix',
+    ]);
     assert.deepEqual(out.browser, { name: 'firefox', version: '153.8.0esr' });
     assert.deepEqual(out.console, [
       'Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:9/x. (Reason: CORS preflight response did not succeed). Status code: 404.',
@@ -134,10 +217,18 @@ describe('corsgate explain', () => {
   });
 
   test('--browser both --batch: one line per input line, each with chromium, firefox and the differences', async () => {
-    const dpr = JSON.stringify({ page: { origin: PAGE }, request: { url: 'http://localhost:9/x', headers: { DPR: '2' } }, preflightResponse: { status: 204, headers: {} }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } });
+    const dpr = JSON.stringify({
+      page: { origin: PAGE },
+      request: { url: 'http://localhost:9/x', headers: { DPR: '2' } },
+      preflightResponse: { status: 204, headers: {} },
+      response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } },
+    });
     const r = await runCli(['explain', '--json', '--batch', '--browser', 'both'], `${dpr}\n{bad\n${dpr}\n`);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 3);
     assert.deepEqual(Object.keys(lines[0]), ['chromium', 'firefox', 'differences']);
     assert.deepEqual([lines[0].chromium.allowed, lines[0].firefox.allowed], [true, false]);
@@ -147,8 +238,16 @@ describe('corsgate explain', () => {
     assert.equal(lines[1].error.code, 'json-invalid');
   });
 
-  test('--browser both, human: each browser\'s report, then the differences', async () => {
-    const input = { page: { origin: PAGE }, request: { url: 'http://localhost:9/x', headers: { Authorization: 'Bearer x' } }, preflightResponse: { status: 204, headers: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' } }, response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } } };
+  test("--browser both, human: each browser's report, then the differences", async () => {
+    const input = {
+      page: { origin: PAGE },
+      request: { url: 'http://localhost:9/x', headers: { Authorization: 'Bearer x' } },
+      preflightResponse: {
+        status: 204,
+        headers: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' },
+      },
+      response: { status: 200, headers: { 'Access-Control-Allow-Origin': '*' } },
+    };
     const r = await runCli(['explain', '--browser', 'both'], JSON.stringify(input));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^── Chromium 156\.0\.8078\.114\n✔ Allowed/);
@@ -165,22 +264,62 @@ describe('corsgate explain', () => {
 
   test('live mode with --browser both talks to the server once per browser', async () => {
     hits.length = 0;
-    const r = await runCli(['explain', `${base}/open`, '--origin', PAGE, '-X', 'PUT', '-H', 'X-Custom: 1', '--json', '--browser', 'both']);
+    const r = await runCli([
+      'explain',
+      `${base}/open`,
+      '--origin',
+      PAGE,
+      '-X',
+      'PUT',
+      '-H',
+      'X-Custom: 1',
+      '--json',
+      '--browser',
+      'both',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual([out.chromium.allowed, out.firefox.allowed, out.differences], [true, true, []]);
     assert.deepEqual(hits, ['OPTIONS /open', 'PUT /open', 'OPTIONS /open', 'PUT /open']);
-    const refused = await runCli(['explain', 'http://127.0.0.1:1/x', '--origin', PAGE, '--json', '--browser', 'firefox']);
-    assert.deepEqual(JSON.parse(refused.stdout).console, ['Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:1/x. (Reason: CORS request did not succeed). Status code: (null).']);
+    const refused = await runCli([
+      'explain',
+      'http://127.0.0.1:1/x',
+      '--origin',
+      PAGE,
+      '--json',
+      '--browser',
+      'firefox',
+    ]);
+    assert.deepEqual(JSON.parse(refused.stdout).console, [
+      'Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:1/x. (Reason: CORS request did not succeed). Status code: (null).',
+    ]);
   });
 
   test('--har --browser firefox and both', async () => {
     const file = join(repoRoot(), 'test', 'explain', 'fixtures', 'devtools.har');
-    const fx = JSON.parse((await runCli(['explain', '--har', file, '--json', '--browser', 'firefox'])).stdout).results;
-    assert.match(fx[1].result.console[0], /Did not find method in CORS header ‘Access-Control-Allow-Methods’/);
-    const both = JSON.parse((await runCli(['explain', '--har', file, '--json', '--browser', 'both'])).stdout).results;
+    const fx = JSON.parse(
+      (await runCli(['explain', '--har', file, '--json', '--browser', 'firefox'])).stdout,
+    ).results;
+    assert.match(
+      fx[1].result.console[0],
+      /Did not find method in CORS header ‘Access-Control-Allow-Methods’/,
+    );
+    const both = JSON.parse(
+      (await runCli(['explain', '--har', file, '--json', '--browser', 'both'])).stdout,
+    ).results;
     assert.deepEqual(Object.keys(both[0].result), ['chromium', 'firefox', 'differences']);
-    assert.deepEqual(both.map((x: { result: { chromium: { allowed: boolean }; firefox: { allowed: boolean } } }) => [x.result.chromium.allowed, x.result.firefox.allowed]), [[true, true], [false, false], [false, false], [false, false], [false, false]]);
+    assert.deepEqual(
+      both.map((x: { result: { chromium: { allowed: boolean }; firefox: { allowed: boolean } } }) => [
+        x.result.chromium.allowed,
+        x.result.firefox.allowed,
+      ]),
+      [
+        [true, true],
+        [false, false],
+        [false, false],
+        [false, false],
+        [false, false],
+      ],
+    );
   });
 });
-

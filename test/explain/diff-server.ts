@@ -36,7 +36,17 @@ export async function startDiffServers(cases: DiffCase[]): Promise<DiffServers> 
   const fill = (index: number, hop: number, headers: [string, string][]): [string, string][] => {
     const c = cases[index]!;
     const next = c.redirects?.[hop];
-    return headers.map(([n, v]) => [n, v.replaceAll('{origin}', bases.page).replaceAll('{next}', next ? caseUrl(index, hop + 1, next.at) : '').replaceAll('{nextUserinfo}', next ? caseUrl(index, hop + 1, next.at).replace('//', '//user:pass@') : '').replaceAll('{case}', `/case/${index}/`)]);
+    return headers.map(([n, v]) => [
+      n,
+      v
+        .replaceAll('{origin}', bases.page)
+        .replaceAll('{next}', next ? caseUrl(index, hop + 1, next.at) : '')
+        .replaceAll(
+          '{nextUserinfo}',
+          next ? caseUrl(index, hop + 1, next.at).replace('//', '//user:pass@') : '',
+        )
+        .replaceAll('{case}', `/case/${index}/`),
+    ]);
   };
 
   const handle = (socket: net.Socket) => {
@@ -48,12 +58,21 @@ export async function startDiffServers(cases: DiffCase[]): Promise<DiffServers> 
       if (end === -1) return;
       const lines = buffer.subarray(0, end).toString('latin1').split('\r\n');
       const [method = '', target = ''] = lines[0]!.split(' ');
-      const headers = new Map(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      const headers = new Map(
+        lines
+          .slice(1)
+          .map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      );
       const length = Number(headers.get('content-length') ?? 0);
       if (buffer.length < end + 4 + length) return;
       socket.removeAllListeners('data');
       const write = (a: Answer, body: string) => {
-        const head = [`HTTP/1.1 ${a.status} ${a.statusText ?? http.STATUS_CODES[a.status] ?? 'Unknown'}`, ...a.headers.map(([n, v]) => `${n}: ${v}`), `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
+        const head = [
+          `HTTP/1.1 ${a.status} ${a.statusText ?? http.STATUS_CODES[a.status] ?? 'Unknown'}`,
+          ...a.headers.map(([n, v]) => `${n}: ${v}`),
+          `Content-Length: ${Buffer.byteLength(body)}`,
+          'Connection: close',
+        ];
         // Header bytes as the simulator reads them: code units up to U+00FF as themselves, others as UTF-8.
         socket.write(Buffer.from(headerValueBytes(`${head.join('\r\n')}\r\n\r\n`)));
         socket.end(method === 'HEAD' ? '' : body);
@@ -62,7 +81,16 @@ export async function startDiffServers(cases: DiffCase[]): Promise<DiffServers> 
       if (!m) {
         if (target === '/' || target.startsWith('/?')) {
           const csp = new URL(target, 'http://x').searchParams.get('csp');
-          write({ status: 200, headers: [['Content-Type', 'text/html'], ...(csp ? [['Content-Security-Policy', csp] as [string, string]] : [])] }, PAGE_HTML);
+          write(
+            {
+              status: 200,
+              headers: [
+                ['Content-Type', 'text/html'],
+                ...(csp ? [['Content-Security-Policy', csp] as [string, string]] : []),
+              ],
+            },
+            PAGE_HTML,
+          );
         } else write({ status: 404, headers: [] }, '');
         return;
       }
@@ -74,7 +102,12 @@ export async function startDiffServers(cases: DiffCase[]): Promise<DiffServers> 
       seen.set(index, hops);
       const s = (hops[hop] ??= {});
       const isPreflight = method === 'OPTIONS' && headers.has('access-control-request-method');
-      if (isPreflight) s.preflight = { origin: headers.get('origin'), acrm: headers.get('access-control-request-method'), acrh: headers.get('access-control-request-headers') };
+      if (isPreflight)
+        s.preflight = {
+          origin: headers.get('origin'),
+          acrm: headers.get('access-control-request-method'),
+          acrh: headers.get('access-control-request-headers'),
+        };
       else s.actual = { method, origin: headers.get('origin') };
       const step = hop === 0 ? c : c.redirects![hop - 1]!;
       const answer = isPreflight ? step.preflightResponse : step.response;
@@ -82,7 +115,10 @@ export async function startDiffServers(cases: DiffCase[]): Promise<DiffServers> 
         socket.destroy();
         return;
       }
-      write({ ...answer, headers: fill(index, hop, answer.headers) }, isPreflight ? '' : (answer.body ?? 'body'));
+      write(
+        { ...answer, headers: fill(index, hop, answer.headers) },
+        isPreflight ? '' : (answer.body ?? 'body'),
+      );
     });
   };
 

@@ -41,7 +41,9 @@ before(async () => {
   servers = await startDiffServers(cases);
   firefox = await launchFirefox();
   await firefox.send('session.subscribe', { events: ['log.entryAdded'] });
-  const tree = await firefox.send<{ contexts: Array<{ context: string }> }>('browsingContext.getTree', { maxDepth: 0 });
+  const tree = await firefox.send<{ contexts: Array<{ context: string }> }>('browsingContext.getTree', {
+    maxDepth: 0,
+  });
   context = tree.contexts[0]!.context;
   // nsIScriptError flags: 0 error, 1 warning, 4 info (js/xpconnect/idl/nsIScriptError.idl). Messages of
   // the browser's own code (chrome context) are not the page's.
@@ -95,15 +97,25 @@ test('the simulator agrees with Firefox on every generated case', async () => {
   cases.forEach((c, i) => byCsp.set(c.csp ?? '', [...(byCsp.get(c.csp ?? '') ?? []), i]));
   let markerCount = 0;
   for (const [csp, indexes] of byCsp) {
-    await firefox.send('browsingContext.navigate', { context, url: `${servers.pageOrigin}/${csp ? `?csp=${encodeURIComponent(csp)}` : ''}`, wait: 'complete' });
+    await firefox.send('browsingContext.navigate', {
+      context,
+      url: `${servers.pageOrigin}/${csp ? `?csp=${encodeURIComponent(csp)}` : ''}`,
+      wait: 'complete',
+    });
     for (let start = 0; start < indexes.length; start += CHUNK) {
       const batch = batchOf(cases, servers, indexes.slice(start, start + CHUNK));
-      const results = await firefox.evaluate<Array<{ i: number; outcome: Outcome }>>(context, `(${runBatchInPage.toString()})(${JSON.stringify(batch)}).then(JSON.stringify)`);
+      const results = await firefox.evaluate<Array<{ i: number; outcome: Outcome }>>(
+        context,
+        `(${runBatchInPage.toString()})(${JSON.stringify(batch)}).then(JSON.stringify)`,
+      );
       for (const { i, outcome } of results) outcomes.set(i, outcome);
       // The marker: an uncaught error, reported (like CSP's messages) once the page's task ends.
       const marker = `corsgate-marker-${++markerCount}`;
-      await firefox.evaluate(context, `setTimeout(() => { throw new Error(${JSON.stringify(marker)}); }, 0), 'true'`);
-      for (const started = Date.now(); !(markers.has(marker) && chromeMarkers.has(marker)); ) {
+      await firefox.evaluate(
+        context,
+        `setTimeout(() => { throw new Error(${JSON.stringify(marker)}); }, 0), 'true'`,
+      );
+      for (const started = Date.now(); !(markers.has(marker) && chromeMarkers.has(marker));) {
         if (Date.now() - started > 20_000) throw new Error(`the console marker ${marker} never arrived`);
         await new Promise((r) => setTimeout(r, 20));
         await drain();
@@ -125,8 +137,12 @@ test('the simulator agrees with Firefox on every generated case', async () => {
     const seen = seenByCase.get(i) ?? [];
     // Every error the parent's listener saw is one the page's console showed (and the other way round).
     const errors = seen.filter((m) => m.level === 'error').map((m) => m.text);
-    if (JSON.stringify(errors) !== JSON.stringify(errorsByCase.get(i) ?? [])) channelDiffs.push(`#${i} ${c.name}: listener ${JSON.stringify(errors)}, log.entryAdded ${JSON.stringify(errorsByCase.get(i) ?? [])}`);
-    if (process.env.CORSGATE_FIREFOX_RECORD) record.push({ i, name: c.name, outcome, console: seen, seen: servers.seen.get(i) ?? [] });
+    if (JSON.stringify(errors) !== JSON.stringify(errorsByCase.get(i) ?? []))
+      channelDiffs.push(
+        `#${i} ${c.name}: listener ${JSON.stringify(errors)}, log.entryAdded ${JSON.stringify(errorsByCase.get(i) ?? [])}`,
+      );
+    if (process.env.CORSGATE_FIREFOX_RECORD)
+      record.push({ i, name: c.name, outcome, console: seen, seen: servers.seen.get(i) ?? [] });
     let sim;
     try {
       sim = explain(simulatedInput(c, i, servers), { browser: 'firefox' });
@@ -137,34 +153,81 @@ test('the simulator agrees with Firefox on every generated case', async () => {
     const problems = verdictProblems(sim, outcome, servers, i, 'Firefox');
     if (problems.length) disagreements.push(`#${i} ${c.name}: ${problems.join('; ')}`);
     const kept = seen.filter((m) => !ignored.has(m.category));
-    for (const x of FIREFOX_CONSOLE_EXCEPTIONS) if ((x.category && kept.length < seen.length && seen.some((m) => m.category === x.category)) || x.cases?.(c.name)) used.set(x, (used.get(x) ?? 0) + 1);
+    for (const x of FIREFOX_CONSOLE_EXCEPTIONS)
+      if (
+        (x.category && kept.length < seen.length && seen.some((m) => m.category === x.category)) ||
+        x.cases?.(c.name)
+      )
+        used.set(x, (used.get(x) ?? 0) + 1);
     const unordered = FIREFOX_CONSOLE_EXCEPTIONS.some((x) => x.unordered && x.cases?.(c.name));
     const fx = kept.map((m) => m.text);
-    const same = unordered ? JSON.stringify([...sim.console].sort()) === JSON.stringify([...fx].sort()) : JSON.stringify(sim.console) === JSON.stringify(fx);
+    const same = unordered
+      ? JSON.stringify([...sim.console].sort()) === JSON.stringify([...fx].sort())
+      : JSON.stringify(sim.console) === JSON.stringify(fx);
     if (JSON.stringify(sim.console) === JSON.stringify(seen.map((m) => m.text))) exactMatches++;
     if (same) consoleMatches++;
-    else consoleDiffs.push(`#${i} ${c.name}\n  sim: ${JSON.stringify(sim.console)}\n  fx:  ${JSON.stringify(fx)}`);
+    else
+      consoleDiffs.push(
+        `#${i} ${c.name}\n  sim: ${JSON.stringify(sim.console)}\n  fx:  ${JSON.stringify(fx)}`,
+      );
   });
-  if (process.env.CORSGATE_FIREFOX_RECORD) writeFileSync(process.env.CORSGATE_FIREFOX_RECORD, JSON.stringify({ version: firefox.version, pageOrigin: servers.pageOrigin, bases: servers.bases, cases: record, stray }, null, 1));
-  if (process.env.CORSGATE_DIFF_VERBOSE) console.log([...consoleDiffs, ...channelDiffs, ...stray.map((s) => `stray: ${JSON.stringify(s)}`)].join('\n'));
+  if (process.env.CORSGATE_FIREFOX_RECORD)
+    writeFileSync(
+      process.env.CORSGATE_FIREFOX_RECORD,
+      JSON.stringify(
+        {
+          version: firefox.version,
+          pageOrigin: servers.pageOrigin,
+          bases: servers.bases,
+          cases: record,
+          stray,
+        },
+        null,
+        1,
+      ),
+    );
+  if (process.env.CORSGATE_DIFF_VERBOSE)
+    console.log(
+      [...consoleDiffs, ...channelDiffs, ...stray.map((s) => `stray: ${JSON.stringify(s)}`)].join('\n'),
+    );
   // Each message Firefox logged under one of explain's keys reads as that key's template says.
   const templateMisses: string[] = [];
-  const asPattern = (template: string) => new RegExp(`^${template.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%\d\\\$S/g, '.*')}$`, 's');
+  const asPattern = (template: string) =>
+    new RegExp(`^${template.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%\d\\\$S/g, '.*')}$`, 's');
   for (const seen of seenByCase.values()) {
     for (const m of seen) {
       const key = m.category.replace(/^CSP_/, '');
-      if (key in FIREFOX_MESSAGES && !asPattern(FIREFOX_MESSAGES[key as FirefoxKey]).test(m.text)) templateMisses.push(`${m.category}: ${m.text}`);
+      if (key in FIREFOX_MESSAGES && !asPattern(FIREFOX_MESSAGES[key as FirefoxKey]).test(m.text))
+        templateMisses.push(`${m.category}: ${m.text}`);
     }
   }
-  const keysSeen = new Set([...seenByCase.values()].flatMap((l) => l.map((m) => m.category.replace(/^CSP_/, ''))));
+  const keysSeen = new Set(
+    [...seenByCase.values()].flatMap((l) => l.map((m) => m.category.replace(/^CSP_/, ''))),
+  );
   const exceptions = FIREFOX_CONSOLE_EXCEPTIONS.map((x) => `${used.get(x) ?? 0} case(s): ${x.reason}`);
-  console.log(`firefox differential (Firefox ${firefox.version}): ${cases.length} cases, verdicts agree on ${cases.length - disagreements.length}/${cases.length}, console lines identical on ${exactMatches}/${cases.length}, and on ${consoleMatches - exactMatches} more under the documented exceptions:\n  ${exceptions.join('\n  ')}`);
-  assert.equal(firefox.version.split('.')[0], FIREFOX.version.split('.')[0], `explain models Firefox ${FIREFOX.version}; this is Firefox ${firefox.version}`);
+  console.log(
+    `firefox differential (Firefox ${firefox.version}): ${cases.length} cases, verdicts agree on ${cases.length - disagreements.length}/${cases.length}, console lines identical on ${exactMatches}/${cases.length}, and on ${consoleMatches - exactMatches} more under the documented exceptions:\n  ${exceptions.join('\n  ')}`,
+  );
+  assert.equal(
+    firefox.version.split('.')[0],
+    FIREFOX.version.split('.')[0],
+    `explain models Firefox ${FIREFOX.version}; this is Firefox ${firefox.version}`,
+  );
   assert.deepEqual(channelDiffs, [], 'the parent-process listener and log.entryAdded saw different errors');
   assert.deepEqual(templateMisses, [], "messages that do not read as their key's template");
-  assert.ok(keysSeen.has('CORSMissingAllowOrigin2') && keysSeen.has('CORSAllowHeaderFromPreflightDeprecation') && keysSeen.has('CSPGenericViolation'), `keys seen: ${[...keysSeen].join(', ')}`);
-  assert.deepEqual(stray.filter((m) => !FIREFOX_PAGE_CATEGORIES.has(m.category)), [], 'messages that name no case and are not page-level');
-  for (const x of FIREFOX_CONSOLE_EXCEPTIONS) assert.ok(used.has(x), `a documented exception applies to no case any more: ${x.reason}`);
+  assert.ok(
+    keysSeen.has('CORSMissingAllowOrigin2') &&
+      keysSeen.has('CORSAllowHeaderFromPreflightDeprecation') &&
+      keysSeen.has('CSPGenericViolation'),
+    `keys seen: ${[...keysSeen].join(', ')}`,
+  );
+  assert.deepEqual(
+    stray.filter((m) => !FIREFOX_PAGE_CATEGORIES.has(m.category)),
+    [],
+    'messages that name no case and are not page-level',
+  );
+  for (const x of FIREFOX_CONSOLE_EXCEPTIONS)
+    assert.ok(used.has(x), `a documented exception applies to no case any more: ${x.reason}`);
   assert.deepEqual(disagreements, [], 'the simulator and Firefox disagree');
   assert.deepEqual(consoleDiffs, [], 'console lines differ outside the documented exceptions');
 });

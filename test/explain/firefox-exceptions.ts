@@ -32,4 +32,8 @@ export const FIREFOX_CONSOLE_EXCEPTIONS: ConsoleException[] = [
  * Page-level messages that name no request: the parser's warnings about the page's own policy, the
  * page's favicon under `default-src 'none'`, cookie warnings for responses that set cookies.
  */
-export const FIREFOX_PAGE_CATEGORIES = new Set(['CSP_duplicateDirective', 'CSP_CSPGenericViolation', 'cookiesCHIPS']);
+export const FIREFOX_PAGE_CATEGORIES = new Set([
+  'CSP_duplicateDirective',
+  'CSP_CSPGenericViolation',
+  'cookiesCHIPS',
+]);

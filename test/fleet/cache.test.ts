@@ -7,7 +7,11 @@ import { ConfigCache } from '../../src/gateway/fleet/cache.js';
 import { DEFAULT_SETTINGS, type StoreState } from '../../src/store/types.js';
 import { tempDir } from '../gateway/helpers.js';
 
-const state = (version: number, allowlist: string[], delta?: { from: number; removed: string[]; added: string[] }): StoreState => ({
+const state = (
+  version: number,
+  allowlist: string[],
+  delta?: { from: number; removed: string[]; added: string[] },
+): StoreState => ({
   version,
   allowlist,
   trustedSites: [],
@@ -53,15 +57,31 @@ test('changes saved after a whole state read back as the last state, whole; a wi
     assert.equal(changeRows(path), 4);
     const read = new ConfigCache(path).read()!;
     assert.equal(read.checksum, `k${version}`);
-    assert.deepEqual(read.state, { version, allowlist: list, trustedSites: [], routes: [], settings: { ...DEFAULT_SETTINGS, refusedStatus: 400 + version } });
+    assert.deepEqual(read.state, {
+      version,
+      allowlist: list,
+      trustedSites: [],
+      routes: [],
+      settings: { ...DEFAULT_SETTINGS, refusedStatus: 400 + version },
+    });
     // A wildcard's place in the list matters: written whole, the change rows gone.
     const wild = [...list, 'https://*.example.org'];
-    cache.save(state(version + 1, wild, { from: version, removed: [], added: ['https://*.example.org'] }), 'kw');
+    cache.save(
+      state(version + 1, wild, { from: version, removed: [], added: ['https://*.example.org'] }),
+      'kw',
+    );
     cache.flush();
     assert.equal(changeRows(path), 0);
     assert.deepEqual(new ConfigCache(path).read()!.state.allowlist, wild);
     // A state that does not follow the one saved: whole.
-    cache.save(state(version + 5, ['https://z.example.com'], { from: version + 3, removed: [], added: ['https://z.example.com'] }), 'kz');
+    cache.save(
+      state(version + 5, ['https://z.example.com'], {
+        from: version + 3,
+        removed: [],
+        added: ['https://z.example.com'],
+      }),
+      'kz',
+    );
     cache.close();
     assert.equal(changeRows(path), 0);
     assert.deepEqual(new ConfigCache(path).read()!.state.allowlist, ['https://z.example.com']);
@@ -78,10 +98,20 @@ test('a new cache object writes its first save whole (it does not know what the 
     first.save(state(1, ['https://a.example.com']), 'k1');
     first.close();
     const second = new ConfigCache(path);
-    second.save(state(2, ['https://a.example.com', 'https://b.example.com'], { from: 1, removed: [], added: ['https://b.example.com'] }), 'k2');
+    second.save(
+      state(2, ['https://a.example.com', 'https://b.example.com'], {
+        from: 1,
+        removed: [],
+        added: ['https://b.example.com'],
+      }),
+      'k2',
+    );
     second.close();
     assert.equal(changeRows(path), 0);
-    assert.deepEqual(new ConfigCache(path).read()!.state.allowlist, ['https://a.example.com', 'https://b.example.com']);
+    assert.deepEqual(new ConfigCache(path).read()!.state.allowlist, [
+      'https://a.example.com',
+      'https://b.example.com',
+    ]);
   } finally {
     t.cleanup();
   }

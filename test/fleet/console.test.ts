@@ -44,11 +44,19 @@ after(async () => {
 });
 
 test('the Nodes page lists every node with its version, checksum and store', async () => {
-  assert.equal((await nodes[1]!.admin('POST', '/api/allowlist?wait=all', { urlPattern: 'https://console.example.com' })).status, 201);
+  assert.equal(
+    (await nodes[1]!.admin('POST', '/api/allowlist?wait=all', { urlPattern: 'https://console.example.com' }))
+      .status,
+    201,
+  );
   await page.getByRole('link', { name: 'Nodes' }).click();
   await page.getByRole('heading', { name: 'Nodes', exact: true }).waitFor();
   const rows = page.locator('table.nodes tbody tr');
-  await page.waitForFunction(() => document.querySelectorAll('table.nodes tbody tr').length === 2 && !document.querySelector('table.nodes .badge'));
+  await page.waitForFunction(
+    () =>
+      document.querySelectorAll('table.nodes tbody tr').length === 2 &&
+      !document.querySelector('table.nodes .badge'),
+  );
   assert.deepEqual(await rows.locator('th').allInnerTexts(), ['a', 'b']);
   const versions = await rows.locator('td:nth-child(2)').allInnerTexts();
   assert.equal(new Set(versions).size, 1, versions.join(' / '));

@@ -19,7 +19,9 @@ const nodes: FleetNodeProc[] = [];
 const relays: Relay[] = [];
 
 const everywhere = (what: string, origin: string, want: boolean, among = nodes) =>
-  until(`${what}: ${origin} ${want ? 'allowed' : 'refused'} on every node`, async () => (await Promise.all(among.map((n) => allows(n, origin)))).every((a) => a === want));
+  until(`${what}: ${origin} ${want ? 'allowed' : 'refused'} on every node`, async () =>
+    (await Promise.all(among.map((n) => allows(n, origin)))).every((a) => a === want),
+  );
 
 before(async () => {
   db = await testDatabase('fleet');
@@ -47,29 +49,47 @@ test('three nodes started at once on an empty database: one schema, all ready, a
   const [schema] = await sql<{ version: number }>(db.url, 'SELECT version FROM corsgate_schema');
   assert.equal(schema!.version, PG_MIGRATIONS.length);
   for (const n of nodes) assert.equal((await readyz(n)).body.status, 'ready', n.gw.stderr);
-  await until('every node listed in /api/nodes', async () => (await nodes[0]!.admin('GET', '/api/nodes')).json.items.length === 3);
+  await until(
+    'every node listed in /api/nodes',
+    async () => (await nodes[0]!.admin('GET', '/api/nodes')).json.items.length === 3,
+  );
   const listed = (await nodes[0]!.admin('GET', '/api/nodes')).json.items;
-  assert.deepEqual(listed.map((n: { id: string }) => n.id), ['n1', 'n2', 'n3']);
+  assert.deepEqual(
+    listed.map((n: { id: string }) => n.id),
+    ['n1', 'n2', 'n3'],
+  );
 });
 
 test('propagation and deletion: a change made on one node is enforced by every node', async () => {
-  const created = await nodes[0]!.admin('POST', '/api/allowlist?wait=all', { urlPattern: 'https://app.example.com' });
+  const created = await nodes[0]!.admin('POST', '/api/allowlist?wait=all', {
+    urlPattern: 'https://app.example.com',
+  });
   assert.equal(created.status, 201, created.text);
   // ?wait=all answered: every live node enforces it now.
   for (const n of nodes) assert.equal(await allows(n, 'https://app.example.com'), true, n.id);
-  const listed = (await nodes[2]!.admin('GET', '/api/nodes')).json.items as { version: number; checksum: string }[];
+  const listed = (await nodes[2]!.admin('GET', '/api/nodes')).json.items as {
+    version: number;
+    checksum: string;
+  }[];
   assert.equal(new Set(listed.map((n) => `${n.version}/${n.checksum}`)).size, 1, JSON.stringify(listed));
   assert.equal((await nodes[1]!.admin('DELETE', `/api/allowlist/${created.json.id}`)).status, 204);
   await everywhere('deleted on n2', 'https://app.example.com', false);
-  assert.equal((await nodes[1]!.admin('POST', '/api/allowlist?wait=sometimes', { urlPattern: 'https://x.example.com' })).status, 400);
+  assert.equal(
+    (await nodes[1]!.admin('POST', '/api/allowlist?wait=sometimes', { urlPattern: 'https://x.example.com' }))
+      .status,
+    400,
+  );
 });
 
 /** A write whose triggers do not fire (replica role): no NOTIFY at all, the version bumped by hand. */
 const quietWrite = (id: string, origin: string) =>
-  sql(db.url, `BEGIN; SET LOCAL session_replication_role = replica;
+  sql(
+    db.url,
+    `BEGIN; SET LOCAL session_replication_role = replica;
     UPDATE config_state SET version = version + 1;
     INSERT INTO allowlist (id, url_pattern, created_at, created_by) VALUES ('${id}', '${origin}', now()::text, 'sql');
-    INSERT INTO config_changes SELECT version, 'allowlist', '${id}' FROM config_state; COMMIT`);
+    INSERT INTO config_changes SELECT version, 'allowlist', '${id}' FROM config_state; COMMIT`,
+  );
 
 test('a change that sends no notification to connected listeners is picked up by the heartbeat', async () => {
   await quietWrite('silent', 'https://silent.example.com');
@@ -77,22 +97,45 @@ test('a change that sends no notification to connected listeners is picked up by
 });
 
 test('every notification missed: the listeners are terminated and the write sends none; the heartbeat converges', async () => {
-  await sql(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'corsgate-listen' AND datname = current_database()");
+  await sql(
+    db.url,
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'corsgate-listen' AND datname = current_database()",
+  );
   await quietWrite('quiet', 'https://quiet.example.com');
   await everywhere('written without NOTIFY', 'https://quiet.example.com', true);
 });
 
 test('a bad row is refused whole by every node: the previous version stays in force and lastError says why', async () => {
-  const [{ version: before }] = (await sql<{ version: number }>(db.url, 'SELECT version FROM config_state')) as [{ version: number }];
-  await sql(db.url, "INSERT INTO allowlist (id, url_pattern, created_at, created_by) VALUES ('bad', 'https://ok-with-bad.example.com', now()::text, 'sql'), ('bad2', 'not an origin at all', now()::text, 'sql')");
+  const [{ version: before }] = (await sql<{ version: number }>(
+    db.url,
+    'SELECT version FROM config_state',
+  )) as [{ version: number }];
+  await sql(
+    db.url,
+    "INSERT INTO allowlist (id, url_pattern, created_at, created_by) VALUES ('bad', 'https://ok-with-bad.example.com', now()::text, 'sql'), ('bad2', 'not an origin at all', now()::text, 'sql')",
+  );
   await until('every node reports the refusal', async () => {
-    const items = (await nodes[0]!.admin('GET', '/api/nodes')).json.items as { lastError: string | null; version: number }[];
-    return items.length === 3 && items.every((n) => n.lastError !== null && /not an origin at all/.test(n.lastError) && n.version === Number(before));
+    const items = (await nodes[0]!.admin('GET', '/api/nodes')).json.items as {
+      lastError: string | null;
+      version: number;
+    }[];
+    return (
+      items.length === 3 &&
+      items.every(
+        (n) =>
+          n.lastError !== null && /not an origin at all/.test(n.lastError) && n.version === Number(before),
+      )
+    );
   });
-  for (const n of nodes) assert.equal(await allows(n, 'https://ok-with-bad.example.com'), false, `${n.id} applied half a version`);
+  for (const n of nodes)
+    assert.equal(await allows(n, 'https://ok-with-bad.example.com'), false, `${n.id} applied half a version`);
   await sql(db.url, "DELETE FROM allowlist WHERE id = 'bad2'");
   await everywhere('fixed', 'https://ok-with-bad.example.com', true);
-  await until('lastError cleared', async () => ((await nodes[0]!.admin('GET', '/api/nodes')).json.items as { lastError: string | null }[]).every((n) => n.lastError === null));
+  await until('lastError cleared', async () =>
+    ((await nodes[0]!.admin('GET', '/api/nodes')).json.items as { lastError: string | null }[]).every(
+      (n) => n.lastError === null,
+    ),
+  );
 });
 
 test('a 10,000-entry import is atomic: probes on another node never see its first entry without its last, nor the reverse', async () => {
@@ -127,28 +170,52 @@ test('a 10,000-entry import is atomic: probes on another node never see its firs
 
 test('kill -9 of a node mid-import and mid-write: all or nothing is committed, versions stay contiguous, the fleet converges', async () => {
   const victim = nodes[0]!;
-  const [{ version: v0 }] = (await sql<{ version: number }>(db.url, 'SELECT version FROM config_state')) as [{ version: number }];
+  const [{ version: v0 }] = (await sql<{ version: number }>(db.url, 'SELECT version FROM config_state')) as [
+    { version: number },
+  ];
   const items = Array.from({ length: 10_000 }, (_, i) => ({ urlPattern: `https://killed${i}.example.com` }));
   const pending = victim.admin('POST', '/api/allowlist/bulk', { items }).catch(() => null);
-  const write = victim.admin('POST', '/api/allowlist', { urlPattern: 'https://killed-write.example.com' }).catch(() => null);
+  const write = victim
+    .admin('POST', '/api/allowlist', { urlPattern: 'https://killed-write.example.com' })
+    .catch(() => null);
   await new Promise((r) => setTimeout(r, 150));
   victim.gw.child.kill('SIGKILL');
   await Promise.all([pending, write, victim.gw.stop()]);
-  const [{ n }] = (await sql<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM allowlist WHERE url_pattern LIKE 'https://killed%.example.com' AND url_pattern <> 'https://killed-write.example.com'")) as [{ n: number }];
+  const [{ n }] = (await sql<{ n: number }>(
+    db.url,
+    "SELECT count(*)::int AS n FROM allowlist WHERE url_pattern LIKE 'https://killed%.example.com' AND url_pattern <> 'https://killed-write.example.com'",
+  )) as [{ n: number }];
   assert.ok(n === 0 || n === 10_000, `a killed import left ${n} rows`);
-  const [{ version: v1 }] = (await sql<{ version: number }>(db.url, 'SELECT version FROM config_state')) as [{ version: number }];
-  const [{ writes }] = (await sql<{ writes: number }>(db.url, 'SELECT count(DISTINCT version)::int AS writes FROM config_changes WHERE version > $1', [v0])) as [{ writes: number }];
+  const [{ version: v1 }] = (await sql<{ version: number }>(db.url, 'SELECT version FROM config_state')) as [
+    { version: number },
+  ];
+  const [{ writes }] = (await sql<{ writes: number }>(
+    db.url,
+    'SELECT count(DISTINCT version)::int AS writes FROM config_changes WHERE version > $1',
+    [v0],
+  )) as [{ writes: number }];
   assert.equal(Number(v1) - Number(v0), writes, 'every version consumed is a committed write');
   nodes[0] = await startNode('n1', relays[0]!, db, tmp.dir);
-  const [{ version: now }] = (await sql<{ version: number }>(db.url, 'SELECT version FROM config_state')) as [{ version: number }];
-  await until('every node at the database version', async () => (await Promise.all(nodes.map(readyz))).every((r) => r.body.version === Number(now)));
+  const [{ version: now }] = (await sql<{ version: number }>(db.url, 'SELECT version FROM config_state')) as [
+    { version: number },
+  ];
+  await until('every node at the database version', async () =>
+    (await Promise.all(nodes.map(readyz))).every((r) => r.body.version === Number(now)),
+  );
 });
 
 test('outage of every node, a node restarted during it, and recovery', async () => {
   for (const r of relays) r.cut();
-  await until('every node degraded', async () => (await Promise.all(nodes.map(readyz))).every((r) => r.status === 200 && r.body.status === 'degraded' && r.body.store === 'unreachable'));
-  for (const n of nodes) assert.equal(await allows(n, 'https://quiet.example.com'), true, `${n.id} keeps serving`);
-  const refused = await nodes[1]!.admin('POST', '/api/allowlist', { urlPattern: 'https://during.example.com' });
+  await until('every node degraded', async () =>
+    (await Promise.all(nodes.map(readyz))).every(
+      (r) => r.status === 200 && r.body.status === 'degraded' && r.body.store === 'unreachable',
+    ),
+  );
+  for (const n of nodes)
+    assert.equal(await allows(n, 'https://quiet.example.com'), true, `${n.id} keeps serving`);
+  const refused = await nodes[1]!.admin('POST', '/api/allowlist', {
+    urlPattern: 'https://during.example.com',
+  });
   assert.equal(refused.status, 503, refused.text);
   assert.equal(refused.json.error.code, 'store-unavailable');
   assert.ok(Number(refused.headers.get('retry-after')) > 0);
@@ -161,8 +228,15 @@ test('outage of every node, a node restarted during it, and recovery', async () 
   assert.equal(await allows(nodes[2]!, 'https://quiet.example.com'), true);
   // Recovery: writes work again and every node converges.
   for (const r of relays) r.heal();
-  await until('every node ready again', async () => (await Promise.all(nodes.map(readyz))).every((r) => r.body.status === 'ready'), 10_000);
-  assert.equal((await nodes[1]!.admin('POST', '/api/allowlist', { urlPattern: 'https://after.example.com' })).status, 201);
+  await until(
+    'every node ready again',
+    async () => (await Promise.all(nodes.map(readyz))).every((r) => r.body.status === 'ready'),
+    10_000,
+  );
+  assert.equal(
+    (await nodes[1]!.admin('POST', '/api/allowlist', { urlPattern: 'https://after.example.com' })).status,
+    201,
+  );
   await everywhere('after recovery', 'https://after.example.com', true);
 });
 
@@ -177,7 +251,11 @@ test('a node with neither PostgreSQL nor a cache is not ready', async () => {
     assert.equal(ready.status, 503);
     assert.equal(ready.body.store, 'unreachable');
     r.heal();
-    await until('n4 ready once PostgreSQL is reachable', async () => (await readyz(lonely)).body.status === 'ready', 10_000);
+    await until(
+      'n4 ready once PostgreSQL is reachable',
+      async () => (await readyz(lonely)).body.status === 'ready',
+      10_000,
+    );
     assert.equal(await allows(lonely, 'https://after.example.com'), true);
   } finally {
     await lonely.gw.stop();
@@ -190,28 +268,53 @@ test('a node started with a cache while the store holds a version it refuses ser
   relays.push(r);
   let n5 = await startNode('n5', r, db, tmp.dir);
   try {
-    assert.equal((await n5.admin('POST', '/api/allowlist', { urlPattern: 'https://before-refusal.example.com' })).status, 201);
+    assert.equal(
+      (await n5.admin('POST', '/api/allowlist', { urlPattern: 'https://before-refusal.example.com' })).status,
+      201,
+    );
     await everywhere('written', 'https://before-refusal.example.com', true, [...nodes, n5]);
     const cached = (await readyz(n5)).body.version;
     await n5.gw.stop(); // the cache is written at shutdown at the latest
-    await sql(db.url, "INSERT INTO allowlist (id, url_pattern, created_at, created_by) VALUES ('bad3', 'https://ok-with-bad3.example.com', now()::text, 'sql'), ('bad4', 'not an origin either', now()::text, 'sql')");
+    await sql(
+      db.url,
+      "INSERT INTO allowlist (id, url_pattern, created_at, created_by) VALUES ('bad3', 'https://ok-with-bad3.example.com', now()::text, 'sql'), ('bad4', 'not an origin either', now()::text, 'sql')",
+    );
     n5 = await startNode('n5', r, db, tmp.dir);
     const ready = await readyz(n5);
     assert.equal(ready.status, 200);
     assert.equal(ready.body.version, cached, 'the cached version is in force');
     assert.equal(ready.body.store, 'connected');
     assert.equal(await allows(n5, 'https://before-refusal.example.com'), true);
-    assert.equal(await allows(n5, 'https://ok-with-bad3.example.com'), false, 'nothing of the refused version');
+    assert.equal(
+      await allows(n5, 'https://ok-with-bad3.example.com'),
+      false,
+      'nothing of the refused version',
+    );
     await until('n5 reports the refusal', async () => {
-      const items = (await n5.admin('GET', '/api/nodes')).json.items as { id: string; lastError: string | null; version: number }[];
+      const items = (await n5.admin('GET', '/api/nodes')).json.items as {
+        id: string;
+        lastError: string | null;
+        version: number;
+      }[];
       const me = items.find((n) => n.id === 'n5');
-      return me !== undefined && me.version === cached && me.lastError !== null && /not an origin either/.test(me.lastError);
+      return (
+        me !== undefined &&
+        me.version === cached &&
+        me.lastError !== null &&
+        /not an origin either/.test(me.lastError)
+      );
     });
     assert.match(n5.gw.stdout + n5.gw.stderr, /not an origin either/);
     // Fixed in the store: the node leaves its cache for the store's version.
     await sql(db.url, "DELETE FROM allowlist WHERE id = 'bad4'");
     await everywhere('fixed', 'https://ok-with-bad3.example.com', true, [...nodes, n5]);
-    await until('n5 error cleared', async () => ((await n5.admin('GET', '/api/nodes')).json.items as { id: string; lastError: string | null }[]).find((n) => n.id === 'n5')?.lastError === null);
+    await until(
+      'n5 error cleared',
+      async () =>
+        ((await n5.admin('GET', '/api/nodes')).json.items as { id: string; lastError: string | null }[]).find(
+          (n) => n.id === 'n5',
+        )?.lastError === null,
+    );
   } finally {
     await n5.gw.stop();
   }

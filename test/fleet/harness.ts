@@ -65,26 +65,47 @@ export interface FleetNodeProc {
 }
 
 /** Starts node `id` through `relay` on database `db` (postgres://user@host:port/name). */
-export async function startNode(id: string, relay: Relay, db: { name: string }, dir: string, extra: string[] = []): Promise<FleetNodeProc> {
+export async function startNode(
+  id: string,
+  relay: Relay,
+  db: { name: string },
+  dir: string,
+  extra: string[] = [],
+): Promise<FleetNodeProc> {
   const cache = join(dir, `${id}-cache.db`);
-  const gw = await startCli(['--node-id', id, '--cache', cache, '--access-log', 'off', '--log-level', 'warn', ...extra], { CORSGATE_STORE: `postgres://postgres@127.0.0.1:${relay.port}/${db.name}` }, dir);
+  const gw = await startCli(
+    ['--node-id', id, '--cache', cache, '--access-log', 'off', '--log-level', 'warn', ...extra],
+    { CORSGATE_STORE: `postgres://postgres@127.0.0.1:${relay.port}/${db.name}` },
+    dir,
+  );
   return { id, relay, gw, admin: api(gw.admin, TOKEN), cache };
 }
 
 /** Whether the node's proxy allows `origin` (a preflight answered with it in Access-Control-Allow-Origin). */
 export async function allows(node: FleetNodeProc, origin: string): Promise<boolean> {
-  const res = await fetch(`${node.gw.proxy}/api/hello`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET' } });
+  const res = await fetch(`${node.gw.proxy}/api/hello`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'GET' },
+  });
   await res.arrayBuffer();
   return res.headers.get('access-control-allow-origin') === origin;
 }
 
-export async function readyz(node: FleetNodeProc): Promise<{ status: number; body: { status: string; version: number; store: string; staleSeconds: number } }> {
+export async function readyz(node: FleetNodeProc): Promise<{
+  status: number;
+  body: { status: string; version: number; store: string; staleSeconds: number };
+}> {
   const res = await fetch(`${node.gw.admin}/readyz`);
   return { status: res.status, body: (await res.json()) as never };
 }
 
 /** Waits (bounded) until `cond` holds; the error says what was awaited. */
-export async function until(what: string, cond: () => Promise<boolean>, limitMs = 8000, stepMs = 20): Promise<void> {
+export async function until(
+  what: string,
+  cond: () => Promise<boolean>,
+  limitMs = 8000,
+  stepMs = 20,
+): Promise<void> {
   const end = Date.now() + limitMs;
   for (;;) {
     if (await cond().catch(() => false)) return;

@@ -16,7 +16,10 @@ describe('admin API: permissions and validation', () => {
     tmp = tempDir();
     gw = await startCli(['--store', `sqlite:${tmp.dir}/perm.db`]);
     admin = api(gw.admin);
-    const created = await admin('POST', '/api/tokens', { name: 'customizer', permissions: ['customize-application'] });
+    const created = await admin('POST', '/api/tokens', {
+      name: 'customizer',
+      permissions: ['customize-application'],
+    });
     custom = api(gw.admin, created.json.token);
   });
   after(async () => {
@@ -34,43 +37,152 @@ describe('admin API: permissions and validation', () => {
   };
 
   test('customize-application cannot widen CORS through routes: public anywhere, closed paths opened by kind, paths, hosts, priority or deletion', async () => {
-    const err = await forbidden(custom('POST', '/api/routes', { kind: 'public', paths: ['/*'] }), 'a public route');
+    const err = await forbidden(
+      custom('POST', '/api/routes', { kind: 'public', paths: ['/*'] }),
+      'a public route',
+    );
     assert.deepEqual(Object.keys(err.widens).sort(), ['from', 'host', 'path', 'to']);
-    await forbidden(custom('POST', '/api/routes', { kind: 'public', paths: ['/nothing/here'], hosts: ['nowhere.example.com'] }), 'a public route anywhere');
+    await forbidden(
+      custom('POST', '/api/routes', {
+        kind: 'public',
+        paths: ['/nothing/here'],
+        hosts: ['nowhere.example.com'],
+      }),
+      'a public route anywhere',
+    );
     // A closed route of the admin's, then attempts to open it.
-    const closed = await admin('POST', '/api/routes', { kind: 'closed', paths: ['/internal/*'], hosts: ['api.example.com'], priority: 10 });
+    const closed = await admin('POST', '/api/routes', {
+      kind: 'closed',
+      paths: ['/internal/*'],
+      hosts: ['api.example.com'],
+      priority: 10,
+    });
     assert.equal(closed.status, 201);
-    await forbidden(custom('POST', '/api/routes', { kind: 'allowlist', paths: ['/internal/reports'], priority: 11 }), 'an allowlist route above a closed one');
-    await forbidden(custom('POST', '/api/routes', { kind: 'opt-in', setting: 'corsForOAuthEndpoints', hosts: ['*'], paths: ['/internal/*'], priority: 20 }), 'an opt-in route above a closed one');
-    await forbidden(custom('PUT', `/api/routes/${closed.json.id}`, { kind: 'allowlist', paths: ['/internal/*'], hosts: ['api.example.com'], priority: 10 }), 'closed turned allowlist');
-    await forbidden(custom('PUT', `/api/routes/${closed.json.id}`, { kind: 'closed', paths: ['/internal/secret'], hosts: ['api.example.com'], priority: 10 }), 'closed paths narrowed');
-    await forbidden(custom('PUT', `/api/routes/${closed.json.id}`, { kind: 'closed', paths: ['/internal/*'], hosts: ['other.example.com'], priority: 10 }), 'closed hosts moved');
+    await forbidden(
+      custom('POST', '/api/routes', { kind: 'allowlist', paths: ['/internal/reports'], priority: 11 }),
+      'an allowlist route above a closed one',
+    );
+    await forbidden(
+      custom('POST', '/api/routes', {
+        kind: 'opt-in',
+        setting: 'corsForOAuthEndpoints',
+        hosts: ['*'],
+        paths: ['/internal/*'],
+        priority: 20,
+      }),
+      'an opt-in route above a closed one',
+    );
+    await forbidden(
+      custom('PUT', `/api/routes/${closed.json.id}`, {
+        kind: 'allowlist',
+        paths: ['/internal/*'],
+        hosts: ['api.example.com'],
+        priority: 10,
+      }),
+      'closed turned allowlist',
+    );
+    await forbidden(
+      custom('PUT', `/api/routes/${closed.json.id}`, {
+        kind: 'closed',
+        paths: ['/internal/secret'],
+        hosts: ['api.example.com'],
+        priority: 10,
+      }),
+      'closed paths narrowed',
+    );
+    await forbidden(
+      custom('PUT', `/api/routes/${closed.json.id}`, {
+        kind: 'closed',
+        paths: ['/internal/*'],
+        hosts: ['other.example.com'],
+        priority: 10,
+      }),
+      'closed hosts moved',
+    );
     await forbidden(custom('DELETE', `/api/routes/${closed.json.id}`), 'a closed route deleted');
     // The OAuth preset's routes outrank every user route, so a route under them changes nothing.
-    assert.equal((await custom('POST', '/api/routes', { kind: 'allowlist', paths: ['/services/oauth2/singleaccess'], priority: 999_999 })).status, 201);
+    assert.equal(
+      (
+        await custom('POST', '/api/routes', {
+          kind: 'allowlist',
+          paths: ['/services/oauth2/singleaccess'],
+          priority: 999_999,
+        })
+      ).status,
+      201,
+    );
     // What does not widen stays allowed with customize-application.
-    assert.equal((await custom('POST', '/api/routes', { kind: 'allowlist', paths: ['/internal/reports'], priority: 5 })).status, 201, 'below the closed route: no change');
-    const mine = await custom('POST', '/api/routes', { kind: 'closed', paths: ['/private/*'], description: 'mine' });
+    assert.equal(
+      (await custom('POST', '/api/routes', { kind: 'allowlist', paths: ['/internal/reports'], priority: 5 }))
+        .status,
+      201,
+      'below the closed route: no change',
+    );
+    const mine = await custom('POST', '/api/routes', {
+      kind: 'closed',
+      paths: ['/private/*'],
+      description: 'mine',
+    });
     assert.equal(mine.status, 201, 'a closed route only closes');
-    assert.equal((await custom('PUT', `/api/routes/${mine.json.id}`, { kind: 'closed', paths: ['/private/*', '/more/*'], description: 'wider closed' })).status, 200);
-    assert.equal((await custom('PUT', `/api/routes/${closed.json.id}`, { kind: 'closed', paths: ['/internal/*'], hosts: ['api.example.com'], priority: 10, description: 'reworded' })).status, 200);
+    assert.equal(
+      (
+        await custom('PUT', `/api/routes/${mine.json.id}`, {
+          kind: 'closed',
+          paths: ['/private/*', '/more/*'],
+          description: 'wider closed',
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (
+        await custom('PUT', `/api/routes/${closed.json.id}`, {
+          kind: 'closed',
+          paths: ['/internal/*'],
+          hosts: ['api.example.com'],
+          priority: 10,
+          description: 'reworded',
+        })
+      ).status,
+      200,
+    );
     // modify-all-data may do all of it.
     const pub = await admin('POST', '/api/routes', { kind: 'public', paths: ['/public/*'] });
     assert.equal(pub.status, 201);
-    assert.equal((await custom('DELETE', `/api/routes/${pub.json.id}`)).status, 204, 'removing a public route narrows');
+    assert.equal(
+      (await custom('DELETE', `/api/routes/${pub.json.id}`)).status,
+      204,
+      'removing a public route narrows',
+    );
     assert.equal((await admin('DELETE', `/api/routes/${closed.json.id}`)).status, 204);
   });
 
   test('customize-application cannot widen CORS through settings; other settings stay theirs', async () => {
-    await forbidden(custom('PUT', '/api/settings', { corsForOAuthEndpoints: true }), "Salesforce's Enable CORS for OAuth endpoints");
-    await forbidden(custom('PUT', '/api/settings', { oauthPreset: false }), "dropping the preset's closed routes");
-    await forbidden(custom('PUT', '/api/settings', { myDomainHosts: ['*'], experienceCloudHosts: ['site.example.com'] }), 'more hosts for the headless endpoints');
+    await forbidden(
+      custom('PUT', '/api/settings', { corsForOAuthEndpoints: true }),
+      "Salesforce's Enable CORS for OAuth endpoints",
+    );
+    await forbidden(
+      custom('PUT', '/api/settings', { oauthPreset: false }),
+      "dropping the preset's closed routes",
+    );
+    await forbidden(
+      custom('PUT', '/api/settings', { myDomainHosts: ['*'], experienceCloudHosts: ['site.example.com'] }),
+      'more hosts for the headless endpoints',
+    );
     assert.equal((await custom('PUT', '/api/settings', { refusedStatus: 404 })).status, 200);
-    assert.equal((await admin('PUT', '/api/settings', { corsForOAuthEndpoints: true, refusedStatus: 403 })).status, 200);
-    assert.equal((await custom('PUT', '/api/settings', { corsForOAuthEndpoints: false })).status, 200, 'turning it off narrows');
+    assert.equal(
+      (await admin('PUT', '/api/settings', { corsForOAuthEndpoints: true, refusedStatus: 403 })).status,
+      200,
+    );
+    assert.equal(
+      (await custom('PUT', '/api/settings', { corsForOAuthEndpoints: false })).status,
+      200,
+      'turning it off narrows',
+    );
   });
 
-  test("__proto__, constructor, toString and valueOf are unknown fields, never stored", async () => {
+  test('__proto__, constructor, toString and valueOf are unknown fields, never stored', async () => {
     for (const key of ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
       const body = `{"${key}":{"refusedStatus":401},"refusedStatus":403}`;
       const res = await admin('PUT', '/api/settings', body);
@@ -98,16 +210,39 @@ describe('admin API: permissions and validation', () => {
       assert.equal(res.json.error.code, 'body-bad-format');
       assert.equal(res.json.error.field, 'hosts[0]');
       assert.match(res.json.error.message, message);
-      assert.equal((await admin('PUT', '/api/settings', { myDomainHosts: hosts })).status, 400, `myDomainHosts ${JSON.stringify(hosts)}`);
+      assert.equal(
+        (await admin('PUT', '/api/settings', { myDomainHosts: hosts })).status,
+        400,
+        `myDomainHosts ${JSON.stringify(hosts)}`,
+      );
     }
-    const ok = await admin('POST', '/api/routes', { kind: 'closed', paths: ['/h'], hosts: ['API.Example.com', '*.example.org', '*', '127.0.0.1', '[::1]', 'xn--bcher-kva.example'] });
+    const ok = await admin('POST', '/api/routes', {
+      kind: 'closed',
+      paths: ['/h'],
+      hosts: ['API.Example.com', '*.example.org', '*', '127.0.0.1', '[::1]', 'xn--bcher-kva.example'],
+    });
     assert.equal(ok.status, 201, JSON.stringify(ok.json));
     for (const [method, path, body, field] of [
       ['POST', '/api/routes', { kind: 'closed', paths: ['/d'], description: 'd'.repeat(256) }, 'description'],
-      ['POST', '/api/allowlist', { urlPattern: 'https://len.example.com', description: 'd'.repeat(256) }, 'description'],
-      ['POST', '/api/trusted-sites', { name: 'n'.repeat(81), endpointUrl: 'https://n.example.com', isApplicableToImgSrc: true }, 'name'],
+      [
+        'POST',
+        '/api/allowlist',
+        { urlPattern: 'https://len.example.com', description: 'd'.repeat(256) },
+        'description',
+      ],
+      [
+        'POST',
+        '/api/trusted-sites',
+        { name: 'n'.repeat(81), endpointUrl: 'https://n.example.com', isApplicableToImgSrc: true },
+        'name',
+      ],
       ['POST', '/api/tokens', { name: 't'.repeat(101), permissions: ['view-setup'] }, 'name'],
-      ['POST', '/api/routes', { kind: 'closed', paths: ['/d'], hosts: [`${'a'.repeat(63)}.`.repeat(4) + 'com'] }, 'hosts[0]'],
+      [
+        'POST',
+        '/api/routes',
+        { kind: 'closed', paths: ['/d'], hosts: [`${'a'.repeat(63)}.`.repeat(4) + 'com'] },
+        'hosts[0]',
+      ],
     ] as const) {
       const res = await admin(method, path, body);
       assert.equal(res.status, 400, `${path} ${field}`);
@@ -117,7 +252,10 @@ describe('admin API: permissions and validation', () => {
   });
 
   test('token names are unique: a second token with the same name is 409', async () => {
-    assert.equal((await admin('POST', '/api/tokens', { name: 'ci', permissions: ['view-setup'] })).status, 201);
+    assert.equal(
+      (await admin('POST', '/api/tokens', { name: 'ci', permissions: ['view-setup'] })).status,
+      201,
+    );
     const again = await admin('POST', '/api/tokens', { name: 'ci', permissions: ['modify-all-data'] });
     assert.equal(again.status, 409);
     assert.equal(again.json.error.code, 'duplicate');

@@ -18,7 +18,11 @@ test('a weak CORSGATE_ADMIN_TOKEN is refused with exit 2 and a message naming th
       ['abcdefghijklmnopqrstuvwxyz0123456789', /neighbouring characters/],
     ];
     for (const [token, why] of cases) {
-      const run = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', `sqlite:${tmp.dir}/weak.db`], { encoding: 'utf8', env: { ...process.env, CORSGATE_ADMIN_TOKEN: token }, timeout: 20_000 });
+      const run = spawnSync(
+        process.execPath,
+        [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', `sqlite:${tmp.dir}/weak.db`],
+        { encoding: 'utf8', env: { ...process.env, CORSGATE_ADMIN_TOKEN: token }, timeout: 20_000 },
+      );
       assert.equal(run.status, 2, `${token}: ${run.stderr}`);
       assert.match(run.stderr, /CORSGATE_ADMIN_TOKEN/);
       assert.match(run.stderr, why);
@@ -33,10 +37,16 @@ test('a weak CORSGATE_ADMIN_TOKEN is refused with exit 2 and a message naming th
 
 test('--allow-weak-admin-token accepts a weak token (for tests), with a warning', async () => {
   const tmp = tempDir();
-  const gw = await startCli(['--store', `sqlite:${tmp.dir}/allow.db`, '--allow-weak-admin-token'], { CORSGATE_ADMIN_TOKEN: 'change-me' });
+  const gw = await startCli(['--store', `sqlite:${tmp.dir}/allow.db`, '--allow-weak-admin-token'], {
+    CORSGATE_ADMIN_TOKEN: 'change-me',
+  });
   try {
     assert.equal((await api(gw.admin, 'change-me')('GET', '/api/me')).status, 200);
-    assert.match(gw.stdout, /"level":40,[^\n]*CORSGATE_ADMIN_TOKEN is 9 characters long.*--allow-weak-admin-token/, 'a warning in the log');
+    assert.match(
+      gw.stdout,
+      /"level":40,[^\n]*CORSGATE_ADMIN_TOKEN is 9 characters long.*--allow-weak-admin-token/,
+      'a warning in the log',
+    );
   } finally {
     await gw.stop();
     tmp.cleanup();
@@ -60,8 +70,15 @@ test('setting CORSGATE_ADMIN_TOKEN revokes the token generated on the first star
       assert.equal(old.json.error.code, 'token-revoked');
       const admin = api(second.admin, chosen);
       assert.equal((await admin('GET', '/api/me')).json.name, 'admin (CORSGATE_ADMIN_TOKEN)');
-      assert.deepEqual((await admin('GET', '/api/tokens')).json.items.map((t: { name: string }) => t.name), ['admin (CORSGATE_ADMIN_TOKEN)']);
-      const audit = (await admin('GET', '/api/audit?entity=token')).json.items as { action: string; actor: string; before: { name: string } | null }[];
+      assert.deepEqual(
+        (await admin('GET', '/api/tokens')).json.items.map((t: { name: string }) => t.name),
+        ['admin (CORSGATE_ADMIN_TOKEN)'],
+      );
+      const audit = (await admin('GET', '/api/audit?entity=token')).json.items as {
+        action: string;
+        actor: string;
+        before: { name: string } | null;
+      }[];
       const revoked = audit.find((e) => e.action === 'delete');
       assert.ok(revoked, 'an audit row for the revocation');
       assert.equal(revoked.actor, 'system');

@@ -7,7 +7,8 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { api, pageServer, startCli, startUpstream, tempDir } from './helpers.js';
 
-type Result = { ok: true; status: number; body: string; header: string | null } | { ok: false; error: string };
+type Result =
+  { ok: true; status: number; body: string; header: string | null } | { ok: false; error: string };
 
 const post = (url: string, header = 'x-request-id') => `
   (async () => {

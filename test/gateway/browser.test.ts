@@ -19,7 +19,12 @@ test('Chromium: an allowlisted origin reads the API through the gateway, another
     const read = (url: string) =>
       page.evaluate(async (u) => {
         try {
-          const res = await fetch(u, { method: 'PUT', credentials: 'include', headers: { 'content-type': 'application/json', 'x-client': '1' }, body: '{"a":1}' });
+          const res = await fetch(u, {
+            method: 'PUT',
+            credentials: 'include',
+            headers: { 'content-type': 'application/json', 'x-client': '1' },
+            body: '{"a":1}',
+          });
           return { ok: true, status: res.status, body: await res.text() };
         } catch (err) {
           return { ok: false, error: String(err) };

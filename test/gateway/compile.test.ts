@@ -21,19 +21,51 @@ test('OriginTable: exact byte equality, duplicates refused, sized once', () => {
 });
 
 test('the sliced builder decides as createPolicy does, and drops entries the check refuses with a warning', () => {
-  const patterns = ['https://app.example.com', 'https://*.example.org', 'http://localhost:*', 'https://api.example.com:8443', 'http://insecure.example.com', '*', 'https://xn--bcher-kva.example'];
+  const patterns = [
+    'https://app.example.com',
+    'https://*.example.org',
+    'http://localhost:*',
+    'https://api.example.com:8443',
+    'http://insecure.example.com',
+    '*',
+    'https://xn--bcher-kva.example',
+  ];
   const builder = new AllowlistBuilder({}, patterns.length);
   builder.add(patterns, 0, 3);
   builder.add(patterns, 3);
   const sliced = builder.build();
   assert.equal(builder.size, 5);
   assert.equal(builder.warnings.length, 2);
-  assert.match(builder.warnings.join('\n'), /'http:\/\/insecure\.example\.com' ignored.*did you mean https:\/\/insecure\.example\.com\?/);
+  assert.match(
+    builder.warnings.join('\n'),
+    /'http:\/\/insecure\.example\.com' ignored.*did you mean https:\/\/insecure\.example\.com\?/,
+  );
   assert.match(builder.warnings.join('\n'), /'\*' ignored: '\*' is not an origin/);
-  const engine = createPolicy(allowlistOptions(patterns.filter((p) => p !== '*' && !p.startsWith('http://insecure'))));
-  const origins = ['https://app.example.com', 'https://a.b.example.org', 'https://example.org', 'http://localhost', 'http://localhost:3000', 'https://api.example.com:8443', 'https://api.example.com', 'https://xn--bcher-kva.example', 'http://insecure.example.com', 'null', 'https://APP.example.com', `https://${'a'.repeat(400)}.com`];
+  const engine = createPolicy(
+    allowlistOptions(patterns.filter((p) => p !== '*' && !p.startsWith('http://insecure'))),
+  );
+  const origins = [
+    'https://app.example.com',
+    'https://a.b.example.org',
+    'https://example.org',
+    'http://localhost',
+    'http://localhost:3000',
+    'https://api.example.com:8443',
+    'https://api.example.com',
+    'https://xn--bcher-kva.example',
+    'http://insecure.example.com',
+    'null',
+    'https://APP.example.com',
+    `https://${'a'.repeat(400)}.com`,
+  ];
   for (const origin of origins) {
-    for (const request of [{ method: 'GET', headers: { origin } }, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-a' } }]) {
+    for (const request of [
+      { method: 'GET', headers: { origin } },
+      {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-a' },
+      },
+    ]) {
       assert.deepEqual(sliced.evaluate(request), engine.evaluate(request), `${request.method} ${origin}`);
     }
   }
@@ -49,7 +81,11 @@ test('a state packed by the primary and rebuilt from its pieces by a worker deci
   const { BYTES_CHUNK } = await import('../../src/gateway/protocol.js');
   const { DEFAULT_SETTINGS } = await import('../../src/store/types.js');
   const { serialize, deserialize } = await import('node:v8');
-  const allowlist = [...Array.from({ length: 120_000 }, (_, i) => `https://o${i}.example.com`), 'https://*.example.org', 'http://insecure.example.com'];
+  const allowlist = [
+    ...Array.from({ length: 120_000 }, (_, i) => `https://o${i}.example.com`),
+    'https://*.example.org',
+    'http://insecure.example.com',
+  ];
   const state = { version: 3, allowlist, routes: [], trustedSites: [], settings: { ...DEFAULT_SETTINGS } };
   const packed = packState(state, (await checkState(state, {}, () => true))!);
   assert.equal(packed.begin.table.size, 120_000);
@@ -59,7 +95,12 @@ test('a state packed by the primary and rebuilt from its pieces by a worker deci
   const received = packed.pieces.map((p) => deserialize(serialize(p)) as (typeof packed.pieces)[number]);
   for (const p of received) if (p.t === 'state-bytes') assert.ok(p.bytes.length <= BYTES_CHUNK);
   const { capacity, arenaBytes, size } = packed.begin.table;
-  const table = { arena: new Uint8Array(arenaBytes), offsets: new Uint32Array(capacity), lengths: new Uint16Array(capacity), hashes: new Uint32Array(capacity) };
+  const table = {
+    arena: new Uint8Array(arenaBytes),
+    offsets: new Uint32Array(capacity),
+    lengths: new Uint16Array(capacity),
+    hashes: new Uint32Array(capacity),
+  };
   const worker = new AllowlistBuilder({}, 0);
   for (const p of received) {
     if (p.t === 'state-bytes') new Uint8Array(table[p.field].buffer).set(p.bytes, p.at);
@@ -69,7 +110,13 @@ test('a state packed by the primary and rebuilt from its pieces by a worker deci
   const rebuilt = worker.build();
   assert.equal(worker.size, 120_001);
   const allowed = ['https://o0.example.com', 'https://o119999.example.com', 'https://a.example.org'];
-  for (const origin of [...allowed, 'https://o120000.example.com', 'http://insecure.example.com', 'https://evil.example', 'https://O1.example.com']) {
+  for (const origin of [
+    ...allowed,
+    'https://o120000.example.com',
+    'http://insecure.example.com',
+    'https://evil.example',
+    'https://O1.example.com',
+  ]) {
     assert.equal(rebuilt.allowsOrigin(origin), allowed.includes(origin), origin);
   }
   // A newer state abandons the packing.

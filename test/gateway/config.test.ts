@@ -23,7 +23,10 @@ test('flags beat environment, environment beats the config file', () => {
   const tmp = tempDir();
   try {
     const yaml = `${tmp.dir}/gw.yaml`;
-    writeFileSync(yaml, 'port: 9001\nadminPort: 9002\nupstream: http://127.0.0.1:7000\nstore: sqlite:/tmp/x.db\n');
+    writeFileSync(
+      yaml,
+      'port: 9001\nadminPort: 9002\nupstream: http://127.0.0.1:7000\nstore: sqlite:/tmp/x.db\n',
+    );
     const c = parseConfig(['--config', yaml, '--port=9100'], { CORSGATE_ADMIN_PORT: '9200' });
     assert.ok(c !== 'help');
     assert.equal(c.port, 9100);
@@ -32,7 +35,10 @@ test('flags beat environment, environment beats the config file', () => {
     assert.equal(c.store, 'sqlite:/tmp/x.db');
     const json = `${tmp.dir}/gw.json`;
     writeFileSync(json, JSON.stringify({ host: '0.0.0.0', colour: 'red' }));
-    assert.throws(() => parseConfig(['--config', json], {}), (e: unknown) => e instanceof ConfigError && e.code === 'config-unknown-key' && /colour/.test(e.message));
+    assert.throws(
+      () => parseConfig(['--config', json], {}),
+      (e: unknown) => e instanceof ConfigError && e.code === 'config-unknown-key' && /colour/.test(e.message),
+    );
   } finally {
     tmp.cleanup();
   }
@@ -42,7 +48,10 @@ test('bad values are refused with a message naming the source', () => {
   assert.throws(() => parseConfig(['--port', '70000'], {}), /option --port/);
   assert.throws(() => parseConfig([], { CORSGATE_PORT: 'abc' }), /environment CORSGATE_PORT/);
   assert.throws(() => parseConfig(['--upstream', 'ftp://x'], {}), /http/);
-  assert.throws(() => parseConfig(['--nope'], {}), (e: unknown) => e instanceof ConfigError && e.code === 'config-unknown-flag');
+  assert.throws(
+    () => parseConfig(['--nope'], {}),
+    (e: unknown) => e instanceof ConfigError && e.code === 'config-unknown-flag',
+  );
   assert.throws(() => parseConfig(['--port'], {}), /needs a value/);
 });
 
@@ -70,7 +79,11 @@ test('a store that cannot be used stops the start with exit 2 and a message, not
       // A missing folder is created (test/store/open.test.ts); one that cannot be (a file is in the way) is reported.
       [`sqlite:${tmp.dir}/not.db/x.db`, /cannot open the SQLite database/],
     ] as const) {
-      const run = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', store], { encoding: 'utf8', env: { ...process.env, CORSGATE_ADMIN_TOKEN: strongToken() } });
+      const run = spawnSync(
+        process.execPath,
+        [CLI, 'serve', '--port', '0', '--admin-port', '0', '--store', store],
+        { encoding: 'utf8', env: { ...process.env, CORSGATE_ADMIN_TOKEN: strongToken() } },
+      );
       assert.equal(run.status, 2, run.stderr);
       assert.match(run.stderr, message);
       assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
@@ -86,7 +99,11 @@ test('a real start configured from the environment and a config file', async () 
   try {
     const file = `${tmp.dir}/gateway.yaml`;
     writeFileSync(file, `store: sqlite:${tmp.dir}/from-file.db\nadminHost: localhost\ntimeoutMs: 2000\n`);
-    const g = await startCli([], { CORSGATE_CONFIG: file, CORSGATE_UPSTREAM: upstream.url, CORSGATE_HOST: '127.0.0.1' });
+    const g = await startCli([], {
+      CORSGATE_CONFIG: file,
+      CORSGATE_UPSTREAM: upstream.url,
+      CORSGATE_HOST: '127.0.0.1',
+    });
     try {
       assert.match(g.admin, /^http:\/\/localhost:\d+$/);
       assert.match(g.stdout, new RegExp(`store:\\s+sqlite:${tmp.dir}/from-file\\.db`));

@@ -42,12 +42,34 @@ for (const workers of [1, 2]) {
     before(async () => {
       tmp = tempDir();
       upstream = await startUpstream();
-      gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/dp.db`, '--workers', String(workers), '--timeout', '1500']);
+      gw = await startCli([
+        '--upstream',
+        upstream.url,
+        '--store',
+        `sqlite:${tmp.dir}/dp.db`,
+        '--workers',
+        String(workers),
+        '--timeout',
+        '1500',
+      ]);
       call = api(gw.admin);
       host = new URL(gw.proxy).host;
       assert.equal((await call('POST', '/api/allowlist', { urlPattern: ALLOWED })).status, 201);
-      assert.equal((await call('POST', '/api/routes', { kind: 'closed', paths: ['/internal/*'], hosts: ['api.example.com'], priority: 10 })).status, 201);
-      assert.equal((await call('POST', '/api/routes', { kind: 'public', paths: ['/pub/*'], priority: 10 })).status, 201);
+      assert.equal(
+        (
+          await call('POST', '/api/routes', {
+            kind: 'closed',
+            paths: ['/internal/*'],
+            hosts: ['api.example.com'],
+            priority: 10,
+          })
+        ).status,
+        201,
+      );
+      assert.equal(
+        (await call('POST', '/api/routes', { kind: 'public', paths: ['/pub/*'], priority: 10 })).status,
+        201,
+      );
     });
 
     after(async () => {
@@ -57,7 +79,10 @@ for (const workers of [1, 2]) {
     });
 
     test('an allowed preflight is 204 with no Content-Length and no body (RFC 9110 §8.6)', async () => {
-      const text = await raw(gw.proxy, `OPTIONS /data HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${ALLOWED}\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n`);
+      const text = await raw(
+        gw.proxy,
+        `OPTIONS /data HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${ALLOWED}\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n`,
+      );
       const [head, body] = text.split('\r\n\r\n');
       assert.match(head!, /^HTTP\/1\.1 204 No Content\r\n/);
       assert.doesNotMatch(head!, /content-length/i);
@@ -78,21 +103,35 @@ for (const workers of [1, 2]) {
         assert.equal(res.headers.get('access-control-allow-origin'), origin, `request ${i}`);
       }
       assert.equal((await call('DELETE', `/api/allowlist/${created.json.id}`)).status, 204);
-      for (let i = 0; i < 8; i++) assert.equal((await fetch(`${gw.proxy}/x`, { headers: { origin, connection: 'close' } })).status, 403, `after delete ${i}`);
+      for (let i = 0; i < 8; i++)
+        assert.equal(
+          (await fetch(`${gw.proxy}/x`, { headers: { origin, connection: 'close' } })).status,
+          403,
+          `after delete ${i}`,
+        );
     });
 
     test('a trailing-dot Host meets the host-scoped closed route', async () => {
       for (const h of ['api.example.com', 'api.example.com.', 'API.EXAMPLE.COM.:80']) {
-        const text = await raw(gw.proxy, `GET /internal/a HTTP/1.1\r\nHost: ${h}\r\nOrigin: ${ALLOWED}\r\nConnection: close\r\n\r\n`);
+        const text = await raw(
+          gw.proxy,
+          `GET /internal/a HTTP/1.1\r\nHost: ${h}\r\nOrigin: ${ALLOWED}\r\nConnection: close\r\n\r\n`,
+        );
         assert.match(text, /^HTTP\/1\.1 403 /, h);
         assert.match(text, /cors-closed/, h);
       }
     });
 
     test('absolute-form targets are routed by their authority and path, and forwarded in origin-form', async () => {
-      const closed = await raw(gw.proxy, `GET http://api.example.com/internal/a HTTP/1.1\r\nHost: elsewhere.example\r\nOrigin: ${ALLOWED}\r\nConnection: close\r\n\r\n`);
+      const closed = await raw(
+        gw.proxy,
+        `GET http://api.example.com/internal/a HTTP/1.1\r\nHost: elsewhere.example\r\nOrigin: ${ALLOWED}\r\nConnection: close\r\n\r\n`,
+      );
       assert.match(closed, /^HTTP\/1\.1 403 .*cors-closed/s);
-      const ok = await raw(gw.proxy, `GET http://www.example.com/data?q=1 HTTP/1.1\r\nHost: www.example.com\r\nOrigin: ${ALLOWED}\r\nConnection: close\r\n\r\n`);
+      const ok = await raw(
+        gw.proxy,
+        `GET http://www.example.com/data?q=1 HTTP/1.1\r\nHost: www.example.com\r\nOrigin: ${ALLOWED}\r\nConnection: close\r\n\r\n`,
+      );
       assert.match(ok, /^HTTP\/1\.1 200 /);
       assert.equal(upstream.last!.url, '/data?q=1');
       const bad = await raw(gw.proxy, `GET ftp://x/y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
@@ -100,12 +139,17 @@ for (const workers of [1, 2]) {
     });
 
     test('rewrite headers never reach the upstream; ;path parameters do not sidestep a closed route', async () => {
-      const res = await fetch(`${gw.proxy}/plain`, { headers: { 'x-original-url': '/internal/a', 'x-rewrite-url': '/internal/a', 'x-kept': '1' } });
+      const res = await fetch(`${gw.proxy}/plain`, {
+        headers: { 'x-original-url': '/internal/a', 'x-rewrite-url': '/internal/a', 'x-kept': '1' },
+      });
       assert.equal(res.status, 200);
       assert.equal(upstream.last!.headers['x-original-url'], undefined);
       assert.equal(upstream.last!.headers['x-rewrite-url'], undefined);
       assert.equal(upstream.last!.headers['x-kept'], '1');
-      const text = await raw(gw.proxy, `GET /internal;jsessionid=x/a HTTP/1.1\r\nHost: api.example.com\r\nOrigin: ${ALLOWED}\r\nConnection: close\r\n\r\n`);
+      const text = await raw(
+        gw.proxy,
+        `GET /internal;jsessionid=x/a HTTP/1.1\r\nHost: api.example.com\r\nOrigin: ${ALLOWED}\r\nConnection: close\r\n\r\n`,
+      );
       assert.match(text, /^HTTP\/1\.1 403 .*cors-closed/s);
     });
 
@@ -116,7 +160,10 @@ for (const workers of [1, 2]) {
     });
 
     test('100 Continue only after the decision: a refused request never gets it', async () => {
-      const refused = await raw(gw.proxy, `POST /data HTTP/1.1\r\nHost: ${host}\r\nOrigin: https://evil.example\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n`);
+      const refused = await raw(
+        gw.proxy,
+        `POST /data HTTP/1.1\r\nHost: ${host}\r\nOrigin: https://evil.example\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n`,
+      );
       assert.match(refused, /^HTTP\/1\.1 403 /);
       assert.doesNotMatch(refused, /100 Continue/);
       const { port, hostname } = new URL(gw.proxy);
@@ -132,7 +179,9 @@ for (const workers of [1, 2]) {
           }
         });
         s.on('error', reject);
-        s.write(`POST /data HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${ALLOWED}\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n`);
+        s.write(
+          `POST /data HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${ALLOWED}\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n`,
+        );
         setTimeout(() => (s.destroy(), resolve(got)), 3000).unref();
       });
       assert.match(allowed, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
@@ -141,9 +190,15 @@ for (const workers of [1, 2]) {
 
     test('more header fields than --max-headers: 431, not silently dropped', async () => {
       const many = Array.from({ length: 250 }, (_, i) => `X-H${i}: ${i}\r\n`).join('');
-      const text = await raw(gw.proxy, `GET /data HTTP/1.1\r\nHost: ${host}\r\n${many}Connection: close\r\n\r\n`);
+      const text = await raw(
+        gw.proxy,
+        `GET /data HTTP/1.1\r\nHost: ${host}\r\n${many}Connection: close\r\n\r\n`,
+      );
       assert.match(text, /^HTTP\/1\.1 431 /);
-      const big = await raw(gw.proxy, `GET /data HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`);
+      const big = await raw(
+        gw.proxy,
+        `GET /data HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`,
+      );
       assert.match(big, /^HTTP\/1\.1 431 /);
     });
 
@@ -159,7 +214,14 @@ for (const workers of [1, 2]) {
 
     test("the gateway's own 502 carries the request's CORS headers and no internal address", async () => {
       const t = tempDir();
-      const g = await startCli(['--upstream', 'http://127.0.0.1:9', '--store', `sqlite:${t.dir}/dead.db`, '--workers', String(workers)]);
+      const g = await startCli([
+        '--upstream',
+        'http://127.0.0.1:9',
+        '--store',
+        `sqlite:${t.dir}/dead.db`,
+        '--workers',
+        String(workers),
+      ]);
       try {
         assert.equal((await api(g.admin)('POST', '/api/allowlist', { urlPattern: ALLOWED })).status, 201);
         const res = await fetch(`${g.proxy}/x`, { headers: { origin: ALLOWED } });
@@ -169,7 +231,8 @@ for (const workers of [1, 2]) {
         const body = await res.text();
         assert.match(body, /upstream-unreachable/);
         assert.doesNotMatch(body, /127\.0\.0\.1|:9\b/);
-        const logged = () => g.stdout.split('\n').some((l) => l.includes('upstream failure') && l.includes('127.0.0.1:9'));
+        const logged = () =>
+          g.stdout.split('\n').some((l) => l.includes('upstream failure') && l.includes('127.0.0.1:9'));
         for (let i = 0; i < 20 && !logged(); i++) await new Promise((r) => setTimeout(r, 100));
         assert.ok(logged(), `the address is in the log:\n${g.stdout}`);
       } finally {
@@ -180,8 +243,21 @@ for (const workers of [1, 2]) {
 
     test('/metrics reports the whole node and the access log has one line per request, without secrets', async () => {
       const before = await (await fetch(`${gw.admin}/metrics`)).text();
-      const count = (text: string) => [...text.matchAll(/^corsgate_requests_total\{decision="allowed",reason="allowed",route="default"\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
-      for (let i = 0; i < 10; i++) await fetch(`${gw.proxy}/metered`, { headers: { origin: ALLOWED, authorization: 'Bearer super-secret-value', cookie: 'sid=cookie-secret', connection: 'close' } });
+      const count = (text: string) =>
+        [
+          ...text.matchAll(
+            /^corsgate_requests_total\{decision="allowed",reason="allowed",route="default"\} (\d+)/gm,
+          ),
+        ].reduce((n, m) => n + Number(m[1]), 0);
+      for (let i = 0; i < 10; i++)
+        await fetch(`${gw.proxy}/metered`, {
+          headers: {
+            origin: ALLOWED,
+            authorization: 'Bearer super-secret-value',
+            cookie: 'sid=cookie-secret',
+            connection: 'close',
+          },
+        });
       const text = await (await fetch(`${gw.admin}/metrics`)).text();
       assert.equal(count(text) - count(before), 10);
       assert.match(text, /^process_cpu_seconds_total \d/m);
@@ -191,19 +267,45 @@ for (const workers of [1, 2]) {
       const lines = metered();
       assert.equal(lines.length, 10);
       const line = JSON.parse(lines[0]!);
-      for (const k of ['time', 'method', 'path', 'host', 'origin', 'decision', 'reason', 'route', 'status', 'upstreamMs', 'bytes']) assert.ok(k in line, k);
+      for (const k of [
+        'time',
+        'method',
+        'path',
+        'host',
+        'origin',
+        'decision',
+        'reason',
+        'route',
+        'status',
+        'upstreamMs',
+        'bytes',
+      ])
+        assert.ok(k in line, k);
       assert.equal(line.status, 200);
       assert.equal(line.origin, ALLOWED);
       assert.doesNotMatch(gw.stdout, /super-secret-value|cookie-secret/);
     });
 
     test("an opt-in route's setting must be a boolean setting", async () => {
-      const bad = await call('POST', '/api/routes', { kind: 'opt-in', paths: ['/x/*'], setting: 'corsForOAuthEndpionts' });
+      const bad = await call('POST', '/api/routes', {
+        kind: 'opt-in',
+        paths: ['/x/*'],
+        setting: 'corsForOAuthEndpionts',
+      });
       assert.equal(bad.status, 400);
       assert.equal(bad.json.error.code, 'route-setting-unknown');
       assert.equal(bad.json.error.field, 'setting');
       assert.match(bad.json.error.message, /corsForOAuthEndpoints/);
-      assert.equal((await call('POST', '/api/routes', { kind: 'opt-in', paths: ['/x/*'], setting: 'corsForOAuthEndpoints' })).status, 201);
+      assert.equal(
+        (
+          await call('POST', '/api/routes', {
+            kind: 'opt-in',
+            paths: ['/x/*'],
+            setting: 'corsForOAuthEndpoints',
+          })
+        ).status,
+        201,
+      );
     });
   });
 }

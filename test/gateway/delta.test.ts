@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { deserialize, serialize } from 'node:v8';
 import pino from 'pino';
 import { OriginTable } from 'corsgate/internal/origin/origin-table.js';
-import { applyStateDelta, checkState, packDelta, packState, type CheckedState } from '../../src/gateway/pack.js';
+import {
+  applyStateDelta,
+  checkState,
+  packDelta,
+  packState,
+  type CheckedState,
+} from '../../src/gateway/pack.js';
 import type { ToWorker, WorkerConfig } from '../../src/gateway/protocol.js';
 import { StateReceiver } from '../../src/gateway/receiver.js';
 import { compileSnapshot, type Snapshot } from '../../src/gateway/snapshot.js';
@@ -44,8 +50,18 @@ test('OriginTable.delete: random additions and removals in a crowded table agree
 /** The policy file's options, one object (a reloaded file is another, and makes the next state whole). */
 const OV = {};
 
-const state = (version: number, allowlist: string[], from?: { version: number; list: string[] }): StoreState => {
-  const s: StoreState = { version, allowlist, trustedSites: [], routes: [], settings: { ...DEFAULT_SETTINGS } };
+const state = (
+  version: number,
+  allowlist: string[],
+  from?: { version: number; list: string[] },
+): StoreState => {
+  const s: StoreState = {
+    version,
+    allowlist,
+    trustedSites: [],
+    routes: [],
+    settings: { ...DEFAULT_SETTINGS },
+  };
   if (from) s.allowlistDelta = { from: from.version, ...multisetDiff(from.list, allowlist) };
   return s;
 };
@@ -69,7 +85,12 @@ function worker() {
   const published: Snapshot[] = [];
   const waits: Array<() => void> = [];
   const config = { overrides: {}, cspReportPath: null } as unknown as WorkerConfig;
-  const receiver = new StateReceiver(config, new Metrics(), (s) => (published.push(s), waits.splice(0).forEach((w) => w()), true), pino({ level: 'silent' }));
+  const receiver = new StateReceiver(
+    config,
+    new Metrics(),
+    (s) => (published.push(s), waits.splice(0).forEach((w) => w()), true),
+    pino({ level: 'silent' }),
+  );
   const feed = async (messages: ToWorker[], version: number) => {
     const done = new Promise<void>((resolve) => waits.push(resolve));
     for (const m of messages) receiver.on(deserialize(serialize(m)) as ToWorker);
@@ -104,11 +125,17 @@ test('random deltas (removals, re-additions, duplicates, wildcards) decide as th
     const next = [...list];
     const r = rnd();
     for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) {
-      if (r < 0.35) next.push(exact(Math.floor(rnd() * 400))); // new, re-added after a removal, or a duplicate
+      if (r < 0.35)
+        next.push(exact(Math.floor(rnd() * 400))); // new, re-added after a removal, or a duplicate
       else if (r < 0.7 && next.length > 0) next.splice(Math.floor(rnd() * next.length), 1);
-      else if (r < 0.8) next[Math.floor(rnd() * next.length)] = exact(400 + step); // a row changed in place
+      else if (r < 0.8)
+        next[Math.floor(rnd() * next.length)] = exact(400 + step); // a row changed in place
       else if (r < 0.9) next.push(wild[Math.floor(rnd() * wild.length)]!);
-      else if (next.some((p) => p.includes('*'))) next.splice(next.findIndex((p) => p.includes('*')), 1);
+      else if (next.some((p) => p.includes('*')))
+        next.splice(
+          next.findIndex((p) => p.includes('*')),
+          1,
+        );
     }
     const s = state(version + 1, next, { version, list });
     const from = version;
@@ -127,35 +154,53 @@ test('random deltas (removals, re-additions, duplicates, wildcards) decide as th
     const whole = (await checkState(s, OV, () => true))!;
     // The primary's table after the delta holds what a whole check holds.
     assert.equal(base.builder.size, whole.builder.size, `step ${step}: size`);
-    assert.deepEqual(base.builder.packed().others, whole.builder.packed().others, `step ${step}: other patterns, in order`);
+    assert.deepEqual(
+      base.builder.packed().others,
+      whole.builder.packed().others,
+      `step ${step}: other patterns, in order`,
+    );
     assert.deepEqual(base.builder.warnings, whole.builder.warnings, `step ${step}: warnings`);
     const snap = await w.feed(messages, version);
     const reference = await compileSnapshot(engine, s);
     assert.equal(snap.version, version);
     assert.equal(snap.allowlistSize, reference.allowlistSize, `step ${step}: worker's size`);
-    assert.deepEqual([...snap.allowlist.options.origins].sort(), [...reference.allowlist.options.origins].sort(), `step ${step}: origins`);
+    assert.deepEqual(
+      [...snap.allowlist.options.origins].sort(),
+      [...reference.allowlist.options.origins].sort(),
+      `step ${step}: origins`,
+    );
     for (const origin of probes(list, rnd)) {
       const preflight = { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT' } };
-      assert.deepEqual(snap.allowlist.evaluate(preflight), reference.allowlist.evaluate(preflight), `step ${step}: ${origin}`);
+      assert.deepEqual(
+        snap.allowlist.evaluate(preflight),
+        reference.allowlist.evaluate(preflight),
+        `step ${step}: ${origin}`,
+      );
       assert.equal(snap.entryOf(origin), reference.entryOf(origin), `step ${step}: entry of ${origin}`);
     }
   }
   assert.ok(deltas > 60, `${deltas} of 120 states went as deltas`);
 });
 
-test('a worker that does not hold the delta\'s base version asks for the whole state, and serves on', async () => {
+test("a worker that does not hold the delta's base version asks for the whole state, and serves on", async () => {
   const w = worker();
   let base = (await checkState(state(1, ['https://a.example.com']), OV, () => true))!;
   const first = packState(state(1, ['https://a.example.com']), base);
   await w.feed([first.begin, ...first.pieces], 1);
-  const s = state(3, ['https://a.example.com', 'https://b.example.com'], { version: 2, list: ['https://a.example.com'] });
+  const s = state(3, ['https://a.example.com', 'https://b.example.com'], {
+    version: 2,
+    list: ['https://a.example.com'],
+  });
   base = { ...base, version: 2 };
   const ops = applyStateDelta(base, s, OV)!;
   const sent: unknown[] = [];
   const original = process.send;
   process.send = ((m: unknown) => (sent.push(m), true)) as typeof process.send;
   try {
-    const snap = await Promise.race([w.feed([packDelta(s, 2, base, ops)], 3), new Promise<null>((r) => setTimeout(() => r(null), 200))]);
+    const snap = await Promise.race([
+      w.feed([packDelta(s, 2, base, ops)], 3),
+      new Promise<null>((r) => setTimeout(() => r(null), 200)),
+    ]);
     assert.equal(snap, null, 'nothing published');
   } finally {
     process.send = original;
@@ -184,7 +229,8 @@ test('named cases: a duplicate removed keeps its origin, a removed origin added 
     assert.equal(ops !== null, asDelta, `${next.join(' ')}`);
     if (ops === null) break;
     const snap = await w.feed([packDelta(s, version, base, ops)], version + 1);
-    for (const o of [a, b]) assert.equal(snap.allowlist.allowsOrigin(o), next.includes(o), `${next.join(' ')}: ${o}`);
+    for (const o of [a, b])
+      assert.equal(snap.allowlist.allowsOrigin(o), next.includes(o), `${next.join(' ')}: ${o}`);
     version++;
     list = next;
   }

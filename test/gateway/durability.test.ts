@@ -12,7 +12,10 @@ test('the allowlist, settings and tokens persist across a restart; the bootstrap
     assert.ok(m, `a generated token is printed on first start:\n${first.stdout}`);
     const token = m[1]!;
     const a = api(first.admin, token);
-    assert.equal((await a('POST', '/api/allowlist', { urlPattern: 'https://persist.example.com' })).status, 201);
+    assert.equal(
+      (await a('POST', '/api/allowlist', { urlPattern: 'https://persist.example.com' })).status,
+      201,
+    );
     assert.equal((await a('PUT', '/api/settings', { corsForOAuthEndpoints: true })).status, 200);
     assert.equal(await first.stop('SIGTERM'), 0, 'graceful shutdown exits 0');
 
@@ -22,9 +25,14 @@ test('the allowlist, settings and tokens persist across a restart; the bootstrap
       const b = api(second.admin, token);
       const list = await b('GET', '/api/allowlist');
       assert.equal(list.status, 200, 'the generated token still works (its hash was stored)');
-      assert.deepEqual(list.json.items.map((e: { urlPattern: string }) => e.urlPattern), ['https://persist.example.com']);
+      assert.deepEqual(
+        list.json.items.map((e: { urlPattern: string }) => e.urlPattern),
+        ['https://persist.example.com'],
+      );
       assert.equal((await b('GET', '/api/settings')).json.corsForOAuthEndpoints, true);
-      const res = await fetch(`${second.proxy}/api/hello`, { headers: { origin: 'https://persist.example.com' } });
+      const res = await fetch(`${second.proxy}/api/hello`, {
+        headers: { origin: 'https://persist.example.com' },
+      });
       assert.equal(res.headers.get('access-control-allow-origin'), 'https://persist.example.com');
     } finally {
       await second.stop();
@@ -91,16 +99,26 @@ test('a changed CORSGATE_ADMIN_TOKEN replaces the previous one across a restart;
     const firstToken = strongToken();
     const secondToken = strongToken();
     const first = await startCli(['--store', store], { CORSGATE_ADMIN_TOKEN: firstToken });
-    const viewer = await api(first.admin, firstToken)('POST', '/api/tokens', { name: 'viewer', permissions: ['view-setup'] });
+    const viewer = await api(first.admin, firstToken)('POST', '/api/tokens', {
+      name: 'viewer',
+      permissions: ['view-setup'],
+    });
     assert.equal(viewer.status, 201);
     await first.stop();
     const second = await startCli(['--store', store], { CORSGATE_ADMIN_TOKEN: secondToken });
     try {
-      assert.equal((await api(second.admin, firstToken)('GET', '/api/me')).status, 401, 'the old bootstrap token is revoked');
+      assert.equal(
+        (await api(second.admin, firstToken)('GET', '/api/me')).status,
+        401,
+        'the old bootstrap token is revoked',
+      );
       assert.equal((await api(second.admin, secondToken)('GET', '/api/me')).status, 200);
       const list = await api(second.admin, viewer.json.token)('GET', '/api/tokens');
       assert.equal(list.status, 200, 'view-setup reads the token list');
-      assert.deepEqual(list.json.items.map((t: { name: string }) => t.name).sort(), ['admin (CORSGATE_ADMIN_TOKEN)', 'viewer']);
+      assert.deepEqual(list.json.items.map((t: { name: string }) => t.name).sort(), [
+        'admin (CORSGATE_ADMIN_TOKEN)',
+        'viewer',
+      ]);
       assert.doesNotMatch(list.text, new RegExp(`hash|${firstToken}|${secondToken}|cgt_`));
     } finally {
       await second.stop();

@@ -18,7 +18,27 @@ export interface CertFiles {
 export function makeCert(dir: string, name = 'cert', cn = 'localhost'): CertFiles {
   const cert = join(dir, `${name}.pem`);
   const key = join(dir, `${name}-key.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -37,13 +57,28 @@ export async function startEchoUpstream(name: string): Promise<EchoUpstream> {
   const server: Server = createServer((req, res) => {
     state.requests.push(`${req.method} ${req.url}`);
     req.resume();
-    res.writeHead(200, { 'content-type': 'application/json', connection: 'keep-alive, x-hop', 'keep-alive': 'timeout=5', 'x-hop': 'no', 'set-cookie': 'a=1' });
-    res.end(JSON.stringify({ upstream: name, url: req.url, proto: req.headers['x-forwarded-proto'] ?? null, host: req.headers['x-forwarded-host'] ?? null }));
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      connection: 'keep-alive, x-hop',
+      'keep-alive': 'timeout=5',
+      'x-hop': 'no',
+      'set-cookie': 'a=1',
+    });
+    res.end(
+      JSON.stringify({
+        upstream: name,
+        url: req.url,
+        proto: req.headers['x-forwarded-proto'] ?? null,
+        host: req.headers['x-forwarded-host'] ?? null,
+      }),
+    );
   });
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
     state.handshakes.push(typeof req.headers.origin === 'string' ? req.headers.origin : null);
-    wss.handleUpgrade(req, socket, head, (ws) => ws.on('message', (data, binary) => ws.send(binary ? data : `${name}:${data.toString()}`)));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      ws.on('message', (data, binary) => ws.send(binary ? data : `${name}:${data.toString()}`)),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

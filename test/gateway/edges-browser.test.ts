@@ -15,8 +15,21 @@ test('Chromium over HTTPS/h2: CORS fetch and a WebSocket chat for the allowliste
   const allowed = await pageServer('localhost', 'chat');
   const other = await pageServer('127.0.0.1', 'chat');
   const pair = makeCert(tmp.dir);
-  const gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/b.db`, '--tls-cert', pair.cert, '--tls-key', pair.key]);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, '--ignore-certificate-errors'] });
+  const gw = await startCli([
+    '--upstream',
+    upstream.url,
+    '--store',
+    `sqlite:${tmp.dir}/b.db`,
+    '--tls-cert',
+    pair.cert,
+    '--tls-key',
+    pair.key,
+  ]);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--ignore-certificate-errors'],
+  });
   try {
     assert.equal((await api(gw.admin)('POST', '/api/allowlist', { urlPattern: allowed.origin })).status, 201);
     const page = await browser.newPage();
@@ -26,7 +39,9 @@ test('Chromium over HTTPS/h2: CORS fetch and a WebSocket chat for the allowliste
     const protocols = new Map<string, string>();
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
-    cdp.on('Network.responseReceived', (e: { response: { url: string; protocol?: string } }) => protocols.set(e.response.url, e.response.protocol ?? ''));
+    cdp.on('Network.responseReceived', (e: { response: { url: string; protocol?: string } }) =>
+      protocols.set(e.response.url, e.response.protocol ?? ''),
+    );
     const read = (url: string) =>
       page.evaluate(async (u) => {
         try {
@@ -73,9 +88,20 @@ test('Chromium over HTTPS/h2: CORS fetch and a WebSocket chat for the allowliste
     const refused = await chat(wss);
     assert.equal(refused.opened, false);
     assert.equal(refused.closeCode, 1006);
-    assert.deepEqual(upstream.handshakes, [allowed.origin], 'the upstream saw no handshake from the refused origin');
+    assert.deepEqual(
+      upstream.handshakes,
+      [allowed.origin],
+      'the upstream saw no handshake from the refused origin',
+    );
     // The console line corsgate explain describes for a refused handshake.
-    assert.ok(consoleLines.some((l) => l.includes(`WebSocket connection to '${wss}' failed: Error during WebSocket handshake: Unexpected response code: 403`)), consoleLines.join('\n'));
+    assert.ok(
+      consoleLines.some((l) =>
+        l.includes(
+          `WebSocket connection to '${wss}' failed: Error during WebSocket handshake: Unexpected response code: 403`,
+        ),
+      ),
+      consoleLines.join('\n'),
+    );
   } finally {
     await browser.close();
     await gw.stop();

@@ -17,7 +17,9 @@ const run = promisify(execFile);
 const ALLOWED = 'https://app.example';
 
 /** curl's view of one exchange: status line, lower-case headers (no Date), body. */
-async function curl(args: string[]): Promise<{ status: string; headers: Record<string, string[]>; body: string }> {
+async function curl(
+  args: string[],
+): Promise<{ status: string; headers: Record<string, string[]>; body: string }> {
   const { stdout } = await run('curl', ['-sk', '-D', '-', ...args]);
   const [head, ...rest] = stdout.split('\r\n\r\n');
   const [status, ...lines] = head!.split('\r\n');
@@ -30,7 +32,11 @@ async function curl(args: string[]): Promise<{ status: string; headers: Record<s
   return { status: status!, headers, body: rest.join('\r\n\r\n') };
 }
 
-function h2get(session: ClientHttp2Session, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function h2get(
+  session: ClientHttp2Session,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = session.request({ ':path': path, ...headers });
     let status = 0;
@@ -45,15 +51,21 @@ function h2get(session: ClientHttp2Session, path: string, headers: Record<string
 
 function peerCert(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['h2'] }, () => {
-      resolve(s.getPeerCertificate().fingerprint256);
-      s.destroy();
-    });
+    const s = tlsConnect(
+      { host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['h2'] },
+      () => {
+        resolve(s.getPeerCertificate().fingerprint256);
+        s.destroy();
+      },
+    );
     s.on('error', reject);
   });
 }
 
-function openSocket(url: string, origin: string | null): Promise<{ ws: WebSocket | null; status: number; body: string }> {
+function openSocket(
+  url: string,
+  origin: string | null,
+): Promise<{ ws: WebSocket | null; status: number; body: string }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { rejectUnauthorized: false, ...(origin ? { origin } : {}) });
     ws.once('open', () => resolve({ ws, status: 101, body: '' }));
@@ -78,7 +90,16 @@ test('HTTPS: h2 and HTTP/1.1 on one port, same CORS answers, WebSockets guarded,
   const a = await startEchoUpstream('a');
   const b = await startEchoUpstream('b');
   const pair = makeCert(tmp.dir, 'live');
-  const gw = await startCli(['--upstream', a.url, '--store', `sqlite:${tmp.dir}/e.db`, '--tls-cert', pair.cert, '--tls-key', pair.key]);
+  const gw = await startCli([
+    '--upstream',
+    a.url,
+    '--store',
+    `sqlite:${tmp.dir}/e.db`,
+    '--tls-cert',
+    pair.cert,
+    '--tls-key',
+    pair.key,
+  ]);
   const admin = api(gw.admin);
   try {
     assert.match(gw.proxy, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -89,9 +110,17 @@ test('HTTPS: h2 and HTTP/1.1 on one port, same CORS answers, WebSockets guarded,
     const h1 = await curl(['--http1.1', `${gw.proxy}/x`, '-H', `Origin: ${ALLOWED}`]);
     assert.match(h2.status, /^HTTP\/2 200/);
     assert.match(h1.status, /^HTTP\/1\.1 200/);
-    for (const name of ['access-control-allow-origin', 'access-control-allow-credentials', 'vary', 'set-cookie', 'content-type']) assert.deepEqual(h2.headers[name], h1.headers[name], name);
+    for (const name of [
+      'access-control-allow-origin',
+      'access-control-allow-credentials',
+      'vary',
+      'set-cookie',
+      'content-type',
+    ])
+      assert.deepEqual(h2.headers[name], h1.headers[name], name);
     assert.deepEqual(h2.headers['access-control-allow-origin'], [ALLOWED]);
-    for (const name of ['connection', 'keep-alive', 'x-hop', 'transfer-encoding']) assert.equal(h2.headers[name], undefined, `h2 answer has no ${name}`);
+    for (const name of ['connection', 'keep-alive', 'x-hop', 'transfer-encoding'])
+      assert.equal(h2.headers[name], undefined, `h2 answer has no ${name}`);
     assert.equal(h2.body, h1.body);
     const seen = JSON.parse(h2.body) as { proto: string; host: string };
     assert.equal(seen.proto, 'https', 'X-Forwarded-Proto https upstream');
@@ -103,7 +132,12 @@ test('HTTPS: h2 and HTTP/1.1 on one port, same CORS answers, WebSockets guarded,
     assert.equal(JSON.parse(r2.body).error.code, 'origin-not-allowed');
 
     // Two routes, two upstreams; bad upstream URLs are refused with stable codes.
-    for (const [upstream, code] of [['ftp://h/', 'route-upstream-scheme'], ['http://u:p@h/', 'route-upstream-credentials'], ['http://h/#f', 'route-upstream-fragment'], ['nope', 'route-upstream-invalid']] as const) {
+    for (const [upstream, code] of [
+      ['ftp://h/', 'route-upstream-scheme'],
+      ['http://u:p@h/', 'route-upstream-credentials'],
+      ['http://h/#f', 'route-upstream-fragment'],
+      ['nope', 'route-upstream-invalid'],
+    ] as const) {
       const res = await admin('POST', '/api/routes', { kind: 'allowlist', paths: ['/b/*'], upstream });
       assert.equal(res.status, 400, upstream);
       assert.equal(res.json.error.code, code, upstream);
@@ -129,13 +163,21 @@ test('HTTPS: h2 and HTTP/1.1 on one port, same CORS answers, WebSockets guarded,
     const noOrigin = await openSocket(`${wss}/b/chat`, null);
     assert.equal(noOrigin.status, 101, 'no Origin (not a browser) passes');
     noOrigin.ws!.close();
-    const off = await admin('PUT', `/api/routes/${route.json.id}`, { kind: 'allowlist', paths: ['/b/*'], upstream: b.url, websocket: false });
+    const off = await admin('PUT', `/api/routes/${route.json.id}`, {
+      kind: 'allowlist',
+      paths: ['/b/*'],
+      upstream: b.url,
+      websocket: false,
+    });
     assert.equal(off.status, 200, off.text);
     const refused = await openSocket(`${wss}/b/chat`, ALLOWED);
     assert.equal(refused.status, 403);
     assert.equal(JSON.parse(refused.body).error.code, 'websocket-refused');
     const metrics = await (await fetch(`${gw.admin}/metrics`)).text();
-    assert.match(metrics, /corsgate_websocket_handshakes_total\{decision="refused",reason="origin-not-allowed",route="[^"]+"\} 1/);
+    assert.match(
+      metrics,
+      /corsgate_websocket_handshakes_total\{decision="refused",reason="origin-not-allowed",route="[^"]+"\} 1/,
+    );
     // Log lines are written in batches (every 100 ms): wait for the refused handshake's line.
     await eventually(async () => /"msg":"websocket".*"decision":"refused"/.test(gw.stdout));
 
@@ -170,8 +212,21 @@ test('HTTPS: h2 and HTTP/1.1 on one port, same CORS answers, WebSockets guarded,
 test('HTTPS: half a certificate pair or an unreadable file stops the start with a clear message', async () => {
   const tmp = tempDir();
   try {
-    await assert.rejects(startCli(['--store', `sqlite:${tmp.dir}/x.db`, '--tls-cert', `${tmp.dir}/c.pem`]), /--tls-key is missing/);
-    await assert.rejects(startCli(['--store', `sqlite:${tmp.dir}/x.db`, '--tls-cert', `${tmp.dir}/c.pem`, '--tls-key', `${tmp.dir}/k.pem`]), /--tls-cert\/--tls-key: ENOENT/);
+    await assert.rejects(
+      startCli(['--store', `sqlite:${tmp.dir}/x.db`, '--tls-cert', `${tmp.dir}/c.pem`]),
+      /--tls-key is missing/,
+    );
+    await assert.rejects(
+      startCli([
+        '--store',
+        `sqlite:${tmp.dir}/x.db`,
+        '--tls-cert',
+        `${tmp.dir}/c.pem`,
+        '--tls-key',
+        `${tmp.dir}/k.pem`,
+      ]),
+      /--tls-cert\/--tls-key: ENOENT/,
+    );
   } finally {
     tmp.cleanup();
   }
@@ -182,22 +237,40 @@ test('HTTPS upstreams: --upstream-ca trusts a private CA, --upstream-insecure wa
   const upPair = makeCert(tmp.dir, 'upstream');
   const { createServer: createHttpsServer } = await import('node:https');
   const seen: string[] = [];
-  const server = createHttpsServer({ cert: readFileSync(upPair.cert), key: readFileSync(upPair.key) }, (req, res) => {
-    seen.push(`${req.url} ${req.headers['x-forwarded-proto']}`);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"tls":true}');
-  });
+  const server = createHttpsServer(
+    { cert: readFileSync(upPair.cert), key: readFileSync(upPair.key) },
+    (req, res) => {
+      seen.push(`${req.url} ${req.headers['x-forwarded-proto']}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"tls":true}');
+    },
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const upstream = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
   const pair = makeCert(tmp.dir, 'front');
-  const trusted = await startCli(['--upstream', upstream, '--upstream-ca', upPair.cert, '--workers', '2', '--store', `sqlite:${tmp.dir}/t.db`, '--tls-cert', pair.cert, '--tls-key', pair.key]);
+  const trusted = await startCli([
+    '--upstream',
+    upstream,
+    '--upstream-ca',
+    upPair.cert,
+    '--workers',
+    '2',
+    '--store',
+    `sqlite:${tmp.dir}/t.db`,
+    '--tls-cert',
+    pair.cert,
+    '--tls-key',
+    pair.key,
+  ]);
   try {
     const r = await curl(['--http2', `${trusted.proxy}/over-tls`]);
     assert.match(r.status, /^HTTP\/2 200/);
     assert.equal(r.body, '{"tls":true}');
     assert.deepEqual(seen, ['/over-tls https']);
     trusted.child.kill('SIGHUP');
-    await eventually(async () => (trusted.stdout.match(/"listener":"proxy".*TLS certificate reloaded/g) ?? []).length >= 2);
+    await eventually(
+      async () => (trusted.stdout.match(/"listener":"proxy".*TLS certificate reloaded/g) ?? []).length >= 2,
+    );
   } finally {
     await trusted.stop();
   }
@@ -210,7 +283,13 @@ test('HTTPS upstreams: --upstream-ca trusts a private CA, --upstream-insecure wa
   } finally {
     await untrusted.stop();
   }
-  const insecure = await startCli(['--upstream', upstream, '--upstream-insecure', '--store', `sqlite:${tmp.dir}/i.db`]);
+  const insecure = await startCli([
+    '--upstream',
+    upstream,
+    '--upstream-insecure',
+    '--store',
+    `sqlite:${tmp.dir}/i.db`,
+  ]);
   try {
     assert.equal((await fetch(`${insecure.proxy}/y`)).status, 200);
     assert.match(insecure.stdout, /--upstream-insecure: https:\/\/ upstreams' certificates are not verified/);

@@ -24,7 +24,11 @@ test('the engine carries the fix as data; the library words it with its option, 
   assert.equal(inGateway.hint, 'did you mean https://app.example.com?');
   assert.equal(inGateway.suggestion, 'https://app.example.com');
   const [star] = validatePolicy({ origins: ['https://a.example'], methods: ['GET', '*'] }).errors;
-  assert.match(fromEngine(star!).hint!, /methods: '\*'/, 'an option the gateway has as a setting is still named');
+  assert.match(
+    fromEngine(star!).hint!,
+    /methods: '\*'/,
+    'an option the gateway has as a setting is still named',
+  );
 });
 
 test('no gateway admin surface names an option it does not have', async () => {
@@ -33,12 +37,23 @@ test('no gateway admin surface names an option it does not have', async () => {
   const admin = api(gw.admin);
   try {
     const one = await admin('POST', '/api/allowlist', { urlPattern: INSECURE });
-    const bulk = await admin('POST', '/api/allowlist/bulk', { items: [{ urlPattern: INSECURE }, { urlPattern: 'http://*.example.com' }] });
+    const bulk = await admin('POST', '/api/allowlist/bulk', {
+      items: [{ urlPattern: INSECURE }, { urlPattern: 'http://*.example.com' }],
+    });
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<CorsWhitelistOrigin xmlns="${NS}">\n    <urlPattern>${INSECURE}</urlPattern>\n</CorsWhitelistOrigin>\n`;
-    const imported = await fetch(`${gw.admin}/api/import?filename=Origin.corsWhitelistOrigin`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/xml' }, body: xml });
+    const imported = await fetch(`${gw.admin}/api/import?filename=Origin.corsWhitelistOrigin`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/xml' },
+      body: xml,
+    });
     const importText = await imported.text();
     const settings = await admin('PUT', '/api/settings', { publicOrigins: ['http://GW.example.com'] });
-    for (const [what, status, text] of [['POST /api/allowlist', one.status, one.text], ['bulk', bulk.status, bulk.text], ['import', imported.status, importText], ['settings', settings.status, settings.text]] as const) {
+    for (const [what, status, text] of [
+      ['POST /api/allowlist', one.status, one.text],
+      ['bulk', bulk.status, bulk.text],
+      ['import', imported.status, importText],
+      ['settings', settings.status, settings.text],
+    ] as const) {
       assert.ok(status >= 200, what);
       assert.doesNotMatch(text, /allowInsecureOrigins|set [a-zA-Z]+: (true|false)/, `${what}: ${text}`);
     }
@@ -56,9 +71,16 @@ test('the policy file has every engine option, so its fix may name one', () => {
   try {
     const file = join(tmp.dir, 'p.json');
     writeFileSync(file, JSON.stringify({ origins: [INSECURE] }));
-    const run = spawnSync(process.execPath, [CLI, 'serve', '--policy', file, '--port', '0', '--admin-port', '0'], { encoding: 'utf8', env: { ...process.env, CORSGATE_ADMIN_TOKEN: TOKEN }, timeout: 20_000 });
+    const run = spawnSync(
+      process.execPath,
+      [CLI, 'serve', '--policy', file, '--port', '0', '--admin-port', '0'],
+      { encoding: 'utf8', env: { ...process.env, CORSGATE_ADMIN_TOKEN: TOKEN }, timeout: 20_000 },
+    );
     assert.notEqual(run.status, 0);
-    assert.match(run.stdout + run.stderr, /did you mean https:\/\/app\.example\.com\? \(or set allowInsecureOrigins: true\)/);
+    assert.match(
+      run.stdout + run.stderr,
+      /did you mean https:\/\/app\.example\.com\? \(or set allowInsecureOrigins: true\)/,
+    );
   } finally {
     tmp.cleanup();
   }

@@ -36,7 +36,12 @@ export interface RunningGateway {
 }
 
 /** `cli`: another copy of the command (e.g. the layout a container image holds); the repository's by default. */
-export async function startCli(args: string[], env: Record<string, string> = {}, cwd?: string, cli = CLI): Promise<RunningGateway> {
+export async function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+  cli = CLI,
+): Promise<RunningGateway> {
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--admin-port', '0', ...args], {
     cwd: cwd ?? repoRoot(),
     env: { ...process.env, CORSGATE_ADMIN_TOKEN: TOKEN, ...env },
@@ -56,7 +61,9 @@ export async function startCli(args: string[], env: Record<string, string> = {},
       }
     };
     child.stdout!.on('data', onData);
-    void exited.then((code) => reject(new Error(`corsgate serve exited (${code}) before starting:\n${stdout}\n${stderr}`)));
+    void exited.then((code) =>
+      reject(new Error(`corsgate serve exited (${code}) before starting:\n${stdout}\n${stderr}`)),
+    );
   });
   const proxy = /proxy:\s+(https?:\/\/\S+)/.exec(stdout)![1]!;
   const admin = /admin:\s+(https?:\/\/\S+)/.exec(stdout)![1]!;
@@ -85,14 +92,21 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function startUpstream(extra?: (req: IncomingMessage, res: ServerResponse) => boolean): Promise<Upstream> {
+export async function startUpstream(
+  extra?: (req: IncomingMessage, res: ServerResponse) => boolean,
+): Promise<Upstream> {
   const state: Upstream = { url: '', hits: 0, last: null, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     state.hits++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      state.last = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      state.last = {
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       if (extra && extra(req, res)) return;
       if (req.url === '/page') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -136,7 +150,11 @@ export function api(admin: string, token: string = TOKEN) {
   return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(admin + path, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     const text = await res.text();
@@ -150,7 +168,10 @@ export function api(admin: string, token: string = TOKEN) {
   };
 }
 
-export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, limitMs = 5000): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  limitMs = 5000,
+): Promise<T> {
   const until = Date.now() + limitMs;
   for (;;) {
     const v = await fn();

@@ -14,7 +14,14 @@ test('--max-in-flight: one request too many gets 503 upstream-busy with Retry-Af
     setTimeout(() => (res.writeHead(200), res.end('late')), 800).unref();
     return true;
   });
-  const gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/l.db`, '--max-in-flight', '1']);
+  const gw = await startCli([
+    '--upstream',
+    upstream.url,
+    '--store',
+    `sqlite:${tmp.dir}/l.db`,
+    '--max-in-flight',
+    '1',
+  ]);
   try {
     assert.equal((await api(gw.admin)('POST', '/api/allowlist', { urlPattern: ALLOWED })).status, 201);
     const first = fetch(`${gw.proxy}/slow`, { headers: { origin: ALLOWED } });
@@ -35,7 +42,18 @@ test('--max-in-flight: one request too many gets 503 upstream-busy with Retry-Af
 });
 
 test('on a terminal, a log line reads as time, level, message and fields', () => {
-  const line = prettyLine(JSON.stringify({ level: 30, time: Date.UTC(2026, 0, 1, 12, 0, 1), pid: 1, worker: 1, msg: 'request', method: 'GET', status: 200, origin: null }));
+  const line = prettyLine(
+    JSON.stringify({
+      level: 30,
+      time: Date.UTC(2026, 0, 1, 12, 0, 1),
+      pid: 1,
+      worker: 1,
+      msg: 'request',
+      method: 'GET',
+      status: 200,
+      origin: null,
+    }),
+  );
   assert.match(line, /^\d\d:\d\d:\d\d INFO request method=GET status=200 origin=null\n$/);
   assert.equal(prettyLine('not json'), 'not json');
 });

@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { api, eventually, startCli, startUpstream, tempDir, type RunningGateway, type Upstream } from './helpers.js';
+import {
+  api,
+  eventually,
+  startCli,
+  startUpstream,
+  tempDir,
+  type RunningGateway,
+  type Upstream,
+} from './helpers.js';
 
 const ALLOWED = 'https://app.example.com';
 
@@ -32,7 +40,14 @@ describe('corsgate serve: proxy', () => {
       return false;
     });
     // --timeout: short enough for the 504 test, long enough for a 2 MB stream on a loaded machine.
-    gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/gw.db`, '--timeout', '2000']);
+    gw = await startCli([
+      '--upstream',
+      upstream.url,
+      '--store',
+      `sqlite:${tmp.dir}/gw.db`,
+      '--timeout',
+      '2000',
+    ]);
     call = api(gw.admin);
     const created = await call('POST', '/api/allowlist', { urlPattern: ALLOWED, description: 'the app' });
     assert.equal(created.status, 201);
@@ -57,10 +72,20 @@ describe('corsgate serve: proxy', () => {
 
   test('X-Forwarded-* are set and hop-by-hop request headers removed', async () => {
     await new Promise<void>((resolve, reject) => {
-      const req = request(`${gw.proxy}/fwd`, { headers: { connection: 'keep-alive, x-secret-hop', 'x-secret-hop': '1', 'proxy-authorization': 'Basic abc' } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
+      const req = request(
+        `${gw.proxy}/fwd`,
+        {
+          headers: {
+            connection: 'keep-alive, x-secret-hop',
+            'x-secret-hop': '1',
+            'proxy-authorization': 'Basic abc',
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -75,14 +100,21 @@ describe('corsgate serve: proxy', () => {
   test('a refused origin gets 403 with a JSON reason, no CORS headers, and never reaches the upstream', async () => {
     const before = upstream.hits;
     for (const method of ['GET', 'POST', 'DELETE']) {
-      const res = await fetch(`${gw.proxy}/data`, { method, headers: { origin: 'https://evil.example' }, ...(method === 'POST' ? { body: 'x' } : {}) });
+      const res = await fetch(`${gw.proxy}/data`, {
+        method,
+        headers: { origin: 'https://evil.example' },
+        ...(method === 'POST' ? { body: 'x' } : {}),
+      });
       assert.equal(res.status, 403);
       const body = (await res.json()) as { error: { code: string; message: string } };
       assert.equal(body.error.code, 'origin-not-allowed');
       assert.ok(body.error.message.length > 0);
       for (const [name] of res.headers) assert.ok(!name.startsWith('access-control-'), name);
     }
-    const pre = await fetch(`${gw.proxy}/data`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' } });
+    const pre = await fetch(`${gw.proxy}/data`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' },
+    });
     assert.equal(pre.status, 403);
     assert.equal(pre.headers.get('access-control-allow-origin'), null);
     assert.equal(upstream.hits, before);
@@ -97,7 +129,11 @@ describe('corsgate serve: proxy', () => {
     const hits = upstream.hits;
     const pre = await fetch(`${gw.proxy}/data`, {
       method: 'OPTIONS',
-      headers: { origin: ALLOWED, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, x-requested-with' },
+      headers: {
+        origin: ALLOWED,
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization, x-requested-with',
+      },
     });
     assert.equal(pre.status, 204);
     assert.equal(pre.headers.get('access-control-allow-origin'), ALLOWED);
@@ -106,13 +142,20 @@ describe('corsgate serve: proxy', () => {
     assert.match(pre.headers.get('access-control-allow-headers')!, /x-requested-with/);
     assert.equal(pre.headers.get('access-control-max-age'), '600');
     assert.equal(upstream.hits, hits, 'preflights are answered by the gateway');
-    const bad = await fetch(`${gw.proxy}/data`, { method: 'OPTIONS', headers: { origin: ALLOWED, 'access-control-request-method': 'CONNECT' } });
+    const bad = await fetch(`${gw.proxy}/data`, {
+      method: 'OPTIONS',
+      headers: { origin: ALLOWED, 'access-control-request-method': 'CONNECT' },
+    });
     assert.equal(bad.status, 403);
   });
 
   test('request bodies stream through to the upstream', async () => {
     const big = 'y'.repeat(2_000_000);
-    const res = await fetch(`${gw.proxy}/upload`, { method: 'PUT', headers: { origin: ALLOWED, 'content-type': 'text/plain' }, body: big });
+    const res = await fetch(`${gw.proxy}/upload`, {
+      method: 'PUT',
+      headers: { origin: ALLOWED, 'content-type': 'text/plain' },
+      body: big,
+    });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { body: string };
     assert.equal(body.body.length, big.length);
@@ -137,46 +180,80 @@ describe('corsgate serve: proxy', () => {
       assert.equal((await fetch(`${other.proxy}/x`, { headers: { origin } })).status, 403);
       assert.equal((await call('POST', '/api/allowlist', { urlPattern: origin })).status, 201);
       // The other process polls the change counter every 250 ms.
-      await eventually(async () => (await fetch(`${other.proxy}/x`, { headers: { origin } })).status === 200, 3000);
+      await eventually(
+        async () => (await fetch(`${other.proxy}/x`, { headers: { origin } })).status === 200,
+        3000,
+      );
     } finally {
       await other.stop();
     }
   });
 
   test('the OAuth preset: discovery public, token endpoint only with the setting on, other OAuth endpoints closed', async () => {
-    const disc = await fetch(`${gw.proxy}/.well-known/openid-configuration`, { headers: { origin: 'https://anyone.example' } });
+    const disc = await fetch(`${gw.proxy}/.well-known/openid-configuration`, {
+      headers: { origin: 'https://anyone.example' },
+    });
     assert.equal(disc.status, 200);
     assert.equal(disc.headers.get('access-control-allow-origin'), '*');
     assert.equal(disc.headers.get('access-control-allow-credentials'), null);
     const before = upstream.hits;
-    const off = await fetch(`${gw.proxy}/services/oauth2/token`, { method: 'POST', headers: { origin: ALLOWED }, body: 'grant_type=x' });
+    const off = await fetch(`${gw.proxy}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { origin: ALLOWED },
+      body: 'grant_type=x',
+    });
     assert.equal(off.status, 403);
     assert.equal(((await off.json()) as { error: { code: string } }).error.code, 'cors-not-enabled');
     assert.equal(upstream.hits, before);
     assert.equal((await call('PUT', '/api/settings', { corsForOAuthEndpoints: true })).status, 200);
-    const on = await fetch(`${gw.proxy}/services/oauth2/token`, { method: 'POST', headers: { origin: ALLOWED }, body: 'grant_type=x' });
+    const on = await fetch(`${gw.proxy}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { origin: ALLOWED },
+      body: 'grant_type=x',
+    });
     assert.equal(on.status, 200);
     assert.equal(on.headers.get('access-control-allow-origin'), ALLOWED);
     // The setting on does not open the token endpoint to origins outside the allowlist.
-    assert.equal((await fetch(`${gw.proxy}/services/oauth2/token`, { method: 'POST', headers: { origin: 'https://evil.example' } })).status, 403);
+    assert.equal(
+      (
+        await fetch(`${gw.proxy}/services/oauth2/token`, {
+          method: 'POST',
+          headers: { origin: 'https://evil.example' },
+        })
+      ).status,
+      403,
+    );
     const closed = await fetch(`${gw.proxy}/services/oauth2/singleaccess`, { headers: { origin: ALLOWED } });
     assert.equal(closed.status, 403);
     assert.equal(((await closed.json()) as { error: { code: string } }).error.code, 'cors-closed');
     // Host restriction: with My Domain hosts listed, another host name falls to the closed route.
     assert.equal((await call('PUT', '/api/settings', { myDomainHosts: ['my.example.com'] })).status, 200);
-    const otherHost = await fetch(`${gw.proxy}/services/oauth2/token`, { method: 'POST', headers: { origin: ALLOWED } });
+    const otherHost = await fetch(`${gw.proxy}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { origin: ALLOWED },
+    });
     assert.equal(otherHost.status, 403);
     await call('PUT', '/api/settings', { myDomainHosts: ['*'], corsForOAuthEndpoints: false });
   });
 
   test('user routes: a closed path and a CSP route for HTML responses', async () => {
-    const closed = await call('POST', '/api/routes', { kind: 'closed', paths: ['/internal/*'], priority: 10 });
+    const closed = await call('POST', '/api/routes', {
+      kind: 'closed',
+      paths: ['/internal/*'],
+      priority: 10,
+    });
     assert.equal(closed.status, 201);
     assert.equal((await fetch(`${gw.proxy}/internal/a`, { headers: { origin: ALLOWED } })).status, 403);
     assert.equal((await fetch(`${gw.proxy}/internal/a`)).status, 200, 'no Origin still passes');
     // The same path spelled differently is still the closed route (raw paths, as a client may send them).
     const hits = upstream.hits;
-    for (const path of ['/%69nternal/a', '//internal/a', '/x/../internal/a', '/./internal/a', '/%2e%2e/internal/a']) {
+    for (const path of [
+      '/%69nternal/a',
+      '//internal/a',
+      '/x/../internal/a',
+      '/./internal/a',
+      '/%2e%2e/internal/a',
+    ]) {
       const status = await new Promise<number>((resolve, reject) => {
         const r = request(`${gw.proxy}${path}`, { headers: { origin: ALLOWED } }, (res) => {
           res.resume();
@@ -188,9 +265,18 @@ describe('corsgate serve: proxy', () => {
       assert.equal(status, 403, path);
     }
     assert.equal(upstream.hits, hits);
-    const site = await call('POST', '/api/trusted-sites', { name: 'Fonts', endpointUrl: 'https://fonts.example.com', isApplicableToFontSrc: true });
+    const site = await call('POST', '/api/trusted-sites', {
+      name: 'Fonts',
+      endpointUrl: 'https://fonts.example.com',
+      isApplicableToFontSrc: true,
+    });
     assert.equal(site.status, 201);
-    const csp = await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/page'], csp: true, priority: 5 });
+    const csp = await call('POST', '/api/routes', {
+      kind: 'allowlist',
+      paths: ['/page'],
+      csp: true,
+      priority: 5,
+    });
     assert.equal(csp.status, 201);
     const page = await fetch(`${gw.proxy}/page`);
     const header = page.headers.get('content-security-policy');
@@ -199,7 +285,11 @@ describe('corsgate serve: proxy', () => {
     const json = await fetch(`${gw.proxy}/not-html`);
     assert.equal(json.headers.get('content-security-policy'), null);
     // An upstream's own CSP is kept next to the trusted-sites one, never replaced (that could weaken it).
-    assert.equal((await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/own-csp'], csp: true, priority: 5 })).status, 201);
+    assert.equal(
+      (await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/own-csp'], csp: true, priority: 5 }))
+        .status,
+      201,
+    );
     const own = (await fetch(`${gw.proxy}/own-csp`)).headers.get('content-security-policy')!;
     assert.match(own, /script-src 'none'/);
     assert.match(own, /font-src 'self' https:\/\/fonts\.example\.com/);
@@ -220,7 +310,11 @@ describe('corsgate serve: proxy', () => {
     assert.ok((await pending) instanceof Error);
     await new Promise((r) => setTimeout(r, 300));
     const text = await (await fetch(`${gw.admin}/metrics`)).text();
-    assert.doesNotMatch(text, /corsgate_upstream_errors_total\{kind="unreachable"/, 'an abort is no unreachable upstream');
+    assert.doesNotMatch(
+      text,
+      /corsgate_upstream_errors_total\{kind="unreachable"/,
+      'an abort is no unreachable upstream',
+    );
     assert.doesNotMatch(gw.stdout, /UND_ERR_ABORTED/);
   });
 
@@ -245,9 +339,15 @@ describe('corsgate serve: proxy', () => {
     const m = await fetch(`${gw.admin}/metrics`);
     assert.equal(m.status, 200);
     const text = await m.text();
-    assert.match(text, /corsgate_requests_total\{decision="refused",reason="origin-not-allowed",route="default"\} \d+/);
+    assert.match(
+      text,
+      /corsgate_requests_total\{decision="refused",reason="origin-not-allowed",route="default"\} \d+/,
+    );
     assert.match(text, /corsgate_preflights_total\{result="allowed"\} \d+/);
-    assert.match(text, /corsgate_upstream_duration_seconds_count\{upstream="http:\/\/127\.0\.0\.1:\d+"\} \d+/);
+    assert.match(
+      text,
+      /corsgate_upstream_duration_seconds_count\{upstream="http:\/\/127\.0\.0\.1:\d+"\} \d+/,
+    );
     const h = await fetch(`${gw.admin}/healthz`);
     assert.equal(h.status, 200);
   });
@@ -263,8 +363,14 @@ describe('corsgate serve: proxy', () => {
       try {
         const a = api(g.admin);
         assert.match(JSON.stringify((await a('GET', '/api/status')).json.warnings), /'\*' ignored/);
-        assert.equal((await fetch(`${g.proxy}/x`, { headers: { origin: 'https://evil.example' } })).status, 403);
-        assert.equal((await a('POST', '/api/allowlist', { urlPattern: 'https://later.example.com' })).status, 201);
+        assert.equal(
+          (await fetch(`${g.proxy}/x`, { headers: { origin: 'https://evil.example' } })).status,
+          403,
+        );
+        assert.equal(
+          (await a('POST', '/api/allowlist', { urlPattern: 'https://later.example.com' })).status,
+          201,
+        );
         const res = await fetch(`${g.proxy}/x`, { headers: { origin: 'https://later.example.com' } });
         assert.equal(res.headers.get('access-control-allow-origin'), 'https://later.example.com');
       } finally {

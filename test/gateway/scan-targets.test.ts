@@ -9,8 +9,21 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkScanTarget, checkScanTargetEntry, scanGuard, specialPurpose } from '../../src/gateway/admin/scan-targets.js';
-import { api, eventually, startCli, startUpstream, tempDir, type RunningGateway, type Upstream } from './helpers.js';
+import {
+  checkScanTarget,
+  checkScanTargetEntry,
+  scanGuard,
+  specialPurpose,
+} from '../../src/gateway/admin/scan-targets.js';
+import {
+  api,
+  eventually,
+  startCli,
+  startUpstream,
+  tempDir,
+  type RunningGateway,
+  type Upstream,
+} from './helpers.js';
 
 describe('scan targets: the address rules', () => {
   test('special-purpose addresses are named; public ones are not', () => {
@@ -34,14 +47,35 @@ describe('scan targets: the address rules', () => {
       ['fe80::1', 'link-local'],
     ] as const)
       assert.equal(specialPurpose(address), kind, address);
-    for (const address of ['8.8.8.8', '172.32.0.1', '192.169.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) assert.equal(specialPurpose(address), null, address);
+    for (const address of [
+      '8.8.8.8',
+      '172.32.0.1',
+      '192.169.0.1',
+      '100.128.0.1',
+      '2606:4700:4700::1111',
+      '::ffff:8.8.8.8',
+    ])
+      assert.equal(specialPurpose(address), null, address);
   });
 
   test('scanTargets entries: IPs, CIDR ranges, host names, *.domain and *; anything else is refused with the reason', () => {
-    for (const ok of ['*', '127.0.0.1', '::1', '10.0.0.0/8', 'fd00::/8', 'api.internal', '*.corp.example', 'localhost']) assert.equal(checkScanTargetEntry(ok), null, ok);
+    for (const ok of [
+      '*',
+      '127.0.0.1',
+      '::1',
+      '10.0.0.0/8',
+      'fd00::/8',
+      'api.internal',
+      '*.corp.example',
+      'localhost',
+    ])
+      assert.equal(checkScanTargetEntry(ok), null, ok);
     assert.match(checkScanTargetEntry('10.0.0.0/33')!, /prefix length must be at most 32/);
     assert.match(checkScanTargetEntry('10.0.0/8')!, /is not an IP address/);
-    assert.match(checkScanTargetEntry('http://api.internal')!, /is not an IP address, a CIDR range \(10\.0\.0\.0\/8\), a host name or \*\.domain/);
+    assert.match(
+      checkScanTargetEntry('http://api.internal')!,
+      /is not an IP address, a CIDR range \(10\.0\.0\.0\/8\), a host name or \*\.domain/,
+    );
     assert.match(checkScanTargetEntry('a b')!, /is not an IP address/);
   });
 
@@ -50,25 +84,67 @@ describe('scan targets: the address rules', () => {
     const guard = scanGuard(scope);
     const to = (url: string) => {
       const u = new URL(url);
-      return { hostname: u.hostname, port: Number(u.port) || (u.protocol === 'https:' ? 443 : 80), protocol: u.protocol };
+      return {
+        hostname: u.hostname,
+        port: Number(u.port) || (u.protocol === 'https:' ? 443 : 80),
+        protocol: u.protocol,
+      };
     };
-    await assert.rejects(guard(to('http://localhost:9/'), undefined), /'localhost' resolves to (127\.0\.0\.1|::1), which is not a public address/);
-    await assert.rejects(guard(to('https://public.example.com/'), '10.0.0.5'), /resolves to 10\.0\.0\.5, which is not a public address \(private \(RFC 1918\)\)/);
+    await assert.rejects(
+      guard(to('http://localhost:9/'), undefined),
+      /'localhost' resolves to (127\.0\.0\.1|::1), which is not a public address/,
+    );
+    await assert.rejects(
+      guard(to('https://public.example.com/'), '10.0.0.5'),
+      /resolves to 10\.0\.0\.5, which is not a public address \(private \(RFC 1918\)\)/,
+    );
     await assert.rejects(guard(to('https://public.example.com/'), '169.254.169.254'), /link-local/);
     await assert.rejects(guard(to('http://[::1]:8080/'), undefined), /::1 is not a public address/);
-    await assert.rejects(guard(to('http://127.0.0.1:4001/'), undefined), /127\.0\.0\.1 is not a public address \(loopback\)/, 'the upstream origin, not its whole host');
-    await assert.rejects(guard(to('https://127.0.0.1:4000/'), undefined), /loopback/, 'nor another scheme on its port');
+    await assert.rejects(
+      guard(to('http://127.0.0.1:4001/'), undefined),
+      /127\.0\.0\.1 is not a public address \(loopback\)/,
+      'the upstream origin, not its whole host',
+    );
+    await assert.rejects(
+      guard(to('https://127.0.0.1:4000/'), undefined),
+      /loopback/,
+      'nor another scheme on its port',
+    );
     assert.equal(await guard(to('http://127.0.0.1:4000/v1'), undefined), '127.0.0.1', 'the upstream itself');
     assert.equal(await guard(to('https://public.example.com/'), '93.184.215.14'), '93.184.215.14');
-    assert.equal(await scanGuard({ ...scope, allowed: ['10.0.0.0/8'] })(to('https://app.example.com/'), '10.0.0.5'), '10.0.0.5');
-    assert.equal(await scanGuard({ ...scope, allowed: ['*.corp.example'] })(to('https://api.corp.example/'), '10.9.9.9'), '10.9.9.9');
-    assert.match(await scanGuard({ ...scope, allowed: ['127.0.0.0/8', '::1'] })(to('http://localhost:9/'), undefined), /^(127\.0\.0\.1|::1)$/);
-    await assert.rejects(guard(to('https://no-such-host.invalid/'), undefined), (err: NodeJS.ErrnoException) => err.code === 'ENOTFOUND', 'the scan reports it as not scanned');
+    assert.equal(
+      await scanGuard({ ...scope, allowed: ['10.0.0.0/8'] })(to('https://app.example.com/'), '10.0.0.5'),
+      '10.0.0.5',
+    );
+    assert.equal(
+      await scanGuard({ ...scope, allowed: ['*.corp.example'] })(to('https://api.corp.example/'), '10.9.9.9'),
+      '10.9.9.9',
+    );
+    assert.match(
+      await scanGuard({ ...scope, allowed: ['127.0.0.0/8', '::1'] })(to('http://localhost:9/'), undefined),
+      /^(127\.0\.0\.1|::1)$/,
+    );
+    await assert.rejects(
+      guard(to('https://no-such-host.invalid/'), undefined),
+      (err: NodeJS.ErrnoException) => err.code === 'ENOTFOUND',
+      'the scan reports it as not scanned',
+    );
 
     // Before the scan starts: a refused target is a 403, a bad resolve entry a 400, an unknown host the scan's to report.
-    await assert.rejects(checkScanTarget(new URL('http://127.0.0.1:22/'), [], scope), (err: Error & { status?: number; code?: string }) => err.status === 403 && err.code === 'scan-target-not-allowed');
-    await assert.rejects(checkScanTarget(new URL('https://x.example.com/'), ['x.example.com:443:10.1.1.1'], scope), (err: Error & { code?: string }) => err.code === 'scan-target-not-allowed');
-    await assert.rejects(checkScanTarget(new URL('https://x.example.com/'), ['x.example.com:443:not-an-ip'], scope), (err: Error & { code?: string }) => err.code === 'scan-resolve-invalid' && /'not-an-ip' is not an IP address/.test(err.message));
+    await assert.rejects(
+      checkScanTarget(new URL('http://127.0.0.1:22/'), [], scope),
+      (err: Error & { status?: number; code?: string }) =>
+        err.status === 403 && err.code === 'scan-target-not-allowed',
+    );
+    await assert.rejects(
+      checkScanTarget(new URL('https://x.example.com/'), ['x.example.com:443:10.1.1.1'], scope),
+      (err: Error & { code?: string }) => err.code === 'scan-target-not-allowed',
+    );
+    await assert.rejects(
+      checkScanTarget(new URL('https://x.example.com/'), ['x.example.com:443:not-an-ip'], scope),
+      (err: Error & { code?: string }) =>
+        err.code === 'scan-resolve-invalid' && /'not-an-ip' is not an IP address/.test(err.message),
+    );
     await checkScanTarget(new URL('https://no-such-host.invalid/'), [], scope);
   });
 });
@@ -96,7 +172,8 @@ describe('scan targets: through the admin API', () => {
     const innerUrl = `http://127.0.0.2:${(inner.address() as AddressInfo).port}`;
     zoo = createServer((req, res) => {
       // An allowed target that sends the scanner on to an address the setting does not list.
-      if (req.url === '/redir') return void res.writeHead(302, { location: `${innerUrl}/latest/meta-data/` }).end();
+      if (req.url === '/redir')
+        return void res.writeHead(302, { location: `${innerUrl}/latest/meta-data/` }).end();
       zooHits.push({ host: req.headers.host, headers: req.headers });
       if (req.headers.origin) res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
       res.end('{}');
@@ -104,7 +181,10 @@ describe('scan targets: through the admin API', () => {
     await new Promise<void>((r) => zoo.listen(0, '127.0.0.1', () => r()));
     zooUrl = `http://127.0.0.1:${(zoo.address() as AddressInfo).port}`;
     gw = await startCli(['--store', `sqlite:${t.dir}/scans.db`, '--upstream', upstream.url]);
-    const created = await api(gw.admin)('POST', '/api/tokens', { name: 'designer', permissions: ['customize-application'] });
+    const created = await api(gw.admin)('POST', '/api/tokens', {
+      name: 'designer',
+      permissions: ['customize-application'],
+    });
     customizer = created.json.token;
   });
   after(async () => {
@@ -117,14 +197,20 @@ describe('scan targets: through the admin API', () => {
     cleanup?.();
   });
 
-  const finished = (id: string) => eventually(async () => {
-    const job = (await api(gw.admin)('GET', `/api/scans/${id}`)).json;
-    return job.status !== 'running' && job;
-  }, 30_000);
+  const finished = (id: string) =>
+    eventually(async () => {
+      const job = (await api(gw.admin)('GET', `/api/scans/${id}`)).json;
+      return job.status !== 'running' && job;
+    }, 30_000);
 
   test('a loopback or metadata-service target is refused before anything is sent, with the setting to change', async () => {
     const a = api(gw.admin);
-    for (const url of [`${zooUrl}/api`, 'http://169.254.169.254/latest/meta-data/', 'http://[::1]:22/', `http://localhost:${new URL(zooUrl).port}/`]) {
+    for (const url of [
+      `${zooUrl}/api`,
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]:22/',
+      `http://localhost:${new URL(zooUrl).port}/`,
+    ]) {
       const res = await a('POST', '/api/scans', { url });
       assert.equal(res.status, 403, `${url}: ${res.text}`);
       assert.equal(res.json.error.code, 'scan-target-not-allowed');
@@ -151,7 +237,11 @@ describe('scan targets: through the admin API', () => {
     const refused = await weak('PUT', '/api/settings', { scanTargets: ['127.0.0.1'] });
     assert.equal(refused.status, 403);
     assert.match(refused.json.error.message, /changing scanTargets needs the 'modify-all-data' permission/);
-    assert.equal((await weak('PUT', '/api/settings', { refusedStatus: 403, scanTargets: [] })).status, 200, 'an unchanged list is no change');
+    assert.equal(
+      (await weak('PUT', '/api/settings', { refusedStatus: 403, scanTargets: [] })).status,
+      200,
+      'an unchanged list is no change',
+    );
     const a = api(gw.admin);
     const bad = await a('PUT', '/api/settings', { scanTargets: ['127.0.0.1', 'http://x'] });
     assert.equal(bad.status, 400);
@@ -164,15 +254,33 @@ describe('scan targets: through the admin API', () => {
 
     // A name of our choosing pinned to the zoo server: the probes carry its Host, and reach the checked address.
     const port = new URL(zooUrl).port;
-    const started = await weak('POST', '/api/scans', { url: `http://zoo.test:${port}/api`, resolve: [`zoo.test:${port}:127.0.0.1`], origins: ['https://app.example.com/path'], cookie: 'session=s3cret-cookie' });
+    const started = await weak('POST', '/api/scans', {
+      url: `http://zoo.test:${port}/api`,
+      resolve: [`zoo.test:${port}:127.0.0.1`],
+      origins: ['https://app.example.com/path'],
+      cookie: 'session=s3cret-cookie',
+    });
     assert.equal(started.status, 202, started.text);
-    assert.deepEqual(started.json.options, { origins: ['https://app.example.com'], resolve: [`zoo.test:${port}:127.0.0.1`], cookie: true });
+    assert.deepEqual(started.json.options, {
+      origins: ['https://app.example.com'],
+      resolve: [`zoo.test:${port}:127.0.0.1`],
+      cookie: true,
+    });
     const job = await finished(started.json.id);
     assert.equal(job.status, 'done');
     assert.ok(zooHits.length > 0);
-    assert.ok(zooHits.every((h) => h.host === `zoo.test:${port}`), 'every probe went to the pinned address');
-    assert.ok(zooHits.every((h) => h.headers.cookie === 'session=s3cret-cookie'), 'the cookie travels with every probe');
-    assert.ok(zooHits.some((h) => h.headers.origin === 'https://app.example.com'), 'the legitimate origin is used');
+    assert.ok(
+      zooHits.every((h) => h.host === `zoo.test:${port}`),
+      'every probe went to the pinned address',
+    );
+    assert.ok(
+      zooHits.every((h) => h.headers.cookie === 'session=s3cret-cookie'),
+      'the cookie travels with every probe',
+    );
+    assert.ok(
+      zooHits.some((h) => h.headers.origin === 'https://app.example.com'),
+      'the legitimate origin is used',
+    );
     const list = await a('GET', '/api/scans');
     assert.equal(list.json.items[0].id, started.json.id, 'newest first');
     assert.equal(list.json.items[0].summary.findings > 0, true);
@@ -182,7 +290,11 @@ describe('scan targets: through the admin API', () => {
     const redirected = await weak('POST', '/api/scans', { url: `${zooUrl}/redir` });
     assert.equal(redirected.status, 202, redirected.text);
     const after = await finished(redirected.json.id);
-    assert.equal(innerHits, 0, `nothing reached 127.0.0.2: ${JSON.stringify(after.results?.[0]?.observatory?.tests?.redirection)}`);
+    assert.equal(
+      innerHits,
+      0,
+      `nothing reached 127.0.0.2: ${JSON.stringify(after.results?.[0]?.observatory?.tests?.redirection)}`,
+    );
 
     const badInput = [
       [{ url: zooUrl, origins: ['not an origin'] }, 'scan-origin-invalid'],

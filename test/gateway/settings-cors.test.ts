@@ -43,17 +43,37 @@ test('PUT /api/settings {"exposeHeaders":["X-Request-Id"]}: in force on the prox
 });
 
 test('methods, requestHeaders, maxAge and credentials shape the preflight answer', async () => {
-  const put = await admin('PUT', '/api/settings', { methods: ['GET', 'PUT'], requestHeaders: ['X-Client'], maxAge: 60, credentials: false });
+  const put = await admin('PUT', '/api/settings', {
+    methods: ['GET', 'PUT'],
+    requestHeaders: ['X-Client'],
+    maxAge: 60,
+    credentials: false,
+  });
   assert.equal(put.status, 200, put.text);
-  const pre = await fetch(`${gw.proxy}/x`, { method: 'OPTIONS', headers: { origin: A, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-client' } });
+  const pre = await fetch(`${gw.proxy}/x`, {
+    method: 'OPTIONS',
+    headers: {
+      origin: A,
+      'access-control-request-method': 'PUT',
+      'access-control-request-headers': 'x-client',
+    },
+  });
   assert.equal(pre.status, 204);
   assert.equal(pre.headers.get('access-control-allow-methods'), 'GET, PUT');
   assert.equal(pre.headers.get('access-control-allow-headers'), 'x-client');
   assert.equal(pre.headers.get('access-control-max-age'), '60');
   assert.equal(pre.headers.get('access-control-allow-credentials'), null);
-  const refused = await fetch(`${gw.proxy}/x`, { method: 'OPTIONS', headers: { origin: A, 'access-control-request-method': 'DELETE' } });
+  const refused = await fetch(`${gw.proxy}/x`, {
+    method: 'OPTIONS',
+    headers: { origin: A, 'access-control-request-method': 'DELETE' },
+  });
   assert.equal(refused.status, 403);
-  const back = await admin('PUT', '/api/settings', { methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], requestHeaders: '*', maxAge: 600, credentials: true });
+  const back = await admin('PUT', '/api/settings', {
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    requestHeaders: '*',
+    maxAge: 600,
+    credentials: true,
+  });
   assert.equal(back.status, 200, back.text);
 });
 
@@ -77,40 +97,83 @@ test("the engine's rules, in the engine's words, with the field that is wrong", 
   const slash = await admin('PUT', '/api/settings', { publicOrigins: ['https://gw.example.com/'] });
   assert.match(slash.json.error.hint, /did you mean https:\/\/gw\.example\.com\?/);
   const star = await admin('PUT', '/api/settings', { exposeHeaders: '*', credentials: false });
-  assert.equal(star.status, 200, 'exposeHeaders * without credentials is the engine\'s rule too');
-  assert.equal((await admin('PUT', '/api/settings', { exposeHeaders: ['X-Request-Id'], credentials: true })).status, 200);
+  assert.equal(star.status, 200, "exposeHeaders * without credentials is the engine's rule too");
+  assert.equal(
+    (await admin('PUT', '/api/settings', { exposeHeaders: ['X-Request-Id'], credentials: true })).status,
+    200,
+  );
 });
 
 test('changing publicOrigins or the CORS options needs modify-all-data', async () => {
-  const created = await admin('POST', '/api/tokens', { name: 'editor', permissions: ['customize-application'] });
+  const created = await admin('POST', '/api/tokens', {
+    name: 'editor',
+    permissions: ['customize-application'],
+  });
   assert.equal(created.status, 201, created.text);
   const editor = api(gw.admin, created.json.token);
-  for (const body of [{ publicOrigins: ['https://gw.example.com'] }, { exposeHeaders: ['X-Other'] }, { credentials: false }]) {
+  for (const body of [
+    { publicOrigins: ['https://gw.example.com'] },
+    { exposeHeaders: ['X-Other'] },
+    { credentials: false },
+  ]) {
     const res = await editor('PUT', '/api/settings', body);
     assert.equal(res.status, 403, JSON.stringify(body));
     assert.match(res.json.error.message, /modify-all-data/);
   }
-  assert.equal((await editor('PUT', '/api/settings', { refusedStatus: 403 })).status, 200, 'other settings stay theirs');
+  assert.equal(
+    (await editor('PUT', '/api/settings', { refusedStatus: 403 })).status,
+    200,
+    'other settings stay theirs',
+  );
 });
 
 test('publicOrigins: a listed origin is same-origin, and the derived origin is no longer used', async () => {
   const self = new URL(gw.proxy).origin;
   const before = await fetch(`${gw.proxy}/x`, { method: 'POST', headers: { origin: self } });
   assert.equal(before.status, 200, 'derived: the Host plus the listener scheme');
-  const forged = await fetch(`${gw.proxy}/x`, { method: 'POST', headers: { origin: 'https://evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' } });
+  const forged = await fetch(`${gw.proxy}/x`, {
+    method: 'POST',
+    headers: {
+      origin: 'https://evil.example',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'evil.example',
+    },
+  });
   assert.equal(forged.status, 403, 'X-Forwarded-* are not read without --trust-proxy');
-  assert.equal((await admin('PUT', '/api/settings', { publicOrigins: ['https://gw.example.com'] })).status, 200);
-  const listed = await fetch(`${gw.proxy}/x`, { method: 'POST', headers: { origin: 'https://gw.example.com' } });
+  assert.equal(
+    (await admin('PUT', '/api/settings', { publicOrigins: ['https://gw.example.com'] })).status,
+    200,
+  );
+  const listed = await fetch(`${gw.proxy}/x`, {
+    method: 'POST',
+    headers: { origin: 'https://gw.example.com' },
+  });
   assert.equal(listed.status, 200);
-  assert.equal(listed.headers.get('access-control-allow-origin'), null, 'passes as a request without Origin does');
+  assert.equal(
+    listed.headers.get('access-control-allow-origin'),
+    null,
+    'passes as a request without Origin does',
+  );
   const derived = await fetch(`${gw.proxy}/x`, { method: 'POST', headers: { origin: self } });
-  assert.equal(derived.status, 403, 'with publicOrigins set, a Host naming the gateway makes nothing same-origin');
+  assert.equal(
+    derived.status,
+    403,
+    'with publicOrigins set, a Host naming the gateway makes nothing same-origin',
+  );
   assert.equal((await admin('PUT', '/api/settings', { publicOrigins: [] })).status, 200);
 });
 
 test("the engine's warnings about the options in force show in GET /api/status", async () => {
-  assert.equal((await admin('PUT', '/api/settings', { exposeHeaders: ['Content-Type', 'X-Request-Id'] })).status, 200);
+  assert.equal(
+    (await admin('PUT', '/api/settings', { exposeHeaders: ['Content-Type', 'X-Request-Id'] })).status,
+    200,
+  );
   const status = await admin('GET', '/api/status');
-  assert.ok(status.json.warnings.some((w: string) => /exposeHeaders\[0\].*always readable.*\[expose-safelisted\]/.test(w)), JSON.stringify(status.json.warnings));
+  assert.ok(
+    status.json.warnings.some((w: string) =>
+      /exposeHeaders\[0\].*always readable.*\[expose-safelisted\]/.test(w),
+    ),
+    JSON.stringify(status.json.warnings),
+  );
   assert.equal((await admin('PUT', '/api/settings', { exposeHeaders: ['X-Request-Id'] })).status, 200);
 });

@@ -16,7 +16,8 @@ function save(path: string, doc: unknown): void {
   renameSync(`${path}.tmp`, path);
 }
 
-const status = async (gw: RunningGateway, origin: string) => (await fetch(`${gw.proxy}/x`, { headers: { origin } })).status;
+const status = async (gw: RunningGateway, origin: string) =>
+  (await fetch(`${gw.proxy}/x`, { headers: { origin } })).status;
 
 /** The pino lines logged so far whose msg matches. */
 function logged(gw: RunningGateway, msg: RegExp): Record<string, unknown>[] {
@@ -28,7 +29,11 @@ function logged(gw: RunningGateway, msg: RegExp): Record<string, unknown>[] {
 }
 
 function children(pid: number): number[] {
-  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
 }
 
 test('the policy file: an edit is in force, a bad edit keeps the old policy and logs why, SIGHUP reloads', async () => {
@@ -44,7 +49,10 @@ test('the policy file: an edit is in force, a bad edit keeps the old policy and 
     save(file, { origins: [A, B], exposeHeaders: ['X-Request-Id'] });
     await eventually(async () => (await status(gw, B)) === 200);
     // Log lines are written in batches: the reload may be in force a moment before its line is out.
-    assert.equal((await eventually(async () => logged(gw, /^policy file reloaded$/)[0]))?.cause, 'file changed');
+    assert.equal(
+      (await eventually(async () => logged(gw, /^policy file reloaded$/)[0]))?.cause,
+      'file changed',
+    );
 
     save(file, { origins: [A, 'https://b.example.com/'], exposeHeaders: ['Set-Cookie'] });
     const bad = await eventually(async () => logged(gw, /the policy file has problems/)[0]);
@@ -69,7 +77,14 @@ test('the policy file: an edit is in force, a bad edit keeps the old policy and 
 test('SIGHUP never ends the gateway: store mode, two workers, the signal sent to every process', async () => {
   const tmp = tempDir();
   const upstream = await startUpstream();
-  const gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/s.db`, '--workers', '2']);
+  const gw = await startCli([
+    '--upstream',
+    upstream.url,
+    '--store',
+    `sqlite:${tmp.dir}/s.db`,
+    '--workers',
+    '2',
+  ]);
   try {
     const workers = children(gw.child.pid!);
     assert.ok(workers.length >= 2, `two workers: ${workers.join(', ')}`);

@@ -5,7 +5,8 @@ import { TopN, UsageCounter, examplePath } from '../../src/gateway/usage/counter
 import type { Outcome } from '../../src/gateway/core/decide.js';
 
 const route = { id: 'r', kind: 'allowlist' } as unknown as Outcome['route'];
-const outcome = (decision: 'allowed' | 'refused', origin: string, kind: 'forward' | 'refuse' = 'forward') => ({ kind, decision, origin, route, path: '/p' }) as unknown as Outcome;
+const outcome = (decision: 'allowed' | 'refused', origin: string, kind: 'forward' | 'refuse' = 'forward') =>
+  ({ kind, decision, origin, route, path: '/p' }) as unknown as Outcome;
 
 test('a flood of random origins keeps at most 2n keys and drains the n most frequent', () => {
   const t = new TopN<{ count: number }>(10);
@@ -25,8 +26,14 @@ test('allowed origins are counted under their entry; refused ones with route, pa
   u.record(outcome('refused', 'https://evil.example', 'refuse'), '/secret?token=1');
   u.record(outcome('refused', 'https://evil.example'), '/secret');
   const b = u.drain((o) => (o.endsWith('.example.com') ? 'https://*.example.com' : null));
-  assert.deepEqual(b.entries.map((e) => [e.pattern, e.hits]), [['https://*.example.com', 7]]);
-  assert.deepEqual(b.refused.map((r) => [r.route, r.origin, r.count, r.examplePath]), [['r', 'https://evil.example', 2, '/secret']]);
+  assert.deepEqual(
+    b.entries.map((e) => [e.pattern, e.hits]),
+    [['https://*.example.com', 7]],
+  );
+  assert.deepEqual(
+    b.refused.map((r) => [r.route, r.origin, r.count, r.examplePath]),
+    [['r', 'https://evil.example', 2, '/secret']],
+  );
   const t = b.traffic[0]!;
   assert.deepEqual([t.allowed, t.refused, t.wouldRefuse], [7, 1, 1]);
   assert.deepEqual(u.drain(() => null).entries, [], 'a drain starts afresh');

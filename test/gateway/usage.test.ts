@@ -1,7 +1,15 @@
 // Issue 14 §1–§2, black-box: report-only mode (global and per route) and the usage counters.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, eventually, startCli, startUpstream, tempDir, type RunningGateway, type Upstream } from './helpers.js';
+import {
+  api,
+  eventually,
+  startCli,
+  startUpstream,
+  tempDir,
+  type RunningGateway,
+  type Upstream,
+} from './helpers.js';
 
 const ALLOWED = 'https://app.example.com';
 const STRANGER = 'https://stranger.example.net';
@@ -11,14 +19,29 @@ describe('corsgate serve: report-only mode and usage counters', () => {
   let gw: RunningGateway;
   let tmp: ReturnType<typeof tempDir>;
   let call: ReturnType<typeof api>;
-  const args = () => ['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/gw.db`, '--usage-flush', '100', '--node-id', 'node-a'];
+  const args = () => [
+    '--upstream',
+    upstream.url,
+    '--store',
+    `sqlite:${tmp.dir}/gw.db`,
+    '--usage-flush',
+    '100',
+    '--node-id',
+    'node-a',
+  ];
 
   before(async () => {
     tmp = tempDir();
     // The upstream's own permissive CORS: it reflects any Origin.
     upstream = await startUpstream((req, res) => {
       const origin = req.headers.origin;
-      const cors: Record<string, string> = origin ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' } : {};
+      const cors: Record<string, string> = origin
+        ? {
+            'access-control-allow-origin': origin,
+            'access-control-allow-credentials': 'true',
+            vary: 'Origin',
+          }
+        : {};
       if (req.method === 'OPTIONS') {
         res.writeHead(204, { ...cors, 'access-control-allow-methods': 'PUT', 'x-upstream-preflight': 'yes' });
         res.end();
@@ -36,8 +59,14 @@ describe('corsgate serve: report-only mode and usage counters', () => {
     gw = await startCli(args());
     call = api(gw.admin);
     assert.equal((await call('POST', '/api/allowlist', { urlPattern: ALLOWED })).status, 201);
-    assert.equal((await call('POST', '/api/allowlist', { urlPattern: 'https://*.wild.example.com' })).status, 201);
-    assert.equal((await call('POST', '/api/allowlist', { urlPattern: 'https://never.example.org' })).status, 201);
+    assert.equal(
+      (await call('POST', '/api/allowlist', { urlPattern: 'https://*.wild.example.com' })).status,
+      201,
+    );
+    assert.equal(
+      (await call('POST', '/api/allowlist', { urlPattern: 'https://never.example.org' })).status,
+      201,
+    );
   });
 
   after(async () => {
@@ -68,7 +97,11 @@ describe('corsgate serve: report-only mode and usage counters', () => {
       const r = await call('GET', '/api/usage/allowlist?sort=hits&order=desc');
       return r.json.items[0].hits === 2 && r.json.items;
     });
-    assert.equal(entries[0].urlPattern, 'https://*.wild.example.com', 'two origins counted under their wildcard entry');
+    assert.equal(
+      entries[0].urlPattern,
+      'https://*.wild.example.com',
+      'two origins counted under their wildcard entry',
+    );
     assert.equal(entries[1].urlPattern, ALLOWED);
     assert.equal(entries[1].hits, 1);
     assert.equal(entries[1].unusedSince, undefined);
@@ -77,7 +110,10 @@ describe('corsgate serve: report-only mode and usage counters', () => {
     assert.equal(never.lastSeenAt, null);
     assert.equal(never.unusedSince, never.createdAt);
     const unused = await call('GET', '/api/usage/allowlist?unused=true');
-    assert.deepEqual(unused.json.items.map((e: { urlPattern: string }) => e.urlPattern), ['https://never.example.org']);
+    assert.deepEqual(
+      unused.json.items.map((e: { urlPattern: string }) => e.urlPattern),
+      ['https://never.example.org'],
+    );
     const paged = await call('GET', '/api/usage/allowlist?limit=2');
     assert.equal(paged.json.items.length, 2);
     const rest = await call('GET', `/api/usage/allowlist?limit=2&cursor=${paged.json.nextCursor}`);
@@ -96,7 +132,10 @@ describe('corsgate serve: report-only mode and usage counters', () => {
     assert.equal(res.headers.get('access-control-allow-origin'), STRANGER, "the upstream's own answer");
     assert.equal(res.headers.get('access-control-allow-credentials'), 'true');
     assert.equal(res.headers.get('vary'), 'Origin', 'no Vary added or merged');
-    const pre = await fetch(`${gw.proxy}/api/data`, { method: 'OPTIONS', headers: { origin: STRANGER, 'access-control-request-method': 'PUT' } });
+    const pre = await fetch(`${gw.proxy}/api/data`, {
+      method: 'OPTIONS',
+      headers: { origin: STRANGER, 'access-control-request-method': 'PUT' },
+    });
     assert.equal(pre.status, 204);
     assert.equal(pre.headers.get('x-upstream-preflight'), 'yes', 'preflights are forwarded too');
     assert.equal(upstream.hits, hitsBefore + 2);
@@ -124,30 +163,45 @@ describe('corsgate serve: report-only mode and usage counters', () => {
     assert.equal(refused.upstreamGranted, true);
     const traffic = await call('GET', '/api/usage/traffic?period=hour');
     assert.equal(traffic.json.buckets.length, 60);
-    const sum = (k: string) => traffic.json.buckets.reduce((n: number, b: Record<string, number>) => n + b[k]!, 0);
+    const sum = (k: string) =>
+      traffic.json.buckets.reduce((n: number, b: Record<string, number>) => n + b[k]!, 0);
     assert.equal(sum('refused'), 1);
     assert.equal(sum('wouldRefuse'), 2);
     assert.ok(sum('allowed') >= 3);
   });
 
   test('a route in enforce inside a report-only gateway still enforces', async () => {
-    const route = await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/strict/*'], mode: 'enforce' });
+    const route = await call('POST', '/api/routes', {
+      kind: 'allowlist',
+      paths: ['/strict/*'],
+      mode: 'enforce',
+    });
     assert.equal(route.status, 201, route.text);
     assert.equal(route.json.mode, 'enforce');
     const res = await fetch(`${gw.proxy}/strict/x`, { headers: { origin: STRANGER } });
     assert.equal(res.status, 403);
     const elsewhere = await fetch(`${gw.proxy}/api/data`, { headers: { origin: STRANGER } });
     assert.equal(elsewhere.status, 200);
-    assert.equal((await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/x'], mode: 'maybe' })).status, 400);
+    assert.equal(
+      (await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/x'], mode: 'maybe' })).status,
+      400,
+    );
   });
 
   test('the counters survive a restart; DELETE /api/usage resets them with an audit entry', async () => {
-    await eventually(async () => (await call('GET', '/api/usage/refused')).json.items.some((i: { route: string }) => i.route !== 'default'));
+    await eventually(async () =>
+      (await call('GET', '/api/usage/refused')).json.items.some(
+        (i: { route: string }) => i.route !== 'default',
+      ),
+    );
     await gw.stop();
     gw = await startCli(args());
     call = api(gw.admin);
     const after = await call('GET', '/api/usage/refused');
-    assert.ok(after.json.items.some((i: { origin: string }) => i.origin === STRANGER), 'kept across the restart');
+    assert.ok(
+      after.json.items.some((i: { origin: string }) => i.origin === STRANGER),
+      'kept across the restart',
+    );
     assert.equal((await call('GET', '/api/settings')).json.mode, 'report-only', 'the mode is stored');
     const del = await call('DELETE', '/api/usage');
     assert.equal(del.status, 204);
@@ -155,7 +209,10 @@ describe('corsgate serve: report-only mode and usage counters', () => {
     const audit = await call('GET', '/api/audit?entity=usage');
     assert.equal(audit.json.items[0].action, 'reset');
     const modes = await call('GET', '/api/audit?entity=settings');
-    assert.ok(modes.json.items.some((a: { after: { mode?: string } }) => a.after?.mode === 'report-only'), 'the mode change is audited');
+    assert.ok(
+      modes.json.items.some((a: { after: { mode?: string } }) => a.after?.mode === 'report-only'),
+      'the mode change is audited',
+    );
   });
 });
 
@@ -166,7 +223,10 @@ describe('the mode in a policy file and in the export', () => {
     const call = api(gw.admin);
     try {
       assert.equal((await call('PUT', '/api/settings', { mode: 'report-only' })).status, 200);
-      assert.equal((await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/v2/*'], mode: 'enforce' })).status, 201);
+      assert.equal(
+        (await call('POST', '/api/routes', { kind: 'allowlist', paths: ['/v2/*'], mode: 'enforce' })).status,
+        201,
+      );
       assert.equal((await call('POST', '/api/allowlist', { urlPattern: ALLOWED })).status, 201);
       const doc = await call('GET', '/api/export?format=policy');
       assert.equal(doc.status, 200);

@@ -10,7 +10,11 @@ import { api, eventually, startCli, startUpstream, tempDir } from './helpers.js'
 
 function children(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -28,7 +32,14 @@ const alive = (pid: number) => {
 test('--workers 2: a killed worker is restarted and logged; SIGTERM drains every worker and exits 0', async () => {
   const tmp = tempDir();
   const upstream = await startUpstream();
-  const gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/w.db`, '--workers', '2']);
+  const gw = await startCli([
+    '--upstream',
+    upstream.url,
+    '--store',
+    `sqlite:${tmp.dir}/w.db`,
+    '--workers',
+    '2',
+  ]);
   try {
     assert.match(gw.stdout, /\(2 workers\)/);
     const workers = children(gw.child.pid!);
@@ -40,11 +51,19 @@ test('--workers 2: a killed worker is restarted and logged; SIGTERM drains every
       return now.length === 2 && !now.includes(workers[0]!) ? now : null;
     }, 10_000);
     assert.ok(replaced.includes(workers[1]!));
-    await eventually(async () => /proxy worker \d died \(SIGKILL\); starting a new one/.test(gw.stdout), 5000);
+    await eventually(
+      async () => /proxy worker \d died \(SIGKILL\); starting a new one/.test(gw.stdout),
+      5000,
+    );
     // The new worker serves with the current policy.
-    assert.equal((await api(gw.admin)('POST', '/api/allowlist', { urlPattern: 'https://after.example.com' })).status, 201);
+    assert.equal(
+      (await api(gw.admin)('POST', '/api/allowlist', { urlPattern: 'https://after.example.com' })).status,
+      201,
+    );
     for (let i = 0; i < 6; i++) {
-      const res = await fetch(`${gw.proxy}/x`, { headers: { origin: 'https://after.example.com', connection: 'close' } });
+      const res = await fetch(`${gw.proxy}/x`, {
+        headers: { origin: 'https://after.example.com', connection: 'close' },
+      });
       assert.equal(res.headers.get('access-control-allow-origin'), 'https://after.example.com');
     }
     const all = children(gw.child.pid!);
@@ -69,7 +88,13 @@ test('--workers auto and CORSGATE_WORKERS; bad values are refused', () => {
 
 function fakeStore(version: number): Store & { bump(): void } {
   const listeners = new Set<(v: number) => void>();
-  const state = (): StoreState => ({ version, allowlist: [], trustedSites: [], routes: [], settings: { ...DEFAULT_SETTINGS } });
+  const state = (): StoreState => ({
+    version,
+    allowlist: [],
+    trustedSites: [],
+    routes: [],
+    settings: { ...DEFAULT_SETTINGS },
+  });
   return {
     description: 'fake',
     readOnly: false,
@@ -100,11 +125,21 @@ test('the pipeline: a write waits for every worker to publish its version, and h
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(settled, false, 'not before every worker enforces it');
   min = 2;
-  pipeline.published(2, { version: 2, settings: DEFAULT_SETTINGS, csp: null, cspBytes: 0, warnings: [], allowlistSize: 0 });
+  pipeline.published(2, {
+    version: 2,
+    settings: DEFAULT_SETTINGS,
+    csp: null,
+    cspBytes: 0,
+    warnings: [],
+    allowlistSize: 0,
+  });
   await waiting;
   // No worker ever publishes version 3: the wait ends with SnapshotNotPublished, not a silent 2xx.
   store.bump();
-  await assert.rejects(pipeline.whenPublished(3, 150), (e: unknown) => e instanceof SnapshotNotPublished && e.version === 3 && /within 150 ms/.test(e.message));
+  await assert.rejects(
+    pipeline.whenPublished(3, 150),
+    (e: unknown) => e instanceof SnapshotNotPublished && e.version === 3 && /within 150 ms/.test(e.message),
+  );
   // A compile failure is reported at once.
   store.bump();
   const failing = pipeline.whenPublished(4, 5000);

@@ -14,10 +14,16 @@ function repoRoot(): string {
 }
 const root = repoRoot();
 const fromSource = import.meta.url.endsWith('.ts');
-const cli = fromSource ? ['--import', 'tsx', join(root, 'src/cli/main.ts')] : [join(root, 'dist/src/cli/main.js')];
+const cli = fromSource
+  ? ['--import', 'tsx', join(root, 'src/cli/main.ts')]
+  : [join(root, 'dist/src/cli/main.js')];
 
 function lint(...args: string[]) {
-  const r = spawnSync(process.execPath, [...cli, 'lint', ...args], { cwd: root, encoding: 'utf8', timeout: 30000 });
+  const r = spawnSync(process.execPath, [...cli, 'lint', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -33,7 +39,14 @@ const write = (name: string, text: string) => {
 };
 
 test('a clean policy exits 0', () => {
-  const file = write('ok.json', JSON.stringify({ origins: ['https://app.example.com', 'https://*.example.org'], credentials: true, maxAge: 600 }));
+  const file = write(
+    'ok.json',
+    JSON.stringify({
+      origins: ['https://app.example.com', 'https://*.example.org'],
+      credentials: true,
+      maxAge: 600,
+    }),
+  );
   const r = lint(file);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /ok, no problems/);
@@ -48,13 +61,22 @@ test('warnings alone exit 0 and are printed with path and hint', () => {
 });
 
 test('errors exit 1, each with its path, code and fix', () => {
-  const file = write('bad.yml', "origins:\n  - http://app.example.com\n  - https://*.github.io\n  - https://x.example.com/\ncredentials: true\nexposeHeaders: '*'\nmaxAge: 100000\n");
+  const file = write(
+    'bad.yml',
+    "origins:\n  - http://app.example.com\n  - https://*.github.io\n  - https://x.example.com/\ncredentials: true\nexposeHeaders: '*'\nmaxAge: 100000\n",
+  );
   const r = lint(file);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /5 errors/);
-  assert.match(r.stdout, /origins\[0\] .*\[origin-insecure\]\n +fix: did you mean https:\/\/app\.example\.com\?/);
+  assert.match(
+    r.stdout,
+    /origins\[0\] .*\[origin-insecure\]\n +fix: did you mean https:\/\/app\.example\.com\?/,
+  );
   assert.match(r.stdout, /origins\[1\] .*\[origin-wildcard-public-suffix\]/);
-  assert.match(r.stdout, /origins\[2\] .*\[origin-trailing-slash\]\n +fix: did you mean https:\/\/x\.example\.com\?/);
+  assert.match(
+    r.stdout,
+    /origins\[2\] .*\[origin-trailing-slash\]\n +fix: did you mean https:\/\/x\.example\.com\?/,
+  );
   assert.match(r.stdout, /exposeHeaders .*\[expose-wildcard-with-credentials\]/);
   assert.match(r.stdout, /maxAge .*\[max-age-out-of-range\]/);
 });
@@ -65,8 +87,14 @@ test('--json gives a machine-readable report', () => {
   assert.equal(r.code, 1);
   const report = JSON.parse(r.stdout);
   assert.equal(report.ok, false);
-  assert.deepEqual(report.errors.map((e: { code: string; path: string }) => `${e.path}:${e.code}`).sort(), ['credentials:credentials-with-any-origin', 'orgins:option-unknown']);
-  assert.equal(report.errors.find((e: { code: string }) => e.code === 'option-unknown').hint, 'did you mean "origins"?');
+  assert.deepEqual(report.errors.map((e: { code: string; path: string }) => `${e.path}:${e.code}`).sort(), [
+    'credentials:credentials-with-any-origin',
+    'orgins:option-unknown',
+  ]);
+  assert.equal(
+    report.errors.find((e: { code: string }) => e.code === 'option-unknown').hint,
+    'did you mean "origins"?',
+  );
   assert.deepEqual(report.warnings, []);
 });
 
@@ -89,7 +117,13 @@ test('a file that is not an object is an error, not a crash', () => {
 });
 
 test('a "$schema" key naming the published schema is accepted, as in an editor-validated file', () => {
-  const file = write('schema.json', JSON.stringify({ $schema: './node_modules/corsgate/schema/policy.schema.json', origins: ['https://app.example.com'] }));
+  const file = write(
+    'schema.json',
+    JSON.stringify({
+      $schema: './node_modules/corsgate/schema/policy.schema.json',
+      origins: ['https://app.example.com'],
+    }),
+  );
   const r = lint(file, '--json');
   assert.equal(r.code, 0, r.stdout);
   assert.deepEqual(JSON.parse(r.stdout).errors, []);
@@ -116,9 +150,17 @@ test('every error of a YAML file is reported with its path and a fix, in text an
   const report = JSON.parse(r.stdout);
   const got = report.errors.map((e: { path: string; code: string }) => `${e.path}:${e.code}`).sort();
   assert.deepEqual(got, [
-    'credentals:option-unknown', 'exposeHeaders[0]:expose-forbidden', 'maxAge:max-age-out-of-range', 'methods[1]:method-forbidden',
-    'onDisallowed:on-disallowed-invalid', 'origins[0]:origin-not-canonical', 'origins[1]:origin-wildcard-misplaced', 'origins[2]:origin-null',
-    'origins[3]:origin-wildcard-public-suffix', 'origins[4]:origin-default-port', 'requestHeaders[0]:header-forbidden',
+    'credentals:option-unknown',
+    'exposeHeaders[0]:expose-forbidden',
+    'maxAge:max-age-out-of-range',
+    'methods[1]:method-forbidden',
+    'onDisallowed:on-disallowed-invalid',
+    'origins[0]:origin-not-canonical',
+    'origins[1]:origin-wildcard-misplaced',
+    'origins[2]:origin-null',
+    'origins[3]:origin-wildcard-public-suffix',
+    'origins[4]:origin-default-port',
+    'requestHeaders[0]:header-forbidden',
   ]);
   for (const e of report.errors) assert.ok(typeof e.message === 'string' && e.message.length > 0, e.code);
   const hint = (code: string) => report.errors.find((e: { code: string }) => e.code === code).hint;
@@ -128,7 +170,10 @@ test('every error of a YAML file is reported with its path and a fix, in text an
   const t = lint(file);
   assert.equal(t.code, 1);
   assert.match(t.stdout, /11 errors/);
-  assert.match(t.stdout, /origins\[0\] .*\[origin-not-canonical\]\n +fix: did you mean https:\/\/app\.example\.com\?/);
+  assert.match(
+    t.stdout,
+    /origins\[0\] .*\[origin-not-canonical\]\n +fix: did you mean https:\/\/app\.example\.com\?/,
+  );
 });
 
 test('the command runs through a symlink, as npm installs bin entries (node_modules/.bin/corsgate)', () => {
@@ -149,11 +194,19 @@ test('a gateway policy file (corsgate serve --policy) is checked by the gateway 
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const report = JSON.parse(r.stdout);
   assert.deepEqual([report.format, report.ok, report.errors], ['gateway', true, []]);
-  assert.equal(JSON.parse(lint(write('engine.json', JSON.stringify({ origins: ['https://a.example'] })), '--json').stdout).format, 'policy');
+  assert.equal(
+    JSON.parse(
+      lint(write('engine.json', JSON.stringify({ origins: ['https://a.example'] })), '--json').stdout,
+    ).format,
+    'policy',
+  );
 });
 
 test('a gateway policy file with problems exits 1 with every problem, as serve would refuse it', () => {
-  const file = write('gateway-bad.yaml', "origins:\n  - http://app.example.com\nsettings:\n  nosuch: true\nroutes:\n  - { kind: closed, paths: ['/x'], setting: corsForOAuthEndpoints }\nonDisallowed: ignore\n");
+  const file = write(
+    'gateway-bad.yaml',
+    "origins:\n  - http://app.example.com\nsettings:\n  nosuch: true\nroutes:\n  - { kind: closed, paths: ['/x'], setting: corsForOAuthEndpoints }\nonDisallowed: ignore\n",
+  );
   const r = lint(file, '--json');
   assert.equal(r.code, 1, r.stdout + r.stderr);
   const report = JSON.parse(r.stdout);
@@ -161,7 +214,10 @@ test('a gateway policy file with problems exits 1 with every problem, as serve w
   const byPath = new Map((report.errors as { path: string; code: string }[]).map((e) => [e.path, e.code]));
   assert.equal(byPath.get('origins[0]'), 'origin-insecure');
   assert.ok(byPath.has('onDisallowed'), JSON.stringify(report.errors));
-  assert.ok([...byPath.keys()].some((p) => p.startsWith('settings')), JSON.stringify(report.errors));
+  assert.ok(
+    [...byPath.keys()].some((p) => p.startsWith('settings')),
+    JSON.stringify(report.errors),
+  );
   const text = lint(file);
   assert.equal(text.code, 1);
   assert.match(text.stdout, /error +origins\[0\] .*\[origin-insecure\]/);

@@ -32,7 +32,19 @@ test('findHostEnd works inside a longer string without slicing it', () => {
 test('request-time origins and patterns split an authority the same way', () => {
   // Two colons outside brackets: the port is "8443:1", which is no port, for both.
   assert.equal(parseOrigin('https://example.com:8443:1'), null);
-  assert.throws(() => parseOriginPattern('https://example.com:8443:1'), (err: unknown) => err instanceof PolicyError && err.code === 'origin-port-invalid');
-  assert.throws(() => parseOriginPattern('https://example.com:80:443'), (err: unknown) => err instanceof PolicyError && err.code === 'origin-port-invalid' && /invalid port "80:443"/.test(err.message));
-  assert.throws(() => parseOriginPattern('https://:80:80'), (err: unknown) => err instanceof PolicyError && err.code === 'origin-host-missing');
+  assert.throws(
+    () => parseOriginPattern('https://example.com:8443:1'),
+    (err: unknown) => err instanceof PolicyError && err.code === 'origin-port-invalid',
+  );
+  assert.throws(
+    () => parseOriginPattern('https://example.com:80:443'),
+    (err: unknown) =>
+      err instanceof PolicyError &&
+      err.code === 'origin-port-invalid' &&
+      /invalid port "80:443"/.test(err.message),
+  );
+  assert.throws(
+    () => parseOriginPattern('https://:80:80'),
+    (err: unknown) => err instanceof PolicyError && err.code === 'origin-host-missing',
+  );
 });

@@ -5,7 +5,10 @@ import { parseOriginPattern, PolicyError, createPolicy } from 'corsgate';
 const VALID: Array<[string, Record<string, unknown>]> = [
   ['https://app.example.com', { kind: 'exact', scheme: 'https', host: 'app.example.com', port: null }],
   ['https://app.example.com:8443', { kind: 'exact', port: 8443 }],
-  ['http://localhost:3000', { kind: 'exact', scheme: 'http', host: 'localhost', port: 3000, insecure: false }],
+  [
+    'http://localhost:3000',
+    { kind: 'exact', scheme: 'http', host: 'localhost', port: 3000, insecure: false },
+  ],
   ['http://127.0.0.1:8080', { kind: 'exact', hostKind: 'ipv4', insecure: false }],
   ['http://[::1]:8080', { kind: 'exact', hostKind: 'ipv6', insecure: false }],
   ['https://192.0.2.10', { kind: 'exact', hostKind: 'ipv4' }],
@@ -82,7 +85,11 @@ const INVALID: Array<[string, string, string | null]> = [
   ['moz-extension://not-a-uuid', 'origin-extension-id-invalid', null],
   ['HTTPS://192.0.2.10', 'origin-not-canonical', 'https://192.0.2.10?'],
   ['HTTPS://[::1]:8080', 'origin-not-canonical', 'https://[::1]:8080?'],
-  ['Chrome-Extension://abdkkegmcbiomijcbdaodaflgehfffed', 'origin-not-canonical', 'chrome-extension://abdkkegmcbiomijcbdaodaflgehfffed?'],
+  [
+    'Chrome-Extension://abdkkegmcbiomijcbdaodaflgehfffed',
+    'origin-not-canonical',
+    'chrome-extension://abdkkegmcbiomijcbdaodaflgehfffed?',
+  ],
   ['https://example.com:00443', 'origin-not-canonical', 'did you mean https://example.com?'],
   ['https:/example.com', 'origin-scheme-missing', 'did you mean https://example.com?'],
   ['https:example.com', 'origin-scheme-missing', 'did you mean https://example.com?'],
@@ -105,7 +112,11 @@ const INVALID: Array<[string, string, string | null]> = [
   ['http://app.example.com', 'origin-insecure', 'did you mean https://app.example.com?'],
   ['http://*.example.com:8080', 'origin-insecure', 'https://*.example.com:8080'],
   [`https://${'a'.repeat(250)}.com`, 'origin-too-long', null],
-  [`https://${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(52)}.com`, 'origin-too-long', null], // 256 characters
+  [
+    `https://${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(52)}.com`,
+    'origin-too-long',
+    null,
+  ], // 256 characters
 ];
 
 for (const [pattern, code, hint] of INVALID) {
@@ -121,21 +132,31 @@ for (const [pattern, code, hint] of INVALID) {
     assert.equal(caught.problems.length, 1);
     assert.equal(caught.problems[0]!.code, code);
     assert.ok(caught.message.length > 10);
-    if (hint !== null) assert.ok(caught.problems[0]!.hint?.includes(hint), `hint ${caught.problems[0]!.hint} should include ${hint}`);
+    if (hint !== null)
+      assert.ok(
+        caught.problems[0]!.hint?.includes(hint),
+        `hint ${caught.problems[0]!.hint} should include ${hint}`,
+      );
     // The same pattern inside a policy gives the same code at origins[1].
-    assert.throws(() => createPolicy({ origins: ['https://ok.example.com', pattern] }), (err: unknown) => {
-      assert.ok(err instanceof PolicyError);
-      assert.equal(err.code, 'policy-invalid');
-      const p = err.problems.find((x) => x.path === 'origins[1]');
-      assert.equal(p?.code, code);
-      assert.equal(p?.severity, 'error');
-      return true;
-    });
+    assert.throws(
+      () => createPolicy({ origins: ['https://ok.example.com', pattern] }),
+      (err: unknown) => {
+        assert.ok(err instanceof PolicyError);
+        assert.equal(err.code, 'policy-invalid');
+        const p = err.problems.find((x) => x.path === 'origins[1]');
+        assert.equal(p?.code, code);
+        assert.equal(p?.severity, 'error');
+        return true;
+      },
+    );
   });
 }
 
 test('the insecure message says what to do in plain words', () => {
-  assert.throws(() => parseOriginPattern('http://app.example.com'), /http is only allowed for loopback hosts.*did you mean https:\/\/app\.example\.com\?/);
+  assert.throws(
+    () => parseOriginPattern('http://app.example.com'),
+    /http is only allowed for loopback hosts.*did you mean https:\/\/app\.example\.com\?/,
+  );
 });
 
 test('allowInsecureOrigins turns the insecure error into a warning', () => {

@@ -4,7 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { POLICY_ERROR_CODES, POLICY_WARNING_CODES, type PolicyProblemCode } from 'corsgate/internal/policy/codes.js';
+import {
+  POLICY_ERROR_CODES,
+  POLICY_WARNING_CODES,
+  type PolicyProblemCode,
+} from 'corsgate/internal/policy/codes.js';
 import { validatePolicy } from 'corsgate';
 
 const o = (origins: unknown, rest: Record<string, unknown> = {}) => ({ origins, ...rest });
@@ -76,7 +80,10 @@ const EXAMPLES: Record<PolicyProblemCode, unknown> = {
 
 test('the error and warning lists are disjoint and have an example each', () => {
   const errors = new Set<string>(POLICY_ERROR_CODES);
-  assert.deepEqual(POLICY_WARNING_CODES.filter((c) => errors.has(c)), []);
+  assert.deepEqual(
+    POLICY_WARNING_CODES.filter((c) => errors.has(c)),
+    [],
+  );
   assert.deepEqual(Object.keys(EXAMPLES).sort(), [...POLICY_ERROR_CODES, ...POLICY_WARNING_CODES].sort());
 });
 
@@ -85,7 +92,10 @@ for (const [code, options] of Object.entries(EXAMPLES)) {
   test(`code ${code} is reported (${severity})`, () => {
     const { errors, warnings } = validatePolicy(options);
     const found = (severity === 'error' ? errors : warnings).filter((p) => p.code === code);
-    assert.ok(found.length > 0, `validatePolicy(${JSON.stringify(options)}) reports ${code}; got ${JSON.stringify([...errors, ...warnings].map((p) => p.code))}`);
+    assert.ok(
+      found.length > 0,
+      `validatePolicy(${JSON.stringify(options)}) reports ${code}; got ${JSON.stringify([...errors, ...warnings].map((p) => p.code))}`,
+    );
     for (const p of found) assert.equal(p.severity, severity);
   });
 }

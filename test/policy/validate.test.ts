@@ -28,10 +28,20 @@ test('every problem is reported at once, with path, message and hint', () => {
   };
   const { errors, warnings } = validatePolicy(options);
   assert.deepEqual(codes(errors), [
-    'exposeHeaders[0]:expose-forbidden', 'maxAge:max-age-out-of-range', 'methods[1]:method-forbidden', 'methods[2]:method-invalid',
-    'onDisallowed:on-disallowed-invalid', 'origins[1]:origin-trailing-slash', 'origins[2]:origin-insecure', 'orign:option-unknown',
-    'preflightStatus:preflight-status-invalid', 'requestHeaders[1]:header-forbidden', 'requestHeaders[2]:header-forbidden',
-    'requestHeaders[3]:header-forbidden', 'requestHeaders[4]:header-forbidden', 'requestHeaders[5]:header-invalid',
+    'exposeHeaders[0]:expose-forbidden',
+    'maxAge:max-age-out-of-range',
+    'methods[1]:method-forbidden',
+    'methods[2]:method-invalid',
+    'onDisallowed:on-disallowed-invalid',
+    'origins[1]:origin-trailing-slash',
+    'origins[2]:origin-insecure',
+    'orign:option-unknown',
+    'preflightStatus:preflight-status-invalid',
+    'requestHeaders[1]:header-forbidden',
+    'requestHeaders[2]:header-forbidden',
+    'requestHeaders[3]:header-forbidden',
+    'requestHeaders[4]:header-forbidden',
+    'requestHeaders[5]:header-invalid',
   ]);
   assert.deepEqual(warnings, []);
   for (const e of errors) {
@@ -43,11 +53,22 @@ test('every problem is reported at once, with path, message and hint', () => {
 });
 
 test('credentials combinations', () => {
-  assert.deepEqual(errorsOf({ origins: '*', credentials: true }), ['credentials:credentials-with-any-origin']);
-  assert.deepEqual(errorsOf({ origins: ['*'], credentials: true }), ['credentials:credentials-with-any-origin']);
-  assert.deepEqual(errorsOf({ origins: ['https://a.example.com'], credentials: true, exposeHeaders: '*' }), ['exposeHeaders:expose-wildcard-with-credentials']);
-  assert.deepEqual(errorsOf({ origins: ['https://a.example.com'], credentials: true, methods: '*', requestHeaders: '*' }), []);
-  assert.deepEqual(errorsOf({ origins: '*', privateNetwork: true }), ['privateNetwork:private-network-with-any-origin']);
+  assert.deepEqual(errorsOf({ origins: '*', credentials: true }), [
+    'credentials:credentials-with-any-origin',
+  ]);
+  assert.deepEqual(errorsOf({ origins: ['*'], credentials: true }), [
+    'credentials:credentials-with-any-origin',
+  ]);
+  assert.deepEqual(errorsOf({ origins: ['https://a.example.com'], credentials: true, exposeHeaders: '*' }), [
+    'exposeHeaders:expose-wildcard-with-credentials',
+  ]);
+  assert.deepEqual(
+    errorsOf({ origins: ['https://a.example.com'], credentials: true, methods: '*', requestHeaders: '*' }),
+    [],
+  );
+  assert.deepEqual(errorsOf({ origins: '*', privateNetwork: true }), [
+    'privateNetwork:private-network-with-any-origin',
+  ]);
 });
 
 test('types and ranges', () => {
@@ -55,7 +76,10 @@ test('types and ranges', () => {
   assert.deepEqual(errorsOf([]), [':options-not-object']);
   assert.deepEqual(errorsOf({}), ['origins:origins-missing']);
   assert.deepEqual(errorsOf({ origins: 'https://a.example.com' }), ['origins:origins-invalid']);
-  assert.equal(validatePolicy({ origins: 'https://a.example.com' }).errors[0]?.hint, 'write a list: origins: ["https://a.example.com"]');
+  assert.equal(
+    validatePolicy({ origins: 'https://a.example.com' }).errors[0]?.hint,
+    'write a list: origins: ["https://a.example.com"]',
+  );
   assert.deepEqual(errorsOf({ origins: [42] }), ['origins[0]:origin-not-string']);
   assert.deepEqual(errorsOf({ origins: [null] }), ['origins[0]:origin-null']); // YAML reads an unquoted null as null
   assert.deepEqual(errorsOf({ origins: [], credentials: 'yes' }), ['credentials:credentials-invalid']);
@@ -66,10 +90,18 @@ test('types and ranges', () => {
   assert.deepEqual(errorsOf({ origins: [], methods: 'GET' }), ['methods:methods-invalid']);
   assert.deepEqual(errorsOf({ origins: [], methods: ['*'] }), ['methods[0]:method-wildcard-in-list']);
   assert.deepEqual(errorsOf({ origins: [], methods: ['trace'] }), ['methods[0]:method-forbidden']);
-  assert.deepEqual(errorsOf({ origins: [], exposeHeaders: ['Access-Control-Allow-Origin', 'set-cookie2'] }), ['exposeHeaders[0]:expose-cors-header', 'exposeHeaders[1]:expose-forbidden']);
+  assert.deepEqual(errorsOf({ origins: [], exposeHeaders: ['Access-Control-Allow-Origin', 'set-cookie2'] }), [
+    'exposeHeaders[0]:expose-cors-header',
+    'exposeHeaders[1]:expose-forbidden',
+  ]);
   assert.deepEqual(errorsOf({ origins: [], preflightStatus: 200 }), []);
   assert.deepEqual(errorsOf({ origins: [], preflightStatus: 299 }), []);
-  for (const bad of [199, 300, 404, 204.5, '204', null]) assert.deepEqual(errorsOf({ origins: [], preflightStatus: bad }), ['preflightStatus:preflight-status-invalid'], String(bad));
+  for (const bad of [199, 300, 404, 204.5, '204', null])
+    assert.deepEqual(
+      errorsOf({ origins: [], preflightStatus: bad }),
+      ['preflightStatus:preflight-status-invalid'],
+      String(bad),
+    );
 });
 
 test('warnings do not stop a policy', () => {
@@ -83,11 +115,19 @@ test('warnings do not stop a policy', () => {
   });
   assert.deepEqual(errors, []);
   assert.deepEqual(codes(warnings), [
-    'exposeHeaders[0]:expose-safelisted', 'maxAge:max-age-above-browser-cap', 'methods[0]:method-lower-case', 'methods[1]:method-not-normalized',
-    'origins[1]:origin-duplicate', 'origins[2]:origin-insecure-allowed', 'requestHeaders[1]:header-duplicate',
+    'exposeHeaders[0]:expose-safelisted',
+    'maxAge:max-age-above-browser-cap',
+    'methods[0]:method-lower-case',
+    'methods[1]:method-not-normalized',
+    'origins[1]:origin-duplicate',
+    'origins[2]:origin-insecure-allowed',
+    'requestHeaders[1]:header-duplicate',
   ]);
   assert.deepEqual(codes(validatePolicy({ origins: [] }).warnings), ['origins:origins-empty']);
-  assert.deepEqual(codes(validatePolicy({ origins: [], allowInsecureOrigins: true }).warnings), ['allowInsecureOrigins:allow-insecure-origins-unused', 'origins:origins-empty']);
+  assert.deepEqual(codes(validatePolicy({ origins: [], allowInsecureOrigins: true }).warnings), [
+    'allowInsecureOrigins:allow-insecure-origins-unused',
+    'origins:origins-empty',
+  ]);
 });
 
 test('PolicyError lists errors first and names each in its message', () => {
@@ -100,12 +140,23 @@ test('PolicyError lists errors first and names each in its message', () => {
     assert.equal(err.problems[0]!.severity, 'error');
     assert.equal(err.problems[1]!.severity, 'warning');
     assert.match(err.message, /origins\[2\]/);
-    assert.deepEqual(err.errors.map((e) => e.code), ['origin-null']);
+    assert.deepEqual(
+      err.errors.map((e) => e.code),
+      ['origin-null'],
+    );
   }
 });
 
 test('validatePolicy never throws on odd input', () => {
-  for (const v of [undefined, 0, 'x', true, { origins: [null, {}, []] }, { origins: ['*', 'https://a.example.com'] }, Object.create(null)]) {
+  for (const v of [
+    undefined,
+    0,
+    'x',
+    true,
+    { origins: [null, {}, []] },
+    { origins: ['*', 'https://a.example.com'] },
+    Object.create(null),
+  ]) {
     const r = validatePolicy(v);
     assert.ok(Array.isArray(r.errors) && Array.isArray(r.warnings));
   }

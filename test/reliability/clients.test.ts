@@ -5,12 +5,23 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { api, startCli, startUpstream, tempDir, type RunningGateway, type Upstream } from '../gateway/helpers.js';
+import {
+  api,
+  startCli,
+  startUpstream,
+  tempDir,
+  type RunningGateway,
+  type Upstream,
+} from '../gateway/helpers.js';
 
 const ALLOWED = 'https://app.example.com';
 
 /** Resolves with how long the server took to close a connection on which we send `send` (or nothing). */
-function timeToClose(url: string, drip?: { line: string; everyMs: number }, limitMs = 10_000): Promise<number> {
+function timeToClose(
+  url: string,
+  drip?: { line: string; everyMs: number },
+  limitMs = 10_000,
+): Promise<number> {
   const { port, hostname } = new URL(url);
   return new Promise((resolve, reject) => {
     const started = Date.now();
@@ -60,7 +71,22 @@ describe('slow and silent clients', () => {
   before(async () => {
     tmp = tempDir();
     upstream = await startUpstream();
-    gw = await startCli(['--upstream', upstream.url, '--store', `sqlite:${tmp.dir}/c.db`, '--headers-timeout', '1500', '--request-timeout', '4000', '--max-connections', '500', '--admin-max-connections', '64', '--access-log', 'off']);
+    gw = await startCli([
+      '--upstream',
+      upstream.url,
+      '--store',
+      `sqlite:${tmp.dir}/c.db`,
+      '--headers-timeout',
+      '1500',
+      '--request-timeout',
+      '4000',
+      '--max-connections',
+      '500',
+      '--admin-max-connections',
+      '64',
+      '--access-log',
+      'off',
+    ]);
     assert.equal((await api(gw.admin)('POST', '/api/allowlist', { urlPattern: ALLOWED })).status, 201);
   });
 
@@ -91,7 +117,10 @@ describe('slow and silent clients', () => {
       const times: number[] = [];
       for (let i = 0; i < 20; i++) {
         const started = Date.now();
-        const res = await fetch(`${gw.proxy}/ok`, { headers: { origin: ALLOWED, connection: 'close' }, signal: AbortSignal.timeout(3000) });
+        const res = await fetch(`${gw.proxy}/ok`, {
+          headers: { origin: ALLOWED, connection: 'close' },
+          signal: AbortSignal.timeout(3000),
+        });
         assert.equal(res.status, 200);
         assert.equal(res.headers.get('access-control-allow-origin'), ALLOWED);
         await res.arrayBuffer();
@@ -105,7 +134,9 @@ describe('slow and silent clients', () => {
       // open: past the listen backlog the kernel never finishes their handshake, and no file is spent.)
       const metrics = await (await fetch(`${gw.admin}/metrics`)).text();
       const open = Number(/^corsgate_connections_open\{listener="proxy"\} (\d+)/m.exec(metrics)?.[1]);
-      const evicted = Number(/^corsgate_connections_evicted_total\{listener="proxy"\} (\d+)/m.exec(metrics)?.[1]);
+      const evicted = Number(
+        /^corsgate_connections_evicted_total\{listener="proxy"\} (\d+)/m.exec(metrics)?.[1],
+      );
       assert.ok(open <= 500, `${open} proxy connections open (cap 500)`);
       assert.ok(evicted >= 1000, `${evicted} idle connections closed at the cap`);
     } finally {

@@ -20,14 +20,29 @@ function faultyUpstream(port = 0): Promise<{ server: Server; port: number }> {
     res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
     res.end('{"ok":true}');
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })));
+  return new Promise((resolve) =>
+    server.listen(port, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })),
+  );
 }
 
 for (const workers of [1, 2]) {
   test(`load with upstream resets and an upstream kill, ${workers} worker(s): no wrong CORS decision`, async () => {
     const tmp = tempDir();
     let up = await faultyUpstream();
-    const gw = await startCli(['--upstream', `http://127.0.0.1:${up.port}`, '--store', `sqlite:${tmp.dir}/f.db`, '--workers', String(workers), '--timeout', '1000', '--connect-timeout', '500', '--access-log', 'off']);
+    const gw = await startCli([
+      '--upstream',
+      `http://127.0.0.1:${up.port}`,
+      '--store',
+      `sqlite:${tmp.dir}/f.db`,
+      '--workers',
+      String(workers),
+      '--timeout',
+      '1000',
+      '--connect-timeout',
+      '500',
+      '--access-log',
+      'off',
+    ]);
     try {
       assert.equal((await api(gw.admin)('POST', '/api/allowlist', { urlPattern: ALLOWED })).status, 201);
       const wrong: string[] = [];
@@ -38,14 +53,20 @@ for (const workers of [1, 2]) {
           const origin = (i + c) % 3 === 0 ? REFUSED : ALLOWED;
           let res: Response;
           try {
-            res = await fetch(`${gw.proxy}/load/${i}`, { method: i % 4 === 0 ? 'POST' : 'GET', headers: { origin }, ...(i % 4 === 0 ? { body: 'payload' } : {}), signal: AbortSignal.timeout(3000) });
+            res = await fetch(`${gw.proxy}/load/${i}`, {
+              method: i % 4 === 0 ? 'POST' : 'GET',
+              headers: { origin },
+              ...(i % 4 === 0 ? { body: 'payload' } : {}),
+              signal: AbortSignal.timeout(3000),
+            });
             await res.arrayBuffer();
           } catch {
             continue; // a connection cut by the fault itself is not a CORS decision
           }
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           const acao = res.headers.get('access-control-allow-origin');
-          if (origin === REFUSED && (res.status !== 403 || acao !== null)) wrong.push(`${origin} got ${res.status} ACAO ${acao}`);
+          if (origin === REFUSED && (res.status !== 403 || acao !== null))
+            wrong.push(`${origin} got ${res.status} ACAO ${acao}`);
           if (origin === ALLOWED && acao !== ALLOWED) wrong.push(`${origin} got ${res.status} ACAO ${acao}`);
         }
       };
@@ -61,7 +82,10 @@ for (const workers of [1, 2]) {
       await Promise.all(clients);
       const total = [...statuses.values()].reduce((a, b) => a + b, 0);
       assert.ok(total > 200, `only ${total} answers`);
-      assert.ok((statuses.get(502) ?? 0) + (statuses.get(504) ?? 0) > 0, `the kill was seen: ${JSON.stringify([...statuses])}`);
+      assert.ok(
+        (statuses.get(502) ?? 0) + (statuses.get(504) ?? 0) > 0,
+        `the kill was seen: ${JSON.stringify([...statuses])}`,
+      );
       assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} wrong CORS decisions among ${total}`);
     } finally {
       await gw.stop();

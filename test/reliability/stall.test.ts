@@ -16,20 +16,32 @@ const WRITES = 3;
 async function fill(db: string): Promise<void> {
   const store = new SqliteStore(db);
   for (let i = 0; i < ENTRIES; i += 50_000) {
-    const items = Array.from({ length: Math.min(50_000, ENTRIES - i) }, (_, k) => ({ urlPattern: `https://app${i + k}.example.com` }));
+    const items = Array.from({ length: Math.min(50_000, ENTRIES - i) }, (_, k) => ({
+      urlPattern: `https://app${i + k}.example.com`,
+    }));
     await store.createAllowlistMany(items, 'test');
   }
   await store.close();
 }
 
-const p99 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(0.99 * v.length))] ?? NaN;
+const p99 = (v: number[]) =>
+  [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(0.99 * v.length))] ?? NaN;
 
 for (const workers of [1, 2]) {
   test(`writes on ${ENTRIES.toLocaleString('en')} entries, ${workers} worker(s): every healthy request answered, every answer right`, async () => {
     const tmp = tempDir();
     const up = await startUpstream();
     await fill(`${tmp.dir}/s.db`);
-    const gw = await startCli(['--upstream', up.url, '--store', `sqlite:${tmp.dir}/s.db`, '--workers', String(workers), '--access-log', 'off']);
+    const gw = await startCli([
+      '--upstream',
+      up.url,
+      '--store',
+      `sqlite:${tmp.dir}/s.db`,
+      '--workers',
+      String(workers),
+      '--access-log',
+      'off',
+    ]);
     const pool = new Pool(gw.proxy, { connections: 4 });
     try {
       const old = `https://app${ENTRIES - 1}.example.com`;
@@ -50,7 +62,8 @@ for (const workers of [1, 2]) {
           const t0 = performance.now();
           try {
             const res = await get(origin);
-            if (res.statusCode !== 200 || res.headers['access-control-allow-origin'] !== origin) wrong.push(`${origin}: ${res.statusCode}`);
+            if (res.statusCode !== 200 || res.headers['access-control-allow-origin'] !== origin)
+              wrong.push(`${origin}: ${res.statusCode}`);
           } catch (err) {
             wrong.push(`${origin}: ${(err as Error).message}`);
           }
@@ -71,10 +84,16 @@ for (const workers of [1, 2]) {
       await new Promise((r) => setTimeout(r, 200));
       phase = 'done';
       await Promise.all(clients);
-      assert.ok(latencies.quiet.length > 50 && latencies.writes.length > 50, `requests: ${latencies.quiet.length} quiet, ${latencies.writes.length} during writes`);
+      assert.ok(
+        latencies.quiet.length > 50 && latencies.writes.length > 50,
+        `requests: ${latencies.quiet.length} quiet, ${latencies.writes.length} during writes`,
+      );
       assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} wrong or failed answers`);
-      for (const origin of written) assert.equal((await get(origin)).headers['access-control-allow-origin'], origin);
-      console.log(`# p99 ${p99(latencies.quiet).toFixed(1)} ms quiet, ${p99(latencies.writes).toFixed(1)} ms during writes (diagnostic; npm run bench -- stall judges)`);
+      for (const origin of written)
+        assert.equal((await get(origin)).headers['access-control-allow-origin'], origin);
+      console.log(
+        `# p99 ${p99(latencies.quiet).toFixed(1)} ms quiet, ${p99(latencies.writes).toFixed(1)} ms during writes (diagnostic; npm run bench -- stall judges)`,
+      );
     } finally {
       await pool.close();
       await gw.stop();

@@ -43,7 +43,10 @@ describe('scan: what Observatory sees of the http:// fetch', () => {
   test('every hop of the http chain is followed: http → http → http never reaches https', async () => {
     const [r] = (await scan([`${base}/hop`], options)).results;
     assert.equal(r!.error, undefined);
-    assert.deepEqual(r!.redirects.map((x) => x.status), [301, 302]);
+    assert.deepEqual(
+      r!.redirects.map((x) => x.status),
+      [301, 302],
+    );
     assert.equal(r!.finalUrl, `${base}/end`);
     assert.equal(r!.observatory!.tests.redirection!.result, 'redirection-not-to-https');
   });
@@ -91,7 +94,12 @@ describe('scan: fix policies an IP target can use', () => {
     const ids = r!.findings.map((f) => f.id);
     assert.ok(ids.includes('origin-reflected'));
     assert.ok(!ids.includes('origin-header-injection'), ids.join(', '));
-    for (const f of r!.findings) assert.deepEqual(f.fix.policy!.origins, ['https://app.example.com'], `${f.id}: ${JSON.stringify(f.fix.policy)}`);
+    for (const f of r!.findings)
+      assert.deepEqual(
+        f.fix.policy!.origins,
+        ['https://app.example.com'],
+        `${f.id}: ${JSON.stringify(f.fix.policy)}`,
+      );
   });
   test('an http loopback front end the server trusts is the fix, not https://127.0.0.1', async () => {
     const [r] = (await scan([`${base}/dev`], { ...options, origins: ['http://localhost:3000'] })).results;
@@ -99,11 +107,16 @@ describe('scan: fix policies an IP target can use', () => {
     assert.deepEqual(f.fix.policy!.origins, ['http://localhost:3000']);
   });
   test('offline: the fix never lists a made-up domain or an origin the answer did not allow alone', () => {
-    const saved = 'HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.example.org\r\nAccess-Control-Allow-Credentials: true\r\nAccess-Control-Allow-Origin: https://other.example.org\r\n\r\n';
+    const saved =
+      'HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.example.org\r\nAccess-Control-Allow-Credentials: true\r\nAccess-Control-Allow-Origin: https://other.example.org\r\n\r\n';
     const [r] = analyseSaved(saved, 'http://127.0.0.1:4000/');
     assert.ok(r!.findings.length > 0);
-    for (const f of r!.findings) assert.deepEqual(f.fix.policy!.origins, ['https://app.example.com'], 'two values: nothing to trust');
-    const [one] = analyseSaved('HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nAccess-Control-Allow-Credentials: true\r\n\r\n');
-    for (const f of one!.findings) assert.deepEqual(f.fix.policy!.origins, ['https://app.example.com'], 'not https://app.saved.invalid');
+    for (const f of r!.findings)
+      assert.deepEqual(f.fix.policy!.origins, ['https://app.example.com'], 'two values: nothing to trust');
+    const [one] = analyseSaved(
+      'HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nAccess-Control-Allow-Credentials: true\r\n\r\n',
+    );
+    for (const f of one!.findings)
+      assert.deepEqual(f.fix.policy!.origins, ['https://app.example.com'], 'not https://app.saved.invalid');
   });
 });

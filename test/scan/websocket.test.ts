@@ -7,19 +7,32 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { scan } from '@corsgate/scan';
 
-async function wsServer(opts: { cookie: boolean; allowed: string | null }): Promise<{ url: string; handshakes: (string | undefined)[]; close: () => Promise<void> }> {
+async function wsServer(opts: {
+  cookie: boolean;
+  allowed: string | null;
+}): Promise<{ url: string; handshakes: (string | undefined)[]; close: () => Promise<void> }> {
   const handshakes: (string | undefined)[] = [];
   const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html', ...(opts.cookie ? { 'set-cookie': 'sid=1; HttpOnly; Secure; SameSite=None' } : {}) });
+    res.writeHead(200, {
+      'content-type': 'text/html',
+      ...(opts.cookie ? { 'set-cookie': 'sid=1; HttpOnly; Secure; SameSite=None' } : {}),
+    });
     res.end('<!doctype html><title>chat</title>');
   });
-  const wss = new WebSocketServer({ server, verifyClient: (info: { origin: string }) => (handshakes.push(info.origin), opts.allowed === null || info.origin === opts.allowed) });
+  const wss = new WebSocketServer({
+    server,
+    verifyClient: (info: { origin: string }) => (
+      handshakes.push(info.origin),
+      opts.allowed === null || info.origin === opts.allowed
+    ),
+  });
   wss.on('connection', (ws) => ws.on('message', (m) => ws.send(m)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/chat`,
     handshakes,
-    close: () => new Promise<void>((r) => (wss.close(), server.closeAllConnections(), server.close(() => r()))),
+    close: () =>
+      new Promise<void>((r) => (wss.close(), server.closeAllConnections(), server.close(() => r()))),
   };
 }
 
@@ -46,7 +59,9 @@ test('scan: a WebSocket endpoint that accepts any origin, with a session cookie,
 test('scan: without cookies or credentials the finding is one level lower', async () => {
   const s = await wsServer({ cookie: false, allowed: null });
   try {
-    const f = (await scan([s.url], opts)).results[0]!.findings.find((x) => x.id === 'websocket-origin-not-checked');
+    const f = (await scan([s.url], opts)).results[0]!.findings.find(
+      (x) => x.id === 'websocket-origin-not-checked',
+    );
     assert.equal(f?.severity, 'medium');
     assert.equal(f?.credentials, false);
   } finally {
@@ -61,7 +76,10 @@ test('scan: a WebSocket endpoint that checks Origin is not reported (and neither
     assert.equal(results[0]!.error, undefined);
     assert.ok(s.handshakes.length > 0, 'the probe did send a handshake');
     assert.ok(!results[0]!.findings.some((x) => x.id === 'websocket-origin-not-checked'));
-    assert.ok(!results[0]!.findings.some((x) => x.id === 'missing-vary-origin'), 'the handshake answer is no CORS evidence');
+    assert.ok(
+      !results[0]!.findings.some((x) => x.id === 'missing-vary-origin'),
+      'the handshake answer is no CORS evidence',
+    );
   } finally {
     await s.close();
   }

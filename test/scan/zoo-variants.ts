@@ -47,7 +47,8 @@ const ECHOING: Record<string, (o: string) => boolean> = {
   '/backtick': (o) => o.split('`')[0] === APP,
   '/subdomains': (o) => /^https:\/\/[a-z]+\.zoo-two\.co\.uk$/.test(o),
   '/http-legit': (o) => [APP, 'http://app.zoo-two.co.uk'].includes(o),
-  '/thirdparty': (o) => o === APP || (hostnameOf(o)?.endsWith('.github.io') ?? false) || o === 'https://jsfiddle.net',
+  '/thirdparty': (o) =>
+    o === APP || (hostnameOf(o)?.endsWith('.github.io') ?? false) || o === 'https://jsfiddle.net',
   '/localhost': (o) => o === APP || /^https?:\/\/localhost/.test(o),
   '/null': (o) => o === APP || o === 'null',
   // eslint-disable-next-line no-control-regex
@@ -76,7 +77,11 @@ function api(req: Req, res: Res): void {
   if (path === '/port-regex') {
     // The API's own origin, port included, in a regex whose dots were never escaped.
     res.setHeader('Vary', 'Origin');
-    if (origin !== undefined && new RegExp(`^https://api.zoo-two.co.uk:${req.socket.localPort}$`).test(origin)) allow(res, origin);
+    if (
+      origin !== undefined &&
+      new RegExp(`^https://api.zoo-two.co.uk:${req.socket.localPort}$`).test(origin)
+    )
+      allow(res, origin);
     return end();
   }
   switch (path) {
@@ -96,12 +101,18 @@ function api(req: Req, res: Res): void {
       if (origin === APP || origin === WWW) res.setHeader('Access-Control-Allow-Origin', origin);
       if (preflight) {
         res.setHeader('Access-Control-Allow-Methods', 'GET,HEAD,PUT,PATCH,POST,DELETE');
-        if (req.headers['access-control-request-headers']) res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers']);
+        if (req.headers['access-control-request-headers'])
+          res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers']);
       }
       break;
     case '/auth': // CORS only for a signed-in caller
       res.setHeader('Vary', 'Origin, Cookie, Authorization');
-      if (origin !== undefined && /(^|; )session=abc(;|$)/.test(req.headers.cookie ?? '') && req.headers.authorization === 'Bearer t0ken') allow(res, origin);
+      if (
+        origin !== undefined &&
+        /(^|; )session=abc(;|$)/.test(req.headers.cookie ?? '') &&
+        req.headers.authorization === 'Bearer t0ken'
+      )
+        allow(res, origin);
       break;
     case '/reflect-nocred':
       res.setHeader('Vary', 'Origin');
@@ -140,7 +151,11 @@ function api(req: Req, res: Res): void {
       res.setHeader('Vary', 'Origin');
       if (origin === APP) {
         allow(res, origin);
-        if (preflight) res.setHeader('Access-Control-Allow-Methods', req.headers['access-control-request-method'] ?? 'GET');
+        if (preflight)
+          res.setHeader(
+            'Access-Control-Allow-Methods',
+            req.headers['access-control-request-method'] ?? 'GET',
+          );
       }
       break;
     // Correctly configured endpoints.
@@ -191,7 +206,8 @@ function data(req: Req, res: Res): void {
   const origin = req.headers.origin ?? '';
   res.setHeader('Vary', 'Origin');
   if (path === '/dot' && /^https:\/\/data.zoo-two\.com\.au$/.test(origin)) allow(res, origin);
-  if (path === '/underscore' && /^http:\/\/([a-z0-9.-]+)/.exec(origin)?.[1] === 'data.zoo-two.com.au') allow(res, origin);
+  if (path === '/underscore' && /^http:\/\/([a-z0-9.-]+)/.exec(origin)?.[1] === 'data.zoo-two.com.au')
+    allow(res, origin);
   if (path === '/reflect' && origin !== '') allow(res, origin);
   if (path === '/good' && origin === 'https://app.zoo-two.com.au') allow(res, origin);
   res.end('{}');
@@ -207,7 +223,27 @@ export interface VariantZoo {
 
 export async function startVariantZoo(): Promise<VariantZoo> {
   const dir = mkdtempSync(join(tmpdir(), 'corsgate-zoo2-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', `/CN=${API}`, '-addext', `subjectAltName=DNS:${API},DNS:${SVC}`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${API}`,
+      '-addext',
+      `subjectAltName=DNS:${API},DNS:${SVC}`,
+    ],
+    { stdio: 'ignore' },
+  );
   const tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
   const servers = [https.createServer(tls, api), https.createServer(tls, svc), http.createServer(data)];
   await Promise.all(servers.map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))));

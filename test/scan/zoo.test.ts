@@ -4,18 +4,59 @@ import assert from 'node:assert/strict';
 import { runCli } from '../support/cli.js';
 import { HOST, LEGIT, startZoo, type Zoo } from './zoo.js';
 
-interface JsonFinding { id: string; severity: string; credentials: boolean }
-interface JsonResult { url: string; status: number; grade: string; score: number; findings: JsonFinding[] }
+interface JsonFinding {
+  id: string;
+  severity: string;
+  credentials: boolean;
+}
+interface JsonResult {
+  url: string;
+  status: number;
+  grade: string;
+  score: number;
+  findings: JsonFinding[];
+}
 
 describe('corsgate scan against the zoo', () => {
   let zoo: Zoo;
   let byPath: Map<string, JsonResult>;
   let exitCode: number;
-  const paths = ['/reflect', '/null', '/prefix', '/suffix', '/dot', '/substring', '/underscore', '/anysub', '/http', '/thirdparty', '/localhost', '/star', '/starcred', '/novary', '/preflight', '/good', '/nocors'];
+  const paths = [
+    '/reflect',
+    '/null',
+    '/prefix',
+    '/suffix',
+    '/dot',
+    '/substring',
+    '/underscore',
+    '/anysub',
+    '/http',
+    '/thirdparty',
+    '/localhost',
+    '/star',
+    '/starcred',
+    '/novary',
+    '/preflight',
+    '/good',
+    '/nocors',
+  ];
 
   before(async () => {
     zoo = await startZoo();
-    const r = await runCli(['scan', ...paths.map((p) => `${zoo.https}${p}`), '--resolve', `${HOST}:${zoo.httpsPort}:127.0.0.1`, '--insecure', '--origin', LEGIT, '--json', '--rate', '0', '--concurrency', '8']);
+    const r = await runCli([
+      'scan',
+      ...paths.map((p) => `${zoo.https}${p}`),
+      '--resolve',
+      `${HOST}:${zoo.httpsPort}:127.0.0.1`,
+      '--insecure',
+      '--origin',
+      LEGIT,
+      '--json',
+      '--rate',
+      '0',
+      '--concurrency',
+      '8',
+    ]);
     exitCode = r.code;
     assert.equal(r.stderr, '');
     const out = JSON.parse(r.stdout) as { results: JsonResult[] };
@@ -58,10 +99,16 @@ describe('corsgate scan against the zoo', () => {
   });
   test('no false alarm at low or above on the correctly configured servers', () => {
     for (const path of ['/good', '/nocors', '/star']) {
-      const bad = byPath.get(path)!.findings.filter((f) => ['critical', 'high', 'medium', 'low'].includes(f.severity));
+      const bad = byPath
+        .get(path)!
+        .findings.filter((f) => ['critical', 'high', 'medium', 'low'].includes(f.severity));
       assert.deepEqual(bad, [], path);
     }
-    assert.deepEqual(byPath.get('/dot')!.findings.map((f) => f.id), ['unescaped-dot'], 'one precise finding, no noise');
+    assert.deepEqual(
+      byPath.get('/dot')!.findings.map((f) => f.id),
+      ['unescaped-dot'],
+      'one precise finding, no noise',
+    );
   });
   test('the security-header grade is computed for every result', () => {
     for (const r of byPath.values()) assert.match(r.grade, /^[A-DF][+-]?$/);
@@ -69,12 +116,27 @@ describe('corsgate scan against the zoo', () => {
   test('exit code 1 when findings reach --fail-on', () => assert.equal(exitCode, 1));
 
   test('exit 0 on a clean server, 2 on a network error, SARIF output', async () => {
-    const clean = await runCli(['scan', `${zoo.https}/good`, '--resolve', `${HOST}:${zoo.httpsPort}:127.0.0.1`, '--insecure', '--origin', LEGIT]);
+    const clean = await runCli([
+      'scan',
+      `${zoo.https}/good`,
+      '--resolve',
+      `${HOST}:${zoo.httpsPort}:127.0.0.1`,
+      '--insecure',
+      '--origin',
+      LEGIT,
+    ]);
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
     const down = await runCli(['scan', 'http://127.0.0.1:1/', '--retries', '0', '--json']);
     assert.equal(down.code, 2);
     assert.equal(JSON.parse(down.stdout).results[0].error.code, 'network-error');
-    const sarif = await runCli(['scan', `${zoo.https}/null`, '--resolve', `${HOST}:${zoo.httpsPort}:127.0.0.1`, '--insecure', '--sarif']);
+    const sarif = await runCli([
+      'scan',
+      `${zoo.https}/null`,
+      '--resolve',
+      `${HOST}:${zoo.httpsPort}:127.0.0.1`,
+      '--insecure',
+      '--sarif',
+    ]);
     const doc = JSON.parse(sarif.stdout);
     assert.equal(doc.version, '2.1.0');
     assert.ok(doc.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'null-origin-trusted'));
@@ -82,7 +144,14 @@ describe('corsgate scan against the zoo', () => {
   });
 
   test('without --insecure the self-signed certificate is refused (exit 2)', async () => {
-    const r = await runCli(['scan', `${zoo.https}/good`, '--resolve', `${HOST}:${zoo.httpsPort}:127.0.0.1`, '--retries', '0']);
+    const r = await runCli([
+      'scan',
+      `${zoo.https}/good`,
+      '--resolve',
+      `${HOST}:${zoo.httpsPort}:127.0.0.1`,
+      '--retries',
+      '0',
+    ]);
     assert.equal(r.code, 2);
   });
 

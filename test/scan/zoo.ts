@@ -59,8 +59,10 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (origin === LEGIT || origin === own) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Allow-Credentials', 'true');
-      if (req.headers['access-control-request-method']) res.setHeader('Access-Control-Allow-Methods', req.headers['access-control-request-method']);
-      if (req.headers['access-control-request-headers']) res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers']);
+      if (req.headers['access-control-request-method'])
+        res.setHeader('Access-Control-Allow-Methods', req.headers['access-control-request-method']);
+      if (req.headers['access-control-request-headers'])
+        res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers']);
     }
   } else if (origin !== undefined && ECHO_WITH_CREDENTIALS[path]?.(origin, own)) {
     res.setHeader('Access-Control-Allow-Origin', origin);
@@ -75,8 +77,31 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
 
 export async function startZoo(): Promise<Zoo> {
   const dir = mkdtempSync(join(tmpdir(), 'corsgate-zoo-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', `/CN=${HOST}`, '-addext', `subjectAltName=DNS:${HOST}`], { stdio: 'ignore' });
-  const tls = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, handler);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${HOST}`,
+      '-addext',
+      `subjectAltName=DNS:${HOST}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  const tls = https.createServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    handler,
+  );
   const plain = http.createServer(handler);
   await new Promise<void>((r) => tls.listen(0, '127.0.0.1', () => r()));
   await new Promise<void>((r) => plain.listen(0, '127.0.0.1', () => r()));

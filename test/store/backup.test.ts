@@ -7,7 +7,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { runCli } from '../support/cli.js';
@@ -64,34 +74,67 @@ describe('backup and restore', () => {
       const run = await runCli(['backup', '--store', `sqlite:${live}`, file]);
       const afterBackup = acknowledged.length;
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, new RegExp(`^backed up sqlite:.*live\\.db to .*corsgate-backup\\.db \\(schema ${MIGRATIONS.length}, change \\d+: \\d+ origins, 0 trusted sites, 0 routes, 1 token, \\d+ audit entries; [\\d,]+ bytes\\)\\n$`));
+      assert.match(
+        run.stdout,
+        new RegExp(
+          `^backed up sqlite:.*live\\.db to .*corsgate-backup\\.db \\(schema ${MIGRATIONS.length}, change \\d+: \\d+ origins, 0 trusted sites, 0 routes, 1 token, \\d+ audit entries; [\\d,]+ bytes\\)\\n$`,
+        ),
+      );
       while (acknowledged.length < afterBackup + 20) await new Promise((r) => setTimeout(r, 5));
       stop = true;
       await writer;
 
       const saved = contents(file);
-      assert.ok(saved.origins.length >= before && saved.origins.length <= afterBackup, `the backup holds the ${before}–${afterBackup} writes acknowledged around it, not ${saved.origins.length}`);
-      assert.deepEqual(saved.origins, acknowledged.slice(0, saved.origins.length), 'a consistent snapshot: a prefix of the history, no gap');
-      assert.equal(saved.counter, saved.audit, 'every change in the backup has its audit row (the token and each origin)');
+      assert.ok(
+        saved.origins.length >= before && saved.origins.length <= afterBackup,
+        `the backup holds the ${before}–${afterBackup} writes acknowledged around it, not ${saved.origins.length}`,
+      );
+      assert.deepEqual(
+        saved.origins,
+        acknowledged.slice(0, saved.origins.length),
+        'a consistent snapshot: a prefix of the history, no gap',
+      );
+      assert.equal(
+        saved.counter,
+        saved.audit,
+        'every change in the backup has its audit row (the token and each origin)',
+      );
       assert.equal(statSync(file).mode & 0o777, 0o600, 'the backup is readable by its owner only');
-      assert.deepEqual(readdirSync(join(tmp.dir, 'nightly')), ['corsgate-backup.db'], 'one self-contained file: no -wal, no partial file left');
+      assert.deepEqual(
+        readdirSync(join(tmp.dir, 'nightly')),
+        ['corsgate-backup.db'],
+        'one self-contained file: no -wal, no partial file left',
+      );
 
       // The plain copy is refused by restore with the reason.
       const fromCp = await runCli(['restore', '--store', `sqlite:${join(tmp.dir, 'never.db')}`, cpCopy]);
       assert.equal(fromCp.code, 1);
-      assert.match(fromCp.stderr, /is not a corsgate database: it has no tables \(a copy made with cp while the gateway ran lacks the data still in the -wal file; use corsgate backup\) \[backup-not-corsgate\]/);
+      assert.match(
+        fromCp.stderr,
+        /is not a corsgate database: it has no tables \(a copy made with cp while the gateway ran lacks the data still in the -wal file; use corsgate backup\) \[backup-not-corsgate\]/,
+      );
       assert.equal(existsSync(join(tmp.dir, 'never.db')), false, 'a refused restore creates no store');
 
       // Restore into a new folder on a "new machine", start a gateway on it: the state is the backup's.
       const restoredPath = join(tmp.dir, 'new-machine', 'data', 'corsgate.db');
       const restored = await runCli(['restore', '--store', `sqlite:${restoredPath}`, file]);
       assert.equal(restored.code, 0, restored.stderr);
-      assert.match(restored.stdout, new RegExp(`^restored .* into sqlite:.*corsgate\\.db \\(schema ${MIGRATIONS.length}, change \\d+: .*\\)\\nstart the gateway: corsgate serve --store sqlite:`));
+      assert.match(
+        restored.stdout,
+        new RegExp(
+          `^restored .* into sqlite:.*corsgate\\.db \\(schema ${MIGRATIONS.length}, change \\d+: .*\\)\\nstart the gateway: corsgate serve --store sqlite:`,
+        ),
+      );
       const second = await startCli(['--store', `sqlite:${restoredPath}`]);
       try {
         const list = await api(second.admin)('GET', '/api/allowlist?limit=1000&sort=createdAt');
-        assert.deepEqual(list.json.items.map((e: { urlPattern: string }) => e.urlPattern), saved.origins);
-        const inBackup = await fetch(`${second.proxy}/api/hello`, { headers: { origin: saved.origins.at(-1)! } });
+        assert.deepEqual(
+          list.json.items.map((e: { urlPattern: string }) => e.urlPattern),
+          saved.origins,
+        );
+        const inBackup = await fetch(`${second.proxy}/api/hello`, {
+          headers: { origin: saved.origins.at(-1)! },
+        });
         await inBackup.arrayBuffer();
         assert.equal(inBackup.headers.get('access-control-allow-origin'), saved.origins.at(-1));
         const later = await fetch(`${second.proxy}/api/hello`, { headers: { origin: acknowledged.at(-1)! } });
@@ -101,8 +144,19 @@ describe('backup and restore', () => {
         // The same store while a gateway has it open: refused, and left as it is.
         const busy = await runCli(['restore', '--store', `sqlite:${restoredPath}`, file]);
         assert.equal(busy.code, 1);
-        assert.match(busy.stderr, /is in use \(a gateway has it open\): stop every gateway that uses it, then restore \[store-in-use\]/);
-        assert.equal((await api(second.admin)('POST', '/api/allowlist', { urlPattern: 'https://still-writable.example.com' })).status, 201, 'the running gateway is unharmed');
+        assert.match(
+          busy.stderr,
+          /is in use \(a gateway has it open\): stop every gateway that uses it, then restore \[store-in-use\]/,
+        );
+        assert.equal(
+          (
+            await api(second.admin)('POST', '/api/allowlist', {
+              urlPattern: 'https://still-writable.example.com',
+            })
+          ).status,
+          201,
+          'the running gateway is unharmed',
+        );
       } finally {
         await second.stop();
       }
@@ -124,7 +178,10 @@ describe('backup and restore', () => {
     const third = await startCli(['--store', `sqlite:${live}`], { CORSGATE_ADMIN_TOKEN: TOKEN });
     try {
       const list = await api(third.admin)('GET', '/api/allowlist?limit=1000&sort=createdAt');
-      assert.deepEqual(list.json.items.map((e: { urlPattern: string }) => e.urlPattern), contents(file).origins);
+      assert.deepEqual(
+        list.json.items.map((e: { urlPattern: string }) => e.urlPattern),
+        contents(file).origins,
+      );
     } finally {
       await third.stop();
     }
@@ -135,7 +192,10 @@ describe('backup and restore', () => {
     mkdirSync(dir);
     const store = join(dir, 'kept.db');
     const gw = await startCli(['--store', `sqlite:${store}`]);
-    assert.equal((await api(gw.admin)('POST', '/api/allowlist', { urlPattern: 'https://kept.example.com' })).status, 201);
+    assert.equal(
+      (await api(gw.admin)('POST', '/api/allowlist', { urlPattern: 'https://kept.example.com' })).status,
+      201,
+    );
     await gw.stop();
     const good = join(dir, 'good.db');
     assert.equal((await runCli(['backup', '--store', `sqlite:${store}`, good])).code, 0);
@@ -164,7 +224,13 @@ describe('backup and restore', () => {
       [join(dir, 'no-such-backup.db'), /there is no backup file/, 'backup-file-missing'],
       [text, /is not a SQLite database/, 'backup-not-sqlite'],
       [other, /is not a corsgate database: it lacks the tables meta, allowlist/, 'backup-not-corsgate'],
-      [newer, new RegExp(`has schema version 99, newer than this corsgate knows \\(${MIGRATIONS.length}\\): restore it with the corsgate version that wrote it, or upgrade corsgate`), 'backup-newer-schema'],
+      [
+        newer,
+        new RegExp(
+          `has schema version 99, newer than this corsgate knows \\(${MIGRATIONS.length}\\): restore it with the corsgate version that wrote it, or upgrade corsgate`,
+        ),
+        'backup-newer-schema',
+      ],
       [corrupt, /fails SQLite's integrity check/, 'backup-corrupt'],
       [store, /is the store itself/, 'backup-onto-store'],
     ] as const) {
@@ -175,12 +241,19 @@ describe('backup and restore', () => {
       assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
       assert.deepEqual(contents(store), kept, `${file}: the store is untouched`);
     }
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.partial-') || f.includes('before-restore')), [], 'a refused restore leaves no file behind');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.partial-') || f.includes('before-restore')),
+      [],
+      'a refused restore leaves no file behind',
+    );
 
     // A store that is some other application's database is not overwritten.
     const overOther = await runCli(['restore', '--store', `sqlite:${other}`, good]);
     assert.equal(overOther.code, 1);
-    assert.match(overOther.stderr, /the store .*other-app\.db is not a corsgate database.*\[store-not-corsgate\]/);
+    assert.match(
+      overOther.stderr,
+      /the store .*other-app\.db is not a corsgate database.*\[store-not-corsgate\]/,
+    );
   });
 
   test('a backup of an older schema is migrated on the way in; the file itself is left as it was', async () => {
@@ -190,8 +263,12 @@ describe('backup and restore', () => {
     const db = new Database(old);
     db.exec(MIGRATIONS[0]!);
     db.pragma('user_version = 1');
-    db.prepare("INSERT INTO allowlist (id, url_pattern, description, created_at, created_by) VALUES ('a1', 'https://old.example.com', '', '2026-01-01T00:00:00.000Z', 'test')").run();
-    db.prepare("INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ('2026-01-01T00:00:00.000Z', 'test', 'create', 'allowlist', 'a1', NULL, NULL)").run();
+    db.prepare(
+      "INSERT INTO allowlist (id, url_pattern, description, created_at, created_by) VALUES ('a1', 'https://old.example.com', '', '2026-01-01T00:00:00.000Z', 'test')",
+    ).run();
+    db.prepare(
+      "INSERT INTO audit (at, actor, action, entity, entity_id, before, after) VALUES ('2026-01-01T00:00:00.000Z', 'test', 'create', 'allowlist', 'a1', NULL, NULL)",
+    ).run();
     db.prepare("UPDATE meta SET value = '1' WHERE key = 'change_counter'").run();
     db.close();
     const store = join(dir, 'store.db');
@@ -211,14 +288,22 @@ describe('backup and restore', () => {
     const gw = await startCli(['--store', `sqlite:${store}`]);
     try {
       const list = await api(gw.admin)('GET', '/api/allowlist');
-      assert.deepEqual(list.json.items.map((e: { urlPattern: string }) => e.urlPattern), ['https://old.example.com']);
+      assert.deepEqual(
+        list.json.items.map((e: { urlPattern: string }) => e.urlPattern),
+        ['https://old.example.com'],
+      );
     } finally {
       await gw.stop();
     }
   });
 
   test('backup refuses a missing store and its own store as the target; PostgreSQL gets pg_dump guidance without the password', async () => {
-    const missing = await runCli(['backup', '--store', `sqlite:${join(tmp.dir, 'nothing-here.db')}`, join(tmp.dir, 'x.db')]);
+    const missing = await runCli([
+      'backup',
+      '--store',
+      `sqlite:${join(tmp.dir, 'nothing-here.db')}`,
+      join(tmp.dir, 'x.db'),
+    ]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /there is no SQLite database at .*nothing-here\.db \[store-missing\]/);
     assert.equal(existsSync(join(tmp.dir, 'nothing-here.db')), false, 'backup never creates an empty store');
@@ -228,13 +313,23 @@ describe('backup and restore', () => {
     assert.equal(onto.code, 1);
     assert.match(onto.stderr, /is the store itself: choose another path \[backup-onto-store\]/);
 
-    const pg = await runCli(['backup', '--store', 'postgres://corsgate:s3cret@db.internal:5432/corsgate', join(tmp.dir, 'pg.dump')]);
+    const pg = await runCli([
+      'backup',
+      '--store',
+      'postgres://corsgate:s3cret@db.internal:5432/corsgate',
+      join(tmp.dir, 'pg.dump'),
+    ]);
     assert.equal(pg.code, 2);
-    assert.match(pg.stderr, /pg_dump --format=custom --file=corsgate\.dump 'postgres:\/\/corsgate@db\.internal:5432\/corsgate'/);
+    assert.match(
+      pg.stderr,
+      /pg_dump --format=custom --file=corsgate\.dump 'postgres:\/\/corsgate@db\.internal:5432\/corsgate'/,
+    );
     assert.match(pg.stderr, /pg_restore --clean --if-exists --single-transaction/);
     assert.doesNotMatch(pg.stderr, /s3cret/, 'the password never reaches the output');
 
-    const fromEnv = await runCli(['backup', join(tmp.dir, 'env.db')], '', { CORSGATE_STORE: `sqlite:${store}` });
+    const fromEnv = await runCli(['backup', join(tmp.dir, 'env.db')], '', {
+      CORSGATE_STORE: `sqlite:${store}`,
+    });
     assert.equal(fromEnv.code, 0, 'the store comes from CORSGATE_STORE, as for corsgate serve');
 
     for (const args of [['backup'], ['restore', 'a.db', 'b.db'], ['backup', '--stor', 'x', 'f.db']]) {

@@ -31,7 +31,8 @@ async function sqliteKind(): Promise<Kind> {
   return {
     name: 'sqlite',
     open: async () => new SqliteStore(`${tmp.dir}/s${n++}.db`),
-    fill: async (s) => void db(s).pragma(`max_page_count = ${db(s).pragma('page_count', { simple: true }) as number}`),
+    fill: async (s) =>
+      void db(s).pragma(`max_page_count = ${db(s).pragma('page_count', { simple: true }) as number}`),
     unfill: async (s) => void db(s).pragma('max_page_count = 1073741823'),
     done: async () => tmp.cleanup(),
   };
@@ -52,8 +53,11 @@ async function postgresKind(): Promise<Kind> {
     },
     // PostgreSQL answers a full disk with SQLSTATE 53100; a trigger raising it stands in for the disk.
     fill: async (s) =>
-      void (await sql(urlOf(s), `CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; END $$;
-        CREATE TRIGGER full_disk BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION full_disk()`)),
+      void (await sql(
+        urlOf(s),
+        `CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; END $$;
+        CREATE TRIGGER full_disk BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION full_disk()`,
+      )),
     unfill: async (s) => void (await sql(urlOf(s), 'DROP TRIGGER full_disk ON audit')),
     done: async () => {
       for (const d of dbs) await d.drop();
@@ -78,7 +82,10 @@ for (const make of [sqliteKind, postgresKind]) {
       const v0 = await store.version();
       const seen: number[] = [];
       const off = store.onChange((v) => seen.push(v));
-      const a = await store.createAllowlist({ urlPattern: 'https://a.example.com', description: 'A' }, 'token:t');
+      const a = await store.createAllowlist(
+        { urlPattern: 'https://a.example.com', description: 'A' },
+        'token:t',
+      );
       assert.equal(await store.version(), v0 + 1);
       await store.updateAllowlist(a.id, { urlPattern: 'https://a2.example.com' }, 'token:t');
       await store.deleteAllowlist(a.id, 'token:t');
@@ -86,10 +93,25 @@ for (const make of [sqliteKind, postgresKind]) {
       // Each version is announced (a reconnecting listener may announce one again).
       for (const v of [v0 + 1, v0 + 2, v0 + 3]) assert.ok(seen.includes(v), `${v} in ${seen}`);
       off();
-      await store.appendAudit({ actor: 'system', action: 'block', entity: 'address', entityId: '192.0.2.1', before: null, after: { failures: 5 } });
+      await store.appendAudit({
+        actor: 'system',
+        action: 'block',
+        entity: 'address',
+        entityId: '192.0.2.1',
+        before: null,
+        after: { failures: 5 },
+      });
       assert.equal(await store.version(), v0 + 3);
       const audit = (await store.listAudit({ limit: 10 })).items;
-      assert.deepEqual(audit.slice(0, 4).map((e) => [e.action, e.entity]), [['block', 'address'], ['delete', 'allowlist'], ['update', 'allowlist'], ['create', 'allowlist']]);
+      assert.deepEqual(
+        audit.slice(0, 4).map((e) => [e.action, e.entity]),
+        [
+          ['block', 'address'],
+          ['delete', 'allowlist'],
+          ['update', 'allowlist'],
+          ['create', 'allowlist'],
+        ],
+      );
       assert.equal((audit[2]!.after as { urlPattern: string }).urlPattern, 'https://a2.example.com');
       assert.equal((await store.listAudit({ limit: 10, entity: 'address' })).items.length, 1);
     });
@@ -98,7 +120,11 @@ for (const make of [sqliteKind, postgresKind]) {
       const v0 = await store.version();
       const got: number[] = [];
       const off = store.onChange((v) => got.push(v));
-      await Promise.all(Array.from({ length: 20 }, (_, i) => store.createAllowlist({ urlPattern: `https://c${i}.example.com` }, 'token:t')));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.createAllowlist({ urlPattern: `https://c${i}.example.com` }, 'token:t'),
+        ),
+      );
       off();
       assert.equal(await store.version(), v0 + 20);
       const state = await store.loadState();
@@ -108,7 +134,10 @@ for (const make of [sqliteKind, postgresKind]) {
 
     test('a failed write changes nothing and consumes no version', async () => {
       const v0 = await store.version();
-      await assert.rejects(store.createAllowlist({ urlPattern: 'https://c0.example.com' }, 'token:t'), (e: StoreError) => e.code === 'duplicate' && e.field === 'urlPattern');
+      await assert.rejects(
+        store.createAllowlist({ urlPattern: 'https://c0.example.com' }, 'token:t'),
+        (e: StoreError) => e.code === 'duplicate' && e.field === 'urlPattern',
+      );
       await assert.rejects(store.deleteRoute('nope', 'token:t'), (e: StoreError) => e.code === 'not-found');
       assert.equal(await store.version(), v0);
       const one = await store.createAllowlist({ urlPattern: 'https://after-fail.example.com' }, 'token:t');
@@ -127,13 +156,27 @@ for (const make of [sqliteKind, postgresKind]) {
       assert.ok(q.items.length >= 1 && q.items.every((e) => e.urlPattern.includes('c1')));
       const desc = await store.listAllowlist({ limit: 3, order: 'desc' });
       const bySeq = (await store.listAllowlist({ limit: 1000 })).items.map((e) => e.id);
-      assert.deepEqual(desc.items.map((e) => e.id), bySeq.reverse().slice(0, 3));
-      await assert.rejects(store.listAllowlist({ limit: 3, sort: 'urlPattern', cursor: desc.nextCursor! }), (e: StoreError) => e.code === 'conflict');
+      assert.deepEqual(
+        desc.items.map((e) => e.id),
+        bySeq.reverse().slice(0, 3),
+      );
+      await assert.rejects(
+        store.listAllowlist({ limit: 3, sort: 'urlPattern', cursor: desc.nextCursor! }),
+        (e: StoreError) => e.code === 'conflict',
+      );
     });
 
     test('imports are all or nothing, keep names, and report duplicates', async () => {
       const v0 = await store.version();
-      const plan = { allowlist: Array.from({ length: 1200 }, (_, i) => ({ urlPattern: `https://imp${i}.example.com`, description: '', name: `Imp${i}` })), trustedSites: [], settings: { refusedStatus: 404 } };
+      const plan = {
+        allowlist: Array.from({ length: 1200 }, (_, i) => ({
+          urlPattern: `https://imp${i}.example.com`,
+          description: '',
+          name: `Imp${i}`,
+        })),
+        trustedSites: [],
+        settings: { refusedStatus: 404 },
+      };
       const r = await store.applyImport(plan, 'token:t');
       assert.deepEqual([r.allowlistCreated, r.allowlistUnchanged, r.settingsChanged], [1200, 0, true]);
       assert.equal(await store.version(), v0 + 1);
@@ -141,18 +184,50 @@ for (const make of [sqliteKind, postgresKind]) {
       assert.equal(page.items[0]!.name, 'Imp1199');
       assert.equal((await store.getSettings()).refusedStatus, 404);
       const again = await store.applyImport(plan, 'token:t');
-      assert.deepEqual([again.allowlistCreated, again.allowlistUnchanged, again.settingsChanged], [0, 1200, false]);
-      const many = await store.createAllowlistMany([{ urlPattern: 'https://imp0.example.com' }, { urlPattern: 'https://m.example.com' }, { urlPattern: 'https://m.example.com' }], 't');
-      assert.deepEqual(many.map((m) => 'duplicate' in m), [true, false, true]);
+      assert.deepEqual(
+        [again.allowlistCreated, again.allowlistUnchanged, again.settingsChanged],
+        [0, 1200, false],
+      );
+      const many = await store.createAllowlistMany(
+        [
+          { urlPattern: 'https://imp0.example.com' },
+          { urlPattern: 'https://m.example.com' },
+          { urlPattern: 'https://m.example.com' },
+        ],
+        't',
+      );
+      assert.deepEqual(
+        many.map((m) => 'duplicate' in m),
+        [true, false, true],
+      );
     });
 
     test('trusted sites, routes and settings round-trip', async () => {
-      const fields = { name: 'CDN', endpointUrl: 'https://cdn.example.com', context: 'All', isActive: true, description: 'd', isApplicableToConnectSrc: true, isApplicableToFontSrc: false, isApplicableToFrameSrc: false, isApplicableToImgSrc: true, isApplicableToMediaSrc: false, isApplicableToStyleSrc: true };
+      const fields = {
+        name: 'CDN',
+        endpointUrl: 'https://cdn.example.com',
+        context: 'All',
+        isActive: true,
+        description: 'd',
+        isApplicableToConnectSrc: true,
+        isApplicableToFontSrc: false,
+        isApplicableToFrameSrc: false,
+        isApplicableToImgSrc: true,
+        isApplicableToMediaSrc: false,
+        isApplicableToStyleSrc: true,
+      };
       const site = await store.createTrustedSite(fields, 't');
-      await assert.rejects(store.createTrustedSite(fields, 't'), (e: StoreError) => e.code === 'duplicate' && e.field === 'name');
+      await assert.rejects(
+        store.createTrustedSite(fields, 't'),
+        (e: StoreError) => e.code === 'duplicate' && e.field === 'name',
+      );
       assert.equal((await store.getTrustedSite(site.id))!.endpointUrl, 'https://cdn.example.com');
       const route = await store.createRoute({ kind: 'public', paths: ['/a/*'], priority: 1 }, 't');
-      const updated = await store.updateRoute(route.id, { kind: 'closed', paths: ['/a/*'], priority: 2 }, 't');
+      const updated = await store.updateRoute(
+        route.id,
+        { kind: 'closed', paths: ['/a/*'], priority: 2 },
+        't',
+      );
       assert.equal(updated.kind, 'closed');
       const state = await store.loadState();
       assert.equal(state.routes.find((r) => r.id === route.id)!.priority, 2);
@@ -163,8 +238,14 @@ for (const make of [sqliteKind, postgresKind]) {
     });
 
     test('token names are unique; a deleted token is remembered as revoked by its hash', async () => {
-      const t = await store.createToken({ name: 'ci', permissions: ['view-setup'], hash: 'h1' }, 'token:admin');
-      await assert.rejects(store.createToken({ name: 'ci', permissions: ['view-setup'], hash: 'h2' }, 'token:admin'), (e: StoreError) => e.code === 'duplicate' && e.field === 'name');
+      const t = await store.createToken(
+        { name: 'ci', permissions: ['view-setup'], hash: 'h1' },
+        'token:admin',
+      );
+      await assert.rejects(
+        store.createToken({ name: 'ci', permissions: ['view-setup'], hash: 'h2' }, 'token:admin'),
+        (e: StoreError) => e.code === 'duplicate' && e.field === 'name',
+      );
       assert.equal((await store.findTokenByHash('h1'))!.hash, 'h1');
       assert.equal(await store.findRevokedToken('h1'), null);
       await store.deleteToken(t.id, 'token:admin');
@@ -179,13 +260,23 @@ for (const make of [sqliteKind, postgresKind]) {
       const minute = Math.floor(Date.now() / 60_000);
       const batch = (hits: number, origins: string[]) => ({
         entries: [{ pattern: entry.urlPattern, hits, lastSeenAt: Date.now() }],
-        refused: origins.map((origin, i) => ({ route: 'default', origin, count: 10 - i, lastSeenAt: Date.now(), examplePath: `/p${i}` })),
+        refused: origins.map((origin, i) => ({
+          route: 'default',
+          origin,
+          count: 10 - i,
+          lastSeenAt: Date.now(),
+          examplePath: `/p${i}`,
+        })),
         upstream: [],
         traffic: [{ minute, allowed: hits, refused: origins.length, wouldRefuse: 0 }],
         csp: [],
         cspIntake: { dropped: 0, malformed: 1 },
       });
-      await store.recordUsage('node-a', batch(3, ['https://r1.example', 'https://r2.example', 'https://r3.example']), { topN: 2 });
+      await store.recordUsage(
+        'node-a',
+        batch(3, ['https://r1.example', 'https://r2.example', 'https://r3.example']),
+        { topN: 2 },
+      );
       await store.recordUsage('node-b', batch(4, ['https://r1.example']), { topN: 2 });
       assert.equal(await store.version(), v0, 'counters are no configuration');
       const page = await store.listAllowlistUsage({ limit: 10, sort: 'hits', order: 'desc' });
@@ -193,12 +284,27 @@ for (const make of [sqliteKind, postgresKind]) {
       assert.equal(used.hits, 7, 'summed across the two nodes');
       assert.ok(used.lastSeenAt !== null);
       const totals = await store.readUsage(minute - 1, 10);
-      assert.deepEqual(totals.refused.map((r) => [r.origin, r.count]), [['https://r1.example', 20], ['https://r2.example', 9]], "node-a kept its top 2; r1 summed");
-      assert.deepEqual(totals.traffic.map((t) => t.allowed), [7]);
+      assert.deepEqual(
+        totals.refused.map((r) => [r.origin, r.count]),
+        [
+          ['https://r1.example', 20],
+          ['https://r2.example', 9],
+        ],
+        'node-a kept its top 2; r1 summed',
+      );
+      assert.deepEqual(
+        totals.traffic.map((t) => t.allowed),
+        [7],
+      );
       assert.equal(totals.cspIntake.malformed, 2);
       await store.resetUsage('token:admin');
       assert.equal((await store.readUsage(0, 10)).refused.length, 0);
-      assert.equal((await store.listAllowlistUsage({ limit: 10, sort: 'createdAt', order: 'desc' })).items.find((i) => i.urlPattern === entry.urlPattern)!.hits, 0);
+      assert.equal(
+        (await store.listAllowlistUsage({ limit: 10, sort: 'createdAt', order: 'desc' })).items.find(
+          (i) => i.urlPattern === entry.urlPattern,
+        )!.hits,
+        0,
+      );
       const audit = await store.listAudit({ limit: 1 });
       assert.deepEqual([audit.items[0]!.action, audit.items[0]!.entity], ['reset', 'usage']);
       await store.deleteAllowlist(entry.id, 't');
@@ -208,7 +314,10 @@ for (const make of [sqliteKind, postgresKind]) {
       const v0 = await store.version();
       await kind.fill(store);
       let err: unknown = null;
-      for (let i = 0; i < 300 && !err; i++) await store.createAllowlist({ urlPattern: `https://fill${i}.example.com`, description: 'x'.repeat(255) }, 't').catch((e) => (err = e));
+      for (let i = 0; i < 300 && !err; i++)
+        await store
+          .createAllowlist({ urlPattern: `https://fill${i}.example.com`, description: 'x'.repeat(255) }, 't')
+          .catch((e) => (err = e));
       assert.ok(err instanceof StoreError && err.code === 'store-full', String(err));
       await kind.unfill(store);
       const v1 = await store.version();
@@ -241,7 +350,12 @@ describe('PostgreSQL migrations', () => {
     try {
       await (await PostgresStore.open(d.url)).close();
       await sql(d.url, 'UPDATE corsgate_schema SET version = 99');
-      await assert.rejects(PostgresStore.open(d.url), (e: StoreError) => e.code === 'schema-newer' && e.message.includes(`version 99, newer than this corsgate knows (${PG_MIGRATIONS.length})`));
+      await assert.rejects(
+        PostgresStore.open(d.url),
+        (e: StoreError) =>
+          e.code === 'schema-newer' &&
+          e.message.includes(`version 99, newer than this corsgate knows (${PG_MIGRATIONS.length})`),
+      );
     } finally {
       await d.drop();
     }

@@ -15,7 +15,9 @@ test('serve --store sqlite:./data/sub/x.db creates the missing folders and the d
     try {
       assert.ok(statSync(join(tmp.dir, 'data', 'sub')).isDirectory());
       assert.ok(existsSync(join(tmp.dir, 'data', 'sub', 'x.db')));
-      const created = await api(gw.admin)('POST', '/api/allowlist', { urlPattern: 'https://app.example.com' });
+      const created = await api(gw.admin)('POST', '/api/allowlist', {
+        urlPattern: 'https://app.example.com',
+      });
       assert.equal(created.status, 201);
     } finally {
       await gw.stop();

@@ -34,7 +34,13 @@ export function markdownSection(markdown: string, heading: string): string {
 export function tableColumn(text: string, column: number): string[] {
   const rows = text.split('\n').filter((l) => l.trim().startsWith('|'));
   return rows
-    .map((l) => l.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim()))
+    .map((l) =>
+      l
+        .trim()
+        .replace(/^\||\|$/g, '')
+        .split('|')
+        .map((c) => c.trim()),
+    )
     .filter((cells, i) => i > 0 && !cells.every((c) => /^:?-+:?$/.test(c)))
     .map((cells) => cells[column] ?? '');
 }
@@ -45,7 +51,10 @@ export function codeSpans(text: string): string[] {
 }
 
 /** What differs between the codes a module has and the codes its documentation names. */
-export function compareCodes(actual: readonly string[], documented: readonly string[]): { undocumented: string[]; unknown: string[] } {
+export function compareCodes(
+  actual: readonly string[],
+  documented: readonly string[],
+): { undocumented: string[]; unknown: string[] } {
   const doc = new Set(documented);
   const has = new Set(actual);
   return {

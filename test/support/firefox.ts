@@ -44,7 +44,15 @@ export interface Firefox {
 function waitForEndpoint(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`Firefox printed no WebDriver BiDi address within ${timeoutMs} ms:\n${seen.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `Firefox printed no WebDriver BiDi address within ${timeoutMs} ms:\n${seen.slice(-2000)}`,
+          ),
+        ),
+      timeoutMs,
+    );
     const onData = (d: Buffer) => {
       seen += d.toString();
       const m = /WebDriver BiDi listening on (ws:\/\/\S+)/.exec(seen);
@@ -63,7 +71,11 @@ function waitForEndpoint(child: ChildProcess, timeoutMs: number): Promise<string
 }
 
 /** Value of a BiDi script.evaluate result (remote values are primitives here: the scripts return JSON text). */
-function unwrap<T>(result: { type: string; result?: { type: string; value?: unknown }; exceptionDetails?: { text: string } }): T {
+function unwrap<T>(result: {
+  type: string;
+  result?: { type: string; value?: unknown };
+  exceptionDetails?: { text: string };
+}): T {
   if (result.type === 'exception') throw new Error(`script threw: ${result.exceptionDetails?.text}`);
   const v = result.result;
   return (v?.type === 'string' ? JSON.parse(v.value as string) : v?.value) as T;
@@ -77,11 +89,28 @@ export async function launchFirefox(): Promise<Firefox> {
     );
   }
   const profile = mkdtempSync(join(tmpdir(), 'corsgate-firefox-'));
-  writeFileSync(join(profile, 'user.js'), Object.entries(PREFS).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`).join(''));
-  const child = spawn(FIREFOX_PATH, ['--headless', '--remote-debugging-port=0', '--remote-allow-system-access', '--no-remote', '--profile', profile, 'about:blank'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', LANG: 'en_US.UTF-8' },
-  });
+  writeFileSync(
+    join(profile, 'user.js'),
+    Object.entries(PREFS)
+      .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`)
+      .join(''),
+  );
+  const child = spawn(
+    FIREFOX_PATH,
+    [
+      '--headless',
+      '--remote-debugging-port=0',
+      '--remote-allow-system-access',
+      '--no-remote',
+      '--profile',
+      profile,
+      'about:blank',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', LANG: 'en_US.UTF-8' },
+    },
+  );
   const cleanup = () => rmSync(profile, { recursive: true, force: true });
   let endpoint: string;
   try {
@@ -91,16 +120,30 @@ export async function launchFirefox(): Promise<Firefox> {
     cleanup();
     throw err;
   }
-  const ws = new WebSocket(`${endpoint}/session`, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+  const ws = new WebSocket(`${endpoint}/session`, {
+    perMessageDeflate: false,
+    maxPayload: 256 * 1024 * 1024,
+  });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
   let nextId = 0;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
+  const pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }
+  >();
   const listeners: Array<(e: BidiEvent) => void> = [];
   ws.on('message', (data: Buffer) => {
-    const m = JSON.parse(data.toString()) as { id?: number; type: string; result?: unknown; error?: string; message?: string; method?: string; params?: Record<string, unknown> };
+    const m = JSON.parse(data.toString()) as {
+      id?: number;
+      type: string;
+      result?: unknown;
+      error?: string;
+      message?: string;
+      method?: string;
+      params?: Record<string, unknown>;
+    };
     if (m.id !== undefined) {
       const p = pending.get(m.id);
       pending.delete(m.id);
@@ -120,12 +163,26 @@ export async function launchFirefox(): Promise<Firefox> {
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
       ws.send(JSON.stringify({ id, method, params }));
     });
-  const session = await send<{ capabilities: { browserVersion: string } }>('session.new', { capabilities: {} });
-  const tree = await send<{ contexts: Array<{ context: string; url: string }> }>('browsingContext.getTree', { 'moz:scope': 'chrome' });
-  const chromeContext = tree.contexts.find((c) => c.url === 'chrome://browser/content/browser.xhtml')?.context ?? tree.contexts[0]?.context;
-  if (!chromeContext) throw new Error('Firefox gave no chrome browsing context: is --remote-allow-system-access honoured?');
+  const session = await send<{ capabilities: { browserVersion: string } }>('session.new', {
+    capabilities: {},
+  });
+  const tree = await send<{ contexts: Array<{ context: string; url: string }> }>('browsingContext.getTree', {
+    'moz:scope': 'chrome',
+  });
+  const chromeContext =
+    tree.contexts.find((c) => c.url === 'chrome://browser/content/browser.xhtml')?.context ??
+    tree.contexts[0]?.context;
+  if (!chromeContext)
+    throw new Error('Firefox gave no chrome browsing context: is --remote-allow-system-access honoured?');
   const evaluate = async <T>(context: string, expression: string): Promise<T> =>
-    unwrap<T>(await send('script.evaluate', { expression, target: { context }, awaitPromise: true, resultOwnership: 'none' }));
+    unwrap<T>(
+      await send('script.evaluate', {
+        expression,
+        target: { context },
+        awaitPromise: true,
+        resultOwnership: 'none',
+      }),
+    );
   return {
     version: session.capabilities.browserVersion,
     send,
@@ -133,7 +190,9 @@ export async function launchFirefox(): Promise<Firefox> {
     chrome: (expression) => evaluate(chromeContext, expression),
     evaluate,
     close: async () => {
-      const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+      const exited = new Promise<void>((r) =>
+        child.exitCode !== null ? r() : child.once('exit', () => r()),
+      );
       try {
         await Promise.race([send('browser.close'), new Promise((r) => setTimeout(r, 5000))]);
       } catch {

@@ -12,13 +12,18 @@ const user = process.env.PGUSER ?? 'postgres';
 export const PG_ADMIN_URL = `postgres://${user}@${host}:${port}/postgres`;
 
 /** `postgres://…/corsgate_test_fleet_<pid>_<tag>`; `drop()` removes it (ending its sessions first). */
-export async function testDatabase(tag: string): Promise<{ url: string; name: string; host: string; port: number; drop(): Promise<void> }> {
+export async function testDatabase(
+  tag: string,
+): Promise<{ url: string; name: string; host: string; port: number; drop(): Promise<void> }> {
   const name = `corsgate_test_fleet_${process.pid}_${tag}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   try {
     await admin.connect();
   } catch (err) {
-    throw new Error(`PostgreSQL is needed at ${host}:${port} for this test and cannot be reached (${(err as Error).message}); start it (see .ci/run)`, { cause: err });
+    throw new Error(
+      `PostgreSQL is needed at ${host}:${port} for this test and cannot be reached (${(err as Error).message}); start it (see .ci/run)`,
+      { cause: err },
+    );
   }
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -44,7 +49,11 @@ export async function testDatabase(tag: string): Promise<{ url: string; name: st
 }
 
 /** Runs SQL on a database directly (what an operator's hand-written SQL would do). */
-export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
+export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {

@@ -33,7 +33,11 @@ function deflated(entry: BombEntry): { data: Buffer; size: number; crc: number }
   const n = entry.mib ?? 1;
   let crc = 0;
   for (let i = 0; i < n; i++) crc = crc32(block, crc);
-  return { data: Buffer.concat([...Array.from({ length: n }, () => flushed), EMPTY_FINAL_BLOCK]), size: n * MIB, crc };
+  return {
+    data: Buffer.concat([...Array.from({ length: n }, () => flushed), EMPTY_FINAL_BLOCK]),
+    size: n * MIB,
+    crc,
+  };
 }
 
 export function buildZip(entries: readonly BombEntry[]): Buffer {

@@ -11,7 +11,9 @@ function changedKeys(before: unknown, after: unknown): string[] {
   const b = (before ?? {}) as Record<string, unknown>;
   const a = (after ?? {}) as Record<string, unknown>;
   // id and creation stamps are shown by the row itself.
-  return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !NOISE.has(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter(
+    (k) => !NOISE.has(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k]),
+  );
 }
 
 function Diff({ before, after }: { before: unknown; after: unknown }) {
@@ -60,7 +62,15 @@ export function entityName(e: AuditEntry): string {
 function matches(e: AuditEntry, text: string): boolean {
   if (!text) return true;
   const t = text.toLowerCase();
-  return [e.actor, e.action, e.entity, entityName(e), e.entityId ?? '', JSON.stringify(e.before ?? ''), JSON.stringify(e.after ?? '')].some((x) => x.toLowerCase().includes(t));
+  return [
+    e.actor,
+    e.action,
+    e.entity,
+    entityName(e),
+    e.entityId ?? '',
+    JSON.stringify(e.before ?? ''),
+    JSON.stringify(e.after ?? ''),
+  ].some((x) => x.toLowerCase().includes(t));
 }
 
 export function Audit() {
@@ -72,22 +82,52 @@ export function Audit() {
   const { items, next, error, loading, setCursor } = useAuditPages(entity);
   const actors = [...new Set(items.map((e) => e.actor))].sort();
   const actions = [...new Set(items.map((e) => e.action))].sort();
-  const shown = items.filter((e) => (!actor || e.actor === actor) && (!action || e.action === action) && matches(e, text.trim()));
+  const shown = items.filter(
+    (e) => (!actor || e.actor === actor) && (!action || e.action === action) && matches(e, text.trim()),
+  );
   return (
     <div>
       <h1>Audit log</h1>
-      <p>Every change, who made it and when, with the values before (struck through) and after. The log is append-only, newest first.</p>
-      <AuditFilters filters={filters} actors={actors} actions={actions} onEntity={(v) => { setCursor(null); setEntity(v); }} />
+      <p>
+        Every change, who made it and when, with the values before (struck through) and after. The log is
+        append-only, newest first.
+      </p>
+      <AuditFilters
+        filters={filters}
+        actors={actors}
+        actions={actions}
+        onEntity={(v) => {
+          setCursor(null);
+          setEntity(v);
+        }}
+      />
       <ErrorText error={error} />
-      <p class="muted" role="status">{loading ? 'Loading the audit log…' : `Showing ${shown.length} of the ${items.length} latest entries${next ? ' loaded (load more to look further back)' : ''}.`}</p>
+      <p class="muted" role="status">
+        {loading
+          ? 'Loading the audit log…'
+          : `Showing ${shown.length} of the ${items.length} latest entries${next ? ' loaded (load more to look further back)' : ''}.`}
+      </p>
       <table class="list" aria-busy={loading ? 'true' : 'false'}>
         <caption class="sr-only">Audit log entries</caption>
-        <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Change</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Who</th>
+            <th scope="col">What</th>
+            <th scope="col">Change</th>
+          </tr>
+        </thead>
         <tbody>
-          {shown.map((e) => <AuditRow key={e.id} e={e} />)}
+          {shown.map((e) => (
+            <AuditRow key={e.id} e={e} />
+          ))}
         </tbody>
       </table>
-      {next && <button type="button" class="secondary" disabled={loading} onClick={() => setCursor(next)}>Load more</button>}
+      {next && (
+        <button type="button" class="secondary" disabled={loading} onClick={() => setCursor(next)}>
+          Load more
+        </button>
+      )}
     </div>
   );
 }
@@ -104,10 +144,12 @@ function useAuditPages(entity: string) {
     const params = new URLSearchParams({ limit: '100' });
     if (entity) params.set('entity', entity);
     if (cursor) params.set('cursor', cursor);
-    api<{ items: AuditEntry[]; nextCursor: string | null }>('GET', `/api/audit?${params}`).then((p) => {
-      setItems(cursor ? (prev) => [...prev, ...p.items] : p.items);
-      setNext(p.nextCursor);
-    }, setError).finally(() => setLoading(false));
+    api<{ items: AuditEntry[]; nextCursor: string | null }>('GET', `/api/audit?${params}`)
+      .then((p) => {
+        setItems(cursor ? (prev) => [...prev, ...p.items] : p.items);
+        setNext(p.nextCursor);
+      }, setError)
+      .finally(() => setLoading(false));
   }, [entity, cursor]);
   return { items, next, error, loading, setCursor };
 }
@@ -123,33 +165,61 @@ interface Filters {
 }
 
 /** Show (entity, read by the server), who, action and text (filtered here, over the entries loaded). */
-function AuditFilters({ filters, actors, actions, onEntity }: { filters: Filters; actors: string[]; actions: string[]; onEntity: (v: string) => void }) {
+function AuditFilters({
+  filters,
+  actors,
+  actions,
+  onEntity,
+}: {
+  filters: Filters;
+  actors: string[];
+  actions: string[];
+  onEntity: (v: string) => void;
+}) {
   const { entity, actor, setActor, action, setAction, text, setText } = filters;
   return (
     <div class="toolbar">
       <span class="field">
         <label for="audit-entity">Show</label>
         <select id="audit-entity" value={entity} onChange={(e) => onEntity(e.currentTarget.value)}>
-          {ENTITIES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+          {ENTITIES.map(([v, l]) => (
+            <option key={v} value={v}>
+              {l}
+            </option>
+          ))}
         </select>
       </span>
       <span class="field">
         <label for="audit-actor">Who</label>
         <select id="audit-actor" value={actor} onChange={(e) => setActor(e.currentTarget.value)}>
           <option value="">anyone</option>
-          {actors.map((a) => <option key={a} value={a}>{a}</option>)}
+          {actors.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
         </select>
       </span>
       <span class="field">
         <label for="audit-action">Action</label>
         <select id="audit-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
           <option value="">any</option>
-          {actions.map((a) => <option key={a} value={a}>{a}</option>)}
+          {actions.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
         </select>
       </span>
       <span class="field">
         <label for="audit-text">Containing</label>
-        <input id="audit-text" type="search" value={text} placeholder="e.g. app.example.com" onInput={(e) => setText(e.currentTarget.value)} />
+        <input
+          id="audit-text"
+          type="search"
+          value={text}
+          placeholder="e.g. app.example.com"
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
       </span>
     </div>
   );
@@ -159,10 +229,24 @@ function AuditFilters({ filters, actors, actions, onEntity }: { filters: Filters
 function AuditRow({ e }: { e: AuditEntry }) {
   return (
     <tr>
-      <td data-label="When"><time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time></td>
+      <td data-label="When">
+        <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time>
+      </td>
       <td data-label="Who">{e.actor}</td>
-      <td data-label="What">{e.action} {e.entity}{entityName(e) ? <> <strong title={e.entityId ? `id ${e.entityId}` : undefined}>{entityName(e)}</strong></> : ''}</td>
-      <td data-label="Change"><Diff before={e.before} after={e.after} /></td>
+      <td data-label="What">
+        {e.action} {e.entity}
+        {entityName(e) ? (
+          <>
+            {' '}
+            <strong title={e.entityId ? `id ${e.entityId}` : undefined}>{entityName(e)}</strong>
+          </>
+        ) : (
+          ''
+        )}
+      </td>
+      <td data-label="Change">
+        <Diff before={e.before} after={e.after} />
+      </td>
     </tr>
   );
 }

@@ -14,7 +14,15 @@ export function ImportExport({ disabled, onImported }: { disabled: boolean; onIm
     setError(null);
     setMessage(null);
     try {
-      const out = await api<ImportResult>('POST', `/api/import?filename=${encodeURIComponent(file.name)}`, undefined, { data: await file.arrayBuffer(), contentType: file.name.endsWith('.zip') ? 'application/zip' : 'application/xml' });
+      const out = await api<ImportResult>(
+        'POST',
+        `/api/import?filename=${encodeURIComponent(file.name)}`,
+        undefined,
+        {
+          data: await file.arrayBuffer(),
+          contentType: file.name.endsWith('.zip') ? 'application/zip' : 'application/xml',
+        },
+      );
       const text = `Imported ${file.name}: ${out.allowlistCreated} origins added (${out.allowlistUnchanged} already there), ${out.trustedSitesCreated} trusted sites added and ${out.trustedSitesUpdated} updated${out.settingsChanged ? ', settings changed' : ''}.`;
       setMessage(text);
       notify(`Imported ${file.name}; in force at the gateway now.`);
@@ -27,15 +35,33 @@ export function ImportExport({ disabled, onImported }: { disabled: boolean; onIm
   };
   const exportZip = () => {
     setError(null);
-    download('/api/export', 'corsgate-metadata.zip').then(() => notify('Exported corsgate-metadata.zip: the allowlist, trusted sites and settings as Salesforce metadata.'), (err) => setError({ about: 'Export', error: err }));
+    download('/api/export', 'corsgate-metadata.zip').then(
+      () =>
+        notify(
+          'Exported corsgate-metadata.zip: the allowlist, trusted sites and settings as Salesforce metadata.',
+        ),
+      (err) => setError({ about: 'Export', error: err }),
+    );
   };
   return (
     <section class="card" aria-labelledby="io-title">
       <h2 id="io-title">Salesforce metadata</h2>
-      <p>Import <code>CorsWhitelistOrigin</code> and <code>CspTrustedSite</code> files, <code>Security.settings</code>, or a zip of a metadata folder. Everything is checked first; nothing is written unless all of it is valid.</p>
+      <p>
+        Import <code>CorsWhitelistOrigin</code> and <code>CspTrustedSite</code> files,{' '}
+        <code>Security.settings</code>, or a zip of a metadata folder. Everything is checked first; nothing is
+        written unless all of it is valid.
+      </p>
       <label for="import">Import a file (.xml, .zip, .corsWhitelistOrigin, .cspTrustedSite, .settings)</label>
-      <input id="import" type="file" accept=".xml,.zip,.corsWhitelistOrigin,.cspTrustedSite,.settings" disabled={disabled} onChange={onFile} />
-      <button type="button" class="secondary" onClick={exportZip}>Export as a metadata zip</button>
+      <input
+        id="import"
+        type="file"
+        accept=".xml,.zip,.corsWhitelistOrigin,.cspTrustedSite,.settings"
+        disabled={disabled}
+        onChange={onFile}
+      />
+      <button type="button" class="secondary" onClick={exportZip}>
+        Export as a metadata zip
+      </button>
       {message && <p class="ok">{message}</p>}
       <ErrorText error={error?.error} about={error?.about} />
     </section>

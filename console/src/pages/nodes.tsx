@@ -35,21 +35,47 @@ export function NodesPage() {
   return (
     <section aria-labelledby="nodes-title">
       <h1 id="nodes-title">Nodes</h1>
-      <p class="muted">Every gateway sharing this store, as each last reported itself. Equal version and checksum mean the same configuration.</p>
+      <p class="muted">
+        Every gateway sharing this store, as each last reported itself. Equal version and checksum mean the
+        same configuration.
+      </p>
       {error !== null && <ErrorText error={error} />}
-      {answer?.stale && <p class="warning" role="status">{answer.message}</p>}
+      {answer?.stale && (
+        <p class="warning" role="status">
+          {answer.message}
+        </p>
+      )}
       {answer && (
         <table class="nodes">
           <thead>
-            <tr><th scope="col">Node</th><th scope="col">Version</th><th scope="col">Checksum</th><th scope="col">Last seen</th><th scope="col">Store</th><th scope="col">Last error</th></tr>
+            <tr>
+              <th scope="col">Node</th>
+              <th scope="col">Version</th>
+              <th scope="col">Checksum</th>
+              <th scope="col">Last seen</th>
+              <th scope="col">Store</th>
+              <th scope="col">Last error</th>
+            </tr>
           </thead>
           <tbody>
             {answer.items.map((n) => (
               <tr key={n.id} data-node={n.id}>
                 <th scope="row">{n.id}</th>
-                <td>{n.version}{n.version < newest && <span class="badge" title={`behind version ${newest}`}> behind</span>}</td>
-                <td><code>{n.checksum}</code></td>
-                <td><time dateTime={n.lastSeenAt}>{new Date(n.lastSeenAt).toLocaleString()}</time></td>
+                <td>
+                  {n.version}
+                  {n.version < newest && (
+                    <span class="badge" title={`behind version ${newest}`}>
+                      {' '}
+                      behind
+                    </span>
+                  )}
+                </td>
+                <td>
+                  <code>{n.checksum}</code>
+                </td>
+                <td>
+                  <time dateTime={n.lastSeenAt}>{new Date(n.lastSeenAt).toLocaleString()}</time>
+                </td>
                 <td>{n.store === 'connected' ? 'connected' : <strong>unreachable</strong>}</td>
                 <td class={n.lastError ? 'error' : 'muted'}>{n.lastError ?? '—'}</td>
               </tr>

@@ -49,7 +49,10 @@ export function Origins({ me }: { me: Me }) {
   return (
     <div>
       <h1>Allowed origins</h1>
-      <p>Web pages from these origins may call the API through the gateway, with cookies and credentials. Any other origin gets 403 and never reaches the API.</p>
+      <p>
+        Web pages from these origins may call the API through the gateway, with cookies and credentials. Any
+        other origin gets 403 and never reaches the API.
+      </p>
       <ReadOnly me={me} what="the allowlist" needs="modify-all-data" />
       <AddOrigin disabled={!writable} onAdded={refresh} />
       <div class="row two">
@@ -74,20 +77,40 @@ function AllowlistSection({ view, list, total, writable, onChanged }: SectionPro
   const { query } = view;
   const { data: page, loading, error } = list;
   return (
-      <section aria-labelledby="list-title">
-        <h2 id="list-title">The allowlist{total !== null ? ` (${total.toLocaleString('en')} ${total === 1 ? 'origin' : 'origins'})` : ''}</h2>
-        <AllowlistToolbar view={view} />
-        <ErrorText error={error} />
-        <table class="list" aria-busy={loading ? 'true' : 'false'}>
-          <caption class="sr-only">Allowed origins{query ? ` matching ${query}` : ''}</caption>
-          <thead><tr><th scope="col">Origin URL pattern</th><th scope="col">Description</th><th scope="col">Created</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
-          <tbody>
-            {page?.items.map((e) => <Row key={e.id} entry={e} writable={writable} onChanged={onChanged} />)}
-            {page && page.items.length === 0 && <tr><td colSpan={4} class="muted">No origins{query ? ` match “${query}”` : ' yet: add the first one above'}.</td></tr>}
-          </tbody>
-        </table>
-        <Pager view={view} page={page} total={total} />
-      </section>
+    <section aria-labelledby="list-title">
+      <h2 id="list-title">
+        The allowlist
+        {total !== null ? ` (${total.toLocaleString('en')} ${total === 1 ? 'origin' : 'origins'})` : ''}
+      </h2>
+      <AllowlistToolbar view={view} />
+      <ErrorText error={error} />
+      <table class="list" aria-busy={loading ? 'true' : 'false'}>
+        <caption class="sr-only">Allowed origins{query ? ` matching ${query}` : ''}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Origin URL pattern</th>
+            <th scope="col">Description</th>
+            <th scope="col">Created</th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {page?.items.map((e) => (
+            <Row key={e.id} entry={e} writable={writable} onChanged={onChanged} />
+          ))}
+          {page && page.items.length === 0 && (
+            <tr>
+              <td colSpan={4} class="muted">
+                No origins{query ? ` match “${query}”` : ' yet: add the first one above'}.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <Pager view={view} page={page} total={total} />
+    </section>
   );
 }
 
@@ -100,15 +123,28 @@ function AllowlistToolbar({ view }: { view: View }) {
     <div class="toolbar">
       <span class="field">
         <label for="search">Search</label>
-        <input id="search" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="part of a pattern or description" />
+        <input
+          id="search"
+          type="search"
+          value={q}
+          onInput={(e) => setQ(e.currentTarget.value)}
+          placeholder="part of a pattern or description"
+        />
       </span>
       <span class="field">
         <label for="sort">Sort</label>
-        <select id="sort" value={sort} onChange={(e) => { setSort(e.currentTarget.value); setCursors([null]); }}>
-        <option value="urlPattern:asc">Pattern A–Z</option>
-        <option value="urlPattern:desc">Pattern Z–A</option>
-        <option value="createdAt:desc">Newest first</option>
-        <option value="createdAt:asc">Oldest first</option>
+        <select
+          id="sort"
+          value={sort}
+          onChange={(e) => {
+            setSort(e.currentTarget.value);
+            setCursors([null]);
+          }}
+        >
+          <option value="urlPattern:asc">Pattern A–Z</option>
+          <option value="urlPattern:desc">Pattern Z–A</option>
+          <option value="createdAt:desc">Newest first</option>
+          <option value="createdAt:asc">Oldest first</option>
         </select>
       </span>
     </div>
@@ -116,22 +152,49 @@ function AllowlistToolbar({ view }: { view: View }) {
 }
 
 /** Previous and Next through the cursors, and where the page is. */
-function Pager({ view, page, total }: { view: View; page: Page<AllowlistEntry> | null; total: number | null }) {
+function Pager({
+  view,
+  page,
+  total,
+}: {
+  view: View;
+  page: Page<AllowlistEntry> | null;
+  total: number | null;
+}) {
   const { query, cursors, setCursors } = view;
   const first = (cursors.length - 1) * PAGE_SIZE;
   const shown = page?.items.length ?? 0;
   return (
     <nav class="pager" aria-label="Allowlist pages">
-      <button type="button" class="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
+      <button
+        type="button"
+        class="secondary"
+        disabled={cursors.length === 1}
+        onClick={() => setCursors(cursors.slice(0, -1))}
+      >
+        Previous
+      </button>
       <span role="status">{pagerText(cursors.length, first, shown, query, total)}</span>
-      <button type="button" class="secondary" disabled={!page?.nextCursor} onClick={() => setCursors([...cursors, page!.nextCursor])}>Next</button>
+      <button
+        type="button"
+        class="secondary"
+        disabled={!page?.nextCursor}
+        onClick={() => setCursors([...cursors, page!.nextCursor])}
+      >
+        Next
+      </button>
     </nav>
   );
 }
 
 /** "Page 2 of 7: 51–100 of 321", or what there is when nothing is shown (never "Page 1 of 0"). */
 function pagerText(page: number, first: number, shown: number, query: string, total: number | null): string {
-  if (shown === 0) return page > 1 ? `Page ${page}: no more origins` : query ? `No origins match “${query}”` : 'No origins yet';
+  if (shown === 0)
+    return page > 1
+      ? `Page ${page}: no more origins`
+      : query
+        ? `No origins match “${query}”`
+        : 'No origins yet';
   const range = `${(first + 1).toLocaleString('en')}–${(first + shown).toLocaleString('en')}`;
   if (query) return `Page ${page}: ${range} of the matches for “${query}”`;
   if (total === null) return `Page ${page}: ${range}`;

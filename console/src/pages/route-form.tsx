@@ -5,7 +5,16 @@ import type { RouteFields } from '../../../src/store/types.js';
 import { api } from '../api.js';
 import { ErrorText, notify } from '../components.js';
 import { Busy, useBusy } from '../kit.js';
-import { DescriptionField, fieldId, KindField, pathsText, PriorityField, splitList, UpstreamField, type ListedRoute } from './route-fields.js';
+import {
+  DescriptionField,
+  fieldId,
+  KindField,
+  pathsText,
+  PriorityField,
+  splitList,
+  UpstreamField,
+  type ListedRoute,
+} from './route-fields.js';
 
 /** The form's fields, as typed, and `reset` to a route's values (or the add form's defaults); follows `editing`. */
 function useRouteDraft(editing: ListedRoute | null) {
@@ -32,7 +41,29 @@ function useRouteDraft(editing: ListedRoute | null) {
     setError(null);
   };
   useEffect(() => reset(editing), [editing]);
-  return { kind, setKind, paths, setPaths, hosts, setHosts, setting, setSetting, priority, setPriority, csp, setCsp, description, setDescription, upstream, setUpstream, websocket, setWebsocket, error, setError, reset };
+  return {
+    kind,
+    setKind,
+    paths,
+    setPaths,
+    hosts,
+    setHosts,
+    setting,
+    setSetting,
+    priority,
+    setPriority,
+    csp,
+    setCsp,
+    description,
+    setDescription,
+    upstream,
+    setUpstream,
+    websocket,
+    setWebsocket,
+    error,
+    setError,
+    reset,
+  };
 }
 
 type Draft = ReturnType<typeof useRouteDraft>;
@@ -41,29 +72,70 @@ type Draft = ReturnType<typeof useRouteDraft>;
 function checksOf({ paths, priority, upstream }: Draft) {
   const pathList = splitList(paths);
   const badPath = pathList.find((p) => !(p.startsWith('/') || p === '*'));
-  const priorityOk = /^-?\d+$/.test(priority.trim()) && Number(priority) <= 999_999 && Number(priority) >= -1_000_000;
+  const priorityOk =
+    /^-?\d+$/.test(priority.trim()) && Number(priority) <= 999_999 && Number(priority) >= -1_000_000;
   const upstreamOk = upstream.trim() === '' || checkUpstreamUrl(upstream.trim()) === null;
   return { pathList, badPath, priorityOk, upstreamOk };
 }
 
 /** The API's body for the draft: only the fields that say something. */
-function routeBody({ kind, hosts, setting, priority, csp, websocket, upstream, description }: Draft, pathList: string[]) {
+function routeBody(
+  { kind, hosts, setting, priority, csp, websocket, upstream, description }: Draft,
+  pathList: string[],
+) {
   const hostList = splitList(hosts);
-  return { kind, paths: pathList, priority: Number(priority), ...(hostList.length ? { hosts: hostList } : {}), ...(kind === 'opt-in' ? { setting } : {}), ...(csp ? { csp } : {}), ...(websocket ? {} : { websocket: false }), ...(upstream.trim() ? { upstream: upstream.trim() } : {}), ...(description ? { description } : {}) };
+  return {
+    kind,
+    paths: pathList,
+    priority: Number(priority),
+    ...(hostList.length ? { hosts: hostList } : {}),
+    ...(kind === 'opt-in' ? { setting } : {}),
+    ...(csp ? { csp } : {}),
+    ...(websocket ? {} : { websocket: false }),
+    ...(upstream.trim() ? { upstream: upstream.trim() } : {}),
+    ...(description ? { description } : {}),
+  };
 }
 
 /** The WebSocket and CSP boxes. */
 function RouteChecks({ draft, writable }: { draft: Draft; writable: boolean }) {
   return (
     <>
-    <label class="check"><input type="checkbox" disabled={!writable} checked={draft.websocket} onChange={(e) => draft.setWebsocket(e.currentTarget.checked)} /> Allow WebSocket connections (decided by this route's origins, like CORS; unchecked refuses every handshake with 403)</label>
-    <label class="check"><input type="checkbox" disabled={!writable} checked={draft.csp} onChange={(e) => draft.setCsp(e.currentTarget.checked)} /> Send the trusted-sites Content-Security-Policy on HTML pages of this route</label>
+      <label class="check">
+        <input
+          type="checkbox"
+          disabled={!writable}
+          checked={draft.websocket}
+          onChange={(e) => draft.setWebsocket(e.currentTarget.checked)}
+        />{' '}
+        Allow WebSocket connections (decided by this route's origins, like CORS; unchecked refuses every
+        handshake with 403)
+      </label>
+      <label class="check">
+        <input
+          type="checkbox"
+          disabled={!writable}
+          checked={draft.csp}
+          onChange={(e) => draft.setCsp(e.currentTarget.checked)}
+        />{' '}
+        Send the trusted-sites Content-Security-Policy on HTML pages of this route
+      </label>
     </>
   );
 }
 
 /** Adds a route, or edits `editing` (a custom route) and hands back when saved or cancelled. */
-export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: boolean; editing: ListedRoute | null; onSaved: () => void; onCancel: () => void }) {
+export function RouteForm({
+  writable,
+  editing,
+  onSaved,
+  onCancel,
+}: {
+  writable: boolean;
+  editing: ListedRoute | null;
+  onSaved: () => void;
+  onCancel: () => void;
+}) {
   const draft = useRouteDraft(editing);
   const { kind, reset, setError } = draft;
   const { pathList, badPath, priorityOk, upstreamOk } = checksOf(draft);
@@ -73,8 +145,14 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
     setError(null);
     return busyWith(async () => {
       const body = routeBody(draft, pathList);
-      await api(editing ? 'PUT' : 'POST', editing ? `/api/routes/${encodeURIComponent(editing.id)}` : '/api/routes', body);
-      notify(`${editing ? 'Saved the' : 'Added a'} ${kind} route for ${pathList.join(', ')}: in force at the gateway now.`);
+      await api(
+        editing ? 'PUT' : 'POST',
+        editing ? `/api/routes/${encodeURIComponent(editing.id)}` : '/api/routes',
+        body,
+      );
+      notify(
+        `${editing ? 'Saved the' : 'Added a'} ${kind} route for ${pathList.join(', ')}: in force at the gateway now.`,
+      );
       reset(null);
       onSaved();
     }, setError);
@@ -84,11 +162,33 @@ export function RouteForm({ writable, editing, onSaved, onCancel }: { writable: 
     <form class="card" onSubmit={submit} aria-label={title}>
       {/* The add form sits in a <details> whose summary is its heading. */}
       {editing && <h2>{title}</h2>}
-      <RouteFieldsRow draft={draft} writable={writable} badPath={badPath} priorityOk={priorityOk} upstreamOk={upstreamOk} />
+      <RouteFieldsRow
+        draft={draft}
+        writable={writable}
+        badPath={badPath}
+        priorityOk={priorityOk}
+        upstreamOk={upstreamOk}
+      />
       <RouteChecks draft={draft} writable={writable} />
       <div>
-        <button type="submit" disabled={!writable || busy || pathList.length === 0 || !!badPath || !priorityOk || !upstreamOk}>{editing ? 'Save route' : 'Add route'}</button>
-        {editing && <button type="button" class="secondary" onClick={() => { reset(null); onCancel(); }}>Cancel</button>}
+        <button
+          type="submit"
+          disabled={!writable || busy || pathList.length === 0 || !!badPath || !priorityOk || !upstreamOk}
+        >
+          {editing ? 'Save route' : 'Add route'}
+        </button>
+        {editing && (
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              reset(null);
+              onCancel();
+            }}
+          >
+            Cancel
+          </button>
+        )}
         <Busy busy={busy} what={editing ? 'Saving' : 'Adding'} />
       </div>
       <ErrorText error={draft.error} />
@@ -113,18 +213,46 @@ function RouteFieldsRow({ draft, writable, badPath, priorityOk, upstreamOk }: Ro
       <KindField writable={writable} kind={kind} onChange={draft.setKind} />
       <div>
         <label for={id('paths')}>Paths</label>
-        <input id={id('paths')} disabled={!writable} value={paths} placeholder="/public/*, /health" aria-invalid={badPath ? 'true' : 'false'} aria-describedby={id('paths-help')} onInput={(e) => draft.setPaths(e.currentTarget.value)} />
-        <p id={id('paths-help')} class={badPath ? 'error' : 'muted'}>{badPath ? `"${badPath}" must start with / (or be * for every path).` : 'Comma-separated; exact (/health) or a prefix ending in /* (/public/*).'}</p>
+        <input
+          id={id('paths')}
+          disabled={!writable}
+          value={paths}
+          placeholder="/public/*, /health"
+          aria-invalid={badPath ? 'true' : 'false'}
+          aria-describedby={id('paths-help')}
+          onInput={(e) => draft.setPaths(e.currentTarget.value)}
+        />
+        <p id={id('paths-help')} class={badPath ? 'error' : 'muted'}>
+          {badPath
+            ? `"${badPath}" must start with / (or be * for every path).`
+            : 'Comma-separated; exact (/health) or a prefix ending in /* (/public/*).'}
+        </p>
       </div>
       <div>
         <label for={id('hosts')}>Hosts</label>
-        <input id={id('hosts')} disabled={!writable} value={hosts} placeholder="any host" aria-describedby={id('hosts-help')} onInput={(e) => draft.setHosts(e.currentTarget.value)} />
-        <p id={id('hosts-help')} class="muted">{kind === 'opt-in' ? 'Required for opt-in routes: the hosts where CORS may be turned on (* for any).' : 'Empty for any host; api.example.com or *.example.com.'}</p>
+        <input
+          id={id('hosts')}
+          disabled={!writable}
+          value={hosts}
+          placeholder="any host"
+          aria-describedby={id('hosts-help')}
+          onInput={(e) => draft.setHosts(e.currentTarget.value)}
+        />
+        <p id={id('hosts-help')} class="muted">
+          {kind === 'opt-in'
+            ? 'Required for opt-in routes: the hosts where CORS may be turned on (* for any).'
+            : 'Empty for any host; api.example.com or *.example.com.'}
+        </p>
       </div>
       {kind === 'opt-in' && (
         <div>
           <label for={id('setting')}>Setting that turns it on</label>
-          <input id={id('setting')} disabled={!writable} value={setting} onInput={(e) => draft.setSetting(e.currentTarget.value)} />
+          <input
+            id={id('setting')}
+            disabled={!writable}
+            value={setting}
+            onInput={(e) => draft.setSetting(e.currentTarget.value)}
+          />
         </div>
       )}
       <PriorityField writable={writable} priority={priority} ok={priorityOk} onChange={draft.setPriority} />

@@ -27,26 +27,57 @@ export function RoutesPage({ me }: { me: Me }) {
     routes.reload();
     stored.reload();
   };
-  const { busy, saveSettings, remove } = useRouteActions({ settings, setSettings, setError, editing, setEditing, refresh });
+  const { busy, saveSettings, remove } = useRouteActions({
+    settings,
+    setSettings,
+    setError,
+    editing,
+    setEditing,
+    refresh,
+  });
   const edit = (r: ListedRoute) => {
     setEditing(r);
     formRef.current?.scrollIntoView({ block: 'start' });
   };
   const items = routes.data?.items ?? [];
   // The gateway's own order: highest priority first, then creation order.
-  const all = useMemo(() => [...items.map((r) => ({ ...r, builtIn: false })), ...(routes.data?.builtIn ?? []).map((r) => ({ ...r, builtIn: true }))].sort((a, b) => b.priority - a.priority), [routes.data]);
+  const all = useMemo(
+    () =>
+      [
+        ...items.map((r) => ({ ...r, builtIn: false })),
+        ...(routes.data?.builtIn ?? []).map((r) => ({ ...r, builtIn: true })),
+      ].sort((a, b) => b.priority - a.priority),
+    [routes.data],
+  );
 
   return (
     <div class="routes-page">
       <h1>Routes & endpoint rules</h1>
-      <p>Each request is matched by host and path against the routes below, highest priority first; the first match decides how CORS is answered. A request no route matches uses the allowlist.</p>
+      <p>
+        Each request is matched by host and path against the routes below, highest priority first; the first
+        match decides how CORS is answered. A request no route matches uses the allowlist.
+      </p>
       <ReadOnly me={me} what="routes and settings" needs="customize-application" />
       <ErrorText error={error ?? routes.error ?? stored.error} />
       <Busy busy={busy} />
       {settings && <SettingsCard settings={settings} writable={writable && !busy} onSave={saveSettings} />}
-      {settings && <CorsOptionsCard settings={settings} writable={canChange(me, 'modify-all-data') && !busy} onSave={saveSettings} />}
+      {settings && (
+        <CorsOptionsCard
+          settings={settings}
+          writable={canChange(me, 'modify-all-data') && !busy}
+          onSave={saveSettings}
+        />
+      )}
       <KindsBox />
-      <RoutesTable routes={all} loading={routes.loading} editing={editing} settings={settings} writable={writable && !busy} onEdit={edit} onRemove={remove} />
+      <RoutesTable
+        routes={all}
+        loading={routes.loading}
+        editing={editing}
+        settings={settings}
+        writable={writable && !busy}
+        onEdit={edit}
+        onRemove={remove}
+      />
       {settings && <WhichRule routes={items} settings={settings} />}
       <div ref={formRef}>
         <RouteFormArea writable={writable} editing={editing} setEditing={setEditing} refresh={refresh} />
@@ -72,14 +103,17 @@ function useRouteActions({ settings, setSettings, setError, editing, setEditing,
     setError(null);
     // Show the new value at once; a refused save reloads the stored one.
     if (settings) setSettings({ ...settings, ...patch });
-    return busyWith(async () => {
-      setSettings(await api<Settings>('PUT', '/api/settings', patch));
-      notify(done);
-      refresh();
-    }, (err) => {
-      setError(err);
-      refresh();
-    });
+    return busyWith(
+      async () => {
+        setSettings(await api<Settings>('PUT', '/api/settings', patch));
+        notify(done);
+        refresh();
+      },
+      (err) => {
+        setError(err);
+        refresh();
+      },
+    );
   };
   const remove = (r: ListedRoute) => {
     if (!confirm(`Delete the ${r.kind} route for ${pathsText(r)}?`)) return;
@@ -99,23 +133,48 @@ function KindsBox() {
   return (
     <details class="kinds-box">
       <summary>The four kinds of route</summary>
-      <dl class="kinds">{Object.entries(KINDS).map(([k, v]) => [<dt key={`t${k}`}><code>{k}</code></dt>, <dd key={`d${k}`}>{v}</dd>])}</dl>
+      <dl class="kinds">
+        {Object.entries(KINDS).map(([k, v]) => [
+          <dt key={`t${k}`}>
+            <code>{k}</code>
+          </dt>,
+          <dd key={`d${k}`}>{v}</dd>,
+        ])}
+      </dl>
     </details>
   );
 }
 
 /** The route form: editing the chosen route, or (folded on a phone) adding one. */
-function RouteFormArea({ writable, editing, setEditing, refresh }: { writable: boolean; editing: ListedRoute | null; setEditing: (r: ListedRoute | null) => void; refresh: () => void }) {
+function RouteFormArea({
+  writable,
+  editing,
+  setEditing,
+  refresh,
+}: {
+  writable: boolean;
+  editing: ListedRoute | null;
+  setEditing: (r: ListedRoute | null) => void;
+  refresh: () => void;
+}) {
   return (
     <>
-  {editing ? (
-    <RouteForm writable={writable} editing={editing} onSaved={() => { setEditing(null); refresh(); }} onCancel={() => setEditing(null)} />
-  ) : (
-    <details class="form-box" open={wide()}>
-      <summary>Add a route</summary>
-      <RouteForm writable={writable} editing={null} onSaved={refresh} onCancel={() => undefined} />
-    </details>
-  )}
+      {editing ? (
+        <RouteForm
+          writable={writable}
+          editing={editing}
+          onSaved={() => {
+            setEditing(null);
+            refresh();
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      ) : (
+        <details class="form-box" open={wide()}>
+          <summary>Add a route</summary>
+          <RouteForm writable={writable} editing={null} onSaved={refresh} onCancel={() => undefined} />
+        </details>
+      )}
     </>
   );
 }

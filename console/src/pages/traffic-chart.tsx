@@ -22,7 +22,9 @@ const PAD = 28;
 
 function points(buckets: readonly TrafficBucket[], key: (typeof SERIES)[number]['key'], max: number): string {
   const step = buckets.length > 1 ? (W - PAD - 8) / (buckets.length - 1) : 0;
-  return buckets.map((b, i) => `${(PAD + i * step).toFixed(1)},${(H - 20 - (b[key] / max) * (H - 36)).toFixed(1)}`).join(' ');
+  return buckets
+    .map((b, i) => `${(PAD + i * step).toFixed(1)},${(H - 20 - (b[key] / max) * (H - 36)).toFixed(1)}`)
+    .join(' ');
 }
 
 function time(iso: string): string {
@@ -41,21 +43,58 @@ export function TrafficChart({ tick }: { tick: number }) {
       <h2 id="chart-title">Requests over the last {period}</h2>
       <div class="tabs" role="group" aria-label="Period">
         {(['hour', 'day'] as const).map((p) => (
-          <button key={p} type="button" class={`tab${p === period ? ' active' : ''}`} aria-pressed={p === period} onClick={() => setPeriod(p)}>Last {p}</button>
+          <button
+            key={p}
+            type="button"
+            class={`tab${p === period ? ' active' : ''}`}
+            aria-pressed={p === period}
+            onClick={() => setPeriod(p)}
+          >
+            Last {p}
+          </button>
         ))}
       </div>
       <ErrorText error={traffic.error} />
-      <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Requests over the last ${period}. ${summary}`} aria-busy={traffic.loading ? 'true' : 'false'}>
+      <svg
+        class="chart"
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`Requests over the last ${period}. ${summary}`}
+        aria-busy={traffic.loading ? 'true' : 'false'}
+      >
         <line x1={PAD} y1={H - 20} x2={W - 8} y2={H - 20} stroke="#8c959f" />
-        <text x={PAD - 4} y={20} text-anchor="end" class="axis">{max}</text>
-        <text x={PAD - 4} y={H - 20} text-anchor="end" class="axis">0</text>
-        {buckets.length > 0 && <text x={PAD} y={H - 4} class="axis">{time(buckets[0]!.start)}</text>}
-        {buckets.length > 0 && <text x={W - 8} y={H - 4} text-anchor="end" class="axis">{time(buckets[buckets.length - 1]!.start)}</text>}
-        {SERIES.map((s) => <polyline key={s.key} fill="none" stroke={s.color} stroke-width="2" points={points(buckets, s.key, max)} />)}
+        <text x={PAD - 4} y={20} text-anchor="end" class="axis">
+          {max}
+        </text>
+        <text x={PAD - 4} y={H - 20} text-anchor="end" class="axis">
+          0
+        </text>
+        {buckets.length > 0 && (
+          <text x={PAD} y={H - 4} class="axis">
+            {time(buckets[0]!.start)}
+          </text>
+        )}
+        {buckets.length > 0 && (
+          <text x={W - 8} y={H - 4} text-anchor="end" class="axis">
+            {time(buckets[buckets.length - 1]!.start)}
+          </text>
+        )}
+        {SERIES.map((s) => (
+          <polyline
+            key={s.key}
+            fill="none"
+            stroke={s.color}
+            stroke-width="2"
+            points={points(buckets, s.key, max)}
+          />
+        ))}
       </svg>
       <ul class="legend">
         {SERIES.map((s) => (
-          <li key={s.key}><span class={`swatch swatch-${s.key}`} aria-hidden="true" /> {s.label}: <strong>{total(s.key)}</strong></li>
+          <li key={s.key}>
+            <span class={`swatch swatch-${s.key}`} aria-hidden="true" /> {s.label}:{' '}
+            <strong>{total(s.key)}</strong>
+          </li>
         ))}
       </ul>
     </section>

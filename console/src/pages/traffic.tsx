@@ -19,15 +19,30 @@ function ModeCard({ me }: { me: Me }) {
   const mode = settings.data?.mode ?? 'enforce';
   const next: Settings['mode'] = mode === 'enforce' ? 'report-only' : 'enforce';
   const change = () => {
-    const what = next === 'enforce' ? 'Enforce: origins outside the allowlist are refused from now on.' : 'Report-only: every request is forwarded untouched and only recorded.';
+    const what =
+      next === 'enforce'
+        ? 'Enforce: origins outside the allowlist are refused from now on.'
+        : 'Report-only: every request is forwarded untouched and only recorded.';
     if (!confirm(`Switch the gateway to ${next}? ${what}`)) return;
     return settings.save({ mode: next }, (s) => `The gateway is in ${s.mode} mode now.`);
   };
   return (
     <section class="card" aria-labelledby="mode-title">
       <h2 id="mode-title">Mode: {mode}</h2>
-      <p>{mode === 'enforce' ? 'corsgate decides and answers every cross-origin request.' : "corsgate forwards every request, preflights included, leaves the upstream's CORS answer untouched and records what it would have done."} A route's own mode overrides this.</p>
-      <button type="button" class={next === 'enforce' ? '' : 'secondary'} disabled={!canChange(me, 'customize-application') || settings.busy || !settings.data} onClick={change}>Switch to {next}</button>
+      <p>
+        {mode === 'enforce'
+          ? 'corsgate decides and answers every cross-origin request.'
+          : "corsgate forwards every request, preflights included, leaves the upstream's CORS answer untouched and records what it would have done."}{' '}
+        A route's own mode overrides this.
+      </p>
+      <button
+        type="button"
+        class={next === 'enforce' ? '' : 'secondary'}
+        disabled={!canChange(me, 'customize-application') || settings.busy || !settings.data}
+        onClick={change}
+      >
+        Switch to {next}
+      </button>
       <Busy busy={settings.busy} />
       <ErrorText error={settings.error} />
     </section>
@@ -40,7 +55,12 @@ export function Traffic({ me }: { me: Me }) {
   return (
     <div>
       <h1>Traffic</h1>
-      <p>What the gateway saw: counters are written every few seconds, summed over every node. <button type="button" class="secondary" onClick={changed}>Refresh</button></p>
+      <p>
+        What the gateway saw: counters are written every few seconds, summed over every node.{' '}
+        <button type="button" class="secondary" onClick={changed}>
+          Refresh
+        </button>
+      </p>
       <ReadOnly me={me} what="the allowlist and trusted sites" needs="modify-all-data" />
       <ModeCard me={me} />
       <TrafficChart tick={tick} />

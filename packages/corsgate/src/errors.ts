@@ -41,7 +41,11 @@ function lineageOf(ctor: AnyClass): readonly string[] {
   let names = lineages.get(ctor);
   if (names === undefined) {
     const list: string[] = [];
-    for (let c: AnyClass | null = ctor; c !== null && c !== CorsgateError && c !== Error; c = Object.getPrototypeOf(c) as AnyClass | null) {
+    for (
+      let c: AnyClass | null = ctor;
+      c !== null && c !== CorsgateError && c !== Error;
+      c = Object.getPrototypeOf(c) as AnyClass | null
+    ) {
       list.push(c.name);
     }
     names = Object.freeze(list);
@@ -52,7 +56,10 @@ function lineageOf(ctor: AnyClass): readonly string[] {
 
 const ordinaryInstanceOf = Function.prototype[Symbol.hasInstance];
 
-export class CorsgateError<Code extends string = string, Problem extends CorsgateProblem = CorsgateProblem> extends Error {
+export class CorsgateError<
+  Code extends string = string,
+  Problem extends CorsgateProblem = CorsgateProblem,
+> extends Error {
   /** Stable and documented: what went wrong, for programs. */
   declare readonly code: Code;
   /** Every problem found, when there are several (for example every invalid option of a policy). */

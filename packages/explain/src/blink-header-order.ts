@@ -133,7 +133,8 @@ export function blinkHeaderOrder(names: readonly string[], initiator: 'fetch' | 
   const lower = [...new Set(names.map((n) => n.toLowerCase()))];
   const map = new BlinkHeaderMap();
   for (const name of initiator === 'fetch' ? [...lower].sort() : lower) map.insert(name);
-  if (isPotentiallyTrustworthy(url)) for (const hint of ['sec-ch-ua', 'sec-ch-ua-mobile', 'sec-ch-ua-platform']) map.insert(hint);
+  if (isPotentiallyTrustworthy(url))
+    for (const hint of ['sec-ch-ua', 'sec-ch-ua-mobile', 'sec-ch-ua-platform']) map.insert(hint);
   map.insert('user-agent');
   return map.order();
 }

@@ -61,7 +61,13 @@ export const CHROMIUM: BrowserModel = {
   name: 'chromium',
   version: '156.0.8078.114',
   label: 'Chromium',
-  safelist: { clientHints: true, combineRepeated: true, totalLimit: true, nonAsciiUnsafe: false, dedupe: true },
+  safelist: {
+    clientHints: true,
+    combineRepeated: true,
+    totalLimit: true,
+    nonAsciiUnsafe: false,
+    dedupe: true,
+  },
   authorizationCoveredByWildcard: true,
   corsCheckOrder: 'chromium',
   headerCheckOrder: 'blink-header-map',
@@ -77,7 +83,13 @@ export const FIREFOX: BrowserModel = {
   name: 'firefox',
   version: '153.8.0esr',
   label: 'Firefox',
-  safelist: { clientHints: false, combineRepeated: false, totalLimit: false, nonAsciiUnsafe: true, dedupe: false },
+  safelist: {
+    clientHints: false,
+    combineRepeated: false,
+    totalLimit: false,
+    nonAsciiUnsafe: true,
+    dedupe: false,
+  },
   authorizationCoveredByWildcard: true,
   corsCheckOrder: 'firefox',
   headerCheckOrder: 'sorted',
@@ -95,7 +107,13 @@ export const BROWSERS: Record<BrowserName, BrowserModel> = { chromium: CHROMIUM,
 export function specVariant(model: BrowserModel): BrowserModel {
   return {
     ...model,
-    safelist: { clientHints: false, combineRepeated: false, totalLimit: true, nonAsciiUnsafe: false, dedupe: true },
+    safelist: {
+      clientHints: false,
+      combineRepeated: false,
+      totalLimit: true,
+      nonAsciiUnsafe: false,
+      dedupe: true,
+    },
     authorizationCoveredByWildcard: false,
   };
 }
@@ -105,13 +123,40 @@ export function specVariant(model: BrowserModel): BrowserModel {
  * `differences` entry between two browsers quotes the departures behind it.
  */
 export const DEPARTURES: Record<string, { browser: BrowserName | 'both'; text: string }> = {
-  'client-hints': { browser: 'chromium', text: "Chromium safelists the client-hint request headers (DPR, Width, Viewport-Width, Device-Memory, RTT, Downlink, ECT, Save-Data, Intervention) with valid values, so they need no preflight; Firefox, like the Fetch Standard, preflights them." },
-  'combine-repeated': { browser: 'chromium', text: 'Chromium judges a repeated request header on its combined value (`a, b`); Firefox and the Fetch Standard judge each value on its own, so the 128-byte limit and the value rules can decide differently.' },
-  'no-total-limit': { browser: 'firefox', text: 'Firefox has no 1024-byte limit on the total of the safelisted header values; Chromium and the Fetch Standard preflight all of them past it.' },
-  'non-ascii': { browser: 'firefox', text: 'Firefox treats any byte from 0x80 in Accept or Content-Type as CORS-unsafe, so such a value needs a preflight; Chromium and the Fetch Standard do not.' },
-  'repeated-names': { browser: 'firefox', text: 'Firefox names a repeated unsafe header once per value in Access-Control-Request-Headers (x-a,x-a); Chromium sends each name once.' },
-  repreflight: { browser: 'firefox', text: "Firefox preflights every redirect hop of a request it preflighted for its headers, with the first request's header names; Chromium decides again at each hop from the request as it then is (a redirect to another origin drops Authorization, a 303 the body headers)." },
-  'preflight-origin': { browser: 'firefox', text: "At a redirect hop after the origin turned opaque, Firefox sends the preflight with the page's origin and checks its answer against that origin (the request itself carries Origin: null); Chromium sends and checks Origin: null." },
-  'preflight-same-origin': { browser: 'firefox', text: "Firefox does not CORS-check a redirected request's preflight when it goes to the page's own origin." },
-  'authorization-wildcard': { browser: 'both', text: "Both browsers let `*` in Access-Control-Allow-Headers cover Authorization, which the Fetch Standard forbids; Firefox logs a 'Cross-Origin Request Warning' that it will stop doing so, Chromium only a DevTools issue." },
+  'client-hints': {
+    browser: 'chromium',
+    text: 'Chromium safelists the client-hint request headers (DPR, Width, Viewport-Width, Device-Memory, RTT, Downlink, ECT, Save-Data, Intervention) with valid values, so they need no preflight; Firefox, like the Fetch Standard, preflights them.',
+  },
+  'combine-repeated': {
+    browser: 'chromium',
+    text: 'Chromium judges a repeated request header on its combined value (`a, b`); Firefox and the Fetch Standard judge each value on its own, so the 128-byte limit and the value rules can decide differently.',
+  },
+  'no-total-limit': {
+    browser: 'firefox',
+    text: 'Firefox has no 1024-byte limit on the total of the safelisted header values; Chromium and the Fetch Standard preflight all of them past it.',
+  },
+  'non-ascii': {
+    browser: 'firefox',
+    text: 'Firefox treats any byte from 0x80 in Accept or Content-Type as CORS-unsafe, so such a value needs a preflight; Chromium and the Fetch Standard do not.',
+  },
+  'repeated-names': {
+    browser: 'firefox',
+    text: 'Firefox names a repeated unsafe header once per value in Access-Control-Request-Headers (x-a,x-a); Chromium sends each name once.',
+  },
+  repreflight: {
+    browser: 'firefox',
+    text: "Firefox preflights every redirect hop of a request it preflighted for its headers, with the first request's header names; Chromium decides again at each hop from the request as it then is (a redirect to another origin drops Authorization, a 303 the body headers).",
+  },
+  'preflight-origin': {
+    browser: 'firefox',
+    text: "At a redirect hop after the origin turned opaque, Firefox sends the preflight with the page's origin and checks its answer against that origin (the request itself carries Origin: null); Chromium sends and checks Origin: null.",
+  },
+  'preflight-same-origin': {
+    browser: 'firefox',
+    text: "Firefox does not CORS-check a redirected request's preflight when it goes to the page's own origin.",
+  },
+  'authorization-wildcard': {
+    browser: 'both',
+    text: "Both browsers let `*` in Access-Control-Allow-Headers cover Authorization, which the Fetch Standard forbids; Firefox logs a 'Cross-Origin Request Warning' that it will stop doing so, Chromium only a DevTools issue.",
+  },
 };

@@ -4,7 +4,14 @@
  * steps 5–9, Chromium's cors/preflight_result.cc) and the readable headers
  * (#concept-filtered-response-cors). Each check returns null when it passes, or the failure.
  */
-import { extractTokenList, getHeader, headerValueBytes, isToken, trimOws, type HeaderList } from 'corsgate/internal/http/headers.js';
+import {
+  extractTokenList,
+  getHeader,
+  headerValueBytes,
+  isToken,
+  trimOws,
+  type HeaderList,
+} from 'corsgate/internal/http/headers.js';
 import { isForbiddenResponseHeader, isSafelistedResponseHeader } from 'corsgate/internal/http/responses.js';
 import type { BrowserModel } from './browsers.js';
 import { isSafelistedMethod } from './request.js';
@@ -50,19 +57,53 @@ function isValidUrl(value: string): boolean {
 
 /** Chromium's reading of an Access-Control-Allow-Origin that is not the request's origin. */
 function originMismatch(acao: string, origin: string): CheckFailure {
-  if (acao.includes(' ') || acao.includes(',')) return { reason: 'origin-multiple', hint: acao, why: `Access-Control-Allow-Origin holds several values ('${acao}'); exactly one is allowed` };
-  if (acao === 'null') return { reason: 'origin-mismatch', hint: 'null', why: `Access-Control-Allow-Origin is 'null', not the request's origin ${origin}` };
-  if (!isValidUrl(acao)) return { reason: 'origin-invalid', hint: acao, why: `Access-Control-Allow-Origin holds '${acao}', which is not an origin` };
-  return { reason: 'origin-mismatch', hint: acao, why: `Access-Control-Allow-Origin is '${acao}', which is not byte for byte the request's origin ${origin}` };
+  if (acao.includes(' ') || acao.includes(','))
+    return {
+      reason: 'origin-multiple',
+      hint: acao,
+      why: `Access-Control-Allow-Origin holds several values ('${acao}'); exactly one is allowed`,
+    };
+  if (acao === 'null')
+    return {
+      reason: 'origin-mismatch',
+      hint: 'null',
+      why: `Access-Control-Allow-Origin is 'null', not the request's origin ${origin}`,
+    };
+  if (!isValidUrl(acao))
+    return {
+      reason: 'origin-invalid',
+      hint: acao,
+      why: `Access-Control-Allow-Origin holds '${acao}', which is not an origin`,
+    };
+  return {
+    reason: 'origin-mismatch',
+    hint: acao,
+    why: `Access-Control-Allow-Origin is '${acao}', which is not byte for byte the request's origin ${origin}`,
+  };
 }
 
-const WILDCARD_WITH_CREDENTIALS: CheckFailure = { reason: 'origin-wildcard-with-credentials', hint: '', why: "the response allows any origin with '*', which browsers refuse for requests with credentials" };
-const MISSING: CheckFailure = { reason: 'origin-missing', hint: '', why: 'the response has no Access-Control-Allow-Origin header' };
+const WILDCARD_WITH_CREDENTIALS: CheckFailure = {
+  reason: 'origin-wildcard-with-credentials',
+  hint: '',
+  why: "the response allows any origin with '*', which browsers refuse for requests with credentials",
+};
+const MISSING: CheckFailure = {
+  reason: 'origin-missing',
+  hint: '',
+  why: 'the response has no Access-Control-Allow-Origin header',
+};
 
 function credentialsCheck(headers: HeaderList): CheckFailure | null {
   const acac = getHeader(headers, 'Access-Control-Allow-Credentials');
   if (acac === 'true') return null;
-  return { reason: 'credentials-not-true', hint: acac ?? '', why: acac === null ? 'the request includes credentials but the response has no Access-Control-Allow-Credentials: true' : `Access-Control-Allow-Credentials is '${acac}'; only the exact lower-case value 'true' is accepted` };
+  return {
+    reason: 'credentials-not-true',
+    hint: acac ?? '',
+    why:
+      acac === null
+        ? 'the request includes credentials but the response has no Access-Control-Allow-Credentials: true'
+        : `Access-Control-Allow-Credentials is '${acac}'; only the exact lower-case value 'true' is accepted`,
+  };
 }
 
 /**
@@ -71,12 +112,24 @@ function credentialsCheck(headers: HeaderList): CheckFailure | null {
  */
 function firefoxCorsCheck(headers: HeaderList, origin: string, include: boolean): CheckFailure | null {
   const lines = headers.filter(([n]) => n.toLowerCase() === 'access-control-allow-origin').length;
-  if (lines > 1) return { reason: 'origin-multiple', hint: '', why: 'the response sends Access-Control-Allow-Origin more than once; Firefox refuses that before it reads the values' };
+  if (lines > 1)
+    return {
+      reason: 'origin-multiple',
+      hint: '',
+      why: 'the response sends Access-Control-Allow-Origin more than once; Firefox refuses that before it reads the values',
+    };
   const acao = getHeader(headers, 'Access-Control-Allow-Origin');
   if (acao === null) return MISSING;
   if (include && acao === '*') return WILDCARD_WITH_CREDENTIALS;
   if ((include || acao !== '*') && acao !== origin) {
-    return { reason: 'origin-mismatch', hint: acao, why: acao === 'null' ? `Access-Control-Allow-Origin is 'null', not the request's origin ${origin}` : `Access-Control-Allow-Origin is '${acao}', which is not byte for byte the request's origin ${origin}` };
+    return {
+      reason: 'origin-mismatch',
+      hint: acao,
+      why:
+        acao === 'null'
+          ? `Access-Control-Allow-Origin is 'null', not the request's origin ${origin}`
+          : `Access-Control-Allow-Origin is '${acao}', which is not byte for byte the request's origin ${origin}`,
+    };
   }
   return include ? credentialsCheck(headers) : null;
 }
@@ -87,7 +140,12 @@ function firefoxCorsCheck(headers: HeaderList, origin: string, include: boolean)
  * credentials, Access-Control-Allow-Credentials must be exactly `true`. The browsers agree on the
  * verdict and differ in how they name a failure.
  */
-export function corsCheck(model: BrowserModel, headers: HeaderList, origin: string, include: boolean): CheckFailure | null {
+export function corsCheck(
+  model: BrowserModel,
+  headers: HeaderList,
+  origin: string,
+  include: boolean,
+): CheckFailure | null {
   if (model.corsCheckOrder === 'firefox') return firefoxCorsCheck(headers, origin, include);
   const acao = getHeader(headers, 'Access-Control-Allow-Origin');
   if (acao === '*') {
@@ -105,20 +163,35 @@ export interface PreflightGrant {
 
 /** The first element of a comma-separated list that is not a token (the one Firefox names). */
 function firstNonToken(headers: HeaderList, name: string): string {
-  return (getHeader(headers, name) ?? '').split(',').map(trimOws).find((item) => item !== '' && !isToken(item)) ?? '';
+  return (
+    (getHeader(headers, name) ?? '')
+      .split(',')
+      .map(trimOws)
+      .find((item) => item !== '' && !isToken(item)) ?? ''
+  );
 }
 
 /** #cors-preflight-fetch step 5: "extract header list values"; an element that is not a token fails. */
 export function parseMethods(headers: HeaderList): string[] | null | CheckFailure {
   const methods = extractTokenList(headers, 'Access-Control-Allow-Methods');
-  if (methods === 'failure') return { reason: 'methods-unparsable', hint: firstNonToken(headers, 'Access-Control-Allow-Methods'), why: 'Access-Control-Allow-Methods is not a comma-separated list of method names' };
+  if (methods === 'failure')
+    return {
+      reason: 'methods-unparsable',
+      hint: firstNonToken(headers, 'Access-Control-Allow-Methods'),
+      why: 'Access-Control-Allow-Methods is not a comma-separated list of method names',
+    };
   return methods;
 }
 
 /** #cors-preflight-fetch step 5 for Access-Control-Allow-Headers (names compare lower-cased). */
 export function parseHeaderNames(headers: HeaderList): string[] | null | CheckFailure {
   const names = extractTokenList(headers, 'Access-Control-Allow-Headers');
-  if (names === 'failure') return { reason: 'headers-unparsable', hint: firstNonToken(headers, 'Access-Control-Allow-Headers'), why: 'Access-Control-Allow-Headers is not a comma-separated list of header names' };
+  if (names === 'failure')
+    return {
+      reason: 'headers-unparsable',
+      hint: firstNonToken(headers, 'Access-Control-Allow-Headers'),
+      why: 'Access-Control-Allow-Headers is not a comma-separated list of header names',
+    };
   return names === null ? null : names.map((n) => n.toLowerCase());
 }
 
@@ -127,11 +200,12 @@ export function checkMethod(methods: string[] | null, method: string, include: b
   const listed = methods ?? [];
   if (listed.includes(method) || isSafelistedMethod(method)) return null;
   if (!include && listed.includes('*')) return null;
-  const why = include && listed.includes('*')
-    ? `the request includes credentials, so '*' in Access-Control-Allow-Methods does not cover ${method}`
-    : listed.some((m) => m.toLowerCase() === method.toLowerCase())
-      ? `Access-Control-Allow-Methods lists ${listed.join(', ')}, and methods compare case-sensitively: ${method} must be listed exactly`
-      : `Access-Control-Allow-Methods does not list ${method}`;
+  const why =
+    include && listed.includes('*')
+      ? `the request includes credentials, so '*' in Access-Control-Allow-Methods does not cover ${method}`
+      : listed.some((m) => m.toLowerCase() === method.toLowerCase())
+        ? `Access-Control-Allow-Methods lists ${listed.join(', ')}, and methods compare case-sensitively: ${method} must be listed exactly`
+        : `Access-Control-Allow-Methods does not list ${method}`;
   return { reason: 'method-not-allowed', hint: method, why };
 }
 
@@ -141,17 +215,31 @@ export function checkMethod(methods: string[] | null, method: string, include: b
  * unsafe name not listed and not covered by `*` (only without credentials). The names come in the
  * browser's check order, which decides which refused name is reported.
  */
-export function checkHeaders(model: BrowserModel, names: string[] | null, unsafeInOrder: string[], include: boolean): CheckFailure | null {
+export function checkHeaders(
+  model: BrowserModel,
+  names: string[] | null,
+  unsafeInOrder: string[],
+  include: boolean,
+): CheckFailure | null {
   const listed = names ?? [];
   const star = !include && listed.includes('*');
-  if (!model.authorizationCoveredByWildcard && unsafeInOrder.includes('authorization') && !listed.includes('authorization')) {
-    return { reason: 'header-not-allowed', hint: 'authorization', why: "Authorization must be listed by name in Access-Control-Allow-Headers; '*' does not cover it" };
+  if (
+    !model.authorizationCoveredByWildcard &&
+    unsafeInOrder.includes('authorization') &&
+    !listed.includes('authorization')
+  ) {
+    return {
+      reason: 'header-not-allowed',
+      hint: 'authorization',
+      why: "Authorization must be listed by name in Access-Control-Allow-Headers; '*' does not cover it",
+    };
   }
   for (const name of unsafeInOrder) {
     if (listed.includes(name) || star) continue;
-    const why = include && listed.includes('*')
-      ? `the request includes credentials, so '*' in Access-Control-Allow-Headers does not cover ${name}`
-      : `Access-Control-Allow-Headers does not list ${name}`;
+    const why =
+      include && listed.includes('*')
+        ? `the request includes credentials, so '*' in Access-Control-Allow-Headers does not cover ${name}`
+        : `Access-Control-Allow-Headers does not list ${name}`;
     return { reason: 'header-not-allowed', hint: name, why };
   }
   return null;
@@ -159,7 +247,9 @@ export function checkHeaders(model: BrowserModel, names: string[] | null, unsafe
 
 /** #concept-filtered-response-cors: the names of the response's own headers that script can read. */
 export function readableHeaderNames(headers: HeaderList, include: boolean): string[] {
-  const present = [...new Set(headers.map(([n]) => n.toLowerCase()))].filter((n) => !isForbiddenResponseHeader(n));
+  const present = [...new Set(headers.map(([n]) => n.toLowerCase()))].filter(
+    (n) => !isForbiddenResponseHeader(n),
+  );
   const listed = extractTokenList(headers, 'Access-Control-Expose-Headers');
   const exposed = new Set(listed === null || listed === 'failure' ? [] : listed.map((n) => n.toLowerCase()));
   const all = !include && exposed.has('*');

@@ -23,7 +23,11 @@ const defaultPort = (url: URL): string | undefined => DEFAULT_PORTS[url.protocol
 function schemeMatches(expression: string, url: string): boolean {
   // §6.7.2.7 scheme-part match, with the secure upgrades.
   if (expression === url) return true;
-  return (expression === 'http:' && url === 'https:') || (expression === 'ws:' && (url === 'wss:' || url === 'http:' || url === 'https:')) || (expression === 'wss:' && url === 'https:');
+  return (
+    (expression === 'http:' && url === 'https:') ||
+    (expression === 'ws:' && (url === 'wss:' || url === 'http:' || url === 'https:')) ||
+    (expression === 'wss:' && url === 'https:')
+  );
 }
 
 function hostMatches(pattern: string, host: string): boolean {
@@ -41,14 +45,20 @@ function portMatches(pattern: string | null, url: URL): boolean {
 
 function matchesExpression(expression: string, url: URL, self: URL): boolean {
   const e = expression.toLowerCase();
-  if (e === '*') return ['http:', 'https:', 'ws:', 'wss:', 'ftp:'].includes(url.protocol) || url.protocol === self.protocol;
+  if (e === '*')
+    return (
+      ['http:', 'https:', 'ws:', 'wss:', 'ftp:'].includes(url.protocol) || url.protocol === self.protocol
+    );
   if (e === "'self'") {
     if (url.origin === self.origin) return true;
     // Secure upgrades of the page's own host and port.
     if (url.hostname !== self.hostname) return false;
     const samePort = (url.port || defaultPort(url)) === (self.port || defaultPort(self));
-    const upgrade = (self.protocol === 'http:' && (url.protocol === 'https:' || url.protocol === 'wss:' || url.protocol === 'ws:')) || (self.protocol === 'https:' && url.protocol === 'wss:');
-    return upgrade && (samePort || (url.protocol === 'https:' || url.protocol === 'wss:'));
+    const upgrade =
+      (self.protocol === 'http:' &&
+        (url.protocol === 'https:' || url.protocol === 'wss:' || url.protocol === 'ws:')) ||
+      (self.protocol === 'https:' && url.protocol === 'wss:');
+    return upgrade && (samePort || url.protocol === 'https:' || url.protocol === 'wss:');
   }
   if (e.startsWith("'")) return false; // nonces, hashes, 'none', 'unsafe-*': no URL matches them
   if (/^[a-z][a-z0-9+.-]*:$/.test(e)) return schemeMatches(e, url.protocol);
@@ -70,7 +80,11 @@ function matchesExpression(expression: string, url: URL, self: URL): boolean {
 }
 
 /** Returns every policy's violation for connecting to `url` from a page at `pageOrigin` (none: allowed). */
-export function connectViolations(csp: string | readonly string[] | undefined, url: URL, pageOrigin: string): CspViolation[] {
+export function connectViolations(
+  csp: string | readonly string[] | undefined,
+  url: URL,
+  pageOrigin: string,
+): CspViolation[] {
   if (csp === undefined) return [];
   const policies = parsePolicyList(typeof csp === 'string' ? csp : [...csp]);
   let self: URL;
@@ -86,7 +100,13 @@ export function connectViolations(csp: string | readonly string[] | undefined, u
     if (!directive) continue;
     const allowed = directive.values.some((s) => matchesExpression(s, url, self));
     // Chromium quotes the directive as `<name lower-cased> <value as written>` (a space even when empty).
-    if (!allowed) violations.push({ directiveText: `${directive.name} ${directive.text}`, fallback: connect === undefined, name: directive.name, sources: [...directive.values] });
+    if (!allowed)
+      violations.push({
+        directiveText: `${directive.name} ${directive.text}`,
+        fallback: connect === undefined,
+        name: directive.name,
+        sources: [...directive.values],
+      });
   }
   return violations;
 }

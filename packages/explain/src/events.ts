@@ -21,9 +21,23 @@ export type ConsoleEvent =
    * A CORS failure: of the preflight, of a redirect response, or of the final response.
    * `status` is the failing response's; `redirected` says the failing preflight answer was a redirect.
    */
-  | { kind: 'cors'; url: string; failure: CheckFailure; phase: 'preflight' | 'redirect' | 'response'; status: number; redirected?: boolean }
+  | {
+      kind: 'cors';
+      url: string;
+      failure: CheckFailure;
+      phase: 'preflight' | 'redirect' | 'response';
+      status: number;
+      redirected?: boolean;
+    }
   /** A request that got no answer: the server closed the connection, or `networkError` says why. */
-  | { kind: 'no-answer'; url: string; what: 'preflight' | 'response'; cors: boolean; afterPreflight: boolean; networkError?: NetworkErrorCode }
+  | {
+      kind: 'no-answer';
+      url: string;
+      what: 'preflight' | 'response';
+      cors: boolean;
+      afterPreflight: boolean;
+      networkError?: NetworkErrorCode;
+    }
   /** A delivered 4xx/5xx response. */
   | { kind: 'http-status'; status: number; statusText: string | undefined }
   /** Cross-Origin-Resource-Policy withheld an opaque response. */
@@ -36,9 +50,16 @@ export type ConsoleEvent =
 export type RedirectFailure = 'bad-location' | 'not-http' | 'too-many' | 'credentials';
 
 /** Why a request got no answer; live mode learns it from the socket. */
-export type NetworkErrorCode = 'connection-refused' | 'name-not-resolved' | 'connection-reset' | 'timed-out' | 'empty-response';
+export type NetworkErrorCode =
+  'connection-refused' | 'name-not-resolved' | 'connection-reset' | 'timed-out' | 'empty-response';
 
-export const NETWORK_ERROR_CODES: readonly NetworkErrorCode[] = ['connection-refused', 'name-not-resolved', 'connection-reset', 'timed-out', 'empty-response'];
+export const NETWORK_ERROR_CODES: readonly NetworkErrorCode[] = [
+  'connection-refused',
+  'name-not-resolved',
+  'connection-reset',
+  'timed-out',
+  'empty-response',
+];
 
 /** What every line of one request shares: the page it runs in and how it was started. */
 export interface ConsoleContext {

@@ -7,7 +7,13 @@
 import { isRedirectStatus } from 'corsgate/internal/http/responses.js';
 import { isForbiddenRequestHeader } from './request.js';
 import { explain } from './simulate.js';
-import { ExplainInputError, type ExplainInput, type ExplainOptions, type Explanation, type ResponseInput } from './types.js';
+import {
+  ExplainInputError,
+  type ExplainInput,
+  type ExplainOptions,
+  type Explanation,
+  type ResponseInput,
+} from './types.js';
 
 interface HarHeader {
   name: string;
@@ -16,7 +22,13 @@ interface HarHeader {
 interface HarEntry {
   _resourceType?: string;
   request?: { method?: string; url?: string; headers?: HarHeader[]; postData?: { text?: string } };
-  response?: { status?: number; statusText?: string; headers?: HarHeader[]; redirectURL?: string; content?: { mimeType?: string } };
+  response?: {
+    status?: number;
+    statusText?: string;
+    headers?: HarHeader[];
+    redirectURL?: string;
+    content?: { mimeType?: string };
+  };
 }
 
 export interface HarExplanation {
@@ -42,7 +54,12 @@ const UA_ADDED = new Set(['user-agent', 'pragma', 'cache-control', 'priority', '
 
 function pairs(headers: HarHeader[] | undefined, dropUaAdded = false): [string, string][] {
   return (headers ?? [])
-    .filter((h) => typeof h?.name === 'string' && !h.name.startsWith(':') && !(dropUaAdded && UA_ADDED.has(h.name.toLowerCase())))
+    .filter(
+      (h) =>
+        typeof h?.name === 'string' &&
+        !h.name.startsWith(':') &&
+        !(dropUaAdded && UA_ADDED.has(h.name.toLowerCase())),
+    )
     .map((h) => [h.name, String(h.value ?? '')]);
 }
 
@@ -59,13 +76,21 @@ function originOf(url: string | undefined): string | null {
 }
 
 function isPreflight(e: HarEntry): boolean {
-  return e._resourceType === 'preflight' || (e.request?.method === 'OPTIONS' && headerOf(e.request?.headers, 'access-control-request-method') !== undefined);
+  return (
+    e._resourceType === 'preflight' ||
+    (e.request?.method === 'OPTIONS' &&
+      headerOf(e.request?.headers, 'access-control-request-method') !== undefined)
+  );
 }
 
 function answer(e: HarEntry): ResponseInput {
   const r = e.response ?? {};
   // A request that got no answer: HAR says status 0 (Playwright -1).
-  return { status: r.status !== undefined && r.status > 0 ? r.status : 0, ...(r.statusText ? { statusText: r.statusText } : {}), headers: pairs(r.headers) };
+  return {
+    status: r.status !== undefined && r.status > 0 ? r.status : 0,
+    ...(r.statusText ? { statusText: r.statusText } : {}),
+    headers: pairs(r.headers),
+  };
 }
 
 function redirectTarget(e: HarEntry): string | null {
@@ -106,27 +131,41 @@ function withUnrecordedPreflight(input: ExplainInput, hop: number, failed: boole
  * it is taken as passed, and the warning says what cannot be known. A request that failed without a
  * recorded preflight stays a failure whose reason the file cannot tell.
  */
-function explainRecorded(input: ExplainInput, options: HarOptions, harHasPreflights: boolean): { result: Explanation; warnings: string[] } {
+function explainRecorded(
+  input: ExplainInput,
+  options: HarOptions,
+  harHasPreflights: boolean,
+): { result: Explanation; warnings: string[] } {
   const warnings: string[] = [];
-  const none = harHasPreflights ? '' : ' (the file holds none at all: the tool that recorded it, Playwright for one, leaves preflights out)';
-  for (let current = input; ; ) {
+  const none = harHasPreflights
+    ? ''
+    : ' (the file holds none at all: the tool that recorded it, Playwright for one, leaves preflights out)';
+  for (let current = input; ;) {
     const result = explain(current, options);
     const pending = result.awaiting;
     const recorded = pending?.kind === 'preflight' ? recordedResponse(current, pending.hop) : undefined;
     if (!pending || recorded === undefined) return { result, warnings };
     const where = pending.hop ? ` at ${pending.url}` : '';
     const failed = !recorded.status;
-    warnings.push(failed
-      ? `The HAR holds no preflight (OPTIONS)${where} for this request${none}, and the request failed: the preflight may have been refused or gone unanswered, and which, and why, cannot be known from this file.`
-      : `The HAR holds no preflight (OPTIONS)${where} for this request${none}. The request itself went out, so the browser's preflight passed (or a cached one was used); what it allowed (methods, headers, Max-Age) cannot be checked from this file.`);
+    warnings.push(
+      failed
+        ? `The HAR holds no preflight (OPTIONS)${where} for this request${none}, and the request failed: the preflight may have been refused or gone unanswered, and which, and why, cannot be known from this file.`
+        : `The HAR holds no preflight (OPTIONS)${where} for this request${none}. The request itself went out, so the browser's preflight passed (or a cached one was used); what it allowed (methods, headers, Max-Age) cannot be checked from this file.`,
+    );
     current = withUnrecordedPreflight(current, pending.hop, failed);
   }
 }
 
 /** The page's Content-Security-Policy, from its own document entry. */
 function pageCsp(entries: HarEntry[], pageOrigin: string): string[] {
-  const doc = entries.find((e) => originOf(e.request?.url) === pageOrigin && (e._resourceType === 'document' || (e.response?.content?.mimeType ?? '').startsWith('text/html')));
-  return (doc?.response?.headers ?? []).filter((h) => h.name.toLowerCase() === 'content-security-policy').map((h) => h.value);
+  const doc = entries.find(
+    (e) =>
+      originOf(e.request?.url) === pageOrigin &&
+      (e._resourceType === 'document' || (e.response?.content?.mimeType ?? '').startsWith('text/html')),
+  );
+  return (doc?.response?.headers ?? [])
+    .filter((h) => h.name.toLowerCase() === 'content-security-policy')
+    .map((h) => h.value);
 }
 
 /** The preflight for a request at `url`: the nearest unused preflight entry for that URL and method (marked used). */
@@ -147,7 +186,8 @@ function preflightFinder(entries: HarEntry[], used: Set<number>) {
 
 export function explainHar(har: unknown, pageOrigin: string, options: HarOptions = {}): HarExplanation[] {
   const entries = (har as { log?: { entries?: HarEntry[] } })?.log?.entries;
-  if (!Array.isArray(entries)) throw new ExplainInputError('har-invalid', 'log.entries', 'not a HAR file: log.entries is missing');
+  if (!Array.isArray(entries))
+    throw new ExplainInputError('har-invalid', 'log.entries', 'not a HAR file: log.entries is missing');
   const csp = pageCsp(entries, pageOrigin);
   const used = new Set<number>();
   const harHasPreflights = entries.some(isPreflight);
@@ -169,12 +209,17 @@ export function explainHar(har: unknown, pageOrigin: string, options: HarOptions
     const redirects: NonNullable<ExplainInput['redirects']> = [];
     let hop: HarEntry = entry;
     for (let target = redirectTarget(hop); target !== null; target = redirectTarget(hop)) {
-      const at = entries.findIndex((e, i) => i > index && !used.has(i) && !isPreflight(e) && e.request?.url === target);
+      const at = entries.findIndex(
+        (e, i) => i > index && !used.has(i) && !isPreflight(e) && e.request?.url === target,
+      );
       if (at === -1) break;
       used.add(at);
       hop = entries[at]!;
       const hopPreflight = preflightFor(at, target, hop.request?.method ?? method);
-      redirects.push({ ...(hopPreflight ? { preflightResponse: answer(hopPreflight) } : {}), response: answer(hop) });
+      redirects.push({
+        ...(hopPreflight ? { preflightResponse: answer(hopPreflight) } : {}),
+        response: answer(hop),
+      });
     }
     const postData = entry.request?.postData?.text;
     const input: ExplainInput = {

@@ -10,7 +10,8 @@ import type { CheckFailure, FailureReason } from './checks.js';
 import type { CspViolation } from './csp.js';
 import type { ConsoleContext, ConsoleEvent, Initiator, Refusal } from './events.js';
 
-const BLOCKED = 'Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at';
+const BLOCKED =
+  'Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at';
 
 /** %1$S is the request's URL, %2$S the message's parameter ("(null)" when the browser passes none). */
 export const FIREFOX_MESSAGES = {
@@ -30,10 +31,12 @@ export const FIREFOX_MESSAGES = {
   CORSAllowHeaderFromPreflightDeprecation:
     'Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote resource at %1$S soon. (Reason: When the `Access-Control-Allow-Headers` is `*`, the `Authorization` header is not covered. To include the `Authorization` header, it must be explicitly listed in CORS header `Access-Control-Allow-Headers`).',
   BlockRedirectToDataURI: 'Redirecting to data: URI not allowed (Blocked loading of: “%1$S”)',
-  CSPGenericViolation: 'Content-Security-Policy: The page’s settings blocked the loading of a resource (%3$S) at %2$S because it violates the following directive: “%1$S”',
+  CSPGenericViolation:
+    'Content-Security-Policy: The page’s settings blocked the loading of a resource (%3$S) at %2$S because it violates the following directive: “%1$S”',
   CheckSameOriginError: 'Security Error: Content at %1$S may not load data from %2$S.',
   CheckLoadURIError: 'Security Error: Content at %1$S may not load or link to %2$S.',
-  CORPBlocked: 'The resource at “%1$S” was blocked due to its Cross-Origin-Resource-Policy header (or lack thereof). See %2$S',
+  CORPBlocked:
+    'The resource at “%1$S” was blocked due to its Cross-Origin-Resource-Policy header (or lack thereof). See %2$S',
 } as const;
 
 export type FirefoxKey = keyof typeof FIREFOX_MESSAGES;
@@ -85,7 +88,18 @@ function didNotSucceed(url: string): string {
   return firefoxMessage('CORSDidNotSucceed2', url, '(null)');
 }
 
-const KEYWORDS = new Set(["'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'", "'strict-dynamic'", "'unsafe-hashes'", "'report-sample'", "'wasm-unsafe-eval'", "'unsafe-allow-redirects'", "'inline-speculation-rules'"]);
+const KEYWORDS = new Set([
+  "'self'",
+  "'none'",
+  "'unsafe-inline'",
+  "'unsafe-eval'",
+  "'strict-dynamic'",
+  "'unsafe-hashes'",
+  "'report-sample'",
+  "'wasm-unsafe-eval'",
+  "'unsafe-allow-redirects'",
+  "'inline-speculation-rules'",
+]);
 
 /**
  * A source expression as Firefox's CSP parser keeps and prints it (nsCSPUtils toString): keywords
@@ -94,7 +108,8 @@ const KEYWORDS = new Set(["'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'"
  */
 function firefoxSource(token: string): string | null {
   const source = normalizeSource(token);
-  if (source.startsWith("'")) return KEYWORDS.has(source) || NONCE_SOURCE.test(source) || HASH_SOURCE.test(source) ? source : null;
+  if (source.startsWith("'"))
+    return KEYWORDS.has(source) || NONCE_SOURCE.test(source) || HASH_SOURCE.test(source) ? source : null;
   if (source === '*' || isSchemeSource(source)) return source;
   const host = /^((?:[a-z][a-z0-9+.-]*:\/\/)?)(\*|\*\.[^/:]+|[^/:*]+)((?::(?:\*|\d+))?)(\/.*)?$/i.exec(token);
   return host ? `${host[1]!.toLowerCase()}${host[2]!.toLowerCase()}${host[3]}${host[4] ?? ''}` : null;
@@ -112,26 +127,35 @@ const CORP_HELP = 'https://developer.mozilla.org/docs/Web/HTTP/Cross-Origin_Reso
 export function firefoxLines(e: ConsoleEvent, ctx: ConsoleContext): string[] {
   switch (e.kind) {
     case 'csp':
-      return e.violations.map((v) => firefoxMessage('CSPGenericViolation', firefoxDirective(v), e.url, 'connect-src'));
+      return e.violations.map((v) =>
+        firefoxMessage('CSPGenericViolation', firefoxDirective(v), e.url, 'connect-src'),
+      );
     case 'mode':
       return [firefoxMessage('CheckSameOriginError', `${ctx.pageOrigin}/`, e.url)];
     case 'scheme':
-      if (e.url.startsWith('file:')) return [firefoxMessage('CheckLoadURIError', `${ctx.pageOrigin}/`, e.url)];
-      return e.url.startsWith('ws:') || e.url.startsWith('wss:') ? [] : [firefoxMessage('CORSRequestNotHttp', e.url)];
+      if (e.url.startsWith('file:'))
+        return [firefoxMessage('CheckLoadURIError', `${ctx.pageOrigin}/`, e.url)];
+      return e.url.startsWith('ws:') || e.url.startsWith('wss:')
+        ? []
+        : [firefoxMessage('CORSRequestNotHttp', e.url)];
     case 'cors':
       return corsLines(e);
     case 'no-answer':
       if (!e.cors) return [];
       if (e.what === 'preflight') return [didNotSucceed(e.url), didNotSucceed(e.url)];
       // After a preflight, Firefox reads the missing answer's headers as a second Access-Control-Allow-Origin.
-      return [e.afterPreflight ? firefoxMessage('CORSMultipleAllowOriginNotAllowed', e.url) : didNotSucceed(e.url)];
+      return [
+        e.afterPreflight ? firefoxMessage('CORSMultipleAllowOriginNotAllowed', e.url) : didNotSucceed(e.url),
+      ];
     case 'http-status':
       return [];
     case 'corp':
       return [firefoxMessage('CORPBlocked', e.url, CORP_HELP)];
     case 'redirect':
       if (!e.cors) return [];
-      return e.reason === 'not-http' && e.location.toLowerCase().startsWith('data:') ? [firefoxMessage('BlockRedirectToDataURI', e.location), didNotSucceed(e.url)] : [didNotSucceed(e.url)];
+      return e.reason === 'not-http' && e.location.toLowerCase().startsWith('data:')
+        ? [firefoxMessage('BlockRedirectToDataURI', e.location), didNotSucceed(e.url)]
+        : [didNotSucceed(e.url)];
     case 'authorization-wildcard':
       return [firefoxMessage('CORSAllowHeaderFromPreflightDeprecation', e.url)];
   }
@@ -145,7 +169,12 @@ function corsLines(e: Extract<ConsoleEvent, { kind: 'cors' }>): string[] {
   const line = failureLine(e.url, e.failure, e.status);
   if (e.phase === 'response') return [line];
   if (e.phase === 'redirect') return [line, didNotSucceed(e.url)];
-  if (e.failure.reason === 'preflight-redirect') return [line, firefoxMessage('CORSPreflightDidNotSucceed3', e.url, String(e.status)), didNotSucceed(e.url)];
+  if (e.failure.reason === 'preflight-redirect')
+    return [
+      line,
+      firefoxMessage('CORSPreflightDidNotSucceed3', e.url, String(e.status)),
+      didNotSucceed(e.url),
+    ];
   return e.redirected ? [line, didNotSucceed(e.url), didNotSucceed(e.url)] : [line, didNotSucceed(e.url)];
 }
 

@@ -9,9 +9,20 @@ import type { FetchContext, HopState } from './trace.js';
 /** Step 1: "If request's redirect count is 20, return a network error." */
 const MAX_REDIRECTS = 20;
 /** #request-body-header-name: deleted when a redirect turns the request into a GET. */
-const REQUEST_BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type']);
+const REQUEST_BODY_HEADERS = new Set([
+  'content-encoding',
+  'content-language',
+  'content-location',
+  'content-type',
+]);
 
-function refused(ctx: FetchContext, state: HopState, reason: 'bad-location' | 'not-http' | 'too-many' | 'credentials', location: string, protocol = ''): Outcome {
+function refused(
+  ctx: FetchContext,
+  state: HopState,
+  reason: 'bad-location' | 'not-http' | 'too-many' | 'credentials',
+  location: string,
+  protocol = '',
+): Outcome {
   ctx.trace.log({ kind: 'redirect', url: state.url.href, reason, location, cors: state.tainting === 'cors' });
   return { kind: 'redirect-failed', reason, location, protocol };
 }
@@ -20,9 +31,15 @@ function refused(ctx: FetchContext, state: HopState, reason: 'bad-location' | 'n
  * Follows a redirect (the response is a redirect status with a Location). Returns the next hop, or
  * how the fetch ends when the browser refuses the redirect.
  */
-export function httpRedirectFetch(ctx: FetchContext, state: HopState, res: Answer, location: string): HopState | Outcome {
+export function httpRedirectFetch(
+  ctx: FetchContext,
+  state: HopState,
+  res: Answer,
+  location: string,
+): HopState | Outcome {
   const { trace, req } = ctx;
-  const step = (detail: string) => trace.step({ id: 'redirect', title: 'Redirect', outcome: 'fail', detail, spec: '#http-redirect-fetch' });
+  const step = (detail: string) =>
+    trace.step({ id: 'redirect', title: 'Redirect', outcome: 'fail', detail, spec: '#http-redirect-fetch' });
   // Step 3: the location must parse, relative to the current URL.
   let next: URL;
   try {
@@ -45,7 +62,10 @@ export function httpRedirectFetch(ctx: FetchContext, state: HopState, res: Answe
   }
   // Step 12: 301/302 turn a POST into a GET, 303 anything but GET/HEAD; the body headers go.
   let { method, headers } = state;
-  if (((res.status === 301 || res.status === 302) && method === 'POST') || (res.status === 303 && method !== 'GET' && method !== 'HEAD')) {
+  if (
+    ((res.status === 301 || res.status === 302) && method === 'POST') ||
+    (res.status === 303 && method !== 'GET' && method !== 'HEAD')
+  ) {
     method = 'GET';
     headers = headers.filter(([n]) => !REQUEST_BODY_HEADERS.has(n.toLowerCase()));
   }
@@ -54,8 +74,24 @@ export function httpRedirectFetch(ctx: FetchContext, state: HopState, res: Answe
   if (crossOrigin) headers = headers.filter(([n]) => n.toLowerCase() !== 'authorization') as HeaderList;
   // #concept-request-tainted-origin: the origin turns opaque once a redirect leaves an origin that is not the page's.
   const tainted = state.tainted || (crossOrigin && req.pageOrigin !== state.url.origin);
-  const nextOrigin = state.tainting === 'basic' && next.origin === req.pageOrigin ? null : tainted ? 'null' : req.pageOrigin;
-  trace.step({ id: 'redirect', title: `Redirect (${res.status})`, outcome: 'info', detail: `The browser follows the redirect to ${next.href}${state.method !== method ? ` as ${method}` : ''}${nextOrigin !== null ? `, sending Origin: ${nextOrigin}${tainted ? " (the redirect left the API's origin for another, so the origin is now opaque)" : ''}` : ''}; that answer is checked again.`, spec: '#http-redirect-fetch' });
+  const nextOrigin =
+    state.tainting === 'basic' && next.origin === req.pageOrigin ? null : tainted ? 'null' : req.pageOrigin;
+  trace.step({
+    id: 'redirect',
+    title: `Redirect (${res.status})`,
+    outcome: 'info',
+    detail: `The browser follows the redirect to ${next.href}${state.method !== method ? ` as ${method}` : ''}${nextOrigin !== null ? `, sending Origin: ${nextOrigin}${tainted ? " (the redirect left the API's origin for another, so the origin is now opaque)" : ''}` : ''}; that answer is checked again.`,
+    spec: '#http-redirect-fetch',
+  });
   const hop = state.hop + 1;
-  return { ...state, hop, url: next, method, headers, tainted, answers: req.hops[hop] ?? { preflightResponse: null, response: null }, beyondInput: hop >= req.hops.length };
+  return {
+    ...state,
+    hop,
+    url: next,
+    method,
+    headers,
+    tainted,
+    answers: req.hops[hop] ?? { preflightResponse: null, response: null },
+    beyondInput: hop >= req.hops.length,
+  };
 }

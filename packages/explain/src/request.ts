@@ -5,7 +5,13 @@
  * #cors-unsafe-request-header-names).
  */
 import { isForbiddenMethod, isForbiddenRequestHeaderName } from 'corsgate/internal/http/names.js';
-import { byteLength, hasCorsUnsafeByte, mimeEssence, parseSingleRange, type HeaderList } from 'corsgate/internal/http/headers.js';
+import {
+  byteLength,
+  hasCorsUnsafeByte,
+  mimeEssence,
+  parseSingleRange,
+  type HeaderList,
+} from 'corsgate/internal/http/headers.js';
 import { CHROMIUM, specVariant, type SafelistRules } from './browsers.js';
 
 export { isForbiddenMethod, isSafelistedMethod, normalizeMethod } from 'corsgate/internal/http/names.js';
@@ -21,7 +27,11 @@ export function isForbiddenRequestHeader(name: string, value: string): boolean {
 }
 
 const LANGUAGE_VALUE = /^[0-9A-Za-z *,\-.;=]*$/;
-const SAFE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+const SAFE_CONTENT_TYPES = new Set([
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'text/plain',
+]);
 
 /** Chromium's extra safelisted names (client hints), each with its value rule (services/network cors.cc). */
 const CHROMIUM_EXTRA: Record<string, (v: string) => boolean> = {
@@ -50,7 +60,11 @@ function hasUnsafeByte(value: string, rules: SafelistRules): boolean {
 }
 
 /** #cors-safelisted-request-header, with the browser's own additions (Chromium's client hints). */
-export function isCorsSafelistedRequestHeader(name: string, value: string, given: SafelistRules | boolean): boolean {
+export function isCorsSafelistedRequestHeader(
+  name: string,
+  value: string,
+  given: SafelistRules | boolean,
+): boolean {
   const rules = rulesOf(given);
   if (byteLength(value) > 128) return false;
   const n = name.toLowerCase();
@@ -80,7 +94,8 @@ export function isCorsSafelistedRequestHeader(name: string, value: string, given
 /** The no-CORS-safelisted request headers (what survives in a `no-cors` request). */
 export function isNoCorsSafelistedRequestHeader(name: string, value: string): boolean {
   const n = name.toLowerCase();
-  if (n !== 'accept' && n !== 'accept-language' && n !== 'content-language' && n !== 'content-type') return false;
+  if (n !== 'accept' && n !== 'accept-language' && n !== 'content-language' && n !== 'content-type')
+    return false;
   return isCorsSafelistedRequestHeader(n, value, SPEC_RULES);
 }
 
@@ -90,7 +105,10 @@ export function isNoCorsSafelistedRequestHeader(name: string, value: string): bo
  * Chromium judges a repeated header on its combined value (`a, b`), as the network request carries
  * it; the Standard judges each entry of the header list on its own.
  */
-export function corsUnsafeRequestHeaderNames(headers: HeaderList, given: SafelistRules | boolean): { inOrder: string[]; sorted: string[] } {
+export function corsUnsafeRequestHeaderNames(
+  headers: HeaderList,
+  given: SafelistRules | boolean,
+): { inOrder: string[]; sorted: string[] } {
   const rules = rulesOf(given);
   const unsafe: string[] = [];
   const potentially: string[] = [];
@@ -120,7 +138,13 @@ export function safelistDepartures(headers: HeaderList, rules: SafelistRules): s
   const out = new Set<string>();
   for (const n of standard) {
     if (own.has(n)) continue;
-    out.add(rules.clientHints && n in CHROMIUM_EXTRA ? 'client-hints' : rules.combineRepeated ? 'combine-repeated' : 'no-total-limit');
+    out.add(
+      rules.clientHints && n in CHROMIUM_EXTRA
+        ? 'client-hints'
+        : rules.combineRepeated
+          ? 'combine-repeated'
+          : 'no-total-limit',
+    );
   }
   for (const n of own) if (!standard.has(n)) out.add(rules.nonAsciiUnsafe ? 'non-ascii' : 'combine-repeated');
   const ownNames = corsUnsafeRequestHeaderNames(headers, rules).inOrder;

@@ -31,14 +31,34 @@ function decideTainting(ctx: FetchContext, state: HopState): Outcome | null {
   const { req, trace } = ctx;
   if (state.tainting === 'basic' && state.url.origin !== req.pageOrigin) {
     if (req.mode === 'same-origin') {
-      trace.step({ id: 'mode', title: 'Check the request mode', outcome: 'fail', detail: 'mode "same-origin" forbids cross-origin URLs.', spec: '#main-fetch' });
+      trace.step({
+        id: 'mode',
+        title: 'Check the request mode',
+        outcome: 'fail',
+        detail: 'mode "same-origin" forbids cross-origin URLs.',
+        spec: '#main-fetch',
+      });
       trace.log({ kind: 'mode', url: state.url.href });
       return { kind: 'mode-blocked' };
     }
     state.tainting = req.mode === 'no-cors' ? 'opaque' : 'cors';
-    if (state.tainting === 'opaque') trace.step({ id: 'mode', title: 'no-cors request', outcome: 'info', detail: 'Sent without a preflight or CORS check; the page gets an opaque response (status 0, no headers, no body).', spec: '#concept-filtered-response-opaque' });
+    if (state.tainting === 'opaque')
+      trace.step({
+        id: 'mode',
+        title: 'no-cors request',
+        outcome: 'info',
+        detail:
+          'Sent without a preflight or CORS check; the page gets an opaque response (status 0, no headers, no body).',
+        spec: '#concept-filtered-response-opaque',
+      });
   } else if (state.hop === 0 && state.url.origin === req.pageOrigin) {
-    trace.step({ id: 'same-origin', title: 'Same origin', outcome: 'pass', detail: "The URL has the page's origin: CORS does not apply.", spec: '#main-fetch' });
+    trace.step({
+      id: 'same-origin',
+      title: 'Same origin',
+      outcome: 'pass',
+      detail: "The URL has the page's origin: CORS does not apply.",
+      spec: '#main-fetch',
+    });
   }
   if (state.tainting === 'cors' && state.url.protocol !== 'http:' && state.url.protocol !== 'https:') {
     trace.log({ kind: 'scheme', url: state.url.href });
@@ -49,7 +69,12 @@ function decideTainting(ctx: FetchContext, state: HopState): Outcome | null {
 
 /** The facts the fix is written from. */
 function factsOf(ctx: FetchContext, state: HopState) {
-  return { pageOrigin: serializedOrigin(ctx, state), url: state.url, method: state.method, credentials: ctx.req.credentials };
+  return {
+    pageOrigin: serializedOrigin(ctx, state),
+    url: state.url,
+    method: state.method,
+    credentials: ctx.req.credentials,
+  };
 }
 
 /** #http-fetch after the network answered: the CORS check of every response, CORP for opaque ones. */
@@ -59,16 +84,46 @@ function checkResponse(ctx: FetchContext, state: HopState, res: Answer, unsafe: 
     const failure = corsCheck(ctx.model, res.headers, serializedOrigin(ctx, state), ctx.include);
     if (failure) {
       const redirect = isRedirectStatus(res.status) && getHeader(res.headers, 'Location') !== null;
-      trace.step({ id: 'cors-check', title: 'CORS check of the response', outcome: 'fail', detail: `The response${state.hop ? ` at ${state.url.href}` : ''} fails the CORS check: ${failure.why}.`, spec: '#cors-check' });
-      trace.log({ kind: 'cors', url: state.url.href, failure, phase: redirect ? 'redirect' : 'response', status: res.status });
-      return { kind: 'response-failed', hop: state.hop, failure, status: res.status, facts: factsOf(ctx, state), unsafe: unsafe.sorted, tainted: state.tainted };
+      trace.step({
+        id: 'cors-check',
+        title: 'CORS check of the response',
+        outcome: 'fail',
+        detail: `The response${state.hop ? ` at ${state.url.href}` : ''} fails the CORS check: ${failure.why}.`,
+        spec: '#cors-check',
+      });
+      trace.log({
+        kind: 'cors',
+        url: state.url.href,
+        failure,
+        phase: redirect ? 'redirect' : 'response',
+        status: res.status,
+      });
+      return {
+        kind: 'response-failed',
+        hop: state.hop,
+        failure,
+        status: res.status,
+        facts: factsOf(ctx, state),
+        unsafe: unsafe.sorted,
+        tainted: state.tainted,
+      };
     }
   }
   // #cross-origin-resource-policy-check: only opaque (no-cors) responses are subject to it.
   if (state.tainting === 'opaque') {
-    const corp = corpBlocks(getHeader(res.headers, 'Cross-Origin-Resource-Policy'), state.url, ctx.req.pageOrigin);
+    const corp = corpBlocks(
+      getHeader(res.headers, 'Cross-Origin-Resource-Policy'),
+      state.url,
+      ctx.req.pageOrigin,
+    );
     if (corp) {
-      trace.step({ id: 'corp', title: 'Cross-Origin-Resource-Policy', outcome: 'fail', detail: `The response says Cross-Origin-Resource-Policy: ${corp}, and the page is not ${corp === 'same-origin' ? 'same-origin' : 'same-site'} with it.`, spec: '#cross-origin-resource-policy-check' });
+      trace.step({
+        id: 'corp',
+        title: 'Cross-Origin-Resource-Policy',
+        outcome: 'fail',
+        detail: `The response says Cross-Origin-Resource-Policy: ${corp}, and the page is not ${corp === 'same-origin' ? 'same-origin' : 'same-site'} with it.`,
+        spec: '#cross-origin-resource-policy-check',
+      });
       trace.log({ kind: 'corp', url: state.url.href, policy: corp });
       return { kind: 'corp-blocked', policy: corp };
     }
@@ -81,11 +136,19 @@ function finalResponse(ctx: FetchContext, state: HopState, res: Answer): Outcome
   ctx.trace.log({ kind: 'http-status', status: res.status, statusText: res.statusText });
   if (state.tainting === 'opaque') return { kind: 'opaque', facts: factsOf(ctx, state) };
   if (state.tainting === 'basic') {
-    const names = [...new Set(res.headers.map(([n]) => n.toLowerCase()))].filter((n) => !isForbiddenResponseHeader(n)).sort();
+    const names = [...new Set(res.headers.map(([n]) => n.toLowerCase()))]
+      .filter((n) => !isForbiddenResponseHeader(n))
+      .sort();
     return { kind: 'same-origin', exposed: names };
   }
   const exposed = readableHeaderNames(res.headers, ctx.include);
-  ctx.trace.step({ id: 'cors-check', title: 'CORS check of the response', outcome: 'pass', detail: `The page can read the response (status ${res.status}) and the headers ${exposed.length ? exposed.join(', ') : '(none)'}.`, spec: '#cors-check' });
+  ctx.trace.step({
+    id: 'cors-check',
+    title: 'CORS check of the response',
+    outcome: 'pass',
+    detail: `The page can read the response (status ${res.status}) and the headers ${exposed.length ? exposed.join(', ') : '(none)'}.`,
+    spec: '#cors-check',
+  });
   return { kind: 'allowed', status: res.status, exposed, preflighted: ctx.trace.preflightSent };
 }
 
@@ -99,7 +162,9 @@ function unsafeNamesAt(ctx: FetchContext, headers: HeaderList): UnsafeNames {
 /** The order the browser checks a request's headers in (preflight_result.cc walks Blink's header map; Firefox sorts). */
 function checkOrderOf(model: BrowserModel, req: Normalized, headers: HeaderList): string[] {
   const names = headers.map(([n]) => n.toLowerCase());
-  return model.headerCheckOrder === 'sorted' ? [...new Set(names)].sort() : blinkHeaderOrder(names, req.initiator, req.url);
+  return model.headerCheckOrder === 'sorted'
+    ? [...new Set(names)].sort()
+    : blinkHeaderOrder(names, req.initiator, req.url);
 }
 
 /**
@@ -107,24 +172,47 @@ function checkOrderOf(model: BrowserModel, req: Normalized, headers: HeaderList)
  * hop by the first hop's unsafe names (less those the redirects removed), and preflights each hop of
  * a request that had any (nsCORSListenerProxy::CheckPreflightNeeded).
  */
-function preflightAt(ctx: FetchContext, state: HopState, first: UnsafeNames): { unsafe: UnsafeNames; why: string | null } {
-  if (state.tainting === 'cors') for (const d of safelistDepartures(state.headers, ctx.model.safelist)) ctx.trace.note(d);
+function preflightAt(
+  ctx: FetchContext,
+  state: HopState,
+  first: UnsafeNames,
+): { unsafe: UnsafeNames; why: string | null } {
+  if (state.tainting === 'cors')
+    for (const d of safelistDepartures(state.headers, ctx.model.safelist)) ctx.trace.note(d);
   const current = unsafeNamesAt(ctx, state.headers);
-  if (!ctx.model.repreflightAfterRedirect || state.hop === 0) return { unsafe: current, why: state.tainting === 'cors' ? preflightReason(state.method, current) : null };
+  if (!ctx.model.repreflightAfterRedirect || state.hop === 0)
+    return {
+      unsafe: current,
+      why: state.tainting === 'cors' ? preflightReason(state.method, current) : null,
+    };
   const present = new Set(state.headers.map(([n]) => n.toLowerCase()));
   const inOrder = first.inOrder.filter((n) => present.has(n));
   const unsafe = { inOrder, sorted: [...inOrder].sort() };
   if (state.tainting !== 'cors') return { unsafe, why: null };
-  const why = preflightReason(state.method, unsafe) ?? (first.sorted.length ? `${ctx.model.label} preflights every redirect hop of a request it preflighted for its headers (${first.sorted.join(', ')})` : null);
+  const why =
+    preflightReason(state.method, unsafe) ??
+    (first.sorted.length
+      ? `${ctx.model.label} preflights every redirect hop of a request it preflighted for its headers (${first.sorted.join(', ')})`
+      : null);
   // Where the request as it now is would be judged otherwise, this is Firefox's own rule.
-  if (why !== preflightReason(state.method, current) || unsafe.sorted.join() !== current.sorted.join()) ctx.trace.note('repreflight');
+  if (why !== preflightReason(state.method, current) || unsafe.sorted.join() !== current.sorted.join())
+    ctx.trace.note('repreflight');
   return { unsafe, why };
 }
 
 /** #main-fetch, hop after hop: the preflight decision, the request, its answer, the redirect. */
 function mainFetch(ctx: FetchContext, method: string, headers: HeaderList): Outcome {
   const { req, trace } = ctx;
-  let state: HopState = { hop: 0, url: req.url, method, headers, tainting: 'basic', tainted: false, answers: req.hops[0]!, beyondInput: false };
+  let state: HopState = {
+    hop: 0,
+    url: req.url,
+    method,
+    headers,
+    tainting: 'basic',
+    tainted: false,
+    answers: req.hops[0]!,
+    beyondInput: false,
+  };
   const first = unsafeNamesAt(ctx, headers);
   for (;;) {
     const stop = decideTainting(ctx, state);
@@ -134,13 +222,36 @@ function mainFetch(ctx: FetchContext, method: string, headers: HeaderList): Outc
       const failed = corsPreflightFetch(ctx, state, unsafe, why);
       if (failed) return failed;
     } else if (state.tainting === 'cors') {
-      trace.step({ id: 'preflight-needed', title: 'Decide on a preflight', outcome: 'info', detail: 'No preflight: the method and headers are CORS-safelisted.', spec: '#cors-safelisted-request-header' });
+      trace.step({
+        id: 'preflight-needed',
+        title: 'Decide on a preflight',
+        outcome: 'info',
+        detail: 'No preflight: the method and headers are CORS-safelisted.',
+        spec: '#cors-safelisted-request-header',
+      });
     }
     // #append-a-request-origin-header: CORS requests and non-GET/HEAD ones carry Origin.
-    const sent: SentRequest = { url: state.url.href, method: state.method, origin: state.tainting === 'cors' || (state.method !== 'GET' && state.method !== 'HEAD') ? serializedOrigin(ctx, state) : null };
+    const sent: SentRequest = {
+      url: state.url.href,
+      method: state.method,
+      origin:
+        state.tainting === 'cors' || (state.method !== 'GET' && state.method !== 'HEAD')
+          ? serializedOrigin(ctx, state)
+          : null,
+    };
     trace.requests.push(sent);
     const res = state.answers.response;
-    if (!isAnswer(res)) return noAnswer(ctx, state, res, { kind: 'response', hop: state.hop, url: sent.url, method: sent.method, headers: [...state.headers.map(([n, v]): [string, string] => [n, v]), ...(sent.origin !== null ? [['Origin', sent.origin] as [string, string]] : [])] });
+    if (!isAnswer(res))
+      return noAnswer(ctx, state, res, {
+        kind: 'response',
+        hop: state.hop,
+        url: sent.url,
+        method: sent.method,
+        headers: [
+          ...state.headers.map(([n, v]): [string, string] => [n, v]),
+          ...(sent.origin !== null ? [['Origin', sent.origin] as [string, string]] : []),
+        ],
+      });
     const failed = checkResponse(ctx, state, res, unsafe);
     if (failed) return failed;
     const location = getHeader(res.headers, 'Location');
@@ -159,7 +270,14 @@ export function explain(input: ExplainInput, options: ExplainOptions = {}): Expl
   const req = normalize(input);
   const initialUrl = req.url.href;
   const trace = new Trace(model, { pageOrigin: req.pageOrigin, initiator: req.initiator, initialUrl });
-  const ctx: FetchContext = { model, req, include: req.credentials === 'include', initialUrl, trace, checkOrder: [] };
+  const ctx: FetchContext = {
+    model,
+    req,
+    include: req.credentials === 'include',
+    initialUrl,
+    trace,
+    checkOrder: [],
+  };
   const run = (): Outcome => {
     const prepared = setUpRequest(ctx);
     if ('kind' in prepared) return prepared;

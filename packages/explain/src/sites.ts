@@ -11,7 +11,13 @@ export function addressSpaceOf(host: string): 'loopback' | 'local' | 'public' | 
   const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(host);
   if (v4) {
     const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127) ? 'local' : 'public';
+    return a === 10 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+      ? 'local'
+      : 'public';
   }
   if (host.startsWith('[')) return /^\[f[cd]|^\[fe[89ab]/i.test(host) ? 'local' : 'public';
   if (host.endsWith('.local')) return 'local';
@@ -24,7 +30,11 @@ function siteOf(host: string): string {
 }
 
 /** #cross-origin-resource-policy-internal-check: the policy that blocks, or null. */
-export function corpBlocks(policy: string | null, url: URL, pageOrigin: string): 'same-origin' | 'same-site' | null {
+export function corpBlocks(
+  policy: string | null,
+  url: URL,
+  pageOrigin: string,
+): 'same-origin' | 'same-site' | null {
   if (policy !== 'same-origin' && policy !== 'same-site') return null;
   if (pageOrigin !== 'null' && url.origin === pageOrigin) return null;
   if (policy === 'same-origin' || pageOrigin === 'null') return policy;

@@ -24,7 +24,10 @@ export interface ExplainInput {
   /** statusText: the reason phrase of the status line, when known (Chromium quotes it in its console). */
   response?: ResponseInput;
   /** When `response` is a redirect: the answers at each redirect target, in order. */
-  redirects?: Array<{ preflightResponse?: ResponseInput | { notRecorded: true; failed?: boolean }; response?: ResponseInput }>;
+  redirects?: Array<{
+    preflightResponse?: ResponseInput | { notRecorded: true; failed?: boolean };
+    response?: ResponseInput;
+  }>;
 }
 
 /**
@@ -93,7 +96,13 @@ export interface Explanation {
    * When an answer the browser waits for was not given (and so was taken as a network error): the
    * request it would have sent. Live mode sends exactly this and explains again.
    */
-  awaiting?: { kind: 'preflight' | 'response'; hop: number; url: string; method: string; headers: [string, string][] };
+  awaiting?: {
+    kind: 'preflight' | 'response';
+    hop: number;
+    url: string;
+    method: string;
+    headers: [string, string][];
+  };
   /** The (first) preflight the browser sends, when it sends one. */
   preflightRequest?: { method: 'OPTIONS'; headers: Record<string, string> };
   /** The browser build this answer models. */
@@ -133,7 +142,11 @@ export type ExplainInputErrorCode = (typeof EXPLAIN_INPUT_ERROR_CODES)[number];
 
 /** Unusable input to explain: what (`code`), where (`path`, e.g. `response.headers`) and why. */
 export class ExplainInputError extends CorsgateError<ExplainInputErrorCode> {
-  constructor(code: ExplainInputErrorCode, readonly path: string, message: string) {
+  constructor(
+    code: ExplainInputErrorCode,
+    readonly path: string,
+    message: string,
+  ) {
     super(code, message);
   }
 }

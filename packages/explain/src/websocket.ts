@@ -19,7 +19,8 @@ import { ExplainInputError, type ExplainInput, type Explanation, type ResponseIn
  * establish a connection to the server at %S." with the brand name.
  */
 const REFUSED: Record<string, (url: string, status: number) => string> = {
-  chromium: (url, status) => `WebSocket connection to '${url}' failed: Error during WebSocket handshake: Unexpected response code: ${status}`,
+  chromium: (url, status) =>
+    `WebSocket connection to '${url}' failed: Error during WebSocket handshake: Unexpected response code: ${status}`,
   firefox: (url) => `Firefox can’t establish a connection to the server at ${url}.`,
 };
 
@@ -28,7 +29,10 @@ export function isWebSocketCase(input: ExplainInput): boolean {
   const url = typeof input?.request?.url === 'string' ? input.request.url.trim() : '';
   if (/^wss?:/i.test(url)) return true;
   try {
-    return (getHeader(toHeaderList(input?.request?.headers as never), 'Upgrade') ?? '').trim().toLowerCase() === 'websocket';
+    return (
+      (getHeader(toHeaderList(input?.request?.headers as never), 'Upgrade') ?? '').trim().toLowerCase() ===
+      'websocket'
+    );
   } catch {
     return false;
   }
@@ -39,14 +43,23 @@ function socketUrl(raw: string): URL {
   try {
     return new URL(raw.trim().replace(/^http(s?):/i, 'ws$1:'));
   } catch {
-    throw new ExplainInputError('url-invalid', 'request.url', `'${raw}' is not a WebSocket URL (ws://… or wss://…)`);
+    throw new ExplainInputError(
+      'url-invalid',
+      'request.url',
+      `'${raw}' is not a WebSocket URL (ws://… or wss://…)`,
+    );
   }
 }
 
 function statusOf(res: ResponseInput | undefined): number | null {
   if (res === undefined || res.networkError !== undefined) return null;
   if (res.status === undefined) return null;
-  if (!Number.isInteger(res.status) || res.status < 100 || res.status > 599) throw new ExplainInputError('status-invalid', 'response.status', `'${String(res.status)}' is not an HTTP status`);
+  if (!Number.isInteger(res.status) || res.status < 100 || res.status > 599)
+    throw new ExplainInputError(
+      'status-invalid',
+      'response.status',
+      `'${String(res.status)}' is not an HTTP status`,
+    );
   return res.status;
 }
 
@@ -68,11 +81,14 @@ export function explainWebSocket(input: ExplainInput, model: BrowserModel): Expl
       : opened
         ? 'The server accepted the WebSocket handshake (101): the page has the socket, whatever its origin.'
         : `The server refused the WebSocket handshake (${status}): the socket fails.`;
-  const refusal = REFUSED[model.name]?.(url.href, status ?? 403) ?? REFUSED.chromium!(url.href, status ?? 403);
+  const refusal =
+    REFUSED[model.name]?.(url.href, status ?? 403) ?? REFUSED.chromium!(url.href, status ?? 403);
   const explanation =
-    'CORS does not apply to WebSockets. The browser sends the page\'s Origin on the handshake but never checks the answer against it, so a server (or corsgate serve) must refuse handshakes from origins it does not trust: ' +
+    "CORS does not apply to WebSockets. The browser sends the page's Origin on the handshake but never checks the answer against it, so a server (or corsgate serve) must refuse handshakes from origins it does not trust: " +
     `a refused handshake is any status but 101, and ${model.label}'s console then shows: ${refusal}` +
-    (opened ? ' This one was accepted: if the server does not check Origin, any site can open this socket with the user\'s cookies (cross-site WebSocket hijacking; corsgate scan reports it as websocket-origin-not-checked).' : '');
+    (opened
+      ? " This one was accepted: if the server does not check Origin, any site can open this socket with the user's cookies (cross-site WebSocket hijacking; corsgate scan reports it as websocket-origin-not-checked)."
+      : '');
   return {
     preflight: false,
     actualRequestSent: true,
@@ -82,13 +98,34 @@ export function explainWebSocket(input: ExplainInput, model: BrowserModel): Expl
     console: status !== null && !opened ? [REFUSED[model.name]?.(url.href, status) ?? refusal] : [],
     explanation,
     fix: opened
-      ? { summary: 'Refuse handshakes whose Origin is not trusted (403): corsgate serve decides them with the route’s allowlist.', where: 'response', policy: origin ? { origins: [origin], credentials: true } : undefined }
+      ? {
+          summary:
+            'Refuse handshakes whose Origin is not trusted (403): corsgate serve decides them with the route’s allowlist.',
+          where: 'response',
+          policy: origin ? { origins: [origin], credentials: true } : undefined,
+        }
       : null,
     verdict,
-    steps: [base, { id: 'websocket-answer', title: 'The handshake answer', outcome: status === null ? 'info' : opened ? 'pass' : 'fail', detail: status === null ? 'No answer given: 101 opens the socket, anything else fails it.' : opened ? '101 Switching Protocols: the socket is open.' : `Status ${status}: the browser fails the connection (RFC 6455 §4.1, client requirement 1 of the handshake answer).` }],
+    steps: [
+      base,
+      {
+        id: 'websocket-answer',
+        title: 'The handshake answer',
+        outcome: status === null ? 'info' : opened ? 'pass' : 'fail',
+        detail:
+          status === null
+            ? 'No answer given: 101 opens the socket, anything else fails it.'
+            : opened
+              ? '101 Switching Protocols: the socket is open.'
+              : `Status ${status}: the browser fails the connection (RFC 6455 §4.1, client requirement 1 of the handshake answer).`,
+      },
+    ],
     requests: [{ url: url.href, method: 'GET', origin }],
     browser: { name: model.name, version: model.version },
-    outcome: { kind: status === null ? 'websocket' : opened ? 'websocket-open' : 'websocket-refused', ...(status !== null && !opened ? { reason: 'handshake-refused', hint: String(status) } : {}) },
+    outcome: {
+      kind: status === null ? 'websocket' : opened ? 'websocket-open' : 'websocket-refused',
+      ...(status !== null && !opened ? { reason: 'handshake-refused', hint: String(status) } : {}),
+    },
     departures: [],
   };
 }

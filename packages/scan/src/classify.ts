@@ -16,9 +16,26 @@ export type { ProbeResult } from './probes.js';
 export { FINDING_IDS, type Finding, type FindingId } from './findings.js';
 
 /** Classes named after an attacker-chosen host, which a broader class can explain. */
-const LOOK_ALIKES = new Set<ProbeClass>(['prefix-match', 'suffix-match', 'unescaped-dot', 'substring-match', 'special-char-bypass', 'any-subdomain-trusted', 'third-party-origin-trusted', 'localhost-prefix-trusted']);
+const LOOK_ALIKES = new Set<ProbeClass>([
+  'prefix-match',
+  'suffix-match',
+  'unescaped-dot',
+  'substring-match',
+  'special-char-bypass',
+  'any-subdomain-trusted',
+  'third-party-origin-trusted',
+  'localhost-prefix-trusted',
+]);
 
-const RELEVANT = ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-expose-headers', 'vary', 'location'];
+const RELEVANT = [
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+  'access-control-expose-headers',
+  'vary',
+  'location',
+];
 
 function evidenceOf(r: ProbeResult): Finding['evidence'] {
   const headers: Record<string, string> = {};
@@ -63,7 +80,13 @@ export function classify(target: Target, results: ProbeResult[], legitOrigins: s
   preflightsPermissive(ok, add);
   socketsUnchecked(results, add);
   const order: readonly string[] = FINDING_IDS;
-  return [...found.values()].map((x) => x.finding).sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || order.indexOf(a.id) - order.indexOf(b.id));
+  return [...found.values()]
+    .map((x) => x.finding)
+    .sort(
+      (a, b) =>
+        SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+        order.indexOf(a.id) - order.indexOf(b.id),
+    );
 }
 
 /** The findings so far, one per class (the worst instance), and how to add one. */
@@ -72,9 +95,15 @@ function collector(target: Target, ok: ProbeResult[], legitOrigins: string[]) {
   // The fix lists the legitimate origins the server did trust (or the ones the user named). The target's
   // own origin needs no CORS, and a server that reflects any origin shows nothing about which ones it means.
   const reflectsAny = ok.some((r) => r.probe.class === 'origin-reflected' && acaoOf(r) === r.probe.origin);
-  const trustedLegit = reflectsAny ? [] : ok.filter((r) => r.probe.class === 'legit-origin' && acaoOf(r) === r.probe.origin).map((r) => r.probe.origin);
+  const trustedLegit = reflectsAny
+    ? []
+    : ok
+        .filter((r) => r.probe.class === 'legit-origin' && acaoOf(r) === r.probe.origin)
+        .map((r) => r.probe.origin);
   // User-named origins first; never a platform where anyone publishes, even if the server named it.
-  const fixOrigins = [...new Set([...legitOrigins, ...trustedLegit.filter((o) => !isThirdPartyHost(hostOfOrigin(o) ?? ''))])];
+  const fixOrigins = [
+    ...new Set([...legitOrigins, ...trustedLegit.filter((o) => !isThirdPartyHost(hostOfOrigin(o) ?? ''))]),
+  ];
   const add: Add = (id, r, credentials, base = FINDINGS[id].severity) => {
     const severity = credentials ? base : drop(base);
     // Keep the worst instance of each class; with equal severity, the first (simple requests first).
@@ -99,8 +128,16 @@ function collector(target: Target, ok: ProbeResult[], legitOrigins: string[]) {
 
 /** Origins trusted that should not be: the probe's Origin came back byte for byte. */
 function untrustedOriginsTrusted(ok: ProbeResult[], add: Add): Reflection {
-  const matched = ok.filter((r) => acaoOf(r) === r.probe.origin && r.probe.class !== 'own-origin' && r.probe.class !== 'legit-origin' && r.probe.class !== 'origin-header-injection');
-  const effective = matched.map((r) => (r.probe.originClass ? { ...r, probe: { ...r.probe, class: r.probe.originClass } } : r));
+  const matched = ok.filter(
+    (r) =>
+      acaoOf(r) === r.probe.origin &&
+      r.probe.class !== 'own-origin' &&
+      r.probe.class !== 'legit-origin' &&
+      r.probe.class !== 'origin-header-injection',
+  );
+  const effective = matched.map((r) =>
+    r.probe.originClass ? { ...r, probe: { ...r.probe, class: r.probe.originClass } } : r,
+  );
   // Any origin reflected explains every look-alike, unless a look-alike got credentials the reflection did not.
   const reflected = effective.filter((r) => r.probe.class === 'origin-reflected');
   const reflectedWithCredentials = reflected.some(credOf);
@@ -127,7 +164,11 @@ function thirdPartyOriginsNamed(ok: ProbeResult[], add: Add): void {
  * Control characters reflected, or a header injected. A server that reflects any origin echoes these
  * too: the reflection is the root cause, reported once (unless the echo got credentials it did not).
  */
-function headersInjected(ok: ProbeResult[], { reflected, reflectedWithCredentials }: Reflection, add: Add): void {
+function headersInjected(
+  ok: ProbeResult[],
+  { reflected, reflectedWithCredentials }: Reflection,
+  add: Add,
+): void {
   for (const r of ok.filter((x) => x.probe.class === 'origin-header-injection')) {
     const acao = acaoOf(r) ?? '';
     if (reflected.length > 0 && acao === r.probe.origin && (reflectedWithCredentials || !credOf(r))) continue;
@@ -156,7 +197,9 @@ function varyMissing(ok: ProbeResult[], add: Add): void {
   const gets = ok.filter((r) => r.probe.method === 'GET');
   const values = new Set(gets.map((r) => acaoOf(r) ?? ''));
   if (values.size > 1) {
-    const unvaried = gets.find((r) => acaoOf(r) !== undefined && acaoOf(r)!.trim() !== '*' && !varyHasOrigin(r.headers));
+    const unvaried = gets.find(
+      (r) => acaoOf(r) !== undefined && acaoOf(r)!.trim() !== '*' && !varyHasOrigin(r.headers),
+    );
     if (unvaried) add('missing-vary-origin', unvaried, credOf(unvaried));
   }
 }
@@ -168,11 +211,18 @@ function varyMissing(ok: ProbeResult[], add: Add): void {
  * still bounds (info).
  */
 function preflightsPermissive(ok: ProbeResult[], add: Add): void {
-  for (const r of ok.filter((x) => x.probe.class === 'permissive-preflight' && credOf(x) && (acaoOf(x) === x.probe.origin || acaoOf(x)?.trim() === '*'))) {
+  for (const r of ok.filter(
+    (x) =>
+      x.probe.class === 'permissive-preflight' &&
+      credOf(x) &&
+      (acaoOf(x) === x.probe.origin || acaoOf(x)?.trim() === '*'),
+  )) {
     const method = r.probe.headers['Access-Control-Request-Method']!;
     const header = r.probe.headers['Access-Control-Request-Headers']!;
     const acam = (r.headers['access-control-allow-methods'] ?? '').split(',').map((t) => t.trim());
-    const acah = (r.headers['access-control-allow-headers'] ?? '').split(',').map((t) => t.trim().toLowerCase());
+    const acah = (r.headers['access-control-allow-headers'] ?? '')
+      .split(',')
+      .map((t) => t.trim().toLowerCase());
     if (acam.includes(method)) add('permissive-preflight', r, true, 'medium');
     else if (acam.includes('*') || acah.includes('*')) add('permissive-preflight', r, true, 'low');
     else if (acah.includes(header.toLowerCase())) add('permissive-preflight', r, true, 'info');
@@ -181,5 +231,7 @@ function preflightsPermissive(ok: ProbeResult[], add: Add): void {
 
 /** A WebSocket handshake from an unrelated origin that switched protocols: nothing in the browser stops that page. */
 function socketsUnchecked(results: ProbeResult[], add: Add): void {
-  for (const r of results) if (r.error === undefined && r.probe.class === 'websocket-origin-not-checked' && r.status === 101) add('websocket-origin-not-checked', r, r.credentials === true);
+  for (const r of results)
+    if (r.error === undefined && r.probe.class === 'websocket-origin-not-checked' && r.status === 101)
+      add('websocket-origin-not-checked', r, r.credentials === true);
 }

@@ -6,9 +6,22 @@
  * are not run (docs/scan.md).
  */
 import { parsePolicyList, normalizeSource, type CspPolicy } from 'corsgate/internal/csp/parse.js';
-import { CSP_SEVERITY_ORDER, DEFAULT_CHECKS, SCRIPT_DIRECTIVES, type CspCheck, type CspFinding, type PolicyView } from './csp-checks.js';
+import {
+  CSP_SEVERITY_ORDER,
+  DEFAULT_CHECKS,
+  SCRIPT_DIRECTIVES,
+  type CspCheck,
+  type CspFinding,
+  type PolicyView,
+} from './csp-checks.js';
 
-export { CSP_SEVERITY_ORDER, DEFAULT_CHECKS, type CspCheck, type CspFinding, type CspSeverity } from './csp-checks.js';
+export {
+  CSP_SEVERITY_ORDER,
+  DEFAULT_CHECKS,
+  type CspCheck,
+  type CspFinding,
+  type CspSeverity,
+} from './csp-checks.js';
 
 function viewOf(policy: CspPolicy): Map<string, string[]> {
   return new Map([...policy.directives].map(([name, d]) => [name, d.values.map(normalizeSource)]));
@@ -30,7 +43,8 @@ function effectiveOf(parsed: Map<string, string[]>): Map<string, string[]> {
     if (name === 'default-src' && out.has('script-src')) continue;
     let kept = values;
     if (values.some((v) => NONCE_OR_HASH.test(v))) kept = kept.filter((v) => v !== "'unsafe-inline'");
-    if (values.includes("'strict-dynamic'")) kept = kept.filter((v) => v.startsWith("'") && v !== "'self'" && v !== "'unsafe-inline'");
+    if (values.includes("'strict-dynamic'"))
+      kept = kept.filter((v) => v.startsWith("'") && v !== "'self'" && v !== "'unsafe-inline'");
     out.set(name, kept);
   }
   return out;
@@ -44,5 +58,8 @@ export function evaluateCsp(header: string, checks: readonly CspCheck[] = DEFAUL
     const view: PolicyView = { parsed, effective: effectiveOf(parsed) };
     for (const check of checks) for (const f of check(view)) findings.push({ ...f, policy: index });
   });
-  return findings.sort((a, b) => CSP_SEVERITY_ORDER.indexOf(a.severity) - CSP_SEVERITY_ORDER.indexOf(b.severity) || a.policy - b.policy);
+  return findings.sort(
+    (a, b) =>
+      CSP_SEVERITY_ORDER.indexOf(a.severity) - CSP_SEVERITY_ORDER.indexOf(b.severity) || a.policy - b.policy,
+  );
 }

@@ -26,7 +26,10 @@ export interface HttpOptions {
    * takes the resolve entry's address), answers the address to connect to, or rejects to refuse.
    * Every connection of the scan passes it, redirects and the http:// chain included.
    */
-  guard?: (target: { hostname: string; port: number; protocol: string }, pinned: string | undefined) => Promise<string>;
+  guard?: (
+    target: { hostname: string; port: number; protocol: string },
+    pinned: string | undefined,
+  ) => Promise<string>;
 }
 
 export interface HttpAnswer {
@@ -61,9 +64,17 @@ export class Resolver {
     for (const raw of entries) {
       const e = raw.trim().replace(/^\+/, '');
       const m = /^([^:\s]+):(\d{1,5}):(.+)$/.exec(e);
-      if (!m || Number(m[2]) > 65535) throw new UsageError('scan-resolve-invalid', `--resolve '${raw}' must be host:port:address (as curl's --resolve)`);
-      const address = m[3]!.split(',')[0]!.trim().replace(/^\[|\]$/g, '');
-      if (isIP(address) === 0) throw new UsageError('scan-resolve-invalid', `--resolve '${raw}': '${address}' is not an IP address`);
+      if (!m || Number(m[2]) > 65535)
+        throw new UsageError(
+          'scan-resolve-invalid',
+          `--resolve '${raw}' must be host:port:address (as curl's --resolve)`,
+        );
+      const address = m[3]!
+        .split(',')[0]!
+        .trim()
+        .replace(/^\[|\]$/g, '');
+      if (isIP(address) === 0)
+        throw new UsageError('scan-resolve-invalid', `--resolve '${raw}': '${address}' is not an IP address`);
       const host = m[1]!.toLowerCase().replace(/^\[|\]$/g, '');
       this.exact.set(`${host}:${Number(m[2])}`, address);
       if (host !== '*' && !this.anyPort.has(host)) this.anyPort.set(host, address);
@@ -81,7 +92,10 @@ class HostLimiter {
   private active = 0;
   private last = 0;
   private readonly queue: Array<() => void> = [];
-  constructor(private readonly concurrency: number, private readonly interval: number) {}
+  constructor(
+    private readonly concurrency: number,
+    private readonly interval: number,
+  ) {}
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     await new Promise<void>((resolve) => {
@@ -120,7 +134,8 @@ export class Prober {
     const connect: buildConnector.connector = (opts, callback) => {
       const port = Number(opts.port) || DEFAULT_PORTS[opts.protocol === 'https:' ? 'https' : 'http']!;
       const address = resolver.lookup(opts.hostname, port);
-      if (!options.guard) return base(address === undefined ? opts : { ...opts, hostname: address }, callback);
+      if (!options.guard)
+        return base(address === undefined ? opts : { ...opts, hostname: address }, callback);
       // The socket goes to the very address the guard checked: a changed DNS answer cannot redirect it.
       options.guard({ hostname: opts.hostname, port, protocol: opts.protocol }, address).then(
         (checked) => base({ ...opts, hostname: checked }, callback),
@@ -135,21 +150,41 @@ export class Prober {
   private limiter(host: string): HostLimiter {
     let l = this.limiters.get(host);
     if (!l) {
-      l = new HostLimiter(Math.max(1, this.options.concurrency), this.options.rate > 0 ? 1000 / this.options.rate : 0);
+      l = new HostLimiter(
+        Math.max(1, this.options.concurrency),
+        this.options.rate > 0 ? 1000 / this.options.rate : 0,
+      );
       this.limiters.set(host, l);
     }
     return l;
   }
 
   /** One request, no redirects followed; retried on network errors. */
-  async send(url: string, method: string, headers: Record<string, string>, readBody = false): Promise<HttpAnswer> {
+  async send(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    readBody = false,
+  ): Promise<HttpAnswer> {
     const host = new URL(url).host;
-    const all: Record<string, string> = { 'user-agent': 'corsgate-scan', accept: '*/*', ...this.options.headers, ...(this.options.cookie ? { cookie: this.options.cookie } : {}), ...headers };
+    const all: Record<string, string> = {
+      'user-agent': 'corsgate-scan',
+      accept: '*/*',
+      ...this.options.headers,
+      ...(this.options.cookie ? { cookie: this.options.cookie } : {}),
+      ...headers,
+    };
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.options.retries; attempt++) {
       try {
         return await this.limiter(host).run(async () => {
-          const res = await request(url, { method: method as Dispatcher.HttpMethod, headers: all, dispatcher: this.dispatcher, headersTimeout: this.options.timeout, bodyTimeout: this.options.timeout });
+          const res = await request(url, {
+            method: method as Dispatcher.HttpMethod,
+            headers: all,
+            dispatcher: this.dispatcher,
+            headersTimeout: this.options.timeout,
+            bodyTimeout: this.options.timeout,
+          });
           let body: string | undefined;
           if (readBody) {
             // At most 1 MiB of the page (for SRI and <meta http-equiv>); a streaming endpoint must not hold the scan.
@@ -163,10 +198,18 @@ export class Prober {
                 break;
               }
             }
-            body = Buffer.concat(chunks).subarray(0, 1 << 20).toString('utf8');
+            body = Buffer.concat(chunks)
+              .subarray(0, 1 << 20)
+              .toString('utf8');
           } else await res.body.dump();
           const { headers: out, setCookies } = splitHeaders(res.headers);
-          return { status: res.statusCode, headers: out, setCookies, location: out.location ?? null, ...(body !== undefined ? { body } : {}) };
+          return {
+            status: res.statusCode,
+            headers: out,
+            setCookies,
+            location: out.location ?? null,
+            ...(body !== undefined ? { body } : {}),
+          };
         });
       } catch (err) {
         lastError = err;
@@ -180,7 +223,10 @@ export class Prober {
    * A WebSocket opening handshake (RFC 6455 §4.1) with these headers: the response headers when the
    * server switched protocols (101), null when it answered anything else. The socket is closed at once.
    */
-  async websocket(url: string, headers: Record<string, string>): Promise<{ headers: Record<string, string>; setCookies: string[] } | null> {
+  async websocket(
+    url: string,
+    headers: Record<string, string>,
+  ): Promise<{ headers: Record<string, string>; setCookies: string[] } | null> {
     const host = new URL(url).host;
     const all: Record<string, string> = {
       'user-agent': 'corsgate-scan',
@@ -192,7 +238,13 @@ export class Prober {
     };
     return this.limiter(host).run(async () => {
       try {
-        const res = await upgrade(url, { method: 'GET', protocol: 'websocket', headers: all, dispatcher: this.dispatcher, headersTimeout: this.options.timeout } as Parameters<typeof upgrade>[1]);
+        const res = await upgrade(url, {
+          method: 'GET',
+          protocol: 'websocket',
+          headers: all,
+          dispatcher: this.dispatcher,
+          headersTimeout: this.options.timeout,
+        } as Parameters<typeof upgrade>[1]);
         res.socket.destroy();
         return splitHeaders(res.headers);
       } catch {
@@ -207,7 +259,10 @@ export class Prober {
 }
 
 /** Response headers as one value each (repeated ones joined by ", "), Set-Cookie kept apart as a list. */
-function splitHeaders(raw: Record<string, string | string[] | undefined>): { headers: Record<string, string>; setCookies: string[] } {
+function splitHeaders(raw: Record<string, string | string[] | undefined>): {
+  headers: Record<string, string>;
+  setCookies: string[];
+} {
   const headers: Record<string, string> = {};
   let setCookies: string[] = [];
   for (const [name, value] of Object.entries(raw)) {

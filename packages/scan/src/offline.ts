@@ -37,7 +37,8 @@ function fromRaw(text: string, url: string): Saved[] {
   return blocks.map((block) => {
     const lines = block.trim().split('\n');
     const m = /^HTTP\/[\d.]+\s+(\d{3})/.exec(lines[0] ?? '');
-    if (!m) throw new SavedHeadersError('a raw response must start with a status line such as "HTTP/1.1 200 OK"');
+    if (!m)
+      throw new SavedHeadersError('a raw response must start with a status line such as "HTTP/1.1 200 OK"');
     const saved: Saved = { url, status: Number(m[1]), headers: {}, setCookies: [] };
     for (const line of lines.slice(1)) {
       if (line.trim() === '') break;
@@ -52,8 +53,16 @@ function fromJson(data: unknown, url: string): Saved[] {
   const log = (data as { log?: { entries?: unknown[] } }).log;
   if (log && Array.isArray(log.entries)) {
     return log.entries.map((e) => {
-      const entry = e as { request?: { url?: string }; response?: { status?: number; headers?: { name: string; value: string }[] } };
-      const saved: Saved = { url: entry.request?.url ?? url, status: entry.response?.status ?? 0, headers: {}, setCookies: [] };
+      const entry = e as {
+        request?: { url?: string };
+        response?: { status?: number; headers?: { name: string; value: string }[] };
+      };
+      const saved: Saved = {
+        url: entry.request?.url ?? url,
+        status: entry.response?.status ?? 0,
+        headers: {},
+        setCookies: [],
+      };
       for (const h of entry.response?.headers ?? []) add(saved, h.name, h.value);
       return saved;
     });
@@ -63,7 +72,8 @@ function fromJson(data: unknown, url: string): Saved[] {
     const o = item as { url?: string; status?: number; headers?: Record<string, string | string[]> };
     const headers = o.headers ?? (item as Record<string, string>);
     const saved: Saved = { url: o.url ?? url, status: o.status ?? 200, headers: {}, setCookies: [] };
-    for (const [n, v] of Object.entries(headers)) for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string') add(saved, n, x);
+    for (const [n, v] of Object.entries(headers))
+      for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string') add(saved, n, x);
     return saved;
   });
 }
@@ -95,14 +105,29 @@ export function analyseSaved(text: string, url = 'https://saved.invalid/'): Scan
     try {
       parsedUrl = new URL(s.url);
     } catch {
-      throw new SavedHeadersError(`'${s.url}' is not a URL: give the URL the headers came from, such as https://api.example.com/`);
+      throw new SavedHeadersError(
+        `'${s.url}' is not a URL: give the URL the headers came from, such as https://api.example.com/`,
+      );
     }
     const target = targetOf(parsedUrl);
-    const pseudo: ProbeResult = { probe: { class: 'own-origin', method: 'GET', origin: '', headers: {}, note: 'saved response' }, url: s.url, status: s.status, headers: s.headers };
-    const g = grade({ response: { url: s.url, status: s.status, headers: s.headers, setCookies: s.setCookies } });
+    const pseudo: ProbeResult = {
+      probe: { class: 'own-origin', method: 'GET', origin: '', headers: {}, note: 'saved response' },
+      url: s.url,
+      status: s.status,
+      headers: s.headers,
+    };
+    const g = grade({
+      response: { url: s.url, status: s.status, headers: s.headers, setCookies: s.setCookies },
+    });
     return {
-      url: s.url, status: s.status, finalUrl: s.url, redirects: [], grade: g.grade, score: g.score,
-      findings: classify(target, [pseudo], namedOrigin(s.headers['access-control-allow-origin'])), observatory: g,
+      url: s.url,
+      status: s.status,
+      finalUrl: s.url,
+      redirects: [],
+      grade: g.grade,
+      score: g.score,
+      findings: classify(target, [pseudo], namedOrigin(s.headers['access-control-allow-origin'])),
+      observatory: g,
       csp: s.headers['content-security-policy'] ? evaluateCsp(s.headers['content-security-policy']) : [],
     };
   });

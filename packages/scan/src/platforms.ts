@@ -51,7 +51,8 @@ const PLATFORMS: ReadonlyArray<{ suffix: string; probes: readonly string[] }> = 
 ];
 
 /** The origins probed for those platforms; `label` makes a user's site. */
-export const THIRD_PARTY_ORIGINS = (label: string): string[] => PLATFORMS.flatMap((p) => p.probes.map((o) => o.replace('{label}', label)));
+export const THIRD_PARTY_ORIGINS = (label: string): string[] =>
+  PLATFORMS.flatMap((p) => p.probes.map((o) => o.replace('{label}', label)));
 
 export function isThirdPartyHost(host: string): boolean {
   const h = host.toLowerCase();
@@ -63,4 +64,3 @@ export function hostOfOrigin(origin: string): string | null {
   const m = /^[a-z][a-z0-9+.-]*:\/\/(\[[^\]]*\]|[^/:?#]*)/i.exec(origin);
   return m ? m[1]!.toLowerCase() : null;
 }
-

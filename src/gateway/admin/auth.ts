@@ -36,7 +36,8 @@ export interface Principal {
 }
 
 /** Why a request is not authenticated: `missing` sent no token; the others are failed attempts. */
-export type AuthFailure = { reason: 'missing' | 'malformed' | 'unknown' } | { reason: 'revoked'; name: string; revokedAt: string };
+export type AuthFailure =
+  { reason: 'missing' | 'malformed' | 'unknown' } | { reason: 'revoked'; name: string; revokedAt: string };
 export type Authentication = { ok: true; principal: Principal } | ({ ok: false } & AuthFailure);
 
 export async function authenticate(req: IncomingMessage, store: Store): Promise<Authentication> {
@@ -50,7 +51,10 @@ export async function authenticate(req: IncomingMessage, store: Store): Promise<
   const rec = await store.findTokenByHash(hash.toString('hex'));
   const stored = rec ? Buffer.from(rec.hash, 'hex') : null;
   if (rec && stored && stored.length === hash.length && timingSafeEqual(stored, hash))
-    return { ok: true, principal: { name: rec.name, tokenId: rec.id, permissions: effectivePermissions(rec.permissions) } };
+    return {
+      ok: true,
+      principal: { name: rec.name, tokenId: rec.id, permissions: effectivePermissions(rec.permissions) },
+    };
   const revoked = await store.findRevokedToken(hash.toString('hex'));
   return revoked ? { ok: false, reason: 'revoked', ...revoked } : { ok: false, reason: 'unknown' };
 }
@@ -61,11 +65,23 @@ export function authError(failure: AuthFailure): ApiError {
     case 'missing':
       return new ApiError(401, 'unauthenticated', 'send an admin token: Authorization: Bearer <token>');
     case 'malformed':
-      return new ApiError(401, 'unauthenticated', "the Authorization header must be 'Bearer <token>', with the token in one piece");
+      return new ApiError(
+        401,
+        'unauthenticated',
+        "the Authorization header must be 'Bearer <token>', with the token in one piece",
+      );
     case 'unknown':
-      return new ApiError(401, 'token-unknown', 'this admin token is unknown: check that it was copied whole, or ask an administrator for one');
+      return new ApiError(
+        401,
+        'token-unknown',
+        'this admin token is unknown: check that it was copied whole, or ask an administrator for one',
+      );
     case 'revoked':
-      return new ApiError(401, 'token-revoked', `this admin token ('${failure.name}') was revoked at ${failure.revokedAt}; ask an administrator for a new one`);
+      return new ApiError(
+        401,
+        'token-revoked',
+        `this admin token ('${failure.name}') was revoked at ${failure.revokedAt}; ask an administrator for a new one`,
+      );
   }
 }
 
@@ -84,15 +100,18 @@ export const MIN_ADMIN_TOKEN_LENGTH = 24;
  */
 export function adminTokenWeakness(token: string): string | null {
   const chars = [...token];
-  if (chars.length < MIN_ADMIN_TOKEN_LENGTH) return `is ${chars.length} character${chars.length === 1 ? '' : 's'} long; it needs at least ${MIN_ADMIN_TOKEN_LENGTH}`;
+  if (chars.length < MIN_ADMIN_TOKEN_LENGTH)
+    return `is ${chars.length} character${chars.length === 1 ? '' : 's'} long; it needs at least ${MIN_ADMIN_TOKEN_LENGTH}`;
   const distinct = new Set(chars).size;
   if (distinct < 6) return `uses only ${distinct} different characters; it needs at least 6`;
   const trigrams = chars.length - 2;
   const distinctTrigrams = new Set(chars.slice(2).map((c, i) => chars[i]! + chars[i + 1]! + c)).size;
   if (distinctTrigrams < 0.6 * trigrams) return 'is made of repeats (like change-me-change-me)';
   let neighbours = 0;
-  for (let i = 1; i < chars.length; i++) if (Math.abs(chars[i]!.codePointAt(0)! - chars[i - 1]!.codePointAt(0)!) <= 1) neighbours++;
-  if (neighbours > 0.75 * (chars.length - 1)) return 'is mostly runs of neighbouring characters (like aaaa or abcd)';
+  for (let i = 1; i < chars.length; i++)
+    if (Math.abs(chars[i]!.codePointAt(0)! - chars[i - 1]!.codePointAt(0)!) <= 1) neighbours++;
+  if (neighbours > 0.75 * (chars.length - 1))
+    return 'is mostly runs of neighbouring characters (like aaaa or abcd)';
   return null;
 }
 
@@ -109,13 +128,24 @@ export interface BootstrapResult {
  * or generated when the store has no token. Setting CORSGATE_ADMIN_TOKEN revokes the token
  * generated on a first start and any previous value of the variable, each with an audit row.
  */
-export async function ensureBootstrapToken(store: Store, fromEnv: string | undefined, options: { allowWeak?: boolean } = {}): Promise<BootstrapResult> {
+export async function ensureBootstrapToken(
+  store: Store,
+  fromEnv: string | undefined,
+  options: { allowWeak?: boolean } = {},
+): Promise<BootstrapResult> {
   const notes: BootstrapResult['notes'] = [];
   if (fromEnv) {
     const weakness = adminTokenWeakness(fromEnv);
     if (weakness && !options.allowWeak)
-      throw new ConfigError('admin-token-weak', `CORSGATE_ADMIN_TOKEN ${weakness}: choose a random value, e.g. export CORSGATE_ADMIN_TOKEN=$(openssl rand -hex 24) (--allow-weak-admin-token accepts it anyway, for tests)`);
-    if (weakness) notes.push({ level: 'warn', message: `CORSGATE_ADMIN_TOKEN ${weakness}; accepted because of --allow-weak-admin-token` });
+      throw new ConfigError(
+        'admin-token-weak',
+        `CORSGATE_ADMIN_TOKEN ${weakness}: choose a random value, e.g. export CORSGATE_ADMIN_TOKEN=$(openssl rand -hex 24) (--allow-weak-admin-token accepts it anyway, for tests)`,
+      );
+    if (weakness)
+      notes.push({
+        level: 'warn',
+        message: `CORSGATE_ADMIN_TOKEN ${weakness}; accepted because of --allow-weak-admin-token`,
+      });
     const hash = hashToken(fromEnv);
     const existing = await store.findTokenByHash(hash);
     if (!store.readOnly) {
@@ -125,20 +155,44 @@ export async function ensureBootstrapToken(store: Store, fromEnv: string | undef
         if (t.name === ENV_TOKEN_NAME || t.name === GENERATED_TOKEN_NAME) {
           // Another node of a fleet starting at the same time may have revoked it first.
           if (!(await store.deleteToken(t.id, 'system').then(() => true, ignoreRace('not-found')))) continue;
-          notes.push({ level: 'info', message: `CORSGATE_ADMIN_TOKEN is set: the token '${t.name}' created ${t.createdAt} is revoked` });
+          notes.push({
+            level: 'info',
+            message: `CORSGATE_ADMIN_TOKEN is set: the token '${t.name}' created ${t.createdAt} is revoked`,
+          });
         }
       }
     }
     if (existing) return { generated: null, created: false, notes };
     // Nodes of a fleet starting at once on a new database race to create it: one wins, the others find it.
-    const created = await store.createToken({ name: ENV_TOKEN_NAME, permissions: ['modify-all-data'], hash }, 'system').then(() => true, ignoreRace('duplicate'));
-    if (!created && !(await store.findTokenByHash(hash))) throw new StoreError('duplicate', `a token named '${ENV_TOKEN_NAME}' already exists with another value`, 'name');
+    const created = await store
+      .createToken({ name: ENV_TOKEN_NAME, permissions: ['modify-all-data'], hash }, 'system')
+      .then(() => true, ignoreRace('duplicate'));
+    if (!created && !(await store.findTokenByHash(hash)))
+      throw new StoreError(
+        'duplicate',
+        `a token named '${ENV_TOKEN_NAME}' already exists with another value`,
+        'name',
+      );
     return { generated: null, created, notes };
   }
   if ((await store.countTokens()) > 0) return { generated: null, created: false, notes };
   const token = generateToken();
-  if (!(await store.createToken({ name: GENERATED_TOKEN_NAME, permissions: ['modify-all-data'], hash: hashToken(token) }, 'system').then(() => true, ignoreRace('duplicate'))))
-    return { generated: null, created: false, notes: [...notes, { level: 'info', message: 'another node created the admin token at the same time; it printed it' }] };
+  if (
+    !(await store
+      .createToken(
+        { name: GENERATED_TOKEN_NAME, permissions: ['modify-all-data'], hash: hashToken(token) },
+        'system',
+      )
+      .then(() => true, ignoreRace('duplicate')))
+  )
+    return {
+      generated: null,
+      created: false,
+      notes: [
+        ...notes,
+        { level: 'info', message: 'another node created the admin token at the same time; it printed it' },
+      ],
+    };
   return { generated: token, created: true, notes };
 }
 

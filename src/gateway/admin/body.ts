@@ -15,7 +15,10 @@ const INLINE_BYTES = 64 * 1024;
 /** Bodies waiting for the worker at most; more answer 503 (each holds its bytes). */
 const MAX_QUEUED = 8;
 
-export type BodyOutcome = { ok: true; value: unknown } | { ok: false; malformed: string } | { ok: false; problems: BodyProblem[]; total: number };
+export type BodyOutcome =
+  | { ok: true; value: unknown }
+  | { ok: false; malformed: string }
+  | { ok: false; problems: BodyProblem[]; total: number };
 
 /** Parses and checks one body; the same function runs inline and in the worker. */
 export function parseAndCheck(bytes: Uint8Array, schema: SchemaName): BodyOutcome {
@@ -52,7 +55,15 @@ function bodyWorker(): Worker {
 }
 
 function inWorker(bytes: Buffer, schema: SchemaName): Promise<BodyOutcome> {
-  if (waiting.size >= MAX_QUEUED) throw new ApiError(503, 'admin-busy', 'the admin API is checking too many large bodies; retry in a moment', undefined, undefined, true);
+  if (waiting.size >= MAX_QUEUED)
+    throw new ApiError(
+      503,
+      'admin-busy',
+      'the admin API is checking too many large bodies; retry in a moment',
+      undefined,
+      undefined,
+      true,
+    );
   return new Promise((resolve, reject) => {
     const id = nextId++;
     waiting.set(id, (o) => (o instanceof Error ? reject(o) : resolve(o)));
@@ -72,7 +83,14 @@ export async function readBody(req: IncomingMessage, schema: SchemaName): Promis
   if (raw.length === 0) throw new ApiError(400, 'body-missing', 'a JSON body is required');
   const outcome = raw.length <= INLINE_BYTES ? parseAndCheck(raw, schema) : await inWorker(raw, schema);
   if (outcome.ok) return outcome.value;
-  if ('malformed' in outcome) throw new ApiError(400, 'body-malformed-json', `the body is not valid JSON: ${outcome.malformed}`);
+  if ('malformed' in outcome)
+    throw new ApiError(400, 'body-malformed-json', `the body is not valid JSON: ${outcome.malformed}`);
   const first = outcome.problems[0]!;
-  throw new ApiError(400, first.code, first.message + andMore(outcome.total), first.field, outcome.total > 1 ? listedProblems(outcome.problems, outcome.total) : undefined);
+  throw new ApiError(
+    400,
+    first.code,
+    first.message + andMore(outcome.total),
+    first.field,
+    outcome.total > 1 ? listedProblems(outcome.problems, outcome.total) : undefined,
+  );
 }

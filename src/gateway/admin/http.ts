@@ -40,9 +40,19 @@ function dropIfUnread(res: ServerResponse): void {
   res.once('close', () => clearTimeout(timer));
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  extraHeaders: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...SECURITY_HEADERS, ...extraHeaders, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    ...extraHeaders,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
   dropIfUnread(res);
 }
@@ -51,14 +61,21 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, ext
  * The `problems` of an error answer: the first MAX_LISTED_PROBLEMS, and `moreProblems` counting the
  * rest, so that the answer stays small however many problems the request had.
  */
-export function listedProblems(problems: readonly unknown[], total = problems.length): { problems: unknown[]; moreProblems?: number } {
+export function listedProblems(
+  problems: readonly unknown[],
+  total = problems.length,
+): { problems: unknown[]; moreProblems?: number } {
   const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
-  return total > listed.length ? { problems: listed, moreProblems: total - listed.length } : { problems: listed };
+  return total > listed.length
+    ? { problems: listed, moreProblems: total - listed.length }
+    : { problems: listed };
 }
 
 /** " (the first 100 are listed, and N more)" when problems were left out, else "". */
 export function andMore(total: number): string {
-  return total > MAX_LISTED_PROBLEMS ? ` (the first ${MAX_LISTED_PROBLEMS} are listed, and ${total - MAX_LISTED_PROBLEMS} more)` : '';
+  return total > MAX_LISTED_PROBLEMS
+    ? ` (the first ${MAX_LISTED_PROBLEMS} are listed, and ${total - MAX_LISTED_PROBLEMS} more)`
+    : '';
 }
 
 export function sendError(res: ServerResponse, err: ApiError, headers: Record<string, string> = {}): void {
@@ -66,7 +83,14 @@ export function sendError(res: ServerResponse, err: ApiError, headers: Record<st
   sendJson(
     res,
     err.status,
-    { error: { code: err.code, message: err.message, ...(err.field !== undefined ? { field: err.field } : {}), ...(err.extra ?? {}) } },
+    {
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(err.field !== undefined ? { field: err.field } : {}),
+        ...(err.extra ?? {}),
+      },
+    },
     headers,
   );
 }
@@ -76,8 +100,19 @@ export function sendNoContent(res: ServerResponse): void {
   res.end();
 }
 
-export function sendBytes(res: ServerResponse, status: number, contentType: string, body: Uint8Array, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': contentType, 'content-length': body.byteLength, ...extra });
+export function sendBytes(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: Uint8Array,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': contentType,
+    'content-length': body.byteLength,
+    ...extra,
+  });
   res.end(body);
   dropIfUnread(res);
 }
@@ -91,7 +126,15 @@ export const MAX_BODY_BYTES = 5_000_000;
  * the connection is closed after it.
  */
 export function readRaw(req: IncomingMessage, limit: number, limitName = 'maxBodyBytes'): Promise<Buffer> {
-  const tooLarge = () => new ApiError(413, 'body-too-large', `the request body is larger than ${limit} bytes (limit ${limitName})`, undefined, { limit: limitName, max: limit }, true);
+  const tooLarge = () =>
+    new ApiError(
+      413,
+      'body-too-large',
+      `the request body is larger than ${limit} bytes (limit ${limitName})`,
+      undefined,
+      { limit: limitName, max: limit },
+      true,
+    );
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -18,13 +18,25 @@ export type ImportReply =
 
 async function run(job: ImportJob): Promise<ImportReply> {
   const mod = await salesforceModule();
-  if (!mod) return { ok: false, error: { name: 'Unavailable', message: 'this build has no Salesforce metadata module' } };
+  if (!mod)
+    return {
+      ok: false,
+      error: { name: 'Unavailable', message: 'this build has no Salesforce metadata module' },
+    };
   try {
     const parsed = await mod.importMetadata(job.bytes, job.hint);
     return { ok: true, parsed: parsed as { bundle: unknown; problems: unknown[]; sources?: unknown } };
   } catch (err) {
     const e = err as Error & { limit?: string; max?: number; file?: string };
-    return { ok: false, error: { name: e.name, message: e.message, ...(e.limit ? { limit: e.limit, max: e.max! } : {}), ...(e.file ? { file: e.file } : {}) } };
+    return {
+      ok: false,
+      error: {
+        name: e.name,
+        message: e.message,
+        ...(e.limit ? { limit: e.limit, max: e.max! } : {}),
+        ...(e.file ? { file: e.file } : {}),
+      },
+    };
   }
 }
 

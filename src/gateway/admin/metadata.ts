@@ -31,8 +31,13 @@ function filenameOf(req: IncomingMessage, url: URL): string | undefined {
  * The first file of a multipart/form-data upload (`curl -F file=@metadata.zip`), with its file name;
  * null when the body is not multipart. RFC 7578: parts are separated by `--boundary` lines.
  */
-function multipartFile(raw: Buffer, contentType: string | undefined): { data: Buffer; filename?: string } | null {
-  const m = contentType ? /^multipart\/form-data;.*\bboundary=(?:"([^"]+)"|([^\s;]+))/i.exec(contentType) : null;
+function multipartFile(
+  raw: Buffer,
+  contentType: string | undefined,
+): { data: Buffer; filename?: string } | null {
+  const m = contentType
+    ? /^multipart\/form-data;.*\bboundary=(?:"([^"]+)"|([^\s;]+))/i.exec(contentType)
+    : null;
   if (!m) return null;
   const delimiter = Buffer.from(`--${m[1] ?? m[2]}`);
   let start = raw.indexOf(delimiter);
@@ -44,10 +49,15 @@ function multipartFile(raw: Buffer, contentType: string | undefined): { data: Bu
     if (next === -1) break;
     const headers = raw.subarray(headersStart, headersEnd).toString('utf8');
     const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
-    if (filename !== undefined) return { data: raw.subarray(headersEnd + 4, next), ...(filename ? { filename } : {}) };
+    if (filename !== undefined)
+      return { data: raw.subarray(headersEnd + 4, next), ...(filename ? { filename } : {}) };
     start = next + 2;
   }
-  throw new ApiError(400, 'import-multipart-invalid', 'the multipart upload holds no file part (send it as: curl -F file=@metadata.zip …)');
+  throw new ApiError(
+    400,
+    'import-multipart-invalid',
+    'the multipart upload holds no file part (send it as: curl -F file=@metadata.zip …)',
+  );
 }
 
 /** The largest upload /api/import reads (the Metadata API's own SOAP limit is 50 MB too). */
@@ -63,18 +73,35 @@ const CHECKS_PER_TURN = 250;
 const WORKER_URL = new URL('./import-worker.js', import.meta.url);
 let importsRunning = 0;
 
-type Parsed = { bundle: MetadataBundle; problems: MetadataProblem[]; sources?: { corsOrigins: string[]; trustedSites: string[] } };
+type Parsed = {
+  bundle: MetadataBundle;
+  problems: MetadataProblem[];
+  sources?: { corsOrigins: string[]; trustedSites: string[] };
+};
 
 function tooLarge(limit: string, max: number, message: string, file?: string): ApiError {
-  return new ApiError(413, 'import-too-large', `nothing was imported: ${message}`, undefined, { limit, max, ...(file ? { file } : {}) });
+  return new ApiError(413, 'import-too-large', `nothing was imported: ${message}`, undefined, {
+    limit,
+    max,
+    ...(file ? { file } : {}),
+  });
 }
 
 /** Parses the upload in a worker thread (import-worker.ts): hostile uploads cannot block or exhaust the proxy. */
 function parseInWorker(bytes: Uint8Array, hint: ImportJob['hint']): Promise<Parsed> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: { bytes, hint } satisfies ImportJob, resourceLimits: WORKER_LIMITS });
+    const worker = new Worker(WORKER_URL, {
+      workerData: { bytes, hint } satisfies ImportJob,
+      resourceLimits: WORKER_LIMITS,
+    });
     const timer = setTimeout(() => {
-      reject(tooLarge('importTimeoutMs', WORKER_TIMEOUT_MS, `reading the upload took longer than ${WORKER_TIMEOUT_MS} ms`));
+      reject(
+        tooLarge(
+          'importTimeoutMs',
+          WORKER_TIMEOUT_MS,
+          `reading the upload took longer than ${WORKER_TIMEOUT_MS} ms`,
+        ),
+      );
       void worker.terminate();
     }, WORKER_TIMEOUT_MS);
     const done = () => clearTimeout(timer);
@@ -85,11 +112,22 @@ function parseInWorker(bytes: Uint8Array, hint: ImportJob['hint']): Promise<Pars
       const e = reply.error;
       if (e.limit) return reject(tooLarge(e.limit, e.max!, e.message, e.file));
       if (e.name === 'Unavailable') return reject(new ApiError(501, 'import-unavailable', e.message));
-      reject(new ApiError(400, 'import-invalid', `the upload could not be read: ${e.message}`, undefined, { problems: [{ code: 'import-unreadable', message: e.message }] }));
+      reject(
+        new ApiError(400, 'import-invalid', `the upload could not be read: ${e.message}`, undefined, {
+          problems: [{ code: 'import-unreadable', message: e.message }],
+        }),
+      );
     });
     worker.once('error', (err: Error & { code?: string }) => {
       done();
-      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') reject(tooLarge('maxImportHeapMb', WORKER_LIMITS.maxOldGenerationSizeMb, 'reading the upload needed more memory than the import may use'));
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY')
+        reject(
+          tooLarge(
+            'maxImportHeapMb',
+            WORKER_LIMITS.maxOldGenerationSizeMb,
+            'reading the upload needed more memory than the import may use',
+          ),
+        );
       else reject(err);
     });
     worker.once('exit', () => {
@@ -103,12 +141,23 @@ function parseInWorker(bytes: Uint8Array, hint: ImportJob['hint']): Promise<Pars
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 /** The lengths POST /api/allowlist allows (schema.ts), so an import cannot store more. */
-function originProblems(origin: { urlPattern: string; description?: string }): { code: string; field: string; message: string }[] {
+function originProblems(origin: {
+  urlPattern: string;
+  description?: string;
+}): { code: string; field: string; message: string }[] {
   const fields = SCHEMAS.AllowlistInput.properties;
-  return [...checkBody(fields.urlPattern, origin.urlPattern, 'urlPattern').problems, ...(origin.description === undefined ? [] : checkBody(fields.description, origin.description, 'description').problems)];
+  return [
+    ...checkBody(fields.urlPattern, origin.urlPattern, 'urlPattern').problems,
+    ...(origin.description === undefined
+      ? []
+      : checkBody(fields.description, origin.description, 'description').problems),
+  ];
 }
 
-async function checkBundle(ctx: ApiContext, parsed: Parsed): Promise<{ plan: ImportPlan; problems: MetadataProblem[]; warnings: MetadataProblem[] }> {
+async function checkBundle(
+  ctx: ApiContext,
+  parsed: Parsed,
+): Promise<{ plan: ImportPlan; problems: MetadataProblem[]; warnings: MetadataProblem[] }> {
   // A pattern the metadata module refused is worded by the shared entry check (no policy options to advise here).
   const problems: MetadataProblem[] = parsed.problems
     .filter((p) => (p as { severity?: string }).severity !== 'warning')
@@ -116,7 +165,12 @@ async function checkBundle(ctx: ApiContext, parsed: Parsed): Promise<{ plan: Imp
       const entry = typeof p.urlPattern === 'string' ? checkAllowlistEntry(p.urlPattern) : null;
       if (entry === null) return p;
       const hint = fixHint(entry, false);
-      return { ...p, code: entry.code, message: `${p.urlPattern}: ${entry.message}`, ...(hint ? { hint } : {}) };
+      return {
+        ...p,
+        code: entry.code,
+        message: `${p.urlPattern}: ${entry.message}`,
+        ...(hint ? { hint } : {}),
+      };
     });
   const warnings = parsed.problems.filter((p) => (p as { severity?: string }).severity === 'warning');
   const plan: ImportPlan = { allowlist: [], trustedSites: [] };
@@ -127,27 +181,68 @@ async function checkBundle(ctx: ApiContext, parsed: Parsed): Promise<{ plan: Imp
     const bad = originProblems(o);
     const problem = bad.length ? null : checkAllowlistEntry(o.urlPattern);
     const hint = problem ? fixHint(problem, false) : undefined;
-    for (const p of bad) problems.push({ severity: 'error', ...p, ...(file ? { file } : {}), path: `corsOrigins[${i}]` });
-    if (problem) problems.push({ severity: 'error', code: problem.code, ...(file ? { file } : {}), field: 'urlPattern', message: `${o.urlPattern}: ${problem.message}`, ...(hint ? { hint } : {}), path: `corsOrigins[${i}]` });
-    else if (!bad.length) plan.allowlist.push({ urlPattern: o.urlPattern, description: o.description ?? '', ...(fullName ? { name: fullName } : {}) });
+    for (const p of bad)
+      problems.push({ severity: 'error', ...p, ...(file ? { file } : {}), path: `corsOrigins[${i}]` });
+    if (problem)
+      problems.push({
+        severity: 'error',
+        code: problem.code,
+        ...(file ? { file } : {}),
+        field: 'urlPattern',
+        message: `${o.urlPattern}: ${problem.message}`,
+        ...(hint ? { hint } : {}),
+        path: `corsOrigins[${i}]`,
+      });
+    else if (!bad.length)
+      plan.allowlist.push({
+        urlPattern: o.urlPattern,
+        description: o.description ?? '',
+        ...(fullName ? { name: fullName } : {}),
+      });
   }
   for (const [i, s] of parsed.bundle.trustedSites.entries()) {
     if (i % CHECKS_PER_TURN === CHECKS_PER_TURN - 1) await nextTurn();
     // Salesforce's rules, lengths included (src/csp validateTrustedSite).
     const { site, problems: siteProblems } = await normaliseTrustedSite(s);
     const file = parsed.sources?.trustedSites[i] ?? site.name;
-    for (const p of siteProblems) problems.push({ severity: 'error', ...p, file, message: `${site.name || `trustedSites[${i}]`}: ${p.message}`, path: `trustedSites[${i}]` });
+    for (const p of siteProblems)
+      problems.push({
+        severity: 'error',
+        ...p,
+        file,
+        message: `${site.name || `trustedSites[${i}]`}: ${p.message}`,
+        path: `trustedSites[${i}]`,
+      });
     // Permissions-Policy grants (API 59+) travel with the site.
-    const permissions = Object.fromEntries((['canAccessCamera', 'canAccessMicrophone'] as const).filter((f) => typeof s[f] === 'boolean').map((f) => [f, s[f]]));
+    const permissions = Object.fromEntries(
+      (['canAccessCamera', 'canAccessMicrophone'] as const)
+        .filter((f) => typeof s[f] === 'boolean')
+        .map((f) => [f, s[f]]),
+    );
     if (!siteProblems.length) plan.trustedSites.push({ ...site, ...permissions });
   }
-  if (typeof parsed.bundle.settings?.corsForOAuthEndpoints === 'boolean') plan.settings = { corsForOAuthEndpoints: parsed.bundle.settings.corsForOAuthEndpoints };
+  if (typeof parsed.bundle.settings?.corsForOAuthEndpoints === 'boolean')
+    plan.settings = { corsForOAuthEndpoints: parsed.bundle.settings.corsForOAuthEndpoints };
   return { plan, problems, warnings };
 }
 
-export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, actor: string): Promise<void> {
-  if (!(await salesforceModule())) throw new ApiError(501, 'import-unavailable', 'this build has no Salesforce metadata module');
-  if (importsRunning >= MAX_CONCURRENT_IMPORTS) throw new ApiError(429, 'import-busy', `${MAX_CONCURRENT_IMPORTS} imports are already running; retry in a moment`, undefined, undefined, true);
+export async function importMetadataHandler(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  actor: string,
+): Promise<void> {
+  if (!(await salesforceModule()))
+    throw new ApiError(501, 'import-unavailable', 'this build has no Salesforce metadata module');
+  if (importsRunning >= MAX_CONCURRENT_IMPORTS)
+    throw new ApiError(
+      429,
+      'import-busy',
+      `${MAX_CONCURRENT_IMPORTS} imports are already running; retry in a moment`,
+      undefined,
+      undefined,
+      true,
+    );
   importsRunning++;
   try {
     const url = requestUrl(req);
@@ -160,20 +255,37 @@ export async function importMetadataHandler(ctx: ApiContext, req: IncomingMessag
       filename ??= part.filename;
       contentType = undefined;
     }
-    if (raw.length === 0) throw new ApiError(400, 'import-empty', 'send the metadata file (XML or zip) as the request body');
+    if (raw.length === 0)
+      throw new ApiError(400, 'import-empty', 'send the metadata file (XML or zip) as the request body');
     // The API version a CspTrustedSite's defaults depend on, when the upload declares none (package.xml, sfdx-project.json).
     const apiVersion = url.searchParams.get('apiVersion');
-    const parsed = await parseInWorker(raw, { ...(filename ? { filename } : {}), ...(contentType ? { contentType } : {}), ...(apiVersion ? { apiVersion } : {}) });
+    const parsed = await parseInWorker(raw, {
+      ...(filename ? { filename } : {}),
+      ...(contentType ? { contentType } : {}),
+      ...(apiVersion ? { apiVersion } : {}),
+    });
     const { plan, problems, warnings } = await checkBundle(ctx, parsed);
     // All or nothing: every problem at once (the first 100 listed), with how many entries were valid.
     const valid = { corsOrigins: plan.allowlist.length, trustedSites: plan.trustedSites.length };
     if (problems.length > 0) {
       const message = `nothing was imported: ${problems.length} problem(s) found${andMore(problems.length)}; ${valid.corsOrigins} origin(s) and ${valid.trustedSites} trusted site(s) were valid`;
-      throw new ApiError(400, 'import-invalid', message, undefined, { ...listedProblems(problems), valid, warnings: warnings.slice(0, MAX_LISTED_PROBLEMS) });
+      throw new ApiError(400, 'import-invalid', message, undefined, {
+        ...listedProblems(problems),
+        valid,
+        warnings: warnings.slice(0, MAX_LISTED_PROBLEMS),
+      });
     }
     const result = await ctx.store.applyImport(plan, actor);
     await ctx.sync();
-    sendJson(res, 200, { ...result, found: { corsOrigins: parsed.bundle.corsOrigins.length, trustedSites: parsed.bundle.trustedSites.length, settings: plan.settings ?? null }, warnings: warnings.slice(0, MAX_LISTED_PROBLEMS) });
+    sendJson(res, 200, {
+      ...result,
+      found: {
+        corsOrigins: parsed.bundle.corsOrigins.length,
+        trustedSites: parsed.bundle.trustedSites.length,
+        settings: plan.settings ?? null,
+      },
+      warnings: warnings.slice(0, MAX_LISTED_PROBLEMS),
+    });
   } finally {
     importsRunning--;
   }

@@ -5,7 +5,9 @@
  */
 import type { Store } from '../../store/types.js';
 
-async function all<T>(list: (q: { limit: number; cursor?: string }) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+async function all<T>(
+  list: (q: { limit: number; cursor?: string }) => Promise<{ items: T[]; nextCursor: string | null }>,
+): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | undefined;
   do {
@@ -21,7 +23,9 @@ export async function policyDocument(store: Store): Promise<Record<string, unkno
   const sites = await all((q) => store.listTrustedSites(q));
   const routes = await store.listRoutes();
   return {
-    allowlist: allowlist.map((a) => (a.description ? { urlPattern: a.urlPattern, description: a.description } : a.urlPattern)),
+    allowlist: allowlist.map((a) =>
+      a.description ? { urlPattern: a.urlPattern, description: a.description } : a.urlPattern,
+    ),
     trustedSites: sites.map(({ id: _i, createdAt: _c, createdBy: _b, ...fields }) => fields),
     settings: await store.getSettings(),
     routes: routes.map(({ id: _i, createdAt: _c, createdBy: _b, ...fields }) => fields),

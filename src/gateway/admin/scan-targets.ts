@@ -22,33 +22,34 @@ type Family = 'ipv4' | 'ipv6';
  * Registries (RFC 6890 and its updates), plus multicast and the reserved 240/4. IPv4-mapped IPv6
  * addresses (::ffff:a.b.c.d) are checked against the IPv4 rows by BlockList itself.
  */
-const SPECIAL_PURPOSE: readonly (readonly [network: string, prefix: number, family: Family, name: string])[] = [
-  ['0.0.0.0', 8, 'ipv4', '"this network"'],
-  ['10.0.0.0', 8, 'ipv4', 'private (RFC 1918)'],
-  ['100.64.0.0', 10, 'ipv4', 'shared address space (RFC 6598)'],
-  ['127.0.0.0', 8, 'ipv4', 'loopback'],
-  ['169.254.0.0', 16, 'ipv4', 'link-local'], // cloud metadata services (169.254.169.254) live here
-  ['172.16.0.0', 12, 'ipv4', 'private (RFC 1918)'],
-  ['192.0.0.0', 24, 'ipv4', 'IETF protocol assignments'],
-  ['192.0.2.0', 24, 'ipv4', 'documentation'],
-  ['192.168.0.0', 16, 'ipv4', 'private (RFC 1918)'],
-  ['198.18.0.0', 15, 'ipv4', 'benchmarking'],
-  ['198.51.100.0', 24, 'ipv4', 'documentation'],
-  ['203.0.113.0', 24, 'ipv4', 'documentation'],
-  ['224.0.0.0', 4, 'ipv4', 'multicast'],
-  ['240.0.0.0', 4, 'ipv4', 'reserved'],
-  ['::', 96, 'ipv6', 'unspecified, loopback or IPv4-compatible'],
-  ['64:ff9b::', 96, 'ipv6', 'NAT64 (reaches IPv4 addresses)'],
-  ['64:ff9b:1::', 48, 'ipv6', 'local NAT64'],
-  ['100::', 64, 'ipv6', 'discard-only'],
-  ['2001::', 32, 'ipv6', 'Teredo (reaches IPv4 addresses)'],
-  ['2001:db8::', 32, 'ipv6', 'documentation'],
-  ['2002::', 16, 'ipv6', '6to4 (reaches IPv4 addresses)'],
-  ['fc00::', 7, 'ipv6', 'unique local (private)'],
-  ['fe80::', 10, 'ipv6', 'link-local'],
-  ['fec0::', 10, 'ipv6', 'site-local (deprecated)'],
-  ['ff00::', 8, 'ipv6', 'multicast'],
-];
+const SPECIAL_PURPOSE: readonly (readonly [network: string, prefix: number, family: Family, name: string])[] =
+  [
+    ['0.0.0.0', 8, 'ipv4', '"this network"'],
+    ['10.0.0.0', 8, 'ipv4', 'private (RFC 1918)'],
+    ['100.64.0.0', 10, 'ipv4', 'shared address space (RFC 6598)'],
+    ['127.0.0.0', 8, 'ipv4', 'loopback'],
+    ['169.254.0.0', 16, 'ipv4', 'link-local'], // cloud metadata services (169.254.169.254) live here
+    ['172.16.0.0', 12, 'ipv4', 'private (RFC 1918)'],
+    ['192.0.0.0', 24, 'ipv4', 'IETF protocol assignments'],
+    ['192.0.2.0', 24, 'ipv4', 'documentation'],
+    ['192.168.0.0', 16, 'ipv4', 'private (RFC 1918)'],
+    ['198.18.0.0', 15, 'ipv4', 'benchmarking'],
+    ['198.51.100.0', 24, 'ipv4', 'documentation'],
+    ['203.0.113.0', 24, 'ipv4', 'documentation'],
+    ['224.0.0.0', 4, 'ipv4', 'multicast'],
+    ['240.0.0.0', 4, 'ipv4', 'reserved'],
+    ['::', 96, 'ipv6', 'unspecified, loopback or IPv4-compatible'],
+    ['64:ff9b::', 96, 'ipv6', 'NAT64 (reaches IPv4 addresses)'],
+    ['64:ff9b:1::', 48, 'ipv6', 'local NAT64'],
+    ['100::', 64, 'ipv6', 'discard-only'],
+    ['2001::', 32, 'ipv6', 'Teredo (reaches IPv4 addresses)'],
+    ['2001:db8::', 32, 'ipv6', 'documentation'],
+    ['2002::', 16, 'ipv6', '6to4 (reaches IPv4 addresses)'],
+    ['fc00::', 7, 'ipv6', 'unique local (private)'],
+    ['fe80::', 10, 'ipv6', 'link-local'],
+    ['fec0::', 10, 'ipv6', 'site-local (deprecated)'],
+    ['ff00::', 8, 'ipv6', 'multicast'],
+  ];
 
 const SPECIAL = SPECIAL_PURPOSE.map(([network, prefix, family, name]) => {
   const list = new BlockList();
@@ -72,11 +73,13 @@ export function checkScanTargetEntry(entry: string): string | null {
   if (cidr) {
     const version = isIP(cidr[1]!);
     if (version === 0) return `'${entry}': '${cidr[1]}' is not an IP address`;
-    if (Number(cidr[2]) > (version === 4 ? 32 : 128)) return `'${entry}': the prefix length must be at most ${version === 4 ? 32 : 128}`;
+    if (Number(cidr[2]) > (version === 4 ? 32 : 128))
+      return `'${entry}': the prefix length must be at most ${version === 4 ? 32 : 128}`;
     return null;
   }
   if (isIP(entry) !== 0) return null;
-  if (!HOST.test(entry.toLowerCase())) return `'${entry}' is not an IP address, a CIDR range (10.0.0.0/8), a host name or *.domain`;
+  if (!HOST.test(entry.toLowerCase()))
+    return `'${entry}' is not an IP address, a CIDR range (10.0.0.0/8), a host name or *.domain`;
   return null;
 }
 
@@ -110,7 +113,8 @@ export interface ScanScope {
   fixedOrigins: readonly string[];
 }
 
-const defaultPort = (protocol: string, port: string | number) => Number(port) || (protocol === 'https:' ? 443 : 80);
+const defaultPort = (protocol: string, port: string | number) =>
+  Number(port) || (protocol === 'https:' ? 443 : 80);
 
 /** Refused by the scanTargets rule; the scanner reports it as the reason the target could not be scanned. */
 export class ScanTargetError extends Error {
@@ -128,11 +132,25 @@ interface Destination {
  * The address to connect to for `to`: the resolve entry's, the IP literal, or the first DNS answer,
  * after checking every address against the rule. Throws ScanTargetError, or the DNS error.
  */
-async function checkedAddress(to: Destination, pinned: string | undefined, scope: ScanScope, rules: CompiledTargets): Promise<string> {
-  const addresses = pinned !== undefined ? [pinned] : isIP(to.host) !== 0 ? [to.host] : (await lookup(to.host, { all: true, verbatim: true })).map((a) => a.address);
+async function checkedAddress(
+  to: Destination,
+  pinned: string | undefined,
+  scope: ScanScope,
+  rules: CompiledTargets,
+): Promise<string> {
+  const addresses =
+    pinned !== undefined
+      ? [pinned]
+      : isIP(to.host) !== 0
+        ? [to.host]
+        : (await lookup(to.host, { all: true, verbatim: true })).map((a) => a.address);
   const fixed = scope.fixedOrigins.some((o) => {
     const u = new URL(o);
-    return u.protocol === to.protocol && u.hostname.toLowerCase().replace(/^\[|\]$/g, '') === to.host && defaultPort(u.protocol, u.port) === to.port;
+    return (
+      u.protocol === to.protocol &&
+      u.hostname.toLowerCase().replace(/^\[|\]$/g, '') === to.host &&
+      defaultPort(u.protocol, u.port) === to.port
+    );
   });
   const byName = rules.any || rules.hosts.has(to.host) || rules.suffixes.some((s) => to.host.endsWith(s));
   if (!fixed && !byName) {
@@ -149,7 +167,10 @@ async function checkedAddress(to: Destination, pinned: string | undefined, scope
 
 const destinationOf = (protocol: string, hostname: string, port: string | number): Destination => ({
   protocol,
-  host: hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, ''),
+  host: hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, ''),
   port: defaultPort(protocol, port),
 });
 
@@ -158,9 +179,15 @@ const destinationOf = (protocol: string, hostname: string, port: string | number
  * http:// chain) is resolved here, checked, and sent to the address checked, so neither a redirect
  * to an internal host nor a DNS answer that changes after a check (DNS rebinding) gets through.
  */
-export function scanGuard(scope: ScanScope): (target: { hostname: string; port: number; protocol: string }, pinned: string | undefined) => Promise<string> {
+export function scanGuard(
+  scope: ScanScope,
+): (
+  target: { hostname: string; port: number; protocol: string },
+  pinned: string | undefined,
+) => Promise<string> {
   const rules = compile(scope.allowed);
-  return (target, pinned) => checkedAddress(destinationOf(target.protocol, target.hostname, target.port), pinned, scope, rules);
+  return (target, pinned) =>
+    checkedAddress(destinationOf(target.protocol, target.hostname, target.port), pinned, scope, rules);
 }
 
 /**
@@ -168,13 +195,23 @@ export function scanGuard(scope: ScanScope): (target: { hostname: string; port: 
  * failed scan; the guard checks again at every connection. A host that does not resolve is left
  * to the scan, which reports it as not scanned.
  */
-export async function checkScanTarget(target: URL, resolveEntries: readonly string[], scope: ScanScope): Promise<void> {
+export async function checkScanTarget(
+  target: URL,
+  resolveEntries: readonly string[],
+  scope: ScanScope,
+): Promise<void> {
   const to = destinationOf(target.protocol, target.hostname, target.port);
   let pinned: string | undefined;
   try {
     pinned = new Resolver([...resolveEntries]).lookup(to.host, to.port);
   } catch (err) {
-    if (err instanceof UsageError) throw new ApiError(400, 'scan-resolve-invalid', err.message.replace(/^--resolve/, 'resolve'), 'resolve');
+    if (err instanceof UsageError)
+      throw new ApiError(
+        400,
+        'scan-resolve-invalid',
+        err.message.replace(/^--resolve/, 'resolve'),
+        'resolve',
+      );
     throw err;
   }
   try {

@@ -18,13 +18,25 @@ const KEEP = 50;
 
 type ScanFn = (
   urls: string[],
-  options: { origins?: string[]; resolve?: string[]; cookie?: string; guard?: ReturnType<typeof scanGuard>; onProgress?: (done: number, total: number) => void },
+  options: {
+    origins?: string[];
+    resolve?: string[];
+    cookie?: string;
+    guard?: ReturnType<typeof scanGuard>;
+    onProgress?: (done: number, total: number) => void;
+  },
 ) => Promise<{ results: unknown[] }>;
 
 /** An origin as browsers send it (scheme://host[:port]), as `corsgate scan --origin` takes it. */
 function originOf(value: string): string {
   const u = URL.canParse(value) ? new URL(value) : null;
-  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) throw new ApiError(400, 'scan-origin-invalid', `'${value}' is not an origin such as https://app.example.com`, 'origins');
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:'))
+    throw new ApiError(
+      400,
+      'scan-origin-invalid',
+      `'${value}' is not an origin such as https://app.example.com`,
+      'origins',
+    );
   return u.origin;
 }
 
@@ -40,7 +52,13 @@ export async function startScan(input: ScanInput, actor: string, scope: ScanScop
   const origins = (input.origins ?? []).map(originOf);
   // Control characters would split the header (RFC 9110 §5.5); undici would refuse them later, less clearly.
   // eslint-disable-next-line no-control-regex -- matching control characters is the point here
-  if (input.cookie !== undefined && /[\x00-\x08\x0a-\x1f\x7f]/.test(input.cookie)) throw new ApiError(400, 'scan-cookie-invalid', 'the cookie must be one line of text, as in a Cookie header', 'cookie');
+  if (input.cookie !== undefined && /[\x00-\x08\x0a-\x1f\x7f]/.test(input.cookie))
+    throw new ApiError(
+      400,
+      'scan-cookie-invalid',
+      'the cookie must be one line of text, as in a Cookie header',
+      'cookie',
+    );
   const resolve = input.resolve ?? [];
   await checkScanTarget(target, resolve, scope);
   const mod = await scanModule();
@@ -57,7 +75,13 @@ export async function startScan(input: ScanInput, actor: string, scope: ScanScop
   };
   jobs.set(job.id, job);
   for (const id of [...jobs.keys()].slice(0, Math.max(0, jobs.size - KEEP))) jobs.delete(id);
-  scan([url], { origins, resolve, guard: scanGuard(scope), ...(input.cookie ? { cookie: input.cookie } : {}), onProgress: (done, total) => (job.progress = { done, total }) }).then(
+  scan([url], {
+    origins,
+    resolve,
+    guard: scanGuard(scope),
+    ...(input.cookie ? { cookie: input.cookie } : {}),
+    onProgress: (done, total) => (job.progress = { done, total }),
+  }).then(
     (out) => {
       job.results = out.results;
       // A target that could not be scanned is a failed scan, not a clean one (its result says why).
@@ -82,7 +106,22 @@ export function getScan(id: string): ScanJob {
 /** The recent scans, newest first, without their results (fetch one by id for those). */
 export function listScans(): ScanListItem[] {
   return [...jobs.values()].reverse().map(({ results, ...rest }) => {
-    const first = (results?.[0] ?? null) as { grade?: string | null; findings?: { severity: string }[]; error?: { code: string; message: string } } | null;
-    return { ...rest, ...(first ? { summary: { grade: first.grade ?? null, findings: first.findings?.length ?? 0, ...(first.error ? { error: first.error } : {}) } } : {}) };
+    const first = (results?.[0] ?? null) as {
+      grade?: string | null;
+      findings?: { severity: string }[];
+      error?: { code: string; message: string };
+    } | null;
+    return {
+      ...rest,
+      ...(first
+        ? {
+            summary: {
+              grade: first.grade ?? null,
+              findings: first.findings?.length ?? 0,
+              ...(first.error ? { error: first.error } : {}),
+            },
+          }
+        : {}),
+    };
   });
 }

@@ -14,10 +14,15 @@ import { ApiError } from './http.js';
 import { checkScanTargetEntry } from './scan-targets.js';
 
 /** The whole settings after `input`, once every check passed (else an ApiError). */
-export async function settingsChange(c: ApiContext, who: Principal, input: Partial<Settings>): Promise<Settings> {
+export async function settingsChange(
+  c: ApiContext,
+  who: Principal,
+  input: Partial<Settings>,
+): Promise<Settings> {
   const current = await c.store.getSettings();
   if (input.scanTargets !== undefined) scanTargetsChange(who, current.scanTargets, input.scanTargets);
-  const cspProblem = input.cspBaseline !== undefined ? parseCspBaseline(input.cspBaseline).problems[0] : undefined;
+  const cspProblem =
+    input.cspBaseline !== undefined ? parseCspBaseline(input.cspBaseline).problems[0] : undefined;
   if (cspProblem) throw new ApiError(400, cspProblem.code, cspProblem.message, 'cspBaseline');
   const next = { ...current, ...input };
   corsSettingsChange(who, current, next);
@@ -34,7 +39,12 @@ function scanTargetsChange(who: Principal, current: readonly string[], next: rea
     if (problem) throw new ApiError(400, 'scan-target-invalid', problem, `scanTargets[${i}]`);
   }
   if (JSON.stringify(current) !== JSON.stringify(next) && !who.permissions.includes('modify-all-data'))
-    throw new ApiError(403, 'forbidden', "changing scanTargets needs the 'modify-all-data' permission", 'scanTargets');
+    throw new ApiError(
+      403,
+      'forbidden',
+      "changing scanTargets needs the 'modify-all-data' permission",
+      'scanTargets',
+    );
 }
 
 /** Fields that let origins past the allowlist or read more of its responses: changing them needs modify-all-data. */
@@ -44,9 +54,17 @@ const CORS_GUARDED = ['publicOrigins', ...CORS_SETTING_KEYS] as const;
 function corsSettingsChange(who: Principal, current: Settings, next: Settings): void {
   const { errors } = checkSettings(next);
   const e = errors[0];
-  if (e) throw new ApiError(400, e.code, e.message, e.field, { ...(e.hint !== undefined ? { hint: e.hint } : {}), ...(errors.length > 1 ? { problems: errors } : {}) });
+  if (e)
+    throw new ApiError(400, e.code, e.message, e.field, {
+      ...(e.hint !== undefined ? { hint: e.hint } : {}),
+      ...(errors.length > 1 ? { problems: errors } : {}),
+    });
   const changed = CORS_GUARDED.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
   if (changed.length > 0 && !who.permissions.includes('modify-all-data'))
-    throw new ApiError(403, 'forbidden', `changing ${changed.join(', ')} needs the 'modify-all-data' permission (it decides which origins may read responses, and what they may read)`, changed[0]);
+    throw new ApiError(
+      403,
+      'forbidden',
+      `changing ${changed.join(', ')} needs the 'modify-all-data' permission (it decides which origins may read responses, and what they may read)`,
+      changed[0],
+    );
 }
-

@@ -60,7 +60,8 @@ export class FailureThrottle {
     e.failures++;
     e.last = now;
     const over = e.failures - this.limits.freeFailures;
-    const blockMs = over > 0 ? Math.min(this.limits.firstBlockMs * 2 ** Math.min(over - 1, 30), this.limits.maxBlockMs) : 0;
+    const blockMs =
+      over > 0 ? Math.min(this.limits.firstBlockMs * 2 ** Math.min(over - 1, 30), this.limits.maxBlockMs) : 0;
     if (blockMs) e.blockedUntil = now + blockMs;
     // Re-inserted so that the Map's order is the order of last failure (oldest first).
     this.entries.delete(key);
@@ -82,6 +83,11 @@ export function clientKey(address: string | undefined): string {
   const [head = '', tail = ''] = address.split('%')[0]!.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = address.includes('::') && tail ? tail.split(':') : [];
-  const groups = address.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

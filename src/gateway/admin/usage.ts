@@ -19,17 +19,21 @@ function iso(ms: number): string {
 function wholeNumber(url: URL, name: string, min: number, max: number, fallback: number): number {
   const raw = url.searchParams.get(name);
   if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ApiError(400, 'query-invalid', `?${name} must be a whole number from ${min} to ${max}`, name);
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    throw new ApiError(400, 'query-invalid', `?${name} must be a whole number from ${min} to ${max}`, name);
   return Number(raw);
 }
 
 function usageQuery(url: URL): UsageQuery & { days: number; unused: boolean } {
   const sort = url.searchParams.get('sort') ?? 'createdAt';
-  if (!(SORTS as readonly string[]).includes(sort)) throw new ApiError(400, 'query-invalid', `?sort must be one of: ${SORTS.join(', ')}`, 'sort');
+  if (!(SORTS as readonly string[]).includes(sort))
+    throw new ApiError(400, 'query-invalid', `?sort must be one of: ${SORTS.join(', ')}`, 'sort');
   const order = url.searchParams.get('order') ?? 'asc';
-  if (order !== 'asc' && order !== 'desc') throw new ApiError(400, 'query-invalid', '?order must be asc or desc', 'order');
+  if (order !== 'asc' && order !== 'desc')
+    throw new ApiError(400, 'query-invalid', '?order must be asc or desc', 'order');
   const unused = url.searchParams.get('unused');
-  if (unused !== null && unused !== 'true' && unused !== 'false') throw new ApiError(400, 'query-invalid', '?unused must be true or false', 'unused');
+  if (unused !== null && unused !== 'true' && unused !== 'false')
+    throw new ApiError(400, 'query-invalid', '?unused must be true or false', 'unused');
   return {
     limit: wholeNumber(url, 'limit', 1, 1000, 100),
     cursor: url.searchParams.get('cursor') ?? undefined,
@@ -41,7 +45,11 @@ function usageQuery(url: URL): UsageQuery & { days: number; unused: boolean } {
 }
 
 /** GET /api/usage/allowlist: each entry with hits, lastSeenAt, and unusedSince when unseen in the last `?days` (30). */
-export async function allowlistUsage(c: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function allowlistUsage(
+  c: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const q = usageQuery(requestUrl(req));
   const cutoff = Date.now() - q.days * DAY_MS;
   const page = await c.store.listAllowlistUsage({ ...q, ...(q.unused ? { unusedBefore: cutoff } : {}) });
@@ -53,25 +61,34 @@ export async function allowlistUsage(c: ApiContext, req: IncomingMessage, res: S
 }
 
 /** The allowlist entry that would admit `origin`, or why none can (the entry check's structured fix). */
-export function admittingPattern(origin: string): { suggestedPattern: string | null; problem?: { code: string; message: string; hint?: string } } {
+export function admittingPattern(origin: string): {
+  suggestedPattern: string | null;
+  problem?: { code: string; message: string; hint?: string };
+} {
   const problem = checkAllowlistEntry(origin);
   if (problem === null) return { suggestedPattern: origin };
   const hint = fixHint(problem, false);
-  return { suggestedPattern: null, problem: { code: problem.code, message: problem.message, ...(hint === undefined ? {} : { hint }) } };
+  return {
+    suggestedPattern: null,
+    problem: { code: problem.code, message: problem.message, ...(hint === undefined ? {} : { hint }) },
+  };
 }
 
 function page<T>(url: URL, all: T[]): { items: T[]; nextCursor: string | null } {
   const limit = wholeNumber(url, 'limit', 1, 1000, 100);
   const cursor = url.searchParams.get('cursor');
   const from = cursor === null ? 0 : /^\d+$/.test(cursor) ? Number(cursor) : NaN;
-  if (!Number.isSafeInteger(from)) throw new ApiError(400, 'query-invalid', 'the cursor is not one this API returned', 'cursor');
+  if (!Number.isSafeInteger(from))
+    throw new ApiError(400, 'query-invalid', 'the cursor is not one this API returned', 'cursor');
   const items = all.slice(from, from + limit);
   return { items, nextCursor: from + limit < all.length ? String(from + limit) : null };
 }
 
 /** Whether the upstream's Access-Control-Allow-Origin grants `origin` (Fetch's CORS check, #cors-check, without credentials). */
 export function upstreamGrants(u: UpstreamComparison): boolean {
-  return u.upstreamAllowOrigin !== null && (u.upstreamAllowOrigin === '*' || u.upstreamAllowOrigin === u.origin);
+  return (
+    u.upstreamAllowOrigin !== null && (u.upstreamAllowOrigin === '*' || u.upstreamAllowOrigin === u.origin)
+  );
 }
 
 /** GET /api/usage/refused: refused (and would-be refused) origins, most frequent first. */
@@ -89,22 +106,35 @@ export async function refusedUsage(c: ApiContext, req: IncomingMessage, res: Ser
       lastSeenAt: iso(r.lastSeenAt),
       examplePath: r.examplePath,
       ...admittingPattern(r.origin),
-      ...(u === undefined ? {} : { upstreamAllowOrigin: u.upstreamAllowOrigin, upstreamGranted: upstreamGrants(u) }),
+      ...(u === undefined
+        ? {}
+        : { upstreamAllowOrigin: u.upstreamAllowOrigin, upstreamGranted: upstreamGrants(u) }),
     };
   });
   sendJson(res, 200, page(url, all));
 }
 
 /** GET /api/usage/report-only: what corsgate would have decided next to what the upstream answered. */
-export async function reportOnlyUsage(c: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function reportOnlyUsage(
+  c: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = requestUrl(req);
   const only = url.searchParams.get('disagreements');
-  if (only !== null && only !== 'true' && only !== 'false') throw new ApiError(400, 'query-invalid', '?disagreements must be true or false', 'disagreements');
+  if (only !== null && only !== 'true' && only !== 'false')
+    throw new ApiError(400, 'query-invalid', '?disagreements must be true or false', 'disagreements');
   const totals = await c.store.readUsage(Number.MAX_SAFE_INTEGER, 10_000);
   const all = totals.upstream
     .map((u) => {
       const granted = upstreamGrants(u);
-      return { ...u, lastSeenAt: iso(u.lastSeenAt), upstreamGranted: granted, agrees: granted === (u.decision === 'allowed'), ...admittingPattern(u.origin) };
+      return {
+        ...u,
+        lastSeenAt: iso(u.lastSeenAt),
+        upstreamGranted: granted,
+        agrees: granted === (u.decision === 'allowed'),
+        ...admittingPattern(u.origin),
+      };
     })
     .filter((u) => only !== 'true' || !u.agrees);
   sendJson(res, 200, page(url, all));
@@ -113,12 +143,18 @@ export async function reportOnlyUsage(c: ApiContext, req: IncomingMessage, res: 
 /** GET /api/usage/traffic?period=hour|day: allowed, refused and would-be-refused requests per bucket. */
 export async function trafficUsage(c: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const period = requestUrl(req).searchParams.get('period') ?? 'hour';
-  if (period !== 'hour' && period !== 'day') throw new ApiError(400, 'query-invalid', '?period must be hour or day', 'period');
+  if (period !== 'hour' && period !== 'day')
+    throw new ApiError(400, 'query-invalid', '?period must be hour or day', 'period');
   const bucketMinutes = period === 'hour' ? 1 : 30;
   const count = period === 'hour' ? 60 : 48;
   const nowMinute = Math.floor(Date.now() / 60_000);
   const first = Math.floor(nowMinute / bucketMinutes) * bucketMinutes - (count - 1) * bucketMinutes;
-  const buckets = Array.from({ length: count }, (_, i) => ({ start: iso((first + i * bucketMinutes) * 60_000), allowed: 0, refused: 0, wouldRefuse: 0 }));
+  const buckets = Array.from({ length: count }, (_, i) => ({
+    start: iso((first + i * bucketMinutes) * 60_000),
+    allowed: 0,
+    refused: 0,
+    wouldRefuse: 0,
+  }));
   const totals = await c.store.readUsage(first, 0);
   for (const t of totals.traffic) {
     const b = buckets[Math.floor((t.minute - first) / bucketMinutes)];
@@ -149,7 +185,10 @@ const DIRECTIVE_FLAGS: Record<string, string> = {
 };
 
 /** The trusted site that would allow `blockedOrigin` for `directive`, or null (a keyword, http:, script-src…). */
-export function trustedSiteFor(directive: string, blockedOrigin: string): { name: string; endpointUrl: string; flag: string } | null {
+export function trustedSiteFor(
+  directive: string,
+  blockedOrigin: string,
+): { name: string; endpointUrl: string; flag: string } | null {
   const flag = DIRECTIVE_FLAGS[directive];
   if (flag === undefined || !/^(https|wss):\/\//.test(blockedOrigin)) return null;
   const host = new URL(blockedOrigin).hostname;
@@ -162,11 +201,21 @@ export function trustedSiteFor(directive: string, blockedOrigin: string): { name
 export async function cspUsage(c: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = requestUrl(req);
   const totals = await c.store.readUsage(Number.MAX_SAFE_INTEGER, 10_000);
-  const groups = new Map<string, { directive: string; blockedOrigin: string; count: number; pages: string[]; lastSeenAt: number }>();
+  const groups = new Map<
+    string,
+    { directive: string; blockedOrigin: string; count: number; pages: string[]; lastSeenAt: number }
+  >();
   for (const v of totals.csp) {
     const key = `${v.directive} ${v.blockedOrigin}`;
     const g = groups.get(key);
-    if (g === undefined) groups.set(key, { directive: v.directive, blockedOrigin: v.blockedOrigin, count: v.count, pages: [v.page], lastSeenAt: v.lastSeenAt });
+    if (g === undefined)
+      groups.set(key, {
+        directive: v.directive,
+        blockedOrigin: v.blockedOrigin,
+        count: v.count,
+        pages: [v.page],
+        lastSeenAt: v.lastSeenAt,
+      });
     else {
       g.count += v.count;
       if (g.pages.length < 20) g.pages.push(v.page);
@@ -175,6 +224,14 @@ export async function cspUsage(c: ApiContext, req: IncomingMessage, res: ServerR
   }
   const all = [...groups.values()]
     .sort((a, b) => b.count - a.count)
-    .map((g) => ({ ...g, lastSeenAt: iso(g.lastSeenAt), trustedSite: trustedSiteFor(g.directive, g.blockedOrigin) }));
-  sendJson(res, 200, { ...page(url, all), dropped: totals.cspIntake.dropped, malformed: totals.cspIntake.malformed });
+    .map((g) => ({
+      ...g,
+      lastSeenAt: iso(g.lastSeenAt),
+      trustedSite: trustedSiteFor(g.directive, g.blockedOrigin),
+    }));
+  sendJson(res, 200, {
+    ...page(url, all),
+    dropped: totals.cspIntake.dropped,
+    malformed: totals.cspIntake.malformed,
+  });
 }

@@ -58,7 +58,10 @@ function regime(route: CompiledRoute | null): { rank: number; setting: string | 
 }
 
 function display(host: string, path: string): { host: string; path: string } {
-  return { host: host === FRESH ? 'any host' : host.startsWith(FRESH) ? `*${host.slice(1)}` : host, path: path.endsWith(FRESH) ? `${path.slice(0, -1)}*` : path };
+  return {
+    host: host === FRESH ? 'any host' : host.startsWith(FRESH) ? `*${host.slice(1)}` : host,
+    path: path.endsWith(FRESH) ? `${path.slice(0, -1)}*` : path,
+  };
 }
 
 /** The route a change touches, as it was and as it becomes (absent: created, or deleted). */
@@ -75,10 +78,17 @@ export function findWidening(before: RouteTable, after: RouteTable, change?: Rou
   // A new closed route, or a deleted public one, can only close things.
   if (change && !change.before && change.after?.kind === 'closed') return null;
   if (change && !change.after && change.before?.kind === 'public') return null;
-  const settingTurnedOn = (s: string) => (after.settings as unknown as Record<string, unknown>)[s] === true && (before.settings as unknown as Record<string, unknown>)[s] !== true;
+  const settingTurnedOn = (s: string) =>
+    (after.settings as unknown as Record<string, unknown>)[s] === true &&
+    (before.settings as unknown as Record<string, unknown>)[s] !== true;
   for (const r of allRoutes(after)) {
     if (r.kind === 'opt-in' && r.setting && settingTurnedOn(r.setting))
-      return { host: (r.hosts ?? []).join(', ') || 'any host', path: r.paths.join(', '), from: `opt-in with '${r.setting}' off`, to: `opt-in with '${r.setting}' on` };
+      return {
+        host: (r.hosts ?? []).join(', ') || 'any host',
+        path: r.paths.join(', '),
+        from: `opt-in with '${r.setting}' off`,
+        to: `opt-in with '${r.setting}' on`,
+      };
   }
   const hosts = new Set<string>([FRESH]);
   const paths = new Set<string>(['/', `/${FRESH}`]);
@@ -86,9 +96,17 @@ export function findWidening(before: RouteTable, after: RouteTable, change?: Rou
     hostPoints(r.hosts, hosts);
     pathPoints(r.paths, paths);
   }
-  if (hosts.size * paths.size > MAX_POINTS) return { host: `${hosts.size} hosts`, path: `${paths.size} paths`, from: 'too many combinations to check', to: 'possibly more open' };
+  if (hosts.size * paths.size > MAX_POINTS)
+    return {
+      host: `${hosts.size} hosts`,
+      path: `${paths.size} paths`,
+      from: 'too many combinations to check',
+      to: 'possibly more open',
+    };
   const off = { ...after.settings, oauthPreset: false };
-  const scope = change ? [change.before, change.after].filter((r) => r !== undefined).map((r) => compileRoutes([r], off)) : null;
+  const scope = change
+    ? [change.before, change.after].filter((r) => r !== undefined).map((r) => compileRoutes([r], off))
+    : null;
   const was = compileRoutes(before.routes, before.settings);
   const now = compileRoutes(after.routes, after.settings);
   for (const h of hosts) {
@@ -96,7 +114,8 @@ export function findWidening(before: RouteTable, after: RouteTable, change?: Rou
       if (scope && !scope.some((t) => matchRoute(t, h, p))) continue;
       const a = regime(matchRoute(was, h, p));
       const b = regime(matchRoute(now, h, p));
-      if (b.rank > a.rank || (a.rank === b.rank && a.setting !== b.setting)) return { ...display(h, p), from: a.label, to: b.label };
+      if (b.rank > a.rank || (a.rank === b.rank && a.setting !== b.setting))
+        return { ...display(h, p), from: a.label, to: b.label };
     }
   }
   return null;

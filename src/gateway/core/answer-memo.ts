@@ -38,8 +38,15 @@ export class AnswerMemo implements AnswerLookup {
     const acrm = plain(headers, 'access-control-request-method');
     const acrh = plain(headers, 'access-control-request-headers');
     // A Private Network Access request is rare: always evaluated.
-    if (typeof origin !== 'string' || typeof acrm !== 'string' || acrh === undefined || plain(headers, 'access-control-request-private-network') !== null) return null;
-    if (origin.length > MAX_ORIGIN || acrm.length > 64 || (acrh !== null && acrh.length > MAX_ACRH)) return null;
+    if (
+      typeof origin !== 'string' ||
+      typeof acrm !== 'string' ||
+      acrh === undefined ||
+      plain(headers, 'access-control-request-private-network') !== null
+    )
+      return null;
+    if (origin.length > MAX_ORIGIN || acrm.length > 64 || (acrh !== null && acrh.length > MAX_ACRH))
+      return null;
     let byMethod = this.byOrigin.get(origin);
     if (byMethod === undefined) {
       if (!create) return null;

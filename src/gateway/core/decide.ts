@@ -11,7 +11,15 @@
 import type { Decision, RequestHeadersLike } from 'corsgate/internal/policy/types.js';
 import { emptyBodyLength, mergeVary } from 'corsgate/internal/adapters/shared.js';
 import { hostMatches, hostName, pathMatches, routingPath } from '../routes.js';
-import type { Answer, AnswerLookup, BoundRoute, Forward, Outcome, OutcomeDecision, Refusal } from './outcome.js';
+import type {
+  Answer,
+  AnswerLookup,
+  BoundRoute,
+  Forward,
+  Outcome,
+  OutcomeDecision,
+  Refusal,
+} from './outcome.js';
 import { isSameOrigin, type SelfOrigin } from './self-origin.js';
 
 export interface DecideSnapshot {
@@ -87,14 +95,46 @@ function matchRoute(snap: DecideSnapshot, hostHeader: string | undefined, upstre
   return snap.defaultRoute;
 }
 
-function refusal(route: BoundRoute, origin: string | null, status: number, code: string, message: string, preflight: boolean, vary = VARY_ORIGIN): Refusal {
-  return { kind: 'refuse', route, decision: 'refused', reason: code, preflight, origin, status, code, message, vary };
+function refusal(
+  route: BoundRoute,
+  origin: string | null,
+  status: number,
+  code: string,
+  message: string,
+  preflight: boolean,
+  vary = VARY_ORIGIN,
+): Refusal {
+  return {
+    kind: 'refuse',
+    route,
+    decision: 'refused',
+    reason: code,
+    preflight,
+    origin,
+    status,
+    code,
+    message,
+    vary,
+  };
 }
 
 function forward(route: BoundRoute, path: string, d: Decision | null, decision: OutcomeDecision): Forward {
   const headers = d === null ? NO_HEADERS : d.headers;
-  const vary = d === null || d.vary === null || d.vary === VARY_ORIGIN ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN);
-  return { kind: 'forward', route, decision, reason: d === null ? 'no-origin' : d.reason, preflight: false, origin: d === null ? null : d.origin, path, headers, vary, csp: route.csp, reportOnly: false };
+  const vary =
+    d === null || d.vary === null || d.vary === VARY_ORIGIN ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN);
+  return {
+    kind: 'forward',
+    route,
+    decision,
+    reason: d === null ? 'no-origin' : d.reason,
+    preflight: false,
+    origin: d === null ? null : d.origin,
+    path,
+    headers,
+    vary,
+    csp: route.csp,
+    reportOnly: false,
+  };
 }
 
 /**
@@ -104,7 +144,19 @@ function forward(route: BoundRoute, path: string, d: Decision | null, decision: 
 function reportOnly(o: Answer | Refusal, target: string): Outcome {
   if (o.reason === 'target-invalid' || o.reason === 'server-options') return o;
   const path = target.charCodeAt(0) === 47 /* / */ ? target : splitAbsolute(target)!.rest;
-  return { kind: 'forward', route: o.route, decision: o.decision, reason: o.reason, preflight: o.preflight, origin: o.origin, path, headers: NO_HEADERS, vary: '', csp: o.route.csp, reportOnly: true };
+  return {
+    kind: 'forward',
+    route: o.route,
+    decision: o.decision,
+    reason: o.reason,
+    preflight: o.preflight,
+    origin: o.origin,
+    path,
+    headers: NO_HEADERS,
+    vary: '',
+    csp: o.route.csp,
+    reportOnly: true,
+  };
 }
 
 function reportOnlyForward(o: Forward): Forward {
@@ -118,13 +170,30 @@ export function decide(snap: DecideSnapshot, req: GateRequest): Outcome {
 }
 
 /** Whether the request's Origin is the origin it was made to (see self-origin.ts). */
-function sameOrigin(snap: DecideSnapshot, req: GateRequest, origin: string, hostHeader: string | undefined): boolean {
+function sameOrigin(
+  snap: DecideSnapshot,
+  req: GateRequest,
+  origin: string,
+  hostHeader: string | undefined,
+): boolean {
   return isSameOrigin(snap.self, origin, req.scheme ?? 'http', req.forwardedHost ?? hostHeader);
 }
 
 /** A same-origin request passes as one without Origin does: no CORS headers, `Vary: Origin`. */
 function sameOriginForward(route: BoundRoute, path: string, origin: string): Forward {
-  return { kind: 'forward', route, decision: 'passthrough', reason: 'same-origin', preflight: false, origin, path, headers: NO_HEADERS, vary: VARY_ORIGIN, csp: route.csp, reportOnly: false };
+  return {
+    kind: 'forward',
+    route,
+    decision: 'passthrough',
+    reason: 'same-origin',
+    preflight: false,
+    origin,
+    path,
+    headers: NO_HEADERS,
+    vary: VARY_ORIGIN,
+    csp: route.csp,
+    reportOnly: false,
+  };
 }
 
 /** An absolute-form target's authority and origin-form rest, or null when it is not `http(s)://…`. */
@@ -141,16 +210,39 @@ function judge(snap: DecideSnapshot, req: GateRequest): Outcome {
   const target = req.target;
   if (target.charCodeAt(0) === 47 /* / */) return judgeAt(snap, req, req.host, target);
   if (target === '*' && isOptions(req.method)) {
-    return { kind: 'answer', route: snap.defaultRoute, decision: 'passthrough', reason: 'server-options', preflight: false, origin: readOrigin(req.headers) ?? null, status: 204, headers: SERVER_OPTIONS_HEADERS, headerList: SERVER_OPTIONS_LIST };
+    return {
+      kind: 'answer',
+      route: snap.defaultRoute,
+      decision: 'passthrough',
+      reason: 'server-options',
+      preflight: false,
+      origin: readOrigin(req.headers) ?? null,
+      status: 204,
+      headers: SERVER_OPTIONS_HEADERS,
+      headerList: SERVER_OPTIONS_LIST,
+    };
   }
   const abs = splitAbsolute(target);
-  if (abs === null) return refusal(snap.defaultRoute, readOrigin(req.headers) ?? null, 400, 'target-invalid', 'the request target must be a path (/…) or an absolute http(s) URL', false);
+  if (abs === null)
+    return refusal(
+      snap.defaultRoute,
+      readOrigin(req.headers) ?? null,
+      400,
+      'target-invalid',
+      'the request target must be a path (/…) or an absolute http(s) URL',
+      false,
+    );
   // RFC 9112 §3.2.2: the target's authority replaces Host; the upstream gets the origin-form.
   return judgeAt(snap, req, abs.authority, abs.rest);
 }
 
 /** The request as the route for `hostHeader` and `upstreamPath` sees it. */
-function judgeAt(snap: DecideSnapshot, req: GateRequest, hostHeader: string | undefined, upstreamPath: string): Outcome {
+function judgeAt(
+  snap: DecideSnapshot,
+  req: GateRequest,
+  hostHeader: string | undefined,
+  upstreamPath: string,
+): Outcome {
   const route = matchRoute(snap, hostHeader, upstreamPath);
   const policy = route.policy;
   if (policy === null) return judgeWithoutPolicy(snap, req, route, hostHeader, upstreamPath);
@@ -164,8 +256,17 @@ function judgeAt(snap: DecideSnapshot, req: GateRequest, hostHeader: string | un
   if (d.kind === 'none') return forward(route, upstreamPath, d, 'passthrough');
   if (!d.allowed) {
     // Only a request about to be refused pays for the same-origin check (allowed ones never do).
-    if (d.origin !== null && sameOrigin(snap, req, d.origin, hostHeader)) return sameOriginForward(route, upstreamPath, d.origin);
-    return refusal(route, d.origin, snap.refusedStatus, d.reason, d.message, d.preflight, d.vary ?? VARY_ORIGIN);
+    if (d.origin !== null && sameOrigin(snap, req, d.origin, hostHeader))
+      return sameOriginForward(route, upstreamPath, d.origin);
+    return refusal(
+      route,
+      d.origin,
+      snap.refusedStatus,
+      d.reason,
+      d.message,
+      d.preflight,
+      d.vary ?? VARY_ORIGIN,
+    );
   }
   // An allowed preflight is answered here; it never reaches the upstream.
   if (d.status !== null) return allowedPreflight(route, req, d, d.status, memo);
@@ -173,7 +274,13 @@ function judgeAt(snap: DecideSnapshot, req: GateRequest, hostHeader: string | un
 }
 
 /** A closed route, or an opt-in one with its setting off: a request without Origin is no CORS request and passes. */
-function judgeWithoutPolicy(snap: DecideSnapshot, req: GateRequest, route: BoundRoute, hostHeader: string | undefined, upstreamPath: string): Outcome {
+function judgeWithoutPolicy(
+  snap: DecideSnapshot,
+  req: GateRequest,
+  route: BoundRoute,
+  hostHeader: string | undefined,
+  upstreamPath: string,
+): Outcome {
   const origin = readOrigin(req.headers);
   if (origin === undefined) return forward(route, upstreamPath, null, 'passthrough');
   if (sameOrigin(snap, req, origin, hostHeader)) return sameOriginForward(route, upstreamPath, origin);
@@ -182,9 +289,28 @@ function judgeWithoutPolicy(snap: DecideSnapshot, req: GateRequest, route: Bound
 }
 
 /** The answer to an allowed preflight, remembered for the next identical one. */
-function allowedPreflight(route: BoundRoute, req: GateRequest, d: Decision, status: number, memo: AnswerLookup | null): Answer {
-  const headers = d.vary !== null && d.vary.startsWith(VARY_ORIGIN) ? d.headers : { ...d.headers, Vary: d.vary === null ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN) };
-  const answer: Answer = Object.freeze({ kind: 'answer', route, decision: 'allowed', reason: d.reason, preflight: true, origin: d.origin, status, headers, headerList: headerListOf(status, headers) });
+function allowedPreflight(
+  route: BoundRoute,
+  req: GateRequest,
+  d: Decision,
+  status: number,
+  memo: AnswerLookup | null,
+): Answer {
+  const headers =
+    d.vary !== null && d.vary.startsWith(VARY_ORIGIN)
+      ? d.headers
+      : { ...d.headers, Vary: d.vary === null ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN) };
+  const answer: Answer = Object.freeze({
+    kind: 'answer',
+    route,
+    decision: 'allowed',
+    reason: d.reason,
+    preflight: true,
+    origin: d.origin,
+    status,
+    headers,
+    headerList: headerListOf(status, headers),
+  });
   memo?.set(req.headers, answer);
   return answer;
 }

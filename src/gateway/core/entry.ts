@@ -26,12 +26,17 @@ export interface EntryRules {
 
 export const ANY_ORIGIN_ENTRY: EntryProblem = Object.freeze({
   code: 'allowlist-any-origin',
-  message: "'*' is not an origin: in the credentialed allowlist it would let any origin read your users' data, and browsers refuse it there anyway",
-  advice: 'to let any site read some endpoints without credentials, add a public route under Routes & endpoint rules',
+  message:
+    "'*' is not an origin: in the credentialed allowlist it would let any origin read your users' data, and browsers refuse it there anyway",
+  advice:
+    'to let any site read some endpoints without credentials, add a public route under Routes & endpoint rules',
 });
 
 /** The parsed entry, or its first problem. */
-export function parseAllowlistEntry(pattern: unknown, rules: EntryRules = {}): { pattern: OriginPattern; problem: null } | { pattern: null; problem: EntryProblem } {
+export function parseAllowlistEntry(
+  pattern: unknown,
+  rules: EntryRules = {},
+): { pattern: OriginPattern; problem: null } | { pattern: null; problem: EntryProblem } {
   const { pattern: parsed, problem } = checkOriginPattern(pattern);
   if (problem) {
     // The pattern module words its fix as a hint; keep the structured parts, or the hint as advice.
@@ -46,7 +51,10 @@ export function parseAllowlistEntry(pattern: unknown, rules: EntryRules = {}): {
   if (parsed === null || parsed.kind === 'any') return { pattern: null, problem: ANY_ORIGIN_ENTRY };
   if (parsed.insecure && rules.allowInsecureOrigins !== true) {
     const p = insecureProblem(parsed, parsed.kind);
-    return { pattern: null, problem: { code: p.code, message: p.message, suggestion: p.suggestion!, option: p.option! } };
+    return {
+      pattern: null,
+      problem: { code: p.code, message: p.message, suggestion: p.suggestion!, option: p.option! },
+    };
   }
   return { pattern: parsed, problem: null };
 }

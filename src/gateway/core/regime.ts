@@ -17,7 +17,11 @@ const NOT_SWITCHES: readonly string[] = ['credentials'];
 
 /** The settings an opt-in route may name: every boolean switch setting (checked when a route is written). */
 export const BOOLEAN_SETTINGS: readonly string[] = Object.freeze(
-  Object.keys(DEFAULT_SETTINGS).filter((k) => typeof (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[k] === 'boolean' && !NOT_SWITCHES.includes(k)),
+  Object.keys(DEFAULT_SETTINGS).filter(
+    (k) =>
+      typeof (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[k] === 'boolean' &&
+      !NOT_SWITCHES.includes(k),
+  ),
 );
 
 export function isBooleanSetting(name: string): boolean {
@@ -50,28 +54,60 @@ export interface Regimes {
 export const DEFAULT_ROUTE_ID = 'default';
 
 /** Binds a compiled route to its policy or refusal. `warn` hears about routes stored by older versions. */
-export function bindRoute(route: CompiledRoute | null, r: Regimes, tallies: RouteTallies, warn: (w: string) => void): BoundRoute {
+export function bindRoute(
+  route: CompiledRoute | null,
+  r: Regimes,
+  tallies: RouteTallies,
+  warn: (w: string) => void,
+): BoundRoute {
   const id = route?.id ?? DEFAULT_ROUTE_ID;
   const kind = route?.kind ?? 'allowlist';
   const withCsp = route ? route.csp : r.settings.cspOnDefaultRoute;
   const csp = withCsp ? r.csp : null;
   const only = r.csp === null ? null : Object.freeze(['Content-Security-Policy', r.csp]);
-  const cspHeaders = !withCsp ? null : (r.cspHeaders ?? (only === null ? null : { secure: only, plain: only }));
+  const cspHeaders = !withCsp
+    ? null
+    : (r.cspHeaders ?? (only === null ? null : { secure: only, plain: only }));
   let policy: Policy | null = null;
   let refusal: FixedRefusal | null = null;
   if (kind === 'public') policy = r.publicPolicy;
   else if (kind === 'allowlist') policy = r.allowlist;
-  else if (kind === 'closed') refusal = { code: 'cors-closed', message: `cross-origin requests are never allowed here (route '${id}' is closed)` };
+  else if (kind === 'closed')
+    refusal = {
+      code: 'cors-closed',
+      message: `cross-origin requests are never allowed here (route '${id}' is closed)`,
+    };
   else {
     // opt-in: CORS only when its setting is on, and then through the allowlist (corsgate's decision
     // where Salesforce is silent: the setting and the allowlist both apply).
     const setting = route?.setting ?? '';
-    if (!isBooleanSetting(setting)) warn(`route '${id}': '${setting}' is not a boolean setting (${BOOLEAN_SETTINGS.join(', ')}), so the route stays closed`);
-    const on = isBooleanSetting(setting) && (r.settings as unknown as Record<string, unknown>)[setting] === true;
+    if (!isBooleanSetting(setting))
+      warn(
+        `route '${id}': '${setting}' is not a boolean setting (${BOOLEAN_SETTINGS.join(', ')}), so the route stays closed`,
+      );
+    const on =
+      isBooleanSetting(setting) && (r.settings as unknown as Record<string, unknown>)[setting] === true;
     if (on) policy = r.allowlist;
-    else refusal = { code: 'cors-not-enabled', message: `cross-origin requests here need the setting '${setting}' turned on (route '${id}')` };
+    else
+      refusal = {
+        code: 'cors-not-enabled',
+        message: `cross-origin requests here need the setting '${setting}' turned on (route '${id}')`,
+      };
   }
   const reportOnly = (route?.mode ?? r.settings.mode) === 'report-only';
   const answers = policy === null ? null : new AnswerMemo();
-  return Object.freeze({ id, kind, policy, refusal: refusal && Object.freeze(refusal), csp, cspHeaders, tally: tallies.route(id), reportOnly, websocket: route?.websocket ?? true, upstream: route?.upstream ?? null, match: route, answers });
+  return Object.freeze({
+    id,
+    kind,
+    policy,
+    refusal: refusal && Object.freeze(refusal),
+    csp,
+    cspHeaders,
+    tally: tallies.route(id),
+    reportOnly,
+    websocket: route?.websocket ?? true,
+    upstream: route?.upstream ?? null,
+    match: route,
+    answers,
+  });
 }

@@ -32,11 +32,15 @@ export interface SelfOrigin {
 export const DERIVED_SELF: SelfOrigin = Object.freeze({ listed: null });
 
 export function compileSelfOrigin(publicOrigins: readonly string[]): SelfOrigin {
-  return publicOrigins.length === 0 ? DERIVED_SELF : Object.freeze({ listed: Object.freeze(new Set(publicOrigins)) });
+  return publicOrigins.length === 0
+    ? DERIVED_SELF
+    : Object.freeze({ listed: Object.freeze(new Set(publicOrigins)) });
 }
 
 /** A `publicOrigins` entry's problem, or null: it must be exactly a serialized http(s) origin. */
-export function checkPublicOrigin(value: unknown): { code: 'public-origin-invalid'; message: string; suggestion?: string } | null {
+export function checkPublicOrigin(
+  value: unknown,
+): { code: 'public-origin-invalid'; message: string; suggestion?: string } | null {
   if (typeof value === 'string') {
     const o = parseOrigin(value);
     if (o !== null && !o.opaque && (o.scheme === 'http' || o.scheme === 'https')) return null;
@@ -50,7 +54,9 @@ export function checkPublicOrigin(value: unknown): { code: 'public-origin-invali
     // no corrected form to offer
   }
   const message = `'${text}' is not an origin: write scheme://host[:port] exactly as a browser sends it in Origin (lower case, no path, no default port), e.g. https://app.example.com`;
-  return suggestion !== undefined && suggestion !== value ? { code: 'public-origin-invalid', message, suggestion } : { code: 'public-origin-invalid', message };
+  return suggestion !== undefined && suggestion !== value
+    ? { code: 'public-origin-invalid', message, suggestion }
+    : { code: 'public-origin-invalid', message };
 }
 
 /**
@@ -61,12 +67,18 @@ export function requestOrigin(scheme: string, host: string | undefined): string 
   if (host === undefined || host === '') return null;
   let h = host.toLowerCase();
   const colon = h.lastIndexOf(':');
-  if (colon !== -1 && colon > h.lastIndexOf(']') && h.slice(colon + 1) === String(DEFAULT_PORTS[scheme])) h = h.slice(0, colon);
+  if (colon !== -1 && colon > h.lastIndexOf(']') && h.slice(colon + 1) === String(DEFAULT_PORTS[scheme]))
+    h = h.slice(0, colon);
   return `${scheme}://${h}`;
 }
 
 /** Whether `origin` is the origin this request was made to (only called for a request about to be refused). */
-export function isSameOrigin(self: SelfOrigin, origin: string, scheme: string, host: string | undefined): boolean {
+export function isSameOrigin(
+  self: SelfOrigin,
+  origin: string,
+  scheme: string,
+  host: string | undefined,
+): boolean {
   if (self.listed !== null) return self.listed.has(origin);
   return origin === requestOrigin(scheme, host);
 }

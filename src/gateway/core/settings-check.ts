@@ -40,7 +40,12 @@ export function fromEngine(p: PolicyProblem): SettingsProblem {
   const field = CORS_FIELD.test(p.path) ? p.path : p.path || 'settings';
   const out: SettingsProblem = { code: p.code, field, message: p.message };
   if (p.suggestion !== undefined) out.suggestion = p.suggestion;
-  const hint = p.option !== undefined && !SETTING_OPTIONS.has(p.option) ? (p.suggestion !== undefined ? `did you mean ${p.suggestion}?` : undefined) : p.hint;
+  const hint =
+    p.option !== undefined && !SETTING_OPTIONS.has(p.option)
+      ? p.suggestion !== undefined
+        ? `did you mean ${p.suggestion}?`
+        : undefined
+      : p.hint;
   if (hint !== undefined) out.hint = hint;
   return out;
 }
@@ -51,7 +56,12 @@ export function checkSettings(settings: Settings, overrides: AllowlistOverrides 
   const warnings: SettingsProblem[] = [];
   settings.publicOrigins.forEach((o, i) => {
     const p = checkPublicOrigin(o);
-    if (p) errors.push({ ...p, field: `publicOrigins[${i}]`, ...(p.suggestion !== undefined ? { hint: `did you mean ${p.suggestion}?` } : {}) });
+    if (p)
+      errors.push({
+        ...p,
+        field: `publicOrigins[${i}]`,
+        ...(p.suggestion !== undefined ? { hint: `did you mean ${p.suggestion}?` } : {}),
+      });
   });
   const analysis = analysePolicy(allowlistOptions([], overrides, pickCors(settings)));
   for (const p of analysis.errors) errors.push(fromEngine(p));

@@ -24,14 +24,44 @@ export function decideUpgrade(snap: DecideSnapshot, req: GateRequest, websocket:
   const outcome = decide(snap, req);
   const origin = outcome.origin;
   if (!websocket || req.method !== 'GET')
-    return refusal(outcome, origin, 400, UPGRADE_UNSUPPORTED, 'this gateway forwards only WebSocket upgrades (GET with Upgrade: websocket)');
+    return refusal(
+      outcome,
+      origin,
+      400,
+      UPGRADE_UNSUPPORTED,
+      'this gateway forwards only WebSocket upgrades (GET with Upgrade: websocket)',
+    );
   if (outcome.kind === 'refuse') return outcome;
-  if (outcome.kind === 'answer') return refusal(outcome, origin, 400, UPGRADE_UNSUPPORTED, 'this request cannot be a WebSocket handshake');
+  if (outcome.kind === 'answer')
+    return refusal(outcome, origin, 400, UPGRADE_UNSUPPORTED, 'this request cannot be a WebSocket handshake');
   if (!outcome.route.websocket)
-    return refusal(outcome, origin, snap.refusedStatus, WEBSOCKET_REFUSED, `WebSocket connections are not allowed here (route '${outcome.route.id}' sets websocket: false)`);
+    return refusal(
+      outcome,
+      origin,
+      snap.refusedStatus,
+      WEBSOCKET_REFUSED,
+      `WebSocket connections are not allowed here (route '${outcome.route.id}' sets websocket: false)`,
+    );
   return outcome;
 }
 
-function refusal(from: { route: Forward['route'] }, origin: string | null, status: number, code: string, message: string): Refusal {
-  return { kind: 'refuse', route: from.route, decision: 'refused', reason: code, preflight: false, origin, status, code, message, vary: 'Origin' };
+function refusal(
+  from: { route: Forward['route'] },
+  origin: string | null,
+  status: number,
+  code: string,
+  message: string,
+): Refusal {
+  return {
+    kind: 'refuse',
+    route: from.route,
+    decision: 'refused',
+    reason: code,
+    preflight: false,
+    origin,
+    status,
+    code,
+    message,
+    vary: 'Origin',
+  };
 }

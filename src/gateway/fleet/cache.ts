@@ -76,8 +76,12 @@ export class ConfigCache {
     const db = new Database(this.path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE IF NOT EXISTS cached_config (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, checksum TEXT NOT NULL, saved_at INTEGER NOT NULL, state TEXT NOT NULL)');
-    db.exec('CREATE TABLE IF NOT EXISTS cached_changes (n INTEGER PRIMARY KEY, version INTEGER NOT NULL, checksum TEXT NOT NULL, saved_at INTEGER NOT NULL, removed TEXT NOT NULL, added TEXT NOT NULL, rest TEXT NOT NULL)');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS cached_config (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, checksum TEXT NOT NULL, saved_at INTEGER NOT NULL, state TEXT NOT NULL)',
+    );
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS cached_changes (n INTEGER PRIMARY KEY, version INTEGER NOT NULL, checksum TEXT NOT NULL, saved_at INTEGER NOT NULL, removed TEXT NOT NULL, added TEXT NOT NULL, rest TEXT NOT NULL)',
+    );
     this.db = db;
     return db;
   }
@@ -86,14 +90,21 @@ export class ConfigCache {
   read(): CachedState | null {
     try {
       const db = this.open();
-      const row = db.prepare('SELECT checksum, saved_at, state FROM cached_config WHERE id = 1').get() as { checksum: string; saved_at: number; state: string } | undefined;
+      const row = db.prepare('SELECT checksum, saved_at, state FROM cached_config WHERE id = 1').get() as
+        { checksum: string; saved_at: number; state: string } | undefined;
       if (!row) return null;
       const state = JSON.parse(row.state) as StoreState;
-      const changes = db.prepare('SELECT version, checksum, saved_at, removed, added, rest FROM cached_changes ORDER BY n').all() as ChangeRow[];
+      const changes = db
+        .prepare('SELECT version, checksum, saved_at, removed, added, rest FROM cached_changes ORDER BY n')
+        .all() as ChangeRow[];
       const last = changes.at(-1);
       if (last === undefined) return { state, checksum: row.checksum, savedAt: row.saved_at };
       const rest = JSON.parse(last.rest) as Rest;
-      return { state: { ...rest, version: last.version, allowlist: applyChanges(state.allowlist, changes) }, checksum: last.checksum, savedAt: last.saved_at };
+      return {
+        state: { ...rest, version: last.version, allowlist: applyChanges(state.allowlist, changes) },
+        checksum: last.checksum,
+        savedAt: last.saved_at,
+      };
     } catch {
       return null;
     }
@@ -120,18 +131,25 @@ export class ConfigCache {
     const now = Date.now();
     db.transaction(() => {
       if (this.asChanges(states)) {
-        const insert = db.prepare('INSERT INTO cached_changes (version, checksum, saved_at, removed, added, rest) VALUES (?, ?, ?, ?, ?, ?)');
-        for (const { state: s, checksum } of states) insert.run(s.version, checksum, now, JSON.stringify(s.allowlistDelta!.removed), JSON.stringify(s.allowlistDelta!.added), JSON.stringify(restOf(s)));
+        const insert = db.prepare(
+          'INSERT INTO cached_changes (version, checksum, saved_at, removed, added, rest) VALUES (?, ?, ?, ?, ?, ?)',
+        );
+        for (const { state: s, checksum } of states)
+          insert.run(
+            s.version,
+            checksum,
+            now,
+            JSON.stringify(s.allowlistDelta!.removed),
+            JSON.stringify(s.allowlistDelta!.added),
+            JSON.stringify(restOf(s)),
+          );
         this.saved = { version: states.at(-1)!.state.version, changes: this.saved!.changes + states.length };
         return;
       }
       const { state, checksum } = states.at(-1)!;
-      db.prepare('INSERT INTO cached_config (id, version, checksum, saved_at, state) VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, checksum = excluded.checksum, saved_at = excluded.saved_at, state = excluded.state').run(
-        state.version,
-        checksum,
-        now,
-        JSON.stringify({ ...restOf(state), allowlist: state.allowlist }),
-      );
+      db.prepare(
+        'INSERT INTO cached_config (id, version, checksum, saved_at, state) VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, checksum = excluded.checksum, saved_at = excluded.saved_at, state = excluded.state',
+      ).run(state.version, checksum, now, JSON.stringify({ ...restOf(state), allowlist: state.allowlist }));
       db.prepare('DELETE FROM cached_changes').run();
       this.saved = { version: state.version, changes: 0 };
     })();
@@ -147,7 +165,8 @@ export class ConfigCache {
     let version = this.saved.version;
     for (const { state } of states) {
       const d = state.allowlistDelta;
-      if (d === undefined || d.from !== version || [...d.removed, ...d.added].some((p) => p.includes('*'))) return false;
+      if (d === undefined || d.from !== version || [...d.removed, ...d.added].some((p) => p.includes('*')))
+        return false;
       version = state.version;
     }
     return true;

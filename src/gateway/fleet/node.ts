@@ -25,7 +25,10 @@ const LIVE_MS = 3000;
 const LISTED_MINUTES = 10;
 
 export class BadConfigError extends Error {
-  constructor(readonly version: number, message: string) {
+  constructor(
+    readonly version: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'BadConfigError';
   }
@@ -70,7 +73,10 @@ export class AllowlistDigest {
 }
 
 /** sha256 of what the workers enforce (the version aside): equal on every node at one version. */
-export function checksumOf(state: StoreState, digest: AllowlistDigest = AllowlistDigest.of(state.allowlist)): string {
+export function checksumOf(
+  state: StoreState,
+  digest: AllowlistDigest = AllowlistDigest.of(state.allowlist),
+): string {
   const h = createHash('sha256');
   h.update(JSON.stringify([digest.toString(), state.trustedSites, state.routes, state.settings]));
   return h.digest('hex').slice(0, 16);
@@ -103,14 +109,44 @@ export class FleetNode {
     this.pg = store instanceof PostgresStore ? store : null;
     const self = this;
     const registers = [metrics.registry];
-    new Gauge({ name: 'corsgate_config_applied_version', help: 'Configuration version every worker of this node enforces.', registers, collect() { this.set(self.version); } });
-    new Gauge({ name: 'corsgate_store_connected', help: '1 when this node reaches its store, 0 while it is unreachable.', registers, collect() { this.set(self.connected() ? 1 : 0); } });
-    new Gauge({ name: 'corsgate_config_stale_seconds', help: 'Seconds since this node last reached its store (0 while connected).', registers, collect() { this.set(self.staleSeconds()); } });
-    this.applyTime = new Histogram({ name: 'corsgate_config_commit_to_applied_seconds', help: 'Time from a version\'s commit to every worker of this node enforcing it.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5], registers });
+    new Gauge({
+      name: 'corsgate_config_applied_version',
+      help: 'Configuration version every worker of this node enforces.',
+      registers,
+      collect() {
+        this.set(self.version);
+      },
+    });
+    new Gauge({
+      name: 'corsgate_store_connected',
+      help: '1 when this node reaches its store, 0 while it is unreachable.',
+      registers,
+      collect() {
+        this.set(self.connected() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'corsgate_config_stale_seconds',
+      help: 'Seconds since this node last reached its store (0 while connected).',
+      registers,
+      collect() {
+        this.set(self.staleSeconds());
+      },
+    });
+    this.applyTime = new Histogram({
+      name: 'corsgate_config_commit_to_applied_seconds',
+      help: "Time from a version's commit to every worker of this node enforcing it.",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
     this.pg?.setHeartbeat((client) => this.beat(client));
     this.pg?.onHealth((h) => {
       if (h.connected) this.log('info', `store ${this.store.description}: connected`);
-      else this.log('warn', `store ${this.store.description}: unreachable (${h.lastError}); serving version ${this.version} until it is back`);
+      else
+        this.log(
+          'warn',
+          `store ${this.store.description}: unreachable (${h.lastError}); serving version ${this.version} until it is back`,
+        );
     });
   }
 
@@ -180,17 +216,19 @@ export class FleetNode {
   /** Every worker now enforces `minVersion` (or later). */
   applied(minVersion: number): void {
     let best: { state: StoreState; checksum: string } | null = null;
-    for (const [v, p] of this.pending) if (v <= minVersion) {
-      if (!best || v > best.state.version) best = p;
-      this.pending.delete(v);
-    }
+    for (const [v, p] of this.pending)
+      if (v <= minVersion) {
+        if (!best || v > best.state.version) best = p;
+        this.pending.delete(v);
+      }
     if (!best || best.state.version < this.version) return;
     const first = !this.inForce;
     this.version = best.state.version;
     this.checksum = best.checksum;
     this.inForce = true;
     if (!this.rejected) this.lastError = null;
-    if (best.state.committedAt && !first) this.applyTime.observe(Math.max(0, Date.now() - best.state.committedAt) / 1000);
+    if (best.state.committedAt && !first)
+      this.applyTime.observe(Math.max(0, Date.now() - best.state.committedAt) / 1000);
     if (this.pg && this.pg.health.connected) this.cache?.save(best.state, best.checksum);
     void this.report();
   }
@@ -199,7 +237,8 @@ export class FleetNode {
     return [this.id, this.version, this.checksum, this.lastError];
   }
 
-  private static readonly UPSERT = "INSERT INTO nodes (id, version, checksum, last_seen_at, store, last_error) VALUES ($1, $2, $3, now(), 'connected', $4) ON CONFLICT (id) DO UPDATE SET version = excluded.version, checksum = excluded.checksum, last_seen_at = excluded.last_seen_at, store = excluded.store, last_error = excluded.last_error";
+  private static readonly UPSERT =
+    "INSERT INTO nodes (id, version, checksum, last_seen_at, store, last_error) VALUES ($1, $2, $3, now(), 'connected', $4) ON CONFLICT (id) DO UPDATE SET version = excluded.version, checksum = excluded.checksum, last_seen_at = excluded.last_seen_at, store = excluded.store, last_error = excluded.last_error";
 
   private async beat(client: ClientBase): Promise<void> {
     if (this.id === '') return; // named once the proxy port is known
@@ -213,18 +252,42 @@ export class FleetNode {
   }
 
   self(): NodeRow {
-    return { id: this.id, version: this.version, checksum: this.checksum, lastSeenAt: new Date().toISOString(), store: this.connected() ? 'connected' : 'unreachable', lastError: this.lastError };
+    return {
+      id: this.id,
+      version: this.version,
+      checksum: this.checksum,
+      lastSeenAt: new Date().toISOString(),
+      store: this.connected() ? 'connected' : 'unreachable',
+      lastError: this.lastError,
+    };
   }
 
   /** Nodes seen in the last minutes; this node alone on SQLite, or while PostgreSQL is unreachable. */
   async nodes(): Promise<{ items: NodeRow[]; fromCache: boolean }> {
     if (!this.pg) return { items: [this.self()], fromCache: false };
     try {
-      const rows = await this.pg.query<{ id: string; version: number; checksum: string; seen: Date; live: boolean; last_error: string | null }>(
+      const rows = await this.pg.query<{
+        id: string;
+        version: number;
+        checksum: string;
+        seen: Date;
+        live: boolean;
+        last_error: string | null;
+      }>(
         `SELECT id, version, checksum, last_seen_at AS seen, last_seen_at > now() - $1 * interval '1 millisecond' AS live, last_error FROM nodes WHERE last_seen_at > now() - interval '${LISTED_MINUTES} minutes' ORDER BY id`,
         [LIVE_MS],
       );
-      return { items: rows.map((r) => ({ id: r.id, version: Number(r.version), checksum: r.checksum, lastSeenAt: new Date(r.seen).toISOString(), store: r.live ? 'connected' : 'unreachable', lastError: r.last_error })), fromCache: false };
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          version: Number(r.version),
+          checksum: r.checksum,
+          lastSeenAt: new Date(r.seen).toISOString(),
+          store: r.live ? 'connected' : 'unreachable',
+          lastError: r.last_error,
+        })),
+        fromCache: false,
+      };
     } catch {
       return { items: [this.self()], fromCache: true };
     }
@@ -237,7 +300,10 @@ export class FleetNode {
     for (;;) {
       let behind: string[];
       try {
-        const rows = await this.pg.query<{ id: string }>(`SELECT id FROM nodes WHERE last_seen_at > now() - $1 * interval '1 millisecond' AND version < $2 ORDER BY id`, [LIVE_MS, version]);
+        const rows = await this.pg.query<{ id: string }>(
+          `SELECT id FROM nodes WHERE last_seen_at > now() - $1 * interval '1 millisecond' AND version < $2 ORDER BY id`,
+          [LIVE_MS, version],
+        );
         behind = rows.map((r) => r.id);
       } catch {
         behind = ['(the store is unreachable: no node could be asked)'];
@@ -250,7 +316,12 @@ export class FleetNode {
   /** The /readyz answer. */
   readiness(): { status: number; body: Record<string, unknown> } {
     const store = this.connected() ? 'connected' : 'unreachable';
-    const body = { status: !this.inForce ? 'not-ready' : store === 'connected' ? 'ready' : 'degraded', version: this.version, store, staleSeconds: this.staleSeconds() };
+    const body = {
+      status: !this.inForce ? 'not-ready' : store === 'connected' ? 'ready' : 'degraded',
+      version: this.version,
+      store,
+      staleSeconds: this.staleSeconds(),
+    };
     return { status: this.inForce ? 200 : 503, body };
   }
 

@@ -13,7 +13,12 @@ export function defaultNodeId(proxyPort: number): string {
   return `${hostname()}:${proxyPort}`;
 }
 
-export async function firstState(pipeline: SnapshotPipeline, node: FleetNode, cache: ConfigCache | null, log: (message: string) => void): Promise<StoreState> {
+export async function firstState(
+  pipeline: SnapshotPipeline,
+  node: FleetNode,
+  cache: ConfigCache | null,
+  log: (message: string) => void,
+): Promise<StoreState> {
   try {
     return await pipeline.first();
   } catch (err) {
@@ -21,12 +26,16 @@ export async function firstState(pipeline: SnapshotPipeline, node: FleetNode, ca
     if (!unreachable && !(err instanceof BadConfigError)) throw err;
     const cached = cache?.read() ?? null;
     if (cached) {
-      log(`${(err as Error).message}: serving the cached configuration (version ${cached.state.version}, saved ${new Date(cached.savedAt).toISOString()}) from ${cache!.path}`);
+      log(
+        `${(err as Error).message}: serving the cached configuration (version ${cached.state.version}, saved ${new Date(cached.savedAt).toISOString()}) from ${cache!.path}`,
+      );
       node.seeded(cached.state, cached.checksum);
       pipeline.seed(cached.state.version);
       return cached.state;
     }
-    log(`${(err as Error).message}: no cached configuration${cache ? ` in ${cache.path}` : ''}; not ready until the store answers`);
+    log(
+      `${(err as Error).message}: no cached configuration${cache ? ` in ${cache.path}` : ''}; not ready until the store answers`,
+    );
     // Nothing published yet: the first state the store gives is sent whatever its version.
     pipeline.seed(-1);
     return { version: 0, allowlist: [], trustedSites: [], routes: [], settings: { ...DEFAULT_SETTINGS } };

@@ -28,17 +28,32 @@ const addCounted = (a: Counted, b: Counted) => {
 
 /** Adds `b` into `a` (keys as the store keys its rows). */
 export function mergeBatch(a: UsageBatch, b: UsageBatch): void {
-  mergeBy(a.entries, b.entries, (e) => e.pattern, (x, y) => {
-    x.hits += y.hits;
-    x.lastSeenAt = Math.max(x.lastSeenAt, y.lastSeenAt);
-  });
+  mergeBy(
+    a.entries,
+    b.entries,
+    (e) => e.pattern,
+    (x, y) => {
+      x.hits += y.hits;
+      x.lastSeenAt = Math.max(x.lastSeenAt, y.lastSeenAt);
+    },
+  );
   mergeBy(a.refused, b.refused, (r) => `${r.route} ${r.origin}`, addCounted);
-  mergeBy(a.upstream, b.upstream, (u) => `${u.route} ${u.origin} ${u.decision} ${u.upstreamAllowOrigin ?? ''}`, addCounted);
-  mergeBy(a.traffic, b.traffic, (t) => String(t.minute), (x, y) => {
-    x.allowed += y.allowed;
-    x.refused += y.refused;
-    x.wouldRefuse += y.wouldRefuse;
-  });
+  mergeBy(
+    a.upstream,
+    b.upstream,
+    (u) => `${u.route} ${u.origin} ${u.decision} ${u.upstreamAllowOrigin ?? ''}`,
+    addCounted,
+  );
+  mergeBy(
+    a.traffic,
+    b.traffic,
+    (t) => String(t.minute),
+    (x, y) => {
+      x.allowed += y.allowed;
+      x.refused += y.refused;
+      x.wouldRefuse += y.wouldRefuse;
+    },
+  );
   mergeBy(a.csp, b.csp, (c) => `${c.directive} ${c.blockedOrigin} ${c.page}`, addCounted);
   a.cspIntake.dropped += b.cspIntake.dropped;
   a.cspIntake.malformed += b.cspIntake.malformed;

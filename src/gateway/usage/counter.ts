@@ -6,7 +6,13 @@
  * key is new. Every table is bounded (`TopN`), so a flood of random origins cannot grow memory.
  */
 import type { Forward, Outcome } from '../core/decide.js';
-import type { CspViolation, RefusedOrigin, TrafficMinute, UpstreamComparison, UsageBatch } from '../../store/types.js';
+import type {
+  CspViolation,
+  RefusedOrigin,
+  TrafficMinute,
+  UpstreamComparison,
+  UsageBatch,
+} from '../../store/types.js';
 
 /** Paths are kept without their query (it may carry secrets) and at most this long. */
 const MAX_PATH = 256;
@@ -100,7 +106,8 @@ export class UsageCounter {
     if (o.decision === 'allowed') {
       this.cur.allowed++;
       if (o.route.kind === 'public') return; // no allowlist entry admitted it
-      const cell = this.lastCell !== null && origin === this.lastOrigin ? this.lastCell : this.allowed.get(origin);
+      const cell =
+        this.lastCell !== null && origin === this.lastOrigin ? this.lastCell : this.allowed.get(origin);
       if (cell === undefined) {
         this.allowed.set(origin, { origin, count: 1, lastSeenAt: this.now });
         this.lastCell = null; // a new key may have trimmed the table: cache only a cell read back from it
@@ -116,7 +123,14 @@ export class UsageCounter {
     else this.cur.refused++;
     const key = `${o.route.id} ${origin}`;
     const cell = this.refused.get(key);
-    if (cell === undefined) this.refused.set(key, { route: o.route.id, origin, count: 1, lastSeenAt: this.now, examplePath: examplePath(target) });
+    if (cell === undefined)
+      this.refused.set(key, {
+        route: o.route.id,
+        origin,
+        count: 1,
+        lastSeenAt: this.now,
+        examplePath: examplePath(target),
+      });
     else {
       cell.count++;
       cell.lastSeenAt = this.now;
@@ -130,7 +144,15 @@ export class UsageCounter {
     const key = `${o.route.id} ${origin} ${o.decision} ${allowOrigin ?? ''}`;
     const cell = this.upstream.get(key);
     if (cell === undefined)
-      this.upstream.set(key, { route: o.route.id, origin, decision: o.decision, upstreamAllowOrigin: allowOrigin, count: 1, lastSeenAt: this.now, examplePath: examplePath(o.path) });
+      this.upstream.set(key, {
+        route: o.route.id,
+        origin,
+        decision: o.decision,
+        upstreamAllowOrigin: allowOrigin,
+        count: 1,
+        lastSeenAt: this.now,
+        examplePath: examplePath(o.path),
+      });
     else {
       cell.count++;
       cell.lastSeenAt = this.now;
@@ -141,7 +163,8 @@ export class UsageCounter {
   violation(directive: string, blockedOrigin: string, page: string): void {
     const key = `${directive} ${blockedOrigin} ${page}`;
     const cell = this.csp.get(key);
-    if (cell === undefined) this.csp.set(key, { directive, blockedOrigin, page, count: 1, lastSeenAt: this.now });
+    if (cell === undefined)
+      this.csp.set(key, { directive, blockedOrigin, page, count: 1, lastSeenAt: this.now });
     else {
       cell.count++;
       cell.lastSeenAt = this.now;
@@ -172,10 +195,26 @@ export class UsageCounter {
     const cspIntake = { ...this.cspIntake };
     this.cspIntake.dropped = 0;
     this.cspIntake.malformed = 0;
-    return { entries: [...byPattern.values()], refused: this.refused.drain(), upstream: this.upstream.drain(), traffic, csp: this.csp.drain(), cspIntake };
+    return {
+      entries: [...byPattern.values()],
+      refused: this.refused.drain(),
+      upstream: this.upstream.drain(),
+      traffic,
+      csp: this.csp.drain(),
+      cspIntake,
+    };
   }
 }
 
 export function isEmptyBatch(b: UsageBatch): boolean {
-  return b.entries.length + b.refused.length + b.upstream.length + b.traffic.length + b.csp.length + b.cspIntake.dropped + b.cspIntake.malformed === 0;
+  return (
+    b.entries.length +
+      b.refused.length +
+      b.upstream.length +
+      b.traffic.length +
+      b.csp.length +
+      b.cspIntake.dropped +
+      b.cspIntake.malformed ===
+    0
+  );
 }

@@ -18,7 +18,16 @@ const BURST = 40;
 const MAX_CLIENTS = 10_000;
 const MAX_FIELD = 512;
 
-const KEYWORDS = new Set(['inline', 'eval', 'wasm-eval', 'data', 'blob', 'trusted-types-policy', 'trusted-types-sink', 'self']);
+const KEYWORDS = new Set([
+  'inline',
+  'eval',
+  'wasm-eval',
+  'data',
+  'blob',
+  'trusted-types-policy',
+  'trusted-types-sink',
+  'self',
+]);
 
 export interface Violation {
   directive: string;
@@ -69,14 +78,24 @@ export function parseReports(contentType: string, text: string): Violation[] | n
   if (contentType === 'application/csp-report') {
     const r = (data as { 'csp-report'?: Record<string, unknown> } | null)?.['csp-report'];
     if (r === null || typeof r !== 'object') return null;
-    const v = violation(r['effective-directive'] ?? r['violated-directive'], r['blocked-uri'], r['document-uri']);
+    const v = violation(
+      r['effective-directive'] ?? r['violated-directive'],
+      r['blocked-uri'],
+      r['document-uri'],
+    );
     return v === null ? null : [v];
   }
   if (!Array.isArray(data) || data.length === 0 || data.length > 100) return null;
   const out: Violation[] = [];
   for (const item of data as unknown[]) {
     const report = item as { type?: unknown; body?: Record<string, unknown> } | null;
-    if (report === null || typeof report !== 'object' || typeof report.body !== 'object' || report.body === null) return null;
+    if (
+      report === null ||
+      typeof report !== 'object' ||
+      typeof report.body !== 'object' ||
+      report.body === null
+    )
+      return null;
     if (report.type !== 'csp-violation') continue; // other report types may share the endpoint: not ours
     const v = violation(report.body.effectiveDirective, report.body.blockedURL, report.body.documentURL);
     if (v === null) return null;
@@ -92,7 +111,11 @@ function answer(res: ServerResponse, status: number, code?: string, message?: st
     return;
   }
   const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
   res.end(body);
 }
 
@@ -127,7 +150,12 @@ export class CspReportIntake {
     if (type !== 'application/reports+json' && type !== 'application/csp-report') {
       this.usage.cspRejected('malformed');
       req.resume();
-      return answer(res, 415, 'csp-report-type', 'send application/reports+json (Reporting API) or application/csp-report (report-uri)');
+      return answer(
+        res,
+        415,
+        'csp-report-type',
+        'send application/reports+json (Reporting API) or application/csp-report (report-uri)',
+      );
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -141,7 +169,12 @@ export class CspReportIntake {
     req.on('end', () => {
       if (over) {
         this.usage.cspRejected('malformed');
-        return answer(res, 413, 'csp-report-too-large', `a report body may hold at most ${MAX_REPORT_BODY} bytes`);
+        return answer(
+          res,
+          413,
+          'csp-report-too-large',
+          `a report body may hold at most ${MAX_REPORT_BODY} bytes`,
+        );
       }
       const reports = parseReports(type, Buffer.concat(chunks).toString('utf8'));
       if (reports === null) {

@@ -8,7 +8,12 @@ import { attachHandle, PolicyHolder, type PolicyInput, type Reconfigurable } fro
 
 export type { PolicyInput, Reconfigurable } from './shared.js';
 
-export type ExpressCorsMiddleware = ((req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void) & Reconfigurable;
+export type ExpressCorsMiddleware = ((
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void) &
+  Reconfigurable;
 
 export function cors(input: PolicyInput): ExpressCorsMiddleware {
   const holder = new PolicyHolder(input);

@@ -14,11 +14,21 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Decision } from '../policy/types.js';
-import { answersWithBody, attachHandle, isPolicy, mergeVary, PolicyHolder, refusalBody, type PolicyInput, type Reconfigurable } from './shared.js';
+import {
+  answersWithBody,
+  attachHandle,
+  isPolicy,
+  mergeVary,
+  PolicyHolder,
+  refusalBody,
+  type PolicyInput,
+  type Reconfigurable,
+} from './shared.js';
 
 export type { PolicyInput, Reconfigurable } from './shared.js';
 
-export type FastifyCorsPlugin = ((instance: FastifyInstance, options?: unknown) => Promise<void>) & Reconfigurable;
+export type FastifyCorsPlugin = ((instance: FastifyInstance, options?: unknown) => Promise<void>) &
+  Reconfigurable;
 
 function setHeaders(reply: FastifyReply, decision: Decision): void {
   const h = decision.headers;
@@ -69,7 +79,12 @@ function makePlugin(holder: PolicyHolder): FastifyCorsPlugin {
 }
 
 function isFastifyInstance(x: unknown): x is FastifyInstance {
-  return typeof x === 'object' && x !== null && typeof (x as FastifyInstance).addHook === 'function' && typeof (x as FastifyInstance).register === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as FastifyInstance).addHook === 'function' &&
+    typeof (x as FastifyInstance).register === 'function'
+  );
 }
 
 /**
@@ -80,11 +95,16 @@ function isFastifyInstance(x: unknown): x is FastifyInstance {
 // from the last overload, so literal options (onDisallowed: 'reject') are checked as PolicyOptions.
 export function cors(options: PolicyInput): FastifyCorsPlugin;
 export function cors(instance: FastifyInstance, options: PolicyInput): Promise<void>;
-export function cors(first: FastifyInstance | PolicyInput, second?: PolicyInput): Promise<void> | FastifyCorsPlugin {
+export function cors(
+  first: FastifyInstance | PolicyInput,
+  second?: PolicyInput,
+): Promise<void> | FastifyCorsPlugin {
   if (isFastifyInstance(first)) {
     const input = second ?? ({} as PolicyInput);
     if (!isPolicy(input) && (input as { origins?: unknown }).origins === undefined) {
-      return Promise.reject(new TypeError("corsgate/fastify: app.register(cors, options) needs options with 'origins'"));
+      return Promise.reject(
+        new TypeError("corsgate/fastify: app.register(cors, options) needs options with 'origins'"),
+      );
     }
     install(first, new PolicyHolder(stripFastifyOptions(input)));
     return Promise.resolve();
@@ -96,7 +116,12 @@ markSkipOverride(cors);
 /** Fastify adds its own registration options (prefix, logLevel) to the plugin options. */
 function stripFastifyOptions(input: PolicyInput): PolicyInput {
   if (isPolicy(input)) return input;
-  const { prefix: _prefix, logLevel: _logLevel, logSerializers: _ls, ...rest } = input as PolicyInput & { prefix?: unknown; logLevel?: unknown; logSerializers?: unknown };
+  const {
+    prefix: _prefix,
+    logLevel: _logLevel,
+    logSerializers: _ls,
+    ...rest
+  } = input as PolicyInput & { prefix?: unknown; logLevel?: unknown; logSerializers?: unknown };
   return rest as PolicyInput;
 }
 

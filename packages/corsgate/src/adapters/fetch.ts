@@ -8,12 +8,17 @@ import { attachHandle, PolicyHolder, type PolicyInput, type Reconfigurable } fro
 
 export type { PolicyInput, Reconfigurable } from './shared.js';
 
-export type FetchHandler<Args extends unknown[] = unknown[]> = (request: Request, ...rest: Args) => Response | Promise<Response>;
-export type CorsWrapper = (<Args extends unknown[]>(handler: FetchHandler<Args>) => FetchHandler<Args>) & Reconfigurable;
+export type FetchHandler<Args extends unknown[] = unknown[]> = (
+  request: Request,
+  ...rest: Args
+) => Response | Promise<Response>;
+export type CorsWrapper = (<Args extends unknown[]>(handler: FetchHandler<Args>) => FetchHandler<Args>) &
+  Reconfigurable;
 
 export function cors(input: PolicyInput): CorsWrapper {
   const holder = new PolicyHolder(input);
-  const wrap = <Args extends unknown[]>(handler: FetchHandler<Args>): FetchHandler<Args> =>
+  const wrap =
+    <Args extends unknown[]>(handler: FetchHandler<Args>): FetchHandler<Args> =>
     async (request: Request, ...rest: Args): Promise<Response> => {
       const decision = holder.policy.evaluate(request);
       if (decision.status !== null) return answerResponse(decision);
@@ -23,7 +28,10 @@ export function cors(input: PolicyInput): CorsWrapper {
       } catch (err) {
         // The page must see the real error, not a CORS failure: answer the 500 with CORS headers.
         console.error(err);
-        response = new Response('Internal Server Error', { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+        response = new Response('Internal Server Error', {
+          status: 500,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        });
       }
       return withDecisionHeaders(response, decision);
     };

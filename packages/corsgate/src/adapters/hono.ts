@@ -4,7 +4,14 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { addDecisionHeaders, withDecisionHeaders } from './web.js';
-import { answersWithBody, attachHandle, PolicyHolder, refusalBody, type PolicyInput, type Reconfigurable } from './shared.js';
+import {
+  answersWithBody,
+  attachHandle,
+  PolicyHolder,
+  refusalBody,
+  type PolicyInput,
+  type Reconfigurable,
+} from './shared.js';
 
 export type { PolicyInput, Reconfigurable } from './shared.js';
 
@@ -18,7 +25,9 @@ export function cors(input: PolicyInput): HonoCorsMiddleware {
       // Answered through the context, so headers earlier middleware prepared with c.header() are kept
       // (and an earlier Vary is extended, not replaced).
       const withBody = answersWithBody(decision);
-      const answer = withBody ? c.body(refusalBody(decision), decision.status as 403) : c.body(null, decision.status as 204);
+      const answer = withBody
+        ? c.body(refusalBody(decision), decision.status as 403)
+        : c.body(null, decision.status as 204);
       const headers = answer.headers;
       addDecisionHeaders(headers, decision);
       if (withBody) headers.set('Content-Type', 'application/json; charset=utf-8');

@@ -5,7 +5,14 @@
  */
 import type { Context, Middleware, Next } from 'koa';
 import { setDecisionHeaders } from './node.js';
-import { answersWithBody, attachHandle, PolicyHolder, refusalBody, type PolicyInput, type Reconfigurable } from './shared.js';
+import {
+  answersWithBody,
+  attachHandle,
+  PolicyHolder,
+  refusalBody,
+  type PolicyInput,
+  type Reconfigurable,
+} from './shared.js';
 
 export type { PolicyInput, Reconfigurable } from './shared.js';
 

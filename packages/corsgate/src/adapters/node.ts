@@ -9,7 +9,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../policy/types.js';
-import { answersWithBody, attachHandle, emptyBodyLength, mergeVary, PolicyHolder, refusalBody, type PolicyInput, type Reconfigurable } from './shared.js';
+import {
+  answersWithBody,
+  attachHandle,
+  emptyBodyLength,
+  mergeVary,
+  PolicyHolder,
+  refusalBody,
+  type PolicyInput,
+  type Reconfigurable,
+} from './shared.js';
 
 export type { PolicyInput, Reconfigurable } from './shared.js';
 

@@ -44,7 +44,10 @@ export interface Reconfigurable {
 
 export function attachHandle<T extends object>(target: T, holder: PolicyHolder): T & Reconfigurable {
   Object.defineProperty(target, 'policy', { get: () => holder.policy, enumerable: true });
-  Object.defineProperty(target, 'update', { value: (input: PolicyInput) => holder.update(input), enumerable: true });
+  Object.defineProperty(target, 'update', {
+    value: (input: PolicyInput) => holder.update(input),
+    enumerable: true,
+  });
   return target as T & Reconfigurable;
 }
 
@@ -55,7 +58,10 @@ export function attachHandle<T extends object>(target: T, holder: PolicyHolder):
 export function mergeVary(existing: unknown, add: string): string {
   if (existing === undefined || existing === null || existing === '') return add;
   const current = Array.isArray(existing) ? existing.join(', ') : String(existing);
-  const present = current.toLowerCase().split(',').map((t) => t.trim());
+  const present = current
+    .toLowerCase()
+    .split(',')
+    .map((t) => t.trim());
   if (present.includes('*')) return current;
   let out = current;
   for (const token of add.split(', ')) {

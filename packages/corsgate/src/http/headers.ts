@@ -12,7 +12,8 @@ export { isToken } from './names.js';
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
 
 /** Headers given as an object (one value or several per name) or as [name, value] pairs. */
-export type HeadersInput = HeaderList | Readonly<Record<string, string | readonly string[] | number | boolean>>;
+export type HeadersInput =
+  HeaderList | Readonly<Record<string, string | readonly string[] | number | boolean>>;
 
 /** Turns any accepted header shape into an ordered list; values are trimmed of HTTP whitespace as parsers do. */
 export function toHeaderList(input: HeadersInput | undefined | null): [string, string][] {
@@ -50,7 +51,6 @@ export function getHeader(list: HeaderList, name: string): string | null {
   return out;
 }
 
-
 /**
  * "Extract header list values" for the `#token` lists of CORS headers (`#method`, `#field-name`):
  * null when absent, 'failure' when an element is not a token. Empty elements are allowed and dropped
@@ -75,8 +75,19 @@ export function hasCorsUnsafeByte(value: string): boolean {
     const c = value.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
     switch (c) {
-      case 0x22: case 0x28: case 0x29: case 0x3a: case 0x3c: case 0x3e: case 0x3f:
-      case 0x40: case 0x5b: case 0x5c: case 0x5d: case 0x7b: case 0x7d:
+      case 0x22:
+      case 0x28:
+      case 0x29:
+      case 0x3a:
+      case 0x3c:
+      case 0x3e:
+      case 0x3f:
+      case 0x40:
+      case 0x5b:
+      case 0x5c:
+      case 0x5d:
+      case 0x7b:
+      case 0x7d:
         return true;
     }
   }

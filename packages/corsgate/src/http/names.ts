@@ -6,7 +6,8 @@
 
 /** RFC 9110 §5.6.2 `tchar` as a lookup table: `TCHAR[c] === 1` for a token character code below 128. */
 export const TCHAR = new Uint8Array(128);
-for (const ch of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[ch.charCodeAt(0)] = 1;
+for (const ch of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+  TCHAR[ch.charCodeAt(0)] = 1;
 
 /** RFC 9110 §5.6.2 token. */
 export function isToken(value: string): boolean {
@@ -38,11 +39,31 @@ export function isSafelistedMethod(method: string): boolean {
 
 /** Fetch `#forbidden-request-header` names (lower-case), plus the `proxy-` and `sec-` prefixes. */
 const FORBIDDEN_REQUEST_HEADERS = new Set([
-  'accept-charset', 'accept-encoding', 'access-control-request-headers', 'access-control-request-method',
-  'connection', 'content-length', 'cookie', 'cookie2', 'date', 'dnt', 'expect', 'host', 'keep-alive', 'origin',
-  'referer', 'set-cookie', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via',
+  'accept-charset',
+  'accept-encoding',
+  'access-control-request-headers',
+  'access-control-request-method',
+  'connection',
+  'content-length',
+  'cookie',
+  'cookie2',
+  'date',
+  'dnt',
+  'expect',
+  'host',
+  'keep-alive',
+  'origin',
+  'referer',
+  'set-cookie',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'via',
 ]);
 /** Whether a lower-case name is a forbidden request-header name, whatever its value. */
 export function isForbiddenRequestHeaderName(lowerName: string): boolean {
-  return FORBIDDEN_REQUEST_HEADERS.has(lowerName) || lowerName.startsWith('proxy-') || lowerName.startsWith('sec-');
+  return (
+    FORBIDDEN_REQUEST_HEADERS.has(lowerName) || lowerName.startsWith('proxy-') || lowerName.startsWith('sec-')
+  );
 }

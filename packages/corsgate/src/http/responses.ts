@@ -5,7 +5,13 @@
 
 /** Fetch `#cors-safelisted-response-header-name` (lower-case): always readable, whatever the server exposes. */
 export const SAFELISTED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
-  'cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma',
+  'cache-control',
+  'content-language',
+  'content-length',
+  'content-type',
+  'expires',
+  'last-modified',
+  'pragma',
 ]);
 
 export function isSafelistedResponseHeader(lowerName: string): boolean {

@@ -9,7 +9,13 @@
  * scheme such as `constructor` has no default port.
  */
 export const DEFAULT_PORTS: Readonly<Record<string, number | undefined>> = Object.freeze(
-  Object.assign(Object.create(null) as Record<string, number>, { http: 80, https: 443, ws: 80, wss: 443, ftp: 21 }),
+  Object.assign(Object.create(null) as Record<string, number>, {
+    http: 80,
+    https: 443,
+    ws: 80,
+    wss: 443,
+    ftp: 21,
+  }),
 );
 
 const IPV4_RE = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -25,5 +31,10 @@ export function isCanonicalIPv4(host: string): boolean {
  * serialized host (lower case, IPv6 in brackets).
  */
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || (isCanonicalIPv4(host) && host.startsWith('127.'));
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '[::1]' ||
+    (isCanonicalIPv4(host) && host.startsWith('127.'))
+  );
 }

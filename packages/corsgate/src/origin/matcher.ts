@@ -153,7 +153,8 @@ export class OriginMatcherBuilder {
 
   /** Takes exact origins a builder elsewhere checked and packed (see `tableParts`); before any is added. */
   adoptTable(parts: OriginTableParts): void {
-    if (this.table === null || this.table.size > 0) throw new Error('OriginMatcherBuilder: a table is adopted only by an off-heap builder still empty');
+    if (this.table === null || this.table.size > 0)
+      throw new Error('OriginMatcherBuilder: a table is adopted only by an off-heap builder still empty');
     this.table = OriginTable.fromParts(parts);
   }
 
@@ -225,7 +226,14 @@ export function compileOriginMatcher(patterns: Iterable<OriginPattern>): OriginM
   return builder.build();
 }
 
-function buildMatcher(exact: ReadonlySet<string>, table: OriginTable | null, anyPort: ReadonlySet<string>, root: TrieNode, wildcards: number, any: boolean): OriginMatcher {
+function buildMatcher(
+  exact: ReadonlySet<string>,
+  table: OriginTable | null,
+  anyPort: ReadonlySet<string>,
+  root: TrieNode,
+  wildcards: number,
+  any: boolean,
+): OriginMatcher {
   const size = (any ? 1 : 0) + exact.size + (table === null ? 0 : table.size) + anyPort.size + wildcards;
   if (any) return { allows: () => true, size };
   const hasAnyPort = anyPort.size > 0;

@@ -29,13 +29,23 @@ export class OriginTable {
   constructor(expected: number, parts?: OriginTableParts) {
     if (parts !== undefined) {
       const capacity = parts.offsets.length;
-      if (capacity < 16 || (capacity & (capacity - 1)) !== 0 || parts.lengths.length !== capacity || parts.hashes.length !== capacity) throw new Error('OriginTable: parts of mismatched sizes');
+      if (
+        capacity < 16 ||
+        (capacity & (capacity - 1)) !== 0 ||
+        parts.lengths.length !== capacity ||
+        parts.hashes.length !== capacity
+      )
+        throw new Error('OriginTable: parts of mismatched sizes');
       this.mask = capacity - 1;
       this.offsets = parts.offsets;
       this.lengths = parts.lengths;
       this.hashes = parts.hashes;
       // The whole buffer behind the arena's view: room to add origins to an adopted table.
-      this.arena = new Uint8Array(parts.arena.buffer, parts.arena.byteOffset, parts.arena.buffer.byteLength - parts.arena.byteOffset);
+      this.arena = new Uint8Array(
+        parts.arena.buffer,
+        parts.arena.byteOffset,
+        parts.arena.buffer.byteLength - parts.arena.byteOffset,
+      );
       this.used = parts.arena.length;
       this.size = parts.size;
       return;
@@ -59,7 +69,13 @@ export class OriginTable {
 
   /** Views of this table's arrays (not copies): send them, do not alter them. */
   parts(): OriginTableParts {
-    return { size: this.size, arena: this.arena.subarray(0, this.used), offsets: this.offsets, lengths: this.lengths, hashes: this.hashes };
+    return {
+      size: this.size,
+      arena: this.arena.subarray(0, this.used),
+      offsets: this.offsets,
+      lengths: this.lengths,
+      hashes: this.hashes,
+    };
   }
 
   private static hash(s: string): number {
@@ -95,7 +111,8 @@ export class OriginTable {
     if (!this.hasRoom) throw new Error('OriginTable: more entries than it was sized for');
     const h = OriginTable.hash(s);
     let i = h & this.mask;
-    for (; this.offsets[i] !== 0; i = (i + 1) & this.mask) if (this.hashes[i] === h && this.equals(i, s)) return false;
+    for (; this.offsets[i] !== 0; i = (i + 1) & this.mask)
+      if (this.hashes[i] === h && this.equals(i, s)) return false;
     if (this.used + s.length > this.arena.length) {
       const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + s.length));
       bigger.set(this.arena.subarray(0, this.used));

@@ -12,12 +12,29 @@ export const SUPPORTED_SCHEMES: readonly string[] = ['https', 'http', 'chrome-ex
 
 /** Every code an origin pattern can be refused with (documented in docs/engine.md, "Errors"). */
 export const ORIGIN_PATTERN_CODES = [
-  'origin-not-string', 'origin-empty', 'origin-too-long', 'origin-whitespace', 'origin-null',
-  'origin-scheme-missing', 'origin-scheme-file', 'origin-scheme-unsupported',
-  'origin-trailing-slash', 'origin-path', 'origin-query', 'origin-fragment', 'origin-userinfo',
-  'origin-port-invalid', 'origin-port-out-of-range', 'origin-default-port', 'origin-not-canonical',
-  'origin-host-missing', 'origin-host-invalid', 'origin-extension-id-invalid',
-  'origin-wildcard-misplaced', 'origin-wildcard-public-suffix', 'origin-insecure',
+  'origin-not-string',
+  'origin-empty',
+  'origin-too-long',
+  'origin-whitespace',
+  'origin-null',
+  'origin-scheme-missing',
+  'origin-scheme-file',
+  'origin-scheme-unsupported',
+  'origin-trailing-slash',
+  'origin-path',
+  'origin-query',
+  'origin-fragment',
+  'origin-userinfo',
+  'origin-port-invalid',
+  'origin-port-out-of-range',
+  'origin-default-port',
+  'origin-not-canonical',
+  'origin-host-missing',
+  'origin-host-invalid',
+  'origin-extension-id-invalid',
+  'origin-wildcard-misplaced',
+  'origin-wildcard-public-suffix',
+  'origin-insecure',
 ] as const;
 export type OriginPatternCode = (typeof ORIGIN_PATTERN_CODES)[number];
 

@@ -9,9 +9,27 @@
  */
 import { DEFAULT_PORTS, isLoopbackHost } from '../http/url.js';
 import { isPublicSuffix } from './host.js';
-import { checkAuthoritySplit, checkExtensionOrigin, checkOnlyAuthority, checkPort, checkScheme, checkSchemeCase } from './pattern-authority.js';
+import {
+  checkAuthoritySplit,
+  checkExtensionOrigin,
+  checkOnlyAuthority,
+  checkPort,
+  checkScheme,
+  checkSchemeCase,
+} from './pattern-authority.js';
 import { checkHost, checkWildcard, checkWildcardScope } from './pattern-host.js';
-import { accepted, MAX_PATTERN_LENGTH, mean, problem, refused, show, type OriginPattern, type Parts, type PatternCheck, type PatternProblem } from './pattern-types.js';
+import {
+  accepted,
+  MAX_PATTERN_LENGTH,
+  mean,
+  problem,
+  refused,
+  show,
+  type OriginPattern,
+  type Parts,
+  type PatternCheck,
+  type PatternProblem,
+} from './pattern-types.js';
 
 export { MAX_PATTERN_LENGTH, ORIGIN_PATTERN_CODES, SUPPORTED_SCHEMES } from './pattern-types.js';
 export type { OriginPattern, OriginPatternCode, PatternCheck, PatternProblem } from './pattern-types.js';
@@ -26,28 +44,65 @@ export function checkOriginPattern(value: unknown): PatternCheck {
   if (fast !== null) return accepted(fast);
   // YAML reads an unquoted `null` as null: it is the same mistake as the string "null".
   if (value === null) return refused(nullOriginProblem());
-  if (typeof value !== 'string') return refused(problem('origin-not-string', `an origin pattern must be a string, not ${typeof value}`));
+  if (typeof value !== 'string')
+    return refused(problem('origin-not-string', `an origin pattern must be a string, not ${typeof value}`));
   const text = checkText(value);
   if (text !== null) return text;
 
-  const p: Parts = { source: value, rawScheme: '', scheme: '', rest: '', authority: '', host: '', portText: null, port: null, kind: 'exact', base: '', hostKind: 'domain' };
-  const early = checkScheme(p) ?? checkOnlyAuthority(p) ?? checkSchemeCase(p) ?? checkAuthoritySplit(p) ?? checkPort(p);
+  const p: Parts = {
+    source: value,
+    rawScheme: '',
+    scheme: '',
+    rest: '',
+    authority: '',
+    host: '',
+    portText: null,
+    port: null,
+    kind: 'exact',
+    base: '',
+    hostKind: 'domain',
+  };
+  const early =
+    checkScheme(p) ?? checkOnlyAuthority(p) ?? checkSchemeCase(p) ?? checkAuthoritySplit(p) ?? checkPort(p);
   if (early !== null) return refused(early);
   const extension = checkExtensionOrigin(p);
   if (extension !== null) return extension;
   const late = checkWildcard(p) ?? checkHost(p) ?? checkWildcardScope(p);
   if (late !== null) return refused(late);
   const { kind, scheme, base, hostKind, port } = p;
-  return accepted({ kind, source: value, scheme, host: base, hostKind, port, insecure: scheme === 'http' && !isLoopbackHost(base) });
+  return accepted({
+    kind,
+    source: value,
+    scheme,
+    host: base,
+    hostKind,
+    port,
+    insecure: scheme === 'http' && !isLoopbackHost(base),
+  });
 }
 
 /** Whole-string rules: empty, too long, whitespace, and the two one-word patterns `*` and `null`. */
 function checkText(value: string): PatternCheck | null {
-  if (value === '') return refused(problem('origin-empty', 'the origin pattern is empty', 'write an origin such as https://app.example.com'));
+  if (value === '')
+    return refused(
+      problem(
+        'origin-empty',
+        'the origin pattern is empty',
+        'write an origin such as https://app.example.com',
+      ),
+    );
   if (value.length > MAX_PATTERN_LENGTH) {
-    return refused(problem('origin-too-long', `the origin pattern is ${value.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`));
+    return refused(
+      problem(
+        'origin-too-long',
+        `the origin pattern is ${value.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`,
+      ),
+    );
   }
-  if (/\s/.test(value)) return refused(problem('origin-whitespace', `${show(value)} contains whitespace`, mean(value.replace(/\s+/g, ''))));
+  if (/\s/.test(value))
+    return refused(
+      problem('origin-whitespace', `${show(value)} contains whitespace`, mean(value.replace(/\s+/g, ''))),
+    );
   if (value === '*') return accepted({ kind: 'any', source: value });
   if (value.toLowerCase() === 'null') return refused(nullOriginProblem());
   return null;
@@ -66,7 +121,8 @@ function nullOriginProblem(): PatternProblem {
  * regex, so a million patterns compile in seconds. Anything unusual (punycode, IPs, numeric last
  * labels, odd ports) falls through to the full checks above, which give the same verdict.
  */
-const SIMPLE_PATTERN = /^(https?):\/\/(\*\.)?((?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z](?:[a-z-]{0,61}[a-z])?)(?::(\*|[1-9]\d{0,4}))?$/;
+const SIMPLE_PATTERN =
+  /^(https?):\/\/(\*\.)?((?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z](?:[a-z-]{0,61}[a-z])?)(?::(\*|[1-9]\d{0,4}))?$/;
 
 function fastPath(value: string): OriginPattern | null {
   if (value.length > MAX_PATTERN_LENGTH) return null;
@@ -87,7 +143,10 @@ function fastPath(value: string): OriginPattern | null {
 }
 
 /** Message and hint for an `http:` pattern on a non-loopback host. */
-export function insecureProblem(pattern: { source: string; scheme: string; host: string; port: number | null | '*' }, kind: 'exact' | 'subdomains'): PatternProblem {
+export function insecureProblem(
+  pattern: { source: string; scheme: string; host: string; port: number | null | '*' },
+  kind: 'exact' | 'subdomains',
+): PatternProblem {
   const https = `https://${kind === 'subdomains' ? '*.' : ''}${pattern.host}${pattern.port === null || pattern.port === 80 ? '' : `:${pattern.port}`}`;
   return {
     code: 'origin-insecure',

@@ -7,21 +7,48 @@ import type { PolicyProblem } from './types.js';
 
 /** Codes of validation errors: the policy does not compile. */
 export const POLICY_ERROR_CODES = [
-  'options-not-object', 'option-unknown', 'origins-missing', 'origins-invalid',
+  'options-not-object',
+  'option-unknown',
+  'origins-missing',
+  'origins-invalid',
   ...ORIGIN_PATTERN_CODES,
-  'credentials-with-any-origin', 'private-network-with-any-origin',
-  'methods-invalid', 'method-invalid', 'method-wildcard-in-list', 'method-forbidden',
-  'request-headers-invalid', 'expose-headers-invalid', 'header-invalid', 'header-wildcard-in-list', 'header-forbidden',
-  'expose-forbidden', 'expose-cors-header', 'expose-wildcard-with-credentials',
-  'max-age-invalid', 'max-age-out-of-range', 'preflight-status-invalid', 'on-disallowed-invalid',
-  'credentials-invalid', 'private-network-invalid', 'allow-insecure-origins-invalid',
-  'list-allowed-methods-invalid', 'list-allowed-methods-with-any-method',
+  'credentials-with-any-origin',
+  'private-network-with-any-origin',
+  'methods-invalid',
+  'method-invalid',
+  'method-wildcard-in-list',
+  'method-forbidden',
+  'request-headers-invalid',
+  'expose-headers-invalid',
+  'header-invalid',
+  'header-wildcard-in-list',
+  'header-forbidden',
+  'expose-forbidden',
+  'expose-cors-header',
+  'expose-wildcard-with-credentials',
+  'max-age-invalid',
+  'max-age-out-of-range',
+  'preflight-status-invalid',
+  'on-disallowed-invalid',
+  'credentials-invalid',
+  'private-network-invalid',
+  'allow-insecure-origins-invalid',
+  'list-allowed-methods-invalid',
+  'list-allowed-methods-with-any-method',
 ] as const;
 
 /** Codes of validation warnings: the policy compiles, but something in it is probably not meant. */
 export const POLICY_WARNING_CODES = [
-  'origin-insecure-allowed', 'origin-duplicate', 'origin-redundant', 'origins-empty', 'allow-insecure-origins-unused',
-  'method-not-normalized', 'method-lower-case', 'method-duplicate', 'header-duplicate', 'expose-safelisted',
+  'origin-insecure-allowed',
+  'origin-duplicate',
+  'origin-redundant',
+  'origins-empty',
+  'allow-insecure-origins-unused',
+  'method-not-normalized',
+  'method-lower-case',
+  'method-duplicate',
+  'header-duplicate',
+  'expose-safelisted',
   'max-age-above-browser-cap',
 ] as const;
 
@@ -33,12 +60,26 @@ export type PolicyProblemCode = PolicyErrorProblemCode | PolicyWarningCode;
 export const POLICY_ERROR_CLASS_CODES = ['policy-invalid', ...ORIGIN_PATTERN_CODES] as const;
 export type PolicyErrorCode = 'policy-invalid' | OriginPatternCode;
 
-export function policyError(code: PolicyErrorProblemCode, path: string, message: string, hint?: string): PolicyProblem {
-  return hint === undefined ? { severity: 'error', code, path, message } : { severity: 'error', code, path, message, hint };
+export function policyError(
+  code: PolicyErrorProblemCode,
+  path: string,
+  message: string,
+  hint?: string,
+): PolicyProblem {
+  return hint === undefined
+    ? { severity: 'error', code, path, message }
+    : { severity: 'error', code, path, message, hint };
 }
 
-export function policyWarning(code: PolicyWarningCode, path: string, message: string, hint?: string): PolicyProblem {
-  return hint === undefined ? { severity: 'warning', code, path, message } : { severity: 'warning', code, path, message, hint };
+export function policyWarning(
+  code: PolicyWarningCode,
+  path: string,
+  message: string,
+  hint?: string,
+): PolicyProblem {
+  return hint === undefined
+    ? { severity: 'warning', code, path, message }
+    : { severity: 'warning', code, path, message, hint };
 }
 
 /** How a wrong value is named in a message: `null`, `an array`, `string`, … */

@@ -5,7 +5,9 @@ import type { PolicyProblem } from './types.js';
 function summarise(problems: readonly PolicyProblem[]): string {
   const errors = problems.filter((p) => p.severity === 'error');
   const shown = errors.length > 0 ? errors : problems;
-  const lines = shown.map((p) => `${p.path || '(policy)'}: ${p.message} [${p.code}]${p.hint ? ` (${p.hint})` : ''}`);
+  const lines = shown.map(
+    (p) => `${p.path || '(policy)'}: ${p.message} [${p.code}]${p.hint ? ` (${p.hint})` : ''}`,
+  );
   return `invalid CORS policy: ${shown.length} problem${shown.length === 1 ? '' : 's'}\n  ${lines.join('\n  ')}`;
 }
 
@@ -19,7 +21,11 @@ export class PolicyError extends CorsgateError<PolicyErrorCode, PolicyProblem> {
   declare readonly problems: PolicyProblem[];
 
   /** `code`: `policy-invalid` for a policy, the pattern's code for `parseOriginPattern`. */
-  constructor(problems: readonly PolicyProblem[], code: PolicyErrorCode = 'policy-invalid', message?: string) {
+  constructor(
+    problems: readonly PolicyProblem[],
+    code: PolicyErrorCode = 'policy-invalid',
+    message?: string,
+  ) {
     super(code, message ?? summarise(problems), { problems: errorsFirst(problems) });
   }
 

@@ -7,7 +7,14 @@
 import { isSerializedOrigin, type OriginMatcher } from '../origin/matcher.js';
 import { isForbiddenMethod, isSafelistedMethod, isToken } from '../http/names.js';
 import { MAX_ACRM_LENGTH, parseRequestHeaderNames } from './names.js';
-import type { Decision, DecisionReason, NormalizedPolicy, RequestHeadersLike, RequestKind, RequestLike } from './types.js';
+import type {
+  Decision,
+  DecisionReason,
+  NormalizedPolicy,
+  RequestHeadersLike,
+  RequestKind,
+  RequestLike,
+} from './types.js';
 
 const ACAO = 'Access-Control-Allow-Origin';
 const ACAC = 'Access-Control-Allow-Credentials';
@@ -20,7 +27,11 @@ const VARY_ACRM = 'Access-Control-Request-Method';
 const VARY_ACRH = 'Access-Control-Request-Headers';
 
 /** Reads one request header from any of the accepted shapes; arrays are combined with `, ` (Fetch "get"). */
-export function readHeader(headers: RequestHeadersLike, lowerName: string, canonicalName: string): string | null {
+export function readHeader(
+  headers: RequestHeadersLike,
+  lowerName: string,
+  canonicalName: string,
+): string | null {
   if (headers === null || typeof headers !== 'object') return null;
   if (typeof (headers as { get?: unknown }).get === 'function') {
     try {
@@ -52,19 +63,42 @@ const MESSAGES: Record<DecisionReason, string> = {
   allowed: 'The request is allowed by the CORS policy.',
   'no-origin': 'The request has no Origin header, so it is not a CORS request.',
   'origin-not-allowed': 'The origin is not in the CORS allowlist.',
-  'origin-malformed': 'The Origin header is not a serialized origin (scheme://host[:port] in lower case, or null).',
+  'origin-malformed':
+    'The Origin header is not a serialized origin (scheme://host[:port] in lower case, or null).',
   'method-not-allowed': 'The preflight asks for a method the CORS policy does not allow.',
-  'method-malformed': 'The preflight\'s Access-Control-Request-Method is not a method name.',
+  'method-malformed': "The preflight's Access-Control-Request-Method is not a method name.",
   'headers-not-allowed': 'The preflight asks for request headers the CORS policy does not allow.',
-  'headers-malformed': 'The preflight\'s Access-Control-Request-Headers is not a valid, reasonably sized list of header names.',
-  'private-network-not-allowed': 'The preflight asks for private-network access, which the CORS policy does not grant.',
+  'headers-malformed':
+    "The preflight's Access-Control-Request-Headers is not a valid, reasonably sized list of header names.",
+  'private-network-not-allowed':
+    'The preflight asks for private-network access, which the CORS policy does not grant.',
 };
 
 /** Every `Decision.reason`, as data (the docs test holds docs/engine.md to it). */
-export const DECISION_REASONS: readonly DecisionReason[] = Object.freeze(Object.keys(MESSAGES) as DecisionReason[]);
+export const DECISION_REASONS: readonly DecisionReason[] = Object.freeze(
+  Object.keys(MESSAGES) as DecisionReason[],
+);
 
-function decision(kind: RequestKind, allowed: boolean, reason: DecisionReason, status: number | null, headers: Record<string, string>, origin: string | null, message?: string): Decision {
-  return { kind, preflight: kind === 'preflight', allowed, reason, message: message ?? MESSAGES[reason], status, headers, vary: headers.Vary ?? null, origin };
+function decision(
+  kind: RequestKind,
+  allowed: boolean,
+  reason: DecisionReason,
+  status: number | null,
+  headers: Record<string, string>,
+  origin: string | null,
+  message?: string,
+): Decision {
+  return {
+    kind,
+    preflight: kind === 'preflight',
+    allowed,
+    reason,
+    message: message ?? MESSAGES[reason],
+    status,
+    headers,
+    vary: headers.Vary ?? null,
+    origin,
+  };
 }
 
 function frozen(d: Decision): Decision {
@@ -122,15 +156,20 @@ export function compilePolicy(options: NormalizedPolicy, matcher: OriginMatcher)
       const acrm = readHeader(headers, 'access-control-request-method', VARY_ACRM);
       if (acrm !== null) return evaluatePreflight(headers, origin, acrm);
     }
-    if (anyOrigin || matcher.allows(origin)) return decision('actual', true, 'allowed', null, actualHeaders(origin), origin);
-    return refusals.refuseActual(!isSerializedOrigin(origin) ? 'origin-malformed' : 'origin-not-allowed', origin);
+    if (anyOrigin || matcher.allows(origin))
+      return decision('actual', true, 'allowed', null, actualHeaders(origin), origin);
+    return refusals.refuseActual(
+      !isSerializedOrigin(origin) ? 'origin-malformed' : 'origin-not-allowed',
+      origin,
+    );
   }
 
   return { evaluate, allowsOrigin, matcher };
 }
 
 /** The `Access-Control-Expose-Headers` value ('' for none). */
-const exposeHeadersValue = (options: NormalizedPolicy): string => (options.exposeHeaders === '*' ? '*' : options.exposeHeaders.join(','));
+const exposeHeadersValue = (options: NormalizedPolicy): string =>
+  options.exposeHeaders === '*' ? '*' : options.exposeHeaders.join(',');
 
 /** The headers of an allowed request under a `'*'` policy. */
 function anyOriginHeaders(exposed: string): Record<string, string> {
@@ -140,7 +179,8 @@ function anyOriginHeaders(exposed: string): Record<string, string> {
 }
 
 /** The `Vary` tokens of answers that grant nothing: the answer depends on Origin unless every origin gets `*`. */
-const varyOnlyOf = (options: NormalizedPolicy): Record<string, string> => (options.origins === '*' ? {} : { Vary: 'Origin' });
+const varyOnlyOf = (options: NormalizedPolicy): Record<string, string> =>
+  options.origins === '*' ? {} : { Vary: 'Origin' };
 
 interface Refusals {
   /** The answer to a request without Origin. */
@@ -162,7 +202,8 @@ function compileRefusals(options: NormalizedPolicy): Refusals {
     return decision('preflight', false, reason, 403, d.headers as Record<string, string>, origin);
   };
   const status = options.onDisallowed === 'reject' ? 403 : null;
-  const refusedActual = (reason: DecisionReason) => frozen(decision('actual', false, reason, status, { ...varyOnly }, null));
+  const refusedActual = (reason: DecisionReason) =>
+    frozen(decision('actual', false, reason, status, { ...varyOnly }, null));
   const refusedActualNotAllowed = refusedActual('origin-not-allowed');
   const refusedActualMalformed = refusedActual('origin-malformed');
   const refuseActual = (reason: 'origin-malformed' | 'origin-not-allowed', origin: string): Decision => {
@@ -170,9 +211,20 @@ function compileRefusals(options: NormalizedPolicy): Refusals {
     return decision('actual', false, reason, d.status, d.headers as Record<string, string>, origin);
   };
   // Non-CORS requests: for '*' policies answer `*` anyway (cacheable by anyone, whatwg/fetch#1601).
-  const noOrigin = options.origins === '*'
-    ? frozen(decision('none', true, 'no-origin', null, anyOriginHeaders(exposeHeadersValue(options)), null, 'The request has no Origin header; the policy answers * for any origin.'))
-    : frozen(decision('none', false, 'no-origin', null, { ...varyOnly }, null));
+  const noOrigin =
+    options.origins === '*'
+      ? frozen(
+          decision(
+            'none',
+            true,
+            'no-origin',
+            null,
+            anyOriginHeaders(exposeHeadersValue(options)),
+            null,
+            'The request has no Origin header; the policy answers * for any origin.',
+          ),
+        )
+      : frozen(decision('none', false, 'no-origin', null, { ...varyOnly }, null));
   return { noOrigin, refusePreflight, refuseActual };
 }
 
@@ -182,7 +234,9 @@ function compileRefusals(options: NormalizedPolicy): Refusals {
  * over and over, so the verdicts for short values are remembered; the memo is bounded and is
  * emptied when full, so hostile values cost no more than parsing them.
  */
-function compileHeadersVerdict(requestHeaders: NormalizedPolicy['requestHeaders']): (acrh: string) => string | { refused: DecisionReason } {
+function compileHeadersVerdict(
+  requestHeaders: NormalizedPolicy['requestHeaders'],
+): (acrh: string) => string | { refused: DecisionReason } {
   const headerSet = requestHeaders === '*' ? null : new Set(requestHeaders);
   const acrhMemo = new Map<string, string | { refused: DecisionReason }>();
   return (acrh) => {
@@ -190,7 +244,8 @@ function compileHeadersVerdict(requestHeaders: NormalizedPolicy['requestHeaders'
     if (verdict !== undefined) return verdict;
     const parsed = parseRequestHeaderNames(acrh);
     if (!parsed.ok) verdict = REFUSED_MALFORMED;
-    else if (headerSet !== null && !parsed.names.every((name) => headerSet.has(name))) verdict = REFUSED_NOT_ALLOWED;
+    else if (headerSet !== null && !parsed.names.every((name) => headerSet.has(name)))
+      verdict = REFUSED_NOT_ALLOWED;
     else verdict = parsed.names.length > 0 ? parsed.joined : '';
     if (acrh.length <= ACRH_MEMO_MAX_LENGTH) {
       if (acrhMemo.size >= ACRH_MEMO_SIZE) acrhMemo.clear();
@@ -213,10 +268,14 @@ function compilePreflight(
   const maxAge = options.maxAge === undefined ? null : String(options.maxAge);
   // Every allowed method, listed on every allowed preflight (the `listAllowedMethods` option): the same
   // list whatever was requested, so the answer does not vary on the requested method.
-  const listedMethods = options.listAllowedMethods === true && methodSet !== null ? [...methodSet].join(', ') : null;
+  const listedMethods =
+    options.listAllowedMethods === true && methodSet !== null ? [...methodSet].join(', ') : null;
   // Vary of an allowed preflight, indexed by (method echoed ? 1 : 0) + (headers echoed ? 2 : 0).
   const preflightVary = [0, 1, 2, 3].map((k) =>
-    [anyOrigin ? null : 'Origin', k & 1 ? VARY_ACRM : null, k & 2 ? VARY_ACRH : null].filter((t) => t !== null).join(', '));
+    [anyOrigin ? null : 'Origin', k & 1 ? VARY_ACRM : null, k & 2 ? VARY_ACRH : null]
+      .filter((t) => t !== null)
+      .join(', '),
+  );
 
   return (headers, origin, acrm) => {
     // 1. Origin (#cors-check runs on the preflight response with the actual request's credentials mode).
@@ -231,7 +290,8 @@ function compilePreflight(
     if (!isSafelistedMethod(method)) {
       if (methodSet !== null) {
         // Configured methods are validated tokens, never forbidden ones: membership settles it.
-        if (!methodSet.has(method)) return refusePreflight(isToken(method) ? 'method-not-allowed' : 'method-malformed', origin);
+        if (!methodSet.has(method))
+          return refusePreflight(isToken(method) ? 'method-not-allowed' : 'method-malformed', origin);
       } else {
         if (!isToken(method)) return refusePreflight('method-malformed', origin);
         if (isForbiddenMethod(method)) return refusePreflight('method-not-allowed', origin);
@@ -248,7 +308,11 @@ function compilePreflight(
       if (verdict !== '') echoHeaders = verdict;
     }
     // 4. Private Network Access (Chromium): only when granted.
-    const pna = readHeader(headers, 'access-control-request-private-network', 'Access-Control-Request-Private-Network');
+    const pna = readHeader(
+      headers,
+      'access-control-request-private-network',
+      'Access-Control-Request-Private-Network',
+    );
     const askPrivateNetwork = pna !== null && pna.length <= 16 && pna.trim().toLowerCase() === 'true';
     if (askPrivateNetwork && !privateNetwork) return refusePreflight('private-network-not-allowed', origin);
 

@@ -10,11 +10,22 @@ import { analysePolicy } from './validate.js';
 import type { Policy, PolicyOptions } from './types.js';
 
 export { PolicyError } from './errors.js';
-export type { PolicyErrorCode, PolicyErrorProblemCode, PolicyProblemCode, PolicyWarningCode } from './codes.js';
+export type {
+  PolicyErrorCode,
+  PolicyErrorProblemCode,
+  PolicyProblemCode,
+  PolicyWarningCode,
+} from './codes.js';
 export { validatePolicy, OPTION_NAMES, MAX_AGE_LIMIT } from './validate.js';
 export type { ValidationResult } from './validate.js';
 export { readHeader } from './evaluate.js';
-export { parseRequestHeaderNames, MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_ACRH_EMPTY, MAX_ACRM_LENGTH } from './names.js';
+export {
+  parseRequestHeaderNames,
+  MAX_ACRH_LENGTH,
+  MAX_ACRH_NAMES,
+  MAX_ACRH_EMPTY,
+  MAX_ACRM_LENGTH,
+} from './names.js';
 export type * from './types.js';
 
 export function createPolicy(options: PolicyOptions): Policy {
@@ -44,11 +55,16 @@ export interface ParseOriginPatternOptions {
  */
 export function parseOriginPattern(pattern: string, options: ParseOriginPatternOptions = {}): OriginPattern {
   const { pattern: parsed, problem } = checkOriginPattern(pattern);
-  const insecure = parsed !== null && parsed.kind !== 'any' && parsed.insecure && options.allowInsecureOrigins !== true;
+  const insecure =
+    parsed !== null && parsed.kind !== 'any' && parsed.insecure && options.allowInsecureOrigins !== true;
   const refusal = problem ?? (insecure ? insecureProblem(parsed, parsed.kind) : null);
   if (refusal !== null) {
     const message = refusal.hint ? `${refusal.message}: ${refusal.hint}` : refusal.message;
-    throw new PolicyError([policyError(refusal.code, '', refusal.message, refusal.hint)], refusal.code, message);
+    throw new PolicyError(
+      [policyError(refusal.code, '', refusal.message, refusal.hint)],
+      refusal.code,
+      message,
+    );
   }
   return parsed!;
 }

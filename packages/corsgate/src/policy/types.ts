@@ -76,8 +76,7 @@ export interface PolicyProblem {
 
 /** Headers as any of: a Fetch `Headers`, Node's `IncomingHttpHeaders`, or a plain record (lower- or any-case keys). */
 export type RequestHeadersLike =
-  | { get(name: string): string | null }
-  | Readonly<Record<string, string | readonly string[] | undefined>>;
+  { get(name: string): string | null } | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 export interface RequestLike {
   /** Node's IncomingMessage types it as optional; a missing method is treated as a non-OPTIONS request. */

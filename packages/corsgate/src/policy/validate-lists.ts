@@ -21,7 +21,16 @@ export function validateMethods(value: unknown): Validated<readonly string[] | '
   if (value === undefined) return { value: defaultMethods(), problems: [] };
   if (value === '*') return { value: '*', problems: [] };
   if (!Array.isArray(value)) {
-    return { value: defaultMethods(), problems: [policyError('methods-invalid', 'methods', `"methods" must be a list of method names or '*', not ${describeValue(value)}`)] };
+    return {
+      value: defaultMethods(),
+      problems: [
+        policyError(
+          'methods-invalid',
+          'methods',
+          `"methods" must be a list of method names or '*', not ${describeValue(value)}`,
+        ),
+      ],
+    };
   }
   const methods: string[] = [];
   const problems: PolicyProblem[] = [];
@@ -31,15 +40,52 @@ export function validateMethods(value: unknown): Validated<readonly string[] | '
 
 /** Checks one listed method: adds its normalized form to `listed`, and what is wrong with it to `problems`. */
 function checkMethod(m: unknown, path: string, listed: string[], problems: PolicyProblem[]): void {
-  if (typeof m !== 'string' || !isToken(m)) return void problems.push(policyError('method-invalid', path, `${JSON.stringify(m)} is not a method name (an RFC 9110 token)`));
-  if (m === '*') return void problems.push(policyError('method-wildcard-in-list', path, "'*' inside the list would only allow a method literally named *", "use methods: '*' instead of a list"));
-  if (isForbiddenMethod(m)) return void problems.push(policyError('method-forbidden', path, `${m} is a forbidden method: browsers never send it`, 'remove it'));
+  if (typeof m !== 'string' || !isToken(m))
+    return void problems.push(
+      policyError('method-invalid', path, `${JSON.stringify(m)} is not a method name (an RFC 9110 token)`),
+    );
+  if (m === '*')
+    return void problems.push(
+      policyError(
+        'method-wildcard-in-list',
+        path,
+        "'*' inside the list would only allow a method literally named *",
+        "use methods: '*' instead of a list",
+      ),
+    );
+  if (isForbiddenMethod(m))
+    return void problems.push(
+      policyError(
+        'method-forbidden',
+        path,
+        `${m} is a forbidden method: browsers never send it`,
+        'remove it',
+      ),
+    );
   const normal = normalizeMethod(m);
-  if (normal !== m) problems.push(policyWarning('method-not-normalized', path, `browsers send ${normal}, not ${m}; listed as ${normal}`, `write ${normal}`));
+  if (normal !== m)
+    problems.push(
+      policyWarning(
+        'method-not-normalized',
+        path,
+        `browsers send ${normal}, not ${m}; listed as ${normal}`,
+        `write ${normal}`,
+      ),
+    );
   else if (m !== m.toUpperCase()) {
-    problems.push(policyWarning('method-lower-case', path, `methods compare case-sensitively: "${m}" only matches a request made with exactly "${m}"`, `did you mean ${m.toUpperCase()}?`));
+    problems.push(
+      policyWarning(
+        'method-lower-case',
+        path,
+        `methods compare case-sensitively: "${m}" only matches a request made with exactly "${m}"`,
+        `did you mean ${m.toUpperCase()}?`,
+      ),
+    );
   }
-  if (listed.includes(normal)) return void problems.push(policyWarning('method-duplicate', path, `${normal} is listed twice`, 'remove one of them'));
+  if (listed.includes(normal))
+    return void problems.push(
+      policyWarning('method-duplicate', path, `${normal} is listed twice`, 'remove one of them'),
+    );
   listed.push(normal);
 }
 
@@ -59,7 +105,14 @@ export const REQUEST_HEADER_RULES: HeaderListRules = {
   notAListCode: 'request-headers-invalid',
   wildcardHint: "use requestHeaders: '*' instead of a list",
   checkName: (lower, name, path) =>
-    isForbiddenRequestHeaderName(lower) ? policyError('header-forbidden', path, `${name} is a forbidden request header: browsers never let scripts set it`, 'remove it') : null,
+    isForbiddenRequestHeaderName(lower)
+      ? policyError(
+          'header-forbidden',
+          path,
+          `${name} is a forbidden request header: browsers never let scripts set it`,
+          'remove it',
+        )
+      : null,
 };
 
 export const EXPOSE_HEADER_RULES: HeaderListRules = {
@@ -67,31 +120,75 @@ export const EXPOSE_HEADER_RULES: HeaderListRules = {
   notAListCode: 'expose-headers-invalid',
   wildcardHint: "use exposeHeaders: '*' (without credentials)",
   checkName(lower, name, path) {
-    if (isForbiddenResponseHeader(lower)) return policyError('expose-forbidden', path, `${name} can never be exposed to scripts`, 'remove it');
-    if (isCorsProtocolHeader(lower)) return policyError('expose-cors-header', path, `${name} is a CORS protocol header, not a response header to expose`, 'remove it');
-    if (isSafelistedResponseHeader(lower)) return policyWarning('expose-safelisted', path, `${name} is always readable by scripts; listing it changes nothing`, 'remove it');
+    if (isForbiddenResponseHeader(lower))
+      return policyError('expose-forbidden', path, `${name} can never be exposed to scripts`, 'remove it');
+    if (isCorsProtocolHeader(lower))
+      return policyError(
+        'expose-cors-header',
+        path,
+        `${name} is a CORS protocol header, not a response header to expose`,
+        'remove it',
+      );
+    if (isSafelistedResponseHeader(lower))
+      return policyWarning(
+        'expose-safelisted',
+        path,
+        `${name} is always readable by scripts; listing it changes nothing`,
+        'remove it',
+      );
     return null;
   },
 };
 
 /** A list of header names (lower-cased, de-duplicated) or `'*'`; absent means none. */
-export function validateHeaderList(value: unknown, rules: HeaderListRules): Validated<readonly string[] | '*'> {
+export function validateHeaderList(
+  value: unknown,
+  rules: HeaderListRules,
+): Validated<readonly string[] | '*'> {
   if (value === undefined) return { value: [], problems: [] };
   if (value === '*') return { value: '*', problems: [] };
   const { option } = rules;
   if (!Array.isArray(value)) {
-    return { value: [], problems: [policyError(rules.notAListCode, option, `"${option}" must be a list of header names or '*', not ${describeValue(value)}`)] };
+    return {
+      value: [],
+      problems: [
+        policyError(
+          rules.notAListCode,
+          option,
+          `"${option}" must be a list of header names or '*', not ${describeValue(value)}`,
+        ),
+      ],
+    };
   }
   const names: string[] = [];
   const problems: PolicyProblem[] = [];
   value.forEach((h: unknown, i: number) => {
     const path = `${option}[${i}]`;
-    if (typeof h !== 'string' || !isToken(h)) return void problems.push(policyError('header-invalid', path, `${JSON.stringify(h)} is not a header name (an RFC 9110 token)`));
-    if (h === '*') return void problems.push(policyError('header-wildcard-in-list', path, "'*' inside the list is not a header name", rules.wildcardHint));
+    if (typeof h !== 'string' || !isToken(h))
+      return void problems.push(
+        policyError('header-invalid', path, `${JSON.stringify(h)} is not a header name (an RFC 9110 token)`),
+      );
+    if (h === '*')
+      return void problems.push(
+        policyError(
+          'header-wildcard-in-list',
+          path,
+          "'*' inside the list is not a header name",
+          rules.wildcardHint,
+        ),
+      );
     const lower = h.toLowerCase();
     const problem = rules.checkName(lower, h, path);
     if (problem !== null) return void problems.push(problem);
-    if (names.includes(lower)) return void problems.push(policyWarning('header-duplicate', path, `${h} is listed twice (names are case-insensitive)`, 'remove one of them'));
+    if (names.includes(lower))
+      return void problems.push(
+        policyWarning(
+          'header-duplicate',
+          path,
+          `${h} is listed twice (names are case-insensitive)`,
+          'remove one of them',
+        ),
+      );
     names.push(lower);
   });
   return { value: names, problems };

@@ -19,9 +19,21 @@ export interface ValidatedOrigins {
 
 export function validateOrigins(value: unknown, allowInsecureOrigins: boolean): ValidatedOrigins {
   const builder = new OriginMatcherBuilder();
-  const result = (problems: PolicyProblem[]): ValidatedOrigins => ({ value: [], anyInsecure: false, builder, problems });
+  const result = (problems: PolicyProblem[]): ValidatedOrigins => ({
+    value: [],
+    anyInsecure: false,
+    builder,
+    problems,
+  });
   if (value === undefined) {
-    return result([policyError('origins-missing', 'origins', 'the policy has no "origins"', "list the allowed origins, e.g. origins: ['https://app.example.com'], or use origins: '*'")]);
+    return result([
+      policyError(
+        'origins-missing',
+        'origins',
+        'the policy has no "origins"',
+        "list the allowed origins, e.g. origins: ['https://app.example.com'], or use origins: '*'",
+      ),
+    ]);
   }
   if (value === '*') {
     builder.add({ kind: 'any', source: '*' });
@@ -29,12 +41,23 @@ export function validateOrigins(value: unknown, allowInsecureOrigins: boolean): 
   }
   if (!Array.isArray(value)) {
     const hint = typeof value === 'string' ? `write a list: origins: [${JSON.stringify(value)}]` : undefined;
-    return result([policyError('origins-invalid', 'origins', `"origins" must be a list of origin patterns or '*', not ${describeValue(value)}`, hint)]);
+    return result([
+      policyError(
+        'origins-invalid',
+        'origins',
+        `"origins" must be a list of origin patterns or '*', not ${describeValue(value)}`,
+        hint,
+      ),
+    ]);
   }
   return validateOriginList(value, allowInsecureOrigins, builder);
 }
 
-function validateOriginList(list: readonly unknown[], allowInsecureOrigins: boolean, builder: OriginMatcherBuilder): ValidatedOrigins {
+function validateOriginList(
+  list: readonly unknown[],
+  allowInsecureOrigins: boolean,
+  builder: OriginMatcherBuilder,
+): ValidatedOrigins {
   const problems: PolicyProblem[] = [];
   const accepted: string[] = [];
   const duplicates: number[] = [];
@@ -44,7 +67,9 @@ function validateOriginList(list: readonly unknown[], allowInsecureOrigins: bool
     if (!(i in list)) continue; // a hole in a sparse array is not an entry
     const { pattern, problem } = checkOriginPattern(list[i]);
     if (problem !== null) {
-      problems.push(withFix(policyError(problem.code, `origins[${i}]`, problem.message, problem.hint), problem));
+      problems.push(
+        withFix(policyError(problem.code, `origins[${i}]`, problem.message, problem.hint), problem),
+      );
       continue;
     }
     const p = pattern!;
@@ -60,17 +85,38 @@ function validateOriginList(list: readonly unknown[], allowInsecureOrigins: bool
     }
     accepted.push(p.source);
   }
-  if (duplicates.length > 0) for (const warning of duplicateWarnings(list, duplicates)) problems.push(warning);
-  if (list.length === 0) problems.push(policyWarning('origins-empty', 'origins', 'the origin list is empty: no cross-origin request will be allowed'));
-  if (anyOrigin && list.length > 1) problems.push(policyWarning('origin-redundant', 'origins', "'*' is in the list, so the other entries change nothing", "use origins: '*' alone"));
+  if (duplicates.length > 0)
+    for (const warning of duplicateWarnings(list, duplicates)) problems.push(warning);
+  if (list.length === 0)
+    problems.push(
+      policyWarning(
+        'origins-empty',
+        'origins',
+        'the origin list is empty: no cross-origin request will be allowed',
+      ),
+    );
+  if (anyOrigin && list.length > 1)
+    problems.push(
+      policyWarning(
+        'origin-redundant',
+        'origins',
+        "'*' is in the list, so the other entries change nothing",
+        "use origins: '*' alone",
+      ),
+    );
   return { value: anyOrigin ? '*' : accepted, anyInsecure, builder, problems };
 }
 
 /** `http:` on a host that is not loopback: an error, or a warning when `allowInsecureOrigins` lifts the rule. */
-function insecureOriginProblem(p: Exclude<OriginPattern, { kind: 'any' }>, i: number, allowInsecureOrigins: boolean): PolicyProblem {
+function insecureOriginProblem(
+  p: Exclude<OriginPattern, { kind: 'any' }>,
+  i: number,
+  allowInsecureOrigins: boolean,
+): PolicyProblem {
   const path = `origins[${i}]`;
   const problem = insecureProblem(p, p.kind);
-  if (!allowInsecureOrigins) return withFix(policyError(problem.code, path, problem.message, problem.hint), problem);
+  if (!allowInsecureOrigins)
+    return withFix(policyError(problem.code, path, problem.message, problem.hint), problem);
   return policyWarning(
     'origin-insecure-allowed',
     path,
@@ -88,13 +134,22 @@ function duplicateWarnings(list: readonly unknown[], duplicates: readonly number
   });
   return duplicates.map((i) => {
     const source = list[i] as string;
-    return policyWarning('origin-duplicate', `origins[${i}]`, `"${source}" is listed twice (also origins[${first.get(source)}])`, 'remove one of them');
+    return policyWarning(
+      'origin-duplicate',
+      `origins[${i}]`,
+      `"${source}" is listed twice (also origins[${first.get(source)}])`,
+      'remove one of them',
+    );
   });
 }
 
 /** The pattern check's structured fix, carried on the engine's problem. */
 function withFix(p: PolicyProblem, fix: { suggestion?: string; option?: string }): PolicyProblem {
-  return { ...p, ...(fix.suggestion !== undefined ? { suggestion: fix.suggestion } : {}), ...(fix.option !== undefined ? { option: fix.option } : {}) };
+  return {
+    ...p,
+    ...(fix.suggestion !== undefined ? { suggestion: fix.suggestion } : {}),
+    ...(fix.option !== undefined ? { option: fix.option } : {}),
+  };
 }
 
 /** Rules that tie `origins` to other options. */
@@ -105,13 +160,34 @@ export function validateOriginCombinations(
   const problems: PolicyProblem[] = [];
   const anyOrigin = origins.value === '*';
   if (anyOrigin && options.credentials) {
-    problems.push(policyError('credentials-with-any-origin', 'credentials', "credentials cannot be allowed for any origin ('*'): every site on the web could read your users' data", "list the trusted origins instead of '*', or set credentials: false"));
+    problems.push(
+      policyError(
+        'credentials-with-any-origin',
+        'credentials',
+        "credentials cannot be allowed for any origin ('*'): every site on the web could read your users' data",
+        "list the trusted origins instead of '*', or set credentials: false",
+      ),
+    );
   }
   if (anyOrigin && options.privateNetwork) {
-    problems.push(policyError('private-network-with-any-origin', 'privateNetwork', "private-network access cannot be granted to any origin ('*')", 'list the trusted origins instead'));
+    problems.push(
+      policyError(
+        'private-network-with-any-origin',
+        'privateNetwork',
+        "private-network access cannot be granted to any origin ('*')",
+        'list the trusted origins instead',
+      ),
+    );
   }
   if (options.allowInsecureOrigins && !origins.anyInsecure) {
-    problems.push(policyWarning('allow-insecure-origins-unused', 'allowInsecureOrigins', 'allowInsecureOrigins is true but no origin needs it', 'remove it'));
+    problems.push(
+      policyWarning(
+        'allow-insecure-origins-unused',
+        'allowInsecureOrigins',
+        'allowInsecureOrigins is true but no origin needs it',
+        'remove it',
+      ),
+    );
   }
   return problems;
 }

@@ -11,12 +11,27 @@
 import type { OriginMatcher } from '../origin/matcher.js';
 import { describeValue, policyError, policyWarning, type PolicyErrorProblemCode } from './codes.js';
 import type { NormalizedPolicy, PolicyProblem } from './types.js';
-import { EXPOSE_HEADER_RULES, REQUEST_HEADER_RULES, validateHeaderList, validateMethods, type Validated } from './validate-lists.js';
+import {
+  EXPOSE_HEADER_RULES,
+  REQUEST_HEADER_RULES,
+  validateHeaderList,
+  validateMethods,
+  type Validated,
+} from './validate-lists.js';
 import { validateOriginCombinations, validateOrigins } from './validate-origins.js';
 
 export const OPTION_NAMES = [
-  'origins', 'methods', 'requestHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork',
-  'preflightStatus', 'onDisallowed', 'allowInsecureOrigins', 'listAllowedMethods',
+  'origins',
+  'methods',
+  'requestHeaders',
+  'exposeHeaders',
+  'credentials',
+  'maxAge',
+  'privateNetwork',
+  'preflightStatus',
+  'onDisallowed',
+  'allowInsecureOrigins',
+  'listAllowedMethods',
 ] as const;
 
 export const MAX_AGE_LIMIT = 86400;
@@ -41,31 +56,61 @@ export function validatePolicy(options: unknown): ValidationResult {
 
 export function analysePolicy(options: unknown): Analysis {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    const problem = policyError('options-not-object', '', `the policy must be an object with at least an "origins" list, not ${describeValue(options)}`, "e.g. { origins: ['https://app.example.com'] }");
+    const problem = policyError(
+      'options-not-object',
+      '',
+      `the policy must be an object with at least an "origins" list, not ${describeValue(options)}`,
+      "e.g. { origins: ['https://app.example.com'] }",
+    );
     return { errors: [problem], warnings: [], normalized: null, matcher: null };
   }
   const o = options as Record<string, unknown>;
   const credentials = validateBoolean(o.credentials, 'credentials', 'credentials-invalid');
   const privateNetwork = validateBoolean(o.privateNetwork, 'privateNetwork', 'private-network-invalid');
-  const allowInsecureOrigins = validateBoolean(o.allowInsecureOrigins, 'allowInsecureOrigins', 'allow-insecure-origins-invalid');
-  const listAllowedMethods = validateBoolean(o.listAllowedMethods, 'listAllowedMethods', 'list-allowed-methods-invalid');
+  const allowInsecureOrigins = validateBoolean(
+    o.allowInsecureOrigins,
+    'allowInsecureOrigins',
+    'allow-insecure-origins-invalid',
+  );
+  const listAllowedMethods = validateBoolean(
+    o.listAllowedMethods,
+    'listAllowedMethods',
+    'list-allowed-methods-invalid',
+  );
   const origins = validateOrigins(o.origins, allowInsecureOrigins.value);
   const methods = validateMethods(o.methods);
   const requestHeaders = validateHeaderList(o.requestHeaders, REQUEST_HEADER_RULES);
   const exposeHeaders = validateHeaderList(o.exposeHeaders, EXPOSE_HEADER_RULES);
   const maxAge = validateMaxAge(o.maxAge);
   const preflightStatus = validatePreflightStatus(o.preflightStatus);
-  const onDisallowed = validateChoice(o.onDisallowed, 'onDisallowed', ['omit', 'reject'] as const, 'on-disallowed-invalid');
+  const onDisallowed = validateChoice(
+    o.onDisallowed,
+    'onDisallowed',
+    ['omit', 'reject'] as const,
+    'on-disallowed-invalid',
+  );
 
   // In the order a reader meets the options; each list keeps that order once split by severity.
   const problems = [
     validateOptionNames(o),
-    credentials.problems, privateNetwork.problems, allowInsecureOrigins.problems,
+    credentials.problems,
+    privateNetwork.problems,
+    allowInsecureOrigins.problems,
     origins.problems,
-    validateOriginCombinations(origins, { credentials: credentials.value, privateNetwork: privateNetwork.value, allowInsecureOrigins: allowInsecureOrigins.value }),
-    methods.problems, listAllowedMethods.problems, validateListedMethods(listAllowedMethods.value, methods.value), requestHeaders.problems,
-    validateExposeWildcard(exposeHeaders.value, credentials.value), exposeHeaders.problems,
-    maxAge.problems, preflightStatus.problems, onDisallowed.problems,
+    validateOriginCombinations(origins, {
+      credentials: credentials.value,
+      privateNetwork: privateNetwork.value,
+      allowInsecureOrigins: allowInsecureOrigins.value,
+    }),
+    methods.problems,
+    listAllowedMethods.problems,
+    validateListedMethods(listAllowedMethods.value, methods.value),
+    requestHeaders.problems,
+    validateExposeWildcard(exposeHeaders.value, credentials.value),
+    exposeHeaders.problems,
+    maxAge.problems,
+    preflightStatus.problems,
+    onDisallowed.problems,
   ];
   const errors: PolicyProblem[] = [];
   const warnings: PolicyProblem[] = [];
@@ -94,7 +139,14 @@ function validateOptionNames(o: Record<string, unknown>): PolicyProblem[] {
   for (const key of Object.keys(o)) {
     if ((OPTION_NAMES as readonly string[]).includes(key)) continue;
     const suggestion = suggestOption(key);
-    problems.push(policyError('option-unknown', key, `unknown option "${key}"`, suggestion ? `did you mean "${suggestion}"?` : `known options: ${OPTION_NAMES.join(', ')}`));
+    problems.push(
+      policyError(
+        'option-unknown',
+        key,
+        `unknown option "${key}"`,
+        suggestion ? `did you mean "${suggestion}"?` : `known options: ${OPTION_NAMES.join(', ')}`,
+      ),
+    );
   }
   return problems;
 }
@@ -102,16 +154,34 @@ function validateOptionNames(o: Record<string, unknown>): PolicyProblem[] {
 /** A boolean option; absent means false. */
 function validateBoolean(value: unknown, name: string, code: PolicyErrorProblemCode): Validated<boolean> {
   if (value === undefined) return { value: false, problems: [] };
-  if (typeof value !== 'boolean') return { value: false, problems: [policyError(code, name, `"${name}" must be true or false, not ${describeValue(value)}`)] };
+  if (typeof value !== 'boolean')
+    return {
+      value: false,
+      problems: [policyError(code, name, `"${name}" must be true or false, not ${describeValue(value)}`)],
+    };
   return { value, problems: [] };
 }
 
 /** One of a few strings; absent means the first. */
-function validateChoice<const T extends string>(value: unknown, name: string, choices: readonly [T, ...T[]], code: PolicyErrorProblemCode): Validated<T> {
+function validateChoice<const T extends string>(
+  value: unknown,
+  name: string,
+  choices: readonly [T, ...T[]],
+  code: PolicyErrorProblemCode,
+): Validated<T> {
   if (value === undefined) return { value: choices[0], problems: [] };
   if (!(choices as readonly unknown[]).includes(value)) {
     const allowed = choices.map((c) => `'${c}'`).join(' or ');
-    return { value: choices[0], problems: [policyError(code, name, `"${name}" must be ${allowed}, not ${JSON.stringify(value) ?? describeValue(value)}`)] };
+    return {
+      value: choices[0],
+      problems: [
+        policyError(
+          code,
+          name,
+          `"${name}" must be ${allowed}, not ${JSON.stringify(value) ?? describeValue(value)}`,
+        ),
+      ],
+    };
   }
   return { value: value as T, problems: [] };
 }
@@ -120,13 +190,41 @@ function validateChoice<const T extends string>(value: unknown, name: string, ch
 function validateMaxAge(value: unknown): Validated<number | undefined> {
   if (value === undefined) return { value: undefined, problems: [] };
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    return { value: undefined, problems: [policyError('max-age-invalid', 'maxAge', `"maxAge" must be a whole number of seconds, not ${JSON.stringify(value) ?? describeValue(value)}`)] };
+    return {
+      value: undefined,
+      problems: [
+        policyError(
+          'max-age-invalid',
+          'maxAge',
+          `"maxAge" must be a whole number of seconds, not ${JSON.stringify(value) ?? describeValue(value)}`,
+        ),
+      ],
+    };
   }
   if (value < 0 || value > MAX_AGE_LIMIT) {
-    return { value: undefined, problems: [policyError('max-age-out-of-range', 'maxAge', `maxAge ${value} is outside 0–${MAX_AGE_LIMIT} seconds`, `use a value from 0 to ${MAX_AGE_LIMIT} (Chromium caps at 7200, WebKit at 600)`)] };
+    return {
+      value: undefined,
+      problems: [
+        policyError(
+          'max-age-out-of-range',
+          'maxAge',
+          `maxAge ${value} is outside 0–${MAX_AGE_LIMIT} seconds`,
+          `use a value from 0 to ${MAX_AGE_LIMIT} (Chromium caps at 7200, WebKit at 600)`,
+        ),
+      ],
+    };
   }
   if (value > 7200) {
-    return { value, problems: [policyWarning('max-age-above-browser-cap', 'maxAge', `Chromium caches preflights for at most 7200 s and WebKit for 600 s; ${value} only applies in Firefox`)] };
+    return {
+      value,
+      problems: [
+        policyWarning(
+          'max-age-above-browser-cap',
+          'maxAge',
+          `Chromium caches preflights for at most 7200 s and WebKit for 600 s; ${value} only applies in Firefox`,
+        ),
+      ],
+    };
   }
   return { value, problems: [] };
 }
@@ -136,32 +234,70 @@ function validatePreflightStatus(value: unknown): Validated<number> {
   if (value === undefined) return { value: 204, problems: [] };
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 200 || value > 299) {
     const message = `"preflightStatus" must be a 2xx status (browsers fail a preflight with any other), not ${JSON.stringify(value) ?? describeValue(value)}`;
-    return { value: 204, problems: [policyError('preflight-status-invalid', 'preflightStatus', message, 'use 204 (the default) or 200')] };
+    return {
+      value: 204,
+      problems: [
+        policyError('preflight-status-invalid', 'preflightStatus', message, 'use 204 (the default) or 200'),
+      ],
+    };
   }
   return { value, problems: [] };
 }
 
 /** Salesforce's preflight answer lists every allowed method: with `methods: '*'` there is no list to send. */
-function validateListedMethods(listAllowedMethods: boolean, methods: readonly string[] | '*'): PolicyProblem[] {
+function validateListedMethods(
+  listAllowedMethods: boolean,
+  methods: readonly string[] | '*',
+): PolicyProblem[] {
   if (!listAllowedMethods || methods !== '*') return [];
-  return [policyError('list-allowed-methods-with-any-method', 'listAllowedMethods', "listAllowedMethods needs a list of methods: with methods: '*' there is no list to send", 'list the methods, or leave listAllowedMethods out')];
+  return [
+    policyError(
+      'list-allowed-methods-with-any-method',
+      'listAllowedMethods',
+      "listAllowedMethods needs a list of methods: with methods: '*' there is no list to send",
+      'list the methods, or leave listAllowedMethods out',
+    ),
+  ];
 }
 
 /** Fetch `#cors-check`: with credentials, `Access-Control-Expose-Headers: *` names a header called `*`. */
-function validateExposeWildcard(exposeHeaders: readonly string[] | '*', credentials: boolean): PolicyProblem[] {
+function validateExposeWildcard(
+  exposeHeaders: readonly string[] | '*',
+  credentials: boolean,
+): PolicyProblem[] {
   if (exposeHeaders !== '*' || !credentials) return [];
-  return [policyError('expose-wildcard-with-credentials', 'exposeHeaders', "exposeHeaders: '*' does not work with credentials: browsers then read it as a header literally named *", 'list the response headers to expose')];
+  return [
+    policyError(
+      'expose-wildcard-with-credentials',
+      'exposeHeaders',
+      "exposeHeaders: '*' does not work with credentials: browsers then read it as a header literally named *",
+      'list the response headers to expose',
+    ),
+  ];
 }
 
 /** Names other CORS libraries use for the same thing, to turn a typo into a precise hint. */
 const ALIASES: Record<string, string> = {
-  origin: 'origins', allowedorigins: 'origins', alloworigins: 'origins', alloworigin: 'origins',
-  allowedmethods: 'methods', allowmethods: 'methods', method: 'methods',
-  allowedheaders: 'requestHeaders', allowheaders: 'requestHeaders', headers: 'requestHeaders',
-  exposedheaders: 'exposeHeaders', responseheaders: 'exposeHeaders',
-  allowcredentials: 'credentials', credentialed: 'credentials', withcredentials: 'credentials',
-  maxageseconds: 'maxAge', max_age: 'maxAge', allowprivatenetwork: 'privateNetwork',
-  optionssuccessstatus: 'preflightStatus', status: 'preflightStatus',
+  origin: 'origins',
+  allowedorigins: 'origins',
+  alloworigins: 'origins',
+  alloworigin: 'origins',
+  allowedmethods: 'methods',
+  allowmethods: 'methods',
+  method: 'methods',
+  allowedheaders: 'requestHeaders',
+  allowheaders: 'requestHeaders',
+  headers: 'requestHeaders',
+  exposedheaders: 'exposeHeaders',
+  responseheaders: 'exposeHeaders',
+  allowcredentials: 'credentials',
+  credentialed: 'credentials',
+  withcredentials: 'credentials',
+  maxageseconds: 'maxAge',
+  max_age: 'maxAge',
+  allowprivatenetwork: 'privateNetwork',
+  optionssuccessstatus: 'preflightStatus',
+  status: 'preflightStatus',
 };
 
 /** The option a mistyped key probably meant: a known alias, else the nearest name within two edits. */

@@ -34,12 +34,27 @@ interface Cookie {
 /** RFC 6265 §5.2: the name before `=`, then `;`-separated attributes, names case-insensitive. */
 function parseCookie(header: string): Cookie {
   const [pair = '', ...attrs] = header.split(';');
-  const flags = new Map(attrs.map((a) => {
-    const i = a.indexOf('=');
-    return i === -1 ? [a.trim().toLowerCase(), ''] as const : [a.slice(0, i).trim().toLowerCase(), a.slice(i + 1).trim().toLowerCase()] as const;
-  }));
+  const flags = new Map(
+    attrs.map((a) => {
+      const i = a.indexOf('=');
+      return i === -1
+        ? ([a.trim().toLowerCase(), ''] as const)
+        : ([
+            a.slice(0, i).trim().toLowerCase(),
+            a
+              .slice(i + 1)
+              .trim()
+              .toLowerCase(),
+          ] as const);
+    }),
+  );
   const eq = pair.indexOf('=');
-  return { name: (eq === -1 ? '' : pair.slice(0, eq)).trim(), secure: flags.has('secure'), httpOnly: flags.has('httponly'), sameSite: flags.get('samesite') };
+  return {
+    name: (eq === -1 ? '' : pair.slice(0, eq)).trim(),
+    secure: flags.has('secure'),
+    httpOnly: flags.has('httponly'),
+    sameSite: flags.get('samesite'),
+  };
 }
 
 export function cookiesTest(r: GradedResponse): TestResult {
@@ -52,12 +67,19 @@ export function cookiesTest(r: GradedResponse): TestResult {
   for (const c of cookies) {
     const key = c.name.toLowerCase();
     const session = key.includes('login') || key.includes('sess');
-    if (c.sameSite !== undefined && !['lax', 'strict', 'none'].includes(c.sameSite)) found('cookies-samesite-flag-invalid');
+    if (c.sameSite !== undefined && !['lax', 'strict', 'none'].includes(c.sameSite))
+      found('cookies-samesite-flag-invalid');
     // RFC 6265bis §4.1.2.7: SameSite=None without Secure is rejected.
     if (c.sameSite === 'none' && !c.secure) found('cookies-samesite-flag-invalid');
-    if (!c.secure) found(hsts ? 'cookies-without-secure-flag-but-protected-by-hsts' : 'cookies-without-secure-flag');
+    if (!c.secure)
+      found(hsts ? 'cookies-without-secure-flag-but-protected-by-hsts' : 'cookies-without-secure-flag');
     if (key.includes('csrf') && !c.sameSite) found('cookies-anticsrf-without-samesite-flag');
-    if (session && !c.secure) found(hsts ? 'cookies-session-without-secure-flag-but-protected-by-hsts' : 'cookies-session-without-secure-flag');
+    if (session && !c.secure)
+      found(
+        hsts
+          ? 'cookies-session-without-secure-flag-but-protected-by-hsts'
+          : 'cookies-session-without-secure-flag',
+      );
     if (session && !c.httpOnly) found('cookies-session-without-httponly-flag');
   }
   if (worst !== null) return outcome(name, worst, false);

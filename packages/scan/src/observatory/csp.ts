@@ -36,7 +36,13 @@ function pathPartMatch(a: string, b: string): boolean {
   const pb = b.split('/');
   if (pa.length > pb.length || (exact && pa.length !== pb.length)) return false;
   if (!exact) pa.pop();
-  const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
+  const decode = (x: string) => {
+    try {
+      return decodeURIComponent(x);
+    } catch {
+      return x;
+    }
+  };
   return pa.every((piece, i) => decode(piece) === decode(pb[i]!));
 }
 
@@ -63,7 +69,9 @@ function observatoryCsp(policies: string[]): ObservatoryCsp | null {
       const keep = index === 0;
       const values: Source[] = rawValues.length
         ? rawValues.map((v) => ({ source: v.trim().toLowerCase(), index, keep }))
-        : name.endsWith('-src') ? [{ source: "'none'", index, keep }] : [];
+        : name.endsWith('-src')
+          ? [{ source: "'none'", index, keep }]
+          : [];
       const combined = index === 0 ? [...values] : [...(csp.get(name) ?? []), ...values];
       combined.sort((a, b) => COLLATE(a.source, b.source));
       for (let i = 1; i < combined.length; i++) {
@@ -72,20 +80,31 @@ function observatoryCsp(policies: string[]): ObservatoryCsp | null {
         if (cur.index === prev.index && cur.source.startsWith(prev.source)) cur.keep = false;
         if (cur.index !== prev.index && pathPartMatch(prev.source, cur.source)) cur.keep = true;
       }
-      csp.set(name, combined.filter((x) => x.keep));
+      csp.set(
+        name,
+        combined.filter((x) => x.keep),
+      );
       if (index === 0 && clean.length > 1) for (const x of csp.get(name) ?? []) x.keep = false;
     }
   }
-  const directives = new Map([...csp].map(([name, list]) => [name, new Set(list.length ? list.map((x) => x.source) : ["'none'"])]));
+  const directives = new Map(
+    [...csp].map(([name, list]) => [name, new Set(list.length ? list.map((x) => x.source) : ["'none'"])]),
+  );
   return { directives, duplicateReports };
 }
 
 const split = (values: string[]) => values.flatMap((v) => v.split(',').map((x) => x.trim()));
 
 /** The merged CSP Observatory judges (header and meta), or null when absent, or 'invalid'. */
-export function cspOf(r: GradedResponse): { csp: ObservatoryCsp; headerOnly: Map<string, Set<string>> } | 'absent' | 'invalid' {
-  const header = r.headers['content-security-policy'] === undefined ? [] : split([r.headers['content-security-policy']]);
-  const meta = r.body !== undefined && isHtml(r.headers['content-type']) ? split(httpEquiv(r.body, 'content-security-policy')) : [];
+export function cspOf(
+  r: GradedResponse,
+): { csp: ObservatoryCsp; headerOnly: Map<string, Set<string>> } | 'absent' | 'invalid' {
+  const header =
+    r.headers['content-security-policy'] === undefined ? [] : split([r.headers['content-security-policy']]);
+  const meta =
+    r.body !== undefined && isHtml(r.headers['content-type'])
+      ? split(httpEquiv(r.body, 'content-security-policy'))
+      : [];
   const all = observatoryCsp([...header, ...meta]);
   if (all === null) return 'invalid';
   const headerOnly = observatoryCsp(header)?.directives ?? new Map<string, Set<string>>();
@@ -96,7 +115,12 @@ export function cspOf(r: GradedResponse): { csp: ObservatoryCsp; headerOnly: Map
 }
 
 type Result = ResultOf<'content-security-policy'>;
-const PASSING = new Set<Result>(['csp-implemented-with-no-unsafe', 'csp-implemented-with-no-unsafe-default-src-none', 'csp-implemented-with-unsafe-inline-in-style-src-only', 'csp-implemented-with-insecure-scheme-in-passive-content-only']);
+const PASSING = new Set<Result>([
+  'csp-implemented-with-no-unsafe',
+  'csp-implemented-with-no-unsafe-default-src-none',
+  'csp-implemented-with-unsafe-inline-in-style-src-only',
+  'csp-implemented-with-insecure-scheme-in-passive-content-only',
+]);
 
 export function cspTest(r: GradedResponse): TestResult {
   const name = 'content-security-policy';
@@ -116,26 +140,38 @@ export function cspTest(r: GradedResponse): TestResult {
   for (const list of [script, style]) if (nonceOrHash(list)) list.delete("'unsafe-inline'");
   // The first matching result, in the peer's order of checks.
   let result: Result | null = null;
-  const first = (res: Result) => { result ??= res; };
+  const first = (res: Result) => {
+    result ??= res;
+  };
   if (nonceOrHash(script) && script.has("'strict-dynamic'")) {
-    for (const v of [...script]) if ([...BROAD].some((b) => v.startsWith(b)) || v === "'self'" || v === "'unsafe-inline'") script.delete(v);
+    for (const v of [...script])
+      if ([...BROAD].some((b) => v.startsWith(b)) || v === "'self'" || v === "'unsafe-inline'")
+        script.delete(v);
   } else if (script.has("'strict-dynamic'")) first('csp-header-invalid');
-  const active = [...[...csp].filter(([d]) => d !== 'img-src' && d !== 'media-src' && d !== 'script-src').flatMap(([, l]) => [...l]), ...script];
+  const active = [
+    ...[...csp]
+      .filter(([d]) => d !== 'img-src' && d !== 'media-src' && d !== 'script-src')
+      .flatMap(([, l]) => [...l]),
+    ...script,
+  ];
   const passive = ['img-src', 'media-src'].flatMap((d) => [...(get(d) ?? get('default-src') ?? [])]);
   const https = r.url.startsWith('https:');
   const insecure = (v: string) => v.startsWith('http:') || v.startsWith('ftp:');
-  if ([...script].some((v) => BROAD_OR_UNSAFE_INLINE.has(v)) || [...object].some((v) => BROAD.has(v))) first('csp-implemented-with-unsafe-inline');
+  if ([...script].some((v) => BROAD_OR_UNSAFE_INLINE.has(v)) || [...object].some((v) => BROAD.has(v)))
+    first('csp-implemented-with-unsafe-inline');
   if (https && active.some(insecure)) first('csp-implemented-with-insecure-scheme');
   if (script.has("'unsafe-eval'") || style.has("'unsafe-eval'")) first('csp-implemented-with-unsafe-eval');
   if (https && passive.some(insecure)) first('csp-implemented-with-insecure-scheme-in-passive-content-only');
-  if ([...style].some((v) => BROAD_OR_UNSAFE_INLINE.has(v))) first('csp-implemented-with-unsafe-inline-in-style-src-only');
+  if ([...style].some((v) => BROAD_OR_UNSAFE_INLINE.has(v)))
+    first('csp-implemented-with-unsafe-inline-in-style-src-only');
   const defaultSrc = get('default-src');
-  if (defaultSrc?.has("'none'") && defaultSrc.size === 1) first('csp-implemented-with-no-unsafe-default-src-none');
+  if (defaultSrc?.has("'none'") && defaultSrc.size === 1)
+    first('csp-implemented-with-no-unsafe-default-src-none');
   else first('csp-implemented-with-no-unsafe');
   const res: Result = result!;
   const pass = PASSING.has(res);
   // A passing policy with repeated report-uri/report-to is reported as such, scored 0.
-  if (pass && parsed.csp.duplicateReports) return outcome(name, 'csp-implemented-but-duplicate-directives', true);
+  if (pass && parsed.csp.duplicateReports)
+    return outcome(name, 'csp-implemented-but-duplicate-directives', true);
   return outcome(name, res, pass);
 }
-

@@ -38,7 +38,8 @@ export function xfoTest(r: GradedResponse): TestResult {
   const name = 'x-frame-options';
   const parsed = cspOf(r);
   // frame-ancestors in a policy the CSP test could read makes X-Frame-Options moot.
-  if (typeof parsed === 'object' && parsed.csp.directives.has('frame-ancestors')) return outcome(name, 'x-frame-options-implemented-via-csp', true);
+  if (typeof parsed === 'object' && parsed.csp.directives.has('frame-ancestors'))
+    return outcome(name, 'x-frame-options-implemented-via-csp', true);
   const h = r.headers['x-frame-options'];
   if (h === undefined) return outcome(name, 'x-frame-options-not-implemented', false);
   // The value as it arrives: sent twice, it is "DENY, DENY", which is no valid value (HTML §7.1.7).
@@ -58,12 +59,20 @@ const UNSAFE_REFERRERS = ['origin', 'origin-when-cross-origin', 'unsafe-url', 'n
 export function referrerTest(r: GradedResponse): TestResult {
   const name = 'referrer-policy';
   const meta = r.body !== undefined && isHtml(r.headers['content-type']) ? metaNamed(r.body, 'referrer') : [];
-  const values = [...(r.headers['referrer-policy'] === undefined ? [] : [r.headers['referrer-policy']]), ...meta];
+  const values = [
+    ...(r.headers['referrer-policy'] === undefined ? [] : [r.headers['referrer-policy']]),
+    ...meta,
+  ];
   if (values.length === 0) return outcome(name, 'referrer-policy-not-implemented', true);
-  const tokens = values.join(', ').split(',').map((v) => v.trim().toLowerCase());
+  const tokens = values
+    .join(', ')
+    .split(',')
+    .map((v) => v.trim().toLowerCase());
   const last = tokens.filter((v) => PRIVATE_REFERRERS.includes(v) || UNSAFE_REFERRERS.includes(v)).pop();
   if (last === undefined) return outcome(name, 'referrer-policy-header-invalid', false);
-  return PRIVATE_REFERRERS.includes(last) ? outcome(name, 'referrer-policy-private', true) : outcome(name, 'referrer-policy-unsafe', false);
+  return PRIVATE_REFERRERS.includes(last)
+    ? outcome(name, 'referrer-policy-private', true)
+    : outcome(name, 'referrer-policy-unsafe', false);
 }
 
 /** Fetch §3.7: `Cross-Origin-Resource-Policy = %s"same-origin" / %s"same-site" / %s"cross-origin"` (case-sensitive). */
@@ -97,8 +106,10 @@ export function coopTest(r: GradedResponse): TestResult {
   if (h === undefined) return outcome(name, 'coop-not-implemented', true);
   const token = itemToken(h.slice(0, 1024));
   if (token === 'same-origin') return outcome(name, 'coop-implemented-with-same-origin', true);
-  if (token === 'same-origin-allow-popups') return outcome(name, 'coop-implemented-with-same-origin-allow-popups', true);
-  if (token === 'noopener-allow-popups') return outcome(name, 'coop-implemented-with-noopener-allow-popups', true);
+  if (token === 'same-origin-allow-popups')
+    return outcome(name, 'coop-implemented-with-same-origin-allow-popups', true);
+  if (token === 'noopener-allow-popups')
+    return outcome(name, 'coop-implemented-with-noopener-allow-popups', true);
   if (token === 'unsafe-none') return outcome(name, 'coop-implemented-with-unsafe-none', true);
   return outcome(name, 'coop-header-invalid', false);
 }
@@ -109,7 +120,8 @@ export function corsTest(input: ObservatoryInput): TestResult {
   const r = input.corsPreflight ?? input.response;
   const acao = r.headers['access-control-allow-origin']?.split(',')[0];
   if (acao === undefined) return outcome(name, 'cross-origin-resource-sharing-not-implemented', true);
-  if (acao.trim().toLowerCase() === '*') return outcome(name, 'cross-origin-resource-sharing-implemented-with-public-access', true);
+  if (acao.trim().toLowerCase() === '*')
+    return outcome(name, 'cross-origin-resource-sharing-implemented-with-public-access', true);
   const sentOrigin = input.corsPreflight ? OBSERVATORY_ORIGIN : null;
   if (sentOrigin === acao && r.headers['access-control-allow-credentials']?.trim().toLowerCase() === 'true') {
     return outcome(name, 'cross-origin-resource-sharing-implemented-with-universal-access', false);

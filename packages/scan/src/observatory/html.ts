@@ -27,20 +27,29 @@ function attributesOf(tag: string): Map<string, string> {
 }
 
 function tags(html: string, name: string): Map<string, string>[] {
-  return [...withoutComments(html).matchAll(new RegExp(`<${name}\\b[^>]*>`, 'gi'))].map((m) => attributesOf(m[0]));
+  return [...withoutComments(html).matchAll(new RegExp(`<${name}\\b[^>]*>`, 'gi'))].map((m) =>
+    attributesOf(m[0]),
+  );
 }
 
 /** `content` of every `<meta http-equiv=header>` (header compared case-insensitively). */
 export function httpEquiv(html: string, header: string): string[] {
-  return tags(html, 'meta').filter((a) => a.get('http-equiv')?.toLowerCase() === header && a.has('content')).map((a) => a.get('content')!);
+  return tags(html, 'meta')
+    .filter((a) => a.get('http-equiv')?.toLowerCase() === header && a.has('content'))
+    .map((a) => a.get('content')!);
 }
 
 /** `content` of every `<meta name=name>` (HTML §4.2.5.2: the name is compared case-insensitively). */
 export function metaNamed(html: string, name: string): string[] {
-  return tags(html, 'meta').filter((a) => a.get('name')?.toLowerCase() === name && a.has('content')).map((a) => a.get('content')!);
+  return tags(html, 'meta')
+    .filter((a) => a.get('name')?.toLowerCase() === name && a.has('content'))
+    .map((a) => a.get('content')!);
 }
 
 /** Every `<script>` element's `src` (null for inline scripts) and `integrity`. */
 export function scripts(html: string): { src: string | null; integrity: string | null }[] {
-  return tags(html, 'script').map((a) => ({ src: a.get('src') ?? null, integrity: a.get('integrity') ?? null }));
+  return tags(html, 'script').map((a) => ({
+    src: a.get('src') ?? null,
+    integrity: a.get('integrity') ?? null,
+  }));
 }

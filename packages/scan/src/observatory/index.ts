@@ -6,7 +6,16 @@
  */
 import { cookiesTest } from './cookies.js';
 import { cspTest } from './csp.js';
-import { coepTest, coopTest, corpTest, corsTest, hstsTest, referrerTest, xctoTest, xfoTest } from './headers.js';
+import {
+  coepTest,
+  coopTest,
+  corpTest,
+  corsTest,
+  hstsTest,
+  referrerTest,
+  xctoTest,
+  xfoTest,
+} from './headers.js';
 import { redirectionTest } from './redirection.js';
 import { gradeOf, type TestResult } from './scores.js';
 import { sriTest } from './sri.js';
@@ -31,11 +40,24 @@ const MINIMUM_SCORE_FOR_EXTRA_CREDIT = 90;
 export function grade(input: ObservatoryInput): Grade {
   const r = input.response;
   const list = [
-    cspTest(r), cookiesTest(r), corsTest(input), redirectionTest(input), referrerTest(r), hstsTest(r), sriTest(r),
-    xctoTest(r), xfoTest(r), corpTest(r), coepTest(r), coopTest(r),
+    cspTest(r),
+    cookiesTest(r),
+    corsTest(input),
+    redirectionTest(input),
+    referrerTest(r),
+    hstsTest(r),
+    sriTest(r),
+    xctoTest(r),
+    xfoTest(r),
+    corpTest(r),
+    coepTest(r),
+    coopTest(r),
   ].filter((x): x is TestResult => x !== null);
   const uncurved = 100 + list.reduce((s, x) => s + Math.min(0, x.scoreModifier), 0);
-  const curved = uncurved >= MINIMUM_SCORE_FOR_EXTRA_CREDIT ? 100 + list.reduce((s, x) => s + x.scoreModifier, 0) : uncurved;
+  const curved =
+    uncurved >= MINIMUM_SCORE_FOR_EXTRA_CREDIT
+      ? 100 + list.reduce((s, x) => s + x.scoreModifier, 0)
+      : uncurved;
   const score = Math.max(0, curved);
   return {
     algorithmVersion: 6,

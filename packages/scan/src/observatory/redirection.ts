@@ -33,7 +33,9 @@ export function redirectionTest(input: ObservatoryInput): TestResult | null {
   if (route.length === 0) return outcome(name, 'redirection-not-needed-no-http', true);
   if (route.length === 1) return outcome(name, 'redirection-missing', false);
   if (route[route.length - 1]!.protocol !== 'https:') return outcome(name, 'redirection-not-to-https', false);
-  if (route[1]!.protocol === 'http:') return outcome(name, 'redirection-not-to-https-on-initial-redirection', false);
-  if (route[0]!.hostname !== route[1]!.hostname) return outcome(name, 'redirection-off-host-from-http', false);
+  if (route[1]!.protocol === 'http:')
+    return outcome(name, 'redirection-not-to-https-on-initial-redirection', false);
+  if (route[0]!.hostname !== route[1]!.hostname)
+    return outcome(name, 'redirection-off-host-from-http', false);
   return outcome(name, 'redirection-to-https', true);
 }

@@ -124,7 +124,21 @@ export function worseOf<R>(order: readonly R[], current: R | null, next: R): R {
 }
 
 /** Grade bands by score key (the score rounded down to a multiple of 5, capped at 100). */
-const GRADES: ReadonlyArray<readonly [number, string]> = [[100, 'A+'], [90, 'A'], [85, 'A-'], [80, 'B+'], [70, 'B'], [65, 'B-'], [60, 'C+'], [50, 'C'], [45, 'C-'], [40, 'D+'], [30, 'D'], [25, 'D-'], [0, 'F']];
+const GRADES: ReadonlyArray<readonly [number, string]> = [
+  [100, 'A+'],
+  [90, 'A'],
+  [85, 'A-'],
+  [80, 'B+'],
+  [70, 'B'],
+  [65, 'B-'],
+  [60, 'C+'],
+  [50, 'C'],
+  [45, 'C-'],
+  [40, 'D+'],
+  [30, 'D'],
+  [25, 'D-'],
+  [0, 'F'],
+];
 
 /** The letter for a score; a negative score is an F, as the peer clamps scores at 0. */
 export function gradeOf(score: number): string {

@@ -20,11 +20,18 @@ const WORSE: Result[] = [
   'sri-not-implemented-and-external-scripts-not-loaded-securely',
   'sri-not-implemented-response-not-html',
 ];
-const PASSING = new Set<Result>(['sri-implemented-and-all-scripts-loaded-securely', 'sri-implemented-and-external-scripts-loaded-securely', 'sri-not-implemented-response-not-html', 'sri-not-implemented-but-all-scripts-loaded-from-secure-origin', 'sri-not-implemented-but-no-scripts-loaded']);
+const PASSING = new Set<Result>([
+  'sri-implemented-and-all-scripts-loaded-securely',
+  'sri-implemented-and-external-scripts-loaded-securely',
+  'sri-not-implemented-response-not-html',
+  'sri-not-implemented-but-all-scripts-loaded-from-secure-origin',
+  'sri-not-implemented-but-no-scripts-loaded',
+]);
 
 export function sriTest(r: GradedResponse): TestResult {
   const name = 'subresource-integrity';
-  if (!isHtml(r.headers['content-type']) || r.body === undefined) return outcome(name, 'sri-not-implemented-response-not-html', true);
+  if (!isHtml(r.headers['content-type']) || r.body === undefined)
+    return outcome(name, 'sri-not-implemented-response-not-html', true);
   const page = new URL(r.url);
   const siteDomain = getDomain(page.hostname);
   const all = scripts(r.body);
@@ -42,7 +49,8 @@ export function sriTest(r: GradedResponse): TestResult {
     const signed = integrity !== null && integrity !== '';
     if (relative || (sameSite && !protocolRelative)) {
       // Integrity on a same-site script earns the bonus too.
-      if (signed && secureScheme && result === null) result = 'sri-implemented-and-all-scripts-loaded-securely';
+      if (signed && secureScheme && result === null)
+        result = 'sri-implemented-and-all-scripts-loaded-securely';
       continue;
     }
     foreign = true;
@@ -50,6 +58,10 @@ export function sriTest(r: GradedResponse): TestResult {
     else if (!signed && secureScheme) worse('sri-not-implemented-but-external-scripts-loaded-securely');
     else if (!signed) worse('sri-not-implemented-and-external-scripts-not-loaded-securely');
   }
-  const final: Result = result ?? (foreign ? 'sri-implemented-and-external-scripts-loaded-securely' : 'sri-not-implemented-but-all-scripts-loaded-from-secure-origin');
+  const final: Result =
+    result ??
+    (foreign
+      ? 'sri-implemented-and-external-scripts-loaded-securely'
+      : 'sri-not-implemented-but-all-scripts-loaded-from-secure-origin');
   return outcome(name, final, PASSING.has(final));
 }
