@@ -9,6 +9,7 @@
 import { checkUpstreamUrl } from './routes.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { OPTION_NAMES } from 'corsgate/internal/policy/validate.js';
 import { SqliteStore } from '../store/sqlite.js';
 import {
   DEFAULT_SETTINGS,
@@ -36,18 +37,10 @@ import { checkSettings } from './core/settings-check.js';
  * allowlist regime (`methods`, `requestHeaders`, `exposeHeaders`, `credentials`, `maxAge`) become
  * those settings; the others replace the regime's defaults (`AllowlistOverrides`).
  */
-const POLICY_OPTION_KEYS = [
-  'methods',
-  'requestHeaders',
-  'exposeHeaders',
-  'credentials',
-  'maxAge',
-  'privateNetwork',
-  'preflightStatus',
-  'onDisallowed',
-  'allowInsecureOrigins',
-  'listAllowedMethods',
-] as const;
+/** The engine's own option names (validate.ts), but `origins`: the allowlist is the file's own key. */
+const POLICY_OPTION_KEYS = OPTION_NAMES.filter(
+  (k): k is Exclude<(typeof OPTION_NAMES)[number], 'origins'> => k !== 'origins',
+);
 const IGNORED_KEYS = new Set(['$schema']);
 
 export interface LoadedPolicyFile {

@@ -2,6 +2,7 @@
  * CSP Evaluator's parser checks (checks/parser_checks.ts): each reads the policy as written and
  * returns its findings.
  */
+import { CSP_DIRECTIVES } from 'corsgate/internal/csp/baseline.js';
 import { HASH_SOURCE, NONCE_SOURCE } from 'corsgate/internal/csp/parse.js';
 import { finding, type CheckFinding, type CspCheck } from './csp-check-model.js';
 
@@ -18,38 +19,12 @@ export const checkDeprecatedDirective: CspCheck = ({ parsed }) =>
     .map((d) => finding('DEPRECATED_DIRECTIVE', 'INFO', d, DEPRECATED[d]!));
 
 /** Directive names of CSP3 and its extensions (Trusted Types, Fenced Frames), plus the deprecated ones. */
-export const KNOWN_DIRECTIVES = new Set([
-  'child-src',
-  'connect-src',
-  'default-src',
-  'font-src',
-  'frame-src',
-  'img-src',
-  'manifest-src',
-  'media-src',
-  'object-src',
-  'script-src',
-  'script-src-attr',
-  'script-src-elem',
-  'style-src',
-  'style-src-attr',
-  'style-src-elem',
-  'worker-src',
-  'base-uri',
+export const KNOWN_DIRECTIVES: ReadonlySet<string> = new Set([
+  ...CSP_DIRECTIVES,
+  // Withdrawn or never shipped, yet still directives CSP Evaluator knows (no "unknown directive" finding).
   'plugin-types',
-  'sandbox',
-  'form-action',
-  'frame-ancestors',
   'navigate-to',
-  'report-uri',
-  'report-to',
-  'upgrade-insecure-requests',
-  'block-all-mixed-content',
-  'require-trusted-types-for',
-  'trusted-types',
-  'fenced-frame-src',
   'require-sri-for',
-  'webrtc',
   ...Object.keys(DEPRECATED),
 ]);
 

@@ -16,7 +16,7 @@ export const DEFAULT_CSP_BASELINE =
   "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
 
 /** CSP Level 3 directive names (https://www.w3.org/TR/CSP3/#csp-directives) and those of its companions. */
-const KNOWN = new Set([
+export const CSP_DIRECTIVES: ReadonlySet<string> = new Set([
   'child-src',
   'connect-src',
   'default-src',
@@ -78,7 +78,7 @@ export function parseCspBaseline(value: string): { directives: string[]; problem
       problem(
         "style-src-elem would override style-src, and with it the trusted sites' stylesheets: use style-src through the trusted sites",
       );
-    else if (!KNOWN.has(name)) problem(`'${name}' is not a CSP directive (did you mistype it?)`);
+    else if (!CSP_DIRECTIVES.has(name)) problem(`'${name}' is not a CSP directive (did you mistype it?)`);
     else if (seen.has(name)) problem(`${name} is given twice: browsers ignore the second`);
     else {
       seen.add(name);
