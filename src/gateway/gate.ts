@@ -5,6 +5,7 @@
  * the outcome, so the core stays pure.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { writeAnswer } from './answer-write.js';
 import { decide, type Outcome, type Refusal } from './core/decide.js';
 import { clientScheme, RequestScan, type GateEdge } from './headers.js';
 import type { Forwarder } from './proxy.js';
@@ -89,9 +90,9 @@ export function createGate(
     const snap = getSnapshot(); // one snapshot for the whole request
     view.method = req.method ?? '';
     view.target = target;
-    view.headers.fill(req.rawHeaders);
+    view.headers.fill(req.headers);
     view.host = view.headers.host;
-    view.scheme = clientScheme(edge, view.headers.xForwardedProto);
+    view.scheme = edge.trustProxy ? clientScheme(edge, view.headers.xForwardedProto) : edge.scheme;
     view.forwardedHost = edge.trustProxy ? view.headers.xForwardedHost : null;
     const outcome = decide(snap, view);
     outcome.route.tally.count(outcome.decision, outcome.reason, outcome.preflight, outcome.origin);
@@ -107,9 +108,8 @@ export function createGate(
       observer.answered(req, outcome, outcome.status);
       return;
     }
-    // An answer here (allowed preflight, OPTIONS *): empty; its header list is built once per answer.
-    res.writeHead(outcome.status, outcome.headerList as string[]);
-    res.end();
+    // An answer here (allowed preflight, OPTIONS *): empty; its head is built once per answer.
+    writeAnswer(res, outcome);
     req.resume();
     observer.answered(req, outcome, outcome.status);
   };

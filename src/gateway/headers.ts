@@ -1,8 +1,7 @@
 /**
- * Raw header arrays on the hot path: one pass over `req.rawHeaders` picks out the headers the
- * gateway needs (so Node never builds `req.headers`), names are classified by length and a
- * case-insensitive compare (no lower-cased copies), and the upstream's raw response headers are
- * filtered the same way.
+ * Headers on the hot path: the few request headers the gateway decides on, read from Node's
+ * `req.headers`; raw header arrays (`req.rawHeaders`, the upstream's response) classified by
+ * length and a case-insensitive compare (no lower-cased copies) where they are copied on.
  */
 
 /** Header classes; 0 is an ordinary end-to-end header. */
@@ -98,10 +97,19 @@ export function classifyResponse(name: string): number {
   return c === H.hop || c === H.connection || c === H.transferEncoding || c === H.contentType ? c : H.other;
 }
 
+/** The request's header fields as Node gives them: names lower-case, repeated values joined. */
+export type HeaderFields = Readonly<Record<string, string | string[] | undefined>>;
+
+/** Node's own test for `Expect: 100-continue` (it decides whether 'checkContinue' fires). */
+const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
+
 /**
- * The request headers the gateway reads, gathered in one pass, and shaped for the engine
- * (`get(name)`, Fetch's "get": repeated values joined with ", "). One instance per gate, refilled
- * for each request: the gate is synchronous up to the decision, so it is never shared.
+ * The request headers the gateway reads, shaped for the engine (`get(name)`, Fetch's "get":
+ * repeated values joined with ", "). They are read from Node's `req.headers`, which Node builds for
+ * every HTTP/1.1 request anyway (it checks Host and Expect on it), with the same joining: a second
+ * pass over `req.rawHeaders` would classify every name again. Host and Content-Length keep their
+ * first value there (llhttp refuses a request whose Content-Length values differ). One instance
+ * per gate, refilled for each request: the gate is synchronous up to the decision, so it is never shared.
  */
 export class RequestScan {
   origin: string | null = null;
@@ -109,67 +117,50 @@ export class RequestScan {
   acrh: string | null = null;
   acrpn: string | null = null;
   host: string | undefined = undefined;
-  /** Connection header value, when it names more than keep-alive/close (its tokens are hop-by-hop too). */
-  connection: string | null = null;
-  xForwardedFor: string | null = null;
-  /** The last X-Forwarded-Proto / X-Forwarded-Host value: the one the nearest proxy wrote. */
-  xForwardedProto: string | null = null;
-  xForwardedHost: string | null = null;
-  expectContinue = false;
-  hasBody = false;
+  private h: HeaderFields = {};
 
-  fill(raw: readonly string[]): void {
-    this.origin =
-      this.acrm =
-      this.acrh =
-      this.acrpn =
-      this.connection =
-      this.xForwardedFor =
-      this.xForwardedProto =
-      this.xForwardedHost =
-        null;
-    this.host = undefined;
-    this.expectContinue = this.hasBody = false;
-    for (let i = 0; i < raw.length; i += 2) {
-      const value = raw[i + 1]!;
-      switch (classify(raw[i]!)) {
-        case H.host:
-        case H.authority: // h2 sends `:authority` first, and a Host that differs must not win (RFC 9113 §8.3.1)
-          this.host ??= value;
-          break;
-        case H.origin:
-          this.origin = joined(this.origin, value);
-          break;
-        case H.acrm:
-          this.acrm = joined(this.acrm, value);
-          break;
-        case H.acrh:
-          this.acrh = joined(this.acrh, value);
-          break;
-        case H.acrpn:
-          this.acrpn = joined(this.acrpn, value);
-          break;
-        case H.connection:
-          if (!isPlainConnection(value)) this.connection = joined(this.connection, value);
-          break;
-        case H.xForwardedFor:
-          this.xForwardedFor = joined(this.xForwardedFor, value);
-          break;
-        case H.xForwarded:
-          if (raw[i]!.length === 16) this.xForwardedHost = lastValue(value);
-          else this.xForwardedProto = lastValue(value);
-          break;
-        case H.contentLength:
-          if (value !== '0') this.hasBody = true;
-          break;
-        case H.transferEncoding:
-          this.hasBody = true;
-          break;
-        case H.expect:
-          if (value.length === 12 && eq(value, '100-continue')) this.expectContinue = true;
-          break;
-      }
-    }
+  /** `h`: `req.headers` (on HTTP/2 with its pseudo-headers: `:authority` stands for Host, RFC 9113 §8.3.1). */
+  fill(h: HeaderFields): void {
+    this.h = h;
+    this.origin = field(h.origin);
+    this.acrm = field(h['access-control-request-method']);
+    this.acrh = field(h['access-control-request-headers']);
+    this.acrpn = field(h['access-control-request-private-network']);
+    this.host = field(h[':authority']) ?? field(h.host) ?? undefined;
+  }
+
+  // What only forwarding or a refusal needs is read when asked (an answered preflight never asks).
+
+  /** Connection header value, when it names more than keep-alive/close (its tokens are hop-by-hop too). */
+  get connection(): string | null {
+    const connection = field(this.h.connection);
+    return connection === null || isPlainConnection(connection) ? null : connection;
+  }
+
+  /** The last X-Forwarded-Proto value: the one the nearest proxy wrote. */
+  get xForwardedProto(): string | null {
+    const proto = field(this.h['x-forwarded-proto']);
+    return proto === null ? null : lastValue(proto);
+  }
+
+  get xForwardedFor(): string | null {
+    return field(this.h['x-forwarded-for']);
+  }
+
+  /** The last X-Forwarded-Host value: the one the nearest proxy wrote. */
+  get xForwardedHost(): string | null {
+    const host = field(this.h['x-forwarded-host']);
+    return host === null ? null : lastValue(host);
+  }
+
+  get expectContinue(): boolean {
+    const expect = field(this.h.expect);
+    return expect !== null && CONTINUE.test(expect);
+  }
+
+  get hasBody(): boolean {
+    const length = this.h['content-length'];
+    return (length !== undefined && length !== '0') || this.h['transfer-encoding'] !== undefined;
   }
 
   get(name: string): string | null {
@@ -194,9 +185,10 @@ function lastValue(value: string): string {
   return (comma === -1 ? value : value.slice(comma + 1)).trim();
 }
 
-/** A repeated field's values combined as Fetch's "get" does (#concept-header-list-get): `a, b`. */
-function joined(previous: string | null, value: string): string {
-  return previous === null ? value : `${previous}, ${value}`;
+/** A field's value, its values joined as Fetch's "get" does (#concept-header-list-get) when Node kept a list, or null. */
+function field(v: string | string[] | undefined): string | null {
+  if (v === undefined) return null;
+  return typeof v === 'string' ? v : v.join(', ');
 }
 
 /** `keep-alive` or `close`: a Connection value that names no other header. */

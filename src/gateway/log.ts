@@ -105,8 +105,9 @@ function stdoutIsFile(): boolean {
 
 /**
  * One asynchronous, line-whole writer to stdout per process, shared by its loggers. Lines are
- * gathered into batches (or written every 100 ms): one write per line would cost a thread-pool
- * round trip per request. On a pipe a batch stays within PIPE_BUF, so that the lines of several
+ * gathered into batches, or written 100 ms after the first of them waits: one write per line would
+ * cost a thread-pool round trip per request, and a flush on a fixed clock would wake an idle
+ * process ten times a second for nothing. On a pipe a batch stays within PIPE_BUF, so that the lines of several
  * workers never interleave; on a regular file it may be 64 KB, as Linux keeps each write(2) to a
  * file whole and at its own offset for every process sharing the open file (write(2), BUGS: fixed
  * in Linux 3.14).
@@ -123,11 +124,23 @@ function destination(): DestinationStream {
       sync: false,
       minLength: max - 1024,
       maxWrite: max,
-      periodicFlush: FLUSH_MS,
       contentMode: 'buffer',
     });
     stdout = boom;
-    lines = { write: (line: string) => void boom.write(Buffer.from(line, 'utf8') as unknown as string) };
+    let armed = false;
+    const flush = () => {
+      armed = false;
+      boom.flush();
+    };
+    lines = {
+      write: (line: string) => {
+        boom.write(Buffer.from(line, 'utf8') as unknown as string);
+        if (!armed) {
+          armed = true;
+          setTimeout(flush, FLUSH_MS).unref();
+        }
+      },
+    };
   }
   return lines;
 }

@@ -196,7 +196,7 @@ export function createUpgradeHandler(
     const websocket = isWebSocket(req.headers.upgrade);
     if (!websocket && o.ordinary) return o.ordinary(req, socket, head);
     const snap = getSnapshot();
-    scan.fill(req.rawHeaders);
+    scan.fill(req.headers);
     view.method = req.method ?? '';
     view.target = req.url ?? '/';
     view.host = scan.host;

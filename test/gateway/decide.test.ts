@@ -475,7 +475,13 @@ test('a repeated preflight is answered from the route memo: the same answer, and
   // The gateway's own request view (Fetch-style `get`), as the gate passes it.
   const scan = (origin: string, acrm: string, extra: string[] = []) => {
     const v = new RequestScan();
-    v.fill(['Host', 'api.example.com', 'Origin', origin, 'Access-Control-Request-Method', acrm, ...extra]);
+    const fields: Record<string, string> = {
+      host: 'api.example.com',
+      origin,
+      'access-control-request-method': acrm,
+    };
+    for (let i = 0; i < extra.length; i += 2) fields[extra[i]!.toLowerCase()] = extra[i + 1]!;
+    v.fill(fields);
     return { method: 'OPTIONS', target: '/data', host: 'api.example.com', headers: v } satisfies GateRequest;
   };
   const first = decide(s, scan(A, 'PUT', ['Access-Control-Request-Headers', 'x-a']));

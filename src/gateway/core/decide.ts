@@ -21,6 +21,7 @@ import type {
   Refusal,
 } from './outcome.js';
 import { isSameOrigin, type SelfOrigin } from './self-origin.js';
+import { emptyAnswerHead } from './wire-head.js';
 
 export interface DecideSnapshot {
   /** Bound routes, highest priority first. */
@@ -68,6 +69,7 @@ function headerListOf(status: number, headers: Readonly<Record<string, string>>)
 }
 
 const SERVER_OPTIONS_LIST = headerListOf(204, SERVER_OPTIONS_HEADERS);
+const SERVER_OPTIONS_HEAD = emptyAnswerHead(204, SERVER_OPTIONS_LIST);
 
 function isOptions(method: string): boolean {
   return method === 'OPTIONS';
@@ -86,11 +88,13 @@ function matchRoute(snap: DecideSnapshot, hostHeader: string | undefined, upstre
   // name and the resolved path are never computed for nothing.
   if (routes.length === 0) return snap.defaultRoute;
   const q = upstreamPath.indexOf('?');
-  const host = hostName(hostHeader);
   const path = routingPath(q === -1 ? upstreamPath : upstreamPath.slice(0, q));
+  let host: string | null = null; // resolved once a route's paths match
   for (let i = 0; i < routes.length; i++) {
     const r = routes[i]!;
-    if (pathMatches(r.match!, path) && hostMatches(r.match!, host)) return r;
+    if (!pathMatches(r.match!, path)) continue;
+    host ??= hostName(hostHeader);
+    if (hostMatches(r.match!, host)) return r;
   }
   return snap.defaultRoute;
 }
@@ -220,6 +224,7 @@ function judge(snap: DecideSnapshot, req: GateRequest): Outcome {
       status: 204,
       headers: SERVER_OPTIONS_HEADERS,
       headerList: SERVER_OPTIONS_LIST,
+      head: SERVER_OPTIONS_HEAD,
     };
   }
   const abs = splitAbsolute(target);
@@ -300,6 +305,7 @@ function allowedPreflight(
     d.vary !== null && d.vary.startsWith(VARY_ORIGIN)
       ? d.headers
       : { ...d.headers, Vary: d.vary === null ? VARY_ORIGIN : mergeVary(d.vary, VARY_ORIGIN) };
+  const headerList = headerListOf(status, headers);
   const answer: Answer = Object.freeze({
     kind: 'answer',
     route,
@@ -309,7 +315,8 @@ function allowedPreflight(
     origin: d.origin,
     status,
     headers,
-    headerList: headerListOf(status, headers),
+    headerList,
+    head: emptyAnswerHead(status, headerList),
   });
   memo?.set(req.headers, answer);
   return answer;

@@ -79,6 +79,8 @@ export interface Answer extends OutcomeBase {
   readonly headers: Readonly<Record<string, string>>;
   /** The same headers as one flat name/value list, Content-Length included when the status needs one (what the gate writes). */
   readonly headerList: readonly string[];
+  /** The answer's HTTP/1.1 head without Date and Connection, built once (wire-head.ts), or null: sent through `writeHead`. */
+  readonly head: string | null;
 }
 
 export interface Refusal extends OutcomeBase {
