@@ -68,13 +68,24 @@ function dateLine(): string {
   return dateField;
 }
 
+/** The keep-alive fields for the last server settings seen (one listener's: they never change per request). */
+let keepAliveTimeout = -1;
+let keepAliveMax = -1;
+let keepAliveFields = '';
+
 /** Node's keep-alive fields for a response without a body (`_storeHeader`'s keep-alive logic). */
 function connectionLines(r: Http1Response): string {
   if (r.shouldKeepAlive && r.useChunkedEncodingByDefault) {
     if (r.maxRequestsOnConnectionReached) return 'Connection: close\r\n\r\n';
     if (!(r._keepAliveTimeout && r._defaultKeepAlive)) return 'Connection: keep-alive\r\n\r\n';
-    const max = ~~r._maxRequestsPerSocket > 0 ? `, max=${r._maxRequestsPerSocket}` : '';
-    return `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(r._keepAliveTimeout / 1000)}${max}\r\n\r\n`;
+    const max = r._maxRequestsPerSocket;
+    if (r._keepAliveTimeout !== keepAliveTimeout || max !== keepAliveMax) {
+      keepAliveTimeout = r._keepAliveTimeout;
+      keepAliveMax = max;
+      const maxField = ~~max > 0 ? `, max=${max}` : '';
+      keepAliveFields = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(keepAliveTimeout / 1000)}${maxField}\r\n\r\n`;
+    }
+    return keepAliveFields;
   }
   r._last = true;
   return 'Connection: close\r\n\r\n';
