@@ -3,8 +3,9 @@
  * the gateway's counters and histograms, and, with several workers, the whole node aggregated with
  * `AggregatorRegistry.aggregate` (counters summed, gauges as declared).
  *
- * The hot path never builds a label string: each route's counters are plain numbers bound to the
- * route once per snapshot (`route(id)`), and prom-client reads them when it is scraped.
+ * The hot path never builds a label string: each route's counters, like each upstream's latency
+ * buckets, are plain numbers bound once (`route(id)`, `upstreamTimer`), and prom-client reads them
+ * when it is scraped.
  */
 import {
   AggregatorRegistry,
@@ -17,6 +18,7 @@ import {
   type MetricValue,
 } from 'prom-client';
 import type { OutcomeDecision, RouteTallies, RouteTally } from './core/regime.js';
+import { UpstreamLatency } from './latency-histogram.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -143,13 +145,12 @@ function registerConnectionMetrics(
 /** The metrics incremented directly: upstream latency and the admin side's. */
 function directMetrics(registers: Registers) {
   return {
-    latency: new Histogram({
-      name: 'corsgate_upstream_duration_seconds',
-      help: 'Time to the upstream response headers, by upstream.',
-      labelNames: ['upstream'],
-      buckets: LATENCY_BUCKETS,
+    latency: new UpstreamLatency(
+      'corsgate_upstream_duration_seconds',
+      'Time to the upstream response headers, by upstream.',
+      LATENCY_BUCKETS,
       registers,
-    }),
+    ),
     admin: new Counter({
       name: 'corsgate_admin_requests_total',
       help: 'Admin API requests by method and status.',
@@ -193,7 +194,7 @@ export class Metrics implements RouteTallies {
   private readonly preflights = { allowed: 0, refused: 0 };
   private readonly upstreamErrors = new Map<string, number>();
   private readonly handshakes = new Map<string, number>();
-  private readonly latency: Histogram<'upstream'>;
+  private readonly latency: UpstreamLatency;
   private readonly admin: Counter<'method' | 'status'>;
   private readonly adminAuthFailures: Counter<'reason'>;
   private readonly adminAuthBlocks: Counter;
@@ -234,9 +235,9 @@ export class Metrics implements RouteTallies {
     Object.assign(this.gauges, g);
   }
 
-  /** One upstream's latency histogram, its label bound once (per upstream, not per request). */
+  /** One upstream's latency histogram, its cells bound once (per upstream, not per request). */
   upstreamTimer(upstream: string): { observe(seconds: number): void } {
-    return this.latency.labels({ upstream });
+    return this.latency.cellsOf(upstream);
   }
 
   upstreamError(kind: string, upstream: string): void {
