@@ -4,13 +4,7 @@
  * buckets are plain numbers bound once, and prom-client reads them when it is scraped: the same
  * metric, the same exposition (`_bucket` with `le`, `_sum`, `_count`), summed across workers.
  */
-import {
-  Histogram,
-  type MetricObjectWithValues,
-  type MetricType,
-  type MetricValueWithName,
-  type Registry,
-} from 'prom-client';
+import { Histogram, type MetricObjectWithValues, type MetricValueWithName, type Registry } from 'prom-client';
 
 /** One upstream's observations: a count per bucket (the last one past every bound), their sum and number. */
 export class LatencyCells {

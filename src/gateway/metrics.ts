@@ -12,7 +12,6 @@ import {
   collectDefaultMetrics,
   Counter,
   Gauge,
-  Histogram,
   Registry,
   type MetricObjectWithValues,
   type MetricValue,
