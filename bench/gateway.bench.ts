@@ -13,7 +13,8 @@
  * Method (bench/http.bench.ts's): the process(es) under test pinned to CPU 0, wrk and the nginx
  * upstream to CPU 1 (taskset); CPU time per request read from /proc/PID/stat (utime + stime of the
  * server and its workers) around each wrk run; the servers' runs alternate (A B …, then … B A),
- * round after round; every figure is a median, and each ratio the median of same-round ratios.
+ * round after round, each run just after a run of its floor; every figure is a median, "× floor"
+ * the median of each run's ratio to the floor run before it, other ratios medians of same-round ones.
  * The latency the gateway adds (p50, p99) is measured apart, at 4 connections, against requests
  * sent straight to the upstream. nginx instances run from a generated config in a temp folder.
  * Environment: CORSGATE_BENCH_SECONDS (per run, default 3), CORSGATE_BENCH_RUNS (default 3); for a
@@ -514,30 +515,46 @@ export default async function run(): Promise<void> {
       }
       return luaFiles.get(key)!;
     };
-    const runs = entries.reduce((n, e) => n + e.kinds.length, 0);
+    // Every cell, plus the floor run measured before each (see `paired`).
+    const runs = entries.reduce((n, e) => n + e.kinds.length, 0) * 2;
     console.log(
-      `${runs} server × request cells, ${RUNS} rounds of ${SECONDS} s after a 1 s warm-up each: about ${Math.ceil((runs * (RUNS * SECONDS + 1) + 40) / 60)} min; ${PIN ? 'servers on CPU 0 (2-worker gateways on 0,1), wrk and the upstream on CPU 1' : 'not pinned'}`,
+      `${runs} runs (every server × request cell, each after a run of its floor), ${RUNS} rounds of ${SECONDS} s, each after a 1 s warm-up: about ${Math.ceil((runs * RUNS * (SECONDS + 1) + 40) / 60)} min; ${PIN ? 'servers on CPU 0 (2-worker gateways on 0,1), wrk and the upstream on CPU 1' : 'not pinned'}`,
     );
-    for (const e of entries)
-      for (const k of e.kinds) wrk(luaFor(k, e.size), running.get(e.name)!.port, 1, e.connections);
 
+    const floorOf = (kind: Kind) => (kind === 'preflight' ? 'preflight-floor' : 'floor');
     const samples = new Map<string, Sample[]>();
+    // "× floor": each server's CPU per request over the floor's, measured just before it, so that
+    // the two runs of a ratio are seconds apart, not a whole round (this machine's speed drifts).
+    const paired = new Map<string, number[]>();
+    const measure = (e: (typeof entries)[number], kind: Kind): Sample => {
+      const p = running.get(e.name)!;
+      // A server idle for the rest of a round has gone cold (caches, and V8 drops code it has not
+      // run lately): 1 s of the same load first, not measured, so every run measures a warm server.
+      wrk(luaFor(kind, e.size), p.port, 1, e.connections);
+      const pids = p.pids();
+      const before = pids.reduce((s, pid) => s + cpuTicks(pid), 0);
+      const r = wrk(luaFor(kind, e.size), p.port, SECONDS, e.connections);
+      const after = pids.reduce((s, pid) => s + cpuTicks(pid), 0);
+      const sample = { rps: r.rps, cpuUs: ((after - before) * TICK_US) / r.requests, p99ms: r.p99ms };
+      const key = `${e.name}|${kind}`;
+      samples.set(key, [...(samples.get(key) ?? []), sample]);
+      return sample;
+    };
     for (let round = 0; round < RUNS; round++) {
       const order = round % 2 === 0 ? entries : [...entries].reverse();
       for (const kind of KINDS) {
+        const floor = entries.find((e) => e.name === floorOf(kind) && e.kinds.includes(kind));
         for (const e of order) {
-          if (!e.kinds.includes(kind)) continue;
-          const p = running.get(e.name)!;
-          const pids = p.pids();
-          const before = pids.reduce((s, pid) => s + cpuTicks(pid), 0);
-          const r = wrk(luaFor(kind, e.size), p.port, SECONDS, e.connections);
-          const after = pids.reduce((s, pid) => s + cpuTicks(pid), 0);
-          const key = `${e.name}|${kind}`;
-          samples.set(key, [
-            ...(samples.get(key) ?? []),
-            { rps: r.rps, cpuUs: ((after - before) * TICK_US) / r.requests, p99ms: r.p99ms },
-          ]);
+          if (!e.kinds.includes(kind) || e === floor) continue;
+          const base = floor ? measure(floor, kind) : null;
+          const sample = measure(e, kind);
+          if (base)
+            paired.set(`${e.name}|${kind}`, [
+              ...(paired.get(`${e.name}|${kind}`) ?? []),
+              sample.cpuUs / base.cpuUs,
+            ]);
         }
+        if (floor && !samples.has(`${floor.name}|${kind}`)) measure(floor, kind);
       }
       process.stderr.write('.');
     }
@@ -570,8 +587,12 @@ export default async function run(): Promise<void> {
           }
         : null;
     };
-    const floorOf = (kind: Kind) => (kind === 'preflight' ? 'preflight-floor' : 'floor');
     const ratio = (name: string, base: string, kind: Kind) => {
+      if (base === floorOf(kind)) {
+        if (name === base) return 1;
+        const pairs = paired.get(`${name}|${kind}`);
+        if (pairs) return median(pairs);
+      }
       const a = samples.get(`${name}|${kind}`);
       const b = samples.get(`${base}|${kind}`);
       if (!a || !b) return NaN;
@@ -666,7 +687,7 @@ export default async function run(): Promise<void> {
         '## Method',
         '',
         `wrk -t1 -c${CONNECTIONS} (the 100-connection row: -c${2 * CONNECTIONS}), ${SECONDS} s per run after a 1 s warm-up, median of ${RUNS} rounds whose order alternates; ${PIN ? 'servers pinned to CPU 0 (2-worker gateways to CPUs 0 and 1), wrk and the nginx upstream to CPU 1' : 'no CPU pinning'}.`,
-        'CPU µs/req: utime + stime from /proc/PID/stat of the server process and all its children (a gateway\'s primary and workers), per answered request. "× floor" and "× nginx" are medians of same-round ratios.',
+        'CPU µs/req: utime + stime from /proc/PID/stat of the server process and all its children (a gateway\'s primary and workers), per answered request. "× floor" is the median of ratios to the floor run just before each cell (seconds apart: this machine\'s speed drifts within a round); "× nginx" and the other ratios are medians of same-round ratios.',
         "The upstream is nginx answering a 31-byte JSON; every proxy keeps upstream connections alive. Allowlists are exact origins; the load's origin is the last entry. corsgate runs with --access-log off unless the row says otherwise (the log then goes to a file).",
         'nginx: one worker, master_process off, `map $http_origin`, preflights answered with `return 204`, proxy_pass with upstream keep-alive. The latency table is wrk at 4 connections, 2 s runs.',
         'Two workers on one CPU pay for being oversubscribed (neither is saturated, both switch); the figure that answers "does a second worker cost CPU per request" is the one on two CPUs, where wrk and the upstream share CPU 1 with the second worker. With 50 connections in all each of two workers serves 25, so each event-loop wake carries fewer requests than the single worker\'s; the 100-connection row gives each worker the single worker\'s 50 (both rows are kept: neither alone is the whole story).',

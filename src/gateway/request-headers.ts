@@ -1,7 +1,7 @@
 /**
- * The request headers a proxied request carries upstream, built from the raw header array the
- * listener's scan already classified (RFC 9110 §7.6.1: hop-by-hop fields and those the
- * Connection field lists are not forwarded; the X-Forwarded-* fields are the gateway's own).
+ * The request headers a proxied request carries upstream, copied from the raw header array in its
+ * order and spelling (RFC 9110 §7.6.1: hop-by-hop fields and those the Connection field lists are
+ * not forwarded; the X-Forwarded-* fields are the gateway's own).
  */
 import type { IncomingMessage } from 'node:http';
 import { classify, clientScheme, connectionTokens, H, type GateEdge, type RequestScan } from './headers.js';
