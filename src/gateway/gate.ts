@@ -92,7 +92,7 @@ export function createGate(
     view.target = target;
     view.headers.fill(req.headers);
     view.host = view.headers.host;
-    view.scheme = edge.trustProxy ? clientScheme(edge, view.headers.xForwardedProto) : edge.scheme;
+    view.scheme = clientScheme(edge, view.headers);
     view.forwardedHost = edge.trustProxy ? view.headers.xForwardedHost : null;
     const outcome = decide(snap, view);
     outcome.route.tally.count(outcome.decision, outcome.reason, outcome.preflight, outcome.origin);

@@ -9,9 +9,6 @@ export const H = {
   other: 0,
   host: 1,
   origin: 2,
-  acrm: 3,
-  acrh: 4,
-  acrpn: 5,
   connection: 6,
   /** RFC 9110 §7.6.1 connection-specific fields (and `proxy-connection`): never forwarded. */
   hop: 7,
@@ -77,12 +74,6 @@ export function classify(name: string): number {
       return eq(name, 'proxy-authenticate') ? H.hop : H.other;
     case 19:
       return eq(name, 'proxy-authorization') ? H.hop : H.other;
-    case 29:
-      return eq(name, 'access-control-request-method') ? H.acrm : H.other;
-    case 30:
-      return eq(name, 'access-control-request-headers') ? H.acrh : H.other;
-    case 38:
-      return eq(name, 'access-control-request-private-network') ? H.acrpn : H.other;
     default:
       return H.other;
   }
@@ -212,9 +203,14 @@ export interface GateEdge {
   trustProxy: boolean;
 }
 
-/** The scheme the client used: X-Forwarded-Proto only from a trusted proxy, and only http or https. */
-export function clientScheme(edge: GateEdge, forwarded: string | null): string {
-  if (!edge.trustProxy || forwarded === null) return edge.scheme;
+/**
+ * The scheme the client used: X-Forwarded-Proto only from a trusted proxy, and only http or https
+ * (read only then: from an untrusted client it is never looked at).
+ */
+export function clientScheme(edge: GateEdge, headers: { readonly xForwardedProto: string | null }): string {
+  if (!edge.trustProxy) return edge.scheme;
+  const forwarded = headers.xForwardedProto;
+  if (forwarded === null) return edge.scheme;
   const p = forwarded.toLowerCase();
   return p === 'https' || p === 'http' ? p : edge.scheme;
 }

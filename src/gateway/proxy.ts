@@ -316,7 +316,7 @@ export class Forwarder {
       req,
       res,
       outcome,
-      clientScheme(this.edge, scan.xForwardedProto),
+      clientScheme(this.edge, scan),
       host,
       self,
     );

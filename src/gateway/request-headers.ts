@@ -16,9 +16,6 @@ export function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: Ga
     switch (classify(name)) {
       case H.other:
       case H.origin:
-      case H.acrm:
-      case H.acrh:
-      case H.acrpn:
       case H.contentLength:
       case H.contentType:
         if (dropped === null || !dropped.has(name.toLowerCase())) out.push(name, raw[i + 1]!);
@@ -34,7 +31,7 @@ export function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: Ga
     'X-Forwarded-For',
     scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`,
     'X-Forwarded-Proto',
-    clientScheme(edge, scan.xForwardedProto),
+    clientScheme(edge, scan),
   );
   const host = edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
   if (host !== undefined) out.push('X-Forwarded-Host', host);

@@ -90,7 +90,7 @@ function handshakeHead(
     head += `${name}: ${raw[i + 1]}\r\n`;
   }
   const ip = req.socket.remoteAddress ?? '';
-  head += `Connection: Upgrade\r\nUpgrade: websocket\r\nX-Forwarded-For: ${scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`}\r\nX-Forwarded-Proto: ${clientScheme(edge, scan.xForwardedProto)}\r\n`;
+  head += `Connection: Upgrade\r\nUpgrade: websocket\r\nX-Forwarded-For: ${scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`}\r\nX-Forwarded-Proto: ${clientScheme(edge, scan)}\r\n`;
   const host = edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
   if (host !== undefined) head += `X-Forwarded-Host: ${host}\r\n`;
   return `${head}\r\n`;
@@ -200,7 +200,7 @@ export function createUpgradeHandler(
     view.method = req.method ?? '';
     view.target = req.url ?? '/';
     view.host = scan.host;
-    view.scheme = clientScheme(o.edge, scan.xForwardedProto);
+    view.scheme = clientScheme(o.edge, scan);
     view.forwardedHost = o.edge.trustProxy ? scan.xForwardedHost : null;
     const outcome = decideUpgrade(snap, view, websocket);
     outcome.route.tally.count(outcome.decision, outcome.reason, false, outcome.origin);

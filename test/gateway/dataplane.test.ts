@@ -93,6 +93,27 @@ for (const workers of [1, 2]) {
       assert.equal(body, '');
     });
 
+    test('a repeated Origin or Access-Control-Request-Method is one joined value (Fetch "get"): never allowed, never echoed', async () => {
+      for (const extra of [
+        `Origin: ${ALLOWED}\r\nOrigin: ${ALLOWED}`,
+        `Origin: ${ALLOWED}\r\nAccess-Control-Request-Method: PUT`,
+      ]) {
+        const text = await raw(
+          gw.proxy,
+          `OPTIONS /data HTTP/1.1\r\nHost: ${host}\r\n${extra}\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n`,
+        );
+        assert.match(text, /^HTTP\/1\.1 403 /, extra);
+        assert.doesNotMatch(text, /access-control-allow-origin/i, extra);
+      }
+      // A GET whose two Origin fields name the allowed origin is no request from it either.
+      const get = await raw(
+        gw.proxy,
+        `GET /data HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${ALLOWED}\r\nOrigin: ${ALLOWED}\r\nConnection: close\r\n\r\n`,
+      );
+      assert.match(get, /^HTTP\/1\.1 403 /);
+      assert.doesNotMatch(get, /access-control-allow-origin/i);
+    });
+
     test('every worker enforces a write as soon as it is acknowledged', async () => {
       const origin = `https://live${workers}.example.org`;
       const created = await call('POST', '/api/allowlist', { urlPattern: origin });

@@ -7,7 +7,9 @@
  * answers a route remembers are sent without being checked again. Pure: no I/O.
  */
 
-const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+import { isToken } from 'corsgate/internal/http/names.js';
+
+/** Node's rule for a value `writeHead` refuses (lib/_http_common.js, `checkInvalidHeaderChar`). */
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** Fields whose presence changes how Node frames a response: such a head is left to `writeHead`. */
@@ -23,7 +25,7 @@ export function emptyAnswerHead(status: number, list: readonly string[]): string
   for (let i = 0; i < list.length; i += 2) {
     const name = list[i]!;
     const value = list[i + 1]!;
-    if (!TOKEN.test(name) || INVALID_VALUE.test(value) || FRAMING.has(name.toLowerCase())) return null;
+    if (!isToken(name) || INVALID_VALUE.test(value) || FRAMING.has(name.toLowerCase())) return null;
     head += `${name}: ${value}\r\n`;
   }
   return head;
