@@ -54,18 +54,50 @@ const DIRECT = probe();
 /** Whether answers take the direct path on this Node (tests assert it, so a Node upgrade that breaks the probe is seen). */
 export const directAnswers = DIRECT;
 
-let dateSecond = -1;
 let dateField = '';
 
-/** `Date: <IMF-fixdate>` (RFC 9110 §6.6.1), made once a second as Node makes its own. */
+/**
+ * `Date: <IMF-fixdate>` (RFC 9110 §6.6.1), made once a second as Node makes its own
+ * (lib/internal/http.js, `utcDate`): kept until a timer clears it at the next second, so a
+ * request reads no clock. Clearing it also empties the whole heads, which carry it.
+ */
 function dateLine(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateField = `Date: ${new Date(now).toUTCString()}\r\n`;
+  if (dateField === '') {
+    const d = new Date();
+    dateField = `Date: ${d.toUTCString()}\r\n`;
+    setTimeout(expireDate, 1000 - d.getMilliseconds()).unref();
   }
   return dateField;
+}
+
+function expireDate(): void {
+  dateField = '';
+  wholeHeads.clear();
+}
+
+/**
+ * Whole heads for this second (an answer's head, Date and the usual keep-alive fields), flat: a
+ * string built by `+` is a rope that every write would walk again. At most one per remembered
+ * answer, emptied each second; bounded anyway, should answers churn within one.
+ */
+const wholeHeads = new Map<string, string>();
+const MAX_WHOLE_HEADS = 4096;
+
+/** The rope `s` as one flat string (Node copies a latin1 buffer into a sequential string). */
+function flat(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
+}
+
+function wholeHead(head: string, connection: string): string {
+  if (connection !== keepAliveFields) return head + dateLine() + connection;
+  const date = dateLine(); // first: a new second empties the cache
+  let whole = wholeHeads.get(head);
+  if (whole === undefined) {
+    if (wholeHeads.size >= MAX_WHOLE_HEADS) wholeHeads.clear();
+    whole = flat(head + date + connection);
+    wholeHeads.set(head, whole);
+  }
+  return whole;
 }
 
 /** The keep-alive fields for the last server settings seen (one listener's: they never change per request). */
@@ -80,6 +112,7 @@ function connectionLines(r: Http1Response): string {
     if (!(r._keepAliveTimeout && r._defaultKeepAlive)) return 'Connection: keep-alive\r\n\r\n';
     const max = r._maxRequestsPerSocket;
     if (r._keepAliveTimeout !== keepAliveTimeout || max !== keepAliveMax) {
+      wholeHeads.clear();
       keepAliveTimeout = r._keepAliveTimeout;
       keepAliveMax = max;
       const maxField = ~~max > 0 ? `, max=${max}` : '';
@@ -107,7 +140,7 @@ export function writeAnswer(res: ServerResponse, answer: Answer): void {
   }
   res.statusCode = answer.status;
   r._hasBody = false;
-  r._header = answer.head + dateLine() + connectionLines(r);
+  r._header = wholeHead(answer.head, connectionLines(r));
   r._headerSent = false;
   res.end();
 }

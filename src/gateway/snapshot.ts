@@ -11,7 +11,7 @@ import { bindRoute, NO_TALLIES, type BoundRoute, type CspHeaders, type RouteTall
 import { AllowlistBuilder } from './compile.js';
 import { pickCors, PUBLIC_OPTIONS, type AllowlistOverrides, type Engine } from './engine.js';
 import { buildCsp } from './modules.js';
-import { compileRoutes } from './routes.js';
+import { compileRoutes, routePaths } from './routes.js';
 import { compileSelfOrigin } from './core/self-origin.js';
 
 /** What the admin API shows of the snapshot in force (the primary process has no compiled policy). */
@@ -127,15 +127,15 @@ export async function assembleSnapshot(
   };
   const csp = policies.csp === null ? null : { bytes: Buffer.byteLength(policies.csp) };
   const warn = (w: string) => warnings.push(w);
-  const routes: BoundRoute[] = compileRoutes(state.routes, state.settings).map((r) =>
-    bindRoute(r, regimes, tallies, warn),
-  );
+  const compiled = compileRoutes(state.routes, state.settings);
+  const routes: BoundRoute[] = compiled.map((r) => bindRoute(r, regimes, tallies, warn));
   return Object.freeze({
     version: state.version,
     allowlist: allowlist.policy,
     entryOf: allowlist.entryOf ?? (() => null),
     publicPolicy,
     routes: Object.freeze(routes),
+    routePaths: routePaths(compiled),
     defaultRoute: bindRoute(null, regimes, tallies, warn),
     refusedStatus: settings.refusedStatus,
     self: compileSelfOrigin(settings.publicOrigins),

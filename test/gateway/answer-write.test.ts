@@ -159,3 +159,54 @@ test('a head is built only from fields writeHead would accept and does not frame
   for (const framing of ['Connection', 'content-length', 'Date', 'Transfer-Encoding', 'Trailer', 'Expect'])
     assert.equal(emptyAnswerHead(204, [framing, 'x']), null, `${framing} is left to writeHead`);
 });
+
+/** The answers a keep-alive connection receives, one per request, each as its head's fields. */
+async function sequence(port: number, requests: string[]): Promise<Map<string, string>[]> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  const heads: Map<string, string>[] = [];
+  let buffered = '';
+  for (const request of requests) {
+    socket.write(request);
+    while (!buffered.includes('\r\n\r\n'))
+      buffered += await new Promise<string>((r) => socket.once('data', (d) => r(d.toString('latin1'))));
+    const end = buffered.indexOf('\r\n\r\n');
+    const fields = new Map<string, string>();
+    for (const line of buffered.slice(0, end).split('\r\n').slice(1)) {
+      const colon = line.indexOf(':');
+      fields.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+    }
+    heads.push(fields);
+    buffered = buffered.slice(end + 4);
+  }
+  socket.destroy();
+  return heads;
+}
+
+test('answers kept whole for the second carry their own head and the current Date, past a second boundary', async () => {
+  const other = answer(['Access-Control-Allow-Origin', 'https://other.example.com', 'Vary', 'Origin']);
+  const server = createServer((req, res) => {
+    writeAnswer(res, req.headers.origin === 'https://other.example.com' ? other : answer(LIST));
+    req.resume();
+  });
+  const port = await listen(server);
+  const ask = (origin: string) => `OPTIONS /a HTTP/1.1\r\nHost: x\r\nOrigin: ${origin}\r\n\r\n`;
+  const before = Date.now();
+  const first = await sequence(port, [ask('https://app.example.com'), ask('https://other.example.com')]);
+  // Into the next second: the Date must move on, as Node's own does.
+  await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
+  const second = await sequence(port, [ask('https://other.example.com'), ask('https://app.example.com')]);
+  const after = Date.now();
+  server.close();
+  const origins = [...first, ...second].map((h) => h.get('access-control-allow-origin'));
+  assert.deepEqual(origins, [
+    'https://app.example.com',
+    'https://other.example.com',
+    'https://other.example.com',
+    'https://app.example.com',
+  ]);
+  const dates = [...first, ...second].map((h) => Date.parse(h.get('date')!));
+  for (const d of dates) assert.ok(d >= Math.floor(before / 1000) * 1000 && d <= after, `Date ${d} is now`);
+  assert.ok(dates[2]! > dates[0]!, 'the Date of the later second is later');
+  assert.equal(first[0]!.get('keep-alive'), 'timeout=5');
+});

@@ -10,7 +10,7 @@
  */
 import type { Decision, RequestHeadersLike } from 'corsgate/internal/policy/types.js';
 import { emptyBodyLength, mergeVary } from 'corsgate/internal/adapters/shared.js';
-import { hostMatches, hostName, pathMatches, routingPath } from '../routes.js';
+import { hostMatches, hostName, pathMatches, routingPath, type PathMatcher } from '../routes.js';
 import type {
   Answer,
   AnswerLookup,
@@ -26,6 +26,8 @@ import { emptyAnswerHead } from './wire-head.js';
 export interface DecideSnapshot {
   /** Bound routes, highest priority first. */
   readonly routes: readonly BoundRoute[];
+  /** Every path some route matches (routes.ts, `routePaths`). */
+  readonly routePaths: PathMatcher;
   readonly defaultRoute: BoundRoute;
   /** Status of every refusal (Salesforce documents 403). */
   readonly refusedStatus: number;
@@ -89,6 +91,7 @@ function matchRoute(snap: DecideSnapshot, hostHeader: string | undefined, upstre
   if (routes.length === 0) return snap.defaultRoute;
   const q = upstreamPath.indexOf('?');
   const path = routingPath(q === -1 ? upstreamPath : upstreamPath.slice(0, q));
+  if (!pathMatches(snap.routePaths, path)) return snap.defaultRoute;
   let host: string | null = null; // resolved once a route's paths match
   for (let i = 0; i < routes.length; i++) {
     const r = routes[i]!;
