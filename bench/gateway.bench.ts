@@ -17,7 +17,7 @@
  * the median of each run's ratio to the floor run before it, other ratios medians of same-round ones.
  * The latency the gateway adds (p50, p99) is measured apart, at 4 connections, against requests
  * sent straight to the upstream. nginx instances run from a generated config in a temp folder.
- * Environment: CORSGATE_BENCH_SECONDS (per run, default 3), CORSGATE_BENCH_RUNS (default 3); for a
+ * Environment: CORSGATE_BENCH_SECONDS (per run, default 2), CORSGATE_BENCH_RUNS (default 5); for a
  * focused look, CORSGATE_BENCH_ONLY (entry names, e.g. "corsgate-1,floor") and CORSGATE_BENCH_KINDS
  * ("GET,preflight"): the summary then shows only the ratios it can.
  */
@@ -31,8 +31,8 @@ import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { median, repoRoot, writeResults } from './support.js';
 
-const SECONDS = Math.max(1, Math.round(Number(process.env.CORSGATE_BENCH_SECONDS ?? '3')));
-const RUNS = Math.max(1, Math.round(Number(process.env.CORSGATE_BENCH_RUNS ?? '3')));
+const SECONDS = Math.max(1, Math.round(Number(process.env.CORSGATE_BENCH_SECONDS ?? '2')));
+const RUNS = Math.max(1, Math.round(Number(process.env.CORSGATE_BENCH_RUNS ?? '5')));
 const CONNECTIONS = 50;
 const NGINX = '/usr/sbin/nginx';
 const TICK_US = 1e6 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || '100');
@@ -60,6 +60,40 @@ function cpuTicks(pid: number): number {
     return Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
   } catch {
     return 0;
+  }
+}
+
+function signal(p: Proc, sig: 'SIGSTOP' | 'SIGCONT'): void {
+  for (const pid of p.pids()) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // gone
+    }
+  }
+}
+
+/**
+ * Only the server being measured runs; every other one is stopped (SIGSTOP) until its turn. A
+ * score of idle servers, each woken by its own timers on the measured server's CPU, evict that
+ * server's caches; a big process (a gateway) pays more for that than a small one (a floor), which
+ * says nothing about either. In production a gateway has its machine to itself.
+ */
+class Stage {
+  private awake: Proc | null = null;
+  constructor(private readonly servers: readonly Proc[]) {
+    for (const p of servers) signal(p, 'SIGSTOP');
+  }
+  focus(p: Proc): void {
+    if (this.awake === p) return;
+    if (this.awake !== null) signal(this.awake, 'SIGSTOP');
+    signal(p, 'SIGCONT');
+    this.awake = p;
+  }
+  /** Every server running again (to be stopped for good, or drained). */
+  release(): void {
+    for (const p of this.servers) signal(p, 'SIGCONT');
+    this.awake = null;
   }
 }
 
@@ -295,6 +329,7 @@ export default async function run(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'corsgate-gwbench-'));
   const procs: Proc[] = [];
+  let stage: Stage | null = null;
   try {
     const upstream = await startNginx(join(dir, 'upstream'), '1', UPSTREAM_HTTP);
     procs.push(upstream);
@@ -505,6 +540,7 @@ export default async function run(): Promise<void> {
       procs.push(p);
       running.set(e.name, p);
     }
+    stage = new Stage([...running.values()]);
     const luaFiles = new Map<string, string>();
     const luaFor = (kind: Kind, size: number) => {
       const key = `${kind}|${size}`;
@@ -528,6 +564,7 @@ export default async function run(): Promise<void> {
     const paired = new Map<string, number[]>();
     const measure = (e: (typeof entries)[number], kind: Kind): Sample => {
       const p = running.get(e.name)!;
+      stage!.focus(p);
       // A server idle for the rest of a round has gone cold (caches, and V8 drops code it has not
       // run lately): 1 s of the same load first, not measured, so every run measures a warm server.
       wrk(luaFor(kind, e.size), p.port, 1, e.connections);
@@ -566,6 +603,7 @@ export default async function run(): Promise<void> {
     ];
     for (let round = 0; round < RUNS; round++) {
       for (const name of round % 2 === 0 ? latencyOf : [...latencyOf].reverse()) {
+        if (name !== 'direct') stage.focus(running.get(name)!);
         const port = name === 'direct' ? up : running.get(name)!.port;
         const r = wrk(luaFor('GET', name === 'corsgate-10k' ? 10_000 : 1), port, 2, 4);
         const l = latency.get(name) ?? { p50: [], p99: [] };
@@ -687,6 +725,7 @@ export default async function run(): Promise<void> {
         '## Method',
         '',
         `wrk -t1 -c${CONNECTIONS} (the 100-connection row: -c${2 * CONNECTIONS}), ${SECONDS} s per run after a 1 s warm-up, median of ${RUNS} rounds whose order alternates; ${PIN ? 'servers pinned to CPU 0 (2-worker gateways to CPUs 0 and 1), wrk and the nginx upstream to CPU 1' : 'no CPU pinning'}.`,
+        'Only the server being measured runs: every other one is stopped (SIGSTOP) until its turn, so that a score of idle servers woken by their timers on CPU 0 does not evict its caches (a gateway, the bigger process, paid more for that than a floor).',
         'CPU µs/req: utime + stime from /proc/PID/stat of the server process and all its children (a gateway\'s primary and workers), per answered request. "× floor" is the median of ratios to the floor run just before each cell (seconds apart: this machine\'s speed drifts within a round); "× nginx" and the other ratios are medians of same-round ratios.',
         "The upstream is nginx answering a 31-byte JSON; every proxy keeps upstream connections alive. Allowlists are exact origins; the load's origin is the last entry. corsgate runs with --access-log off unless the row says otherwise (the log then goes to a file).",
         'nginx: one worker, master_process off, `map $http_origin`, preflights answered with `return 204`, proxy_pass with upstream keep-alive. The latency table is wrk at 4 connections, 2 s runs.',
@@ -698,6 +737,7 @@ export default async function run(): Promise<void> {
       ].join('\n'),
     );
   } finally {
+    stage?.release();
     for (const p of procs.reverse()) p.stop();
     await new Promise((r) => setTimeout(r, 500));
     rmSync(dir, { recursive: true, force: true });

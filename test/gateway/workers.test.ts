@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_SETTINGS, type Store, type StoreState } from '../../src/store/types.js';
 import { SnapshotNotPublished, SnapshotPipeline } from '../../src/gateway/pipeline.js';
 import { parseConfig } from '../../src/gateway/config.js';
+import { workerExecArgv } from '../../src/gateway/cluster.js';
 import { api, eventually, startCli, startUpstream, tempDir } from './helpers.js';
 
 function children(pid: number): number[] {
@@ -19,6 +20,8 @@ function children(pid: number): number[] {
     return [];
   }
 }
+
+const argv = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 
 const alive = (pid: number) => {
   try {
@@ -44,6 +47,8 @@ test('--workers 2: a killed worker is restarted and logged; SIGTERM drains every
     assert.match(gw.stdout, /\(2 workers\)/);
     const workers = children(gw.child.pid!);
     assert.equal(workers.length, 2, `two worker processes: ${workers}`);
+    for (const pid of workers)
+      assert.ok(argv(pid).includes('--min-semi-space-size=16'), `worker ${pid}: ${argv(pid)}`);
     assert.equal((await api(gw.admin)('GET', '/healthz')).json.workers, 2);
     process.kill(workers[0]!, 'SIGKILL');
     const replaced = await eventually(async () => {
@@ -51,6 +56,8 @@ test('--workers 2: a killed worker is restarted and logged; SIGTERM drains every
       return now.length === 2 && !now.includes(workers[0]!) ? now : null;
     }, 10_000);
     assert.ok(replaced.includes(workers[1]!));
+    const restarted = replaced.find((pid) => pid !== workers[1])!;
+    assert.ok(argv(restarted).includes('--min-semi-space-size=16'), 'a restarted worker too');
     await eventually(
       async () => /proxy worker \d died \(SIGKILL\); starting a new one/.test(gw.stdout),
       5000,
@@ -74,6 +81,18 @@ test('--workers 2: a killed worker is restarted and logged; SIGTERM drains every
     await upstream.close();
     tmp.cleanup();
   }
+});
+
+test("workers start with a fixed young generation, unless the operator sets one (in Node's arguments or NODE_OPTIONS)", () => {
+  assert.deepEqual(workerExecArgv([]), ['--min-semi-space-size=16']);
+  assert.deepEqual(workerExecArgv(['--enable-source-maps']), [
+    '--enable-source-maps',
+    '--min-semi-space-size=16',
+  ]);
+  assert.deepEqual(workerExecArgv(['--max-semi-space-size=64']), ['--max-semi-space-size=64']);
+  assert.deepEqual(workerExecArgv(['--min_semi_space_size=4']), ['--min_semi_space_size=4']);
+  assert.deepEqual(workerExecArgv([], '--max-old-space-size=512 --max-semi-space-size=8'), []);
+  assert.deepEqual(workerExecArgv([], '--max-old-space-size=512'), ['--min-semi-space-size=16']);
 });
 
 test('--workers auto and CORSGATE_WORKERS; bad values are refused', () => {
