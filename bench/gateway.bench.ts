@@ -46,7 +46,7 @@ const KINDS: Kind[] = ['GET', 'POST 64 KB', 'preflight'];
 const origins = (n: number) => Array.from({ length: n }, (_, i) => `https://app${i}.example.com`);
 const allowedOf = (n: number) => `https://app${n - 1}.example.com`;
 
-interface Proc {
+export interface Proc {
   port: number;
   /** Every process whose CPU time counts (a gateway's primary and its workers). */
   pids(): number[];
@@ -127,7 +127,7 @@ function waitPort(port: number, ms = 15_000): Promise<void> {
 let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
 
 /** An nginx instance of its own: prefix, pid file, error log and temp paths in `dir`. */
-async function startNginx(dir: string, cpu: string, http: string): Promise<Proc> {
+export async function startNginx(dir: string, cpu: string, http: string): Promise<Proc> {
   const port = nextPort++;
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'nginx.conf');
@@ -143,7 +143,7 @@ async function startNginx(dir: string, cpu: string, http: string): Promise<Proc>
   return { port, pids: () => [child.pid!], stop: () => child.kill('SIGQUIT') };
 }
 
-const UPSTREAM_HTTP = `  server {\n    listen 127.0.0.1:PORT backlog=4096;\n    client_max_body_size 1m;\n    client_body_buffer_size 128k;\n    location / { default_type application/json; return 200 '{"ok":true,"service":"upstream"}'; }\n  }`;
+export const UPSTREAM_HTTP = `  server {\n    listen 127.0.0.1:PORT backlog=4096;\n    client_max_body_size 1m;\n    client_body_buffer_size 128k;\n    location / { default_type application/json; return 200 '{"ok":true,"service":"upstream"}'; }\n  }`;
 
 /** The nginx CORS configuration users write: a map of allowed origins, preflights answered by nginx. */
 function nginxCorsHttp(upstreamPort: number, n: number): string {
