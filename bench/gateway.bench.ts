@@ -29,7 +29,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '../src/store/sqlite.js';
-import { median, repoRoot, writeResults } from './support.js';
+import { BENCH_ADMIN_TOKEN, gatewayArgs, median, writeResults } from './support.js';
 
 const SECONDS = Math.max(1, Math.round(Number(process.env.CORSGATE_BENCH_SECONDS ?? '2')));
 const RUNS = Math.max(1, Math.round(Number(process.env.CORSGATE_BENCH_RUNS ?? '5')));
@@ -199,30 +199,16 @@ async function startCorsgate(
       'bench',
     );
   await store.close();
-  const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
-  const args = [
-    'serve',
-    '--upstream',
-    `http://127.0.0.1:${upstreamPort}`,
-    '--store',
-    `sqlite:${db}`,
-    '--port',
-    '0',
-    '--admin-port',
-    '0',
-    '--log-level',
-    'warn',
-    ...flags,
-  ];
+  const args = gatewayArgs(`http://127.0.0.1:${upstreamPort}`, db, flags);
   // The access log, when on, goes to a file as it would in production (not to this process's pipe).
   const out = join(dir, `${name}.log`);
-  const [cmd, a] = pinned(cpu, process.execPath, [cli, ...args]);
+  const [cmd, a] = pinned(cpu, process.execPath, args);
   const child = spawn('sh', ['-c', `exec "$@" > ${out}`, 'sh', cmd, ...a], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      CORSGATE_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+      CORSGATE_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
       ...env,
     },
   });

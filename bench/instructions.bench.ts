@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { startNginx, UPSTREAM_HTTP } from './gateway.bench.js';
-import { repoRoot, writeResults } from './support.js';
+import { BENCH_ADMIN_TOKEN, gatewayArgs, repoRoot, writeResults } from './support.js';
 
 const WARM = Number(process.env.CORSGATE_BENCH_WARM ?? '20000');
 const COUNT = 4000;
@@ -72,7 +72,7 @@ async function count(dir: string, name: string, args: string[], method: 'GET' | 
       env: {
         ...process.env,
         NODE_ENV: 'production',
-        CORSGATE_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+        CORSGATE_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
       },
     },
   );
@@ -142,22 +142,7 @@ export default async function run(): Promise<void> {
     const root = repoRoot();
     const peers = join(root, 'dist', 'bench', 'servers', 'proxy-peers.js');
     const up = `http://127.0.0.1:${upstream.port}`;
-    const corsgate = [
-      join(root, 'dist', 'src', 'cli', 'main.js'),
-      'serve',
-      '--upstream',
-      up,
-      '--store',
-      `sqlite:${db}`,
-      '--port',
-      '0',
-      '--admin-port',
-      '0',
-      '--log-level',
-      'warn',
-      '--access-log',
-      'off',
-    ];
+    const corsgate = gatewayArgs(up, db, ['--access-log', 'off']);
     const rows: string[] = [];
     const ratios: string[] = [];
     for (const [kind, method, floorName, floorArgs] of [

@@ -16,13 +16,13 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { SqliteStore } from '../src/store/sqlite.js';
-import { median, repoRoot, writeResults } from './support.js';
+import { BENCH_ADMIN_TOKEN, gatewayArgs, median, writeResults } from './support.js';
 
 const ENTRIES = Number(process.env.CORSGATE_STALL_ENTRIES ?? '1000000');
 const WRITES = Number(process.env.CORSGATE_STALL_WRITES ?? '5');
 const PACE_MS = 5; // one request per 5 ms per connection
 const CONNECTIONS = 4;
-const TOKEN = 'bench-admin-token-0123456789abcdef';
+const TOKEN = BENCH_ADMIN_TOKEN;
 const PIN = cpus().length >= 2 && !spawnSync('taskset', ['-c', '0', 'true']).error;
 
 function percentile(values: number[], p: number): number {
@@ -57,24 +57,8 @@ export default async function run(): Promise<void> {
   const db = join(dir, 'stall.db');
   console.log(`filling a store with ${ENTRIES.toLocaleString('en')} allowlist entries…`);
   const fillMs = await fill(db);
-  const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
   const out = join(dir, 'gateway.out');
-  const args = [
-    cli,
-    'serve',
-    '--upstream',
-    `http://127.0.0.1:${upstreamPort}`,
-    '--store',
-    `sqlite:${db}`,
-    '--port',
-    '0',
-    '--admin-port',
-    '0',
-    '--access-log',
-    'off',
-    '--log-level',
-    'warn',
-  ];
+  const args = gatewayArgs(`http://127.0.0.1:${upstreamPort}`, db, ['--access-log', 'off']);
   const [cmd, a] = PIN ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
   const child = spawn('sh', ['-c', `exec "$@" > ${out} 2>&1`, 'sh', cmd, ...a], {
     env: { ...process.env, CORSGATE_ADMIN_TOKEN: TOKEN, NODE_ENV: 'production' },

@@ -31,3 +31,25 @@ export function writeResults(suite: string, table: string, notes = ''): void {
   const text = `# ${suite} benchmark\n\nMachine: ${machine()}\nDate: ${new Date().toISOString()}\nCommand: \`npm run bench -- ${suite}\`\n\n${table}\n${notes ? `\n${notes}\n` : ''}`;
   writeFileSync(join(dir, `${suite}.md`), text);
 }
+
+/** The admin token every benchmark gateway starts with (CORSGATE_ADMIN_TOKEN). */
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+
+/** Node's arguments for `corsgate serve` in front of `upstream` on a SQLite store, ports chosen by the system. */
+export function gatewayArgs(upstream: string, db: string, flags: readonly string[] = []): string[] {
+  return [
+    join(repoRoot(), 'dist', 'src', 'cli', 'main.js'),
+    'serve',
+    '--upstream',
+    upstream,
+    '--store',
+    `sqlite:${db}`,
+    '--port',
+    '0',
+    '--admin-port',
+    '0',
+    '--log-level',
+    'warn',
+    ...flags,
+  ];
+}

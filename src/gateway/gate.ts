@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeAnswer } from './answer-write.js';
 import { decide, type Outcome, type Refusal } from './core/decide.js';
-import { clientScheme, RequestScan, type GateEdge } from './headers.js';
+import { clientScheme, forwardedHost, RequestScan, type GateEdge } from './headers.js';
 import type { Forwarder } from './proxy.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -93,7 +93,7 @@ export function createGate(
     view.headers.fill(req.headers);
     view.host = view.headers.host;
     view.scheme = clientScheme(edge, view.headers);
-    view.forwardedHost = edge.trustProxy ? view.headers.xForwardedHost : null;
+    view.forwardedHost = forwardedHost(edge, view.headers);
     const outcome = decide(snap, view);
     outcome.route.tally.count(outcome.decision, outcome.reason, outcome.preflight, outcome.origin);
     usage.record(outcome, view.target);

@@ -214,3 +214,21 @@ export function clientScheme(edge: GateEdge, headers: { readonly xForwardedProto
   const p = forwarded.toLowerCase();
   return p === 'https' || p === 'http' ? p : edge.scheme;
 }
+
+/** X-Forwarded-Host from a trusted proxy (the host the client addressed), else null: an untrusted one is never read. */
+export function forwardedHost(
+  edge: GateEdge,
+  headers: { readonly xForwardedHost: string | null },
+): string | null {
+  return edge.trustProxy ? headers.xForwardedHost : null;
+}
+
+/** The host the client addressed: a trusted proxy's X-Forwarded-Host, else the request's own Host. */
+export function clientHost(edge: GateEdge, scan: RequestScan): string | undefined {
+  return forwardedHost(edge, scan) ?? scan.host;
+}
+
+/** X-Forwarded-For as sent upstream: the client's list, if any, with the peer's address appended. */
+export function forwardedFor(scan: RequestScan, peer: string): string {
+  return scan.xForwardedFor === null ? peer : `${scan.xForwardedFor}, ${peer}`;
+}

@@ -13,6 +13,7 @@ import { DERIVED_SELF, type SelfOrigin } from './core/self-origin.js';
 import { rewriteLocation, type ClientAddress } from './redirect.js';
 import {
   classifyResponse,
+  clientHost,
   clientScheme,
   connectionTokens,
   H,
@@ -309,7 +310,6 @@ export class Forwarder {
       return;
     }
     upstream.inFlight++;
-    const host = this.edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
     const exchange = new Exchange(
       this,
       upstream,
@@ -317,7 +317,7 @@ export class Forwarder {
       res,
       outcome,
       clientScheme(this.edge, scan),
-      host,
+      clientHost(this.edge, scan),
       self,
     );
     res[kExchange] = exchange;

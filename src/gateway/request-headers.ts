@@ -4,7 +4,16 @@
  * not forwarded; the X-Forwarded-* fields are the gateway's own).
  */
 import type { IncomingMessage } from 'node:http';
-import { classify, clientScheme, connectionTokens, H, type GateEdge, type RequestScan } from './headers.js';
+import {
+  classify,
+  clientHost,
+  clientScheme,
+  connectionTokens,
+  forwardedFor,
+  H,
+  type GateEdge,
+  type RequestScan,
+} from './headers.js';
 
 /** The request headers as sent upstream: hop-by-hop, rewrite and forwarding headers replaced. */
 export function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: GateEdge): string[] {
@@ -27,13 +36,8 @@ export function requestHeaders(req: IncomingMessage, scan: RequestScan, edge: Ga
   }
   const ip = req.socket.remoteAddress ?? '';
   // From a trusted proxy, the scheme and host the client used pass on; otherwise the gateway's own.
-  out.push(
-    'X-Forwarded-For',
-    scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`,
-    'X-Forwarded-Proto',
-    clientScheme(edge, scan),
-  );
-  const host = edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
+  out.push('X-Forwarded-For', forwardedFor(scan, ip), 'X-Forwarded-Proto', clientScheme(edge, scan));
+  const host = clientHost(edge, scan);
   if (host !== undefined) out.push('X-Forwarded-Host', host);
   return out;
 }

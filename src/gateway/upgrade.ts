@@ -13,7 +13,17 @@ import { connect as connectTls } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Forward, Outcome } from './core/decide.js';
 import { decideUpgrade } from './core/upgrade.js';
-import { classify, clientScheme, connectionTokens, H, RequestScan, type GateEdge } from './headers.js';
+import {
+  classify,
+  clientHost,
+  clientScheme,
+  connectionTokens,
+  forwardedFor,
+  forwardedHost,
+  H,
+  RequestScan,
+  type GateEdge,
+} from './headers.js';
 import { markBusy } from './listener.js';
 import type { Snapshot } from './snapshot.js';
 import type { Upstream, UpstreamSet } from './upstreams.js';
@@ -90,8 +100,8 @@ function handshakeHead(
     head += `${name}: ${raw[i + 1]}\r\n`;
   }
   const ip = req.socket.remoteAddress ?? '';
-  head += `Connection: Upgrade\r\nUpgrade: websocket\r\nX-Forwarded-For: ${scan.xForwardedFor === null ? ip : `${scan.xForwardedFor}, ${ip}`}\r\nX-Forwarded-Proto: ${clientScheme(edge, scan)}\r\n`;
-  const host = edge.trustProxy && scan.xForwardedHost !== null ? scan.xForwardedHost : scan.host;
+  head += `Connection: Upgrade\r\nUpgrade: websocket\r\nX-Forwarded-For: ${forwardedFor(scan, ip)}\r\nX-Forwarded-Proto: ${clientScheme(edge, scan)}\r\n`;
+  const host = clientHost(edge, scan);
   if (host !== undefined) head += `X-Forwarded-Host: ${host}\r\n`;
   return `${head}\r\n`;
 }
@@ -201,7 +211,7 @@ export function createUpgradeHandler(
     view.target = req.url ?? '/';
     view.host = scan.host;
     view.scheme = clientScheme(o.edge, scan);
-    view.forwardedHost = o.edge.trustProxy ? scan.xForwardedHost : null;
+    view.forwardedHost = forwardedHost(o.edge, scan);
     const outcome = decideUpgrade(snap, view, websocket);
     outcome.route.tally.count(outcome.decision, outcome.reason, false, outcome.origin);
     socket.on('error', () => socket.destroy());

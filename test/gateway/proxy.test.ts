@@ -79,6 +79,10 @@ describe('corsgate serve: proxy', () => {
             connection: 'keep-alive, x-secret-hop',
             'x-secret-hop': '1',
             'proxy-authorization': 'Basic abc',
+            // From a client the gateway does not trust as a proxy: its list is kept, its host and scheme are not.
+            'x-forwarded-for': '10.0.0.1',
+            'x-forwarded-host': 'evil.example',
+            'x-forwarded-proto': 'https',
           },
         },
         (res) => {
@@ -90,7 +94,7 @@ describe('corsgate serve: proxy', () => {
       req.end();
     });
     const h = upstream.last!.headers;
-    assert.equal(h['x-forwarded-for'], '127.0.0.1');
+    assert.equal(h['x-forwarded-for'], '10.0.0.1, 127.0.0.1');
     assert.equal(h['x-forwarded-proto'], 'http');
     assert.equal(h['x-forwarded-host'], new URL(gw.proxy).host);
     assert.equal(h['x-secret-hop'], undefined);
